@@ -1,0 +1,49 @@
+package dev.selvedge.contract;
+
+import dev.selvedge.SelvedgeException;
+import dev.selvedge.contract.yaml.Mark;
+
+/**
+ * The contract could not be read: a file is missing or malformed, a key is unknown or has the wrong
+ * type, an interpolation failed. Carries where it happened so the CLI can exit 2 with a message
+ * naming the file, line and path.
+ */
+public final class ContractException extends SelvedgeException {
+  private static final long serialVersionUID = 1L;
+
+  private final transient Mark mark;
+  private final String path;
+
+  public ContractException(Mark mark, String path, String message) {
+    super(format(mark, path, message));
+    this.mark = mark;
+    this.path = path;
+  }
+
+  public ContractException(Mark mark, String path, String message, Throwable cause) {
+    super(format(mark, path, message), cause);
+    this.mark = mark;
+    this.path = path;
+  }
+
+  /** Where the problem is, or {@link Mark#NONE}. */
+  public Mark mark() {
+    return mark == null ? Mark.NONE : mark;
+  }
+
+  /** Dotted path of the offending key ({@code services.api.ports[0]}), or empty. */
+  public String path() {
+    return path == null ? "" : path;
+  }
+
+  private static String format(Mark mark, String path, String message) {
+    StringBuilder sb = new StringBuilder();
+    if (mark != null && mark != Mark.NONE) {
+      sb.append(mark).append(": ");
+    }
+    if (path != null && !path.isEmpty()) {
+      sb.append(path).append(": ");
+    }
+    return sb.append(message).toString();
+  }
+}

@@ -1,0 +1,65 @@
+package dev.selvedge.contract.model;
+
+import dev.selvedge.contract.yaml.Mark;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A rendered Compose project: the contract every other part of Selvedge works from.
+ *
+ * @param name the normalized project name
+ * @param workingDir absolute project directory
+ * @param services enabled services (profiles applied), in file order
+ * @param disabledServices services left out by inactive profiles
+ * @param variables every interpolation reference, for the {@code env-undeclared} rule
+ * @param locations where each key was written, by dotted path ({@code services.api.image})
+ * @param secretKeys environment keys declared secret in any {@code x-selvedge}
+ * @param sources files read, with content hashes
+ */
+public record Project(
+    String name,
+    String workingDir,
+    Map<String, Service> services,
+    Set<String> disabledServices,
+    Map<String, NetworkDef> networks,
+    Map<String, VolumeDef> volumes,
+    Map<String, SecretDef> secrets,
+    Map<String, SecretDef> configs,
+    Policy policy,
+    List<VariableUse> variables,
+    Map<String, Mark> locations,
+    Set<String> secretKeys,
+    List<SourceFile> sources) {
+
+  public Project {
+    services = Maps.copy(services);
+    disabledServices = disabledServices == null ? Set.of() : Set.copyOf(disabledServices);
+    networks = Maps.copy(networks);
+    volumes = Maps.copy(volumes);
+    secrets = Maps.copy(secrets);
+    configs = Maps.copy(configs);
+    policy = policy == null ? Policy.DEFAULT : policy;
+    variables = variables == null ? List.of() : List.copyOf(variables);
+    locations = Maps.copy(locations);
+    secretKeys = secretKeys == null ? Set.of() : Set.copyOf(secretKeys);
+    sources = sources == null ? List.of() : List.copyOf(sources);
+  }
+
+  /**
+   * Where {@code path} was written, or the nearest enclosing key that has a location, or {@link
+   * Mark#NONE}.
+   */
+  public Mark locate(String path) {
+    String p = path;
+    while (p != null && !p.isEmpty()) {
+      Mark m = locations.get(p);
+      if (m != null) {
+        return m;
+      }
+      int cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
+      p = cut < 0 ? null : p.substring(0, cut);
+    }
+    return Mark.NONE;
+  }
+}

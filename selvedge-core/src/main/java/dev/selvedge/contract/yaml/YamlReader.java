@@ -1,0 +1,263 @@
+package dev.selvedge.contract.yaml;
+
+import dev.selvedge.contract.ContractException;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.composer.Composer;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.parser.ParserImpl;
+import org.snakeyaml.engine.v2.scanner.StreamReader;
+
+/**
+ * Reads one YAML document into a {@link Node} tree, refusing hostile input quickly: files over
+ * {@link #MAX_BYTES}, alias bombs, and nesting deeper than {@link #MAX_DEPTH}. Supports the YAML
+ * merge key {@code <<} (Compose files use it with anchors) and the Compose tags {@code !reset} and
+ * {@code !override}.
+ */
+public final class YamlReader {
+  /** Larger Compose files than this are refused; real ones are a few hundred kilobytes at most. */
+  public static final int MAX_BYTES = 8 * 1024 * 1024;
+
+  public static final int MAX_DEPTH = 64;
+
+  /** Nodes after alias expansion; stops "billion laughs" documents. */
+  public static final int MAX_NODES = 2_000_000;
+
+  private static final String RESET = "!reset";
+  private static final String OVERRIDE = "!override";
+
+  private YamlReader() {}
+
+  /**
+   * Parses {@code text} read from {@code file}. An empty document is an empty mapping.
+   *
+   * @throws ContractException naming the file and line when the YAML is malformed or too large
+   */
+  public static Node read(String file, String text) {
+    if (text.length() > MAX_BYTES) {
+      throw new ContractException(
+          Mark.of(file),
+          "",
+          "file is larger than " + (MAX_BYTES / 1024 / 1024) + " MiB; refusing to read it");
+    }
+    precheckDepth(file, text);
+    LoadSettings settings =
+        LoadSettings.builder()
+            .setLabel(file)
+            .setAllowDuplicateKeys(false)
+            .setMaxAliasesForCollections(200)
+            .setAllowRecursiveKeys(false)
+            .setCodePointLimit(MAX_BYTES)
+            .build();
+    org.snakeyaml.engine.v2.nodes.Node root;
+    try {
+      Composer composer =
+          new Composer(settings, new ParserImpl(settings, new StreamReader(settings, text)));
+      Optional<org.snakeyaml.engine.v2.nodes.Node> single = composer.getSingleNode();
+      if (single.isEmpty()) {
+        return MapNode.empty(Mark.of(file));
+      }
+      root = single.get();
+    } catch (MarkedYamlEngineException e) {
+      int line = e.getProblemMark().map(m -> m.getLine() + 1).orElse(0);
+      int col = e.getProblemMark().map(m -> m.getColumn() + 1).orElse(0);
+      throw new ContractException(
+          new Mark(file, line, col), "", "invalid YAML: " + firstLine(e.getProblem()), e);
+    } catch (YamlEngineException e) {
+      throw new ContractException(Mark.of(file), "", "invalid YAML: " + firstLine(e.getMessage()));
+    }
+    return new Converter(file).convert(root, 0);
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "unreadable document";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  /**
+   * The composer recurses per nesting level, so a document of 100 000 opening brackets would
+   * overflow the stack before any limit inside the parser applies. Flow collections are the only
+   * cheap way to nest that deep, so counting them is enough to refuse early.
+   */
+  private static void precheckDepth(String file, String text) {
+    int depth = 0;
+    int line = 1;
+    boolean inSingle = false;
+    boolean inDouble = false;
+    boolean inComment = false;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '\n') {
+        line++;
+        inComment = false;
+        continue;
+      }
+      if (inComment) {
+        continue;
+      }
+      if (inSingle) {
+        inSingle = c != '\'';
+        continue;
+      }
+      if (inDouble) {
+        if (c == '\\') {
+          i++;
+        } else if (c == '"') {
+          inDouble = false;
+        }
+        continue;
+      }
+      switch (c) {
+        case '#' -> inComment = i == 0 || Character.isWhitespace(text.charAt(i - 1));
+        case '\'' -> inSingle = depth > 0;
+        case '"' -> inDouble = depth > 0;
+        case '[', '{' -> {
+          if (++depth > MAX_DEPTH) {
+            throw new ContractException(
+                new Mark(file, line, 0),
+                "",
+                "YAML nesting deeper than " + MAX_DEPTH + " levels; refusing to read it");
+          }
+        }
+        case ']', '}' -> depth = Math.max(0, depth - 1);
+        default -> {}
+      }
+    }
+  }
+
+  private static final class Converter {
+    private final String file;
+    private final Map<org.snakeyaml.engine.v2.nodes.Node, Node> done = new IdentityHashMap<>();
+    private int count;
+
+    Converter(String file) {
+      this.file = file;
+    }
+
+    Node convert(org.snakeyaml.engine.v2.nodes.Node n, int depth) {
+      Mark mark = mark(n);
+      if (depth > MAX_DEPTH) {
+        throw new ContractException(
+            mark, "", "YAML nesting deeper than " + MAX_DEPTH + " levels; refusing to read it");
+      }
+      Node cached = done.get(n);
+      if (cached != null) {
+        count += size(cached);
+        checkCount(mark);
+        return cached;
+      }
+      if (++count > MAX_NODES) {
+        checkCount(mark);
+      }
+      Tag tag = tagOf(n);
+      Node out;
+      if (n instanceof ScalarNode s) {
+        String v = s.getValue();
+        boolean plain = s.isPlain();
+        boolean isNull = plain && CoreSchema.resolve(v) == null && !v.isEmpty() ? true : false;
+        if (plain && (v.isEmpty() || isNull)) {
+          out = new dev.selvedge.contract.yaml.ScalarNode(null, true, mark, tag);
+        } else {
+          out = new dev.selvedge.contract.yaml.ScalarNode(v, plain, mark, tag);
+        }
+      } else if (n instanceof SequenceNode s) {
+        List<Node> items = new ArrayList<>(s.getValue().size());
+        for (org.snakeyaml.engine.v2.nodes.Node item : s.getValue()) {
+          items.add(convert(item, depth + 1));
+        }
+        out = new SeqNode(items, mark, tag);
+      } else if (n instanceof MappingNode m) {
+        out = new MapNode(mapping(m, depth), mark, tag);
+      } else {
+        throw new ContractException(mark, "", "unsupported YAML node");
+      }
+      done.put(n, out);
+      return out;
+    }
+
+    private LinkedHashMap<String, Node> mapping(MappingNode m, int depth) {
+      LinkedHashMap<String, Node> entries = new LinkedHashMap<>();
+      LinkedHashMap<String, Node> merged = new LinkedHashMap<>();
+      for (NodeTuple t : m.getValue()) {
+        org.snakeyaml.engine.v2.nodes.Node k = t.getKeyNode();
+        if (!(k instanceof ScalarNode ks)) {
+          throw new ContractException(mark(k), "", "mapping keys must be scalars");
+        }
+        String key = ks.getValue();
+        if (ks.isPlain() && key.equals("<<")) {
+          // Merge key: explicit keys win over merged ones, earlier merged maps over later ones.
+          Node src = convert(t.getValueNode(), depth + 1);
+          List<Node> sources = src instanceof SeqNode seq ? seq.items() : List.of(src);
+          for (Node s : sources) {
+            if (!(s instanceof MapNode sm)) {
+              throw new ContractException(s.mark(), "<<", "merge key needs a mapping or a list");
+            }
+            for (Map.Entry<String, Node> e : sm.entries().entrySet()) {
+              merged.putIfAbsent(e.getKey(), e.getValue());
+            }
+          }
+          continue;
+        }
+        if (entries.containsKey(key)) {
+          throw new ContractException(mark(k), key, "duplicate key");
+        }
+        entries.put(key, convert(t.getValueNode(), depth + 1));
+      }
+      if (merged.isEmpty()) {
+        return entries;
+      }
+      LinkedHashMap<String, Node> result = new LinkedHashMap<>(merged);
+      result.putAll(entries);
+      return result;
+    }
+
+    private void checkCount(Mark mark) {
+      if (count > MAX_NODES) {
+        throw new ContractException(
+            mark,
+            "",
+            "YAML document expands to more than "
+                + MAX_NODES
+                + " nodes through aliases; refusing to read it");
+      }
+    }
+
+    private static int size(Node n) {
+      return switch (n) {
+        case dev.selvedge.contract.yaml.ScalarNode s -> 1;
+        case SeqNode s -> 1 + s.items().stream().mapToInt(Converter::size).sum();
+        case MapNode m -> 1 + m.entries().values().stream().mapToInt(Converter::size).sum();
+      };
+    }
+
+    private Mark mark(org.snakeyaml.engine.v2.nodes.Node n) {
+      return n.getStartMark()
+          .map(m -> new Mark(file, m.getLine() + 1, m.getColumn() + 1))
+          .orElse(Mark.of(file));
+    }
+
+    private Tag tagOf(org.snakeyaml.engine.v2.nodes.Node n) {
+      String t = n.getTag().getValue();
+      if (t.equals(RESET)) {
+        return Tag.RESET;
+      }
+      if (t.equals(OVERRIDE)) {
+        return Tag.OVERRIDE;
+      }
+      return Tag.NONE;
+    }
+  }
+}
