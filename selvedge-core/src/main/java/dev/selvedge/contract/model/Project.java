@@ -16,6 +16,8 @@ import java.util.Set;
  * @param locations where each key was written, by dotted path ({@code services.api.image})
  * @param secretKeys environment keys declared secret in any {@code x-selvedge}
  * @param sources files read, with content hashes
+ * @param warnings things worth telling the user that do not stop loading (obsolete keys, unset
+ *     variables)
  */
 public record Project(
     String name,
@@ -30,7 +32,8 @@ public record Project(
     List<VariableUse> variables,
     Map<String, Mark> locations,
     Set<String> secretKeys,
-    List<SourceFile> sources) {
+    List<SourceFile> sources,
+    List<String> warnings) {
 
   public Project {
     services = Maps.copy(services);
@@ -44,6 +47,7 @@ public record Project(
     locations = Maps.copy(locations);
     secretKeys = secretKeys == null ? Set.of() : Set.copyOf(secretKeys);
     sources = sources == null ? List.of() : List.copyOf(sources);
+    warnings = warnings == null ? List.of() : List.copyOf(warnings);
   }
 
   /**

@@ -75,8 +75,16 @@ public final class YamlReader {
           new Mark(file, line, col), "", "invalid YAML: " + firstLine(e.getProblem()), e);
     } catch (YamlEngineException e) {
       throw new ContractException(Mark.of(file), "", "invalid YAML: " + firstLine(e.getMessage()));
+    } catch (StackOverflowError e) {
+      throw new ContractException(
+          Mark.of(file), "", "YAML nesting is too deep to read; refusing to read it");
     }
-    return new Converter(file).convert(root, 0);
+    try {
+      return new Converter(file).convert(root, 0);
+    } catch (StackOverflowError e) {
+      throw new ContractException(
+          Mark.of(file), "", "YAML nesting is too deep to read; refusing to read it");
+    }
   }
 
   private static String firstLine(String s) {

@@ -1,0 +1,20 @@
+package dev.selvedge.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a command may touch of the outside world: its streams, the process environment and the
+ * working directory. Tests pass their own.
+ */
+record Cli(PrintWriter out, PrintWriter err, Map<String, String> environment, Path workingDir) {
+
+  void warn(List<String> warnings) {
+    for (String w : warnings) {
+      err.println("warning: " + w);
+    }
+    err.flush();
+  }
+}

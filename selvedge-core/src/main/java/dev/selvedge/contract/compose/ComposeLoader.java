@@ -1,0 +1,645 @@
+package dev.selvedge.contract.compose;
+
+import dev.selvedge.contract.ContractException;
+import dev.selvedge.contract.model.Dependency;
+import dev.selvedge.contract.model.FileReference;
+import dev.selvedge.contract.model.NetworkDef;
+import dev.selvedge.contract.model.Project;
+import dev.selvedge.contract.model.SecretDef;
+import dev.selvedge.contract.model.Service;
+import dev.selvedge.contract.model.ServiceNetwork;
+import dev.selvedge.contract.model.ServiceVolume;
+import dev.selvedge.contract.model.SourceFile;
+import dev.selvedge.contract.model.VariableUse;
+import dev.selvedge.contract.model.VolumeDef;
+import dev.selvedge.contract.yaml.MapNode;
+import dev.selvedge.contract.yaml.Mark;
+import dev.selvedge.contract.yaml.Node;
+import dev.selvedge.contract.yaml.ScalarNode;
+import dev.selvedge.contract.yaml.SeqNode;
+import dev.selvedge.contract.yaml.YamlReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Loads a Compose project the way the Compose Specification describes: finds the files, reads
+ * {@code .env}, interpolates, resolves {@code include} and {@code extends}, merges the files in
+ * order, applies profiles and normalizes everything into a {@link Project}.
+ *
+ * <p>Loading is all-or-nothing: any problem is a {@link ContractException} naming the file, line
+ * and key, and no partial project is returned.
+ */
+public final class ComposeLoader {
+  /** The file names {@code docker compose} looks for, in its order of preference. */
+  public static final List<String> DEFAULT_FILES =
+      List.of("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml");
+
+  private static final Set<String> TOP_LEVEL =
+      Set.of("version", "name", "services", "networks", "volumes", "secrets", "configs", "include");
+  private static final Pattern VALID_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
+  private static final int MAX_INCLUDE_DEPTH = 10;
+
+  private final LoadOptions options;
+  private final List<VariableUse> uses = new ArrayList<>();
+  private final List<String> warnings = new ArrayList<>();
+  private final List<SourceFile> sources = new ArrayList<>();
+  private final Set<Path> seenSources = new LinkedHashSet<>();
+
+  private ComposeLoader(LoadOptions options) {
+    this.options = options;
+  }
+
+  /** Loads and renders the project described by {@code options}. */
+  public static Project load(LoadOptions options) {
+    return new ComposeLoader(options).load();
+  }
+
+  /** The compose files that would be loaded from {@code dir} when no {@code -f} is given. */
+  public static List<Path> discover(Path dir) {
+    List<Path> found = new ArrayList<>();
+    for (String name : DEFAULT_FILES) {
+      Path p = dir.resolve(name);
+      if (Files.isRegularFile(p)) {
+        found.add(p);
+        int dot = name.lastIndexOf('.');
+        Path override = dir.resolve(name.substring(0, dot) + ".override" + name.substring(dot));
+        if (Files.isRegularFile(override)) {
+          found.add(override);
+        }
+        break;
+      }
+    }
+    return found;
+  }
+
+  private Project load() {
+    Path workingDir = options.workingDir();
+    List<Path> files = new ArrayList<>();
+    for (Path f : options.files()) {
+      files.add(workingDir.resolve(f).toAbsolutePath().normalize());
+    }
+    Path searchDir =
+        options.projectDirectory() != null
+            ? workingDir.resolve(options.projectDirectory()).toAbsolutePath().normalize()
+            : workingDir;
+    if (files.isEmpty()) {
+      String composeFile = options.environment().get("COMPOSE_FILE");
+      if (composeFile != null && !composeFile.isBlank()) {
+        for (String f : composeFile.split(":")) {
+          files.add(searchDir.resolve(f).normalize());
+        }
+      } else {
+        files.addAll(discover(searchDir));
+      }
+    }
+    if (files.isEmpty()) {
+      throw new ContractException(
+          Mark.of(searchDir.toString()),
+          "",
+          "no compose file found (looked for "
+              + String.join(", ", DEFAULT_FILES)
+              + "); pass one with -f or --project-directory");
+    }
+    Path projectDir =
+        options.projectDirectory() != null
+            ? searchDir
+            : files.get(0).getParent().toAbsolutePath().normalize();
+
+    Map<String, String> dotenv = readDotEnv(projectDir);
+    Map<String, String> processEnv = options.environment();
+    Function<String, String> lookup =
+        key -> processEnv.containsKey(key) ? processEnv.get(key) : dotenv.get(key);
+
+    MapNode merged = null;
+    for (Path file : files) {
+      MapNode doc = loadFile(file, projectDir, lookup, 0);
+      merged = merged == null ? doc : asMap(Merger.merge(merged, doc), file);
+    }
+    return build(merged, projectDir, lookup);
+  }
+
+  private Map<String, String> readDotEnv(Path projectDir) {
+    List<Path> envFiles = new ArrayList<>();
+    boolean explicit = !options.envFiles().isEmpty();
+    if (explicit) {
+      for (Path p : options.envFiles()) {
+        envFiles.add(options.workingDir().resolve(p).normalize());
+      }
+    } else if (Files.isRegularFile(projectDir.resolve(".env"))) {
+      envFiles.add(projectDir.resolve(".env"));
+    }
+    LinkedHashMap<String, String> values = new LinkedHashMap<>();
+    for (Path p : envFiles) {
+      if (!Files.isRegularFile(p)) {
+        throw new ContractException(
+            Mark.of(p.toString()), "", "env file not found; check the --env-file path");
+      }
+      Map<String, String> processEnv = options.environment();
+      values.putAll(
+          DotEnv.read(
+              p,
+              key -> processEnv.containsKey(key) ? processEnv.get(key) : values.get(key)));
+      addSource(p, "env");
+    }
+    return values;
+  }
+
+  /** Reads, interpolates and resolves extends and include of one file. */
+  private MapNode loadFile(
+      Path file, Path projectDir, Function<String, String> lookup, int includeDepth) {
+    MapNode doc = readInterpolated(file, lookup);
+    doc = Extends.resolve(doc, file, this::readForExtends);
+    if (doc.get("include") != null) {
+      doc = include(doc, file, lookup, includeDepth);
+    }
+    return doc;
+  }
+
+  private MapNode readForExtends(Path file) {
+    MapNode doc = readInterpolated(file, currentLookup);
+    return RelativePaths.absolutize(doc, file.getParent());
+  }
+
+  // Extends from another file interpolates with the project's lookup; set during build-up.
+  private Function<String, String> currentLookup = key -> null;
+
+  private MapNode readInterpolated(Path file, Function<String, String> lookup) {
+    currentLookup = lookup;
+    String display = display(file);
+    byte[] bytes;
+    try {
+      if (Files.size(file) > YamlReader.MAX_BYTES) {
+        throw new ContractException(
+            Mark.of(display),
+            "",
+            "file is larger than " + (YamlReader.MAX_BYTES >> 20) + " MiB; refusing to read it");
+      }
+      bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw new ContractException(Mark.of(display), "", "file not found; check the -f path");
+    } catch (IOException e) {
+      throw new ContractException(Mark.of(display), "", "cannot read file: " + e.getMessage());
+    }
+    addSource(file, bytes, "compose");
+    Node root = YamlReader.read(display, new String(bytes, StandardCharsets.UTF_8));
+    MapNode doc = asMap(root, file);
+    Node interpolated = Interpolator.interpolate(doc, lookup, uses::add);
+    return asMap(interpolated, file);
+  }
+
+  private MapNode include(MapNode doc, Path file, Function<String, String> lookup, int depth) {
+    if (depth >= MAX_INCLUDE_DEPTH) {
+      throw new ContractException(
+          doc.get("include").mark(), "include", "includes nest too deep; is there a cycle?");
+    }
+    SeqNode list = Read.seq(doc.get("include"), "include");
+    MapNode result = doc.without("include");
+    for (int i = 0; i < list.items().size(); i++) {
+      String ip = Read.index("include", i);
+      Node item = list.items().get(i);
+      List<String> paths = new ArrayList<>();
+      String projectDirectory = null;
+      List<String> envFiles = new ArrayList<>();
+      if (item instanceof MapNode m) {
+        for (Map.Entry<String, Node> e : m.entries().entrySet()) {
+          String kp = Read.path(ip, e.getKey());
+          switch (e.getKey()) {
+            case "path" -> paths.addAll(Read.strings(e.getValue(), kp));
+            case "project_directory" -> projectDirectory = Read.str(e.getValue(), kp);
+            case "env_file" -> envFiles.addAll(Read.strings(e.getValue(), kp));
+            default ->
+                throw Read.error(
+                    e.getValue(), kp, "unknown key '" + e.getKey() + "' in an include entry");
+          }
+        }
+      } else {
+        paths.add(Read.requiredStr(item, ip));
+      }
+      if (paths.isEmpty()) {
+        throw Read.error(item, ip, "an include needs a path");
+      }
+      Path base = file.getParent();
+      Path first = base.resolve(paths.get(0)).normalize();
+      Path includedDir =
+          projectDirectory != null ? base.resolve(projectDirectory).normalize() : first.getParent();
+      Map<String, String> includeEnv = new HashMap<>();
+      List<Path> envPaths = new ArrayList<>();
+      for (String e : envFiles) {
+        envPaths.add(base.resolve(e).normalize());
+      }
+      if (envPaths.isEmpty() && Files.isRegularFile(includedDir.resolve(".env"))) {
+        envPaths.add(includedDir.resolve(".env"));
+      }
+      for (Path e : envPaths) {
+        includeEnv.putAll(DotEnv.read(e, key -> lookup.apply(key)));
+        addSource(e, "env");
+      }
+      Function<String, String> includedLookup =
+          key -> {
+            String v = lookup.apply(key);
+            return v != null ? v : includeEnv.get(key);
+          };
+      MapNode included = null;
+      for (String p : paths) {
+        Path f = base.resolve(p).normalize();
+        MapNode one = loadFile(f, includedDir, includedLookup, depth + 1);
+        one = RelativePaths.absolutize(one, includedDir);
+        included = included == null ? one : asMap(Merger.merge(included, one), f);
+      }
+      result = mergeIncluded(result, included, item, ip);
+    }
+    return result;
+  }
+
+  /** Included resources must not collide with the including file's own. */
+  private static MapNode mergeIncluded(MapNode host, MapNode included, Node at, String path) {
+    for (String section : List.of("services", "networks", "volumes", "secrets", "configs")) {
+      if (host.get(section) instanceof MapNode mine
+          && included.get(section) instanceof MapNode theirs) {
+        for (String key : theirs.entries().keySet()) {
+          if (mine.has(key)) {
+            throw Read.error(
+                at,
+                path,
+                section
+                    + "."
+                    + key
+                    + " is defined both here and in the included project; rename one of them");
+          }
+        }
+      }
+    }
+    return (MapNode) Merger.merge(included, host);
+  }
+
+  private Project build(MapNode doc, Path projectDir, Function<String, String> lookup) {
+    for (Map.Entry<String, Node> e : doc.entries().entrySet()) {
+      String key = e.getKey();
+      if (!TOP_LEVEL.contains(key) && !key.startsWith("x-")) {
+        throw Read.error(
+            e.getValue(),
+            key,
+            "unknown top-level key '"
+                + key
+                + "'; a Compose file has services, networks, volumes, secrets, configs, include,"
+                + " name and x- extensions");
+      }
+    }
+    if (doc.has("version")) {
+      warnings.add(
+          doc.get("version").mark() + ": version: is obsolete and ignored; you can remove it");
+    }
+    String name = projectName(doc, projectDir, lookup);
+    ModelBuilder builder = new ModelBuilder(projectDir, name, lookup, warnings);
+
+    MapNode servicesNode =
+        doc.get("services") == null ? MapNode.empty(doc.mark()) : Read.map(doc.get("services"), "services");
+    Set<String> active = activeProfiles(lookup);
+    Map<String, Service> all = new LinkedHashMap<>();
+    for (Map.Entry<String, Node> e : servicesNode.entries().entrySet()) {
+      if (!VALID_SERVICE_NAME.matcher(e.getKey()).matches()) {
+        throw Read.error(
+            e.getValue(),
+            Read.path("services", e.getKey()),
+            "service names may contain letters, digits, '.', '_' and '-' only");
+      }
+      all.put(
+          e.getKey(),
+          builder.service(e.getKey(), Read.map(e.getValue(), Read.path("services", e.getKey()))));
+    }
+    Map<String, Service> enabled = new LinkedHashMap<>();
+    Set<String> disabled = new LinkedHashSet<>();
+    for (Service s : all.values()) {
+      if (s.profiles().isEmpty()
+          || active.contains("*")
+          || s.profiles().stream().anyMatch(active::contains)) {
+        enabled.put(s.name(), s);
+      } else {
+        disabled.add(s.name());
+      }
+    }
+    enabled = checkDependencies(enabled, all, disabled, servicesNode);
+
+    boolean defaultNeeded = false;
+    Map<String, Service> withNetworks = new LinkedHashMap<>();
+    for (Service s : enabled.values()) {
+      if (s.networks().isEmpty() && s.networkMode() == null) {
+        defaultNeeded = true;
+        s = withDefaultNetwork(s);
+      }
+      withNetworks.put(s.name(), s);
+    }
+    Map<String, NetworkDef> networks = builder.networks(doc.get("networks"), defaultNeeded);
+    Map<String, VolumeDef> volumes = builder.volumes(doc.get("volumes"));
+    Map<String, SecretDef> secrets = builder.secrets(doc.get("secrets"), "secrets");
+    Map<String, SecretDef> configs = builder.secrets(doc.get("configs"), "configs");
+    for (Service s : withNetworks.values()) {
+      checkReferences(s, withNetworks, networks, volumes, secrets, configs, servicesNode);
+    }
+    var policy = builder.policy(doc.get("x-selvedge"));
+
+    Map<String, Mark> locations = new HashMap<>();
+    record(doc, "", locations);
+    return new Project(
+        name,
+        projectDir.toString(),
+        withNetworks,
+        disabled,
+        networks,
+        volumes,
+        secrets,
+        configs,
+        policy,
+        uses,
+        locations,
+        builder.secretKeys(),
+        sources,
+        warnings);
+  }
+
+  private static final Pattern VALID_SERVICE_NAME = Pattern.compile("[a-zA-Z0-9._-]+");
+
+  private static Service withDefaultNetwork(Service s) {
+    return new Service(
+        s.name(), s.image(), s.build(), s.command(), s.entrypoint(), s.environment(), s.ports(),
+        s.expose(), s.volumes(), s.dependsOn(), Map.of("default", ServiceNetwork.DEFAULT),
+        s.networkMode(), s.healthcheck(), s.restart(), s.labels(), s.logging(), s.deploy(),
+        s.secrets(), s.configs(), s.profiles(), s.options(), s.selvedge(), s.extensions());
+  }
+
+  private Map<String, Service> checkDependencies(
+      Map<String, Service> enabled,
+      Map<String, Service> all,
+      Set<String> disabled,
+      MapNode servicesNode) {
+    Map<String, Service> out = new LinkedHashMap<>();
+    for (Service s : enabled.values()) {
+      Map<String, Dependency> deps = new LinkedHashMap<>();
+      for (Map.Entry<String, Dependency> d : s.dependsOn().entrySet()) {
+        String target = d.getKey();
+        String path = "services." + s.name() + ".depends_on." + target;
+        Node at = servicesNode.get(s.name());
+        if (!all.containsKey(target)) {
+          if (!d.getValue().required()) {
+            warnings.add(path + ": optional dependency on undefined service " + target);
+            continue;
+          }
+          throw Read.error(at, path, "depends on undefined service '" + target + "'");
+        }
+        if (disabled.contains(target)) {
+          if (!d.getValue().required()) {
+            continue;
+          }
+          throw Read.error(
+              at,
+              path,
+              "depends on service '"
+                  + target
+                  + "', which is disabled by profiles "
+                  + all.get(target).profiles()
+                  + "; activate one with --profile");
+        }
+        deps.put(target, d.getValue());
+      }
+      out.put(
+          s.name(),
+          deps.size() == s.dependsOn().size()
+              ? s
+              : new Service(
+                  s.name(), s.image(), s.build(), s.command(), s.entrypoint(), s.environment(),
+                  s.ports(), s.expose(), s.volumes(), deps, s.networks(), s.networkMode(),
+                  s.healthcheck(), s.restart(), s.labels(), s.logging(), s.deploy(), s.secrets(),
+                  s.configs(), s.profiles(), s.options(), s.selvedge(), s.extensions()));
+    }
+    detectCycles(out, servicesNode);
+    return out;
+  }
+
+  private static void detectCycles(Map<String, Service> services, MapNode servicesNode) {
+    Map<String, Integer> state = new HashMap<>();
+    for (String name : services.keySet()) {
+      visit(name, services, state, new ArrayList<>(), servicesNode);
+    }
+  }
+
+  private static void visit(
+      String name,
+      Map<String, Service> services,
+      Map<String, Integer> state,
+      List<String> stack,
+      MapNode servicesNode) {
+    Integer st = state.get(name);
+    if (st != null && st == 2) {
+      return;
+    }
+    stack.add(name);
+    if (st != null && st == 1) {
+      throw Read.error(
+          servicesNode.get(name),
+          "services." + name + ".depends_on",
+          "dependency cycle: " + String.join(" -> ", stack));
+    }
+    state.put(name, 1);
+    Service s = services.get(name);
+    if (s != null) {
+      for (String d : s.dependsOn().keySet()) {
+        visit(d, services, state, stack, servicesNode);
+      }
+    }
+    state.put(name, 2);
+    stack.remove(stack.size() - 1);
+  }
+
+  private static void checkReferences(
+      Service s,
+      Map<String, Service> services,
+      Map<String, NetworkDef> networks,
+      Map<String, VolumeDef> volumes,
+      Map<String, SecretDef> secrets,
+      Map<String, SecretDef> configs,
+      MapNode servicesNode) {
+    Node at = servicesNode.get(s.name());
+    String p = "services." + s.name();
+    for (String n : s.networks().keySet()) {
+      if (!networks.containsKey(n)) {
+        throw Read.error(
+            at, p + ".networks." + n, "refers to undefined network '" + n + "'; declare it under networks:");
+      }
+    }
+    if (s.networkMode() != null && !s.networks().isEmpty()) {
+      throw Read.error(
+          at, p + ".network_mode", "network_mode and networks exclude each other; keep one");
+    }
+    if (s.networkMode() != null && s.networkMode().startsWith("service:")) {
+      String target = s.networkMode().substring("service:".length());
+      if (!services.containsKey(target)) {
+        throw Read.error(
+            at, p + ".network_mode", "refers to undefined service '" + target + "'");
+      }
+    }
+    for (int i = 0; i < s.volumes().size(); i++) {
+      ServiceVolume v = s.volumes().get(i);
+      if (v.type().equals(ServiceVolume.VOLUME) && v.source() != null && !v.source().isEmpty()
+          && !volumes.containsKey(v.source())) {
+        throw Read.error(
+            at,
+            p + ".volumes[" + i + "]",
+            "refers to undefined volume '" + v.source() + "'; declare it under volumes:");
+      }
+    }
+    checkFileRefs(s.secrets(), secrets, "secret", at, p + ".secrets");
+    checkFileRefs(s.configs(), configs, "config", at, p + ".configs");
+  }
+
+  private static void checkFileRefs(
+      List<FileReference> refs, Map<String, SecretDef> defs, String what, Node at, String path) {
+    for (int i = 0; i < refs.size(); i++) {
+      if (!defs.containsKey(refs.get(i).source())) {
+        throw Read.error(
+            at,
+            path + "[" + i + "]",
+            "refers to undefined " + what + " '" + refs.get(i).source() + "'; declare it at the top level");
+      }
+    }
+  }
+
+  private Set<String> activeProfiles(Function<String, String> lookup) {
+    Set<String> active = new LinkedHashSet<>(options.profiles());
+    String fromEnv = lookup.apply("COMPOSE_PROFILES");
+    if (fromEnv != null) {
+      for (String p : fromEnv.split(",")) {
+        if (!p.isBlank()) {
+          active.add(p.trim());
+        }
+      }
+    }
+    return active;
+  }
+
+  private String projectName(MapNode doc, Path projectDir, Function<String, String> lookup) {
+    if (options.projectName() != null) {
+      return validName(options.projectName(), Mark.NONE, "-p/--project-name");
+    }
+    String fromEnv = lookup.apply("COMPOSE_PROJECT_NAME");
+    if (fromEnv != null && !fromEnv.isEmpty()) {
+      return validName(fromEnv, Mark.NONE, "COMPOSE_PROJECT_NAME");
+    }
+    Node n = doc.get("name");
+    if (n != null && Read.str(n, "name") != null) {
+      return validName(Read.str(n, "name"), n.mark(), "name");
+    }
+    Path dirName = projectDir.getFileName();
+    String normalized = normalizeProjectName(dirName == null ? "" : dirName.toString());
+    if (normalized.isEmpty()) {
+      throw new ContractException(
+          Mark.of(projectDir.toString()),
+          "",
+          "cannot derive a project name from the directory name; pass -p or set name:");
+    }
+    return normalized;
+  }
+
+  private static String validName(String name, Mark mark, String where) {
+    if (!VALID_NAME.matcher(name).matches()) {
+      throw new ContractException(
+          mark,
+          where,
+          "invalid project name '"
+              + name
+              + "': use lowercase letters, digits, '-' and '_', starting with a letter or digit");
+    }
+    return name;
+  }
+
+  /** Compose's normalization of a directory name into a project name. */
+  public static String normalizeProjectName(String raw) {
+    String lower = raw.toLowerCase(Locale.ROOT);
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < lower.length(); i++) {
+      char c = lower.charAt(i);
+      if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-') {
+        sb.append(c);
+      }
+    }
+    int start = 0;
+    while (start < sb.length() && (sb.charAt(start) == '_' || sb.charAt(start) == '-')) {
+      start++;
+    }
+    return sb.substring(start);
+  }
+
+  private static void record(Node node, String path, Map<String, Mark> out) {
+    if (!path.isEmpty()) {
+      out.put(path, node.mark());
+    }
+    switch (node) {
+      case MapNode m -> {
+        for (Map.Entry<String, Node> e : m.entries().entrySet()) {
+          record(e.getValue(), Read.path(path, e.getKey()), out);
+        }
+      }
+      case SeqNode s -> {
+        for (int i = 0; i < s.items().size(); i++) {
+          record(s.items().get(i), Read.index(path, i), out);
+        }
+      }
+      case ScalarNode s -> {}
+    }
+  }
+
+  private static MapNode asMap(Node node, Path file) {
+    if (node instanceof MapNode m) {
+      return m;
+    }
+    throw new ContractException(
+        node.mark(), "", "a Compose file must be a mapping at the top, found " + node.kind());
+  }
+
+  private String display(Path file) {
+    Path wd = options.workingDir();
+    try {
+      Path rel = wd.relativize(file);
+      return rel.startsWith("..") && rel.getNameCount() > 3 ? file.toString() : rel.toString();
+    } catch (IllegalArgumentException e) {
+      return file.toString();
+    }
+  }
+
+  private void addSource(Path file, String role) {
+    try {
+      addSource(file, Files.readAllBytes(file), role);
+    } catch (IOException e) {
+      throw new ContractException(Mark.of(file.toString()), "", "cannot read file: " + e.getMessage());
+    }
+  }
+
+  private void addSource(Path file, byte[] bytes, String role) {
+    if (seenSources.add(file)) {
+      sources.add(new SourceFile(display(file), role, sha256(bytes)));
+    }
+  }
+
+  static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is always present", e);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package dev.selvedge.contract.compose;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What to load, mirroring {@code docker compose}'s global flags.
+ *
+ * @param files {@code -f} files in merge order; empty = discover in the project directory
+ * @param projectDirectory {@code --project-directory}; null = the directory of the first file
+ * @param projectName {@code -p}; null = {@code COMPOSE_PROJECT_NAME}, then {@code name:}, then the
+ *     directory name
+ * @param envFiles {@code --env-file}; empty = {@code .env} in the project directory if present
+ * @param profiles {@code --profile}; {@code COMPOSE_PROFILES} adds to them
+ * @param environment the process environment (it wins over {@code .env})
+ * @param workingDir where relative {@code -f} paths start (the shell's working directory)
+ */
+public record LoadOptions(
+    List<Path> files,
+    Path projectDirectory,
+    String projectName,
+    List<Path> envFiles,
+    Set<String> profiles,
+    Map<String, String> environment,
+    Path workingDir) {
+  public LoadOptions {
+    files = files == null ? List.of() : List.copyOf(files);
+    envFiles = envFiles == null ? List.of() : List.copyOf(envFiles);
+    profiles = profiles == null ? Set.of() : Set.copyOf(profiles);
+    environment = environment == null ? Map.of() : Map.copyOf(environment);
+    workingDir = workingDir == null ? Path.of("").toAbsolutePath() : workingDir.toAbsolutePath();
+  }
+
+  /** Load {@code dir}'s default compose file with an empty environment: for tests and tools. */
+  public static LoadOptions of(Path dir) {
+    return new LoadOptions(List.of(), dir, null, List.of(), Set.of(), Map.of(), dir);
+  }
+
+  public LoadOptions withFiles(List<Path> newFiles) {
+    return new LoadOptions(
+        newFiles, projectDirectory, projectName, envFiles, profiles, environment, workingDir);
+  }
+
+  public LoadOptions withEnvironment(Map<String, String> env) {
+    return new LoadOptions(files, projectDirectory, projectName, envFiles, profiles, env, workingDir);
+  }
+
+  public LoadOptions withProfiles(Set<String> newProfiles) {
+    return new LoadOptions(
+        files, projectDirectory, projectName, envFiles, newProfiles, environment, workingDir);
+  }
+
+  public LoadOptions withProjectName(String name) {
+    return new LoadOptions(files, projectDirectory, name, envFiles, profiles, environment, workingDir);
+  }
+}

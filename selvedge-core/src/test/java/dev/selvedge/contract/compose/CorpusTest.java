@@ -1,0 +1,48 @@
+package dev.selvedge.contract.compose;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.selvedge.contract.model.Project;
+import dev.selvedge.contract.render.ComposeConfig;
+import dev.selvedge.testing.SharedData;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/** Every real-world Compose file of the shared corpus loads and renders. */
+class CorpusTest {
+
+  @TestFactory
+  Stream<DynamicTest> everyCorpusFileLoadsAndRenders() throws IOException {
+    Path corpus = SharedData.dir().resolve("corpus");
+    List<Path> files;
+    try (Stream<Path> walk = Files.walk(corpus)) {
+      files =
+          walk.filter(Files::isRegularFile)
+              .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+              .sorted()
+              .toList();
+    }
+    assertThat(files).isNotEmpty();
+    return files.stream()
+        .map(
+            f ->
+                DynamicTest.dynamicTest(
+                    corpus.relativize(f).toString(),
+                    () -> {
+                      Project p =
+                          ComposeLoader.load(
+                              LoadOptions.of(f.getParent())
+                                  .withFiles(List.of(f))
+                                  .withEnvironment(Map.of()));
+                      assertThat(p.services()).isNotEmpty();
+                      var json = new ComposeConfig((s, k) -> false).render(p);
+                      assertThat(json.get("services").size()).isEqualTo(p.services().size());
+                    }));
+  }
+}
