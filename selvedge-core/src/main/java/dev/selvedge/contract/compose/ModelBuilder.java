@@ -468,13 +468,23 @@ final class ModelBuilder {
     throw error(v, p, "must be always, never, missing or build, found '" + s + "'");
   }
 
-  private static List<String> commandLine(Node v, String p) {
+  private List<String> commandLine(Node v, String p) {
     if (v instanceof ScalarNode s) {
       if (s.isNull()) {
         return null;
       }
       try {
-        return ShellWords.split(s.value());
+        ShellWords.Result r = ShellWords.splitDetailed(s.value());
+        if (r.stoppedAt() >= 0) {
+          warnings.add(
+              v.mark()
+                  + ": "
+                  + p
+                  + ": the command is not run by a shell, so everything from character "
+                  + (r.stoppedAt() + 1)
+                  + " on is dropped, as docker compose does; use [\"sh\", \"-c\", \"...\"]");
+        }
+        return r.words();
       } catch (IllegalArgumentException e) {
         throw error(v, p, e.getMessage());
       }
