@@ -22,6 +22,7 @@ import dev.selvedge.contract.model.Deploy;
 import dev.selvedge.contract.model.Dependency;
 import dev.selvedge.contract.model.FileReference;
 import dev.selvedge.contract.model.Healthcheck;
+import dev.selvedge.contract.model.Ipam;
 import dev.selvedge.contract.model.Logging;
 import dev.selvedge.contract.model.NetworkDef;
 import dev.selvedge.contract.model.Policy;
@@ -121,7 +122,7 @@ final class ModelBuilder {
     MapNode m = node == null ? MapNode.empty(null) : map(node, "networks");
     if (defaultNeeded && !m.has("default")) {
       out.put("default", new NetworkDef(projectName + "_default", null, null, false, false, false,
-          false, null));
+          false, null, null));
     }
     for (Map.Entry<String, Node> e : m.entries().entrySet()) {
       String p = path("networks", e.getKey());
@@ -134,6 +135,7 @@ final class ModelBuilder {
       boolean internal = false;
       boolean attachable = false;
       boolean ipv6 = false;
+      Ipam ipam = null;
       for (Map.Entry<String, Node> f : n.entries().entrySet()) {
         String fp = path(p, f.getKey());
         Node v = f.getValue();
@@ -146,8 +148,9 @@ final class ModelBuilder {
           case "internal" -> internal = bool(v, fp);
           case "attachable" -> attachable = bool(v, fp);
           case "enable_ipv6" -> ipv6 = bool(v, fp);
-          case "ipam", "enable_ipv4" ->
-              throw error(v, fp, "not supported by Selvedge yet: let the engine assign addresses");
+          case "ipam" -> ipam = ipam(v, fp);
+          case "enable_ipv4" ->
+              throw error(v, fp, "not supported by Selvedge yet: IPv4 is always enabled");
           default -> unknownKey(v, fp, f.getKey(), "a network");
         }
       }
@@ -155,9 +158,45 @@ final class ModelBuilder {
         name = external ? e.getKey() : projectName + "_" + e.getKey();
       }
       out.put(e.getKey(), new NetworkDef(name, driver, opts, external, internal, attachable,
-          ipv6, labels));
+          ipv6, ipam, labels));
     }
     return out;
+  }
+
+  private static Ipam ipam(Node v, String p) {
+    String driver = null;
+    List<Ipam.Pool> pools = new ArrayList<>();
+    Map<String, String> options = null;
+    for (Map.Entry<String, Node> e : map(v, p).entries().entrySet()) {
+      String kp = path(p, e.getKey());
+      switch (e.getKey()) {
+        case "driver" -> driver = str(e.getValue(), kp);
+        case "options" -> options = dict(e.getValue(), kp);
+        case "config" -> {
+          SeqNode s = seq(e.getValue(), kp);
+          for (int i = 0; i < s.items().size(); i++) {
+            String ip = index(kp, i);
+            String subnet = null;
+            String range = null;
+            String gateway = null;
+            Map<String, String> aux = null;
+            for (Map.Entry<String, Node> f : map(s.items().get(i), ip).entries().entrySet()) {
+              String fp = path(ip, f.getKey());
+              switch (f.getKey()) {
+                case "subnet" -> subnet = str(f.getValue(), fp);
+                case "ip_range" -> range = str(f.getValue(), fp);
+                case "gateway" -> gateway = str(f.getValue(), fp);
+                case "aux_addresses" -> aux = dict(f.getValue(), fp);
+                default -> unknownKey(f.getValue(), fp, f.getKey(), "an ipam pool");
+              }
+            }
+            pools.add(new Ipam.Pool(subnet, range, gateway, aux));
+          }
+        }
+        default -> unknownKey(e.getValue(), kp, e.getKey(), "ipam");
+      }
+    }
+    return new Ipam(driver, pools, options);
   }
 
   Map<String, VolumeDef> volumes(Node node) {

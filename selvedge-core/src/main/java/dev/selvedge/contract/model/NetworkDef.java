@@ -11,6 +11,7 @@ public record NetworkDef(
     boolean internal,
     boolean attachable,
     boolean enableIpv6,
+    Ipam ipam,
     Map<String, String> labels) {
   public NetworkDef {
     driverOpts = Maps.copy(driverOpts);

@@ -416,6 +416,21 @@ public final class ComposeConfig {
     if (n.enableIpv6()) {
       o.put("enable_ipv6", true);
     }
+    if (n.ipam() != null) {
+      ObjectNode i = o.putObject("ipam");
+      put(i, "driver", n.ipam().driver());
+      if (!n.ipam().config().isEmpty()) {
+        ArrayNode pools = i.putArray("config");
+        for (var pool : n.ipam().config()) {
+          ObjectNode x = pools.addObject();
+          put(x, "subnet", pool.subnet());
+          put(x, "ip_range", pool.ipRange());
+          put(x, "gateway", pool.gateway());
+          putMap(x, "aux_addresses", pool.auxAddresses());
+        }
+      }
+      putMap(i, "options", n.ipam().options());
+    }
     putMap(o, "labels", n.labels());
     return o;
   }
