@@ -153,8 +153,7 @@ public final class ComposeLoader {
       Map<String, String> processEnv = options.environment();
       values.putAll(
           DotEnv.read(
-              p,
-              key -> processEnv.containsKey(key) ? processEnv.get(key) : values.get(key)));
+              p, key -> processEnv.containsKey(key) ? processEnv.get(key) : values.get(key)));
       addSource(p, "env");
     }
     return values;
@@ -309,7 +308,9 @@ public final class ComposeLoader {
     ModelBuilder builder = new ModelBuilder(projectDir, name, lookup, warnings);
 
     MapNode servicesNode =
-        doc.get("services") == null ? MapNode.empty(doc.mark()) : Read.map(doc.get("services"), "services");
+        doc.get("services") == null
+            ? MapNode.empty(doc.mark())
+            : Read.map(doc.get("services"), "services");
     Set<String> active = activeProfiles(lookup);
     Map<String, Service> all = new LinkedHashMap<>();
     for (Map.Entry<String, Node> e : servicesNode.entries().entrySet()) {
@@ -377,10 +378,29 @@ public final class ComposeLoader {
 
   private static Service withDefaultNetwork(Service s) {
     return new Service(
-        s.name(), s.image(), s.build(), s.command(), s.entrypoint(), s.environment(), s.ports(),
-        s.expose(), s.volumes(), s.dependsOn(), Map.of("default", ServiceNetwork.DEFAULT),
-        s.networkMode(), s.healthcheck(), s.restart(), s.labels(), s.logging(), s.deploy(),
-        s.secrets(), s.configs(), s.profiles(), s.options(), s.selvedge(), s.extensions());
+        s.name(),
+        s.image(),
+        s.build(),
+        s.command(),
+        s.entrypoint(),
+        s.environment(),
+        s.ports(),
+        s.expose(),
+        s.volumes(),
+        s.dependsOn(),
+        Map.of("default", ServiceNetwork.DEFAULT),
+        s.networkMode(),
+        s.healthcheck(),
+        s.restart(),
+        s.labels(),
+        s.logging(),
+        s.deploy(),
+        s.secrets(),
+        s.configs(),
+        s.profiles(),
+        s.options(),
+        s.selvedge(),
+        s.extensions());
   }
 
   private Map<String, Service> checkDependencies(
@@ -422,10 +442,29 @@ public final class ComposeLoader {
           deps.size() == s.dependsOn().size()
               ? s
               : new Service(
-                  s.name(), s.image(), s.build(), s.command(), s.entrypoint(), s.environment(),
-                  s.ports(), s.expose(), s.volumes(), deps, s.networks(), s.networkMode(),
-                  s.healthcheck(), s.restart(), s.labels(), s.logging(), s.deploy(), s.secrets(),
-                  s.configs(), s.profiles(), s.options(), s.selvedge(), s.extensions()));
+                  s.name(),
+                  s.image(),
+                  s.build(),
+                  s.command(),
+                  s.entrypoint(),
+                  s.environment(),
+                  s.ports(),
+                  s.expose(),
+                  s.volumes(),
+                  deps,
+                  s.networks(),
+                  s.networkMode(),
+                  s.healthcheck(),
+                  s.restart(),
+                  s.labels(),
+                  s.logging(),
+                  s.deploy(),
+                  s.secrets(),
+                  s.configs(),
+                  s.profiles(),
+                  s.options(),
+                  s.selvedge(),
+                  s.extensions()));
     }
     detectCycles(out, servicesNode);
     return out;
@@ -479,7 +518,9 @@ public final class ComposeLoader {
     for (String n : s.networks().keySet()) {
       if (!networks.containsKey(n)) {
         throw Read.error(
-            at, p + ".networks." + n, "refers to undefined network '" + n + "'; declare it under networks:");
+            at,
+            p + ".networks." + n,
+            "refers to undefined network '" + n + "'; declare it under networks:");
       }
     }
     if (s.networkMode() != null && !s.networks().isEmpty()) {
@@ -489,13 +530,14 @@ public final class ComposeLoader {
     if (s.networkMode() != null && s.networkMode().startsWith("service:")) {
       String target = s.networkMode().substring("service:".length());
       if (!services.containsKey(target)) {
-        throw Read.error(
-            at, p + ".network_mode", "refers to undefined service '" + target + "'");
+        throw Read.error(at, p + ".network_mode", "refers to undefined service '" + target + "'");
       }
     }
     for (int i = 0; i < s.volumes().size(); i++) {
       ServiceVolume v = s.volumes().get(i);
-      if (v.type().equals(ServiceVolume.VOLUME) && v.source() != null && !v.source().isEmpty()
+      if (v.type().equals(ServiceVolume.VOLUME)
+          && v.source() != null
+          && !v.source().isEmpty()
           && !volumes.containsKey(v.source())) {
         throw Read.error(
             at,
@@ -514,7 +556,11 @@ public final class ComposeLoader {
         throw Read.error(
             at,
             path + "[" + i + "]",
-            "refers to undefined " + what + " '" + refs.get(i).source() + "'; declare it at the top level");
+            "refers to undefined "
+                + what
+                + " '"
+                + refs.get(i).source()
+                + "'; declare it at the top level");
       }
     }
   }
@@ -625,7 +671,8 @@ public final class ComposeLoader {
     try {
       addSource(file, Files.readAllBytes(file), role);
     } catch (IOException e) {
-      throw new ContractException(Mark.of(file.toString()), "", "cannot read file: " + e.getMessage());
+      throw new ContractException(
+          Mark.of(file.toString()), "", "cannot read file: " + e.getMessage());
     }
   }
 

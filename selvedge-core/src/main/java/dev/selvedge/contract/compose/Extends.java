@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Resolves {@code extends} in one file: a service starts from another service (in the same file
- * or in {@code file:}) and the Compose merge rules apply its own keys on top.
+ * Resolves {@code extends} in one file: a service starts from another service (in the same file or
+ * in {@code file:}) and the Compose merge rules apply its own keys on top.
  */
 final class Extends {
   private final Function<Path, MapNode> readOther;
@@ -79,7 +79,8 @@ final class Extends {
       baseName = Read.requiredStr(m.get("service"), path + ".extends.service");
       Node f = m.get("file");
       if (f != null) {
-        baseFile = file.getParent().resolve(Read.requiredStr(f, path + ".extends.file")).normalize();
+        baseFile =
+            file.getParent().resolve(Read.requiredStr(f, path + ".extends.file")).normalize();
       }
       for (String k : m.entries().keySet()) {
         if (!k.equals("service") && !k.equals("file")) {
@@ -92,8 +93,7 @@ final class Extends {
     MapNode baseServices = services;
     if (!baseFile.equals(file)) {
       MapNode other = otherFiles.computeIfAbsent(baseFile, readOther);
-      baseServices =
-          other.get("services") instanceof MapNode s ? s : MapNode.empty(other.mark());
+      baseServices = other.get("services") instanceof MapNode s ? s : MapNode.empty(other.mark());
     }
     MapNode base = service(baseName, baseServices, baseFile, stack);
     stack.remove(stack.size() - 1);

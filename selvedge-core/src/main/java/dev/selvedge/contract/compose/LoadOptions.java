@@ -44,7 +44,8 @@ public record LoadOptions(
   }
 
   public LoadOptions withEnvironment(Map<String, String> env) {
-    return new LoadOptions(files, projectDirectory, projectName, envFiles, profiles, env, workingDir);
+    return new LoadOptions(
+        files, projectDirectory, projectName, envFiles, profiles, env, workingDir);
   }
 
   public LoadOptions withProfiles(Set<String> newProfiles) {
@@ -53,6 +54,7 @@ public record LoadOptions(
   }
 
   public LoadOptions withProjectName(String name) {
-    return new LoadOptions(files, projectDirectory, name, envFiles, profiles, environment, workingDir);
+    return new LoadOptions(
+        files, projectDirectory, name, envFiles, profiles, environment, workingDir);
   }
 }

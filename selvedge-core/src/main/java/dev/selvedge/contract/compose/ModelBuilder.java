@@ -18,8 +18,8 @@ import static dev.selvedge.contract.compose.Read.strings;
 import dev.selvedge.contract.ContractException;
 import dev.selvedge.contract.model.Build;
 import dev.selvedge.contract.model.ContainerOptions;
-import dev.selvedge.contract.model.Deploy;
 import dev.selvedge.contract.model.Dependency;
+import dev.selvedge.contract.model.Deploy;
 import dev.selvedge.contract.model.FileReference;
 import dev.selvedge.contract.model.Healthcheck;
 import dev.selvedge.contract.model.Ipam;
@@ -121,8 +121,10 @@ final class ModelBuilder {
     LinkedHashMap<String, NetworkDef> out = new LinkedHashMap<>();
     MapNode m = node == null ? MapNode.empty(null) : map(node, "networks");
     if (defaultNeeded && !m.has("default")) {
-      out.put("default", new NetworkDef(projectName + "_default", null, null, false, false, false,
-          false, null, null));
+      out.put(
+          "default",
+          new NetworkDef(
+              projectName + "_default", null, null, false, false, false, false, null, null));
     }
     for (Map.Entry<String, Node> e : m.entries().entrySet()) {
       String p = path("networks", e.getKey());
@@ -157,8 +159,9 @@ final class ModelBuilder {
       if (name == null) {
         name = external ? e.getKey() : projectName + "_" + e.getKey();
       }
-      out.put(e.getKey(), new NetworkDef(name, driver, opts, external, internal, attachable,
-          ipv6, ipam, labels));
+      out.put(
+          e.getKey(),
+          new NetworkDef(name, driver, opts, external, internal, attachable, ipv6, ipam, labels));
     }
     return out;
   }
@@ -467,9 +470,30 @@ final class ModelBuilder {
     if (selvedge != null) {
       secretKeys.addAll(selvedge.secrets());
     }
-    return new Service(name, image, build, command, entrypoint, env, ports, expose, volumes,
-        dependsOn, networks, networkMode, healthcheck, restart, labels, logging, deploy,
-        secretRefs, configRefs, profiles, o.build(), selvedge, extensions);
+    return new Service(
+        name,
+        image,
+        build,
+        command,
+        entrypoint,
+        env,
+        ports,
+        expose,
+        volumes,
+        dependsOn,
+        networks,
+        networkMode,
+        healthcheck,
+        restart,
+        labels,
+        logging,
+        deploy,
+        secretRefs,
+        configRefs,
+        profiles,
+        o.build(),
+        selvedge,
+        extensions);
   }
 
   private static void unknownKey(Node v, String path, String key, String where) {
@@ -489,8 +513,11 @@ final class ModelBuilder {
     if (s == null) {
       return null;
     }
-    if (s.equals("no") || s.equals("always") || s.equals("unless-stopped")
-        || s.equals("on-failure") || s.matches("on-failure:\\d+")) {
+    if (s.equals("no")
+        || s.equals("always")
+        || s.equals("unless-stopped")
+        || s.equals("on-failure")
+        || s.matches("on-failure:\\d+")) {
       return s;
     }
     if (s.equals("false")) {
@@ -501,7 +528,8 @@ final class ModelBuilder {
 
   private static String pullPolicy(Node v, String p) {
     String s = str(v, p);
-    if (s == null || s.matches("always|never|missing|if_not_present|build|daily|weekly|every_\\w+")) {
+    if (s == null
+        || s.matches("always|never|missing|if_not_present|build|daily|weekly|every_\\w+")) {
       return s;
     }
     throw error(v, p, "must be always, never, missing or build, found '" + s + "'");
@@ -533,8 +561,20 @@ final class ModelBuilder {
 
   private Build build(Node v, String p) {
     if (v instanceof ScalarNode s) {
-      return new Build(absolute(s.value()), "Dockerfile", null, null, null, null, null, null,
-          null, null, null, false, false);
+      return new Build(
+          absolute(s.value()),
+          "Dockerfile",
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          false,
+          false);
     }
     MapNode m = map(v, p);
     String context = ".";
@@ -567,8 +607,17 @@ final class ModelBuilder {
         case "network" -> network = str(n, kp);
         case "no_cache" -> noCache = bool(n, kp);
         case "pull" -> pull = bool(n, kp);
-        case "cache_to", "extra_hosts", "isolation", "privileged", "secrets", "ssh", "shm_size",
-            "ulimits", "entitlements", "provenance", "sbom" -> {
+        case "cache_to",
+            "extra_hosts",
+            "isolation",
+            "privileged",
+            "secrets",
+            "ssh",
+            "shm_size",
+            "ulimits",
+            "entitlements",
+            "provenance",
+            "sbom" -> {
           // Valid Compose build settings; Selvedge never builds, so they are accepted and dropped.
         }
         default -> {
@@ -581,8 +630,20 @@ final class ModelBuilder {
     if (dockerfile == null && inline == null) {
       dockerfile = "Dockerfile";
     }
-    return new Build(absoluteContext(context), dockerfile, inline, args, target, tags, labels,
-        contexts, platforms, cacheFrom, network, noCache, pull);
+    return new Build(
+        absoluteContext(context),
+        dockerfile,
+        inline,
+        args,
+        target,
+        tags,
+        labels,
+        contexts,
+        platforms,
+        cacheFrom,
+        network,
+        noCache,
+        pull);
   }
 
   private String absoluteContext(String context) {
@@ -626,7 +687,8 @@ final class ModelBuilder {
       Path f = Path.of(absolute(file));
       if (!java.nio.file.Files.exists(f)) {
         if (required) {
-          throw error(item, ip, "env file " + f + " not found; create it or mark it required: false");
+          throw error(
+              item, ip, "env file " + f + " not found; create it or mark it required: false");
         }
         continue;
       }
@@ -712,8 +774,16 @@ final class ModelBuilder {
         }
       }
       if (vol.type().equals(ServiceVolume.BIND) && vol.source() != null) {
-        vol = new ServiceVolume(vol.type(), absolute(vol.source()), vol.target(), vol.readOnly(),
-            vol.consistency(), vol.bind(), vol.volume(), vol.tmpfs());
+        vol =
+            new ServiceVolume(
+                vol.type(),
+                absolute(vol.source()),
+                vol.target(),
+                vol.readOnly(),
+                vol.consistency(),
+                vol.bind(),
+                vol.volume(),
+                vol.tmpfs());
       }
       if (vol.target() == null || vol.target().isEmpty()) {
         throw error(item, ip, "a volume needs a target path in the container");
@@ -805,7 +875,8 @@ final class ModelBuilder {
     LinkedHashMap<String, Dependency> out = new LinkedHashMap<>();
     if (v instanceof SeqNode s) {
       for (int i = 0; i < s.items().size(); i++) {
-        out.put(Read.requiredStr(s.items().get(i), index(p, i)),
+        out.put(
+            Read.requiredStr(s.items().get(i), index(p, i)),
             new Dependency(Dependency.STARTED, false, true));
       }
       return out;
@@ -1042,8 +1113,11 @@ final class ModelBuilder {
         String source = str(m.get("source"), index(p, i) + ".source");
         Node t = m.get("target");
         Node perms = m.get("permissions");
-        out.add(source + ":" + (t == null ? source : str(t, index(p, i) + ".target"))
-            + (perms == null ? "" : ":" + str(perms, index(p, i) + ".permissions")));
+        out.add(
+            source
+                + ":"
+                + (t == null ? source : str(t, index(p, i) + ".target"))
+                + (perms == null ? "" : ":" + str(perms, index(p, i) + ".permissions")));
       } else {
         out.add(Read.requiredStr(item, index(p, i)));
       }
@@ -1151,8 +1225,10 @@ final class ModelBuilder {
       return null;
     }
     if (p.equals("~") || p.startsWith("~/")) {
-      return Path.of(System.getProperty("user.home")).resolve(p.substring(Math.min(2, p.length())))
-          .normalize().toString();
+      return Path.of(System.getProperty("user.home"))
+          .resolve(p.substring(Math.min(2, p.length())))
+          .normalize()
+          .toString();
     }
     Path path = Path.of(p);
     if (path.isAbsolute()) {

@@ -116,8 +116,7 @@ final class Read {
     try {
       return GoDuration.parse(s);
     } catch (IllegalArgumentException e) {
-      throw error(
-          node, path, "must be a duration such as 30s, 1m30s or 2h, found '" + s + "'");
+      throw error(node, path, "must be a duration such as 30s, 1m30s or 2h, found '" + s + "'");
     }
   }
 

@@ -24,8 +24,7 @@ final class RelativePaths {
       LinkedHashMap<String, Node> fixed = new LinkedHashMap<>();
       for (Map.Entry<String, Node> e : services.entries().entrySet()) {
         fixed.put(
-            e.getKey(),
-            e.getValue() instanceof MapNode svc ? service(svc, dir) : e.getValue());
+            e.getKey(), e.getValue() instanceof MapNode svc ? service(svc, dir) : e.getValue());
       }
       out = out.with("services", new MapNode(fixed, services.mark(), services.tag()));
     }

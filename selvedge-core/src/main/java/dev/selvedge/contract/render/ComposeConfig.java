@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.selvedge.contract.compose.GoDuration;
 import dev.selvedge.contract.model.Build;
 import dev.selvedge.contract.model.ContainerOptions;
-import dev.selvedge.contract.model.Deploy;
 import dev.selvedge.contract.model.Dependency;
+import dev.selvedge.contract.model.Deploy;
 import dev.selvedge.contract.model.FileReference;
 import dev.selvedge.contract.model.Healthcheck;
 import dev.selvedge.contract.model.NetworkDef;
@@ -31,8 +31,8 @@ import java.util.function.BiPredicate;
 
 /**
  * The rendered project in the shape of {@code docker compose config --format json}, so the two can
- * be diffed. Values of secret keys are replaced by {@link #REDACTED}: the rendered contract is
- * safe to print and to store.
+ * be diffed. Values of secret keys are replaced by {@link #REDACTED}: the rendered contract is safe
+ * to print and to store.
  */
 public final class ComposeConfig {
   public static final String REDACTED = "********";

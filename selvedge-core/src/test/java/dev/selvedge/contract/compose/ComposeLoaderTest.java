@@ -186,7 +186,11 @@ class ComposeLoaderTest {
 
   @Test
   void missingComposeFileSaysWhereItLooked() {
-    assertThatThrownBy(() -> ComposeLoader.load(LoadOptions.of(fixture("include").resolve("sub").getParent().resolve("nowhere"))))
+    assertThatThrownBy(
+            () ->
+                ComposeLoader.load(
+                    LoadOptions.of(
+                        fixture("include").resolve("sub").getParent().resolve("nowhere"))))
         .isInstanceOf(ContractException.class)
         .hasMessageContaining("no compose file found");
   }
@@ -197,7 +201,8 @@ class ComposeLoaderTest {
     Project p =
         ComposeLoader.load(
             LoadOptions.of(dir)
-                .withFiles(List.of(dir.resolve("compose.override.yaml"), dir.resolve("compose.yaml"))));
+                .withFiles(
+                    List.of(dir.resolve("compose.override.yaml"), dir.resolve("compose.yaml"))));
     assertThat(p.services().get("app").command()).containsExactly("run", "--base");
   }
 

@@ -31,9 +31,9 @@ class YamlReaderTest {
 
   @Test
   void appliesMergeKeysWithExplicitKeysWinning() {
-    Object doc =
-        Nodes.parseToJava("base: &b {x: 1, y: 2}\nsvc:\n  <<: *b\n  y: 3\n");
-    assertThat(doc).isEqualTo(Map.of("base", Map.of("x", 1L, "y", 2L), "svc", Map.of("x", 1L, "y", 3L)));
+    Object doc = Nodes.parseToJava("base: &b {x: 1, y: 2}\nsvc:\n  <<: *b\n  y: 3\n");
+    assertThat(doc)
+        .isEqualTo(Map.of("base", Map.of("x", 1L, "y", 2L), "svc", Map.of("x", 1L, "y", 3L)));
   }
 
   @Test
