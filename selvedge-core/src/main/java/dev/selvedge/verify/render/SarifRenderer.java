@@ -53,7 +53,6 @@ public final class SarifRenderer {
     ObjectNode driver = run.putObject("tool").putObject("driver");
     driver.put("name", tool.name());
     driver.put("version", tool.version());
-    driver.put("semanticVersion", tool.version());
     ArrayNode rules = driver.putArray("rules");
     Map<String, Integer> index = new HashMap<>();
     List<Rule> all = report.rules();
