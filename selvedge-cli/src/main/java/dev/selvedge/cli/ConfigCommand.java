@@ -1,8 +1,8 @@
 package dev.selvedge.cli;
 
+import dev.selvedge.contract.Secrets;
 import dev.selvedge.contract.model.Project;
 import dev.selvedge.contract.render.ComposeConfig;
-import dev.selvedge.evidence.Secrets;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,16 +19,15 @@ import picocli.CommandLine.Option;
 final class ConfigCommand implements Callable<Integer> {
   @Mixin ProjectOptions project;
 
-  @Option(
-      names = "--format",
-      paramLabel = "FORMAT",
-      description = "yaml (default) or json")
+  @Option(names = "--format", paramLabel = "FORMAT", description = "yaml (default) or json")
   Format format = Format.yaml;
 
   @Option(names = "--services", description = "Print only the service names, one per line")
   boolean servicesOnly;
 
-  @Option(names = {"-q", "--quiet"}, description = "Only validate; print nothing")
+  @Option(
+      names = {"-q", "--quiet"},
+      description = "Only validate; print nothing")
   boolean quiet;
 
   enum Format {
@@ -54,8 +53,7 @@ final class ConfigCommand implements Callable<Integer> {
       return ExitCode.OK;
     }
     var tree =
-        new ComposeConfig((service, key) -> Secrets.isSecretKey(key, p.secretKeys()))
-            .render(p);
+        new ComposeConfig((service, key) -> Secrets.isSecretKey(key, p.secretKeys())).render(p);
     cli.out().print(format == Format.json ? Output.json(tree) : Output.yaml(tree));
     cli.out().flush();
     return ExitCode.OK;

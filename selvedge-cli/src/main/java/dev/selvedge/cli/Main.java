@@ -30,8 +30,7 @@ public final class Main {
         new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), false);
     PrintWriter err =
         new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
-    int code =
-        run(new Cli(out, err, System.getenv(), Path.of("").toAbsolutePath()), args);
+    int code = run(new Cli(out, err, System.getenv(), Path.of("").toAbsolutePath()), args);
     out.flush();
     err.flush();
     System.exit(code);

@@ -33,7 +33,8 @@ final class ProjectOptions {
   @Option(
       names = "--env-file",
       paramLabel = "FILE",
-      description = "Environment file(s) for interpolation (default: .env in the project directory)")
+      description =
+          "Environment file(s) for interpolation (default: .env in the project directory)")
   List<Path> envFiles = new ArrayList<>();
 
   @Option(

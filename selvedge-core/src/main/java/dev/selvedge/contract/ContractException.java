@@ -41,7 +41,8 @@ public final class ContractException extends SelvedgeException {
     if (mark != null && mark != Mark.NONE) {
       sb.append(mark).append(": ");
     }
-    if (path != null && !path.isEmpty()) {
+    // Messages that already name their path (interpolation errors do) are not prefixed twice.
+    if (path != null && !path.isEmpty() && (message == null || !message.contains(path))) {
       sb.append(path).append(": ");
     }
     return sb.append(message).toString();

@@ -1,7 +1,7 @@
 package dev.selvedge.verify;
 
 import dev.selvedge.contract.ContractException;
-import dev.selvedge.contract.yaml.Mark;
+import dev.selvedge.contract.compose.DotEnv;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -10,6 +10,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -23,7 +24,8 @@ import java.util.regex.Pattern;
  * @param sha256 hex SHA-256 of the file's bytes, null when absent
  */
 public record EnvExample(String file, boolean present, Map<String, Entry> entries, String sha256) {
-  private static final Pattern KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]*");
+  private static final Pattern DECLARATION =
+      Pattern.compile("\\s*(?:export\\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\\s*(?:=|$)");
 
   public EnvExample {
     file = file == null ? ".env.example" : file;
@@ -64,55 +66,34 @@ public record EnvExample(String file, boolean present, Map<String, Entry> entrie
   }
 
   /**
-   * Reads dotenv text: {@code KEY=value}, optional {@code export }, {@code #} comments, single or
-   * double quoted values, a bare {@code KEY} declares the key with no value. A later duplicate key
-   * wins, as in Compose.
+   * Reads {@code .env.example} with the same dotenv rules as {@code .env} ({@link DotEnv}): a bare
+   * {@code KEY} declares the key with no value, and references such as {@code ${X}} count as empty,
+   * because nothing is looked up while reading an example.
    *
-   * @throws ContractException naming the file and line of a line that is not a declaration
+   * @throws ContractException naming the file and line of a malformed line
    */
   public static EnvExample parse(String file, String text) {
     Objects.requireNonNull(text, "text");
+    Map<String, String> values = DotEnv.parse(text, file, key -> "");
+    Map<String, Integer> lines = declarationLines(text);
     Map<String, Entry> entries = new LinkedHashMap<>();
-    String[] lines = text.split("\r?\n", -1);
-    for (int i = 0; i < lines.length; i++) {
-      int lineNo = i + 1;
-      String line = lines[i].strip();
-      if (line.isEmpty() || line.startsWith("#")) {
-        continue;
-      }
-      if (line.startsWith("export ")) {
-        line = line.substring("export ".length()).stripLeading();
-      }
-      int eq = line.indexOf('=');
-      String key = (eq < 0 ? line : line.substring(0, eq)).strip();
-      if (!KEY.matcher(key).matches()) {
-        throw new ContractException(
-            new Mark(file, lineNo, 1),
-            "",
-            "'"
-                + key
-                + "' is not a variable name; write KEY=value (letters, digits, '_', '.', '-')");
-      }
-      String value = eq < 0 ? "" : value(line.substring(eq + 1), file, lineNo);
-      entries.remove(key);
-      entries.put(key, new Entry(value, lineNo));
+    for (Map.Entry<String, String> e : values.entrySet()) {
+      entries.put(e.getKey(), new Entry(e.getValue(), lines.getOrDefault(e.getKey(), 0)));
     }
     return new EnvExample(file, true, entries, sha256(text));
   }
 
-  private static String value(String raw, String file, int lineNo) {
-    String v = raw.strip();
-    if (!v.isEmpty() && (v.charAt(0) == '"' || v.charAt(0) == '\'')) {
-      char q = v.charAt(0);
-      int close = v.indexOf(q, 1);
-      if (close < 0) {
-        throw new ContractException(
-            new Mark(file, lineNo, 1), "", "the quoted value is not closed; add the closing " + q);
+  /** The line where each key is (last) declared; DotEnv keeps no positions. */
+  private static Map<String, Integer> declarationLines(String text) {
+    Map<String, Integer> lines = new LinkedHashMap<>();
+    String[] rows = text.split("\r?\n", -1);
+    for (int i = 0; i < rows.length; i++) {
+      Matcher m = DECLARATION.matcher(rows[i]);
+      if (m.lookingAt()) {
+        lines.put(m.group(1), i + 1);
       }
-      return v.substring(1, close);
     }
-    int comment = v.indexOf(" #");
-    return (comment < 0 ? v : v.substring(0, comment)).strip();
+    return lines;
   }
 
   private static String sha256(String text) {

@@ -165,7 +165,8 @@ public final class ProjectBuilder {
         uses,
         locations,
         secretKeys,
-        List.of(new SourceFile(COMPOSE, "compose", "ab".repeat(32))));
+        List.of(new SourceFile(COMPOSE, "compose", "ab".repeat(32))),
+        List.of());
   }
 
   private static Mark mark(int[] line) {

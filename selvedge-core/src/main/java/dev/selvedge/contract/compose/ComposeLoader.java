@@ -1,6 +1,7 @@
 package dev.selvedge.contract.compose;
 
 import dev.selvedge.contract.ContractException;
+import dev.selvedge.contract.Secrets;
 import dev.selvedge.contract.model.Dependency;
 import dev.selvedge.contract.model.FileReference;
 import dev.selvedge.contract.model.NetworkDef;
@@ -198,8 +199,33 @@ public final class ComposeLoader {
     addSource(file, bytes, "compose");
     Node root = YamlReader.read(display, new String(bytes, StandardCharsets.UTF_8));
     MapNode doc = asMap(root, file);
-    Node interpolated = Interpolator.interpolate(doc, lookup, uses::add);
+    Node interpolated;
+    try {
+      interpolated = Interpolator.interpolate(doc, lookup, uses::add, warnings::add);
+    } catch (ContractException e) {
+      throw withoutSecretValue(e);
+    }
     return asMap(interpolated, file);
+  }
+
+  /**
+   * An invalid template's message quotes the value; under a secret-looking key that value may be
+   * the secret itself, so it is left out.
+   */
+  private static ContractException withoutSecretValue(ContractException e) {
+    String path = e.path();
+    String key = path.substring(Math.max(path.lastIndexOf('.'), path.lastIndexOf(']')) + 1);
+    if (!Secrets.isSecretKey(key, Set.of())
+        || !(e.getCause() instanceof InterpolationException ie)
+        || ie.kind() != InterpolationException.Kind.INVALID_TEMPLATE) {
+      return e;
+    }
+    return new ContractException(
+        e.mark(),
+        path,
+        "invalid interpolation format (value not shown: the key looks secret); write $$ for a"
+            + " literal $",
+        ie);
   }
 
   private MapNode include(MapNode doc, Path file, Function<String, String> lookup, int depth) {

@@ -1,8 +1,8 @@
 package dev.selvedge.verify.rules;
 
+import dev.selvedge.contract.Secrets;
 import dev.selvedge.contract.model.Severity;
 import dev.selvedge.contract.yaml.Mark;
-import dev.selvedge.evidence.Secrets;
 import dev.selvedge.verify.EnvExample;
 import dev.selvedge.verify.Finding;
 import dev.selvedge.verify.VerifyContext;

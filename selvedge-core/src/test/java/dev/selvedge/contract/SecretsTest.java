@@ -1,4 +1,4 @@
-package dev.selvedge.evidence;
+package dev.selvedge.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.selvedge.evidence;
+package dev.selvedge.contract;
 
 import java.util.Locale;
 import java.util.Set;

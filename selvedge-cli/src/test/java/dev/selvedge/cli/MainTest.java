@@ -1,0 +1,153 @@
+package dev.selvedge.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI end to end, in process: real files, real output, real exit codes. */
+class MainTest {
+  private static final Path EXAMPLES = Path.of("..", "examples").toAbsolutePath().normalize();
+  private static final String PLANTED = "pl4nted-S3CRET-value-7f3a";
+
+  record Result(int code, String out, String err) {}
+
+  static Result run(Path cwd, Map<String, String> env, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(new Cli(new PrintWriter(out), new PrintWriter(err), env, cwd), args);
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  static Result run(Path cwd, String... args) {
+    return run(cwd, Map.of(), args);
+  }
+
+  @Test
+  void theShopExamplePassesVerify() {
+    Result r = run(EXAMPLES.resolve("shop"), "verify");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("PASSED").contains("waived").contains("image-not-pinned");
+  }
+
+  @Test
+  void theUnsafeExampleFailsVerifyWithExitOne() {
+    Result r = run(EXAMPLES.resolve("unsafe"), "verify");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.out())
+        .contains("image-floating-tag", "privileged", "network-host", "docker-socket-mount")
+        .contains("port-conflict", "secret-committed", "env-undeclared", "logging-unbounded")
+        .contains("healthcheck-missing", "healthcheck-interval-too-short");
+    assertThat(r.out()).doesNotContain("tok-committed-by-mistake");
+  }
+
+  @Test
+  void ruleOverridesAndFailOnChangeTheOutcome() {
+    Path shop = EXAMPLES.resolve("shop");
+    assertThat(run(shop, "verify", "--fail-on", "warning").code()).isZero();
+    Result r = run(EXAMPLES.resolve("unsafe"), "verify", "--rule", "image-not-pinned=off");
+    assertThat(r.out()).doesNotContain("image-not-pinned");
+    assertThat(run(shop, "verify", "--rule", "no-such-rule=error").code()).isEqualTo(2);
+    assertThat(run(shop, "verify", "--fail-on", "loud").code()).isEqualTo(2);
+  }
+
+  @Test
+  void configJsonHasTheDockerComposeShape() throws IOException {
+    Result r = run(EXAMPLES.resolve("shop"), "config", "--format", "json");
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode root = new ObjectMapper().readTree(r.out());
+    assertThat(root.get("name").asText()).isEqualTo("shop");
+    JsonNode web = root.get("services").get("web");
+    JsonNode port = web.get("ports").get(0);
+    assertThat(port.get("target").isInt()).isTrue();
+    assertThat(port.get("published").isTextual()).isTrue();
+    assertThat(port.get("published").asText()).isEqualTo("8080");
+    assertThat(port.get("host_ip").asText()).isEqualTo("127.0.0.1");
+    assertThat(port.get("protocol").asText()).isEqualTo("tcp");
+    assertThat(web.get("depends_on").get("api").get("condition").asText())
+        .isEqualTo("service_healthy");
+    assertThat(web.get("environment").isObject()).isTrue();
+    assertThat(web.get("networks").has("default")).isTrue();
+    JsonNode db = root.get("services").get("db");
+    assertThat(db.get("volumes").get(0).get("type").asText()).isEqualTo("volume");
+    assertThat(db.get("volumes").get(0).get("source").asText()).isEqualTo("db-data");
+    assertThat(root.get("networks").get("default").get("name").asText()).isEqualTo("shop_default");
+    assertThat(root.get("volumes").get("db-data").get("name").asText()).isEqualTo("shop_db-data");
+  }
+
+  @Test
+  void badInputExitsTwoNamingFileAndLine(@TempDir Path dir) throws IOException {
+    Files.writeString(
+        dir.resolve("compose.yaml"), "services:\n  app:\n    image: a:1\n    portz: []\n");
+    Result r = run(dir, "verify");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("compose.yaml:4").contains("services.app.portz");
+    assertThat(r.err()).doesNotContain("Exception").doesNotContain("\tat ");
+
+    Result missing = run(dir, "config", "-f", "nope.yaml");
+    assertThat(missing.code()).isEqualTo(2);
+    assertThat(missing.err()).contains("nope.yaml").contains("not found");
+  }
+
+  @Test
+  void usageErrorsExitTwo() {
+    assertThat(run(EXAMPLES, "verify", "--format", "pdf").code()).isEqualTo(2);
+    assertThat(run(EXAMPLES, "frobnicate").code()).isEqualTo(2);
+    assertThat(run(EXAMPLES, "--help").out()).contains("Exit codes");
+  }
+
+  /** A planted secret must not appear in any output format of any command. */
+  @Test
+  void aPlantedSecretAppearsInNoOutput(@TempDir Path dir) throws IOException {
+    Files.writeString(
+        dir.resolve("compose.yaml"),
+        """
+        services:
+          app:
+            image: example/app:1.0
+            environment:
+              DB_PASSWORD: ${DB_PASSWORD}
+              API_TOKEN: %s
+              PLAIN_SETTING: ${LICENSE}
+            x-selvedge:
+              secrets: [PLAIN_SETTING]
+        """
+            .formatted(PLANTED));
+    Files.writeString(
+        dir.resolve(".env"), "DB_PASSWORD=" + PLANTED + "\nLICENSE=" + PLANTED + "\n");
+    Files.writeString(dir.resolve(".env.example"), "DB_PASSWORD=" + PLANTED + "\nLICENSE=\n");
+    StringBuilder all = new StringBuilder();
+    for (String[] args :
+        new String[][] {
+          {"config"},
+          {"config", "--format", "json"},
+          {"verify"},
+          {"verify", "--format", "json"},
+          {"verify", "--format", "sarif"},
+        }) {
+      Result r = run(dir, args);
+      assertThat(r.code()).as(String.join(" ", args) + ": " + r.err()).isIn(0, 1);
+      all.append(r.out()).append(r.err());
+    }
+    assertThat(all).contains("DB_PASSWORD").contains("secret-committed");
+    assertThat(all.toString()).doesNotContain(PLANTED);
+
+    // An invalid template under a secret key must not echo the value in the error either.
+    Files.writeString(
+        dir.resolve("compose.yaml"),
+        "services:\n  app:\n    image: a:1\n    environment:\n      DB_PASSWORD: \""
+            + PLANTED
+            + "${\"\n");
+    Result bad = run(dir, "config");
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err()).contains("DB_PASSWORD").doesNotContain(PLANTED);
+  }
+}
