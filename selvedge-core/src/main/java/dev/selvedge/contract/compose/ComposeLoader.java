@@ -314,6 +314,26 @@ public final class ComposeLoader {
   }
 
   private Project build(MapNode doc, Path projectDir, Function<String, String> lookup) {
+    return normalize(doc, projectDir, projectName(doc, projectDir, lookup), lookup);
+  }
+
+  /**
+   * The normalization step alone: a merged, interpolated document and a project name in, the typed
+   * project out. Package-private so the conformance data for normalization can drive it directly.
+   */
+  static Project normalize(
+      MapNode doc,
+      Path projectDir,
+      String name,
+      Function<String, String> lookup,
+      Set<String> profiles) {
+    LoadOptions o =
+        new LoadOptions(List.of(), projectDir, name, List.of(), profiles, Map.of(), projectDir);
+    return new ComposeLoader(o).normalize(doc, projectDir, name, lookup);
+  }
+
+  private Project normalize(
+      MapNode doc, Path projectDir, String name, Function<String, String> lookup) {
     for (Map.Entry<String, Node> e : doc.entries().entrySet()) {
       String key = e.getKey();
       if (!TOP_LEVEL.contains(key) && !key.startsWith("x-")) {
@@ -330,7 +350,6 @@ public final class ComposeLoader {
       warnings.add(
           doc.get("version").mark() + ": version: is obsolete and ignored; you can remove it");
     }
-    String name = projectName(doc, projectDir, lookup);
     ModelBuilder builder = new ModelBuilder(projectDir, name, lookup, warnings);
 
     MapNode servicesNode =
@@ -361,7 +380,7 @@ public final class ComposeLoader {
         disabled.add(s.name());
       }
     }
-    enabled = checkDependencies(enabled, all, disabled, servicesNode);
+    enabled = checkDependencies(withImplicitDependencies(enabled), all, disabled, servicesNode);
 
     boolean defaultNeeded = false;
     Map<String, Service> withNetworks = new LinkedHashMap<>();
@@ -398,6 +417,52 @@ public final class ComposeLoader {
         builder.secretKeys(),
         sources,
         warnings);
+  }
+
+  /**
+   * A service that shares another's network, IPC or PID namespace ({@code service:x}) depends on
+   * it, as Compose adds: started first, restarted with it.
+   */
+  private static Map<String, Service> withImplicitDependencies(Map<String, Service> services) {
+    Map<String, Service> out = new LinkedHashMap<>();
+    for (Service s : services.values()) {
+      Map<String, Dependency> deps = new LinkedHashMap<>(s.dependsOn());
+      for (String mode : new String[] {s.networkMode(), s.options().ipc(), s.options().pid()}) {
+        if (mode != null && mode.startsWith("service:")) {
+          deps.putIfAbsent(
+              mode.substring("service:".length()), new Dependency(Dependency.STARTED, true, true));
+        }
+      }
+      out.put(
+          s.name(),
+          deps.size() == s.dependsOn().size()
+              ? s
+              : new Service(
+                  s.name(),
+                  s.image(),
+                  s.build(),
+                  s.command(),
+                  s.entrypoint(),
+                  s.environment(),
+                  s.ports(),
+                  s.expose(),
+                  s.volumes(),
+                  deps,
+                  s.networks(),
+                  s.networkMode(),
+                  s.healthcheck(),
+                  s.restart(),
+                  s.labels(),
+                  s.logging(),
+                  s.deploy(),
+                  s.secrets(),
+                  s.configs(),
+                  s.profiles(),
+                  s.options(),
+                  s.selvedge(),
+                  s.extensions()));
+    }
+    return out;
   }
 
   private static final Pattern VALID_SERVICE_NAME = Pattern.compile("[a-zA-Z0-9._-]+");

@@ -597,7 +597,7 @@ final class ModelBuilder {
         case "context" -> context = str(n, kp);
         case "dockerfile" -> dockerfile = str(n, kp);
         case "dockerfile_inline" -> inline = str(n, kp);
-        case "args" -> args = dict(n, kp);
+        case "args" -> args = resolvedArgs(dict(n, kp));
         case "target" -> target = str(n, kp);
         case "tags" -> tags = strings(n, kp);
         case "labels" -> labels = dict(n, kp);
@@ -644,6 +644,18 @@ final class ModelBuilder {
         network,
         noCache,
         pull);
+  }
+
+  /** A build arg with no value takes the variable of the same name, or is dropped when unset. */
+  private Map<String, String> resolvedArgs(Map<String, String> raw) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : raw.entrySet()) {
+      String v = e.getValue() != null ? e.getValue() : env.apply(e.getKey());
+      if (v != null) {
+        out.put(e.getKey(), v);
+      }
+    }
+    return out;
   }
 
   private String absoluteContext(String context) {
