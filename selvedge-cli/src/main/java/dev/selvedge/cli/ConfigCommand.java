@@ -3,6 +3,7 @@ package dev.selvedge.cli;
 import dev.selvedge.contract.Secrets;
 import dev.selvedge.contract.model.Project;
 import dev.selvedge.contract.render.ComposeConfig;
+import dev.selvedge.contract.render.TreeWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -54,7 +55,7 @@ final class ConfigCommand implements Callable<Integer> {
     }
     var tree =
         new ComposeConfig((service, key) -> Secrets.isSecretKey(key, p.secretKeys())).render(p);
-    cli.out().print(format == Format.json ? Output.json(tree) : Output.yaml(tree));
+    cli.out().print(format == Format.json ? TreeWriter.json(tree) : TreeWriter.yaml(tree));
     cli.out().flush();
     return ExitCode.OK;
   }

@@ -41,6 +41,7 @@ public final class Main {
     CommandLine cmd = new CommandLine(new Main());
     cmd.addSubcommand(new ConfigCommand(cli));
     cmd.addSubcommand(new VerifyCommand(cli));
+    cmd.addSubcommand(new TrainCommand(cli));
     cmd.setOut(cli.out());
     cmd.setErr(cli.err());
     cmd.setCaseInsensitiveEnumValuesAllowed(true);
