@@ -4,38 +4,12 @@ import dev.selvedge.contract.Secrets;
 import dev.selvedge.contract.model.Project;
 import dev.selvedge.contract.render.ComposeConfig;
 import dev.selvedge.contract.render.TreeWriter;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
+import net.sourceforge.argparse4j.impl.Arguments;
+import net.sourceforge.argparse4j.inf.Namespace;
+import net.sourceforge.argparse4j.inf.Subparser;
 
 /** {@code selvedge config}: prints the rendered project. */
-@Command(
-    name = "config",
-    description = {
-      "Render the contract: files merged, variables interpolated, short syntax in long form.",
-      "The JSON shape matches `docker compose config --format json`, so the two can be diffed.",
-      "Values of secret keys are printed as ********."
-    })
-final class ConfigCommand implements Callable<Integer> {
-  @Mixin ProjectOptions project;
-
-  @Option(names = "--format", paramLabel = "FORMAT", description = "yaml (default) or json")
-  Format format = Format.yaml;
-
-  @Option(names = "--services", description = "Print only the service names, one per line")
-  boolean servicesOnly;
-
-  @Option(
-      names = {"-q", "--quiet"},
-      description = "Only validate; print nothing")
-  boolean quiet;
-
-  enum Format {
-    yaml,
-    json
-  }
-
+final class ConfigCommand implements Command {
   private final Cli cli;
 
   ConfigCommand(Cli cli) {
@@ -43,20 +17,45 @@ final class ConfigCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() {
-    Project p = project.load(cli.environment(), cli.workingDir());
+  public String name() {
+    return "config";
+  }
+
+  @Override
+  public String summary() {
+    return "render the merged, interpolated contract";
+  }
+
+  @Override
+  public void configure(Subparser p) {
+    p.description(
+        "Render the contract: files merged, variables interpolated, short syntax in long form."
+            + " The JSON shape matches `docker compose config --format json`, so the two can be"
+            + " diffed. Values of secret keys are printed as ********.");
+    ProjectOptions.configure(p);
+    p.addArgument("--format").choices("yaml", "json").setDefault("yaml").help("output format");
+    p.addArgument("--services")
+        .action(Arguments.storeTrue())
+        .help("print only the service names, one per line");
+    p.addArgument("-q", "--quiet").action(Arguments.storeTrue()).help("only validate");
+  }
+
+  @Override
+  public int run(Namespace ns) {
+    Project p = ProjectOptions.load(ns, cli);
     cli.warn(p.warnings());
-    if (quiet) {
+    if (ns.getBoolean("quiet")) {
       return ExitCode.OK;
     }
-    if (servicesOnly) {
+    if (ns.getBoolean("services")) {
       p.services().keySet().forEach(cli.out()::println);
       return ExitCode.OK;
     }
     var tree =
         new ComposeConfig((service, key) -> Secrets.isSecretKey(key, p.secretKeys())).render(p);
-    cli.out().print(format == Format.json ? TreeWriter.json(tree) : TreeWriter.yaml(tree));
-    cli.out().flush();
+    cli.out()
+        .print(
+            ns.getString("format").equals("json") ? TreeWriter.json(tree) : TreeWriter.yaml(tree));
     return ExitCode.OK;
   }
 }

@@ -2,84 +2,124 @@ package dev.selvedge.cli;
 
 import dev.selvedge.SelvedgeException;
 import dev.selvedge.Version;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.ParameterException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import net.sourceforge.argparse4j.ArgumentParsers;
+import net.sourceforge.argparse4j.impl.Arguments;
+import net.sourceforge.argparse4j.inf.ArgumentParser;
+import net.sourceforge.argparse4j.inf.ArgumentParserException;
+import net.sourceforge.argparse4j.inf.Namespace;
+import net.sourceforge.argparse4j.inf.Subparser;
+import net.sourceforge.argparse4j.inf.Subparsers;
 
-/** Entry point of the selvedge jar and the composition root of the CLI. */
-@Command(
-    name = "selvedge",
-    mixinStandardHelpOptions = true,
-    versionProvider = Main.VersionProvider.class,
-    description = "Keeps Docker Compose stacks true to the contract their repository declares.",
-    footerHeading = "%nExit codes:%n",
-    footer = {
-      "  0  success: the contract is valid, the check passed",
-      "  1  the check ran and failed (findings at the failing severity)",
-      "  2  the input could not be read, or the command line is wrong",
-      "  3  internal error (a bug: please report it)"
-    })
+/**
+ * Entry point of the selvedge jar and the composition root of the CLI: every command is built here
+ * with plain constructors.
+ */
 public final class Main {
+  static final String EXIT_CODES =
+      """
+      exit codes:
+        0  success: the contract is valid, the check passed
+        1  the check ran and failed (findings at the failing severity)
+        2  the input could not be read, or the command line is wrong
+        3  internal error (a bug: please report it)""";
+
   private Main() {}
 
   public static void main(String[] args) {
     PrintWriter out =
-        new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), false);
+        new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), false);
     PrintWriter err =
-        new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+        new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
     int code = run(new Cli(out, err, System.getenv(), Path.of("").toAbsolutePath()), args);
     out.flush();
     err.flush();
     System.exit(code);
   }
 
-  /** Runs one command line; returns the exit code. */
-  static int run(Cli cli, String... args) {
-    CommandLine cmd = new CommandLine(new Main());
-    cmd.addSubcommand(new ConfigCommand(cli));
-    cmd.addSubcommand(new VerifyCommand(cli));
-    cmd.addSubcommand(new TrainCommand(cli));
-    cmd.setOut(cli.out());
-    cmd.setErr(cli.err());
-    cmd.setCaseInsensitiveEnumValuesAllowed(true);
-    cmd.setExecutionExceptionHandler(
-        (e, commandLine, parseResult) -> {
-          if (e instanceof SelvedgeException) {
-            cli.err().println("selvedge: " + e.getMessage());
-            return ExitCode.INPUT;
-          }
-          cli.err().println("selvedge: internal error: " + e);
-          if (cli.environment().containsKey("SELVEDGE_DEBUG")) {
-            e.printStackTrace(cli.err());
-          } else {
-            cli.err().println("(set SELVEDGE_DEBUG=1 for the stack trace)");
-          }
-          return ExitCode.INTERNAL;
-        });
-    cmd.setParameterExceptionHandler(
-        (ParameterException e, String[] a) -> {
-          cli.err().println("selvedge: " + e.getMessage());
-          e.getCommandLine().usage(cli.err());
-          return ExitCode.INPUT;
-        });
-    if (args.length == 0) {
-      cmd.usage(cli.out());
-      cli.out().flush();
-      return ExitCode.INPUT;
-    }
-    int code = cmd.execute(args);
-    cli.out().flush();
-    cli.err().flush();
-    return code;
+  static List<Command> commands(Cli cli) {
+    return List.of(new ConfigCommand(cli), new VerifyCommand(cli), new TrainCommand(cli));
   }
 
-  static final class VersionProvider implements CommandLine.IVersionProvider {
-    @Override
-    public String[] getVersion() {
-      return new String[] {"selvedge " + Version.current()};
+  /** Runs one command line; returns the exit code. */
+  static int run(Cli cli, String... args) {
+    try {
+      return dispatch(cli, args);
+    } finally {
+      cli.out().flush();
+      cli.err().flush();
+    }
+  }
+
+  private static int dispatch(Cli cli, String... args) {
+    ArgumentParser parser =
+        ArgumentParsers.newFor("selvedge")
+            .addHelp(false)
+            .build()
+            .description(
+                "Keeps Docker Compose stacks true to the contract their repository declares.")
+            .epilog(EXIT_CODES);
+    parser.addArgument("-h", "--help").action(Arguments.storeTrue()).help("show this help");
+    parser.addArgument("-V", "--version").action(Arguments.storeTrue()).help("print the version");
+    Subparsers subs = parser.addSubparsers().dest("command").metavar("COMMAND").title("commands");
+    Map<String, Command> byName = new LinkedHashMap<>();
+    Map<String, Subparser> parsers = new LinkedHashMap<>();
+    for (Command c : commands(cli)) {
+      Subparser sp = subs.addParser(c.name(), false).epilog(EXIT_CODES);
+      if (c.hidden()) {
+        sp.help(Arguments.SUPPRESS);
+      } else {
+        sp.help(c.summary());
+      }
+      sp.addArgument("-h", "--help")
+          .dest("command_help")
+          .action(Arguments.storeTrue())
+          .help("show this help");
+      c.configure(sp);
+      byName.put(c.name(), c);
+      parsers.put(c.name(), sp);
+    }
+    // A subcommand is required, so the global flags are answered before parsing.
+    if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
+      parser.printHelp(cli.out());
+      return args.length == 0 ? ExitCode.INPUT : ExitCode.OK;
+    }
+    if (args[0].equals("-V") || args[0].equals("--version")) {
+      cli.out().println("selvedge " + Version.current());
+      return ExitCode.OK;
+    }
+    Namespace ns;
+    try {
+      ns = parser.parseArgs(args);
+    } catch (ArgumentParserException e) {
+      cli.err().println("selvedge: " + e.getMessage());
+      e.getParser().printUsage(cli.err());
+      return ExitCode.INPUT;
+    }
+    String name = ns.getString("command");
+    if (Boolean.TRUE.equals(ns.getBoolean("command_help"))) {
+      parsers.get(name).printHelp(cli.out());
+      return ExitCode.OK;
+    }
+    try {
+      return byName.get(name).run(ns);
+    } catch (SelvedgeException e) {
+      cli.err().println("selvedge: " + e.getMessage());
+      return ExitCode.INPUT;
+    } catch (RuntimeException e) {
+      cli.err().println("selvedge: internal error: " + e);
+      if (cli.environment().containsKey("SELVEDGE_DEBUG")) {
+        e.printStackTrace(cli.err());
+      } else {
+        cli.err().println("(set SELVEDGE_DEBUG=1 for the stack trace)");
+      }
+      return ExitCode.INTERNAL;
     }
   }
 }

@@ -4,57 +4,66 @@ import dev.selvedge.contract.compose.ComposeLoader;
 import dev.selvedge.contract.compose.LoadOptions;
 import dev.selvedge.contract.model.Project;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import picocli.CommandLine.Option;
+import net.sourceforge.argparse4j.impl.Arguments;
+import net.sourceforge.argparse4j.inf.ArgumentGroup;
+import net.sourceforge.argparse4j.inf.Namespace;
+import net.sourceforge.argparse4j.inf.Subparser;
 
 /** The project-selection flags, named as in {@code docker compose}. */
 final class ProjectOptions {
-  @Option(
-      names = {"-f", "--file"},
-      paramLabel = "FILE",
-      description = "Compose file; repeat to merge several in order (default: compose.yaml, ...)")
-  List<Path> files = new ArrayList<>();
+  private ProjectOptions() {}
 
-  @Option(
-      names = {"-p", "--project-name"},
-      paramLabel = "NAME",
-      description = "Project name (default: name: in the file, else the directory name)")
-  String projectName;
+  static void configure(Subparser parser) {
+    ArgumentGroup g = parser.addArgumentGroup("project selection (as in docker compose)");
+    g.addArgument("-f", "--file")
+        .dest("files")
+        .action(Arguments.append())
+        .metavar("FILE")
+        .help("Compose file; repeat to merge several in order (default: compose.yaml, ...)");
+    g.addArgument("-p", "--project-name")
+        .dest("project_name")
+        .metavar("NAME")
+        .help("project name (default: COMPOSE_PROJECT_NAME, name: in the file, the directory)");
+    g.addArgument("--project-directory")
+        .dest("project_directory")
+        .metavar("DIR")
+        .help("project directory (default: the directory of the first file)");
+    g.addArgument("--env-file")
+        .dest("env_files")
+        .action(Arguments.append())
+        .metavar("FILE")
+        .help("variables for interpolation (default: .env in the project directory)");
+    g.addArgument("--profile")
+        .dest("profiles")
+        .action(Arguments.append())
+        .metavar("PROFILE")
+        .help("enable services of this profile; repeatable");
+  }
 
-  @Option(
-      names = "--project-directory",
-      paramLabel = "DIR",
-      description = "Project directory (default: the directory of the first file)")
-  Path projectDirectory;
-
-  @Option(
-      names = "--env-file",
-      paramLabel = "FILE",
-      description =
-          "Environment file(s) for interpolation (default: .env in the project directory)")
-  List<Path> envFiles = new ArrayList<>();
-
-  @Option(
-      names = "--profile",
-      paramLabel = "PROFILE",
-      description = "Enable services of this profile; repeatable")
-  List<String> profiles = new ArrayList<>();
-
-  LoadOptions toLoadOptions(Map<String, String> environment, Path workingDir) {
+  static LoadOptions toLoadOptions(Namespace ns, Map<String, String> env, Path workingDir) {
+    String dir = ns.getString("project_directory");
     return new LoadOptions(
-        files,
-        projectDirectory,
-        projectName,
-        envFiles,
-        new LinkedHashSet<>(profiles),
-        environment,
+        paths(ns.getList("files")),
+        dir == null ? null : Path.of(dir),
+        ns.getString("project_name"),
+        paths(ns.getList("env_files")),
+        new LinkedHashSet<>(strings(ns.getList("profiles"))),
+        env,
         workingDir);
   }
 
-  Project load(Map<String, String> environment, Path workingDir) {
-    return ComposeLoader.load(toLoadOptions(environment, workingDir));
+  static Project load(Namespace ns, Cli cli) {
+    return ComposeLoader.load(toLoadOptions(ns, cli.environment(), cli.workingDir()));
+  }
+
+  private static List<Path> paths(List<Object> values) {
+    return strings(values).stream().map(Path::of).toList();
+  }
+
+  private static List<String> strings(List<Object> values) {
+    return values == null ? List.of() : values.stream().map(String::valueOf).toList();
   }
 }

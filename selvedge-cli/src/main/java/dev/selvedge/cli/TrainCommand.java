@@ -4,15 +4,14 @@ import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
+import net.sourceforge.argparse4j.inf.Namespace;
+import net.sourceforge.argparse4j.inf.Subparser;
 
 /**
  * Hidden: exercises the common command paths once so the launcher can record a JVM start-up cache
  * (AOT cache or CDS archive) holding the classes they load. Output is discarded.
  */
-@Command(name = "__train", hidden = true)
-final class TrainCommand implements Callable<Integer> {
+final class TrainCommand implements Command {
   private final Cli cli;
 
   TrainCommand(Cli cli) {
@@ -20,7 +19,25 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() {
+  public String name() {
+    return "__train";
+  }
+
+  @Override
+  public String summary() {
+    return "record the JVM start-up cache (used by the launcher)";
+  }
+
+  @Override
+  public boolean hidden() {
+    return true;
+  }
+
+  @Override
+  public void configure(Subparser parser) {}
+
+  @Override
+  public int run(Namespace ns) {
     Path examples = cli.workingDir().resolve("examples");
     if (!Files.isDirectory(examples.resolve("shop"))) {
       return ExitCode.INPUT;
@@ -33,6 +50,8 @@ final class TrainCommand implements Callable<Integer> {
       {"verify", "--project-directory", "examples/shop"},
       {"verify", "--project-directory", "examples/unsafe", "--format", "json"},
       {"verify", "--project-directory", "examples/unsafe", "--format", "sarif"},
+      {"config", "--project-directory", "examples/unsafe", "--bad-flag"},
+      {"--help"},
     };
     for (String[] args : runs) {
       Main.run(quiet, args);

@@ -17,54 +17,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
+import java.util.List;
+import net.sourceforge.argparse4j.impl.Arguments;
+import net.sourceforge.argparse4j.inf.Namespace;
+import net.sourceforge.argparse4j.inf.Subparser;
 
 /** {@code selvedge verify}: static policy rules over the rendered contract. */
-@Command(
-    name = "verify",
-    description = {
-      "Check the contract and its .env.example against the policy rules; no host needed.",
-      "Exit 0 when no finding reaches the failing severity, 1 when one does, 2 when the input"
-          + " cannot be read."
-    })
-final class VerifyCommand implements Callable<Integer> {
-  @Mixin ProjectOptions project;
-
-  @Option(
-      names = "--format",
-      paramLabel = "FORMAT",
-      description = "text (default), json (the evidence report) or sarif (SARIF 2.1.0)")
-  Format format = Format.text;
-
-  @Option(
-      names = "--rule",
-      paramLabel = "ID=SEVERITY",
-      description = "Override a rule's severity for this run (off, note, warning, error)")
-  Map<String, String> rules = new LinkedHashMap<>();
-
-  @Option(
-      names = "--fail-on",
-      paramLabel = "SEVERITY",
-      description = "Lowest severity that fails the run (default: the policy's, else error)")
-  String failOn;
-
-  @Option(
-      names = "--env-example",
-      paramLabel = "FILE",
-      description = "Declared variables (default: .env.example in the project directory)")
-  Path envExample;
-
-  enum Format {
-    text,
-    json,
-    sarif
-  }
-
+final class VerifyCommand implements Command {
   private final Cli cli;
 
   VerifyCommand(Cli cli) {
@@ -72,30 +31,76 @@ final class VerifyCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() {
-    Project p = project.load(cli.environment(), cli.workingDir());
+  public String name() {
+    return "verify";
+  }
+
+  @Override
+  public String summary() {
+    return "check the contract against the policy rules";
+  }
+
+  @Override
+  public void configure(Subparser p) {
+    p.description(
+        "Check the contract and its .env.example against the policy rules; no host needed."
+            + " Exit 0 when no finding reaches the failing severity, 1 when one does, 2 when the"
+            + " input cannot be read.");
+    ProjectOptions.configure(p);
+    p.addArgument("--format")
+        .choices("text", "json", "sarif")
+        .setDefault("text")
+        .help("text, json (the evidence report) or sarif (SARIF 2.1.0)");
+    p.addArgument("--rule")
+        .action(Arguments.append())
+        .metavar("ID=SEVERITY")
+        .help("override a rule's severity for this run (off, note, warning, error)");
+    p.addArgument("--fail-on")
+        .dest("fail_on")
+        .metavar("SEVERITY")
+        .help("lowest severity that fails the run (default: the policy's, else error)");
+    p.addArgument("--env-example")
+        .dest("env_example")
+        .metavar("FILE")
+        .help("declared variables (default: .env.example in the project directory)");
+  }
+
+  @Override
+  public int run(Namespace ns) {
+    Project p = ProjectOptions.load(ns, cli);
     cli.warn(p.warnings());
     VerifyOptions options = VerifyOptions.DEFAULTS;
-    for (Map.Entry<String, String> r : rules.entrySet()) {
-      options = options.withOverride(r.getKey(), severity(r.getValue(), "--rule " + r.getKey()));
+    List<Object> rules = ns.getList("rule");
+    for (Object r : rules == null ? List.<Object>of() : rules) {
+      String rule = String.valueOf(r);
+      int eq = rule.indexOf('=');
+      if (eq <= 0) {
+        throw new SelvedgeException("--rule " + rule + ": write ID=SEVERITY, e.g. privileged=off");
+      }
+      options =
+          options.withOverride(
+              rule.substring(0, eq), severity(rule.substring(eq + 1), "--rule " + rule));
     }
+    String failOn = ns.getString("fail_on");
     if (failOn != null) {
       options = options.withFailOn(severity(failOn, "--fail-on"));
     }
-    VerifyReport report = Verifier.verify(p, readEnvExample(p), options);
+    String envExample = ns.getString("env_example");
+    VerifyReport report =
+        Verifier.verify(
+            p, readEnvExample(p, envExample == null ? null : Path.of(envExample)), options);
     Tool tool = Tool.selvedge(Version.current());
     String out =
-        switch (format) {
-          case text -> TextRenderer.render(report);
-          case json -> EvidenceJson.write(report.toEvidence(tool, Clock.systemUTC()));
-          case sarif -> SarifRenderer.render(report, tool);
+        switch (ns.getString("format")) {
+          case "json" -> EvidenceJson.write(report.toEvidence(tool, Clock.systemUTC()));
+          case "sarif" -> SarifRenderer.render(report, tool);
+          default -> TextRenderer.render(report);
         };
     cli.out().print(out.endsWith("\n") ? out : out + "\n");
-    cli.out().flush();
     return report.passed() ? ExitCode.OK : ExitCode.FINDINGS;
   }
 
-  private EnvExample readEnvExample(Project p) {
+  private EnvExample readEnvExample(Project p, Path envExample) {
     Path file =
         envExample != null
             ? cli.workingDir().resolve(envExample)

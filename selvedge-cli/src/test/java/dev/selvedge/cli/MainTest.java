@@ -101,7 +101,7 @@ class MainTest {
   void usageErrorsExitTwo() {
     assertThat(run(EXAMPLES, "verify", "--format", "pdf").code()).isEqualTo(2);
     assertThat(run(EXAMPLES, "frobnicate").code()).isEqualTo(2);
-    assertThat(run(EXAMPLES, "--help").out()).contains("Exit codes");
+    assertThat(run(EXAMPLES, "--help").out()).contains("exit codes");
   }
 
   /** A planted secret must not appear in any output format of any command. */
