@@ -1,5 +1,6 @@
 package dev.selvedge.testing;
 
+import dev.selvedge.contract.model.Locations;
 import dev.selvedge.contract.model.Policy;
 import dev.selvedge.contract.model.Project;
 import dev.selvedge.contract.model.Service;
@@ -163,7 +164,7 @@ public final class ProjectBuilder {
         Map.of(),
         policy,
         uses,
-        locations,
+        Locations.of(locations),
         secretKeys,
         List.of(new SourceFile(COMPOSE, "compose", "ab".repeat(32))),
         List.of());

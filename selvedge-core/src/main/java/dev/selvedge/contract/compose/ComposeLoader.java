@@ -16,7 +16,6 @@ import dev.selvedge.contract.model.VolumeDef;
 import dev.selvedge.contract.yaml.MapNode;
 import dev.selvedge.contract.yaml.Mark;
 import dev.selvedge.contract.yaml.Node;
-import dev.selvedge.contract.yaml.ScalarNode;
 import dev.selvedge.contract.yaml.SeqNode;
 import dev.selvedge.contract.yaml.YamlReader;
 import java.io.IOException;
@@ -400,8 +399,6 @@ public final class ComposeLoader {
     }
     var policy = builder.policy(doc.get("x-selvedge"));
 
-    Map<String, Mark> locations = new HashMap<>();
-    record(doc, "", locations);
     return new Project(
         name,
         projectDir.toString(),
@@ -413,7 +410,7 @@ public final class ComposeLoader {
         configs,
         policy,
         uses,
-        locations,
+        new TreeLocations(doc),
         builder.secretKeys(),
         sources,
         warnings);
@@ -719,25 +716,6 @@ public final class ComposeLoader {
       start++;
     }
     return sb.substring(start);
-  }
-
-  private static void record(Node node, String path, Map<String, Mark> out) {
-    if (!path.isEmpty()) {
-      out.put(path, node.mark());
-    }
-    switch (node) {
-      case MapNode m -> {
-        for (Map.Entry<String, Node> e : m.entries().entrySet()) {
-          record(e.getValue(), Read.path(path, e.getKey()), out);
-        }
-      }
-      case SeqNode s -> {
-        for (int i = 0; i < s.items().size(); i++) {
-          record(s.items().get(i), Read.index(path, i), out);
-        }
-      }
-      case ScalarNode s -> {}
-    }
   }
 
   private static MapNode asMap(Node node, Path file) {

@@ -30,7 +30,7 @@ public record Project(
     Map<String, SecretDef> configs,
     Policy policy,
     List<VariableUse> variables,
-    Map<String, Mark> locations,
+    Locations locations,
     Set<String> secretKeys,
     List<SourceFile> sources,
     List<String> warnings) {
@@ -44,7 +44,7 @@ public record Project(
     configs = Maps.copy(configs);
     policy = policy == null ? Policy.DEFAULT : policy;
     variables = variables == null ? List.of() : List.copyOf(variables);
-    locations = Maps.copy(locations);
+    locations = locations == null ? Locations.NONE : locations;
     secretKeys = secretKeys == null ? Set.of() : Set.copyOf(secretKeys);
     sources = sources == null ? List.of() : List.copyOf(sources);
     warnings = warnings == null ? List.of() : List.copyOf(warnings);
@@ -57,7 +57,7 @@ public record Project(
   public Mark locate(String path) {
     String p = path;
     while (p != null && !p.isEmpty()) {
-      Mark m = locations.get(p);
+      Mark m = locations.find(p);
       if (m != null) {
         return m;
       }

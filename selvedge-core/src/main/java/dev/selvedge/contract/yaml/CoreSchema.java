@@ -4,7 +4,6 @@ import java.util.regex.Pattern;
 
 /** YAML 1.2 core schema resolution of plain scalars. */
 final class CoreSchema {
-  private static final Pattern NULL = Pattern.compile("null|Null|NULL|~|");
   private static final Pattern BOOL = Pattern.compile("true|True|TRUE|false|False|FALSE");
   private static final Pattern INT10 = Pattern.compile("[-+]?[0-9]+");
   private static final Pattern INT8 = Pattern.compile("0o[0-7]+");
@@ -16,9 +15,21 @@ final class CoreSchema {
 
   private CoreSchema() {}
 
+  static boolean isNull(String s) {
+    return switch (s) {
+      case "", "~", "null", "Null", "NULL" -> true;
+      default -> false;
+    };
+  }
+
   static Object resolve(String s) {
-    if (NULL.matcher(s).matches()) {
+    if (isNull(s)) {
       return null;
+    }
+    char c = s.charAt(0);
+    // Only these can start a non-string core-schema scalar; everything else is a string.
+    if (!(c >= '0' && c <= '9') && c != '-' && c != '+' && c != '.' && "tTfF".indexOf(c) < 0) {
+      return s;
     }
     if (BOOL.matcher(s).matches()) {
       return Boolean.valueOf(s.equalsIgnoreCase("true"));
