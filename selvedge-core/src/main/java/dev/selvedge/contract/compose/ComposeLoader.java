@@ -430,34 +430,7 @@ public final class ComposeLoader {
               mode.substring("service:".length()), new Dependency(Dependency.STARTED, true, true));
         }
       }
-      out.put(
-          s.name(),
-          deps.size() == s.dependsOn().size()
-              ? s
-              : new Service(
-                  s.name(),
-                  s.image(),
-                  s.build(),
-                  s.command(),
-                  s.entrypoint(),
-                  s.environment(),
-                  s.ports(),
-                  s.expose(),
-                  s.volumes(),
-                  deps,
-                  s.networks(),
-                  s.networkMode(),
-                  s.healthcheck(),
-                  s.restart(),
-                  s.labels(),
-                  s.logging(),
-                  s.deploy(),
-                  s.secrets(),
-                  s.configs(),
-                  s.profiles(),
-                  s.options(),
-                  s.selvedge(),
-                  s.extensions()));
+      out.put(s.name(), deps.size() == s.dependsOn().size() ? s : s.withDependsOn(deps));
     }
     return out;
   }
@@ -465,30 +438,7 @@ public final class ComposeLoader {
   private static final Pattern VALID_SERVICE_NAME = Pattern.compile("[a-zA-Z0-9._-]+");
 
   private static Service withDefaultNetwork(Service s) {
-    return new Service(
-        s.name(),
-        s.image(),
-        s.build(),
-        s.command(),
-        s.entrypoint(),
-        s.environment(),
-        s.ports(),
-        s.expose(),
-        s.volumes(),
-        s.dependsOn(),
-        Map.of("default", ServiceNetwork.DEFAULT),
-        s.networkMode(),
-        s.healthcheck(),
-        s.restart(),
-        s.labels(),
-        s.logging(),
-        s.deploy(),
-        s.secrets(),
-        s.configs(),
-        s.profiles(),
-        s.options(),
-        s.selvedge(),
-        s.extensions());
+    return s.withNetworks(Map.of("default", ServiceNetwork.DEFAULT));
   }
 
   private Map<String, Service> checkDependencies(
@@ -525,34 +475,7 @@ public final class ComposeLoader {
         }
         deps.put(target, d.getValue());
       }
-      out.put(
-          s.name(),
-          deps.size() == s.dependsOn().size()
-              ? s
-              : new Service(
-                  s.name(),
-                  s.image(),
-                  s.build(),
-                  s.command(),
-                  s.entrypoint(),
-                  s.environment(),
-                  s.ports(),
-                  s.expose(),
-                  s.volumes(),
-                  deps,
-                  s.networks(),
-                  s.networkMode(),
-                  s.healthcheck(),
-                  s.restart(),
-                  s.labels(),
-                  s.logging(),
-                  s.deploy(),
-                  s.secrets(),
-                  s.configs(),
-                  s.profiles(),
-                  s.options(),
-                  s.selvedge(),
-                  s.extensions()));
+      out.put(s.name(), deps.size() == s.dependsOn().size() ? s : s.withDependsOn(deps));
     }
     detectCycles(out, servicesNode);
     return out;

@@ -54,4 +54,60 @@ public record Service(
     selvedge = selvedge == null ? SelvedgeService.NONE : selvedge;
     extensions = Maps.copy(extensions);
   }
+
+  /** This service with other dependencies. */
+  public Service withDependsOn(Map<String, Dependency> newDependsOn) {
+    return new Service(
+        name,
+        image,
+        build,
+        command,
+        entrypoint,
+        environment,
+        ports,
+        expose,
+        volumes,
+        newDependsOn,
+        networks,
+        networkMode,
+        healthcheck,
+        restart,
+        labels,
+        logging,
+        deploy,
+        secrets,
+        configs,
+        profiles,
+        options,
+        selvedge,
+        extensions);
+  }
+
+  /** This service attached to other networks. */
+  public Service withNetworks(Map<String, ServiceNetwork> newNetworks) {
+    return new Service(
+        name,
+        image,
+        build,
+        command,
+        entrypoint,
+        environment,
+        ports,
+        expose,
+        volumes,
+        dependsOn,
+        newNetworks,
+        networkMode,
+        healthcheck,
+        restart,
+        labels,
+        logging,
+        deploy,
+        secrets,
+        configs,
+        profiles,
+        options,
+        selvedge,
+        extensions);
+  }
 }
