@@ -1,12 +1,14 @@
 package dev.selvedge.testing;
 
 import dev.selvedge.contract.model.Locations;
+import dev.selvedge.contract.model.NetworkDef;
 import dev.selvedge.contract.model.Policy;
 import dev.selvedge.contract.model.Project;
 import dev.selvedge.contract.model.Service;
 import dev.selvedge.contract.model.Severity;
 import dev.selvedge.contract.model.SourceFile;
 import dev.selvedge.contract.model.VariableUse;
+import dev.selvedge.contract.model.VolumeDef;
 import dev.selvedge.contract.yaml.Mark;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,6 +35,9 @@ public final class ProjectBuilder {
   private final List<Policy.Waiver> waivers = new ArrayList<>();
   private final List<String[]> variables = new ArrayList<>();
   private final Set<String> secretKeys = new LinkedHashSet<>();
+  private final Map<String, NetworkDef> networks = new LinkedHashMap<>();
+  private final Map<String, VolumeDef> volumeDefs = new LinkedHashMap<>();
+  private String dir = DIR;
   private Duration floor;
   private Severity failOn;
 
@@ -88,6 +93,25 @@ public final class ProjectBuilder {
 
   public ProjectBuilder secretKey(String key) {
     secretKeys.add(key);
+    return this;
+  }
+
+  /** A top-level network {@code key}, named {@code <project>_<key>} on the engine. */
+  public ProjectBuilder network(String key) {
+    networks.put(
+        key, new NetworkDef(name + "_" + key, null, null, false, false, false, false, null, null));
+    return this;
+  }
+
+  /** A top-level named volume {@code key}, named {@code <project>_<key>} on the engine. */
+  public ProjectBuilder volumeDef(String key) {
+    volumeDefs.put(key, new VolumeDef(name + "_" + key, null, null, false, null));
+    return this;
+  }
+
+  /** The project directory (default {@link #DIR}). */
+  public ProjectBuilder dir(String directory) {
+    this.dir = directory;
     return this;
   }
 
@@ -155,11 +179,11 @@ public final class ProjectBuilder {
     Policy policy = new Policy(rules, floor, failOn, waivers);
     return new Project(
         name,
-        DIR,
+        dir,
         built,
         disabled,
-        Map.of(),
-        Map.of(),
+        networks,
+        volumeDefs,
         Map.of(),
         Map.of(),
         policy,

@@ -6,8 +6,10 @@ import dev.selvedge.contract.model.Deploy;
 import dev.selvedge.contract.model.Healthcheck;
 import dev.selvedge.contract.model.Logging;
 import dev.selvedge.contract.model.PortConfig;
+import dev.selvedge.contract.model.Readback;
 import dev.selvedge.contract.model.SelvedgeService;
 import dev.selvedge.contract.model.Service;
+import dev.selvedge.contract.model.ServiceNetwork;
 import dev.selvedge.contract.model.ServiceVolume;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,6 +39,11 @@ public final class ServiceBuilder {
   final List<Integer> staticPorts = new ArrayList<>();
   final List<String> secretKeys = new ArrayList<>();
   final ContainerOptions.Builder options = ContainerOptions.builder();
+  List<String> command;
+  List<String> entrypoint;
+  final Map<String, String> labels = new LinkedHashMap<>();
+  final Map<String, ServiceNetwork> networks = new LinkedHashMap<>();
+  Readback readback;
 
   private ServiceBuilder(String name) {
     this.name = name;
@@ -167,30 +174,80 @@ public final class ServiceBuilder {
     return this;
   }
 
+  public ServiceBuilder command(String... words) {
+    this.command = List.of(words);
+    return this;
+  }
+
+  public ServiceBuilder entrypoint(String... words) {
+    this.entrypoint = List.of(words);
+    return this;
+  }
+
+  public ServiceBuilder label(String key, String value) {
+    labels.put(key, value);
+    return this;
+  }
+
+  /** Attaches the service to network {@code key} (declare it on the project too). */
+  public ServiceBuilder network(String key, String... aliases) {
+    networks.put(
+        key,
+        aliases.length == 0
+            ? ServiceNetwork.DEFAULT
+            : new ServiceNetwork(List.of(aliases), null, null, null));
+    return this;
+  }
+
+  public ServiceBuilder readOnlyBind(String source, String target) {
+    volumes.add(
+        new ServiceVolume(ServiceVolume.BIND, source, target, true, null, null, null, null));
+    return this;
+  }
+
+  public ServiceBuilder replicas(int replicas) {
+    this.deploy = new Deploy(null, replicas, null, null, null, null);
+    return this;
+  }
+
+  /** An {@code x-selvedge.readback}; expect is path, value pairs. */
+  public ServiceBuilder readback(String health, String version, String owner, String... expect) {
+    Map<String, String> e = new LinkedHashMap<>();
+    for (int i = 0; i + 1 < expect.length; i += 2) {
+      e.put(expect[i], expect[i + 1]);
+    }
+    this.readback = new Readback(health, version, e, Duration.ofSeconds(2), owner);
+    return this;
+  }
+
+  public String name() {
+    return name;
+  }
+
   public Service toService() {
     return new Service(
         name,
         image,
         build,
-        null,
-        null,
+        command,
+        entrypoint,
         environment,
         ports,
         List.of(),
         volumes,
         Map.of(),
-        Map.of(),
+        networks,
         networkMode,
         healthcheck,
         restart,
-        Map.of(),
+        labels,
         logging,
         deploy,
         List.of(),
         List.of(),
         List.of(),
         options.build(),
-        new SelvedgeService(false, staticPorts, secretKeys, null),
+        new SelvedgeService(false, staticPorts, secretKeys, readback),
         Map.of());
   }
 }

@@ -1,0 +1,295 @@
+package dev.selvedge.adapter.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.selvedge.port.ProbeResult;
+import dev.selvedge.port.ProbeResult.FailureKind;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The JDK probe against real servers on 127.0.0.1: every answer and failure kind. */
+class JdkHttpProbeTest {
+  private static final Duration TIMEOUT = Duration.ofSeconds(5);
+  private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
+  private static HttpServer http;
+  private static JdkHttpProbe probe;
+
+  @BeforeAll
+  static void start() throws IOException {
+    http = HttpServer.create(new InetSocketAddress(LOOPBACK, 0), 0);
+    http.createContext("/healthz", x -> respond(x, 200, "{\"status\":\"ok\"}"));
+    http.createContext("/down", x -> respond(x, 503, "{\"status\":\"degraded\"}"));
+    http.createContext("/big", x -> respond(x, 200, "x".repeat(3 * 1024 * 1024)));
+    http.createContext(
+        "/moved",
+        x -> {
+          x.getResponseHeaders().add("Location", "/healthz");
+          x.sendResponseHeaders(302, -1);
+          x.close();
+        });
+    http.createContext(
+        "/loop",
+        x -> {
+          x.getResponseHeaders().add("Location", "/loop");
+          x.sendResponseHeaders(302, -1);
+          x.close();
+        });
+    http.start();
+    probe = new JdkHttpProbe();
+  }
+
+  @AfterAll
+  static void stop() {
+    http.stop(0);
+    probe.close();
+  }
+
+  private static void respond(com.sun.net.httpserver.HttpExchange x, int status, String body)
+      throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    x.getResponseHeaders().add("Content-Type", "application/json");
+    x.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = x.getResponseBody()) {
+      out.write(bytes);
+    } catch (IOException clientLeft) {
+      // the probe stops reading at its limit
+    }
+  }
+
+  private static URI url(String path) {
+    return URI.create("http://127.0.0.1:" + http.getAddress().getPort() + path);
+  }
+
+  @Test
+  void anAnswerCarriesStatusAndBody() {
+    ProbeResult r = probe.get(url("/healthz"), TIMEOUT);
+    assertThat(r)
+        .isInstanceOfSatisfying(
+            ProbeResult.Answered.class,
+            a -> {
+              assertThat(a.status()).isEqualTo(200);
+              assertThat(a.ok()).isTrue();
+              assertThat(a.body()).isEqualTo("{\"status\":\"ok\"}");
+              assertThat(a.elapsed()).isPositive();
+            });
+  }
+
+  @Test
+  void anErrorStatusIsAnAnswerNotAFailure() {
+    assertThat(probe.get(url("/down"), TIMEOUT))
+        .isInstanceOfSatisfying(
+            ProbeResult.Answered.class, a -> assertThat(a.status()).isEqualTo(503));
+  }
+
+  @Test
+  void redirectsAreFollowedButNotForever() {
+    assertThat(probe.get(url("/moved"), TIMEOUT))
+        .isInstanceOfSatisfying(
+            ProbeResult.Answered.class, a -> assertThat(a.status()).isEqualTo(200));
+    ProbeResult loop = probe.get(url("/loop"), TIMEOUT);
+    if (loop instanceof ProbeResult.Answered a) {
+      assertThat(a.status()).as("the last redirect is handed back").isEqualTo(302);
+    } else {
+      assertThat(((ProbeResult.Failed) loop).kind()).isEqualTo(FailureKind.IO_ERROR);
+    }
+  }
+
+  @Test
+  void theBodyIsCutAtTheLimit() {
+    ProbeResult r = new JdkHttpProbe(1024).get(url("/big"), TIMEOUT);
+    assertThat(r)
+        .isInstanceOfSatisfying(
+            ProbeResult.Answered.class, a -> assertThat(a.body()).hasSize(1024));
+    ProbeResult d = probe.get(url("/big"), TIMEOUT);
+    assertThat(d)
+        .isInstanceOfSatisfying(
+            ProbeResult.Answered.class,
+            a -> assertThat(a.body()).hasSize(JdkHttpProbe.DEFAULT_MAX_BODY));
+  }
+
+  @Test
+  void aClosedPortIsConnectionRefused() throws IOException {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, LOOPBACK)) {
+      port = s.getLocalPort();
+    }
+    ProbeResult r = probe.get(URI.create("http://127.0.0.1:" + port + "/"), TIMEOUT);
+    assertThat(r)
+        .isInstanceOfSatisfying(
+            ProbeResult.Failed.class,
+            f -> {
+              assertThat(f.kind()).isEqualTo(FailureKind.CONNECTION_REFUSED);
+              assertThat(f.detail()).contains("127.0.0.1:" + port);
+            });
+  }
+
+  @Test
+  void aServerThatNeverAnswersIsATimeout() throws Exception {
+    ServerSocket silent = new ServerSocket(0, 10, LOOPBACK);
+    List<Socket> held = java.util.Collections.synchronizedList(new ArrayList<>());
+    Thread acceptor =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  try {
+                    while (true) {
+                      held.add(silent.accept()); // accept, read nothing, answer nothing
+                    }
+                  } catch (IOException closed) {
+                    // test over
+                  }
+                });
+    try {
+      long start = System.nanoTime();
+      ProbeResult r =
+          probe.get(
+              URI.create("http://127.0.0.1:" + silent.getLocalPort() + "/healthz"),
+              Duration.ofMillis(400));
+      long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      assertThat(r)
+          .isInstanceOfSatisfying(
+              ProbeResult.Failed.class, f -> assertThat(f.kind()).isEqualTo(FailureKind.TIMEOUT));
+      assertThat(ms).isLessThan(3000);
+    } finally {
+      silent.close();
+      acceptor.join(2000);
+      synchronized (held) {
+        for (Socket s : held) {
+          s.close();
+        }
+      }
+    }
+  }
+
+  @Test
+  void aSelfSignedCertificateIsTlsVerifyFailed(@TempDir Path dir) throws Exception {
+    Path store = dir.resolve("server.p12");
+    char[] pass = "changeit".toCharArray();
+    Process keytool =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair",
+                "-alias",
+                "server",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=localhost",
+                "-ext",
+                "SAN=ip:127.0.0.1,dns:localhost",
+                "-validity",
+                "2",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                store.toString(),
+                "-storepass",
+                "changeit")
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(keytool.exitValue()).as(out).isZero();
+
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    try (InputStream in = java.nio.file.Files.newInputStream(store)) {
+      ks.load(in, pass);
+    }
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(ks, pass);
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(kmf.getKeyManagers(), null, null);
+    try (SSLServerSocket server =
+        (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket(0, 10, LOOPBACK)) {
+      Thread t =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try (SSLSocket s = (SSLSocket) server.accept()) {
+                      s.startHandshake();
+                    } catch (IOException expected) {
+                      // the client rejects the certificate
+                    }
+                  });
+      ProbeResult r =
+          probe.get(URI.create("https://127.0.0.1:" + server.getLocalPort() + "/healthz"), TIMEOUT);
+      assertThat(r)
+          .isInstanceOfSatisfying(
+              ProbeResult.Failed.class,
+              f -> assertThat(f.kind()).isEqualTo(FailureKind.TLS_VERIFY_FAILED));
+      t.join(5000);
+    }
+  }
+
+  @Test
+  void anUnresolvableNameIsDnsFailed() {
+    // .invalid never resolves (RFC 6761); only the local resolver is asked.
+    ProbeResult r = probe.get(URI.create("http://selvedge-probe-test.invalid/healthz"), TIMEOUT);
+    assertThat(r)
+        .isInstanceOfSatisfying(
+            ProbeResult.Failed.class,
+            f -> {
+              assertThat(f.kind()).isIn(FailureKind.DNS_FAILED, FailureKind.TIMEOUT);
+              if (f.kind() == FailureKind.TIMEOUT) {
+                System.err.println(
+                    "note: the sandbox resolver did not answer in time: " + f.detail());
+              }
+            });
+  }
+
+  @Test
+  void classificationReadsTheWholeCauseChain() {
+    assertThat(JdkHttpProbe.classify(new IOException("x", new java.net.UnknownHostException("h"))))
+        .isEqualTo(FailureKind.DNS_FAILED);
+    assertThat(JdkHttpProbe.classify(new java.net.ConnectException("Connection refused")))
+        .isEqualTo(FailureKind.CONNECTION_REFUSED);
+    assertThat(JdkHttpProbe.classify(new java.net.http.HttpConnectTimeoutException("t")))
+        .isEqualTo(FailureKind.TIMEOUT);
+    assertThat(
+            JdkHttpProbe.classify(
+                new javax.net.ssl.SSLHandshakeException("PKIX path building failed")))
+        .isEqualTo(FailureKind.TLS_VERIFY_FAILED);
+    assertThat(
+            JdkHttpProbe.classify(
+                new javax.net.ssl.SSLException("Unsupported or unrecognized SSL message")))
+        .isEqualTo(FailureKind.IO_ERROR);
+    assertThat(JdkHttpProbe.classify(new IOException("connection reset")))
+        .isEqualTo(FailureKind.IO_ERROR);
+  }
+
+  @Test
+  void onlyAbsoluteHttpUrlsAreProbed() {
+    assertThatThrownBy(() -> probe.get(URI.create("ftp://127.0.0.1/"), TIMEOUT))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> probe.get(URI.create("/relative"), TIMEOUT))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> probe.get(url("/healthz"), Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+}

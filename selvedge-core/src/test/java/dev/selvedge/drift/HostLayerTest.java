@@ -1,0 +1,222 @@
+package dev.selvedge.drift;
+
+import static dev.selvedge.drift.DriftFixtures.api;
+import static dev.selvedge.drift.DriftFixtures.check;
+import static dev.selvedge.drift.DriftFixtures.containers;
+import static dev.selvedge.drift.DriftFixtures.db;
+import static dev.selvedge.drift.DriftFixtures.envExample;
+import static dev.selvedge.drift.DriftFixtures.images;
+import static dev.selvedge.drift.DriftFixtures.shop;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import dev.selvedge.contract.model.Project;
+import dev.selvedge.status.Health;
+import dev.selvedge.testing.ServiceBuilder;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Repo truth against host materialization, and the host layer's effect on the container layer. */
+class HostLayerTest {
+  private static final String HOST_DIR = "/opt/deploy/shop";
+
+  private static Map<String, String> hostEnv() {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("DB_PASSWORD", DriftFixtures.PLANTED);
+    env.put("LOG_LEVEL", "info");
+    return env;
+  }
+
+  private static DriftReport run(Project repo, Project host, Map<String, String> env) {
+    return check(
+        DriftInput.of(repo, envExample(), containers(host))
+            .withHost(host, env)
+            .withImages(images()));
+  }
+
+  /** The host copy: same services, in its own directory, binds under that directory. */
+  private static Project host(ServiceBuilder api, ServiceBuilder db) {
+    return shop(api, db).dir(HOST_DIR).build();
+  }
+
+  private static ServiceBuilder hostApi() {
+    return ServiceBuilder.compliant("api")
+        .image(DriftFixtures.API_IMAGE)
+        .env("DB_HOST", "db")
+        .env("DB_PASSWORD", DriftFixtures.PLANTED)
+        .env("LOG_LEVEL", "info")
+        .port("127.0.0.1", "8080", 80)
+        .volume("data", "/data")
+        .readOnlyBind(HOST_DIR + "/conf", "/etc/conf")
+        .label("team", "shop")
+        .command("api", "--serve")
+        .network("default")
+        .network("backend", "api.internal")
+        .readback(
+            "http://127.0.0.1:8080/healthz",
+            "http://127.0.0.1:8080/version",
+            null,
+            "status",
+            "ok",
+            "build.version",
+            "1.4.2");
+  }
+
+  @Test
+  void aFaithfulCopyInAnotherDirectoryIsInSync() {
+    DriftReport r = run(DriftFixtures.project(), host(hostApi(), db()), hostEnv());
+    assertThat(r.findings()).isEmpty();
+    assertThat(r.layers()).containsExactly("repo", "host", "container");
+  }
+
+  @Test
+  void anotherImageOnTheHostIsStale() {
+    DriftReport r =
+        run(DriftFixtures.project(), host(hostApi(), db().image("postgres:15")), hostEnv());
+    assertThat(r.findings())
+        .filteredOn(f -> f.layer() == DriftLayer.REPO_HOST)
+        .extracting(
+            DriftFinding::service,
+            DriftFinding::key,
+            DriftFinding::kind,
+            DriftFinding::expected,
+            DriftFinding::actual)
+        .containsExactly(tuple("db", "image", DriftClass.STALE, "postgres:16", "postgres:15"));
+    // The containers match the host files, so that pair agrees.
+    assertThat(r.findings()).filteredOn(f -> f.layer() == DriftLayer.HOST_CONTAINER).isEmpty();
+  }
+
+  @Test
+  void everyKindOfServiceKeyIsCompared() {
+    ServiceBuilder changed =
+        hostApi()
+            .env("LOG_LEVEL", "debug")
+            .env("FEATURE_X", "on")
+            .label("team", "ops")
+            .command("api", "--serve", "--verbose")
+            .restart("always")
+            .interval(java.time.Duration.ofSeconds(90));
+    DriftReport r = run(DriftFixtures.project(), host(changed, db()), hostEnv());
+    assertThat(r.findings())
+        .filteredOn(f -> f.layer() == DriftLayer.REPO_HOST)
+        .extracting(DriftFinding::key, DriftFinding::kind)
+        .containsExactlyInAnyOrder(
+            tuple("environment.LOG_LEVEL", DriftClass.CONTRADICTED),
+            tuple("environment.FEATURE_X", DriftClass.EXTRA),
+            tuple("labels.team", DriftClass.CONTRADICTED),
+            tuple("command", DriftClass.CONTRADICTED),
+            tuple("restart", DriftClass.CONTRADICTED),
+            tuple("healthcheck.interval", DriftClass.CONTRADICTED));
+  }
+
+  @Test
+  void portsVolumesAndNetworksAreKeyedNotIndexed() {
+    ServiceBuilder changed =
+        ServiceBuilder.compliant("api")
+            .image(DriftFixtures.API_IMAGE)
+            .env("DB_HOST", "db")
+            .env("DB_PASSWORD", DriftFixtures.PLANTED)
+            .env("LOG_LEVEL", "info")
+            .port("127.0.0.1", "9090", 80)
+            .readOnlyBind(HOST_DIR + "/conf", "/etc/conf")
+            .label("team", "shop")
+            .command("api", "--serve")
+            .network("default")
+            .readback(
+                "http://127.0.0.1:8080/healthz",
+                "http://127.0.0.1:8080/version",
+                null,
+                "status",
+                "ok",
+                "build.version",
+                "1.4.2");
+    DriftReport r = run(DriftFixtures.project(), host(changed, db()), hostEnv());
+    assertThat(r.findings())
+        .filteredOn(f -> f.layer() == DriftLayer.REPO_HOST)
+        .extracting(DriftFinding::key, DriftFinding::kind)
+        .containsExactlyInAnyOrder(
+            tuple("ports[80/tcp]", DriftClass.CONTRADICTED),
+            tuple("volumes[/data]", DriftClass.MISSING),
+            tuple("networks.backend", DriftClass.MISSING));
+  }
+
+  @Test
+  void aSecretDifferenceShowsFingerprintsOnly() {
+    DriftReport r =
+        run(
+            DriftFixtures.project(),
+            host(hostApi().env("DB_PASSWORD", "host-only-s3cret"), db()),
+            hostEnv());
+    DriftFinding f =
+        r.findings().stream()
+            .filter(x -> x.layer() == DriftLayer.REPO_HOST)
+            .findFirst()
+            .orElseThrow();
+    assertThat(f.key()).isEqualTo("environment.DB_PASSWORD");
+    assertThat(f.kind()).isEqualTo(DriftClass.CONTRADICTED);
+    assertThat(f.expected()).isEqualTo(DriftFixtures.FINGERPRINTS.of(DriftFixtures.PLANTED));
+    assertThat(f.actual()).isEqualTo(DriftFixtures.FINGERPRINTS.of("host-only-s3cret"));
+  }
+
+  @Test
+  void aServiceOnOneSideOnlyIsMissingOrExtra() {
+    Project host =
+        shop(hostApi(), ServiceBuilder.bare("cache").image("redis:7")).dir(HOST_DIR).build();
+    List<dev.selvedge.port.ContainerDetails> running = new java.util.ArrayList<>(containers(host));
+    running.add(DriftFixtures.container(DriftFixtures.project(), "db").build());
+    DriftReport r =
+        check(
+            DriftInput.of(DriftFixtures.project(), envExample(), running)
+                .withHost(host, hostEnv())
+                .withImages(images()));
+    assertThat(r.findings())
+        .filteredOn(f -> f.layer() == DriftLayer.REPO_HOST && f.key().equals("service"))
+        .extracting(DriftFinding::service, DriftFinding::kind)
+        .containsExactlyInAnyOrder(
+            tuple("db", DriftClass.MISSING), tuple("cache", DriftClass.EXTRA));
+    // db is not deployed by the host files: its running container is an orphan to them.
+    assertThat(r.findings())
+        .filteredOn(f -> f.layer() == DriftLayer.HOST_CONTAINER)
+        .extracting(DriftFinding::service, DriftFinding::key, DriftFinding::kind)
+        .contains(tuple("db", "service", DriftClass.EXTRA));
+    assertThat(r.status().service("db").health()).isEqualTo(Health.MISSING);
+    assertThat(r.services()).containsExactly("api", "db", "cache");
+  }
+
+  @Test
+  void dotEnvMustHoldEveryKeyOfEnvExample() {
+    Map<String, String> env = hostEnv();
+    env.remove("LOG_LEVEL");
+    env.put("UNDECLARED_TOKEN", "x-undeclared-value");
+    env.put("COMPOSE_PROJECT_NAME", "shop");
+    DriftReport r = run(DriftFixtures.project(), host(hostApi(), db()), env);
+    assertThat(r.findings())
+        .extracting(
+            DriftFinding::service, DriftFinding::key, DriftFinding::kind, DriftFinding::actual)
+        .containsExactly(
+            tuple(null, ".env.LOG_LEVEL", DriftClass.MISSING, null),
+            tuple(null, ".env.UNDECLARED_TOKEN", DriftClass.EXTRA, "(set)"));
+    assertThat(r.findings().toString()).doesNotContain("x-undeclared-value");
+  }
+
+  @Test
+  void containersAreComparedWithTheHostFilesWhenRead() {
+    Project host = host(hostApi().env("LOG_LEVEL", "debug"), db());
+    DriftReport r =
+        check(
+            DriftInput.of(
+                    DriftFixtures.project(), envExample(), containers(DriftFixtures.project()))
+                .withHost(host, hostEnv())
+                .withImages(images()));
+    assertThat(r.findings())
+        .extracting(DriftFinding::layer, DriftFinding::key, DriftFinding::kind)
+        .containsExactly(
+            tuple(DriftLayer.REPO_HOST, "environment.LOG_LEVEL", DriftClass.CONTRADICTED),
+            tuple(DriftLayer.HOST_CONTAINER, "environment.LOG_LEVEL", DriftClass.CONTRADICTED),
+            tuple(DriftLayer.HOST_CONTAINER, "volumes[/etc/conf]", DriftClass.CONTRADICTED));
+    assertThat(r.findings().get(2).expected()).isEqualTo("bind " + HOST_DIR + "/conf:/etc/conf:ro");
+    assertThat(List.of(r.status().service("api").sync().id())).containsExactly("drifted");
+  }
+}
