@@ -3,6 +3,7 @@ package dev.selvedge.drift;
 import dev.selvedge.contract.model.Deploy;
 import dev.selvedge.contract.model.FileReference;
 import dev.selvedge.contract.model.Healthcheck;
+import dev.selvedge.contract.model.ImageReference;
 import dev.selvedge.contract.model.NetworkDef;
 import dev.selvedge.contract.model.PortConfig;
 import dev.selvedge.contract.model.Project;

@@ -1,5 +1,6 @@
 package dev.selvedge.verify.rules;
 
+import dev.selvedge.contract.model.ImageReference;
 import dev.selvedge.contract.model.Service;
 import dev.selvedge.contract.model.Severity;
 import dev.selvedge.verify.Finding;
@@ -30,7 +31,7 @@ final class ImageFloatingTag extends BaseRule {
       if (s.image() == null || s.image().isBlank()) {
         continue;
       }
-      ImageRef ref = ImageRef.parse(s.image());
+      ImageReference ref = ImageReference.parse(s.image());
       if (ref.pinned()) {
         continue;
       }
@@ -48,7 +49,7 @@ final class ImageFloatingTag extends BaseRule {
               s.name(),
               svc(s.name()) + ".image",
               message,
-              "Pin a release tag, e.g. " + ref.name() + ":<version>, ideally with its digest."));
+              "Pin a release tag, e.g. " + ref.written() + ":<version>, ideally with its digest."));
     }
     return out;
   }

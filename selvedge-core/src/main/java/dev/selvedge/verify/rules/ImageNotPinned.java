@@ -1,5 +1,6 @@
 package dev.selvedge.verify.rules;
 
+import dev.selvedge.contract.model.ImageReference;
 import dev.selvedge.contract.model.Service;
 import dev.selvedge.contract.model.Severity;
 import dev.selvedge.verify.Finding;
@@ -26,7 +27,7 @@ final class ImageNotPinned extends BaseRule {
       if (s.image() == null || s.image().isBlank()) {
         continue;
       }
-      ImageRef ref = ImageRef.parse(s.image());
+      ImageReference ref = ImageReference.parse(s.image());
       if (ref.pinned()) {
         continue;
       }
@@ -41,7 +42,7 @@ final class ImageNotPinned extends BaseRule {
               svc(s.name()) + ".image",
               message,
               "Append the digest: "
-                  + ref.name()
+                  + ref.written()
                   + (ref.tag() == null ? "" : ":" + ref.tag())
                   + "@sha256:<digest> (docker buildx imagetools inspect shows it)."));
     }

@@ -1,4 +1,4 @@
-package dev.selvedge.drift;
+package dev.selvedge.contract.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
