@@ -18,10 +18,7 @@ import dev.selvedge.contract.yaml.Mark;
 import dev.selvedge.contract.yaml.Node;
 import dev.selvedge.contract.yaml.SeqNode;
 import dev.selvedge.contract.yaml.YamlReader;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -72,14 +69,19 @@ public final class ComposeLoader {
 
   /** The compose files that would be loaded from {@code dir} when no {@code -f} is given. */
   public static List<Path> discover(Path dir) {
+    return discover(dir, SourceFiles.LOCAL);
+  }
+
+  /** {@link #discover(Path)} through {@code files} (a host's deploy directory, say). */
+  public static List<Path> discover(Path dir, SourceFiles files) {
     List<Path> found = new ArrayList<>();
     for (String name : DEFAULT_FILES) {
       Path p = dir.resolve(name);
-      if (Files.isRegularFile(p)) {
+      if (files.isFile(p)) {
         found.add(p);
         int dot = name.lastIndexOf('.');
         Path override = dir.resolve(name.substring(0, dot) + ".override" + name.substring(dot));
-        if (Files.isRegularFile(override)) {
+        if (files.isFile(override)) {
           found.add(override);
         }
         break;
@@ -105,7 +107,7 @@ public final class ComposeLoader {
           files.add(searchDir.resolve(f).normalize());
         }
       } else {
-        files.addAll(discover(searchDir));
+        files.addAll(discover(searchDir, options.sources()));
       }
     }
     if (files.isEmpty()) {
@@ -141,20 +143,17 @@ public final class ComposeLoader {
       for (Path p : options.envFiles()) {
         envFiles.add(options.workingDir().resolve(p).normalize());
       }
-    } else if (Files.isRegularFile(projectDir.resolve(".env"))) {
+    } else if (options.sources().isFile(projectDir.resolve(".env"))) {
       envFiles.add(projectDir.resolve(".env"));
     }
     LinkedHashMap<String, String> values = new LinkedHashMap<>();
+    Map<String, String> processEnv = options.environment();
     for (Path p : envFiles) {
-      if (!Files.isRegularFile(p)) {
-        throw new ContractException(
-            Mark.of(p.toString()), "", "env file not found; check the --env-file path");
-      }
-      Map<String, String> processEnv = options.environment();
       values.putAll(
           DotEnv.read(
-              p, key -> processEnv.containsKey(key) ? processEnv.get(key) : values.get(key)));
-      addSource(p, "env");
+              readEnvText(p, "check the --env-file path"),
+              p.toString(),
+              key -> processEnv.containsKey(key) ? processEnv.get(key) : values.get(key)));
     }
     return values;
   }
@@ -181,20 +180,14 @@ public final class ComposeLoader {
   private MapNode readInterpolated(Path file, Function<String, String> lookup) {
     currentLookup = lookup;
     String display = display(file);
-    byte[] bytes;
-    try {
-      if (Files.size(file) > YamlReader.MAX_BYTES) {
-        throw new ContractException(
-            Mark.of(display),
-            "",
-            "file is larger than " + (YamlReader.MAX_BYTES >> 20) + " MiB; refusing to read it");
-      }
-      bytes = Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      throw new ContractException(Mark.of(display), "", "file not found; check the -f path");
-    } catch (IOException e) {
-      throw new ContractException(Mark.of(display), "", "cannot read file: " + e.getMessage());
-    }
+    byte[] bytes =
+        options
+            .sources()
+            .read(file)
+            .orElseThrow(
+                () ->
+                    new ContractException(
+                        Mark.of(display), "", "file not found; check the -f path"));
     addSource(file, bytes, "compose");
     Node root = YamlReader.read(display, new String(bytes, StandardCharsets.UTF_8));
     MapNode doc = asMap(root, file);
@@ -267,12 +260,12 @@ public final class ComposeLoader {
       for (String e : envFiles) {
         envPaths.add(base.resolve(e).normalize());
       }
-      if (envPaths.isEmpty() && Files.isRegularFile(includedDir.resolve(".env"))) {
+      if (envPaths.isEmpty() && options.sources().isFile(includedDir.resolve(".env"))) {
         envPaths.add(includedDir.resolve(".env"));
       }
       for (Path e : envPaths) {
-        includeEnv.putAll(DotEnv.read(e, key -> lookup.apply(key)));
-        addSource(e, "env");
+        includeEnv.putAll(
+            DotEnv.read(readEnvText(e, "check the include's env_file"), e.toString(), lookup));
       }
       Function<String, String> includedLookup =
           key -> {
@@ -349,7 +342,7 @@ public final class ComposeLoader {
       warnings.add(
           doc.get("version").mark() + ": version: is obsolete and ignored; you can remove it");
     }
-    ModelBuilder builder = new ModelBuilder(projectDir, name, lookup, warnings);
+    ModelBuilder builder = new ModelBuilder(projectDir, name, lookup, warnings, options.sources());
 
     MapNode servicesNode =
         doc.get("services") == null
@@ -659,13 +652,18 @@ public final class ComposeLoader {
     }
   }
 
-  private void addSource(Path file, String role) {
-    try {
-      addSource(file, Files.readAllBytes(file), role);
-    } catch (IOException e) {
-      throw new ContractException(
-          Mark.of(file.toString()), "", "cannot read file: " + e.getMessage());
-    }
+  /** Reads an env file through the sources, recording it as an input. */
+  private String readEnvText(Path file, String whatToDo) {
+    byte[] bytes =
+        options
+            .sources()
+            .read(file)
+            .orElseThrow(
+                () ->
+                    new ContractException(
+                        Mark.of(display(file)), "", "env file not found; " + whatToDo));
+    addSource(file, bytes, "env");
+    return new String(bytes, StandardCharsets.UTF_8);
   }
 
   private void addSource(Path file, byte[] bytes, String role) {

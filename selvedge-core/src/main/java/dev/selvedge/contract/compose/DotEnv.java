@@ -54,7 +54,13 @@ public final class DotEnv {
    * @throws ContractException naming the file when it is missing, unreadable or malformed
    */
   public static LinkedHashMap<String, String> read(Path file, Function<String, String> lookup) {
-    LinkedHashMap<String, String> env = parse(readFile(file), file.toString(), lookup);
+    return read(readFile(file), file.toString(), lookup);
+  }
+
+  /** {@link #read(Path, Function)} of content already read (from a remote host, say). */
+  public static LinkedHashMap<String, String> read(
+      String content, String fileName, Function<String, String> lookup) {
+    LinkedHashMap<String, String> env = parse(content, fileName, lookup);
     env.keySet().removeIf(k -> !k.isEmpty() && k.charAt(0) >= '0' && k.charAt(0) <= '9');
     return env;
   }

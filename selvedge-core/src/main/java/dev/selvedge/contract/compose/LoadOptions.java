@@ -16,6 +16,8 @@ import java.util.Set;
  * @param profiles {@code --profile}; {@code COMPOSE_PROFILES} adds to them
  * @param environment the process environment (it wins over {@code .env})
  * @param workingDir where relative {@code -f} paths start (the shell's working directory)
+ * @param sources where files are read from (the local filesystem unless a host's deploy directory
+ *     is being read)
  */
 public record LoadOptions(
     List<Path> files,
@@ -24,13 +26,67 @@ public record LoadOptions(
     List<Path> envFiles,
     Set<String> profiles,
     Map<String, String> environment,
-    Path workingDir) {
+    Path workingDir,
+    SourceFiles sources) {
   public LoadOptions {
     files = files == null ? List.of() : List.copyOf(files);
     envFiles = envFiles == null ? List.of() : List.copyOf(envFiles);
     profiles = profiles == null ? Set.of() : Set.copyOf(profiles);
     environment = environment == null ? Map.of() : Map.copyOf(environment);
     workingDir = workingDir == null ? Path.of("").toAbsolutePath() : workingDir.toAbsolutePath();
+    sources = sources == null ? SourceFiles.LOCAL : sources;
+  }
+
+  /** Options reading from the local filesystem. */
+  public LoadOptions(
+      List<Path> files,
+      Path projectDirectory,
+      String projectName,
+      List<Path> envFiles,
+      Set<String> profiles,
+      Map<String, String> environment,
+      Path workingDir) {
+    this(
+        files,
+        projectDirectory,
+        projectName,
+        envFiles,
+        profiles,
+        environment,
+        workingDir,
+        SourceFiles.LOCAL);
+  }
+
+  /** The same options reading files through {@code newSources}. */
+  public LoadOptions withSources(SourceFiles newSources) {
+    return new LoadOptions(
+        files,
+        projectDirectory,
+        projectName,
+        envFiles,
+        profiles,
+        environment,
+        workingDir,
+        newSources);
+  }
+
+  /** The same options with other env files ({@code --env-file}). */
+  public LoadOptions withEnvFiles(List<Path> newEnvFiles) {
+    return new LoadOptions(
+        files,
+        projectDirectory,
+        projectName,
+        newEnvFiles,
+        profiles,
+        environment,
+        workingDir,
+        sources);
+  }
+
+  /** The same options with another project directory. */
+  public LoadOptions withProjectDirectory(Path dir) {
+    return new LoadOptions(
+        files, dir, projectName, envFiles, profiles, environment, workingDir, sources);
   }
 
   /** Load {@code dir}'s default compose file with an empty environment: for tests and tools. */
@@ -40,21 +96,35 @@ public record LoadOptions(
 
   public LoadOptions withFiles(List<Path> newFiles) {
     return new LoadOptions(
-        newFiles, projectDirectory, projectName, envFiles, profiles, environment, workingDir);
+        newFiles,
+        projectDirectory,
+        projectName,
+        envFiles,
+        profiles,
+        environment,
+        workingDir,
+        sources);
   }
 
   public LoadOptions withEnvironment(Map<String, String> env) {
     return new LoadOptions(
-        files, projectDirectory, projectName, envFiles, profiles, env, workingDir);
+        files, projectDirectory, projectName, envFiles, profiles, env, workingDir, sources);
   }
 
   public LoadOptions withProfiles(Set<String> newProfiles) {
     return new LoadOptions(
-        files, projectDirectory, projectName, envFiles, newProfiles, environment, workingDir);
+        files,
+        projectDirectory,
+        projectName,
+        envFiles,
+        newProfiles,
+        environment,
+        workingDir,
+        sources);
   }
 
   public LoadOptions withProjectName(String name) {
     return new LoadOptions(
-        files, projectDirectory, name, envFiles, profiles, environment, workingDir);
+        files, projectDirectory, name, envFiles, profiles, environment, workingDir, sources);
   }
 }

@@ -15,7 +15,6 @@ import static dev.selvedge.contract.compose.Read.seq;
 import static dev.selvedge.contract.compose.Read.str;
 import static dev.selvedge.contract.compose.Read.strings;
 
-import dev.selvedge.contract.ContractException;
 import dev.selvedge.contract.model.Build;
 import dev.selvedge.contract.model.ContainerOptions;
 import dev.selvedge.contract.model.Dependency;
@@ -103,8 +102,15 @@ final class ModelBuilder {
   private final Set<String> secretKeys = new java.util.LinkedHashSet<>();
   private final List<String> warnings;
 
+  private final SourceFiles sources;
+
   ModelBuilder(
-      Path projectDir, String projectName, Function<String, String> env, List<String> warnings) {
+      Path projectDir,
+      String projectName,
+      Function<String, String> env,
+      List<String> warnings,
+      SourceFiles sources) {
+    this.sources = sources;
     this.projectDir = projectDir;
     this.projectName = projectName;
     this.env = env;
@@ -697,18 +703,19 @@ final class ModelBuilder {
         file = Read.requiredStr(item, ip);
       }
       Path f = Path.of(absolute(file));
-      if (!java.nio.file.Files.exists(f)) {
+      var bytes = sources.read(f);
+      if (bytes.isEmpty()) {
         if (required) {
           throw error(
               item, ip, "env file " + f + " not found; create it or mark it required: false");
         }
         continue;
       }
-      try {
-        into.putAll(DotEnv.read(f, key -> into.containsKey(key) ? into.get(key) : env.apply(key)));
-      } catch (ContractException ex) {
-        throw ex;
-      }
+      into.putAll(
+          DotEnv.read(
+              new String(bytes.get(), java.nio.charset.StandardCharsets.UTF_8),
+              f.toString(),
+              key -> into.containsKey(key) ? into.get(key) : env.apply(key)));
     }
   }
 

@@ -211,4 +211,32 @@ class ComposeLoaderTest {
     assertThat(ComposeLoader.normalizeProjectName("My Project.v2")).isEqualTo("myprojectv2");
     assertThat(ComposeLoader.normalizeProjectName("_-abc")).isEqualTo("abc");
   }
+
+  @Test
+  void readsEveryFileThroughTheGivenSources() {
+    Map<Path, String> files =
+        Map.of(
+            Path.of("/srv/deploy/compose.yaml"),
+            "services:\n  app:\n    image: example/app:${TAG}\n    env_file: app.env\n",
+            Path.of("/srv/deploy/.env"),
+            "TAG=7\n",
+            Path.of("/srv/deploy/app.env"),
+            "MODE=remote\n");
+    SourceFiles remote =
+        new SourceFiles() {
+          @Override
+          public java.util.Optional<byte[]> read(Path file) {
+            return java.util.Optional.ofNullable(files.get(file)).map(String::getBytes);
+          }
+
+          @Override
+          public boolean isFile(Path file) {
+            return files.containsKey(file);
+          }
+        };
+    Project p = ComposeLoader.load(LoadOptions.of(Path.of("/srv/deploy")).withSources(remote));
+    assertThat(p.services().get("app").image()).isEqualTo("example/app:7");
+    assertThat(p.services().get("app").environment()).containsEntry("MODE", "remote");
+    assertThat(p.sources()).extracting(s -> s.role()).containsExactly("env", "compose", "env");
+  }
 }
