@@ -342,7 +342,14 @@ public final class ComposeLoader {
       warnings.add(
           doc.get("version").mark() + ": version: is obsolete and ignored; you can remove it");
     }
-    ModelBuilder builder = new ModelBuilder(projectDir, name, lookup, warnings, options.sources());
+    ModelBuilder builder =
+        new ModelBuilder(
+            projectDir,
+            name,
+            lookup,
+            warnings,
+            options.sources(),
+            (file, bytes) -> addSource(file, bytes, "env"));
 
     MapNode servicesNode =
         doc.get("services") == null

@@ -103,14 +103,17 @@ final class ModelBuilder {
   private final List<String> warnings;
 
   private final SourceFiles sources;
+  private final java.util.function.BiConsumer<Path, byte[]> recordSource;
 
   ModelBuilder(
       Path projectDir,
       String projectName,
       Function<String, String> env,
       List<String> warnings,
-      SourceFiles sources) {
+      SourceFiles sources,
+      java.util.function.BiConsumer<Path, byte[]> recordSource) {
     this.sources = sources;
+    this.recordSource = recordSource;
     this.projectDir = projectDir;
     this.projectName = projectName;
     this.env = env;
@@ -711,6 +714,7 @@ final class ModelBuilder {
         }
         continue;
       }
+      recordSource.accept(f, bytes.get());
       into.putAll(
           DotEnv.read(
               new String(bytes.get(), java.nio.charset.StandardCharsets.UTF_8),
