@@ -1,0 +1,316 @@
+package dev.selvedge.docker;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.selvedge.port.ContainerDetails;
+import dev.selvedge.port.ContainerDetails.Health;
+import dev.selvedge.port.ContainerDetails.Mount;
+import dev.selvedge.port.ContainerDetails.PortBinding;
+import dev.selvedge.port.ContainerDetails.Settings;
+import dev.selvedge.port.ContainerDetails.State;
+import dev.selvedge.port.ContainerSummary;
+import dev.selvedge.port.EngineInfo;
+import dev.selvedge.port.ImageDetails;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Engine API JSON → the port's records. Reads trees rather than binding classes: the engine adds
+ * fields across versions, and only the ones named here matter. The tree is built straight from
+ * Jackson's streaming parser: an {@code ObjectMapper} would cost more start-up time than the calls
+ * it serves.
+ */
+final class EngineJson {
+  private static final JsonFactory FACTORY = new JsonFactory();
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private static final int MAX_DEPTH = 64;
+
+  private EngineJson() {}
+
+  static JsonNode parse(byte[] body) throws IOException {
+    try (JsonParser parser = FACTORY.createParser(body)) {
+      JsonToken first = parser.nextToken();
+      if (first == null) {
+        throw new IOException("empty body");
+      }
+      JsonNode node = value(parser, first, 0);
+      if (parser.nextToken() != null) {
+        throw new IOException("trailing content after the JSON value");
+      }
+      return node;
+    }
+  }
+
+  private static JsonNode value(JsonParser p, JsonToken token, int depth) throws IOException {
+    if (depth > MAX_DEPTH) {
+      throw new IOException("JSON nested deeper than " + MAX_DEPTH);
+    }
+    switch (token) {
+      case START_OBJECT -> {
+        ObjectNode object = NODES.objectNode();
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+          String name = p.currentName();
+          object.set(name, value(p, p.nextToken(), depth + 1));
+        }
+        if (t != JsonToken.END_OBJECT) {
+          throw new IOException("unterminated JSON object");
+        }
+        return object;
+      }
+      case START_ARRAY -> {
+        ArrayNode array = NODES.arrayNode();
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+          if (t == null) {
+            throw new IOException("unterminated JSON array");
+          }
+          array.add(value(p, t, depth + 1));
+        }
+        return array;
+      }
+      case VALUE_STRING -> {
+        return NODES.textNode(p.getText());
+      }
+      case VALUE_NUMBER_INT -> {
+        return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+            ? NODES.numberNode(p.getBigIntegerValue())
+            : NODES.numberNode(p.getLongValue());
+      }
+      case VALUE_NUMBER_FLOAT -> {
+        return NODES.numberNode(p.getDoubleValue());
+      }
+      case VALUE_TRUE -> {
+        return NODES.booleanNode(true);
+      }
+      case VALUE_FALSE -> {
+        return NODES.booleanNode(false);
+      }
+      case VALUE_NULL -> {
+        return NODES.nullNode();
+      }
+      default -> throw new IOException("unexpected JSON token " + token);
+    }
+  }
+
+  /** The {@code message} of an error body, or the body itself when it is not JSON. */
+  static String errorMessage(byte[] body) {
+    String text = new String(body, java.nio.charset.StandardCharsets.UTF_8).strip();
+    try {
+      JsonNode node = parse(body);
+      if (node != null && node.hasNonNull("message")) {
+        return node.get("message").asText().strip();
+      }
+    } catch (IOException e) {
+      // plain text, as some proxies and very old engines answer
+    }
+    return text.length() > 500 ? text.substring(0, 500) + "..." : text;
+  }
+
+  static EngineInfo info(JsonNode v) {
+    return new EngineInfo(
+        text(v, "Version"), text(v, "ApiVersion"), text(v, "Os"), text(v, "Arch"));
+  }
+
+  static List<ContainerSummary> summaries(JsonNode list) {
+    List<ContainerSummary> result = new ArrayList<>(list.size());
+    for (JsonNode c : list) {
+      List<String> names = new ArrayList<>();
+      for (JsonNode n : c.path("Names")) {
+        String name = n.asText();
+        names.add(name.startsWith("/") ? name.substring(1) : name);
+      }
+      result.add(
+          new ContainerSummary(
+              text(c, "Id"),
+              names,
+              text(c, "Image"),
+              text(c, "ImageID"),
+              text(c, "State"),
+              stringMap(c.path("Labels"))));
+    }
+    return result;
+  }
+
+  static ImageDetails image(JsonNode i) {
+    return new ImageDetails(
+        text(i, "Id"), strings(i.path("RepoTags")), strings(i.path("RepoDigests")));
+  }
+
+  static ContainerDetails container(JsonNode c) {
+    JsonNode config = c.path("Config");
+    JsonNode host = c.path("HostConfig");
+    String name = text(c, "Name");
+    return new ContainerDetails(
+        text(c, "Id"),
+        name.startsWith("/") ? name.substring(1) : name,
+        text(config, "Image"),
+        text(c, "Image"),
+        stringMap(config.path("Labels")),
+        strings(config.path("Env")),
+        optionalStrings(config.path("Cmd")),
+        optionalStrings(config.path("Entrypoint")),
+        ports(host.path("PortBindings"), config.path("ExposedPorts")),
+        mounts(c.path("Mounts")),
+        healthcheck(config.path("Healthcheck")),
+        restartPolicy(host.path("RestartPolicy")),
+        networks(c.path("NetworkSettings").path("Networks")),
+        state(c.path("State"), c.path("RestartCount").asInt()),
+        instant(text(c, "Created")),
+        new Settings(
+            text(config, "Hostname"),
+            text(config, "User"),
+            text(config, "WorkingDir"),
+            host.path("Privileged").asBoolean(),
+            host.path("ReadonlyRootfs").asBoolean(),
+            config.path("Tty").asBoolean(),
+            host.path("Init").asBoolean(),
+            text(host, "NetworkMode"),
+            text(config, "StopSignal"),
+            strings(host.path("CapAdd")),
+            strings(host.path("CapDrop")),
+            strings(host.path("ExtraHosts"))));
+  }
+
+  private static List<PortBinding> ports(JsonNode bindings, JsonNode exposed) {
+    List<PortBinding> ports = new ArrayList<>();
+    for (Map.Entry<String, JsonNode> e : bindings.properties()) {
+      int slash = e.getKey().indexOf('/');
+      int port = Integer.parseInt(slash < 0 ? e.getKey() : e.getKey().substring(0, slash));
+      String protocol = slash < 0 ? "tcp" : e.getKey().substring(slash + 1);
+      if (!e.getValue().isArray() || e.getValue().isEmpty()) {
+        ports.add(new PortBinding(port, protocol, null, null));
+        continue;
+      }
+      for (JsonNode b : e.getValue()) {
+        ports.add(new PortBinding(port, protocol, text(b, "HostIp"), text(b, "HostPort")));
+      }
+    }
+    for (Map.Entry<String, JsonNode> exposedPort : exposed.properties()) {
+      String key = exposedPort.getKey();
+      if (!bindings.has(key)) {
+        int slash = key.indexOf('/');
+        ports.add(
+            new PortBinding(
+                Integer.parseInt(slash < 0 ? key : key.substring(0, slash)),
+                slash < 0 ? "tcp" : key.substring(slash + 1),
+                null,
+                null));
+      }
+    }
+    ports.sort(
+        Comparator.comparingInt(PortBinding::containerPort)
+            .thenComparing(PortBinding::protocol)
+            .thenComparing(p -> String.valueOf(p.hostIp()))
+            .thenComparing(p -> String.valueOf(p.hostPort())));
+    return ports;
+  }
+
+  private static List<Mount> mounts(JsonNode list) {
+    List<Mount> mounts = new ArrayList<>();
+    for (JsonNode m : list) {
+      String type = text(m, "Type");
+      String source = "volume".equals(type) ? text(m, "Name") : text(m, "Source");
+      mounts.add(new Mount(type, source, text(m, "Destination"), m.path("RW").asBoolean()));
+    }
+    mounts.sort(Comparator.comparing(Mount::target));
+    return mounts;
+  }
+
+  private static Health healthcheck(JsonNode h) {
+    if (h.isMissingNode() || h.isNull() || !h.path("Test").isArray()) {
+      return null;
+    }
+    int retries = h.path("Retries").asInt();
+    return new Health(
+        strings(h.path("Test")),
+        nanos(h.path("Interval")),
+        nanos(h.path("Timeout")),
+        retries == 0 ? null : retries,
+        nanos(h.path("StartPeriod")));
+  }
+
+  private static Duration nanos(JsonNode n) {
+    long value = n.asLong();
+    return value == 0 ? null : Duration.ofNanos(value);
+  }
+
+  private static String restartPolicy(JsonNode p) {
+    String name = text(p, "Name");
+    if (name.isEmpty()) {
+      return "no";
+    }
+    int max = p.path("MaximumRetryCount").asInt();
+    return "on-failure".equals(name) && max > 0 ? name + ":" + max : name;
+  }
+
+  private static Map<String, List<String>> networks(JsonNode networks) {
+    Map<String, List<String>> result = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> e : networks.properties()) {
+      result.put(e.getKey(), strings(e.getValue().path("Aliases")));
+    }
+    return result;
+  }
+
+  private static State state(JsonNode s, int restartCount) {
+    JsonNode health = s.path("Health").path("Status");
+    return new State(
+        text(s, "Status"),
+        s.path("Running").asBoolean(),
+        s.path("ExitCode").asInt(),
+        health.isTextual() && !health.asText().isEmpty() && !"none".equals(health.asText())
+            ? health.asText()
+            : null,
+        text(s, "StartedAt"),
+        text(s, "FinishedAt"),
+        restartCount);
+  }
+
+  private static Instant instant(String text) {
+    try {
+      return text.isEmpty() ? null : Instant.parse(text);
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  private static String text(JsonNode node, String field) {
+    JsonNode value = node.path(field);
+    return value.isValueNode() && !value.isNull() ? value.asText() : "";
+  }
+
+  private static List<String> strings(JsonNode array) {
+    if (!array.isArray()) {
+      return List.of();
+    }
+    List<String> result = new ArrayList<>(array.size());
+    for (JsonNode n : array) {
+      result.add(n.asText());
+    }
+    return result;
+  }
+
+  private static List<String> optionalStrings(JsonNode array) {
+    return array.isArray() ? strings(array) : null;
+  }
+
+  private static Map<String, String> stringMap(JsonNode object) {
+    Map<String, String> result = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> e : object.properties()) {
+      result.put(e.getKey(), e.getValue().asText());
+    }
+    return result;
+  }
+}

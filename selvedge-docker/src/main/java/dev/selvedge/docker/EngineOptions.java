@@ -1,0 +1,111 @@
+package dev.selvedge.docker;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Which engine to reach and how, with the docker CLI's conventions.
+ *
+ * @param host {@code unix:///path}, {@code tcp://host[:port]} or {@code ssh://[user@]host[:port]}
+ * @param tlsCertPath for {@code tcp://}: the directory with {@code ca.pem}, {@code cert.pem} and
+ *     {@code key.pem}; null for plain TCP. Ignored for other schemes.
+ * @param ssh for {@code ssh://}: identities and known hosts
+ * @param connectTimeout bounds connecting and handshakes (TLS, SSH)
+ * @param requestTimeout bounds each API call that has no timeout of its own
+ */
+public record EngineOptions(
+    String host,
+    Path tlsCertPath,
+    SshOptions ssh,
+    Duration connectTimeout,
+    Duration requestTimeout) {
+
+  /** The local engine, when neither {@code --host} nor {@code DOCKER_HOST} says otherwise. */
+  public static final String DEFAULT_HOST = "unix:///var/run/docker.sock";
+
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
+  public EngineOptions {
+    if (host == null || host.isBlank()) {
+      throw new IllegalArgumentException("host is required");
+    }
+    if (ssh == null) {
+      throw new IllegalArgumentException("ssh options are required");
+    }
+    if (connectTimeout.isNegative() || connectTimeout.isZero()) {
+      throw new IllegalArgumentException("connectTimeout must be positive");
+    }
+    if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+      throw new IllegalArgumentException("requestTimeout must be positive");
+    }
+  }
+
+  /**
+   * Options as the docker CLI would pick them, plus Selvedge's SSH settings:
+   *
+   * <ul>
+   *   <li>host: {@code hostOrNull} (the {@code --host} flag), else {@code DOCKER_HOST}, else
+   *       {@value #DEFAULT_HOST};
+   *   <li>TLS for {@code tcp://} when {@code DOCKER_TLS_VERIFY} is set to anything non-empty, with
+   *       the files in {@code DOCKER_CERT_PATH}, else {@code ~/.docker};
+   *   <li>SSH: {@code SELVEDGE_SSH_IDENTITY} (one key file instead of {@code ~/.ssh/id_*}), {@code
+   *       SELVEDGE_SSH_KNOWN_HOSTS} (instead of {@code ~/.ssh/known_hosts}), {@code
+   *       SELVEDGE_SSH_ACCEPT_NEW=1} (add unknown host keys).
+   * </ul>
+   *
+   * {@code ~} is {@code HOME} from {@code env}, else the JVM's {@code user.home}.
+   */
+  public static EngineOptions fromEnvironment(String hostOrNull, Map<String, String> env) {
+    String host = nonBlank(hostOrNull);
+    if (host == null) {
+      host = nonBlank(env.get("DOCKER_HOST"));
+    }
+    if (host == null) {
+      host = DEFAULT_HOST;
+    }
+    String homeText = nonBlank(env.get("HOME"));
+    Path home = Path.of(homeText != null ? homeText : System.getProperty("user.home"));
+    Path certPath = null;
+    if (nonBlank(env.get("DOCKER_TLS_VERIFY")) != null) {
+      String dir = nonBlank(env.get("DOCKER_CERT_PATH"));
+      certPath = dir != null ? Path.of(dir) : home.resolve(".docker");
+    }
+    SshOptions ssh = SshOptions.defaults(home);
+    String identity = nonBlank(env.get("SELVEDGE_SSH_IDENTITY"));
+    if (identity != null) {
+      ssh = ssh.withIdentity(Path.of(identity));
+    }
+    String knownHosts = nonBlank(env.get("SELVEDGE_SSH_KNOWN_HOSTS"));
+    if (knownHosts != null) {
+      ssh = ssh.withKnownHosts(Path.of(knownHosts));
+    }
+    String acceptNew = nonBlank(env.get("SELVEDGE_SSH_ACCEPT_NEW"));
+    if (acceptNew != null) {
+      ssh = ssh.withAcceptNewHostKeys(acceptNew.equals("1") || acceptNew.equalsIgnoreCase("true"));
+    }
+    return new EngineOptions(host, certPath, ssh, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT);
+  }
+
+  public EngineOptions withHost(String newHost) {
+    return new EngineOptions(newHost, tlsCertPath, ssh, connectTimeout, requestTimeout);
+  }
+
+  /** TLS with the files in {@code certPath}; null for plain TCP. */
+  public EngineOptions withTlsCertPath(Path certPath) {
+    return new EngineOptions(host, certPath, ssh, connectTimeout, requestTimeout);
+  }
+
+  public EngineOptions withSsh(SshOptions newSsh) {
+    return new EngineOptions(host, tlsCertPath, newSsh, connectTimeout, requestTimeout);
+  }
+
+  public EngineOptions withTimeouts(Duration connect, Duration request) {
+    return new EngineOptions(host, tlsCertPath, ssh, connect, request);
+  }
+
+  private static String nonBlank(String s) {
+    return s == null || s.isBlank() ? null : s.strip();
+  }
+}

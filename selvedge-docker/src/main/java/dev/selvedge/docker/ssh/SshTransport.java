@@ -1,0 +1,472 @@
+package dev.selvedge.docker.ssh;
+
+import dev.selvedge.docker.Connection;
+import dev.selvedge.docker.SshOptions;
+import dev.selvedge.docker.Transport;
+import dev.selvedge.port.EngineUnreachableException;
+import dev.selvedge.port.RemoteHost;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
+import org.apache.sshd.client.channel.ChannelExec;
+import org.apache.sshd.client.channel.ClientChannelEvent;
+import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
+import org.apache.sshd.client.future.ConnectFuture;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.NamedFactory;
+import org.apache.sshd.common.NamedResource;
+import org.apache.sshd.common.channel.ChannelPipedInputStream;
+import org.apache.sshd.common.config.keys.FilePasswordProvider;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
+import org.apache.sshd.common.signature.Signature;
+import org.apache.sshd.common.util.security.SecurityUtils;
+
+/**
+ * {@code ssh://user@host[:port]} the way the docker CLI does it: each connection runs {@code docker
+ * system dial-stdio} on the host over an exec channel and speaks HTTP through its stdin/stdout, so
+ * nothing but sshd and the docker CLI is needed there. One SSH session (Apache MINA SSHD) serves
+ * every connection for the transport's lifetime, and is reopened if it drops.
+ *
+ * <p>Authentication is by key file only; the host key must be in {@code known_hosts} (or is added
+ * when {@link SshOptions#acceptNewHostKeys()}).
+ */
+public final class SshTransport implements Transport {
+  static final String DIAL_STDIO = "docker system dial-stdio";
+
+  private final String user;
+  private final String host;
+  private final int port;
+  private final SshOptions options;
+  private final Duration connectTimeout;
+  private final Duration requestTimeout;
+  private final String endpoint;
+  private final String target;
+
+  private SshClient client; // guarded by this
+  private ClientSession session; // guarded by this
+  private volatile String hostKeyProblem;
+
+  public SshTransport(
+      String user,
+      String host,
+      int port,
+      SshOptions options,
+      Duration connectTimeout,
+      Duration requestTimeout) {
+    this.user = user;
+    this.host = host;
+    this.port = port;
+    this.options = options;
+    this.connectTimeout = connectTimeout;
+    this.requestTimeout = requestTimeout;
+    String h = host.contains(":") ? "[" + host + "]" : host;
+    this.target = user + "@" + h + ":" + port;
+    this.endpoint = "ssh://" + target;
+  }
+
+  @Override
+  public String endpoint() {
+    return endpoint;
+  }
+
+  /** {@code user@host:port}, for messages. */
+  public String target() {
+    return target;
+  }
+
+  @Override
+  public Connection open(Duration timeout) {
+    ClientSession s = session();
+    ChannelExec channel = null;
+    try {
+      channel = s.createExecChannel(DIAL_STDIO);
+      Stderr err = new Stderr();
+      channel.setErr(err);
+      channel.setRedirectErrorStream(false);
+      channel.open().verify(Math.max(1, timeout.toMillis()));
+      return new ExecConnection(channel, err);
+    } catch (IOException e) {
+      if (channel != null) {
+        channel.close(true);
+      }
+      throw new EngineUnreachableException(
+          endpoint, "cannot run '" + DIAL_STDIO + "' on " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Optional<RemoteHost> remoteHost() {
+    return Optional.of(new SshRemoteHost(this, requestTimeout));
+  }
+
+  /** The session, connected and authenticated; reconnects when it has dropped. */
+  synchronized ClientSession session() {
+    if (session != null && session.isOpen()) {
+      return session;
+    }
+    if (session != null) {
+      session.close(true);
+      session = null;
+    }
+    if (client == null) {
+      client = newClient();
+    }
+    session = connect();
+    return session;
+  }
+
+  private SshClient newClient() {
+    SshClient c = SshClient.setUpDefaultClient();
+    // Only what is configured here: no ~/.ssh/config, no default identities, keys only.
+    c.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
+    c.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
+    c.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
+    c.setServerKeyVerifier((clientSession, remote, key) -> verifyHostKey(key));
+    preferKnownKeyTypes(c);
+    c.start();
+    return c;
+  }
+
+  /**
+   * Offers the host key algorithms known_hosts has for this host first, as OpenSSH does, so a host
+   * with several keys is checked against the one we know.
+   */
+  private void preferKnownKeyTypes(SshClient c) {
+    List<String> known;
+    try {
+      known = KnownHosts.keyTypes(options.knownHosts(), host, port);
+    } catch (IOException e) {
+      return; // reported when the key is checked
+    }
+    if (known.isEmpty()) {
+      return;
+    }
+    List<NamedFactory<Signature>> first = new ArrayList<>();
+    List<NamedFactory<Signature>> rest = new ArrayList<>();
+    for (NamedFactory<Signature> f : c.getSignatureFactories()) {
+      String keyType = KeyUtils.getCanonicalKeyType(f.getName());
+      (known.contains(keyType) || known.contains(f.getName()) ? first : rest).add(f);
+    }
+    first.addAll(rest);
+    c.setSignatureFactories(first);
+  }
+
+  private boolean verifyHostKey(PublicKey key) {
+    String line = PublicKeyEntry.toString(key);
+    int space = line.indexOf(' ');
+    String type = line.substring(0, space);
+    String base64 = line.substring(space + 1).strip();
+    String fingerprint = type + " " + KeyUtils.getFingerPrint(key);
+    Path file = options.knownHosts();
+    String name = KnownHosts.lookupName(host, port);
+    try {
+      KnownHosts.Verdict verdict = KnownHosts.check(file, host, port, type, base64);
+      switch (verdict) {
+        case KnownHosts.Verdict.Known known -> {
+          return true;
+        }
+        case KnownHosts.Verdict.Revoked revoked -> {
+          hostKeyProblem =
+              "host key for "
+                  + name
+                  + " ("
+                  + fingerprint
+                  + ") is marked @revoked in "
+                  + file
+                  + " line "
+                  + revoked.line()
+                  + ": refusing to connect";
+          return false;
+        }
+        case KnownHosts.Verdict.Mismatch mismatch -> {
+          hostKeyProblem =
+              "host key for "
+                  + name
+                  + " ("
+                  + fingerprint
+                  + ") does not match known_hosts line "
+                  + mismatch.line()
+                  + " of "
+                  + file
+                  + (mismatch.knownType().equals(type)
+                      ? ""
+                      : " (which has a " + mismatch.knownType() + " key)")
+                  + "; if the host was reinstalled, remove the old key with ssh-keygen -R '"
+                  + name
+                  + "' -f "
+                  + file
+                  + ", otherwise someone may be intercepting the connection";
+          return false;
+        }
+        case KnownHosts.Verdict.Unknown unknown -> {
+          if (options.acceptNewHostKeys()) {
+            KnownHosts.append(file, host, port, type, base64);
+            return true;
+          }
+          hostKeyProblem =
+              "host key for "
+                  + name
+                  + " is unknown: it is not in "
+                  + file
+                  + ". The host offered "
+                  + fingerprint
+                  + "; check that fingerprint on the host (ssh-keygen -lf"
+                  + " /etc/ssh/ssh_host_*_key.pub), then add it with ssh-keyscan -p "
+                  + port
+                  + " "
+                  + host
+                  + " >> "
+                  + file
+                  + ", or allow new host keys (SELVEDGE_SSH_ACCEPT_NEW=1)";
+          return false;
+        }
+      }
+    } catch (IOException e) {
+      hostKeyProblem = "cannot read " + file + ": " + e.getMessage();
+      return false;
+    }
+  }
+
+  private ClientSession connect() {
+    hostKeyProblem = null;
+    List<KeyPair> identities = identities();
+    ClientSession s = null;
+    try {
+      ConnectFuture future = client.connect(user, host, port);
+      future.verify(connectTimeout);
+      s = future.getSession();
+      for (KeyPair kp : identities) {
+        s.addPublicKeyIdentity(kp);
+      }
+      s.auth().verify(connectTimeout);
+      return s;
+    } catch (IOException | RuntimeException e) {
+      if (s != null) {
+        s.close(true);
+      }
+      throw connectFailure(e);
+    }
+  }
+
+  private EngineUnreachableException connectFailure(Exception e) {
+    String problem = hostKeyProblem;
+    if (problem != null) {
+      return new EngineUnreachableException(endpoint, problem, null);
+    }
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ConnectException) {
+        return new EngineUnreachableException(
+            endpoint,
+            "connection refused by "
+                + target
+                + ": is sshd running there, and is the port right? check --host or DOCKER_HOST",
+            null);
+      }
+      if (t instanceof UnknownHostException) {
+        return new EngineUnreachableException(
+            endpoint, "cannot resolve host " + host + " of " + target, null);
+      }
+      if (t instanceof NoRouteToHostException) {
+        return new EngineUnreachableException(endpoint, "no route to " + target, null);
+      }
+    }
+    String message = String.valueOf(e.getMessage());
+    if (message.contains("No more authentication methods")
+        || message.contains("authentication")
+        || message.contains("Authentication")) {
+      return new EngineUnreachableException(
+          endpoint,
+          "SSH key authentication failed for "
+              + target
+              + " with "
+              + existingIdentities()
+              + ": the host does not accept that key; add its public key to ~"
+              + user
+              + "/.ssh/authorized_keys on the host, or give the right key"
+              + " (SELVEDGE_SSH_IDENTITY)",
+          null);
+    }
+    if (message.toLowerCase(java.util.Locale.ROOT).contains("timeout")
+        || message.contains("timed out")) {
+      return new EngineUnreachableException(
+          endpoint,
+          "no SSH answer from " + target + " within " + connectTimeout.toSeconds() + " s",
+          null);
+    }
+    return new EngineUnreachableException(
+        endpoint, "SSH connection to " + target + " failed: " + message, e);
+  }
+
+  private List<Path> existingIdentities() {
+    return options.identities().stream().filter(Files::isRegularFile).toList();
+  }
+
+  private List<KeyPair> identities() {
+    List<Path> files = existingIdentities();
+    if (files.isEmpty()) {
+      throw new EngineUnreachableException(
+          endpoint,
+          "no SSH key to log in to "
+              + target
+              + ": none of "
+              + options.identities()
+              + " exists; give one with SELVEDGE_SSH_IDENTITY (selvedge uses no agent)",
+          null);
+    }
+    List<KeyPair> keys = new ArrayList<>();
+    for (Path file : files) {
+      try (InputStream in = Files.newInputStream(file)) {
+        for (KeyPair kp :
+            SecurityUtils.loadKeyPairIdentities(
+                null, NamedResource.ofName(file.toString()), in, FilePasswordProvider.EMPTY)) {
+          keys.add(kp);
+        }
+      } catch (IOException | GeneralSecurityException | RuntimeException e) {
+        String m = String.valueOf(e.getMessage());
+        throw new EngineUnreachableException(
+            endpoint,
+            m.toLowerCase(java.util.Locale.ROOT).contains("password")
+                    || m.toLowerCase(java.util.Locale.ROOT).contains("encrypt")
+                ? "SSH key "
+                    + file
+                    + " is passphrase-protected; selvedge uses no agent: give an unencrypted"
+                    + " deploy key (SELVEDGE_SSH_IDENTITY)"
+                : "cannot read SSH key " + file + ": " + m,
+            null);
+      }
+    }
+    return keys;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (session != null) {
+      session.close(true);
+      session = null;
+    }
+    if (client != null) {
+      client.stop();
+      client = null;
+    }
+  }
+
+  /** Keeps the first few KiB of a channel's stderr, for messages. */
+  static final class Stderr extends OutputStream {
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+    @Override
+    public synchronized void write(int b) {
+      if (bytes.size() < 4096) {
+        bytes.write(b);
+      }
+    }
+
+    @Override
+    public synchronized void write(byte[] b, int off, int len) {
+      bytes.write(b, off, Math.max(0, Math.min(len, 4096 - bytes.size())));
+    }
+
+    synchronized String text() {
+      return bytes.toString(StandardCharsets.UTF_8);
+    }
+  }
+
+  /**
+   * MINA's piped stream signals a read timeout as a plain {@link java.net.SocketException}; the
+   * HTTP client needs a {@link java.net.SocketTimeoutException} to tell a timeout from a failure.
+   */
+  private static final class TimeoutTranslating extends java.io.FilterInputStream {
+    TimeoutTranslating(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      try {
+        return super.read();
+      } catch (java.net.SocketException e) {
+        throw translate(e);
+      }
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      try {
+        return super.read(b, off, len);
+      } catch (java.net.SocketException e) {
+        throw translate(e);
+      }
+    }
+
+    private static IOException translate(java.net.SocketException e) {
+      if (String.valueOf(e.getMessage()).startsWith("Timeout")) {
+        java.net.SocketTimeoutException timeout =
+            new java.net.SocketTimeoutException(e.getMessage());
+        timeout.initCause(e);
+        return timeout;
+      }
+      return e;
+    }
+  }
+
+  private static final class ExecConnection implements Connection {
+    private final ChannelExec channel;
+    private final Stderr err;
+    private final InputStream in;
+    private final OutputStream out;
+
+    ExecConnection(ChannelExec channel, Stderr err) {
+      this.channel = channel;
+      this.err = err;
+      this.in = new TimeoutTranslating(channel.getInvertedOut());
+      this.out = channel.getInvertedIn();
+    }
+
+    @Override
+    public InputStream input() {
+      return in;
+    }
+
+    @Override
+    public OutputStream output() {
+      return out;
+    }
+
+    @Override
+    public void readTimeout(Duration timeout) {
+      ((ChannelPipedInputStream) channel.getInvertedOut())
+          .setTimeout(Math.max(1, timeout.toMillis()));
+    }
+
+    @Override
+    public String failureDetail() {
+      // stderr may trail the end of stdout: give the remote command a moment to finish.
+      channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), 500);
+      return err.text().strip();
+    }
+
+    @Override
+    public void close() {
+      channel.close(false);
+    }
+  }
+}

@@ -1,0 +1,462 @@
+package dev.selvedge.docker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.selvedge.port.ContainerDetails;
+import dev.selvedge.port.ContainerDetails.Mount;
+import dev.selvedge.port.ContainerDetails.PortBinding;
+import dev.selvedge.port.ContainerSummary;
+import dev.selvedge.port.DockerEngine;
+import dev.selvedge.port.EngineException;
+import dev.selvedge.port.EngineInfo;
+import dev.selvedge.port.EngineUnreachableException;
+import dev.selvedge.port.ImageDetails;
+import dev.selvedge.port.LogLines;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * What every transport of the engine port must do against a real engine. A subclass names the
+ * engine ({@link #options}); containers are made with the docker CLI on the local socket, labelled
+ * for this run, and removed after each test.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class DockerEngineContract {
+  static final String PROJECT = "com.docker.compose.project";
+  static final String SERVICE = "com.docker.compose.service";
+
+  protected TestServices services;
+  protected TestContainers containers;
+  protected CountingTransport transport;
+  protected DockerEngine engine;
+
+  /** How to reach the engine under test. */
+  protected abstract EngineOptions options(TestServices services);
+
+  /** Skips the class when its service is missing (beyond the services file itself). */
+  protected void requireService(TestServices services) {}
+
+  @BeforeAll
+  void openEngine() {
+    services = TestServices.require();
+    requireService(services);
+    containers = new TestContainers();
+    EngineOptions options = options(services);
+    transport = new CountingTransport(DockerEngines.transport(options));
+    engine = DockerEngines.over(transport, options);
+  }
+
+  @AfterEach
+  void removeContainers() {
+    if (containers != null) {
+      containers.removeAll();
+    }
+  }
+
+  @AfterAll
+  void closeEngine() {
+    if (engine != null) {
+      engine.close();
+    }
+  }
+
+  @Test
+  void infoNamesTheEngineAndItsApiVersion() {
+    EngineInfo info = engine.info();
+
+    assertThat(info.version()).isNotBlank();
+    assertThat(info.apiVersion()).matches("\\d+\\.\\d+");
+    assertThat(info.os()).isEqualTo("linux");
+    assertThat(info.arch()).isNotBlank();
+    assertThat(engine.endpoint()).isEqualTo(transport.endpoint());
+  }
+
+  @Test
+  void listsContainersByComposeLabelsRunningOrAll() {
+    String project = containers.name("shop");
+    List<String> named = new ArrayList<>(composeLabels(project, "api"));
+    named.addAll(List.of("--name", containers.name("api-1")));
+    String running = containers.run(named, List.of(services.image(), "sleep", "3600"));
+    String exited =
+        containers.run(composeLabels(project, "worker"), List.of(services.image(), "true"));
+    String other =
+        containers.run(
+            composeLabels(containers.name("other"), "api"),
+            List.of(services.image(), "sleep", "3600"));
+    waitUntil(exited, d -> !d.state().running());
+
+    List<ContainerSummary> runningOnly = engine.listContainers(Map.of(PROJECT, project), false);
+    List<ContainerSummary> all = engine.listContainers(Map.of(PROJECT, project), true);
+    List<ContainerSummary> apiOnly =
+        engine.listContainers(Map.of(PROJECT, project, SERVICE, "api"), true);
+    Map<String, String> anyProjectOfThisRun = new HashMap<>();
+    anyProjectOfThisRun.put(PROJECT, null);
+    anyProjectOfThisRun.put(TestContainers.RUN_LABEL, containers.run);
+    List<ContainerSummary> withLabelKey = engine.listContainers(anyProjectOfThisRun, true);
+
+    assertThat(runningOnly).extracting(ContainerSummary::id).containsExactly(running);
+    assertThat(all).extracting(ContainerSummary::id).containsExactlyInAnyOrder(running, exited);
+    assertThat(apiOnly).extracting(ContainerSummary::id).containsExactly(running);
+    assertThat(withLabelKey)
+        .extracting(ContainerSummary::id)
+        .containsExactlyInAnyOrder(running, exited, other);
+    ContainerSummary api = runningOnly.get(0);
+    assertThat(api.state()).isEqualTo("running");
+    assertThat(api.image()).isEqualTo(services.image());
+    assertThat(api.imageId()).startsWith("sha256:");
+    assertThat(api.labels()).containsEntry(PROJECT, project).containsEntry(SERVICE, "api");
+    assertThat(api.names()).containsExactly(containers.name("api-1"));
+    assertThat(all)
+        .filteredOn(c -> c.id().equals(exited))
+        .singleElement()
+        .extracting(ContainerSummary::state)
+        .isEqualTo("exited");
+  }
+
+  @Test
+  void inspectsARunningContainerAsItWasCreated() throws IOException {
+    String project = containers.name("web");
+    String network = containers.network("net");
+    String volume = containers.volume("data");
+    Path bind = Files.createTempDirectory("selvedge-bind");
+    int hostPort = freePort();
+    List<String> options = new ArrayList<>(composeLabels(project, "web"));
+    options.addAll(
+        List.of(
+            "--name",
+            containers.name("web-1"),
+            "--env",
+            "GREETING=hello",
+            "--env",
+            "EMPTY=",
+            "--publish",
+            "127.0.0.1:" + hostPort + ":80",
+            "--expose",
+            "81/udp",
+            "--volume",
+            bind + ":/data:ro",
+            "--volume",
+            volume + ":/var/lib/app",
+            "--mount",
+            "type=tmpfs,destination=/scratch",
+            "--health-cmd",
+            "test -e /scratch/ok",
+            "--health-interval",
+            "1s",
+            "--health-timeout",
+            "2s",
+            "--health-retries",
+            "3",
+            "--health-start-period",
+            "5s",
+            "--restart",
+            "on-failure:3",
+            "--network",
+            network,
+            "--network-alias",
+            "web",
+            "--hostname",
+            "webhost",
+            "--user",
+            "0:0",
+            "--workdir",
+            "/www",
+            "--cap-add",
+            "NET_ADMIN",
+            "--cap-drop",
+            "MKNOD",
+            "--read-only",
+            "--add-host",
+            "db.local:127.0.0.1",
+            "--label",
+            "app.tier=front"));
+    String id =
+        containers.run(
+            options,
+            List.of(
+                services.image(), "sh", "-c", "touch /scratch/ok; exec httpd -f -p 80 -h /www"));
+    ContainerDetails d = waitUntil(id, c -> "healthy".equals(c.state().health()));
+
+    assertThat(d.id()).isEqualTo(id);
+    assertThat(d.name()).isEqualTo(containers.name("web-1"));
+    assertThat(d.image()).isEqualTo(services.image());
+    assertThat(d.imageId())
+        .isEqualTo(engine.inspectImage(services.image()).orElseThrow().id())
+        .startsWith("sha256:");
+    assertThat(d.labels())
+        .containsEntry(PROJECT, project)
+        .containsEntry(SERVICE, "web")
+        .containsEntry("app.tier", "front");
+    assertThat(d.env()).contains("GREETING=hello", "EMPTY=").anyMatch(e -> e.startsWith("PATH="));
+    assertThat(d.cmd())
+        .containsExactly("sh", "-c", "touch /scratch/ok; exec httpd -f -p 80 -h /www");
+    assertThat(d.entrypoint()).isNull();
+    assertThat(d.ports())
+        .containsExactly(
+            new PortBinding(80, "tcp", "127.0.0.1", Integer.toString(hostPort)),
+            new PortBinding(81, "udp", null, null));
+    assertThat(d.mounts())
+        .containsExactly(
+            new Mount("bind", bind.toString(), "/data", false),
+            new Mount("tmpfs", "", "/scratch", true),
+            new Mount("volume", volume, "/var/lib/app", true));
+    assertThat(d.healthcheck().test()).containsExactly("CMD-SHELL", "test -e /scratch/ok");
+    assertThat(d.healthcheck().interval()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(d.healthcheck().timeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(d.healthcheck().retries()).isEqualTo(3);
+    assertThat(d.healthcheck().startPeriod()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(d.restartPolicy()).isEqualTo("on-failure:3");
+    assertThat(d.networks()).containsOnlyKeys(network);
+    assertThat(d.networks().get(network)).contains("web");
+    assertThat(d.state().status()).isEqualTo("running");
+    assertThat(d.state().running()).isTrue();
+    assertThat(d.state().health()).isEqualTo("healthy");
+    assertThat(Instant.parse(d.state().startedAt())).isAfter(Instant.now().minusSeconds(300));
+    assertThat(d.state().restartCount()).isZero();
+    assertThat(d.created()).isBefore(Instant.now().plusSeconds(5));
+    assertThat(d.settings().hostname()).isEqualTo("webhost");
+    assertThat(d.settings().user()).isEqualTo("0:0");
+    assertThat(d.settings().workingDir()).isEqualTo("/www");
+    assertThat(d.settings().readOnlyRootfs()).isTrue();
+    assertThat(d.settings().privileged()).isFalse();
+    assertThat(d.settings().networkMode()).isEqualTo(network);
+    // as the client sent them: newer docker CLIs add the CAP_ prefix
+    assertThat(d.settings().capAdd()).singleElement().asString().endsWith("NET_ADMIN");
+    assertThat(d.settings().capDrop()).singleElement().asString().endsWith("MKNOD");
+    assertThat(d.settings().extraHosts()).containsExactly("db.local:127.0.0.1");
+  }
+
+  @Test
+  void inspectsAStoppedContainerWithoutHealthcheck() {
+    String id = containers.run(List.of(), List.of(services.image(), "sh", "-c", "exit 3"));
+    ContainerDetails d = waitUntil(id, c -> !c.state().running());
+
+    assertThat(d.state().status()).isEqualTo("exited");
+    assertThat(d.state().exitCode()).isEqualTo(3);
+    assertThat(d.state().health()).isNull();
+    assertThat(d.healthcheck()).isNull();
+    assertThat(d.restartPolicy()).isEqualTo("no");
+    assertThat(d.ports()).isEmpty();
+    assertThat(d.networks()).containsOnlyKeys("bridge");
+  }
+
+  @Test
+  void unknownContainerIsA404NamingTheEndpoint() {
+    EngineException e =
+        catchThrowableOfType(
+            EngineException.class,
+            () -> engine.inspectContainer("selvedge-no-such-container-" + containers.run));
+
+    assertThat(e.status()).isEqualTo(404);
+    assertThat(e.getMessage())
+        .startsWith(engine.endpoint())
+        .contains("No such container: selvedge-no-such-container-");
+  }
+
+  @Test
+  void inspectsImagesPresentAndAbsent() {
+    Optional<ImageDetails> present = engine.inspectImage(services.image());
+    Optional<ImageDetails> absent = engine.inspectImage("selvedge-test/absent:" + containers.run);
+
+    assertThat(present).isPresent();
+    assertThat(present.get().id()).startsWith("sha256:");
+    assertThat(present.get().repoTags()).contains(services.image());
+    assertThat(engine.inspectImage(present.get().id())).contains(present.get());
+    assertThat(absent).isEmpty();
+  }
+
+  @Test
+  void logsKeepStdoutAndStderrApartAndHonourTailAndSince() {
+    String id =
+        containers.run(
+            List.of(),
+            List.of(
+                services.image(),
+                "sh",
+                "-c",
+                "echo out1; echo err1 >&2; echo out2; echo err2 >&2; echo out3;"
+                    + " sleep 2; echo after; echo after-err >&2; exec sleep 3600"));
+    waitForLog(id, "after-err");
+    Instant started = Instant.parse(engine.inspectContainer(id).state().startedAt());
+
+    LogLines all = engine.logs(id, null, 100, Duration.ofSeconds(10));
+    LogLines tail = engine.logs(id, null, 2, Duration.ofSeconds(10));
+    LogLines since = engine.logs(id, started.plusMillis(1500), 100, Duration.ofSeconds(10));
+    LogLines none = engine.logs(id, null, 0, Duration.ofSeconds(10));
+
+    assertThat(all.truncated()).isFalse();
+    assertThat(texts(all, "stdout")).containsExactly("out1", "out2", "out3", "after");
+    assertThat(texts(all, "stderr")).containsExactly("err1", "err2", "after-err");
+    assertThat(tail.lines())
+        .extracting(LogLines.Line::text)
+        .containsExactlyInAnyOrder("after", "after-err");
+    assertThat(since.lines())
+        .containsExactlyInAnyOrder(
+            new LogLines.Line("stdout", "after"), new LogLines.Line("stderr", "after-err"));
+    assertThat(none.lines()).isEmpty();
+  }
+
+  @Test
+  void logsOfATtyContainerAreAllStdout() {
+    String id =
+        containers.run(
+            List.of("-t"),
+            List.of(services.image(), "sh", "-c", "echo tty1; echo tty2 >&2; sleep 3600"));
+    waitForLog(id, "tty2");
+
+    LogLines logs = engine.logs(id, null, 10, Duration.ofSeconds(10));
+
+    assertThat(logs.lines())
+        .containsExactly(new LogLines.Line("stdout", "tty1"), new LogLines.Line("stdout", "tty2"));
+  }
+
+  @Test
+  void logsAreBoundedByTheirTimeout() {
+    String id =
+        containers.run(
+            List.of(),
+            List.of(
+                services.image(),
+                "sh",
+                "-c",
+                "i=0; while [ $i -lt 20000 ]; do echo line-$i-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx;"
+                    + " i=$((i+1)); done; sleep 3600"));
+    waitForLog(id, "line-19999-");
+
+    long start = System.nanoTime();
+    LogLines logs = null;
+    EngineUnreachableException timedOut = null;
+    try {
+      logs = engine.logs(id, null, 20000, Duration.ofMillis(1));
+    } catch (EngineUnreachableException e) {
+      timedOut = e;
+    }
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    LogLines complete = engine.logs(id, null, 20000, Duration.ofSeconds(20));
+
+    assertThat(took).isLessThan(Duration.ofSeconds(2));
+    if (timedOut != null) {
+      assertThat(timedOut.getMessage()).startsWith(engine.endpoint()).contains("within 1 ms");
+    } else {
+      assertThat(logs.truncated()).isTrue();
+    }
+    assertThat(complete.truncated()).isFalse();
+    assertThat(complete.lines()).hasSize(20000);
+  }
+
+  @Test
+  void manySequentialRequestsShareOneConnection() {
+    engine.info(); // whatever connection the calls before left idle, or a new one
+    int before = transport.opened();
+
+    for (int i = 0; i < 200; i++) {
+      assertThat(engine.inspectImage(services.image())).isPresent();
+    }
+    assertThatThrownBy(() -> engine.inspectContainer("selvedge-nope-" + containers.run))
+        .isInstanceOf(EngineException.class);
+    engine.listContainers(Map.of(PROJECT, "nope"), true);
+
+    assertThat(transport.opened() - before).isZero();
+  }
+
+  /** Not a timed assertion: prints what the drift benchmark cares about. */
+  @Test
+  void timesAListAndFiftyInspects() {
+    String project = containers.name("bench");
+    for (int i = 0; i < 50; i++) {
+      containers.create(
+          composeLabels(project, "svc" + i), List.of(services.image(), "sleep", "3600"));
+    }
+    long[] rounds = new long[6];
+    for (int r = 0; r < rounds.length; r++) {
+      long start = System.nanoTime();
+      List<ContainerSummary> list = engine.listContainers(Map.of(PROJECT, project), true);
+      for (ContainerSummary c : list) {
+        engine.inspectContainer(c.id());
+      }
+      rounds[r] = System.nanoTime() - start;
+      assertThat(list).hasSize(50);
+    }
+    long[] warm = Arrays.copyOfRange(rounds, 1, rounds.length);
+    Arrays.sort(warm);
+    System.out.printf(
+        "[perf] %s: list + 50 inspects: first %.1f ms, warm median %.1f ms (%.2f ms per call)%n",
+        engine.endpoint(),
+        rounds[0] / 1e6,
+        warm[warm.length / 2] / 1e6,
+        warm[warm.length / 2] / 1e6 / 51);
+  }
+
+  // --- helpers
+
+  static List<String> composeLabels(String project, String service) {
+    return List.of(
+        "--label", PROJECT + "=" + project,
+        "--label", SERVICE + "=" + service,
+        "--label", "com.docker.compose.oneoff=False");
+  }
+
+  ContainerDetails waitUntil(String id, Predicate<ContainerDetails> condition) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    ContainerDetails d = engine.inspectContainer(id);
+    while (!condition.test(d)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("container " + id + " never reached the condition: " + d.state());
+      }
+      sleep(100);
+      d = engine.inspectContainer(id);
+    }
+    return d;
+  }
+
+  void waitForLog(String id, String fragment) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (engine.logs(id, null, 5, Duration.ofSeconds(10)).lines().stream()
+        .noneMatch(l -> l.text().contains(fragment))) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("log of " + id + " never showed " + fragment);
+      }
+      sleep(100);
+    }
+  }
+
+  static List<String> texts(LogLines logs, String stream) {
+    return logs.lines().stream()
+        .filter(l -> l.stream().equals(stream))
+        .map(LogLines.Line::text)
+        .toList();
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+}

@@ -1,0 +1,113 @@
+package dev.selvedge.docker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.selvedge.port.EngineUnreachableException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class DockerEnginesTest {
+
+  @Test
+  void hostFlagBeatsDockerHostBeatsTheLocalSocket() {
+    Map<String, String> env = Map.of("DOCKER_HOST", "tcp://10.0.0.5:2375", "HOME", "/home/op");
+
+    assertThat(EngineOptions.fromEnvironment("unix:///run/other.sock", env).host())
+        .isEqualTo("unix:///run/other.sock");
+    assertThat(EngineOptions.fromEnvironment(null, env).host()).isEqualTo("tcp://10.0.0.5:2375");
+    assertThat(EngineOptions.fromEnvironment(" ", Map.of()).host())
+        .isEqualTo("unix:///var/run/docker.sock");
+  }
+
+  @Test
+  void tlsFollowsDockerTlsVerifyAndCertPath() {
+    assertThat(EngineOptions.fromEnvironment(null, Map.of("HOME", "/home/op")).tlsCertPath())
+        .isNull();
+    assertThat(
+            EngineOptions.fromEnvironment(
+                    null, Map.of("HOME", "/home/op", "DOCKER_TLS_VERIFY", "1"))
+                .tlsCertPath())
+        .isEqualTo(Path.of("/home/op/.docker"));
+    assertThat(
+            EngineOptions.fromEnvironment(
+                    null, Map.of("DOCKER_TLS_VERIFY", "1", "DOCKER_CERT_PATH", "/etc/certs"))
+                .tlsCertPath())
+        .isEqualTo(Path.of("/etc/certs"));
+  }
+
+  @Test
+  void sshSettingsDefaultToOpenSshFiles() {
+    SshOptions defaults = EngineOptions.fromEnvironment(null, Map.of("HOME", "/home/op")).ssh();
+    SshOptions set =
+        EngineOptions.fromEnvironment(
+                null,
+                Map.of(
+                    "HOME", "/home/op",
+                    "SELVEDGE_SSH_IDENTITY", "/keys/deploy",
+                    "SELVEDGE_SSH_KNOWN_HOSTS", "/keys/known",
+                    "SELVEDGE_SSH_ACCEPT_NEW", "true"))
+            .ssh();
+
+    assertThat(defaults.identities())
+        .containsExactly(
+            Path.of("/home/op/.ssh/id_ed25519"),
+            Path.of("/home/op/.ssh/id_ecdsa"),
+            Path.of("/home/op/.ssh/id_rsa"));
+    assertThat(defaults.knownHosts()).isEqualTo(Path.of("/home/op/.ssh/known_hosts"));
+    assertThat(defaults.acceptNewHostKeys()).isFalse();
+    assertThat(set)
+        .isEqualTo(new SshOptions(List.of(Path.of("/keys/deploy")), Path.of("/keys/known"), true));
+  }
+
+  @Test
+  void eachSchemeGetsItsTransportAndDefaultPort() {
+    Map<String, String> env = Map.of("HOME", "/home/op");
+
+    assertThat(transport("unix:///run/docker.sock", env))
+        .isInstanceOf(UnixSocketTransport.class)
+        .extracting(Transport::endpoint)
+        .isEqualTo("unix:///run/docker.sock");
+    assertThat(transport("tcp://10.0.0.5", env).endpoint()).isEqualTo("tcp://10.0.0.5:2375");
+    assertThat(transport("10.0.0.5:2380", env).endpoint()).isEqualTo("tcp://10.0.0.5:2380");
+    assertThat(transport("tcp://[::1]:2375", env).endpoint()).isEqualTo("tcp://[::1]:2375");
+    assertThat(transport("ssh://deploy@build.example", env).endpoint())
+        .isEqualTo("ssh://deploy@build.example:22");
+    assertThat(transport("ssh://deploy@10.0.0.7:2200", env).endpoint())
+        .isEqualTo("ssh://deploy@10.0.0.7:2200");
+  }
+
+  @Test
+  void badHostsSayWhatIsWrongAndWhereToFixIt() {
+    Map<String, String> env = Map.of();
+
+    assertThatThrownBy(() -> transport("npipe:////./pipe/docker_engine", env))
+        .isInstanceOf(EngineUnreachableException.class)
+        .hasMessage(
+            "npipe:////./pipe/docker_engine: unsupported scheme 'npipe': use unix:///path,"
+                + " tcp://HOST:PORT or ssh://USER@HOST[:PORT]; check --host or DOCKER_HOST");
+    assertThatThrownBy(() -> transport("unix://", env))
+        .hasMessage(
+            "unix://: not a valid address (Expected authority); check --host or DOCKER_HOST");
+    assertThatThrownBy(() -> transport("ssh://", env))
+        .hasMessage(
+            "ssh://: not a valid address (Expected authority); check --host or DOCKER_HOST");
+    assertThatThrownBy(() -> transport("tcp://a b", env))
+        .hasMessageContaining("not a valid address");
+  }
+
+  @Test
+  void optionsAreValidated() {
+    EngineOptions o = EngineOptions.fromEnvironment(null, Map.of());
+    assertThatThrownBy(
+            () -> o.withTimeouts(java.time.Duration.ZERO, java.time.Duration.ofSeconds(1)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> o.withHost(" ")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  private static Transport transport(String host, Map<String, String> env) {
+    return DockerEngines.transport(EngineOptions.fromEnvironment(host, env));
+  }
+}
