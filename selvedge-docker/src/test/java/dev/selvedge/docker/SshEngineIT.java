@@ -56,7 +56,7 @@ class SshEngineIT extends DockerEngineContract {
     assertThat(host.exists(dir.resolve("absent").toString())).isFalse();
     assertThat(host.isFile(file.toString())).isTrue();
     assertThat(host.isFile(dir.toString())).isFalse();
-    assertThat(host.readBytes(file.toString()).orElseThrow()).hasSize(17);
+    assertThat(host.readBytes(file.toString()).orElseThrow()).hasSize(16);
     assertThatThrownBy(() -> host.readFile(dir.toString()))
         .hasMessageStartingWith(target() + ": cannot read " + dir + ": ");
     assertThat(transport.opened()).isEqualTo(before);
