@@ -211,6 +211,37 @@ class EngineHttpTest {
   }
 
   @Test
+  void concurrentCallsEachGetTheirOwnConnection() throws Exception {
+    try (FakeEngine fake = new FakeEngine(EngineHttpTest::standard);
+        DockerEngine engine = engine(fake, Duration.ofSeconds(10))) {
+      engine.info();
+      java.util.List<Thread> threads = new java.util.ArrayList<>();
+      java.util.concurrent.ConcurrentLinkedQueue<Throwable> failures =
+          new java.util.concurrent.ConcurrentLinkedQueue<>();
+      for (int t = 0; t < 8; t++) {
+        threads.add(
+            Thread.ofPlatform()
+                .start(
+                    () -> {
+                      try {
+                        for (int i = 0; i < 50; i++) {
+                          assertThat(engine.info().version()).isEqualTo("20.10.24");
+                        }
+                      } catch (Throwable e) {
+                        failures.add(e);
+                      }
+                    }));
+      }
+      for (Thread t : threads) {
+        t.join();
+      }
+
+      assertThat(failures).isEmpty();
+      assertThat(fake.requests).hasSize(1 + 1 + 8 * 50);
+    }
+  }
+
+  @Test
   void pathSegmentsAreEncodedAndCannotWalk() {
     assertThat(HttpDockerEngine.segment("registry:5000/team/app:1.2@sha256:ab", true))
         .isEqualTo("registry:5000/team/app:1.2@sha256:ab");

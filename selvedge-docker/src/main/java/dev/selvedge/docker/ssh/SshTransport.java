@@ -39,6 +39,7 @@ import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
 import org.apache.sshd.common.signature.Signature;
 import org.apache.sshd.common.util.security.SecurityUtils;
+import org.apache.sshd.core.CoreModuleProperties;
 
 /**
  * {@code ssh://user@host[:port]} the way the docker CLI does it: each connection runs {@code docker
@@ -141,6 +142,8 @@ public final class SshTransport implements Transport {
     c.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
     c.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
     c.setServerKeyVerifier((clientSession, remote, key) -> verifyHostKey(key));
+    // Requests are small and answered at once: Nagle would only add latency to each round trip.
+    CoreModuleProperties.TCP_NODELAY.set(c, true);
     preferKnownKeyTypes(c);
     c.start();
     return c;
