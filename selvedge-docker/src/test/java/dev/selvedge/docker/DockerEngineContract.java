@@ -3,6 +3,7 @@ package dev.selvedge.docker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.selvedge.port.ContainerDetails;
 import dev.selvedge.port.ContainerDetails.Mount;
@@ -30,6 +31,7 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -51,17 +53,29 @@ abstract class DockerEngineContract {
   /** How to reach the engine under test. */
   protected abstract EngineOptions options(TestServices services);
 
-  /** Skips the class when its service is missing (beyond the services file itself). */
-  protected void requireService(TestServices services) {}
+  /** Why this transport's service is missing (beyond the services file itself), if it is. */
+  protected Optional<String> serviceUnavailable(TestServices services) {
+    return Optional.empty();
+  }
 
   @BeforeAll
   void openEngine() {
-    services = TestServices.require();
-    requireService(services);
+    Optional<TestServices> found = TestServices.load();
+    if (found.isEmpty() || serviceUnavailable(found.get()).isPresent()) {
+      return; // each test then skips, saying why
+    }
+    services = found.get();
     containers = new TestContainers();
     EngineOptions options = options(services);
     transport = new CountingTransport(DockerEngines.transport(options));
     engine = DockerEngines.over(transport, options);
+  }
+
+  @BeforeEach
+  void requireServices() {
+    TestServices s = TestServices.require();
+    Optional<String> why = serviceUnavailable(s);
+    assumeTrue(why.isEmpty(), () -> "skipped: " + why.orElse(""));
   }
 
   @AfterEach

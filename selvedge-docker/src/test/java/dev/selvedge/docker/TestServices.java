@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The facts {@code scripts/test-services.sh} wrote about the real services (KEY=VALUE lines in
@@ -22,15 +23,36 @@ final class TestServices {
     this.values = values;
   }
 
-  /** The services, or a skipped test saying how to start them. */
+  private static volatile boolean told;
+
+  /** The services, or a skipped test saying how to start them (also said once on stderr). */
   static TestServices require() {
-    Path file = Path.of(System.getProperty("selvedge.test.env", DEFAULT_FILE.toString()));
-    assumeTrue(
-        Files.isRegularFile(file),
-        "test services absent ("
-            + file
-            + " missing): run scripts/test-services.sh as root, or ./test.sh, to start dockerd,"
-            + " its TLS listener and sshd");
+    Optional<TestServices> services = load();
+    if (services.isEmpty() && !told) {
+      told = true;
+      System.err.println("[skip] " + absent());
+    }
+    assumeTrue(services.isPresent(), TestServices::absent);
+    return services.get();
+  }
+
+  private static Path file() {
+    return Path.of(System.getProperty("selvedge.test.env", DEFAULT_FILE.toString()));
+  }
+
+  private static String absent() {
+    return "test services absent ("
+        + file()
+        + " missing): run scripts/test-services.sh as root, or ./test.sh, to start dockerd,"
+        + " its TLS listener and sshd";
+  }
+
+  /** The services, when the file is there. */
+  static Optional<TestServices> load() {
+    Path file = file();
+    if (!Files.isRegularFile(file)) {
+      return Optional.empty();
+    }
     Map<String, String> values = new LinkedHashMap<>();
     try {
       for (String line : Files.readAllLines(file)) {
@@ -42,7 +64,7 @@ final class TestServices {
     } catch (IOException e) {
       throw new IllegalStateException("cannot read " + file, e);
     }
-    return new TestServices(values);
+    return Optional.of(new TestServices(values));
   }
 
   String get(String key) {
@@ -61,9 +83,8 @@ final class TestServices {
     return get("SELVEDGE_TEST_IMAGE");
   }
 
-  /** Skips unless the TLS listener is up (a foreign dockerd may run without it). */
-  void requireTls() {
-    String why = values.get("SELVEDGE_TEST_TLS_UNAVAILABLE");
-    assumeTrue(why == null, "TLS engine tests skipped: " + why);
+  /** Why the TLS listener is not up (a foreign dockerd may run without it); empty when it is. */
+  Optional<String> tlsUnavailable() {
+    return Optional.ofNullable(values.get("SELVEDGE_TEST_TLS_UNAVAILABLE"));
   }
 }

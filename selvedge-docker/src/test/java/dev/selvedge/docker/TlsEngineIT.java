@@ -7,6 +7,7 @@ import dev.selvedge.port.DockerEngine;
 import dev.selvedge.port.EngineUnreachableException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,8 +16,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TlsEngineIT extends DockerEngineContract {
 
   @Override
-  protected void requireService(TestServices services) {
-    services.requireTls();
+  protected Optional<String> serviceUnavailable(TestServices services) {
+    return services.tlsUnavailable().map(why -> "TLS engine tests: " + why);
   }
 
   @Override
