@@ -12,6 +12,9 @@ source scripts/lib/prereq.sh
 # Later prerequisites (docker, ...) get a require_* function in scripts/lib/prereq.sh and a call here.
 require_jdk
 require_maven
+# Real services for the integration tests: Docker engine (+TLS listener), sshd, test image,
+# docker-compose 1.29 as a peer client. Loopback only.
+bash scripts/test-services.sh
 
 # --- build and test ---------------------------------------------------------------------------
 

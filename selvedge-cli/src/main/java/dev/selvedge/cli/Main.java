@@ -44,7 +44,14 @@ public final class Main {
   }
 
   static List<Command> commands(Cli cli) {
-    return List.of(new ConfigCommand(cli), new VerifyCommand(cli), new TrainCommand(cli));
+    return List.of(
+        new ConfigCommand(cli),
+        new VerifyCommand(cli),
+        new StatusCommand(cli),
+        new DriftCommand(cli),
+        new LogsCommand(cli),
+        new ProbeCommand(cli),
+        new TrainCommand(cli));
   }
 
   /** Runs one command line; returns the exit code. */

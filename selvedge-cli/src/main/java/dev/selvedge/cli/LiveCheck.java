@@ -1,0 +1,139 @@
+package dev.selvedge.cli;
+
+import dev.selvedge.SelvedgeException;
+import dev.selvedge.adapter.http.JdkHttpProbe;
+import dev.selvedge.contract.compose.ComposeLoader;
+import dev.selvedge.contract.compose.DotEnv;
+import dev.selvedge.contract.compose.LoadOptions;
+import dev.selvedge.contract.compose.SourceFiles;
+import dev.selvedge.contract.model.Project;
+import dev.selvedge.docker.DockerEngines;
+import dev.selvedge.drift.DriftChecker;
+import dev.selvedge.drift.DriftInput;
+import dev.selvedge.drift.DriftReport;
+import dev.selvedge.drift.Readbacks;
+import dev.selvedge.evidence.Fingerprints;
+import dev.selvedge.port.ContainerDetails;
+import dev.selvedge.port.ContainerSummary;
+import dev.selvedge.port.DockerEngine;
+import dev.selvedge.port.ImageDetails;
+import dev.selvedge.verify.EnvExample;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import net.sourceforge.argparse4j.inf.Namespace;
+import net.sourceforge.argparse4j.inf.Subparser;
+
+/**
+ * Reads the four layers for {@code status} and {@code drift}: the repo contract, the deploy
+ * directory on the engine's host, the project's containers (one list call, one inspect each, one
+ * inspect per distinct image) and the readback endpoints; then compares them.
+ */
+final class LiveCheck {
+  static final String PROJECT_LABEL = "com.docker.compose.project";
+
+  private LiveCheck() {}
+
+  static void configure(Subparser p) {
+    ProjectOptions.configure(p);
+    RuntimeOptions.configure(p);
+    p.addArgument("--deploy-dir")
+        .dest("deploy_dir")
+        .metavar("DIR")
+        .help(
+            "where the stack is materialized on the engine's host (default: the project"
+                + " directory); read over SSH for ssh:// engines");
+    p.addArgument("--no-readback")
+        .dest("no_readback")
+        .action(net.sourceforge.argparse4j.impl.Arguments.storeTrue())
+        .help("skip the application layer (x-selvedge.readback URLs)");
+  }
+
+  static DriftReport run(Namespace ns, Cli cli) {
+    LoadOptions repoOptions = ProjectOptions.toLoadOptions(ns, cli.environment(), cli.workingDir());
+    Project repoFirst = ComposeLoader.load(repoOptions);
+    Path deployDir =
+        ns.getString("deploy_dir") != null
+            ? cli.workingDir().resolve(ns.getString("deploy_dir")).normalize()
+            : Path.of(repoFirst.workingDir());
+    try (DockerEngine engine = RuntimeOptions.engine(ns, cli)) {
+      SourceFiles hostFiles =
+          DockerEngines.remoteHost(engine)
+              .<SourceFiles>map(RemoteSourceFiles::new)
+              .orElse(SourceFiles.LOCAL);
+      // The host layer: what is materialized in the deploy directory, with its own .env.
+      Map<String, String> hostEnv = new LinkedHashMap<>();
+      Project host = null;
+      Path hostDotEnv = deployDir.resolve(".env");
+      Optional<byte[]> envBytes = hostFiles.read(hostDotEnv);
+      if (envBytes.isPresent()) {
+        hostEnv.putAll(
+            DotEnv.read(
+                new String(envBytes.get(), StandardCharsets.UTF_8),
+                hostDotEnv.toString(),
+                cli.environment()::get));
+      }
+      if (!ComposeLoader.discover(deployDir, hostFiles).isEmpty()) {
+        host =
+            ComposeLoader.load(
+                repoOptions
+                    .withFiles(List.of())
+                    .withEnvFiles(List.of())
+                    .withProjectDirectory(deployDir)
+                    .withProjectName(repoFirst.name())
+                    .withSources(hostFiles));
+      }
+      // The repo contract is interpolated with the host's values, so only real differences show.
+      Map<String, String> env = new HashMap<>(hostEnv);
+      env.putAll(cli.environment());
+      Project repo =
+          host == null ? repoFirst : ComposeLoader.load(repoOptions.withEnvironment(env));
+
+      List<ContainerDetails> containers = new ArrayList<>();
+      for (ContainerSummary c : engine.listContainers(Map.of(PROJECT_LABEL, repo.name()), true)) {
+        containers.add(engine.inspectContainer(c.id()));
+      }
+      Map<String, ImageDetails> images = new LinkedHashMap<>();
+      for (ContainerDetails c : containers) {
+        if (c.imageId() != null && !images.containsKey(c.imageId())) {
+          engine.inspectImage(c.imageId()).ifPresent(i -> images.put(c.imageId(), i));
+        }
+      }
+      DriftInput input = DriftInput.of(repo, envExample(repo), containers).withImages(images);
+      if (host != null) {
+        input = input.withHost(host, hostEnv);
+      }
+      if (!Boolean.TRUE.equals(ns.getBoolean("no_readback"))) {
+        try (JdkHttpProbe probe = new JdkHttpProbe()) {
+          input = input.withReadbacks(Readbacks.read(repo, probe));
+        }
+      }
+      return new DriftChecker(fingerprints(cli), Clock.systemUTC()).check(input);
+    }
+  }
+
+  static Fingerprints fingerprints(Cli cli) {
+    return Fingerprints.load(
+        Fingerprints.keyDirectory(cli.environment(), Path.of(System.getProperty("user.home"))));
+  }
+
+  private static EnvExample envExample(Project p) {
+    Path file = Path.of(p.workingDir()).resolve(".env.example");
+    if (!Files.isRegularFile(file)) {
+      return EnvExample.absent(file.toString());
+    }
+    try {
+      return EnvExample.parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new SelvedgeException(file + ": cannot read: " + e.getMessage(), e);
+    }
+  }
+}

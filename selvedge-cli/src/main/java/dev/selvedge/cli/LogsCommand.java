@@ -1,0 +1,129 @@
+package dev.selvedge.cli;
+
+import dev.selvedge.SelvedgeException;
+import dev.selvedge.contract.Secrets;
+import dev.selvedge.contract.model.Project;
+import dev.selvedge.contract.model.Service;
+import dev.selvedge.evidence.Fingerprints;
+import dev.selvedge.port.ContainerSummary;
+import dev.selvedge.port.DockerEngine;
+import dev.selvedge.port.LogLines;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import net.sourceforge.argparse4j.inf.Namespace;
+import net.sourceforge.argparse4j.inf.Subparser;
+
+/**
+ * {@code selvedge logs SERVICE}: the last lines of a service's containers, bounded by time, line
+ * count and a timeout. There is deliberately no follow mode.
+ */
+final class LogsCommand implements Command {
+  private final Cli cli;
+
+  LogsCommand(Cli cli) {
+    this.cli = cli;
+  }
+
+  @Override
+  public String name() {
+    return "logs";
+  }
+
+  @Override
+  public String summary() {
+    return "bounded recent logs of a service (no follow)";
+  }
+
+  @Override
+  public void configure(Subparser p) {
+    p.description(
+        "Print the recent log lines of a service's containers: at most --tail lines from the"
+            + " last --since, read within --timeout. There is no follow mode. Values of the"
+            + " contract's secret keys are replaced by their fingerprint.");
+    ProjectOptions.configure(p);
+    RuntimeOptions.configure(p);
+    p.addArgument("service").metavar("SERVICE").help("service name in the contract");
+    p.addArgument("--since").setDefault("15m").help("how far back (default 15m)");
+    p.addArgument("--tail").type(Integer.class).setDefault(120).help("at most this many lines");
+    p.addArgument("--timeout").setDefault("10s").help("give up reading after this long");
+  }
+
+  @Override
+  public int run(Namespace ns) {
+    Project project = ProjectOptions.load(ns, cli);
+    String name = ns.getString("service");
+    Service service = project.services().get(name);
+    if (service == null) {
+      throw new SelvedgeException(
+          "no service '"
+              + name
+              + "' in project "
+              + project.name()
+              + "; it has "
+              + String.join(", ", project.services().keySet()));
+    }
+    int tail = ns.getInt("tail");
+    if (tail < 1 || tail > 10_000) {
+      throw new SelvedgeException("--tail must be between 1 and 10000");
+    }
+    Instant since = Instant.now().minus(ProbeCommand.duration(ns.getString("since")));
+    Duration timeout = ProbeCommand.duration(ns.getString("timeout"));
+    Scrubber scrub = new Scrubber(project, LiveCheck.fingerprints(cli));
+    try (DockerEngine engine = RuntimeOptions.engine(ns, cli)) {
+      List<ContainerSummary> containers =
+          new ArrayList<>(
+              engine.listContainers(
+                  Map.of(
+                      LiveCheck.PROJECT_LABEL, project.name(), "com.docker.compose.service", name),
+                  true));
+      if (containers.isEmpty()) {
+        cli.err().println("selvedge: no container of service " + name + " on " + engine.endpoint());
+        return ExitCode.FINDINGS;
+      }
+      containers.sort(Comparator.comparing(c -> c.names().isEmpty() ? c.id() : c.names().get(0)));
+      boolean truncated = false;
+      for (ContainerSummary c : containers) {
+        String label = c.names().isEmpty() ? c.id().substring(0, 12) : c.names().get(0);
+        LogLines lines = engine.logs(c.id(), since, tail, timeout);
+        truncated |= lines.truncated();
+        for (LogLines.Line line : lines.lines()) {
+          cli.out().println(label + " | " + scrub.apply(line.text()));
+        }
+      }
+      if (truncated) {
+        cli.err().println("selvedge: stopped reading after " + ns.getString("timeout"));
+      }
+      return ExitCode.OK;
+    }
+  }
+
+  /** Replaces the contract's secret values, wherever they appear in a line, by fingerprints. */
+  private static final class Scrubber {
+    private final List<String[]> pairs = new ArrayList<>();
+
+    Scrubber(Project p, Fingerprints fingerprints) {
+      for (Service s : p.services().values()) {
+        for (Map.Entry<String, String> e : s.environment().entrySet()) {
+          String v = e.getValue();
+          if (v != null && v.length() >= 4 && Secrets.isSecretKey(e.getKey(), p.secretKeys())) {
+            pairs.add(new String[] {v, fingerprints.of(v)});
+          }
+        }
+      }
+    }
+
+    String apply(String line) {
+      String out = line;
+      for (String[] p : pairs) {
+        if (out.contains(p[0])) {
+          out = out.replace(p[0], p[1]);
+        }
+      }
+      return out;
+    }
+  }
+}

@@ -1,0 +1,19 @@
+package dev.selvedge.cli;
+
+import dev.selvedge.contract.compose.SourceFiles;
+import dev.selvedge.port.RemoteHost;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** Compose files read from an engine's host, over the same connection as the engine. */
+record RemoteSourceFiles(RemoteHost host) implements SourceFiles {
+  @Override
+  public Optional<byte[]> read(Path file) {
+    return host.readBytes(file.toString());
+  }
+
+  @Override
+  public boolean isFile(Path file) {
+    return host.isFile(file.toString());
+  }
+}
