@@ -1,7 +1,7 @@
 package dev.selvedge.cli;
 
 import dev.selvedge.SelvedgeException;
-import dev.selvedge.adapter.http.JdkHttpProbe;
+import dev.selvedge.adapter.http.SocketHttpProbe;
 import dev.selvedge.contract.compose.ComposeLoader;
 import dev.selvedge.contract.compose.DotEnv;
 import dev.selvedge.contract.compose.LoadOptions;
@@ -11,6 +11,7 @@ import dev.selvedge.docker.DockerEngines;
 import dev.selvedge.drift.DriftChecker;
 import dev.selvedge.drift.DriftInput;
 import dev.selvedge.drift.DriftReport;
+import dev.selvedge.drift.ReadbackResult;
 import dev.selvedge.drift.Readbacks;
 import dev.selvedge.evidence.Fingerprints;
 import dev.selvedge.port.ContainerDetails;
@@ -29,6 +30,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
 
@@ -59,11 +66,10 @@ final class LiveCheck {
 
   static DriftReport run(Namespace ns, Cli cli) {
     LoadOptions repoOptions = ProjectOptions.toLoadOptions(ns, cli.environment(), cli.workingDir());
-    Project repoFirst = ComposeLoader.load(repoOptions);
     Path deployDir =
         ns.getString("deploy_dir") != null
             ? cli.workingDir().resolve(ns.getString("deploy_dir")).normalize()
-            : Path.of(repoFirst.workingDir());
+            : ComposeLoader.projectDirectory(repoOptions);
     try (DockerEngine engine = RuntimeOptions.engine(ns, cli)) {
       SourceFiles hostFiles =
           DockerEngines.remoteHost(engine)
@@ -71,7 +77,6 @@ final class LiveCheck {
               .orElse(SourceFiles.LOCAL);
       // The host layer: what is materialized in the deploy directory, with its own .env.
       Map<String, String> hostEnv = new LinkedHashMap<>();
-      Project host = null;
       Path hostDotEnv = deployDir.resolve(".env");
       Optional<byte[]> envBytes = hostFiles.read(hostDotEnv);
       if (envBytes.isPresent()) {
@@ -81,6 +86,11 @@ final class LiveCheck {
                 hostDotEnv.toString(),
                 cli.environment()::get));
       }
+      // The repo contract is interpolated with the host's values, so only real differences show.
+      Map<String, String> env = new HashMap<>(hostEnv);
+      env.putAll(cli.environment());
+      Project repo = ComposeLoader.load(repoOptions.withEnvironment(env));
+      Project host = null;
       if (!ComposeLoader.discover(deployDir, hostFiles).isEmpty()) {
         host =
             ComposeLoader.load(
@@ -88,19 +98,20 @@ final class LiveCheck {
                     .withFiles(List.of())
                     .withEnvFiles(List.of())
                     .withProjectDirectory(deployDir)
-                    .withProjectName(repoFirst.name())
+                    .withProjectName(repo.name())
                     .withSources(hostFiles));
       }
-      // The repo contract is interpolated with the host's values, so only real differences show.
-      Map<String, String> env = new HashMap<>(hostEnv);
-      env.putAll(cli.environment());
-      Project repo =
-          host == null ? repoFirst : ComposeLoader.load(repoOptions.withEnvironment(env));
+      // Readbacks go out while the engine is read: neither waits for the other.
+      boolean readback = !Boolean.TRUE.equals(ns.getBoolean("no_readback"));
+      SocketHttpProbe probe = new SocketHttpProbe();
+      Project contract = repo;
+      CompletableFuture<List<ReadbackResult>> readbacks =
+          readback
+              ? CompletableFuture.supplyAsync(() -> Readbacks.read(contract, probe))
+              : CompletableFuture.completedFuture(null);
 
-      List<ContainerDetails> containers = new ArrayList<>();
-      for (ContainerSummary c : engine.listContainers(Map.of(PROJECT_LABEL, repo.name()), true)) {
-        containers.add(engine.inspectContainer(c.id()));
-      }
+      List<ContainerDetails> containers =
+          inspectAll(engine, engine.listContainers(Map.of(PROJECT_LABEL, repo.name()), true));
       Map<String, ImageDetails> images = new LinkedHashMap<>();
       for (ContainerDetails c : containers) {
         if (c.imageId() != null && !images.containsKey(c.imageId())) {
@@ -111,14 +122,53 @@ final class LiveCheck {
       if (host != null) {
         input = input.withHost(host, hostEnv);
       }
-      if (!Boolean.TRUE.equals(ns.getBoolean("no_readback"))) {
-        try (JdkHttpProbe probe = new JdkHttpProbe()) {
-          input = input.withReadbacks(Readbacks.read(repo, probe));
-        }
+      List<ReadbackResult> results = readbacks.join();
+      if (results != null) {
+        input = input.withReadbacks(results);
       }
       return new DriftChecker(fingerprints(cli), Clock.systemUTC()).check(input);
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
     }
   }
+
+  /**
+   * One inspect per container, a few at a time: the engine client gives each concurrent call its
+   * own kept-alive connection, so this is still one round trip per container.
+   */
+  private static List<ContainerDetails> inspectAll(
+      DockerEngine engine, List<ContainerSummary> listed) {
+    if (listed.size() <= 2) {
+      List<ContainerDetails> out = new ArrayList<>();
+      for (ContainerSummary c : listed) {
+        out.add(engine.inspectContainer(c.id()));
+      }
+      return out;
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(INSPECT_CONNECTIONS);
+    try {
+      List<Future<ContainerDetails>> futures = new ArrayList<>();
+      for (ContainerSummary c : listed) {
+        futures.add(pool.submit(() -> engine.inspectContainer(c.id())));
+      }
+      List<ContainerDetails> out = new ArrayList<>(listed.size());
+      for (Future<ContainerDetails> f : futures) {
+        out.add(f.get());
+      }
+      return out;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SelvedgeException("interrupted while inspecting containers", e);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r
+          ? r
+          : new SelvedgeException("inspecting a container failed: " + e.getCause(), e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static final int INSPECT_CONNECTIONS = 4;
 
   static Fingerprints fingerprints(Cli cli) {
     return Fingerprints.load(

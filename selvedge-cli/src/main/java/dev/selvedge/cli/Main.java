@@ -97,6 +97,9 @@ public final class Main {
       parser.printHelp(cli.out());
       return args.length == 0 ? ExitCode.INPUT : ExitCode.OK;
     }
+    if (args[0].equals("__repeat")) {
+      return Repeat.run(cli, java.util.Arrays.copyOfRange(args, 1, args.length));
+    }
     if (args[0].equals("-V") || args[0].equals("--version")) {
       cli.out().println("selvedge " + Version.current());
       return ExitCode.OK;

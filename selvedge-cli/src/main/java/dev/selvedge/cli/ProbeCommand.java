@@ -1,7 +1,7 @@
 package dev.selvedge.cli;
 
 import dev.selvedge.SelvedgeException;
-import dev.selvedge.adapter.http.JdkHttpProbe;
+import dev.selvedge.adapter.http.SocketHttpProbe;
 import dev.selvedge.contract.compose.GoDuration;
 import dev.selvedge.port.ProbeResult;
 import java.net.URI;
@@ -47,7 +47,7 @@ final class ProbeCommand implements Command {
       throw new SelvedgeException("probe: not a URL: " + e.getMessage(), e);
     }
     ProbeResult r;
-    try (JdkHttpProbe probe = new JdkHttpProbe()) {
+    try (SocketHttpProbe probe = new SocketHttpProbe()) {
       r = probe.get(uri, timeout);
     } catch (IllegalArgumentException e) {
       throw new SelvedgeException("probe: " + e.getMessage(), e);

@@ -90,6 +90,22 @@ public final class ComposeLoader {
     return found;
   }
 
+  /**
+   * The project directory {@code options} select, without reading anything: {@code
+   * --project-directory}, else the directory of the first {@code -f} file, else the working
+   * directory.
+   */
+  public static Path projectDirectory(LoadOptions options) {
+    Path wd = options.workingDir();
+    if (options.projectDirectory() != null) {
+      return wd.resolve(options.projectDirectory()).toAbsolutePath().normalize();
+    }
+    if (!options.files().isEmpty()) {
+      return wd.resolve(options.files().get(0)).toAbsolutePath().normalize().getParent();
+    }
+    return wd;
+  }
+
   private Project load() {
     Path workingDir = options.workingDir();
     List<Path> files = new ArrayList<>();

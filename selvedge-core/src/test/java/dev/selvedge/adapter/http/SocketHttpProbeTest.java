@@ -31,12 +31,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The JDK probe against real servers on 127.0.0.1: every answer and failure kind. */
-class JdkHttpProbeTest {
+class SocketHttpProbeTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
   private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
   private static HttpServer http;
-  private static JdkHttpProbe probe;
+  private static SocketHttpProbe probe;
 
   @BeforeAll
   static void start() throws IOException {
@@ -59,7 +59,7 @@ class JdkHttpProbeTest {
           x.close();
         });
     http.start();
-    probe = new JdkHttpProbe();
+    probe = new SocketHttpProbe();
   }
 
   @AfterAll
@@ -120,7 +120,7 @@ class JdkHttpProbeTest {
 
   @Test
   void theBodyIsCutAtTheLimit() {
-    ProbeResult r = new JdkHttpProbe(1024).get(url("/big"), TIMEOUT);
+    ProbeResult r = new SocketHttpProbe(1024).get(url("/big"), TIMEOUT);
     assertThat(r)
         .isInstanceOfSatisfying(
             ProbeResult.Answered.class, a -> assertThat(a.body()).hasSize(1024));
@@ -128,7 +128,7 @@ class JdkHttpProbeTest {
     assertThat(d)
         .isInstanceOfSatisfying(
             ProbeResult.Answered.class,
-            a -> assertThat(a.body()).hasSize(JdkHttpProbe.DEFAULT_MAX_BODY));
+            a -> assertThat(a.body()).hasSize(SocketHttpProbe.DEFAULT_MAX_BODY));
   }
 
   @Test
@@ -265,21 +265,22 @@ class JdkHttpProbeTest {
 
   @Test
   void classificationReadsTheWholeCauseChain() {
-    assertThat(JdkHttpProbe.classify(new IOException("x", new java.net.UnknownHostException("h"))))
+    assertThat(
+            SocketHttpProbe.classify(new IOException("x", new java.net.UnknownHostException("h"))))
         .isEqualTo(FailureKind.DNS_FAILED);
-    assertThat(JdkHttpProbe.classify(new java.net.ConnectException("Connection refused")))
+    assertThat(SocketHttpProbe.classify(new java.net.ConnectException("Connection refused")))
         .isEqualTo(FailureKind.CONNECTION_REFUSED);
-    assertThat(JdkHttpProbe.classify(new java.net.http.HttpConnectTimeoutException("t")))
+    assertThat(SocketHttpProbe.classify(new java.net.SocketTimeoutException("connect timed out")))
         .isEqualTo(FailureKind.TIMEOUT);
     assertThat(
-            JdkHttpProbe.classify(
+            SocketHttpProbe.classify(
                 new javax.net.ssl.SSLHandshakeException("PKIX path building failed")))
         .isEqualTo(FailureKind.TLS_VERIFY_FAILED);
     assertThat(
-            JdkHttpProbe.classify(
+            SocketHttpProbe.classify(
                 new javax.net.ssl.SSLException("Unsupported or unrecognized SSL message")))
         .isEqualTo(FailureKind.IO_ERROR);
-    assertThat(JdkHttpProbe.classify(new IOException("connection reset")))
+    assertThat(SocketHttpProbe.classify(new IOException("connection reset")))
         .isEqualTo(FailureKind.IO_ERROR);
   }
 

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# `selvedge drift` on a 50-container project against the operators' way (one `docker inspect`
+# process per container plus one `curl` per readback URL), wall time side by side, twice:
+#   1. the whole `selvedge drift` process (JVM start included; goal >= 5x faster), and
+#   2. warm inside one JVM, as the control-plane server will run it (goal >= 20x faster).
+# The stack is brought up with docker-compose 1.29 from the offline test image, published on
+# 127.0.0.1 only, and removed at the end even when the run fails.
+#
+#   bench/drift-bench.sh                 # CONTAINERS=50 RUNS=15 by default
+set -euo pipefail
+root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
+cd "$root"
+
+n=${CONTAINERS:-50}
+runs=${RUNS:-15}
+base_port=${BASE_PORT:-19100}
+project=selvedge-bench-drift
+
+# shellcheck source=scripts/lib/prereq.sh
+source scripts/lib/prereq.sh
+require_jdk
+require_maven
+require_hyperfine
+bash scripts/test-services.sh
+command -v curl >/dev/null || { apt-get install -y -qq curl >/dev/null || prereq_die "curl is needed"; }
+image=$(grep '^SELVEDGE_TEST_IMAGE=' /var/lib/selvedge-test/env | cut -d= -f2)
+
+out=$root/bench/out/drift
+rm -rf "$out"
+mkdir -p "$out/www"
+echo '{"status":"ok"}' >"$out/www/healthz"
+{
+  echo 'version: "3.8"'
+  echo 'services:'
+  for ((i = 1; i <= n; i++)); do
+    cat <<SVC
+  svc$i:
+    image: $image
+    command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
+    ports: ["127.0.0.1:$((base_port + i)):8080"]
+    volumes: ["./www:/www:ro"]
+    environment:
+      INDEX: "$i"
+      MODE: prod
+    labels:
+      dev.selvedge.test: "1"
+    restart: unless-stopped
+    x-selvedge:
+      readback:
+        health: http://127.0.0.1:$((base_port + i))/healthz
+        expect: {status: ok}
+SVC
+  done
+} >"$out/compose.yaml"
+
+cleanup() { docker-compose -p "$project" -f "$out/compose.yaml" down -v --remove-orphans >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+prereq_log "starting $n containers with docker-compose ..."
+docker-compose -p "$project" -f "$out/compose.yaml" up -d >"$out/up.log" 2>&1 || prereq_die "docker-compose up failed: $(tail -5 "$out/up.log")"
+for ((i = 1; i <= n; i++)); do
+  for _ in $(seq 50); do curl -fsS -o /dev/null "http://127.0.0.1:$((base_port + i))/healthz" && break; sleep 0.1; done
+done
+
+# The operators' script: what the seeds do by hand today.
+cat >"$out/ops-baseline.sh" <<OPS
+#!/usr/bin/env bash
+for id in \$(docker ps -q --filter label=com.docker.compose.project=$project); do
+  docker inspect "\$id" >/dev/null
+done
+for ((i = 1; i <= $n; i++)); do
+  curl -fsS -m 5 -o /dev/null "http://127.0.0.1:\$(($base_port + i))/healthz"
+done
+OPS
+chmod +x "$out/ops-baseline.sh"
+
+./selvedge --version >/dev/null
+args=(drift --project-directory "$out" -p "$project" --format json)
+rc=0
+./selvedge "${args[@]}" >"$out/drift.json" 2>"$out/drift.err" || rc=$?
+((rc == 0)) || prereq_die "selvedge drift is not in sync or failed (exit $rc): $(head -c 1500 "$out/drift.json" "$out/drift.err")"
+
+hyperfine -N --style basic --warmup 2 --runs "$runs" --export-json "$out/hyperfine.json" \
+  -n "operators' script (docker inspect + curl per container)" "bash $out/ops-baseline.sh" \
+  -n "selvedge drift (whole process)" "./selvedge ${args[*]}" >"$out/hyperfine.log" 2>&1 ||
+  prereq_die "hyperfine failed: $(tail -20 "$out/hyperfine.log")"
+warm=$(./selvedge __repeat --runs 30 --warmup 15 "${args[@]}")
+
+python3 - "$out/hyperfine.json" "$warm" "$n" <<'PY'
+import json, sys, re
+res = json.load(open(sys.argv[1]))["results"]
+warm = dict(kv.split("=") for kv in sys.argv[2].split())
+n = sys.argv[3]
+base = res[0]["median"] * 1000
+proc = res[1]["median"] * 1000
+w = float(warm["median_ms"])
+print(f"\n{n} containers, {len(res[0]['times'])} runs each; median wall time\n")
+print("| What | Median | vs operators' script | Goal |")
+print("|:---|---:|---:|:---|")
+print(f"| operators' script: docker inspect + curl per container | {base:.0f} ms | 1.0x | baseline |")
+print(f"| `selvedge drift`, whole process | {proc:.0f} ms | {base/proc:.1f}x | >= 5x: {'met' if base/proc >= 5 else 'MISSED'} |")
+print(f"| `selvedge drift`, warm in one JVM | {w:.1f} ms | {base/w:.0f}x | >= 20x: {'met' if base/w >= 20 else 'MISSED'} |")
+PY

@@ -1,0 +1,57 @@
+package dev.selvedge.cli;
+
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.util.Arrays;
+
+/**
+ * Hidden {@code selvedge __repeat [--runs N] [--warmup N] COMMAND ...}, for benchmarks: runs
+ * another command many times in this one JVM, output discarded, and prints the wall time — how a
+ * long-running server performs the same work warm. Parsed by hand because everything after the
+ * options belongs to the repeated command.
+ */
+final class Repeat {
+  private Repeat() {}
+
+  static int run(Cli cli, String[] args) {
+    int runs = 30;
+    int warmup = 10;
+    int i = 0;
+    try {
+      for (; i + 1 < args.length && args[i].startsWith("--"); i += 2) {
+        switch (args[i]) {
+          case "--runs" -> runs = Integer.parseInt(args[i + 1]);
+          case "--warmup" -> warmup = Integer.parseInt(args[i + 1]);
+          default -> throw new IllegalArgumentException(args[i]);
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      cli.err()
+          .println("selvedge: __repeat [--runs N] [--warmup N] COMMAND ...: " + e.getMessage());
+      return ExitCode.INPUT;
+    }
+    String[] command = Arrays.copyOfRange(args, i, args.length);
+    if (command.length == 0 || runs < 1) {
+      cli.err().println("selvedge: __repeat needs a command to run");
+      return ExitCode.INPUT;
+    }
+    PrintWriter sink = new PrintWriter(Writer.nullWriter());
+    Cli quiet = new Cli(sink, sink, cli.environment(), cli.workingDir());
+    int code = 0;
+    for (int w = 0; w < warmup; w++) {
+      code = Main.run(quiet, command);
+    }
+    double[] ms = new double[runs];
+    for (int r = 0; r < runs; r++) {
+      long t = System.nanoTime();
+      code = Main.run(quiet, command);
+      ms[r] = (System.nanoTime() - t) / 1e6;
+    }
+    Arrays.sort(ms);
+    cli.out()
+        .printf(
+            "runs=%d median_ms=%.2f min_ms=%.2f max_ms=%.2f exit=%d%n",
+            runs, ms[runs / 2], ms[0], ms[runs - 1], code);
+    return ExitCode.OK;
+  }
+}
