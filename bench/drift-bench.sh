@@ -55,6 +55,7 @@ SVC
 
 cleanup() { docker-compose -p "$project" -f "$out/compose.yaml" down -v --remove-orphans >/dev/null 2>&1 || true; }
 trap cleanup EXIT
+cleanup # a stack left by an interrupted run would keep mounts of the directory just recreated
 prereq_log "starting $n containers with docker-compose ..."
 docker-compose -p "$project" -f "$out/compose.yaml" up -d >"$out/up.log" 2>&1 || prereq_die "docker-compose up failed: $(tail -5 "$out/up.log")"
 for ((i = 1; i <= n; i++)); do

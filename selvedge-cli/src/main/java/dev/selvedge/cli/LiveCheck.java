@@ -18,6 +18,7 @@ import dev.selvedge.port.ContainerDetails;
 import dev.selvedge.port.ContainerSummary;
 import dev.selvedge.port.DockerEngine;
 import dev.selvedge.port.ImageDetails;
+import dev.selvedge.port.LocalHost;
 import dev.selvedge.verify.EnvExample;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -71,8 +72,10 @@ final class LiveCheck {
             ? cli.workingDir().resolve(ns.getString("deploy_dir")).normalize()
             : ComposeLoader.projectDirectory(repoOptions);
     try (DockerEngine engine = RuntimeOptions.engine(ns, cli)) {
+      // The deploy directory is read where the engine runs: over its SSH session for ssh://.
       SourceFiles hostFiles =
           DockerEngines.remoteHost(engine)
+              .filter(h -> !(h instanceof LocalHost))
               .<SourceFiles>map(RemoteSourceFiles::new)
               .orElse(SourceFiles.LOCAL);
       // The host layer: what is materialized in the deploy directory, with its own .env.
@@ -91,7 +94,16 @@ final class LiveCheck {
       env.putAll(cli.environment());
       Project repo = ComposeLoader.load(repoOptions.withEnvironment(env));
       Project host = null;
-      if (!ComposeLoader.discover(deployDir, hostFiles).isEmpty()) {
+      boolean sameInputs =
+          hostFiles == SourceFiles.LOCAL
+              && deployDir.equals(Path.of(repo.workingDir()))
+              && repoOptions.files().isEmpty()
+              && repoOptions.envFiles().isEmpty();
+      if (sameInputs) {
+        // The deploy directory is the project directory: the same files with the same .env
+        // render the same project, so it is not read twice.
+        host = repo;
+      } else if (!ComposeLoader.discover(deployDir, hostFiles).isEmpty()) {
         host =
             ComposeLoader.load(
                 repoOptions
