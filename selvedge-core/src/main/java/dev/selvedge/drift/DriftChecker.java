@@ -51,7 +51,10 @@ public final class DriftChecker {
     if (in.host() != null) {
       layers.add("host");
       ContractDiff diff = new ContractDiff(obs);
-      diff.compare(in.repo(), in.host());
+      // The same project read once for both layers (deploy dir = project dir) cannot differ.
+      if (in.host() != in.repo()) {
+        diff.compare(in.repo(), in.host());
+      }
       if (in.hostEnv() != null) {
         diff.compareEnv(in.envExample(), in.hostEnv());
       }
