@@ -47,8 +47,8 @@ public final class Main {
     return List.of(
         new ConfigCommand(cli),
         new VerifyCommand(cli),
-        new StatusCommand(cli),
-        new DriftCommand(cli),
+        new LiveCommand(cli, LiveCommand.View.STATUS),
+        new LiveCommand(cli, LiveCommand.View.DRIFT),
         new LogsCommand(cli),
         new ProbeCommand(cli),
         new TrainCommand(cli));

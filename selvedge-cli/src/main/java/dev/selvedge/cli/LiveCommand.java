@@ -1,0 +1,88 @@
+package dev.selvedge.cli;
+
+import dev.selvedge.Version;
+import dev.selvedge.drift.DriftJson;
+import dev.selvedge.drift.DriftReport;
+import dev.selvedge.drift.render.DriftTextRenderer;
+import dev.selvedge.evidence.Tool;
+import dev.selvedge.status.Pill;
+import dev.selvedge.status.render.StatusTextRenderer;
+import java.time.Clock;
+import net.sourceforge.argparse4j.inf.Namespace;
+import net.sourceforge.argparse4j.inf.Subparser;
+
+/**
+ * {@code selvedge drift} and {@code selvedge status}: the same four layers read by {@link
+ * LiveCheck}, shown as classed findings or as pills. Their JSON is the same evidence report.
+ */
+final class LiveCommand implements Command {
+  /** The two views of one live check. */
+  enum View {
+    DRIFT(
+        "drift",
+        "compare contract, host, containers, readback",
+        "Compare the four layers: repo contract, the deploy directory on the host, the running"
+            + " containers and the application readback. Exit 0 in sync, 1 drift, 2 when a layer"
+            + " cannot be read or reached. Secret values are compared by keyed fingerprint."),
+    STATUS(
+        "status",
+        "sync and health per service, as pills",
+        "Show each service's sync (in-sync, drifted, unknown) and health (healthy, progressing,"
+            + " degraded, missing, unreachable), rolled up to a pill per service and for the stack,"
+            + " with the reasons. Exit 0 when the stack is green, 1 otherwise, 2 when the engine"
+            + " cannot be reached.");
+
+    final String name;
+    final String summary;
+    final String description;
+
+    View(String name, String summary, String description) {
+      this.name = name;
+      this.summary = summary;
+      this.description = description;
+    }
+  }
+
+  private final Cli cli;
+  private final View view;
+
+  LiveCommand(Cli cli, View view) {
+    this.cli = cli;
+    this.view = view;
+  }
+
+  @Override
+  public String name() {
+    return view.name;
+  }
+
+  @Override
+  public String summary() {
+    return view.summary;
+  }
+
+  @Override
+  public void configure(Subparser p) {
+    p.description(view.description);
+    LiveCheck.configure(p);
+    p.addArgument("--format").choices("text", "json").setDefault("text").help("output format");
+  }
+
+  @Override
+  public int run(Namespace ns) {
+    DriftReport report = LiveCheck.run(ns, cli);
+    if (ns.getString("format").equals("json")) {
+      cli.out().print(DriftJson.write(report, Tool.selvedge(Version.current()), Clock.systemUTC()));
+    } else {
+      cli.out()
+          .print(
+              view == View.DRIFT
+                  ? DriftTextRenderer.render(report)
+                  : StatusTextRenderer.render(report.status()));
+    }
+    return switch (view) {
+      case DRIFT -> report.outcome().exitCode();
+      case STATUS -> report.status().pill() == Pill.GREEN ? ExitCode.OK : ExitCode.FINDINGS;
+    };
+  }
+}
