@@ -17,4 +17,10 @@ record Cli(PrintWriter out, PrintWriter err, Map<String, String> environment, Pa
     }
     err.flush();
   }
+
+  /** Never the environment: it holds the process's secrets. */
+  @Override
+  public String toString() {
+    return "Cli[" + workingDir + "]";
+  }
 }

@@ -1,6 +1,5 @@
 package dev.selvedge.cli;
 
-import dev.selvedge.contract.Secrets;
 import dev.selvedge.contract.model.Project;
 import dev.selvedge.contract.render.ComposeConfig;
 import dev.selvedge.contract.render.TreeWriter;
@@ -51,8 +50,7 @@ final class ConfigCommand implements Command {
       p.services().keySet().forEach(cli.out()::println);
       return ExitCode.OK;
     }
-    var tree =
-        new ComposeConfig((service, key) -> Secrets.isSecretKey(key, p.secretKeys())).render(p);
+    var tree = ComposeConfig.redacted().render(p);
     cli.out()
         .print(
             ns.getString("format").equals("json") ? TreeWriter.json(tree) : TreeWriter.yaml(tree));

@@ -103,11 +103,34 @@ final class LiveCheck {
         // The deploy directory is the project directory: the same files with the same .env
         // render the same project, so it is not read twice.
         host = repo;
-      } else if (!ComposeLoader.discover(deployDir, hostFiles).isEmpty()) {
+      } else {
+        // The same files as the repo side (-f names relative to the project directory), or
+        // discovery when the repo side discovered too.
+        List<Path> hostComposeFiles = new ArrayList<>();
+        Path projectDir = ComposeLoader.projectDirectory(repoOptions);
+        for (Path f : repoOptions.files()) {
+          Path abs = cli.workingDir().resolve(f).normalize();
+          hostComposeFiles.add(
+              deployDir.resolve(
+                  abs.startsWith(projectDir) ? projectDir.relativize(abs) : abs.getFileName()));
+        }
+        boolean present =
+            hostComposeFiles.isEmpty()
+                ? !ComposeLoader.discover(deployDir, hostFiles).isEmpty()
+                : hostComposeFiles.stream().allMatch(hostFiles::isFile);
+        if (!present) {
+          throw new SelvedgeException(
+              where(engine)
+                  + ": no compose file"
+                  + (hostComposeFiles.isEmpty() ? "" : " " + hostComposeFiles)
+                  + " in the deploy directory "
+                  + deployDir
+                  + "; point --deploy-dir at where the stack is materialized");
+        }
         host =
             ComposeLoader.load(
                 repoOptions
-                    .withFiles(List.of())
+                    .withFiles(hostComposeFiles)
                     .withEnvFiles(List.of())
                     .withProjectDirectory(deployDir)
                     .withProjectName(repo.name())
@@ -181,6 +204,10 @@ final class LiveCheck {
   }
 
   private static final int INSPECT_CONNECTIONS = 4;
+
+  private static String where(DockerEngine engine) {
+    return DockerEngines.remoteHost(engine).map(h -> h.name()).orElse(engine.endpoint());
+  }
 
   static Fingerprints fingerprints(Cli cli) {
     return Fingerprints.load(

@@ -1,10 +1,10 @@
 package dev.selvedge.cli;
 
 import dev.selvedge.SelvedgeException;
+import dev.selvedge.contract.SecretValues;
 import dev.selvedge.contract.Secrets;
 import dev.selvedge.contract.model.Project;
 import dev.selvedge.contract.model.Service;
-import dev.selvedge.evidence.Fingerprints;
 import dev.selvedge.port.ContainerSummary;
 import dev.selvedge.port.DockerEngine;
 import dev.selvedge.port.LogLines;
@@ -43,7 +43,7 @@ final class LogsCommand implements Command {
     p.description(
         "Print the recent log lines of a service's containers: at most --tail lines from the"
             + " last --since, read within --timeout. There is no follow mode. Values of the"
-            + " contract's secret keys are replaced by their fingerprint.");
+            + " secret values (of the contract and of the running containers) are masked.");
     ProjectOptions.configure(p);
     RuntimeOptions.configure(p);
     p.addArgument("service").metavar("SERVICE").help("service name in the contract");
@@ -72,7 +72,6 @@ final class LogsCommand implements Command {
     }
     Instant since = Instant.now().minus(ProbeCommand.duration(ns.getString("since")));
     Duration timeout = ProbeCommand.duration(ns.getString("timeout"));
-    Scrubber scrub = new Scrubber(project, LiveCheck.fingerprints(cli));
     try (DockerEngine engine = RuntimeOptions.engine(ns, cli)) {
       List<ContainerSummary> containers =
           new ArrayList<>(
@@ -85,45 +84,31 @@ final class LogsCommand implements Command {
         return ExitCode.FINDINGS;
       }
       containers.sort(Comparator.comparing(c -> c.names().isEmpty() ? c.id() : c.names().get(0)));
+      // What runs may hold other secret values than the contract does now (a rotated .env):
+      // each container's own secret environment is masked too.
+      List<String> running = new ArrayList<>();
+      for (ContainerSummary c : containers) {
+        for (String kv : engine.inspectContainer(c.id()).env()) {
+          int eq = kv.indexOf('=');
+          if (eq > 0 && Secrets.isSecretKey(kv.substring(0, eq), project.secretKeys())) {
+            running.add(kv.substring(eq + 1));
+          }
+        }
+      }
+      SecretValues scrub = project.secretValues().and(SecretValues.of(running));
       boolean truncated = false;
       for (ContainerSummary c : containers) {
         String label = c.names().isEmpty() ? c.id().substring(0, 12) : c.names().get(0);
         LogLines lines = engine.logs(c.id(), since, tail, timeout);
         truncated |= lines.truncated();
         for (LogLines.Line line : lines.lines()) {
-          cli.out().println(label + " | " + scrub.apply(line.text()));
+          cli.out().println(label + " | " + scrub.scrub(line.text()));
         }
       }
       if (truncated) {
         cli.err().println("selvedge: stopped reading after " + ns.getString("timeout"));
       }
       return ExitCode.OK;
-    }
-  }
-
-  /** Replaces the contract's secret values, wherever they appear in a line, by fingerprints. */
-  private static final class Scrubber {
-    private final List<String[]> pairs = new ArrayList<>();
-
-    Scrubber(Project p, Fingerprints fingerprints) {
-      for (Service s : p.services().values()) {
-        for (Map.Entry<String, String> e : s.environment().entrySet()) {
-          String v = e.getValue();
-          if (v != null && v.length() >= 4 && Secrets.isSecretKey(e.getKey(), p.secretKeys())) {
-            pairs.add(new String[] {v, fingerprints.of(v)});
-          }
-        }
-      }
-    }
-
-    String apply(String line) {
-      String out = line;
-      for (String[] p : pairs) {
-        if (out.contains(p[0])) {
-          out = out.replace(p[0], p[1]);
-        }
-      }
-      return out;
     }
   }
 }

@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -139,6 +140,51 @@ class MainTest {
     }
     assertThat(all).contains("DB_PASSWORD").contains("secret-committed");
     assertThat(all.toString()).doesNotContain(PLANTED);
+
+    // Substituted anywhere else: labels, build args, commands, URLs in extensions, other keys.
+    Files.writeString(
+        dir.resolve("compose.yaml"),
+        """
+        services:
+          app:
+            image: example/app:1.0
+            build:
+              context: .
+              args:
+                NPM_TOKEN: ${DB_PASSWORD}
+            command: ["run", "--password=${DB_PASSWORD}"]
+            labels:
+              API_KEY: literal-label-value
+              auth: ${DB_PASSWORD}
+            environment:
+              DATABASE_URL: postgres://u:${DB_PASSWORD}@db/x
+            healthcheck:
+              test: ["CMD", "check", "${DB_PASSWORD}"]
+            x-notes:
+              url: http://admin:${DB_PASSWORD}@127.0.0.1/
+        """);
+    StringBuilder more = new StringBuilder();
+    for (String[] args :
+        new String[][] {
+          {"config"}, {"config", "--format", "json"}, {"verify", "--format", "json"}
+        }) {
+      Result r = run(dir, args);
+      more.append(r.out()).append(r.err());
+    }
+    assertThat(more).contains("DATABASE_URL").contains("********");
+    assertThat(more.toString()).doesNotContain(PLANTED).doesNotContain("literal-label-value");
+
+    // Error messages quoting a substituted value.
+    for (String bad :
+        List.of(
+            "    ports: [\"${DB_PASSWORD}:80\"]\n",
+            "    mem_limit: ${DB_PASSWORD}\n",
+            "    environment:\n      X: ${NOPE:?pw is ${DB_PASSWORD}}\n")) {
+      Files.writeString(dir.resolve("compose.yaml"), "services:\n  app:\n    image: a:1\n" + bad);
+      Result r = run(dir, "config");
+      assertThat(r.code()).as(bad).isEqualTo(2);
+      assertThat(r.err()).as(bad).doesNotContain(PLANTED).contains("compose.yaml");
+    }
 
     // An invalid template under a secret key must not echo the value in the error either.
     Files.writeString(

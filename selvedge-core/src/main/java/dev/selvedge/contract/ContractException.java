@@ -13,17 +13,34 @@ public final class ContractException extends SelvedgeException {
 
   private final transient Mark mark;
   private final String path;
+  private final String detail;
 
   public ContractException(Mark mark, String path, String message) {
     super(format(mark, path, message));
     this.mark = mark;
     this.path = path;
+    this.detail = message;
   }
 
   public ContractException(Mark mark, String path, String message, Throwable cause) {
     super(format(mark, path, message), cause);
     this.mark = mark;
     this.path = path;
+    this.detail = message;
+  }
+
+  /** The message without the location prefix. */
+  public String detail() {
+    return detail;
+  }
+
+  /**
+   * The same error with every occurrence of the given values (secrets) replaced in its message. The
+   * cause is dropped: its message could repeat them.
+   */
+  public ContractException redacted(SecretValues secrets) {
+    String scrubbed = secrets.scrub(detail);
+    return scrubbed.equals(detail) ? this : new ContractException(mark, path, scrubbed);
   }
 
   /** Where the problem is, or {@link Mark#NONE}. */

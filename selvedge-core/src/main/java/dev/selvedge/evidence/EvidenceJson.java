@@ -42,7 +42,9 @@ public final class EvidenceJson {
       ObjectNode n = inputs.addObject();
       n.put("path", in.path());
       n.put("role", in.role());
-      n.put("sha256", in.sha256());
+      if (in.sha256() != null) {
+        n.put("sha256", in.sha256());
+      }
     }
 
     ObjectNode policy = root.putObject("policy");

@@ -56,6 +56,12 @@ public record ContainerDetails(
     settings = settings == null ? Settings.DEFAULTS : settings;
   }
 
+  /** Never the environment: it holds the container's secrets. */
+  @Override
+  public String toString() {
+    return "ContainerDetails[" + name + ", " + image + ", " + id + "]";
+  }
+
   /** The first shape of this record, for fakes: no creation time, default settings. */
   public ContainerDetails(
       String id,

@@ -1,5 +1,6 @@
 package dev.selvedge.testing;
 
+import dev.selvedge.contract.SecretValues;
 import dev.selvedge.contract.model.Locations;
 import dev.selvedge.contract.model.NetworkDef;
 import dev.selvedge.contract.model.Policy;
@@ -191,7 +192,8 @@ public final class ProjectBuilder {
         Locations.of(locations),
         secretKeys,
         List.of(new SourceFile(COMPOSE, "compose", "ab".repeat(32))),
-        List.of());
+        List.of(),
+        SecretValues.NONE);
   }
 
   private static Mark mark(int[] line) {

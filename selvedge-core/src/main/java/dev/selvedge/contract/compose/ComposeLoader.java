@@ -1,6 +1,7 @@
 package dev.selvedge.contract.compose;
 
 import dev.selvedge.contract.ContractException;
+import dev.selvedge.contract.SecretValues;
 import dev.selvedge.contract.Secrets;
 import dev.selvedge.contract.model.Dependency;
 import dev.selvedge.contract.model.FileReference;
@@ -45,7 +46,15 @@ import java.util.regex.Pattern;
 public final class ComposeLoader {
   /** The file names {@code docker compose} looks for, in its order of preference. */
   public static final List<String> DEFAULT_FILES =
-      List.of("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml");
+      List.of("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml");
+
+  /** Override files docker compose picks up beside any of the above: the first that exists. */
+  public static final List<String> OVERRIDE_FILES =
+      List.of(
+          "compose.override.yml",
+          "compose.override.yaml",
+          "docker-compose.override.yml",
+          "docker-compose.override.yaml");
 
   private static final Set<String> TOP_LEVEL =
       Set.of("version", "name", "services", "networks", "volumes", "secrets", "configs", "include");
@@ -79,11 +88,16 @@ public final class ComposeLoader {
       Path p = dir.resolve(name);
       if (files.isFile(p)) {
         found.add(p);
-        int dot = name.lastIndexOf('.');
-        Path override = dir.resolve(name.substring(0, dot) + ".override" + name.substring(dot));
-        if (files.isFile(override)) {
-          found.add(override);
-        }
+        break;
+      }
+    }
+    if (found.isEmpty()) {
+      return found;
+    }
+    for (String name : OVERRIDE_FILES) {
+      Path p = dir.resolve(name);
+      if (files.isFile(p)) {
+        found.add(p);
         break;
       }
     }
@@ -119,8 +133,12 @@ public final class ComposeLoader {
     if (files.isEmpty()) {
       String composeFile = options.environment().get("COMPOSE_FILE");
       if (composeFile != null && !composeFile.isBlank()) {
-        for (String f : composeFile.split(":")) {
-          files.add(searchDir.resolve(f).normalize());
+        // As docker compose: relative to the working directory, split on COMPOSE_PATH_SEPARATOR.
+        String separator = options.environment().getOrDefault("COMPOSE_PATH_SEPARATOR", ":");
+        for (String f : composeFile.split(java.util.regex.Pattern.quote(separator))) {
+          if (!f.isBlank()) {
+            files.add(workingDir.resolve(f).normalize());
+          }
         }
       } else {
         files.addAll(discover(searchDir, options.sources()));
@@ -138,18 +156,38 @@ public final class ComposeLoader {
         options.projectDirectory() != null
             ? searchDir
             : files.get(0).getParent().toAbsolutePath().normalize();
+    this.projectDir = projectDir;
 
     Map<String, String> dotenv = readDotEnv(projectDir);
     Map<String, String> processEnv = options.environment();
     Function<String, String> lookup =
         key -> processEnv.containsKey(key) ? processEnv.get(key) : dotenv.get(key);
-
-    MapNode merged = null;
-    for (Path file : files) {
-      MapNode doc = loadFile(file, projectDir, lookup, 0);
-      merged = merged == null ? doc : asMap(Merger.merge(merged, doc), file);
+    // Values of secret-looking variables: scrubbed from every message from here on, because an
+    // error may quote a value that interpolation put there.
+    SecretValues secrets =
+        secretVariables(processEnv, Set.of()).and(secretVariables(dotenv, Set.of()));
+    try {
+      MapNode merged = null;
+      for (Path file : files) {
+        MapNode doc = loadFile(file, projectDir, lookup, 0);
+        merged = merged == null ? doc : asMap(Merger.merge(merged, doc), file);
+      }
+      return build(merged, projectDir, lookup, secrets);
+    } catch (ContractException e) {
+      throw e.redacted(secrets);
     }
-    return build(merged, projectDir, lookup);
+  }
+
+  private Path projectDir;
+
+  private static SecretValues secretVariables(Map<String, String> env, Set<String> declared) {
+    List<String> values = new ArrayList<>();
+    for (Map.Entry<String, String> e : env.entrySet()) {
+      if (Secrets.isSecretKey(e.getKey(), declared)) {
+        values.add(e.getValue());
+      }
+    }
+    return SecretValues.of(values);
   }
 
   private Map<String, String> readDotEnv(Path projectDir) {
@@ -321,8 +359,38 @@ public final class ComposeLoader {
     return (MapNode) Merger.merge(included, host);
   }
 
-  private Project build(MapNode doc, Path projectDir, Function<String, String> lookup) {
-    return normalize(doc, projectDir, projectName(doc, projectDir, lookup), lookup);
+  private Project build(
+      MapNode doc, Path projectDir, Function<String, String> lookup, SecretValues fromEnv) {
+    Project p = normalize(doc, projectDir, projectName(doc, projectDir, lookup), lookup);
+    // Add the values of keys declared secret and of secret-looking service environment keys.
+    List<String> values = new ArrayList<>();
+    for (String key : p.secretKeys()) {
+      values.add(lookup.apply(key));
+    }
+    for (var s : p.services().values()) {
+      for (Map.Entry<String, String> e : s.environment().entrySet()) {
+        if (Secrets.isSecretKey(e.getKey(), p.secretKeys())) {
+          values.add(e.getValue());
+        }
+      }
+    }
+    SecretValues all = fromEnv.and(SecretValues.of(values));
+    return new Project(
+        p.name(),
+        p.workingDir(),
+        p.services(),
+        p.disabledServices(),
+        p.networks(),
+        p.volumes(),
+        p.secrets(),
+        p.configs(),
+        p.policy(),
+        p.variables(),
+        p.locations(),
+        p.secretKeys(),
+        p.sources(),
+        p.warnings(),
+        all);
   }
 
   /**
@@ -403,6 +471,9 @@ public final class ComposeLoader {
       if (s.networks().isEmpty() && s.networkMode() == null) {
         defaultNeeded = true;
         s = withDefaultNetwork(s);
+      } else if (s.networks().containsKey("default")) {
+        // Naming the implicit network (for aliases, say) still means the project's default one.
+        defaultNeeded = true;
       }
       withNetworks.put(s.name(), s);
     }
@@ -429,7 +500,8 @@ public final class ComposeLoader {
         new TreeLocations(doc),
         builder.secretKeys(),
         sources,
-        warnings);
+        warnings,
+        SecretValues.NONE);
   }
 
   /**
@@ -594,7 +666,8 @@ public final class ComposeLoader {
 
   private Set<String> activeProfiles(Function<String, String> lookup) {
     Set<String> active = new LinkedHashSet<>(options.profiles());
-    String fromEnv = lookup.apply("COMPOSE_PROFILES");
+    // As docker compose: COMPOSE_PROFILES applies only when no --profile is given.
+    String fromEnv = active.isEmpty() ? lookup.apply("COMPOSE_PROFILES") : null;
     if (fromEnv != null) {
       for (String p : fromEnv.split(",")) {
         if (!p.isBlank()) {
@@ -689,10 +762,22 @@ public final class ComposeLoader {
     return new String(bytes, StandardCharsets.UTF_8);
   }
 
+  /**
+   * Records an input for evidence: its path relative to the project directory, and the SHA-256 of
+   * its content — except for env files, which hold secrets: a plain hash of a short .env lets
+   * anyone holding the evidence guess a weak password offline.
+   */
   private void addSource(Path file, byte[] bytes, String role) {
     if (seenSources.add(file)) {
-      sources.add(new SourceFile(display(file), role, sha256(bytes)));
+      sources.add(
+          new SourceFile(evidencePath(file), role, role.equals("env") ? null : sha256(bytes)));
     }
+  }
+
+  private String evidencePath(Path file) {
+    Path base = projectDir != null ? projectDir : options.workingDir();
+    Path abs = file.toAbsolutePath().normalize();
+    return abs.startsWith(base) ? base.relativize(abs).toString() : abs.toString();
   }
 
   static String sha256(byte[] bytes) {

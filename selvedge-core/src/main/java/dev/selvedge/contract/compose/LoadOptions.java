@@ -127,4 +127,10 @@ public record LoadOptions(
     return new LoadOptions(
         files, projectDirectory, name, envFiles, profiles, environment, workingDir, sources);
   }
+
+  /** Never the environment: it holds the process's secrets. */
+  @Override
+  public String toString() {
+    return "LoadOptions[files=" + files + ", projectDirectory=" + projectDirectory + "]";
+  }
 }

@@ -447,9 +447,9 @@ final class ModelBuilder {
         case "group_add" -> o.groupAdd = strings(v, kp);
         case "sysctls" -> o.sysctls = dict(v, kp);
         case "ulimits" -> o.ulimits = ulimits(v, kp);
-        case "mem_limit" -> o.memLimit = byteSize(v, kp);
-        case "shm_size" -> o.shmSize = byteSize(v, kp);
-        case "cpus" -> o.cpus = str(v, kp);
+        case "mem_limit" -> o.memLimit = nonNegative(byteSize(v, kp), v, kp);
+        case "shm_size" -> o.shmSize = nonNegative(byteSize(v, kp), v, kp);
+        case "cpus" -> o.cpus = cpus(v, kp);
         case "pull_policy" -> o.pullPolicy = pullPolicy(v, kp);
         case "annotations" -> o.annotations = dict(v, kp);
         case "x-selvedge" -> selvedge = selvedgeService(v, kp);
@@ -515,6 +515,22 @@ final class ModelBuilder {
             + where
             + "; check the spelling against the Compose Specification, or put your own data under"
             + " an x- extension");
+  }
+
+  /** A CPU count such as 0.5 or 2. */
+  private static String cpus(Node v, String p) {
+    String s = str(v, p);
+    if (s == null || s.matches("[0-9]+(\\.[0-9]+)?|\\.[0-9]+")) {
+      return s;
+    }
+    throw error(v, p, "must be a number of CPUs such as 0.5 or 2, found '" + s + "'");
+  }
+
+  private static <N extends Number> N nonNegative(N n, Node v, String p) {
+    if (n != null && n.longValue() < 0) {
+      throw error(v, p, "must not be negative");
+    }
+    return n;
   }
 
   private static String restartPolicy(Node v, String p) {
@@ -692,8 +708,11 @@ final class ModelBuilder {
             case "required" -> required = bool(e.getValue(), path(ip, "required"));
             case "format" -> {
               String f = str(e.getValue(), path(ip, "format"));
-              if (f != null && !f.equals("raw") && !f.isEmpty()) {
-                throw error(e.getValue(), path(ip, "format"), "only the default format is read");
+              if (f != null && !f.isEmpty()) {
+                throw error(
+                    e.getValue(),
+                    path(ip, "format"),
+                    "only the default dotenv format is read; remove format: " + f);
               }
             }
             default -> unknownKey(e.getValue(), path(ip, e.getKey()), e.getKey(), "env_file");
@@ -1018,7 +1037,7 @@ final class ModelBuilder {
       Node n = e.getValue();
       switch (e.getKey()) {
         case "mode" -> mode = str(n, kp);
-        case "replicas" -> replicas = optInt(n, kp);
+        case "replicas" -> replicas = nonNegative(optInt(n, kp), n, kp);
         case "labels" -> labels = dict(n, kp);
         case "resources" -> {
           for (Map.Entry<String, Node> r : map(n, kp).entries().entrySet()) {
@@ -1063,7 +1082,7 @@ final class ModelBuilder {
     for (Map.Entry<String, Node> e : map(v, p).entries().entrySet()) {
       String kp = path(p, e.getKey());
       switch (e.getKey()) {
-        case "cpus" -> cpus = str(e.getValue(), kp);
+        case "cpus" -> cpus = cpus(e.getValue(), kp);
         case "memory" -> memory = byteSize(e.getValue(), kp);
         case "pids" -> pids = optLong(e.getValue(), kp);
         case "devices", "generic_resources" ->

@@ -29,4 +29,10 @@ public record Build(
     platforms = platforms == null ? List.of() : List.copyOf(platforms);
     cacheFrom = cacheFrom == null ? List.of() : List.copyOf(cacheFrom);
   }
+
+  /** Never the build args: they may carry tokens. */
+  @Override
+  public String toString() {
+    return "Build[" + context + "]";
+  }
 }

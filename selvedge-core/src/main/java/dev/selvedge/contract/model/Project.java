@@ -1,5 +1,6 @@
 package dev.selvedge.contract.model;
 
+import dev.selvedge.contract.SecretValues;
 import dev.selvedge.contract.yaml.Mark;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import java.util.Set;
  * @param locations where each key was written, by dotted path ({@code services.api.image})
  * @param secretKeys environment keys declared secret in any {@code x-selvedge}
  * @param sources files read, with content hashes
+ * @param secretValues the secret values the contract was rendered with, to scrub output
  * @param warnings things worth telling the user that do not stop loading (obsolete keys, unset
  *     variables)
  */
@@ -33,7 +35,8 @@ public record Project(
     Locations locations,
     Set<String> secretKeys,
     List<SourceFile> sources,
-    List<String> warnings) {
+    List<String> warnings,
+    SecretValues secretValues) {
 
   public Project {
     services = Maps.copy(services);
@@ -48,6 +51,13 @@ public record Project(
     secretKeys = secretKeys == null ? Set.of() : Set.copyOf(secretKeys);
     sources = sources == null ? List.of() : List.copyOf(sources);
     warnings = warnings == null ? List.of() : List.copyOf(warnings);
+    secretValues = secretValues == null ? SecretValues.NONE : secretValues;
+  }
+
+  /** Names what it is, never the values it holds (environment values may be secrets). */
+  @Override
+  public String toString() {
+    return "Project[" + name + ", " + services.size() + " services, " + workingDir + "]";
   }
 
   /**

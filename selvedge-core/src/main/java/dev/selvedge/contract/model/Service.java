@@ -110,4 +110,10 @@ public record Service(
         selvedge,
         extensions);
   }
+
+  /** Names the service, never its environment (values may be secrets). */
+  @Override
+  public String toString() {
+    return "Service[" + name + ", image=" + image + "]";
+  }
 }

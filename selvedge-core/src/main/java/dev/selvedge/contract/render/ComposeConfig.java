@@ -27,7 +27,6 @@ import dev.selvedge.contract.yaml.SeqNode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiPredicate;
 
 /**
  * The rendered project in the shape of {@code docker compose config --format json}, so the two can
@@ -39,13 +38,23 @@ public final class ComposeConfig {
 
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
-  private final BiPredicate<Service, String> isSecret;
+  private final boolean redact;
+
+  private ComposeConfig(boolean redact) {
+    this.redact = redact;
+  }
+
+  /** For output: secret values masked wherever they appear. */
+  public static ComposeConfig redacted() {
+    return new ComposeConfig(true);
+  }
 
   /**
-   * @param isSecret whether an environment key of a service holds a secret
+   * With every value as rendered, for comparisons inside Selvedge (drift compares secrets by
+   * fingerprint itself). Never print this rendering.
    */
-  public ComposeConfig(BiPredicate<Service, String> isSecret) {
-    this.isSecret = isSecret;
+  public static ComposeConfig unredacted() {
+    return new ComposeConfig(false);
   }
 
   public ObjectNode render(Project p) {
@@ -53,7 +62,7 @@ public final class ComposeConfig {
     root.put("name", p.name());
     ObjectNode services = root.putObject("services");
     for (Service s : p.services().values()) {
-      services.set(s.name(), service(s));
+      services.set(s.name(), service(s, p.secretKeys()));
     }
     if (!p.networks().isEmpty()) {
       ObjectNode networks = root.putObject("networks");
@@ -73,10 +82,46 @@ public final class ComposeConfig {
     if (!p.configs().isEmpty()) {
       root.set("configs", secrets(p.configs()));
     }
+    if (redact) {
+      scrub(root, p);
+    }
     return root;
   }
 
-  private ObjectNode service(Service s) {
+  /**
+   * The last pass over everything rendered: a value under a secret-looking key anywhere (labels,
+   * build args, driver options, extensions) is masked, and any secret value the contract was
+   * rendered with is masked wherever it was substituted (a URL, a command, a label).
+   */
+  private static void scrub(JsonNode node, Project p) {
+    if (node instanceof ObjectNode o) {
+      var fields = o.properties().iterator();
+      List<String> keys = new java.util.ArrayList<>();
+      fields.forEachRemaining(e -> keys.add(e.getKey()));
+      for (String key : keys) {
+        JsonNode v = o.get(key);
+        if (v.isTextual()) {
+          boolean secretKey =
+              dev.selvedge.contract.Secrets.isSecretKey(key, p.secretKeys())
+                  && !v.textValue().isEmpty();
+          o.put(key, secretKey ? REDACTED : p.secretValues().scrub(v.textValue()));
+        } else {
+          scrub(v, p);
+        }
+      }
+    } else if (node instanceof ArrayNode a) {
+      for (int i = 0; i < a.size(); i++) {
+        JsonNode v = a.get(i);
+        if (v.isTextual()) {
+          a.set(i, F.textNode(p.secretValues().scrub(v.textValue())));
+        } else {
+          scrub(v, p);
+        }
+      }
+    }
+  }
+
+  private ObjectNode service(Service s, java.util.Set<String> secretKeys) {
     ObjectNode o = F.objectNode();
     if (s.build() != null) {
       o.set("build", build(s.build()));
@@ -119,7 +164,9 @@ public final class ComposeConfig {
       for (Map.Entry<String, String> e : s.environment().entrySet()) {
         if (e.getValue() == null) {
           env.putNull(e.getKey());
-        } else if (isSecret.test(s, e.getKey()) && !e.getValue().isEmpty()) {
+        } else if (redact
+            && dev.selvedge.contract.Secrets.isSecretKey(e.getKey(), secretKeys)
+            && !e.getValue().isEmpty()) {
           env.put(e.getKey(), REDACTED);
         } else {
           env.put(e.getKey(), e.getValue());

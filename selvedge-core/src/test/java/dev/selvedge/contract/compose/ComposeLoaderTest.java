@@ -239,4 +239,66 @@ class ComposeLoaderTest {
     assertThat(p.services().get("app").environment()).containsEntry("MODE", "remote");
     assertThat(p.sources()).extracting(s -> s.role()).containsExactly("env", "compose", "env");
   }
+
+  @Test
+  void discoversOverridesAsDockerComposeDoes(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws java.io.IOException {
+    java.nio.file.Files.writeString(dir.resolve("compose.yaml"), "services:\n  a: {image: a:1}\n");
+    java.nio.file.Files.writeString(
+        dir.resolve("docker-compose.override.yml"), "services:\n  a: {image: a:2}\n");
+    assertThat(ComposeLoader.discover(dir))
+        .containsExactly(dir.resolve("compose.yaml"), dir.resolve("docker-compose.override.yml"));
+    assertThat(ComposeLoader.load(LoadOptions.of(dir)).services().get("a").image())
+        .isEqualTo("a:2");
+  }
+
+  @Test
+  void namingTheDefaultNetworkIsAllowed(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws java.io.IOException {
+    java.nio.file.Files.writeString(
+        dir.resolve("compose.yaml"),
+        "services:\n  a:\n    image: a:1\n    networks:\n      default:\n        aliases: [w]\n");
+    Project p = ComposeLoader.load(LoadOptions.of(dir));
+    assertThat(p.networks()).containsKey("default");
+    assertThat(p.services().get("a").networks().get("default").aliases()).containsExactly("w");
+  }
+
+  @Test
+  void composeProfilesOnlyApplyWithoutProfileFlags() {
+    Map<String, String> env = Map.of("COMPOSE_PROFILES", "debug");
+    assertThat(load("profiles", env).services()).containsKeys("app", "debug");
+    Project flagged =
+        ComposeLoader.load(
+            LoadOptions.of(fixture("profiles")).withEnvironment(env).withProfiles(Set.of("other")));
+    assertThat(flagged.services()).containsOnlyKeys("app");
+  }
+
+  @Test
+  void refusesValuesItCannotHonour(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws java.io.IOException {
+    for (String bad :
+        List.of(
+            "    cpus: 1.5.3\n",
+            "    shm_size: -5\n",
+            "    env_file:\n      - path: x.env\n        format: raw\n")) {
+      java.nio.file.Files.writeString(
+          dir.resolve("compose.yaml"), "services:\n  a:\n    image: a:1\n" + bad);
+      assertThatThrownBy(() -> ComposeLoader.load(LoadOptions.of(dir)))
+          .as(bad)
+          .isInstanceOf(ContractException.class)
+          .hasMessageContaining("services.a.");
+    }
+  }
+
+  @Test
+  void evidencePathsAreRelativeToTheProjectAndEnvFilesAreNotHashed() {
+    Project p =
+        ComposeLoader.load(
+            new LoadOptions(
+                List.of(), fixture("envfile"), null, List.of(), Set.of(), Map.of(), Path.of("/")));
+    assertThat(p.sources())
+        .extracting(s -> s.path() + ":" + s.role() + ":" + (s.sha256() != null))
+        .containsExactlyInAnyOrder(
+            ".env:env:false", "compose.yaml:compose:true", "app.env:env:false");
+  }
 }
