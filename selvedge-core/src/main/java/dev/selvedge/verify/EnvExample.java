@@ -66,15 +66,16 @@ public record EnvExample(String file, boolean present, Map<String, Entry> entrie
   }
 
   /**
-   * Reads {@code .env.example} with the same dotenv rules as {@code .env} ({@link DotEnv}): a bare
-   * {@code KEY} declares the key with no value, and references such as {@code ${X}} count as empty,
-   * because nothing is looked up while reading an example.
+   * Reads {@code .env.example} with the same quoting and comment rules as {@code .env} ({@link
+   * DotEnv#parseLiteral}) but without expansion: an example documents variables, so references such
+   * as {@code ${X:?}} are kept as written and cannot fail the read; a lone {@code ${X}} is a
+   * placeholder, not a committed value. A bare {@code KEY} declares the key with no value.
    *
    * @throws ContractException naming the file and line of a malformed line
    */
   public static EnvExample parse(String file, String text) {
     Objects.requireNonNull(text, "text");
-    Map<String, String> values = DotEnv.parse(text, file, key -> "");
+    Map<String, String> values = DotEnv.parseLiteral(text, file);
     Map<String, Integer> lines = declarationLines(text);
     Map<String, Entry> entries = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : values.entrySet()) {

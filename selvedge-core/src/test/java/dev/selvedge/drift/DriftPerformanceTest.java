@@ -17,13 +17,13 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The domain work of a 50-container drift (both contract comparisons, container rules, readback,
- * status, text and JSON) must be a small fraction of the warm-benchmark budget: ~1 s of {@code
- * docker inspect} processes divided by 20 is 50 ms for everything, engine round trips included.
+ * A 50-container drift (both contract comparisons, container rules, readback, status, text and
+ * JSON) of a compliant stack runs through and finds nothing. How fast it runs is measured by the
+ * benchmarks, not asserted here: unit tests make no wall-time claims.
  */
 class DriftPerformanceTest {
   @Test
-  void fiftyContainersTakeWellUnderAFewMilliseconds() {
+  void fiftyCompliantContainersShowNoDrift() {
     ProjectBuilder repoBuilder = ProjectBuilder.project("big").network("default");
     ProjectBuilder hostBuilder = ProjectBuilder.project("big").network("default").dir("/opt/big");
     for (int i = 0; i < 50; i++) {
@@ -49,21 +49,11 @@ class DriftPerformanceTest {
             .withReadbacks(readbacks);
     DriftChecker checker = new DriftChecker(DriftFixtures.FINGERPRINTS, DriftFixtures.CLOCK);
 
-    long best = Long.MAX_VALUE;
-    DriftReport report = null;
-    for (int round = 0; round < 200; round++) {
-      long start = System.nanoTime();
-      report = checker.check(input);
-      DriftTextRenderer.render(report);
-      DriftJson.write(report, DriftFixtures.TOOL, DriftFixtures.CLOCK);
-      best = Math.min(best, System.nanoTime() - start);
-    }
+    DriftReport report = checker.check(input);
     assertThat(report.findings()).isEmpty();
     assertThat(report.status().services()).hasSize(50);
-    double ms = best / 1e6;
-    System.out.printf("drift domain work, 50 containers, warm best: %.2f ms%n", ms);
-    // Generous for a loaded CI machine; a warm run takes about a millisecond.
-    assertThat(ms).isLessThan(25.0);
+    assertThat(DriftTextRenderer.render(report)).isNotBlank();
+    assertThat(DriftJson.write(report, DriftFixtures.TOOL, DriftFixtures.CLOCK)).contains("svc49");
   }
 
   private static ServiceBuilder service(int i, String dir) {

@@ -11,26 +11,43 @@ import java.nio.file.Path;
 
 /**
  * The shared test data beside the repository ({@code ../shared}): Compose conformance cases and the
- * real-world corpus. Tests that need it are skipped, saying so plainly, when it is absent.
+ * real-world corpus. Tests that need it are skipped, saying so plainly, when it is absent; in CI
+ * (environment variable {@code CI} set) or with {@code -Dselvedge.shared.required=true} they fail
+ * instead, so a missing checkout cannot pass as green.
  */
 public final class SharedData {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private SharedData() {}
 
-  /** The shared directory; skips the calling test with a clear message when it is missing. */
+  /**
+   * The shared directory; when it is missing, skips the calling test with a clear message, or fails
+   * it when the data is required (see the class comment).
+   */
   public static Path dir() {
     String configured = System.getProperty("selvedge.shared");
     Path p = configured != null ? Path.of(configured) : Path.of("..", "..", "shared");
-    boolean present = Files.isDirectory(p.resolve("conformance"));
-    if (!present) {
-      System.err.println(
-          "shared test data is absent at "
-              + p.toAbsolutePath().normalize()
-              + ": conformance and corpus tests are SKIPPED");
+    if (Files.isDirectory(p.resolve("conformance"))) {
+      return p;
     }
-    assumeTrue(present, "shared test data is absent at " + p.toAbsolutePath().normalize());
+    String where = p.toAbsolutePath().normalize().toString();
+    if (required()) {
+      throw new IllegalStateException(
+          "shared test data is absent at "
+              + where
+              + " but is required here (CI is set or -Dselvedge.shared.required=true): check out"
+              + " the shared directory beside the repository or point -Dselvedge.shared at it");
+    }
+    System.err.println(
+        "shared test data is absent at " + where + ": conformance and corpus tests are SKIPPED");
+    assumeTrue(false, "shared test data is absent at " + where);
     return p;
+  }
+
+  private static boolean required() {
+    String ci = System.getenv("CI");
+    return (ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false"))
+        || Boolean.getBoolean("selvedge.shared.required");
   }
 
   public static Path conformance(String file) {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Function;
 
 /**
@@ -26,6 +27,9 @@ import java.util.function.Function;
  *
  * Expansion asks the lookup first, then the keys read before in the same map. A UTF-8 byte order
  * mark is skipped and CRLF line ends are read as LF.
+ *
+ * <p>Errors name the file, line and key but never show any value text, since {@code .env} files
+ * hold secrets.
  */
 public final class DotEnv {
   private DotEnv() {}
@@ -39,11 +43,24 @@ public final class DotEnv {
   }
 
   /**
+   * Parses {@code content} with the same quoting, escape, {@code export} and comment rules as
+   * {@link #parse}, but expands nothing: {@code $X} and {@code ${...}} stay as written (an escaped
+   * {@code \$} is read as {@code $}), and a bare {@code NAME} is kept with an empty value. For
+   * files that are read as documentation, such as {@code .env.example}.
+   */
+  public static LinkedHashMap<String, String> parseLiteral(String content, String fileName) {
+    LinkedHashMap<String, String> env = new LinkedHashMap<>();
+    new Parser(content, fileName, env, null).run();
+    return env;
+  }
+
+  /**
    * Parses {@code content} into {@code env}, which earlier files may have filled: their keys are
    * visible to expansion (after the lookup) and are overwritten by keys set again here.
    */
   public static void parseInto(
       Map<String, String> env, String content, String fileName, Function<String, String> lookup) {
+    Objects.requireNonNull(lookup, "lookup");
     new Parser(content, fileName, env, lookup).run();
   }
 
@@ -100,7 +117,10 @@ public final class DotEnv {
     private final String text;
     private final String file;
     private final Map<String, String> env;
+
+    /** Null in literal mode: nothing is looked up or expanded. */
     private final Function<String, String> lookup;
+
     private final Function<String, String> expansionLookup;
     private final int n;
     private int pos;
@@ -121,10 +141,12 @@ public final class DotEnv {
       this.env = env;
       this.lookup = lookup;
       this.expansionLookup =
-          name -> {
-            String v = lookup.apply(name);
-            return v != null ? v : env.get(name);
-          };
+          lookup == null
+              ? null
+              : name -> {
+                String v = lookup.apply(name);
+                return v != null ? v : env.get(name);
+              };
     }
 
     void run() {
@@ -157,11 +179,12 @@ public final class DotEnv {
         if (!isKeyChar(cp)) {
           throw error(
               pos,
+              keyText(keyStart),
               "unexpected character \""
                   + Character.toString(cp)
                   + "\" in variable name \""
-                  + text.substring(keyStart, endOfLine(keyStart))
-                  + "\"");
+                  + keyText(keyStart)
+                  + "\"; names may hold letters, digits, _ . - [ ] (line not shown)");
         }
         pos += Character.charCount(cp);
       }
@@ -171,7 +194,7 @@ public final class DotEnv {
       char c = pos < n ? text.charAt(pos) : '\n';
       if (c == '\n' || c == '#') {
         pos = endOfLine(pos);
-        String inherited = lookup.apply(key);
+        String inherited = lookup == null ? "" : lookup.apply(key);
         if (inherited != null) {
           env.put(key, inherited);
         }
@@ -181,9 +204,11 @@ public final class DotEnv {
       } else {
         throw error(
             keyEnd,
-            "key cannot contain a space: \""
-                + text.substring(keyStart, endOfLine(keyStart))
-                + "\"; write KEY=VALUE, quoting values that hold spaces");
+            key,
+            "key cannot contain a space (after \""
+                + key
+                + "\"; rest of line not shown); write KEY=VALUE, quoting values that hold"
+                + " spaces");
       }
     }
 
@@ -215,7 +240,7 @@ public final class DotEnv {
         if (q == '\'') {
           return body.replace("\\'", "'");
         }
-        return expand(unescape(body), key, valueLine, valueCol);
+        return expand(unescape(body, lookup == null ? "$" : "$$"), key, valueLine, valueCol);
       }
       int eol = endOfLine(start);
       int cut = eol;
@@ -255,9 +280,9 @@ public final class DotEnv {
 
     /**
      * Resolves the escapes of a double-quoted value into a template: a {@code $} written as {@code
-     * \$} becomes {@code $$} so expansion leaves it literal.
+     * \$} becomes {@code dollar} ({@code $$} when expanding, so expansion leaves it literal).
      */
-    private static String unescape(String body) {
+    private static String unescape(String body, String dollar) {
       if (body.indexOf('\\') < 0) {
         return body;
       }
@@ -280,7 +305,7 @@ public final class DotEnv {
           case 'v' -> out.append('\u000b');
           case '\\' -> out.append('\\');
           case '"' -> out.append('"');
-          case '$' -> out.append("$$");
+          case '$' -> out.append(dollar);
           case '0' -> {
             int code = 0;
             int digits = 0;
@@ -291,7 +316,7 @@ public final class DotEnv {
               code = code * 8 + (body.charAt(++i) - '0');
               digits++;
             }
-            out.append(code == '$' ? "$$" : String.valueOf((char) code));
+            out.append(code == '$' ? dollar : String.valueOf((char) code));
           }
           default -> out.append('\\').append(e);
         }
@@ -300,15 +325,51 @@ public final class DotEnv {
     }
 
     private String expand(String template, String key, int valueLine, int valueCol) {
+      if (expansionLookup == null) {
+        return template;
+      }
       try {
         return Template.substitute(template, expansionLookup, Template.IGNORE);
       } catch (InterpolationException e) {
-        throw new ContractException(new Mark(file, valueLine, valueCol), key, e.getMessage(), e);
+        // The exception's message quotes the value, which may be a secret; it is not passed on,
+        // and neither is the exception as a cause.
+        String message =
+            switch (e.kind()) {
+              case INVALID_TEMPLATE ->
+                  "invalid ${...} in the value of "
+                      + key
+                      + " (value not shown); write $$ for a literal $";
+              case MISSING_REQUIRED ->
+                  "required variable "
+                      + e.variable()
+                      + " is missing a value"
+                      + (e.reason().isEmpty() ? "" : ": " + e.reason())
+                      + " (needed by the value of "
+                      + key
+                      + ")";
+            };
+        throw new ContractException(new Mark(file, valueLine, valueCol), key, message);
       }
     }
 
-    private ContractException error(int at, String message) {
-      return new ContractException(new Mark(file, line, at - lineStart + 1), "", message);
+    private ContractException error(int at, String key, String message) {
+      return new ContractException(new Mark(file, line, at - lineStart + 1), key, message);
+    }
+
+    /**
+     * The would-be key of the statement at {@code from}: up to the first blank, {@code =}, {@code
+     * :} or line end. Errors show only this, never the value after it.
+     */
+    private String keyText(int from) {
+      int i = from;
+      while (i < n) {
+        char c = text.charAt(i);
+        if (c == '=' || c == ':' || c == '\n' || isBlank(c)) {
+          break;
+        }
+        i++;
+      }
+      return text.substring(from, i);
     }
 
     private void skipBlanks() {

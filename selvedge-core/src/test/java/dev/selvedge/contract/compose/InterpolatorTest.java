@@ -145,27 +145,4 @@ class InterpolatorTest {
                           + " DB_URL is missing a value: set it");
             });
   }
-
-  @Test
-  void threeHundredServicesInterpolateQuickly() {
-    StringBuilder yaml = new StringBuilder("services:\n");
-    for (int i = 0; i < 300; i++) {
-      yaml.append("  svc")
-          .append(i)
-          .append(":\n    image: registry/app")
-          .append(i)
-          .append(":${TAG:-latest}\n    ports: [\"${PORT:-80}")
-          .append(i)
-          .append(":80\"]\n    environment:\n      A: ${EMPTY:-x}\n      B: ${UNSET-${TAG}}\n")
-          .append("      C: plain value\n      D: $$literal\n    labels: {x: \"${TAG:+on}\"}\n");
-    }
-    Node tree = YamlReader.read("big.yaml", yaml.toString());
-    long best = Long.MAX_VALUE;
-    for (int run = 0; run < 5; run++) {
-      long start = System.nanoTime();
-      Interpolator.interpolate(tree, ENV, u -> {}, w -> {});
-      best = Math.min(best, System.nanoTime() - start);
-    }
-    assertThat(best / 1_000_000).as("best of 5 runs, ms").isLessThan(50);
-  }
 }
