@@ -63,6 +63,8 @@ public final class Secrets {
     if (lower.length() >= 3 && lower.chars().allMatch(c -> c == 'x')) {
       return true;
     }
-    return v.matches("\\$\\{[A-Za-z_][A-Za-z0-9_]*}|\\$[A-Za-z_][A-Za-z0-9_]*");
+    // A reference to the variable itself: ${X}, $X, ${X:?message}, ${X?message}, ${X:-} or ${X-}.
+    // A reference with a non-empty default (${X:-s3cret}) commits that default, so it counts.
+    return v.matches("\\$\\{[A-Za-z_][A-Za-z0-9_]*(:?\\?[^}]*|:?-)?}|\\$[A-Za-z_][A-Za-z0-9_]*");
   }
 }

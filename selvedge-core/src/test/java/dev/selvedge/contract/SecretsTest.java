@@ -54,4 +54,14 @@ class SecretsTest {
   void realLookingValuesAreNotPlaceholders(String v) {
     assertThat(Secrets.isPlaceholder(v)).isFalse();
   }
+
+  @org.junit.jupiter.api.Test
+  void referencesWithoutADefaultArePlaceholders() {
+    org.assertj.core.api.Assertions.assertThat(Secrets.isPlaceholder("${DB_PASSWORD:?set it}"))
+        .isTrue();
+    org.assertj.core.api.Assertions.assertThat(Secrets.isPlaceholder("${DB_PASSWORD?}")).isTrue();
+    org.assertj.core.api.Assertions.assertThat(Secrets.isPlaceholder("${DB_PASSWORD:-}")).isTrue();
+    org.assertj.core.api.Assertions.assertThat(Secrets.isPlaceholder("${DB_PASSWORD:-s3cret}"))
+        .isFalse();
+  }
 }
