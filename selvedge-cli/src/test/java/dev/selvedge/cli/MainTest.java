@@ -93,6 +93,10 @@ class MainTest {
     assertThat(r.err()).contains("compose.yaml:4").contains("services.app.portz");
     assertThat(r.err()).doesNotContain("Exception").doesNotContain("\tat ");
 
+    Result directory = run(dir, "config", "-f", dir.toString());
+    assertThat(directory.code()).isEqualTo(2);
+    assertThat(directory.err()).contains("is a directory");
+
     Result missing = run(dir, "config", "-f", "nope.yaml");
     assertThat(missing.code()).isEqualTo(2);
     assertThat(missing.err()).contains("nope.yaml").contains("not found");

@@ -46,6 +46,10 @@ public interface SourceFiles {
     @Override
     public Optional<byte[]> read(Path file) {
       try {
+        if (Files.isDirectory(file)) {
+          throw new ContractException(
+              Mark.of(file.toString()), "", "is a directory; expected a Compose or env file");
+        }
         if (!Files.isRegularFile(file)) {
           return Optional.empty();
         }
