@@ -62,41 +62,6 @@ public record ContainerDetails(
     return "ContainerDetails[" + name + ", " + image + ", " + id + "]";
   }
 
-  /** The first shape of this record, for fakes: no creation time, default settings. */
-  public ContainerDetails(
-      String id,
-      String name,
-      String image,
-      String imageId,
-      Map<String, String> labels,
-      List<String> env,
-      List<String> cmd,
-      List<String> entrypoint,
-      List<PortBinding> ports,
-      List<Mount> mounts,
-      Health healthcheck,
-      String restartPolicy,
-      Map<String, List<String>> networks,
-      State state) {
-    this(
-        id,
-        name,
-        image,
-        imageId,
-        labels,
-        env,
-        cmd,
-        entrypoint,
-        ports,
-        mounts,
-        healthcheck,
-        restartPolicy,
-        networks,
-        state,
-        null,
-        Settings.DEFAULTS);
-  }
-
   /**
    * One port: container port and protocol, host ip and host port. For a published port the host
    * values are the engine's strings ({@code ""} host ip = all interfaces, {@code ""} host port =

@@ -47,6 +47,11 @@ final class DriftFixtures {
   }
 
   static ServiceBuilder api() {
+    return api(ProjectBuilder.DIR);
+  }
+
+  /** The api service as materialized under {@code dir} (its bind mount lives there). */
+  static ServiceBuilder api(String dir) {
     return ServiceBuilder.compliant("api")
         .image(API_IMAGE)
         .env("DB_HOST", "db")
@@ -54,7 +59,7 @@ final class DriftFixtures {
         .env("LOG_LEVEL", "info")
         .port("127.0.0.1", "8080", 80)
         .volume("data", "/data")
-        .readOnlyBind(ProjectBuilder.DIR + "/conf", "/etc/conf")
+        .readOnlyBind(dir + "/conf", "/etc/conf")
         .label("team", "shop")
         .command("api", "--serve")
         .network("default")

@@ -42,26 +42,7 @@ class HostLayerTest {
   }
 
   private static ServiceBuilder hostApi() {
-    return ServiceBuilder.compliant("api")
-        .image(DriftFixtures.API_IMAGE)
-        .env("DB_HOST", "db")
-        .env("DB_PASSWORD", DriftFixtures.PLANTED)
-        .env("LOG_LEVEL", "info")
-        .port("127.0.0.1", "8080", 80)
-        .volume("data", "/data")
-        .readOnlyBind(HOST_DIR + "/conf", "/etc/conf")
-        .label("team", "shop")
-        .command("api", "--serve")
-        .network("default")
-        .network("backend", "api.internal")
-        .readback(
-            "http://127.0.0.1:8080/healthz",
-            "http://127.0.0.1:8080/version",
-            null,
-            "status",
-            "ok",
-            "build.version",
-            "1.4.2");
+    return DriftFixtures.api(HOST_DIR);
   }
 
   @Test

@@ -250,6 +250,8 @@ public final class ContainerBuilder {
             exitCode,
             running ? health : null,
             "2025-03-01T11:00:00Z",
-            running ? "0001-01-01T00:00:00Z" : "2025-03-01T11:30:00Z"));
+            running ? "0001-01-01T00:00:00Z" : "2025-03-01T11:30:00Z"),
+        null,
+        ContainerDetails.Settings.DEFAULTS);
   }
 }
