@@ -1,5 +1,7 @@
 package dev.selvedge.port;
 
+import dev.selvedge.contract.model.NetworkDef;
+import dev.selvedge.contract.model.VolumeDef;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -44,6 +46,70 @@ public interface DockerEngine extends AutoCloseable {
    * @param timeout give up after this long and return what was read
    */
   LogLines logs(String containerId, Instant since, int tail, Duration timeout);
+
+  // ---- operating: used by plan/apply and the guarded operations ----
+
+  /** Networks whose labels match every entry (null value = any value). One round trip. */
+  List<NetworkSummary> listNetworks(Map<String, String> labels);
+
+  /**
+   * Creates a network; {@code network.name()} is the engine name (already project-scoped) and its
+   * labels are set as given. A network of that name existing already is an {@link EngineException}
+   * with status 409.
+   */
+  NetworkSummary createNetwork(NetworkDef network);
+
+  /** Removes a network; absent is not an error. */
+  void removeNetwork(String idOrName);
+
+  /** Named volumes whose labels match every entry (null value = any value). One round trip. */
+  List<VolumeSummary> listVolumes(Map<String, String> labels);
+
+  /** Creates a named volume; {@code volume.name()} is the engine name. Existing = no change. */
+  VolumeSummary createVolume(VolumeDef volume);
+
+  /** Removes a named volume; absent is not an error, in use is an {@link EngineException}. */
+  void removeVolume(String name);
+
+  /**
+   * The manifest digest ({@code sha256:...}) the image's registry currently serves for {@code
+   * reference}, asked through the engine without pulling ({@code GET /distribution/.../json}), with
+   * the credentials the adapter holds for that registry. Empty when the registry says it has no
+   * such image; an unreachable registry is an {@link EngineException}.
+   */
+  Optional<String> registryDigest(String reference);
+
+  /**
+   * Pulls {@code reference} (a tag or a {@code name@sha256:...} digest reference) with the
+   * credentials the adapter holds for its registry (the docker CLI's {@code config.json}), and
+   * returns the pulled image. Credentials never appear in messages or exceptions.
+   */
+  ImageDetails pullImage(String reference, PullListener listener);
+
+  /**
+   * Creates a container named {@code name} and attaches it to all of {@code spec.networks()}.
+   * Returns its id. The name being taken is an {@link EngineException} with status 409.
+   */
+  String createContainer(String name, ContainerCreate spec);
+
+  /** Starts a container; already running is not an error. */
+  void startContainer(String id);
+
+  /** Stops a container, killing it after {@code timeout}; already stopped is not an error. */
+  void stopContainer(String id, Duration timeout);
+
+  /** Restarts a container, killing it after {@code timeout} if it does not stop. */
+  void restartContainer(String id, Duration timeout);
+
+  /**
+   * Removes a container, stopping it first if it runs; absent is not an error.
+   *
+   * @param anonymousVolumes also remove its anonymous volumes
+   */
+  void removeContainer(String id, boolean anonymousVolumes);
+
+  /** Gives a container another name. */
+  void renameContainer(String id, String newName);
 
   @Override
   void close();

@@ -1,0 +1,33 @@
+package dev.selvedge.port;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** Deployment snapshots, kept per (engine host, project). */
+public interface DeploymentStore {
+
+  /**
+   * Stores a new deployment from {@code draft} (its id is ignored) and returns it with its id. Ids
+   * grow: a later deployment of the same project has a larger id.
+   */
+  Deployment begin(Deployment draft);
+
+  /** Records how a deployment ended. */
+  void finish(long id, Deployment.Outcome outcome, String summary, Instant finishedAt);
+
+  Optional<Deployment> find(long id);
+
+  /** The newest first, at most {@code limit}. */
+  List<Deployment> history(String host, String project, int limit);
+
+  /** The newest deployment whose outcome is {@link Deployment.Outcome#HEALTHY}. */
+  Optional<Deployment> lastHealthy(String host, String project);
+
+  /**
+   * Marks the project's deployments still {@link Deployment.Outcome#RUNNING} as {@link
+   * Deployment.Outcome#INTERRUPTED}: called by whoever holds the project's lease, so no live
+   * operation can own them. Returns how many were marked.
+   */
+  int markInterrupted(String host, String project, Instant at);
+}
