@@ -1,0 +1,510 @@
+package dev.selvedge.operations;
+
+import dev.selvedge.contract.model.Dependency;
+import dev.selvedge.contract.model.Project;
+import dev.selvedge.contract.model.Service;
+import dev.selvedge.contract.render.ComposeConfig;
+import dev.selvedge.evidence.Fingerprints;
+import dev.selvedge.operations.ApplyResult.ServiceResult;
+import dev.selvedge.operations.ApplyResult.Status;
+import dev.selvedge.port.ContainerCreate;
+import dev.selvedge.port.Deployment;
+import dev.selvedge.port.DockerEngine;
+import dev.selvedge.port.EngineException;
+import dev.selvedge.port.Store;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Our own reconciler on the Engine API: applies a contract to a project on one engine, service by
+ * service in {@code depends_on} waves (the services of a wave in parallel), each new container
+ * gated on its health. A service that fails its gate is put back as it was — the previous
+ * container, with its configuration and image, started again and waited for — and the apply stops
+ * there, saying what was applied, what was restored and what was not reached.
+ *
+ * <p>Holds the project's lease for the whole operation and records it as a deployment snapshot.
+ */
+public final class Applier {
+  /** Suffix of the name a replaced container has while its successor is gated. */
+  static final String OLD_SUFFIX = "-selvedge-old";
+
+  private final DockerEngine engine;
+  private final Store store;
+  private final HealthGate gate;
+  private final Planner planner;
+  private final Fingerprints fingerprints;
+  private final Clock clock;
+  private final Progress progress;
+
+  public Applier(
+      DockerEngine engine,
+      Store store,
+      HealthGate gate,
+      Planner planner,
+      Fingerprints fingerprints,
+      Clock clock,
+      Progress progress) {
+    this.engine = engine;
+    this.store = store;
+    this.gate = gate;
+    this.planner = planner;
+    this.fingerprints = fingerprints;
+    this.clock = clock;
+    this.progress = progress;
+  }
+
+  /**
+   * What to apply.
+   *
+   * @param pinned images to use as they are (a rollback's recorded pins); null = resolve each
+   *     service's image by its pull policy
+   * @param forced applied despite verify errors (recorded)
+   * @param gateTimeout how long each service may take to become healthy
+   * @param leaseTtl how long the lease lives without renewal (renewed every third of it)
+   */
+  public record Request(
+      Project project,
+      Deployment.Kind kind,
+      Long rollbackOf,
+      Map<String, ResolvedImage> pinned,
+      boolean forced,
+      String actor,
+      String revision,
+      Duration gateTimeout,
+      Duration leaseTtl) {}
+
+  public ApplyResult apply(Request req) {
+    Project project = req.project();
+    SpecBuilder specs = new SpecBuilder(project);
+    // Refuse what cannot be deployed before touching anything.
+    for (Service s : project.services().values()) {
+      specs.check(s);
+    }
+    List<List<String>> waves = Planner.waves(project);
+    String owner = req.actor() + " (pid " + ProcessHandle.current().pid() + ")";
+    String operation = req.kind() == Deployment.Kind.ROLLBACK ? "rollback" : "apply";
+    try (LeaseKeeper lease =
+        LeaseKeeper.acquire(
+            store.leases(), engine.endpoint(), project.name(), owner, operation, req.leaseTtl())) {
+      int interrupted =
+          store.deployments().markInterrupted(engine.endpoint(), project.name(), clock.instant());
+      if (interrupted > 0) {
+        progress.step(
+            null,
+            interrupted
+                + " earlier deployment(s) of this project were interrupted; converging from what"
+                + " is on the engine");
+      }
+      Map<String, ResolvedImage> images = resolve(project, req.pinned());
+      lease.check();
+      Plan plan = planner.plan(specs, images);
+      Deployment started =
+          store
+              .deployments()
+              .begin(
+                  new Deployment(
+                      0,
+                      engine.endpoint(),
+                      project.name(),
+                      req.kind(),
+                      req.revision(),
+                      req.actor(),
+                      clock.instant(),
+                      null,
+                      Deployment.Outcome.RUNNING,
+                      req.forced(),
+                      ComposeConfig.redacted().render(project).toString(),
+                      pins(images),
+                      envFingerprints(project),
+                      req.rollbackOf(),
+                      ""));
+      progress.step(null, "deployment " + started.id() + " started");
+      try {
+        ApplyResult result = run(req, specs, plan, images, waves, started.id(), lease);
+        store
+            .deployments()
+            .finish(started.id(), result.outcome(), result.summary(), clock.instant());
+        return result;
+      } catch (RuntimeException e) {
+        store
+            .deployments()
+            .finish(
+                started.id(),
+                Deployment.Outcome.FAILED,
+                "stopped by an error: "
+                    + e.getMessage()
+                    + "; the stack may be partly applied: run apply again to converge",
+                clock.instant());
+        throw e;
+      }
+    }
+  }
+
+  private Map<String, ResolvedImage> resolve(Project project, Map<String, ResolvedImage> pinned) {
+    Map<String, ResolvedImage> images = new TreeMap<>();
+    ImageResolver resolver = new ImageResolver(engine, progress);
+    for (Service s : project.services().values()) {
+      ResolvedImage p = pinned == null ? null : pinned.get(s.name());
+      images.put(s.name(), p != null ? p : resolver.resolve(s));
+    }
+    return images;
+  }
+
+  private ApplyResult run(
+      Request req,
+      SpecBuilder specs,
+      Plan plan,
+      Map<String, ResolvedImage> images,
+      List<List<String>> waves,
+      long deploymentId,
+      LeaseKeeper lease) {
+    Project project = req.project();
+    for (Plan.Resource n : plan.networks()) {
+      if (n.presence() == Plan.Presence.CREATE) {
+        lease.check();
+        progress.step(null, "creating network " + n.engineName());
+        var def = project.networks().get(n.key());
+        Map<String, String> labels = new TreeMap<>(def.labels());
+        labels.put(ComposeLabels.PROJECT, project.name());
+        labels.put(ComposeLabels.NETWORK, n.key());
+        labels.put(ComposeLabels.VERSION, ComposeLabels.COMPOSE_VERSION);
+        engine.createNetwork(
+            new dev.selvedge.contract.model.NetworkDef(
+                n.engineName(),
+                def.driver(),
+                def.driverOpts(),
+                false,
+                def.internal(),
+                def.attachable(),
+                def.enableIpv6(),
+                def.ipam(),
+                labels));
+      }
+    }
+    for (Plan.Resource v : plan.volumes()) {
+      if (v.presence() == Plan.Presence.CREATE) {
+        lease.check();
+        progress.step(null, "creating volume " + v.engineName());
+        var def = project.volumes().get(v.key());
+        Map<String, String> labels = new TreeMap<>(def == null ? Map.of() : def.labels());
+        labels.put(ComposeLabels.PROJECT, project.name());
+        labels.put(ComposeLabels.VOLUME, v.key());
+        labels.put(ComposeLabels.VERSION, ComposeLabels.COMPOSE_VERSION);
+        engine.createVolume(
+            new dev.selvedge.contract.model.VolumeDef(
+                v.engineName(),
+                def == null ? null : def.driver(),
+                def == null ? Map.of() : def.driverOpts(),
+                false,
+                labels));
+      }
+    }
+
+    Set<String> mustComplete = new HashSet<>();
+    for (Service s : project.services().values()) {
+      s.dependsOn()
+          .forEach(
+              (dep, d) -> {
+                if (Dependency.COMPLETED.equals(d.condition())) {
+                  mustComplete.add(dep);
+                }
+              });
+    }
+
+    Map<String, ServiceResult> results = new LinkedHashMap<>();
+    boolean failed = false;
+    int threads = Math.max(1, Math.min(8, waves.stream().mapToInt(List::size).max().orElse(1)));
+    try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+      for (List<String> wave : waves) {
+        if (failed) {
+          for (String name : wave) {
+            results.put(
+                name,
+                new ServiceResult(
+                    name,
+                    plan.step(name).action(),
+                    Status.NOT_REACHED,
+                    "not reached: an earlier service failed"));
+          }
+          continue;
+        }
+        lease.check();
+        Map<String, Future<ServiceResult>> running = new LinkedHashMap<>();
+        for (String name : wave) {
+          Service s = project.services().get(name);
+          ContainerCreate spec = specs.build(s, images.get(name), deploymentId);
+          Plan.Step step = plan.step(name);
+          boolean completion = mustComplete.contains(name);
+          running.put(
+              name,
+              pool.submit(() -> service(req, s, step, spec, specs.containerName(s), completion)));
+        }
+        for (Map.Entry<String, Future<ServiceResult>> e : running.entrySet()) {
+          ServiceResult r = join(e.getValue());
+          results.put(e.getKey(), r);
+          failed |= r.status() == Status.ROLLED_BACK || r.status() == Status.FAILED;
+        }
+      }
+    }
+
+    List<String> removed = new ArrayList<>();
+    if (!failed) {
+      for (Plan.Orphan o : plan.orphans()) {
+        lease.check();
+        progress.step(o.service(), "removing orphan container " + o.name());
+        engine.removeContainer(o.containerId(), false);
+        removed.add(o.name() + " (service '" + o.service() + "' is not in the contract)");
+      }
+    }
+    for (Plan.Step st : plan.services()) {
+      ServiceResult r = results.get(st.service());
+      if (r != null && (r.status() == Status.APPLIED || r.status() == Status.UNCHANGED)) {
+        for (String id : st.leftovers()) {
+          engine.removeContainer(id, false);
+          removed.add(Planner.shortId(id) + " (a second container of '" + st.service() + "')");
+        }
+      }
+    }
+
+    List<ServiceResult> ordered = new ArrayList<>();
+    for (String name : Planner.order(project)) {
+      ordered.add(results.get(name));
+    }
+    Deployment.Outcome outcome = outcome(ordered);
+    return new ApplyResult(
+        deploymentId, outcome, plan, ordered, removed, summary(outcome, ordered, removed));
+  }
+
+  private static ServiceResult join(Future<ServiceResult> f) {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new OperationException("interrupted while applying");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  /** Applies one service's step and gates it; restores the previous state when the gate fails. */
+  private ServiceResult service(
+      Request req,
+      Service s,
+      Plan.Step step,
+      ContainerCreate spec,
+      String wanted,
+      boolean completion) {
+    Project project = req.project();
+    Duration timeout = req.gateTimeout();
+    switch (step.action()) {
+      case NOTHING -> {
+        return new ServiceResult(s.name(), step.action(), Status.UNCHANGED, "up to date");
+      }
+      case START -> {
+        progress.step(s.name(), "starting " + wanted);
+        try {
+          engine.startContainer(step.containerId());
+        } catch (EngineException e) {
+          return new ServiceResult(
+              s.name(), step.action(), Status.FAILED, "could not start: " + e.getMessage());
+        }
+        HealthGate.Verdict v =
+            gate.await(project, s, step.containerId(), completion, true, timeout, progress);
+        if (v.passed()) {
+          return new ServiceResult(s.name(), step.action(), Status.APPLIED, v.reason());
+        }
+        engine.stopContainer(step.containerId(), stopTimeout(s));
+        return new ServiceResult(
+            s.name(),
+            step.action(),
+            Status.ROLLED_BACK,
+            "gate failed: " + v.reason() + "; stopped it again, as it was");
+      }
+      case CREATE -> {
+        progress.step(s.name(), "creating " + wanted);
+        String id = engine.createContainer(wanted, spec);
+        try {
+          engine.startContainer(id);
+        } catch (EngineException e) {
+          engine.removeContainer(id, true);
+          return new ServiceResult(
+              s.name(),
+              step.action(),
+              Status.ROLLED_BACK,
+              "could not start: " + e.getMessage() + "; removed the new container");
+        }
+        HealthGate.Verdict v = gate.await(project, s, id, completion, true, timeout, progress);
+        if (v.passed()) {
+          return new ServiceResult(s.name(), step.action(), Status.APPLIED, v.reason());
+        }
+        engine.stopContainer(id, stopTimeout(s));
+        return new ServiceResult(
+            s.name(),
+            step.action(),
+            Status.ROLLED_BACK,
+            "gate failed: "
+                + v.reason()
+                + "; there was no previous container: stopped the new one (kept for its logs)");
+      }
+      case RECREATE -> {
+        return recreate(req, s, step, spec, wanted, completion);
+      }
+    }
+    throw new IllegalStateException("unknown action " + step.action());
+  }
+
+  private ServiceResult recreate(
+      Request req,
+      Service s,
+      Plan.Step step,
+      ContainerCreate spec,
+      String wanted,
+      boolean completion) {
+    Project project = req.project();
+    String oldId = step.containerId();
+    var old = engine.inspectContainer(oldId);
+    String oldName = old.name();
+    boolean wasRunning = old.state().running();
+    progress.step(s.name(), "stopping " + oldName);
+    engine.stopContainer(oldId, stopTimeout(s));
+    String parked = oldName.endsWith(OLD_SUFFIX) ? oldName : wanted + OLD_SUFFIX;
+    if (!parked.equals(oldName)) {
+      engine.renameContainer(oldId, parked);
+    }
+    String newId = null;
+    String failure;
+    try {
+      progress.step(s.name(), "creating " + wanted);
+      newId = engine.createContainer(wanted, spec);
+      engine.startContainer(newId);
+      HealthGate.Verdict v =
+          gate.await(project, s, newId, completion, true, req.gateTimeout(), progress);
+      if (v.passed()) {
+        engine.removeContainer(oldId, false);
+        return new ServiceResult(
+            s.name(), step.action(), Status.APPLIED, v.reason() + "; replaced " + oldName);
+      }
+      failure = "gate failed: " + v.reason();
+    } catch (EngineException e) {
+      failure = (newId == null ? "could not create: " : "could not start: ") + e.getMessage();
+    }
+    // Put the previous container back: same configuration, same image.
+    progress.step(s.name(), failure + "; restoring " + oldName);
+    if (newId != null) {
+      engine.removeContainer(newId, true);
+    }
+    String restoredName = oldName.endsWith(OLD_SUFFIX) ? wanted : oldName;
+    engine.renameContainer(oldId, restoredName);
+    if (!wasRunning) {
+      return new ServiceResult(
+          s.name(),
+          step.action(),
+          Status.ROLLED_BACK,
+          failure + "; put back " + restoredName + " (it was not running before, left stopped)");
+    }
+    engine.startContainer(oldId);
+    HealthGate.Verdict back =
+        gate.await(project, s, oldId, completion, false, req.gateTimeout(), progress);
+    if (back.passed()) {
+      return new ServiceResult(
+          s.name(),
+          step.action(),
+          Status.ROLLED_BACK,
+          failure + "; restored " + restoredName + " (" + back.reason() + ")");
+    }
+    return new ServiceResult(
+        s.name(),
+        step.action(),
+        Status.FAILED,
+        failure + "; restored " + restoredName + " but it is not healthy either: " + back.reason());
+  }
+
+  private static Duration stopTimeout(Service s) {
+    Duration d = s.options().stopGracePeriod();
+    return d == null ? Duration.ofSeconds(10) : d;
+  }
+
+  private static Deployment.Outcome outcome(List<ServiceResult> results) {
+    boolean rolledBack = false;
+    for (ServiceResult r : results) {
+      if (r.status() == Status.FAILED) {
+        return Deployment.Outcome.FAILED;
+      }
+      rolledBack |= r.status() == Status.ROLLED_BACK;
+    }
+    return rolledBack ? Deployment.Outcome.ROLLED_BACK : Deployment.Outcome.HEALTHY;
+  }
+
+  private static String summary(
+      Deployment.Outcome outcome, List<ServiceResult> results, List<String> removed) {
+    Map<Status, List<String>> by = new TreeMap<>();
+    for (ServiceResult r : results) {
+      by.computeIfAbsent(r.status(), k -> new ArrayList<>()).add(r.service());
+    }
+    StringBuilder out = new StringBuilder();
+    switch (outcome) {
+      case HEALTHY -> out.append("healthy");
+      case ROLLED_BACK -> out.append("rolled back");
+      default -> out.append("failed");
+    }
+    for (Map.Entry<Status, List<String>> e : by.entrySet()) {
+      out.append("; ").append(e.getKey().id()).append(": ").append(String.join(", ", e.getValue()));
+    }
+    if (!removed.isEmpty()) {
+      out.append("; removed ").append(removed.size()).append(" container(s)");
+    }
+    if (outcome != Deployment.Outcome.HEALTHY && by.containsKey(Status.APPLIED)) {
+      out.append("; the stack is partly applied: ")
+          .append(String.join(", ", by.get(Status.APPLIED)))
+          .append(" run the new version");
+    }
+    return out.toString();
+  }
+
+  private static List<Deployment.ServiceImage> pins(Map<String, ResolvedImage> images) {
+    List<Deployment.ServiceImage> out = new ArrayList<>();
+    images.forEach(
+        (service, i) ->
+            out.add(
+                new Deployment.ServiceImage(
+                    service,
+                    i.reference(),
+                    i.imageId(),
+                    i.repoDigest() == null
+                        ? null
+                        : dev.selvedge.contract.model.ImageReference.parse(i.reference()).written()
+                            + "@"
+                            + i.repoDigest())));
+    return out;
+  }
+
+  private Map<String, Map<String, String>> envFingerprints(Project project) {
+    Map<String, Map<String, String>> out = new TreeMap<>();
+    for (Service s : project.services().values()) {
+      Map<String, String> keys = new TreeMap<>();
+      s.environment()
+          .forEach(
+              (k, v) -> {
+                if (v != null) {
+                  keys.put(k, fingerprints.of(v));
+                }
+              });
+      out.put(s.name(), keys);
+    }
+    return out;
+  }
+}

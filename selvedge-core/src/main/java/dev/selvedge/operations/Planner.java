@@ -1,0 +1,352 @@
+package dev.selvedge.operations;
+
+import dev.selvedge.contract.model.Dependency;
+import dev.selvedge.contract.model.NetworkDef;
+import dev.selvedge.contract.model.Project;
+import dev.selvedge.contract.model.Service;
+import dev.selvedge.contract.model.ServiceVolume;
+import dev.selvedge.contract.model.VolumeDef;
+import dev.selvedge.drift.DriftChecker;
+import dev.selvedge.drift.DriftFinding;
+import dev.selvedge.drift.DriftInput;
+import dev.selvedge.drift.DriftLayer;
+import dev.selvedge.port.ContainerDetails;
+import dev.selvedge.port.ContainerSummary;
+import dev.selvedge.port.DockerEngine;
+import dev.selvedge.port.NetworkSummary;
+import dev.selvedge.port.VolumeSummary;
+import dev.selvedge.verify.EnvExample;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Reads what the engine has for a project (one container list, one network list, one volume list,
+ * and an inspect per container that has to be replaced, for the reasons) and says what {@code
+ * apply} has to do. Changes nothing.
+ */
+public final class Planner {
+  private final DockerEngine engine;
+  private final DriftChecker drift;
+
+  public Planner(DockerEngine engine, DriftChecker drift) {
+    this.engine = engine;
+    this.drift = drift;
+  }
+
+  /**
+   * The plan for {@code specs.project()} with its services pinned to {@code images} (a service
+   * missing from the map has an image still to pull).
+   *
+   * @throws OperationException when an external network or volume does not exist
+   */
+  public Plan plan(SpecBuilder specs, Map<String, ResolvedImage> images) {
+    Project project = specs.project();
+    List<ContainerSummary> all =
+        engine.listContainers(Map.of(ComposeLabels.PROJECT, project.name()), true);
+    Map<String, List<ContainerSummary>> byService = new TreeMap<>();
+    for (ContainerSummary c : all) {
+      if ("true".equalsIgnoreCase(c.labels().getOrDefault(ComposeLabels.ONEOFF, ""))) {
+        continue;
+      }
+      String service = c.labels().getOrDefault(ComposeLabels.SERVICE, "");
+      byService.computeIfAbsent(service, k -> new ArrayList<>()).add(c);
+    }
+
+    List<Plan.Step> steps = new ArrayList<>();
+    Map<String, ContainerSummary> toExplain = new LinkedHashMap<>();
+    for (String name : order(project)) {
+      Service s = project.services().get(name);
+      List<ContainerSummary> mine = byService.getOrDefault(name, List.of());
+      steps.add(step(specs, s, images.get(name), mine, toExplain));
+    }
+    steps = explain(project, steps, toExplain, images);
+
+    List<Plan.Orphan> orphans = new ArrayList<>();
+    byService.forEach(
+        (service, containers) -> {
+          if (!project.services().containsKey(service)) {
+            for (ContainerSummary c : containers) {
+              orphans.add(new Plan.Orphan(c.id(), name(c), service));
+            }
+          }
+        });
+
+    return new Plan(
+        project.name(), engine.endpoint(), steps, networks(project), volumes(project), orphans);
+  }
+
+  private Plan.Step step(
+      SpecBuilder specs,
+      Service s,
+      ResolvedImage image,
+      List<ContainerSummary> mine,
+      Map<String, ContainerSummary> toExplain) {
+    String wanted = specs.containerName(s);
+    ContainerSummary current = null;
+    for (ContainerSummary c : mine) {
+      if (name(c).equals(wanted)) {
+        current = c;
+      }
+    }
+    if (current == null && !mine.isEmpty()) {
+      current =
+          mine.stream().filter(c -> "running".equals(c.state())).findFirst().orElse(mine.get(0));
+    }
+    List<String> leftovers = new ArrayList<>();
+    for (ContainerSummary c : mine) {
+      if (c != current) {
+        leftovers.add(c.id());
+      }
+    }
+    String hash = image == null ? null : specs.configHash(s, image);
+    if (current == null) {
+      List<String> why = new ArrayList<>();
+      why.add("no container yet");
+      if (image == null) {
+        why.add("image " + s.image() + " is not on the engine: it will be pulled");
+      }
+      return new Plan.Step(s.name(), Plan.Action.CREATE, why, null, leftovers, image, hash);
+    }
+    if (image == null) {
+      return new Plan.Step(
+          s.name(),
+          Plan.Action.RECREATE,
+          List.of("image " + s.image() + " is not on the engine: it will be pulled"),
+          current.id(),
+          leftovers,
+          null,
+          null);
+    }
+    boolean sameConfig = hash.equals(current.labels().get(ComposeLabels.CONFIG_HASH));
+    if (sameConfig && name(current).equals(wanted)) {
+      if ("running".equals(current.state())) {
+        return new Plan.Step(
+            s.name(), Plan.Action.NOTHING, List.of(), current.id(), leftovers, image, hash);
+      }
+      return new Plan.Step(
+          s.name(),
+          Plan.Action.START,
+          List.of("container " + name(current) + " is " + current.state()),
+          current.id(),
+          leftovers,
+          image,
+          hash);
+    }
+    toExplain.put(s.name(), current);
+    List<String> why = new ArrayList<>();
+    if (!name(current).equals(wanted)) {
+      why.add("container is named " + name(current) + ", Selvedge names it " + wanted);
+    }
+    return new Plan.Step(s.name(), Plan.Action.RECREATE, why, current.id(), leftovers, image, hash);
+  }
+
+  /** Adds to each RECREATE step the differences drift finds between container and contract. */
+  private List<Plan.Step> explain(
+      Project project,
+      List<Plan.Step> steps,
+      Map<String, ContainerSummary> toExplain,
+      Map<String, ResolvedImage> images) {
+    if (toExplain.isEmpty()) {
+      return steps;
+    }
+    List<ContainerDetails> inspected = new ArrayList<>();
+    for (ContainerSummary c : toExplain.values()) {
+      inspected.add(engine.inspectContainer(c.id()));
+    }
+    var report = drift.check(DriftInput.of(project, EnvExample.absent(".env.example"), inspected));
+    List<Plan.Step> out = new ArrayList<>();
+    for (Plan.Step st : steps) {
+      ContainerSummary c = toExplain.get(st.service());
+      if (c == null) {
+        out.add(st);
+        continue;
+      }
+      List<String> why = new ArrayList<>(st.reasons());
+      ResolvedImage image = images.get(st.service());
+      boolean imageMoved =
+          image != null && c.imageId() != null && !c.imageId().equals(image.imageId());
+      if (imageMoved) {
+        why.add(
+            "image: "
+                + image.reference()
+                + " is now "
+                + shortId(image.imageId())
+                + ", the container runs "
+                + shortId(c.imageId()));
+      }
+      for (DriftFinding f : report.findings(st.service())) {
+        if (f.layer() != DriftLayer.REPO_CONTAINER || (imageMoved && f.key().startsWith("image"))) {
+          continue;
+        }
+        why.add(f.key() + ": " + f.message());
+      }
+      if (why.isEmpty()) {
+        why.add(
+            "its config hash differs from the contract's (created by another tool, or a setting"
+                + " drift does not compare one by one changed)");
+      }
+      out.add(
+          new Plan.Step(
+              st.service(),
+              st.action(),
+              why,
+              st.containerId(),
+              st.leftovers(),
+              st.image(),
+              st.configHash()));
+    }
+    return out;
+  }
+
+  private List<Plan.Resource> networks(Project project) {
+    Set<String> used = new TreeSet<>();
+    for (Service s : project.services().values()) {
+      if (s.networkMode() == null || s.networkMode().isEmpty()) {
+        used.addAll(s.networks().keySet());
+      }
+    }
+    if (used.isEmpty()) {
+      return List.of();
+    }
+    Set<String> present = new HashSet<>();
+    for (NetworkSummary n : engine.listNetworks(Map.of())) {
+      present.add(n.name());
+    }
+    List<Plan.Resource> out = new ArrayList<>();
+    for (String key : used) {
+      NetworkDef def = project.networks().get(key);
+      String engineName =
+          def != null && def.name() != null ? def.name() : project.name() + "_" + key;
+      boolean external = def != null && def.external();
+      if (external && !present.contains(engineName)) {
+        throw new OperationException(
+            "network '"
+                + key
+                + "' is external (named "
+                + engineName
+                + ") and does not exist on "
+                + engine.endpoint()
+                + "; create it first (docker network create "
+                + engineName
+                + ")");
+      }
+      out.add(
+          new Plan.Resource(
+              key,
+              engineName,
+              external
+                  ? Plan.Presence.EXTERNAL
+                  : present.contains(engineName) ? Plan.Presence.PRESENT : Plan.Presence.CREATE));
+    }
+    return out;
+  }
+
+  private List<Plan.Resource> volumes(Project project) {
+    Set<String> used = new TreeSet<>();
+    for (Service s : project.services().values()) {
+      for (ServiceVolume v : s.volumes()) {
+        if (ServiceVolume.VOLUME.equals(v.type()) && v.source() != null && !v.source().isEmpty()) {
+          used.add(v.source());
+        }
+      }
+    }
+    if (used.isEmpty()) {
+      return List.of();
+    }
+    Set<String> present = new HashSet<>();
+    for (VolumeSummary v : engine.listVolumes(Map.of())) {
+      present.add(v.name());
+    }
+    List<Plan.Resource> out = new ArrayList<>();
+    for (String key : used) {
+      VolumeDef def = project.volumes().get(key);
+      String engineName = def != null && def.name() != null ? def.name() : key;
+      boolean external = def != null && def.external();
+      if (external && !present.contains(engineName)) {
+        throw new OperationException(
+            "volume '"
+                + key
+                + "' is external (named "
+                + engineName
+                + ") and does not exist on "
+                + engine.endpoint()
+                + "; create it first (docker volume create "
+                + engineName
+                + ")");
+      }
+      out.add(
+          new Plan.Resource(
+              key,
+              engineName,
+              external
+                  ? Plan.Presence.EXTERNAL
+                  : present.contains(engineName) ? Plan.Presence.PRESENT : Plan.Presence.CREATE));
+    }
+    return out;
+  }
+
+  /** Services with every dependency before its dependents; ties by name. */
+  public static List<String> order(Project project) {
+    List<String> out = new ArrayList<>();
+    for (List<String> wave : waves(project)) {
+      out.addAll(wave);
+    }
+    return out;
+  }
+
+  /**
+   * Services in waves: a service's dependencies are all in earlier waves, so the services of one
+   * wave can be applied at the same time.
+   *
+   * @throws OperationException on a dependency cycle
+   */
+  public static List<List<String>> waves(Project project) {
+    Map<String, Set<String>> deps = new TreeMap<>();
+    for (Service s : project.services().values()) {
+      Set<String> d = new TreeSet<>();
+      for (Map.Entry<String, Dependency> e : s.dependsOn().entrySet()) {
+        if (project.services().containsKey(e.getKey())) {
+          d.add(e.getKey());
+        }
+      }
+      deps.put(s.name(), d);
+    }
+    List<List<String>> waves = new ArrayList<>();
+    Set<String> done = new HashSet<>();
+    while (done.size() < deps.size()) {
+      List<String> wave = new ArrayList<>();
+      for (Map.Entry<String, Set<String>> e : deps.entrySet()) {
+        if (!done.contains(e.getKey()) && done.containsAll(e.getValue())) {
+          wave.add(e.getKey());
+        }
+      }
+      if (wave.isEmpty()) {
+        Set<String> left = new TreeSet<>(deps.keySet());
+        left.removeAll(done);
+        throw new OperationException("depends_on has a cycle among services " + left);
+      }
+      done.addAll(wave);
+      waves.add(wave);
+    }
+    return waves;
+  }
+
+  static String name(ContainerSummary c) {
+    if (c.names().isEmpty()) {
+      return c.id();
+    }
+    String n = c.names().get(0);
+    return n.startsWith("/") ? n.substring(1) : n;
+  }
+
+  static String shortId(String id) {
+    String bare = id.startsWith("sha256:") ? id.substring(7) : id;
+    return bare.length() > 12 ? bare.substring(0, 12) : bare;
+  }
+}

@@ -1,0 +1,204 @@
+package dev.selvedge.operations;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.selvedge.contract.ContractException;
+import dev.selvedge.contract.compose.ComposeLoader;
+import dev.selvedge.contract.compose.LoadOptions;
+import dev.selvedge.contract.compose.SourceFiles;
+import dev.selvedge.contract.model.Project;
+import dev.selvedge.contract.model.Service;
+import dev.selvedge.contract.render.ComposeConfig;
+import dev.selvedge.evidence.Fingerprints;
+import dev.selvedge.port.Deployment;
+import dev.selvedge.port.DeploymentStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Going back to an earlier deployment: which one, and the project it ran, rebuilt from its
+ * snapshot. Snapshots hold no secrets, so each masked secret is filled in from the current
+ * contract's value of the same key (said when its fingerprint changed since); a secret that cannot
+ * be filled in stops the rollback before anything is touched.
+ */
+public final class Rollbacks {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private Rollbacks() {}
+
+  /**
+   * The deployment to go back to: {@code to} when given (it must be of this project and host), else
+   * the newest healthy deployment before the latest deployment.
+   */
+  public static Deployment target(DeploymentStore store, String host, String project, Long to) {
+    if (to != null) {
+      Deployment d =
+          store.find(to).orElseThrow(() -> new OperationException("there is no deployment " + to));
+      if (!d.project().equals(project) || !d.host().equals(host)) {
+        throw new OperationException(
+            "deployment "
+                + to
+                + " is of project '"
+                + d.project()
+                + "' on "
+                + d.host()
+                + ", not of '"
+                + project
+                + "' on "
+                + host);
+      }
+      return d;
+    }
+    List<Deployment> history = store.history(host, project, 200);
+    if (history.isEmpty()) {
+      throw new OperationException(
+          "project '" + project + "' on " + host + " has no deployments to roll back to");
+    }
+    long latest = history.get(0).id();
+    return history.stream()
+        .filter(d -> d.id() < latest && d.outcome() == Deployment.Outcome.HEALTHY)
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new OperationException(
+                    "project '"
+                        + project
+                        + "' on "
+                        + host
+                        + " has no healthy deployment before deployment "
+                        + latest
+                        + "; see selvedge history"));
+  }
+
+  /** The project of {@code d}, with its secrets taken from {@code current}. */
+  public record Restored(Project project, List<String> warnings) {
+    public Restored {
+      warnings = List.copyOf(warnings);
+    }
+  }
+
+  public static Restored restore(Deployment d, Project current, Fingerprints fingerprints) {
+    ObjectNode root;
+    try {
+      root = (ObjectNode) JSON.readTree(d.renderedConfig());
+    } catch (IOException | ClassCastException e) {
+      throw new OperationException("deployment " + d.id() + " has an unreadable config snapshot");
+    }
+    List<String> warnings = new ArrayList<>();
+    JsonNode services = root.path("services");
+    for (Iterator<Map.Entry<String, JsonNode>> it = services.properties().iterator();
+        it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      JsonNode env = e.getValue().path("environment");
+      if (!(env instanceof ObjectNode envNode)) {
+        continue;
+      }
+      Service now = current.services().get(e.getKey());
+      for (String key : fieldNames(envNode)) {
+        if (!ComposeConfig.REDACTED.equals(envNode.path(key).asText(null))) {
+          continue;
+        }
+        String value = now == null ? null : now.environment().get(key);
+        if (value == null) {
+          throw new OperationException(
+              "deployment "
+                  + d.id()
+                  + ": service '"
+                  + e.getKey()
+                  + "' had secret "
+                  + key
+                  + ", which the current contract does not set; Selvedge never stores secret"
+                  + " values, so set "
+                  + key
+                  + " for '"
+                  + e.getKey()
+                  + "' (e.g. in .env) and roll back again");
+        }
+        String was = d.envFingerprints().getOrDefault(e.getKey(), Map.of()).get(key);
+        if (was != null && !was.equals(fingerprints.of(value))) {
+          warnings.add(
+              "secret "
+                  + key
+                  + " of service '"
+                  + e.getKey()
+                  + "' changed since deployment "
+                  + d.id()
+                  + "; its current value is used");
+        }
+        envNode.set(key, TextNode.valueOf(value.replace("$", "$$")));
+      }
+    }
+    String masked = findMasked(root, "");
+    if (masked != null) {
+      throw new OperationException(
+          "deployment "
+              + d.id()
+              + " held a secret inside "
+              + masked
+              + ", which its snapshot masks; Selvedge cannot rebuild it. Check out that revision"
+              + " of the contract and apply it instead");
+    }
+    Path dir = Path.of(current.workingDir() == null ? "." : current.workingDir());
+    Path file = dir.resolve(".selvedge-deployment-" + d.id() + ".json");
+    byte[] bytes = root.toString().getBytes(StandardCharsets.UTF_8);
+    SourceFiles memory =
+        new SourceFiles() {
+          @Override
+          public Optional<byte[]> read(Path f) {
+            return f.equals(file) ? Optional.of(bytes) : Optional.empty();
+          }
+
+          @Override
+          public boolean isFile(Path f) {
+            return f.equals(file);
+          }
+        };
+    try {
+      Project p =
+          ComposeLoader.load(
+              new LoadOptions(
+                  List.of(file), dir, d.project(), List.of(), null, Map.of(), dir, memory));
+      return new Restored(p, warnings);
+    } catch (ContractException e) {
+      throw new OperationException(
+          "deployment " + d.id() + "'s config snapshot does not load: " + e.getMessage());
+    }
+  }
+
+  private static List<String> fieldNames(ObjectNode node) {
+    List<String> names = new ArrayList<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
+  private static String findMasked(JsonNode node, String path) {
+    if (node.isTextual()) {
+      return node.textValue().contains(ComposeConfig.REDACTED) ? path : null;
+    }
+    if (node.isObject()) {
+      for (Map.Entry<String, JsonNode> e : node.properties()) {
+        String hit =
+            findMasked(e.getValue(), path.isEmpty() ? e.getKey() : path + "." + e.getKey());
+        if (hit != null) {
+          return hit;
+        }
+      }
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        String hit = findMasked(node.get(i), path + "[" + i + "]");
+        if (hit != null) {
+          return hit;
+        }
+      }
+    }
+    return null;
+  }
+}
