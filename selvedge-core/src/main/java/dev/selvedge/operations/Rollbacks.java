@@ -133,7 +133,7 @@ public final class Rollbacks {
                   + d.id()
                   + "; its current value is used");
         }
-        envNode.set(key, TextNode.valueOf(value.replace("$", "$$")));
+        envNode.set(key, TextNode.valueOf(value));
       }
     }
     String masked = findMasked(root, "");
@@ -146,6 +146,8 @@ public final class Rollbacks {
               + ", which its snapshot masks; Selvedge cannot rebuild it. Check out that revision"
               + " of the contract and apply it instead");
     }
+    // The snapshot is rendered, so every value is literal: keep the loader from interpolating it.
+    escapeDollars(root);
     Path dir = Path.of(current.workingDir() == null ? "." : current.workingDir());
     Path file = dir.resolve(".selvedge-deployment-" + d.id() + ".json");
     byte[] bytes = root.toString().getBytes(StandardCharsets.UTF_8);
@@ -177,6 +179,28 @@ public final class Rollbacks {
     List<String> names = new ArrayList<>();
     node.fieldNames().forEachRemaining(names::add);
     return names;
+  }
+
+  private static void escapeDollars(JsonNode node) {
+    if (node instanceof ObjectNode o) {
+      for (String key : fieldNames(o)) {
+        JsonNode v = o.get(key);
+        if (v.isTextual()) {
+          o.set(key, TextNode.valueOf(v.textValue().replace("$", "$$")));
+        } else {
+          escapeDollars(v);
+        }
+      }
+    } else if (node instanceof com.fasterxml.jackson.databind.node.ArrayNode a) {
+      for (int i = 0; i < a.size(); i++) {
+        JsonNode v = a.get(i);
+        if (v.isTextual()) {
+          a.set(i, TextNode.valueOf(v.textValue().replace("$", "$$")));
+        } else {
+          escapeDollars(v);
+        }
+      }
+    }
   }
 
   private static String findMasked(JsonNode node, String path) {
