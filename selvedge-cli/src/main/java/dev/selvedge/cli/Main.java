@@ -2,6 +2,7 @@ package dev.selvedge.cli;
 
 import dev.selvedge.SelvedgeException;
 import dev.selvedge.Version;
+import dev.selvedge.operations.Guarded;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -50,6 +51,14 @@ public final class Main {
         new LiveCommand(cli, LiveCommand.View.STATUS),
         new LiveCommand(cli, LiveCommand.View.DRIFT),
         new LogsCommand(cli),
+        new OperateCommand(cli, OperateCommand.Kind.PLAN),
+        new OperateCommand(cli, OperateCommand.Kind.APPLY),
+        new OperateCommand(cli, OperateCommand.Kind.ROLLBACK),
+        new HistoryCommand(cli),
+        new GuardCommand(cli, Guarded.Verb.RESTART),
+        new GuardCommand(cli, Guarded.Verb.STOP),
+        new GuardCommand(cli, Guarded.Verb.START),
+        new GuardCommand(cli, null),
         new ProbeCommand(cli),
         new TrainCommand(cli));
   }

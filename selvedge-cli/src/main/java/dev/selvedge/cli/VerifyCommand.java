@@ -88,7 +88,7 @@ final class VerifyCommand implements Command {
     String envExample = ns.getString("env_example");
     VerifyReport report =
         Verifier.verify(
-            p, readEnvExample(p, envExample == null ? null : Path.of(envExample)), options);
+            p, readEnvExample(cli, p, envExample == null ? null : Path.of(envExample)), options);
     Tool tool = Tool.selvedge(Version.current());
     String out =
         switch (ns.getString("format")) {
@@ -100,7 +100,8 @@ final class VerifyCommand implements Command {
     return report.passed() ? ExitCode.OK : ExitCode.FINDINGS;
   }
 
-  private EnvExample readEnvExample(Project p, Path envExample) {
+  /** The project's .env.example (or the given file); absent when there is none by default. */
+  static EnvExample readEnvExample(Cli cli, Project p, Path envExample) {
     Path file =
         envExample != null
             ? cli.workingDir().resolve(envExample)

@@ -1,0 +1,228 @@
+package dev.selvedge.cli;
+
+import dev.selvedge.adapter.http.SocketHttpProbe;
+import dev.selvedge.contract.model.Project;
+import dev.selvedge.contract.model.Service;
+import dev.selvedge.drift.DriftChecker;
+import dev.selvedge.evidence.Fingerprints;
+import dev.selvedge.operations.Applier;
+import dev.selvedge.operations.ApplyResult;
+import dev.selvedge.operations.HealthGate;
+import dev.selvedge.operations.ImageResolver;
+import dev.selvedge.operations.Plan;
+import dev.selvedge.operations.Planner;
+import dev.selvedge.operations.Progress;
+import dev.selvedge.operations.ResolvedImage;
+import dev.selvedge.operations.Rollbacks;
+import dev.selvedge.operations.SpecBuilder;
+import dev.selvedge.operations.render.OperationsRender;
+import dev.selvedge.port.Deployment;
+import dev.selvedge.port.DockerEngine;
+import dev.selvedge.port.Store;
+import dev.selvedge.verify.Finding;
+import dev.selvedge.verify.Verifier;
+import dev.selvedge.verify.VerifyOptions;
+import dev.selvedge.verify.VerifyReport;
+import java.time.Clock;
+import java.util.Map;
+import java.util.TreeMap;
+import net.sourceforge.argparse4j.impl.Arguments;
+import net.sourceforge.argparse4j.inf.ArgumentGroup;
+import net.sourceforge.argparse4j.inf.Namespace;
+import net.sourceforge.argparse4j.inf.Subparser;
+
+/**
+ * {@code selvedge plan}, {@code apply} and {@code rollback}: the dry run, the health-gated apply
+ * and the return to an earlier healthy deployment, all on the operations domain.
+ */
+final class OperateCommand implements Command {
+  /** Which of the three. */
+  enum Kind {
+    PLAN,
+    APPLY,
+    ROLLBACK
+  }
+
+  private final Cli cli;
+  private final Kind kind;
+
+  OperateCommand(Cli cli, Kind kind) {
+    this.cli = cli;
+    this.kind = kind;
+  }
+
+  @Override
+  public String name() {
+    return kind.name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  @Override
+  public String summary() {
+    return switch (kind) {
+      case PLAN -> "show what apply would change, service by service (changes nothing)";
+      case APPLY -> "apply the contract to the engine, gated on health, rolling back on failure";
+      case ROLLBACK -> "go back to the last healthy deployment (or --to ID)";
+    };
+  }
+
+  @Override
+  public void configure(Subparser p) {
+    p.description(
+        switch (kind) {
+          case PLAN ->
+              "Show what apply would do per service: create, recreate and why, start, nothing;"
+                  + " orphans to remove; networks and volumes to create. Pulls nothing. Exit 0"
+                  + " when nothing would change, 1 when something would, 2 when the contract or"
+                  + " engine cannot be read.";
+          case APPLY ->
+              "Apply the contract on the engine: pull and pin images, create networks and"
+                  + " volumes, then services in depends_on order, each new container gated on its"
+                  + " healthcheck and readback. A service that fails its gate is put back as it"
+                  + " was and the apply stops. Exit 0 when every service is healthy, 1 when a"
+                  + " gate failed or verify refused the contract, 2 when it could not run.";
+          case ROLLBACK ->
+              "Apply an earlier healthy deployment again, from its snapshot and pinned images:"
+                  + " by default the newest healthy one before the latest deployment. Secrets"
+                  + " come from the current contract's values. Exit codes as for apply.";
+        });
+    ProjectOptions.configure(p);
+    RuntimeOptions.configure(p);
+    p.addArgument("--format").choices("text", "json").setDefault("text").help("text or json");
+    if (kind == Kind.PLAN) {
+      return;
+    }
+    OperateOptions.configureStore(p);
+    ArgumentGroup g = p.addArgumentGroup("apply");
+    OperateOptions.configureGate(g);
+    if (kind == Kind.APPLY) {
+      g.addArgument("--force")
+          .action(Arguments.storeTrue())
+          .help("apply even when verify reports errors (recorded in the deployment)");
+    } else {
+      g.addArgument("--to").type(Long.class).metavar("ID").help("the deployment to go back to");
+    }
+  }
+
+  @Override
+  public int run(Namespace ns) {
+    Project project = ProjectOptions.load(ns, cli);
+    cli.warn(project.warnings());
+    Fingerprints fingerprints = LiveCheck.fingerprints(cli);
+    Clock clock = Clock.systemUTC();
+    boolean json = "json".equals(ns.getString("format"));
+    if (kind == Kind.PLAN) {
+      try (DockerEngine engine = RuntimeOptions.engine(ns, cli)) {
+        Plan plan = plan(engine, project, fingerprints, clock);
+        cli.out()
+            .print(
+                json
+                    ? OperationsRender.pretty(OperationsRender.planJson(plan))
+                    : OperationsRender.planText(plan));
+        return plan.changes() ? ExitCode.FINDINGS : ExitCode.OK;
+      }
+    }
+    boolean forced = false;
+    if (kind == Kind.APPLY) {
+      VerifyReport verify =
+          Verifier.verify(
+              project, VerifyCommand.readEnvExample(cli, project, null), VerifyOptions.DEFAULTS);
+      if (!verify.passed()) {
+        for (Finding f : verify.failing()) {
+          cli.err().println("verify: " + f.severity().id() + " " + f.rule() + ": " + f.message());
+        }
+        if (!ns.getBoolean("force")) {
+          cli.err()
+              .println(
+                  "selvedge: apply refused: the contract fails verify ("
+                      + verify.failing().size()
+                      + " finding(s) above). Fix them, or pass --force to apply anyway (it is"
+                      + " recorded in the deployment)");
+          return ExitCode.FINDINGS;
+        }
+        cli.err().println("warning: applying despite verify errors (--force, recorded)");
+        forced = true;
+      }
+    }
+    Progress progress = new TerminalProgress(cli.err(), TerminalProgress.isTerminal(cli));
+    try (DockerEngine engine = RuntimeOptions.engine(ns, cli);
+        Store store = OperateOptions.store(ns, cli);
+        SocketHttpProbe probe = new SocketHttpProbe()) {
+      DriftChecker drift = new DriftChecker(fingerprints, clock);
+      Applier applier =
+          new Applier(
+              engine,
+              store,
+              new HealthGate(engine, probe, drift, clock),
+              new Planner(engine, drift),
+              fingerprints,
+              clock,
+              progress);
+      Applier.Request request;
+      if (kind == Kind.APPLY) {
+        request =
+            new Applier.Request(
+                project,
+                Deployment.Kind.APPLY,
+                null,
+                null,
+                forced,
+                OperateOptions.actor(cli),
+                OperateOptions.revision(project),
+                OperateOptions.gateTimeout(ns),
+                OperateOptions.LEASE_TTL);
+      } else {
+        Deployment target =
+            Rollbacks.target(
+                store.deployments(), engine.endpoint(), project.name(), ns.get("to"));
+        progress.step(
+            null,
+            "rolling back to deployment "
+                + target.id()
+                + " ("
+                + target.startedAt()
+                + ", by "
+                + target.actor()
+                + ")");
+        Rollbacks.Restored restored = Rollbacks.restore(target, project, fingerprints);
+        cli.warn(restored.warnings());
+        ImageResolver images = new ImageResolver(engine, progress);
+        Map<String, ResolvedImage> pinned = new TreeMap<>();
+        for (Deployment.ServiceImage i : target.images()) {
+          String digest =
+              i.repoDigest() == null ? null : i.repoDigest().substring(i.repoDigest().indexOf('@') + 1);
+          pinned.put(i.service(), images.pinned(i.service(), i.reference(), i.imageId(), digest));
+        }
+        request =
+            new Applier.Request(
+                restored.project(),
+                Deployment.Kind.ROLLBACK,
+                target.id(),
+                pinned,
+                false,
+                OperateOptions.actor(cli),
+                target.revision(),
+                OperateOptions.gateTimeout(ns),
+                OperateOptions.LEASE_TTL);
+      }
+      ApplyResult result = applier.apply(request);
+      cli.out()
+          .print(
+              json
+                  ? OperationsRender.pretty(OperationsRender.resultJson(result))
+                  : OperationsRender.resultText(result));
+      return result.exitCode();
+    }
+  }
+
+  private static Plan plan(
+      DockerEngine engine, Project project, Fingerprints fingerprints, Clock clock) {
+    SpecBuilder specs = new SpecBuilder(project);
+    ImageResolver resolver = new ImageResolver(engine, Progress.NONE);
+    Map<String, ResolvedImage> images = new TreeMap<>();
+    for (Service s : project.services().values()) {
+      specs.check(s);
+      resolver.peek(s).ifPresent(i -> images.put(s.name(), i));
+    }
+    return new Planner(engine, new DriftChecker(fingerprints, clock)).plan(specs, images);
+  }
+}

@@ -1,0 +1,111 @@
+package dev.selvedge.cli;
+
+import dev.selvedge.SelvedgeException;
+import dev.selvedge.contract.model.Project;
+import dev.selvedge.port.Store;
+import dev.selvedge.store.StoreConfig;
+import dev.selvedge.store.Stores;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import net.sourceforge.argparse4j.inf.ArgumentGroup;
+import net.sourceforge.argparse4j.inf.Namespace;
+import net.sourceforge.argparse4j.inf.Subparser;
+
+/** What the mutating commands share: the store, who is acting, the lease and gate timings. */
+final class OperateOptions {
+  /** A lease lives this long without renewal; renewed every third of it while working. */
+  static final Duration LEASE_TTL = Duration.ofSeconds(60);
+
+  private OperateOptions() {}
+
+  static void configureStore(Subparser p) {
+    p.addArgument("--store")
+        .metavar("JDBC_URL")
+        .help(
+            "the store: jdbc:postgresql://... or jdbc:h2:...; default SELVEDGE_STORE_URL, else an"
+                + " H2 file under the user's data directory (SELVEDGE_STORE_USER and"
+                + " SELVEDGE_STORE_PASSWORD give credentials)");
+  }
+
+  static Store store(Namespace ns, Cli cli) {
+    StoreConfig defaults = StoreConfig.defaults(cli.environment());
+    String url = ns.getString("store");
+    StoreConfig config =
+        url == null ? defaults : new StoreConfig(url, defaults.user(), defaults.password());
+    return Stores.open(config);
+  }
+
+  /** Who is acting: SELVEDGE_ACTOR, else user@machine. */
+  static String actor(Cli cli) {
+    String fixed = cli.environment().get("SELVEDGE_ACTOR");
+    if (fixed != null && !fixed.isBlank()) {
+      return fixed.strip();
+    }
+    String user = cli.environment().getOrDefault("USER", System.getProperty("user.name", "?"));
+    String host = cli.environment().get("HOSTNAME");
+    if (host == null) {
+      try {
+        host = Files.readString(Path.of("/etc/hostname"), StandardCharsets.UTF_8).strip();
+      } catch (IOException e) {
+        host = "localhost";
+      }
+    }
+    return user + "@" + host;
+  }
+
+  /** The git commit the project directory is at, read from .git without running git; or null. */
+  static String revision(Project p) {
+    if (p.workingDir() == null) {
+      return null;
+    }
+    for (Path dir = Path.of(p.workingDir()); dir != null; dir = dir.getParent()) {
+      Path git = dir.resolve(".git");
+      if (!Files.isDirectory(git)) {
+        continue;
+      }
+      try {
+        String head = Files.readString(git.resolve("HEAD"), StandardCharsets.UTF_8).strip();
+        if (!head.startsWith("ref: ")) {
+          return head;
+        }
+        String ref = head.substring(5);
+        Path loose = git.resolve(ref);
+        if (Files.isRegularFile(loose)) {
+          return Files.readString(loose, StandardCharsets.UTF_8).strip();
+        }
+        Path packed = git.resolve("packed-refs");
+        if (Files.isRegularFile(packed)) {
+          for (String line : Files.readAllLines(packed, StandardCharsets.UTF_8)) {
+            if (line.endsWith(" " + ref)) {
+              return line.substring(0, line.indexOf(' '));
+            }
+          }
+        }
+      } catch (IOException e) {
+        return null;
+      }
+      return null;
+    }
+    return null;
+  }
+
+  static void configureGate(ArgumentGroup g) {
+    g.addArgument("--gate-timeout")
+        .dest("gate_timeout")
+        .metavar("DURATION")
+        .setDefault("120s")
+        .help("how long each service may take to become healthy (default 120s)");
+  }
+
+  static Duration gateTimeout(Namespace ns) {
+    String raw = ns.getString("gate_timeout");
+    try {
+      return dev.selvedge.contract.compose.GoDuration.parse(raw);
+    } catch (RuntimeException e) {
+      throw new SelvedgeException("--gate-timeout " + raw + ": write a duration such as 90s or 2m");
+    }
+  }
+}
