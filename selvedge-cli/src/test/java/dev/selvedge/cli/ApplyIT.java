@@ -1,0 +1,463 @@
+package dev.selvedge.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.selvedge.port.Lease;
+import dev.selvedge.port.Store;
+import dev.selvedge.store.StoreConfig;
+import dev.selvedge.store.Stores;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * plan, apply, rollback, history and the guarded operations against a real engine and a real
+ * registry (127.0.0.1:5000, images pushed by scripts/test-services.sh: {@code app:good} serves
+ * /healthz, {@code app:bad} does not, so its healthcheck never passes). The store is the default H2
+ * file under a per-test SELVEDGE_HOME. Everything is labelled {@code dev.selvedge.test=1} under a
+ * unique project name and removed after each test.
+ */
+class ApplyIT {
+  private static final Path FACTS = Path.of("/var/lib/selvedge-test/env");
+  private static final String TOKEN = "tok-APPLY-s3cret-77e1";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static Map<String, String> facts;
+  private static String good;
+  private static String bad;
+
+  @TempDir Path tmp;
+  private String project;
+  private int port;
+  private Path repo;
+  private Path home;
+  private final List<String> outputs = new ArrayList<>();
+
+  @BeforeAll
+  static void services() throws IOException {
+    assumeTrue(
+        Files.isRegularFile(FACTS),
+        "test services absent (" + FACTS + "): run scripts/test-services.sh or ./test.sh");
+    facts = new HashMap<>();
+    for (String line : Files.readAllLines(FACTS)) {
+      int eq = line.indexOf('=');
+      if (eq > 0) {
+        facts.put(line.substring(0, eq), line.substring(eq + 1));
+      }
+    }
+    String registry = facts.get("SELVEDGE_TEST_REGISTRY");
+    assumeTrue(registry != null, "no registry in " + FACTS + ": re-run scripts/test-services.sh");
+    good = registry + "/selvedge-test/app:good";
+    bad = registry + "/selvedge-test/app:bad";
+  }
+
+  @BeforeEach
+  void up() throws Exception {
+    project = "selvedge-apply-" + UUID.randomUUID().toString().substring(0, 8);
+    port = freePort();
+    repo = Files.createDirectories(tmp.resolve("repo"));
+    home = Files.createDirectories(tmp.resolve("home"));
+    Files.writeString(repo.resolve(".env"), "API_TOKEN=" + TOKEN + "\n");
+    Files.writeString(repo.resolve(".env.example"), "API_TOKEN=\n");
+  }
+
+  @AfterEach
+  void down() throws Exception {
+    String ids =
+        run(List.of(
+                "docker", "ps", "-aq", "--filter", "label=com.docker.compose.project=" + project))
+            .strip();
+    if (!ids.isEmpty()) {
+      List<String> rm = new ArrayList<>(List.of("docker", "rm", "-f", "-v"));
+      rm.addAll(List.of(ids.split("\\s+")));
+      run(rm);
+    }
+    for (String kind : List.of("network", "volume")) {
+      String names =
+          run(List.of(
+                  "docker",
+                  kind,
+                  "ls",
+                  "-q",
+                  "--filter",
+                  "label=com.docker.compose.project=" + project))
+              .strip();
+      if (!names.isEmpty()) {
+        List<String> rm = new ArrayList<>(List.of("docker", kind, "rm"));
+        rm.addAll(List.of(names.split("\\s+")));
+        run(rm);
+      }
+    }
+    // Whatever happened, no output carried the secret.
+    for (String o : outputs) {
+      assertThat(o).doesNotContain(TOKEN);
+    }
+  }
+
+  private void contract(String image, String mode, int hostPort, String extra) throws IOException {
+    Files.writeString(
+        repo.resolve("compose.yaml"),
+        """
+        name: %s
+        services:
+          web:
+            image: %s
+            environment:
+              MODE: %s
+              API_TOKEN: ${API_TOKEN}
+            ports:
+              - "127.0.0.1:%d:8080"
+            volumes:
+              - data:/data
+            labels:
+              dev.selvedge.test: "1"
+            healthcheck:
+              test: ["CMD", "wget", "-q", "-O-", "http://127.0.0.1:8080/healthz"]
+              interval: 1s
+              timeout: 2s
+              retries: 2
+            restart: unless-stopped
+            x-selvedge:
+              readback:
+                health: http://127.0.0.1:%d/healthz
+                expect:
+                  status: ok
+                timeout: 2s
+        %s
+        volumes:
+          data:
+            labels:
+              dev.selvedge.test: "1"
+        """
+            .formatted(project, image, mode, hostPort, hostPort, extra));
+  }
+
+  // ------------------------------------------------------------------------------ the tests
+
+  @Test
+  void appliesReappliesAsANoOpAndRollsBackABadImage() throws Exception {
+    contract(good, "prod", port, "");
+    Result plan = cli("plan");
+    assertThat(plan.code()).as(plan.all()).isEqualTo(1);
+    assertThat(plan.out()).contains("web").contains("create").contains("volume " + project + "_data: create");
+
+    Result first = cli("apply");
+    assertThat(first.code()).as(first.all()).isZero();
+    assertThat(first.out()).contains(": healthy").contains("applied");
+    String id = containerId("web");
+    String goodImage = inspect(id, "{{.Image}}");
+    assertThat(inspect(id, "{{.Name}}")).isEqualTo("/" + project + "-web-1");
+    assertThat(inspect(id, "{{index .Config.Labels \"com.docker.compose.container-number\"}}"))
+        .isEqualTo("1");
+
+    // docker-compose 1.29 recognises what Selvedge created.
+    String ps =
+        run(List.of(
+            "docker-compose",
+            "-p",
+            project,
+            "-f",
+            repo.resolve("compose.yaml").toString(),
+            "--project-directory",
+            repo.toString(),
+            "ps"));
+    assertThat(ps).contains(project + "-web-1");
+
+    Result noopPlan = cli("plan", "--format", "json");
+    assertThat(noopPlan.code()).as(noopPlan.all()).isZero();
+    assertThat(JSON.readTree(noopPlan.out()).get("changes").asBoolean()).isFalse();
+    Result again = cli("apply");
+    assertThat(again.code()).as(again.all()).isZero();
+    assertThat(containerId("web")).isEqualTo(id);
+
+    Result drift = cli("drift", "--format", "json");
+    assertThat(drift.code()).as(drift.all()).isZero();
+
+    contract(bad, "prod", port, "");
+    Result badPlan = cli("plan");
+    assertThat(badPlan.out()).contains("recreate").contains("image");
+    Result rolled = cli("apply", "--gate-timeout", "30s", "--format", "json");
+    assertThat(rolled.code()).as(rolled.all()).isEqualTo(1);
+    JsonNode result = JSON.readTree(rolled.out());
+    assertThat(result.get("outcome").asText()).isEqualTo("rolled-back");
+    assertThat(result.get("services").get(0).get("status").asText()).isEqualTo("rolled-back");
+    String now = containerId("web");
+    assertThat(inspect(now, "{{.Image}}")).isEqualTo(goodImage);
+    assertThat(inspect(now, "{{.Name}}")).isEqualTo("/" + project + "-web-1");
+    assertThat(inspect(now, "{{.State.Health.Status}}")).isEqualTo("healthy");
+
+    Result history = cli("history", "--format", "json");
+    assertThat(history.code()).isZero();
+    List<String> outcomes = new ArrayList<>();
+    JSON.readTree(history.out()).forEach(d -> outcomes.add(d.get("outcome").asText()));
+    assertThat(outcomes).containsExactly("rolled-back", "healthy", "healthy");
+    long firstId = JSON.readTree(history.out()).get(2).get("id").asLong();
+    Result show = cli("history", "--show", Long.toString(firstId));
+    assertThat(show.out()).contains("envFingerprints").contains("hmac-sha256:").contains("********");
+  }
+
+  @Test
+  void aTakenPortFailsCleanlyAndPutsThePreviousContainerBack() throws Exception {
+    contract(good, "prod", port, "");
+    assertThat(cli("apply").code()).isZero();
+    String id = containerId("web");
+    int taken = freePort();
+    try (ServerSocket blocker = new ServerSocket(taken, 1, InetAddress.getLoopbackAddress())) {
+      contract(good, "prod", taken, "");
+      Result r = cli("apply", "--gate-timeout", "30s");
+      assertThat(r.code()).as(r.all()).isEqualTo(1);
+      assertThat(r.out()).contains("rolled-back").contains("could not start");
+    }
+    assertThat(containerId("web")).isEqualTo(id);
+    assertThat(inspect(id, "{{.State.Running}}")).isEqualTo("true");
+    assertThat(inspect(id, "{{.Name}}")).isEqualTo("/" + project + "-web-1");
+  }
+
+  @Test
+  void rollbackGoesBackToTheLastHealthyDeployment() throws Exception {
+    contract(good, "one", port, "");
+    assertThat(cli("apply").code()).isZero();
+    contract(good, "two", port, "");
+    assertThat(cli("apply").code()).isZero();
+    assertThat(env(containerId("web"))).contains("MODE=two");
+    Result back = cli("rollback");
+    assertThat(back.code()).as(back.all()).isZero();
+    String id = containerId("web");
+    assertThat(env(id)).contains("MODE=one").contains("API_TOKEN=" + TOKEN);
+    Result history = cli("history");
+    assertThat(history.out()).contains("rollback (to ");
+  }
+
+  @Test
+  void aHeldLeaseRefusesASecondOperationNamingItsHolder() throws Exception {
+    contract(good, "prod", port, "");
+    Map<String, String> env = Map.of("SELVEDGE_HOME", home.toString());
+    try (Store store = Stores.open(StoreConfig.defaults(env))) {
+      Lease held =
+          store
+              .leases()
+              .acquire(
+                  "unix:///var/run/docker.sock", project, "alice@ops (pid 42)", "apply",
+                  Duration.ofMinutes(5));
+      Result r = cli("apply");
+      assertThat(r.code()).as(r.all()).isEqualTo(2);
+      assertThat(r.err()).contains("alice@ops (pid 42)").contains("'apply' since");
+      store.leases().release(held);
+    }
+    assertThat(cli("apply").code()).isZero();
+  }
+
+  @Test
+  void dependenciesAreHonouredAndSelfCriticalServicesNeedConfirmation() throws Exception {
+    contract(
+        good,
+        "prod",
+        port,
+        """
+          migrate:
+            image: %s
+            command: ["sh", "-c", "echo migrated"]
+            labels:
+              dev.selvedge.test: "1"
+          proxy:
+            image: %s
+            command: ["sh", "-c", "exec httpd -f -p 8081 -h /www"]
+            depends_on:
+              migrate:
+                condition: service_completed_successfully
+              web:
+                condition: service_healthy
+            labels:
+              dev.selvedge.test: "1"
+            x-selvedge:
+              self-critical: true
+        """
+            .formatted(good, good)
+            .indent(2)
+            .replaceFirst("^  ", ""));
+    Result r = cli("apply");
+    assertThat(r.code()).as(r.all()).isZero();
+    assertThat(inspect(containerId("migrate"), "{{.State.ExitCode}}")).isEqualTo("0");
+    assertThat(inspect(containerId("proxy"), "{{.State.Running}}")).isEqualTo("true");
+
+    Result refused = cli("restart", "proxy");
+    assertThat(refused.code()).isEqualTo(2);
+    assertThat(refused.err()).contains("self-critical").contains("--confirm");
+    Result restarted = cli("restart", "proxy", "--confirm");
+    assertThat(restarted.code()).as(restarted.all()).isZero();
+    Result stopped = cli("stop", "web");
+    assertThat(stopped.code()).as(stopped.all()).isZero();
+    assertThat(inspect(containerId("web"), "{{.State.Running}}")).isEqualTo("false");
+
+    Result gone = cli("down", "--confirm");
+    assertThat(gone.code()).as(gone.all()).isZero();
+    assertThat(
+            run(List.of(
+                    "docker",
+                    "ps",
+                    "-aq",
+                    "--filter",
+                    "label=com.docker.compose.project=" + project))
+                .strip())
+        .isEmpty();
+    assertThat(run(List.of("docker", "volume", "ls", "-q", "--filter", "name=" + project)))
+        .contains(project + "_data");
+  }
+
+  @Test
+  void anApplyInterruptedByAnEngineRestartConvergesOnTheNextRun() throws Exception {
+    assumeTrue(
+        Files.isRegularFile(Path.of("/var/lib/selvedge-test/dockerd.pid")),
+        "dockerd was not started by scripts/test-services.sh, so the test cannot restart it");
+    contract(good, "prod", port, "");
+    assertThat(cli("apply").code()).isZero();
+    contract(good, "changed", port, "");
+    Thread restarter =
+        new Thread(
+            () -> {
+              try {
+                // Wait until the new container is being gated, then restart the engine.
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (System.nanoTime() < deadline
+                    && run(List.of(
+                            "docker",
+                            "ps",
+                            "-q",
+                            "--filter",
+                            "name=" + project + "-web-1-selvedge-old"))
+                        .isBlank()) {
+                  Thread.sleep(50);
+                }
+                restartDockerd();
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    restarter.start();
+    Result interrupted = cli("apply", "--gate-timeout", "60s");
+    restarter.join();
+    waitForDocker();
+    assertThat(interrupted.code()).as(interrupted.all()).isIn(1, 2);
+    Result converged = cli("apply", "--gate-timeout", "60s");
+    assertThat(converged.code()).as(converged.all()).isZero();
+    List<String> ids =
+        List.of(
+            run(List.of(
+                    "docker",
+                    "ps",
+                    "-aq",
+                    "--filter",
+                    "label=com.docker.compose.project=" + project))
+                .strip()
+                .split("\\s+"));
+    assertThat(ids).hasSize(1);
+    assertThat(env(ids.get(0))).contains("MODE=changed");
+    assertThat(cli("apply").out()).contains("unchanged");
+  }
+
+  // ------------------------------------------------------------------------------ helpers
+
+  record Result(int code, String out, String err) {
+    String all() {
+      return out + err;
+    }
+  }
+
+  private Result cli(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--project-directory", repo.toString()));
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("SELVEDGE_HOME", home.toString());
+    env.put("PATH", System.getenv("PATH"));
+    env.put("SELVEDGE_ACTOR", "tester@ci");
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code =
+        Main.run(
+            new Cli(new PrintWriter(out), new PrintWriter(err), env, repo),
+            all.toArray(String[]::new));
+    Result r = new Result(code, out.toString(), err.toString());
+    outputs.add(r.all());
+    return r;
+  }
+
+  private String containerId(String service) throws Exception {
+    return run(List.of(
+            "docker",
+            "ps",
+            "-aq",
+            "--filter",
+            "label=com.docker.compose.project=" + project,
+            "--filter",
+            "label=com.docker.compose.service=" + service))
+        .strip();
+  }
+
+  private static String inspect(String id, String format) throws Exception {
+    return run(List.of("docker", "inspect", "-f", format, id)).strip();
+  }
+
+  private static String env(String id) throws Exception {
+    return inspect(id, "{{json .Config.Env}}");
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static void restartDockerd() throws Exception {
+    String pid =
+        Files.readString(Path.of("/var/lib/selvedge-test/dockerd.pid"), StandardCharsets.UTF_8)
+            .strip();
+    run(List.of("kill", "-TERM", pid));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline && Files.isDirectory(Path.of("/proc/" + pid))) {
+      Thread.sleep(100);
+    }
+    run(List.of("bash", Path.of("").toAbsolutePath().getParent().resolve("scripts/test-services.sh").toString()));
+  }
+
+  private static void waitForDocker() throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      Process p = new ProcessBuilder("docker", "info").redirectErrorStream(true).start();
+      p.getInputStream().readAllBytes();
+      if (p.waitFor() == 0) {
+        return;
+      }
+      Thread.sleep(250);
+    }
+    throw new AssertionError("docker did not come back");
+  }
+
+  private static String run(List<String> cmd) throws Exception {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(180, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new AssertionError(String.join(" ", cmd) + " failed:\n" + output);
+    }
+    return output;
+  }
+}
