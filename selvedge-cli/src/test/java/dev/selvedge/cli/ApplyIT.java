@@ -52,6 +52,7 @@ class ApplyIT {
   private Path repo;
   private Path home;
   private final List<String> outputs = new ArrayList<>();
+  private boolean relaxedPolicy = true;
 
   @BeforeAll
   static void services() throws IOException {
@@ -119,6 +120,7 @@ class ApplyIT {
         repo.resolve("compose.yaml"),
         """
         name: %s
+        %s
         services:
           web:
             image: %s
@@ -149,10 +151,35 @@ class ApplyIT {
             labels:
               dev.selvedge.test: "1"
         """
-            .formatted(project, image, mode, hostPort, hostPort, extra));
+            .formatted(project, relaxedPolicy ? RELAXED : "", image, mode, hostPort, hostPort, extra));
   }
 
+  /** The test stacks check health every second and log to the default driver: allowed here. */
+  private static final String RELAXED =
+      """
+      x-selvedge:
+        policy:
+          rules:
+            healthcheck-interval-too-short: "off"
+            logging-unbounded: "off"
+            healthcheck-missing: "off"
+      """;
+
   // ------------------------------------------------------------------------------ the tests
+
+  @Test
+  void verifyErrorsRefuseTheApplyUnlessForcedAndForcingIsRecorded() throws Exception {
+    relaxedPolicy = false;
+    contract(good, "prod", port, "");
+    Result refused = cli("apply");
+    assertThat(refused.code()).as(refused.all()).isEqualTo(1);
+    assertThat(refused.err()).contains("apply refused").contains("healthcheck-interval-too-short");
+    assertThat(containerId("web")).isEmpty();
+    Result forced = cli("apply", "--force");
+    assertThat(forced.code()).as(forced.all()).isZero();
+    Result history = cli("history", "--format", "json");
+    assertThat(JSON.readTree(history.out()).get(0).get("forced").asBoolean()).isTrue();
+  }
 
   @Test
   void appliesReappliesAsANoOpAndRollsBackABadImage() throws Exception {
@@ -292,9 +319,7 @@ class ApplyIT {
             x-selvedge:
               self-critical: true
         """
-            .formatted(good, good)
-            .indent(2)
-            .replaceFirst("^  ", ""));
+            .formatted(good, good));
     Result r = cli("apply");
     assertThat(r.code()).as(r.all()).isZero();
     assertThat(inspect(containerId("migrate"), "{{.State.ExitCode}}")).isEqualTo("0");
