@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs (when missing) and starts the real services the integration tests talk to, on loopback
 # only: a Docker engine on the unix socket plus a TLS listener on tcp://127.0.0.1:2376, an SSH
-# server on 127.0.0.1:2222 for ssh:// engines, and the offline test image selvedge-test/busybox:1.
+# server on 127.0.0.1:2222 for ssh:// engines, the offline test image selvedge-test/busybox:1, and
+# an image registry on 127.0.0.1:5000 holding selvedge-test/app:good and :bad.
 # Idempotent and quiet; root on Debian 12. Writes the facts tests need to $BASE/env (KEY=VALUE).
 # Tests skip with a plain message when that file or a service is absent.
 set -euo pipefail
@@ -16,6 +17,9 @@ TLS_PORT=2376
 SSH_PORT=2222
 SOCKET=/var/run/docker.sock
 DOCKERD_PIDFILE=$BASE/dockerd.pid   # present only when this script started dockerd
+REGISTRY=127.0.0.1:5000
+REGISTRY_DIR=$BASE/registry
+APP=$REGISTRY/selvedge-test/app
 
 say() { echo "test-services: $*" >&2; }
 die() { say "$*"; exit 1; }
@@ -24,7 +28,7 @@ installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok instal
 
 install_missing() {
   local missing=()
-  for p in docker.io busybox-static openssh-server openssl docker-compose; do
+  for p in docker.io busybox-static openssh-server openssl docker-compose docker-registry curl; do
     installed "$p" || missing+=("$p")
   done
   ((${#missing[@]} == 0)) && return
@@ -145,6 +149,76 @@ ensure_image() {
   rm -rf "$root"
 }
 
+# --- Image registry on loopback (the engine trusts 127.0.0.0/8 without TLS)
+registry_up() { curl -fsS -o /dev/null "http://$REGISTRY/v2/" 2>/dev/null; }
+
+ensure_registry() {
+  mkdir -p "$REGISTRY_DIR/data" "$LOG_DIR"
+  # Our own config rather than the package's: loopback only, no auth, storage under $BASE.
+  cat >"$REGISTRY_DIR/config.yml.new" <<CONF
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $REGISTRY_DIR/data
+  delete:
+    enabled: true
+http:
+  addr: $REGISTRY
+CONF
+  if ! cmp -s "$REGISTRY_DIR/config.yml.new" "$REGISTRY_DIR/config.yml"; then
+    mv "$REGISTRY_DIR/config.yml.new" "$REGISTRY_DIR/config.yml"
+    stop_registry
+  else
+    rm -f "$REGISTRY_DIR/config.yml.new"
+  fi
+  if ! registry_up; then
+    setsid nohup docker-registry serve "$REGISTRY_DIR/config.yml" >>"$LOG_DIR/registry.log" 2>&1 </dev/null &
+    echo $! >"$REGISTRY_DIR/registry.pid"
+  fi
+  for _ in $(seq 1 40); do
+    registry_up && return
+    sleep 0.25
+  done
+  die "the registry on $REGISTRY does not answer; see $LOG_DIR/registry.log"
+}
+
+stop_registry() {
+  local pid
+  [[ -f $REGISTRY_DIR/registry.pid ]] || return 0
+  pid=$(cat "$REGISTRY_DIR/registry.pid")
+  [[ -n $pid && $(cat "/proc/$pid/comm" 2>/dev/null) == docker-registry ]] || return 0
+  kill "$pid"
+  for _ in $(seq 1 20); do [[ -d /proc/$pid ]] || break; sleep 0.25; done
+}
+
+# An httpd on 8080 serving /www; the good image answers /healthz, the bad one does not.
+push_app() { # tag healthz-body-or-empty
+  local tag=$1 healthz=$2 root
+  curl -fsS -o /dev/null "http://$REGISTRY/v2/selvedge-test/app/manifests/$tag" \
+    -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' 2>/dev/null && return
+  root=$(mktemp -d)
+  mkdir -p "$root/bin" "$root/etc" "$root/www" "$root/tmp"
+  cp /bin/busybox "$root/bin/busybox"
+  for c in sh httpd wget cat echo sleep ls env true false test mkdir rm printf hostname id nc; do
+    ln -s busybox "$root/bin/$c"
+  done
+  echo 'root:x:0:0:root:/:/bin/sh' >"$root/etc/passwd"
+  echo 'root:x:0:' >"$root/etc/group"
+  echo "$tag" >"$root/www/index.html"
+  [[ -n $healthz ]] && printf '%s\n' "$healthz" >"$root/www/healthz"
+  tar -C "$root" -c . | docker import -c 'ENV PATH=/bin' -c 'EXPOSE 8080' \
+    -c 'CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]' - "$APP:$tag" >/dev/null
+  rm -rf "$root"
+  docker push -q "$APP:$tag" >/dev/null
+}
+
+ensure_registry_images() {
+  push_app good '{"status":"ok","version":"good"}'
+  push_app bad ''
+}
+
 # --- SSH server for ssh:// engines
 make_ssh() {
   mkdir -p "$SSH_DIR"
@@ -232,6 +306,7 @@ write_env() {
     echo "SELVEDGE_TEST_SSH_KNOWN_HOSTS=$SSH_DIR/known_hosts"
     echo "SELVEDGE_TEST_SSH_KNOWN_HOSTS_MISMATCH=$SSH_DIR/known_hosts_mismatch"
     echo "SELVEDGE_TEST_COMPOSE=$(command -v docker-compose)"
+    echo "SELVEDGE_TEST_REGISTRY=$REGISTRY"
   } >"$ENV_FILE.tmp"
   mv "$ENV_FILE.tmp" "$ENV_FILE"
 }
@@ -243,6 +318,8 @@ install_missing
 make_tls
 ensure_docker
 ensure_image
+ensure_registry
+ensure_registry_images
 make_ssh
 ensure_sshd
 write_env

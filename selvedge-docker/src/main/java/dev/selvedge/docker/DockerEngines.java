@@ -28,7 +28,8 @@ public final class DockerEngines {
 
   /** See {@link EngineOptions#fromEnvironment} for the variables read. */
   public static DockerEngine fromHost(String hostOrNull, Map<String, String> env) {
-    return open(EngineOptions.fromEnvironment(hostOrNull, env));
+    EngineOptions options = EngineOptions.fromEnvironment(hostOrNull, env);
+    return over(transport(options), options, RegistryAuth.fromEnvironment(env));
   }
 
   public static DockerEngine open(EngineOptions options) {
@@ -36,12 +37,19 @@ public final class DockerEngines {
     return over(transport, options);
   }
 
-  /** An engine over a transport of the caller's (tests, other tunnels). */
+  /**
+   * An engine over a transport of the caller's (tests, other tunnels); registry credentials from
+   * this process's docker CLI config.
+   */
   public static DockerEngine over(Transport transport, EngineOptions options) {
+    return over(transport, options, RegistryAuth.fromEnvironment(System.getenv()));
+  }
+
+  static DockerEngine over(Transport transport, EngineOptions options, RegistryAuth auth) {
     String endpoint = transport.endpoint();
     String hostHeader =
         endpoint.startsWith("tcp://") ? endpoint.substring("tcp://".length()) : "docker";
-    return new HttpDockerEngine(transport, options, hostHeader);
+    return new HttpDockerEngine(transport, options, hostHeader, auth);
   }
 
   /** The transport {@code options.host()} names ({@code HOST:PORT} without a scheme is TCP). */

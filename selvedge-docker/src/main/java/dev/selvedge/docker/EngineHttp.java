@@ -59,17 +59,36 @@ final class EngineHttp implements AutoCloseable {
   }
 
   Response get(String target, Duration timeout) {
-    return exchange("GET", target, null, null, timeout, (s, h, b) -> readWhole(s, h, b));
+    return exchange("GET", target, Map.of(), null, null, timeout, (s, h, b) -> readWhole(s, h, b));
+  }
+
+  /** A GET with extra request headers (registry credentials). */
+  Response get(String target, Map<String, String> headers, Duration timeout) {
+    return exchange("GET", target, headers, null, null, timeout, (s, h, b) -> readWhole(s, h, b));
   }
 
   /** A request with an optional body (JSON for the API's write calls). */
   Response send(String method, String target, byte[] body, String contentType, Duration timeout) {
-    return exchange(method, target, body, contentType, timeout, (s, h, b) -> readWhole(s, h, b));
+    return exchange(
+        method, target, Map.of(), body, contentType, timeout, (s, h, b) -> readWhole(s, h, b));
   }
 
   /** A GET whose body is handed to {@code reader} as it arrives. */
   <T> T stream(String target, Duration timeout, BodyReader<T> reader) {
-    return exchange("GET", target, null, null, timeout, reader);
+    return exchange("GET", target, Map.of(), null, null, timeout, reader);
+  }
+
+  /**
+   * A body-less request with extra headers whose answer is handed to {@code reader} as it arrives
+   * (an image pull's progress).
+   */
+  <T> T stream(
+      String method,
+      String target,
+      Map<String, String> headers,
+      Duration timeout,
+      BodyReader<T> reader) {
+    return exchange(method, target, headers, null, null, timeout, reader);
   }
 
   private static Response readWhole(int status, Map<String, String> headers, InputStream body)
@@ -80,12 +99,13 @@ final class EngineHttp implements AutoCloseable {
   private <T> T exchange(
       String method,
       String target,
+      Map<String, String> extraHeaders,
       byte[] body,
       String contentType,
       Duration timeout,
       BodyReader<T> reader) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    byte[] request = request(method, target, body, contentType);
+    byte[] request = request(method, target, extraHeaders, body, contentType);
     boolean retried = false;
     while (true) {
       Wire wire = borrow();
@@ -146,12 +166,23 @@ final class EngineHttp implements AutoCloseable {
     }
   }
 
-  private byte[] request(String method, String target, byte[] body, String contentType) {
+  private byte[] request(
+      String method,
+      String target,
+      Map<String, String> extraHeaders,
+      byte[] body,
+      String contentType) {
     StringBuilder head = new StringBuilder(160);
     head.append(method).append(' ').append(target).append(" HTTP/1.1\r\n");
     head.append("Host: ").append(hostHeader).append("\r\n");
     head.append("User-Agent: ").append(userAgent).append("\r\n");
     head.append("Accept: application/json\r\n");
+    for (Map.Entry<String, String> h : extraHeaders.entrySet()) {
+      if (h.getValue().indexOf('\r') >= 0 || h.getValue().indexOf('\n') >= 0) {
+        throw new IllegalArgumentException("header " + h.getKey() + " holds a line break");
+      }
+      head.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
+    }
     if (body != null) {
       head.append("Content-Type: ").append(contentType).append("\r\n");
       head.append("Content-Length: ").append(body.length).append("\r\n");

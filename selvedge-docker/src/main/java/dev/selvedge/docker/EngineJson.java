@@ -1,6 +1,7 @@
 package dev.selvedge.docker;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,6 +17,8 @@ import dev.selvedge.port.ContainerDetails.State;
 import dev.selvedge.port.ContainerSummary;
 import dev.selvedge.port.EngineInfo;
 import dev.selvedge.port.ImageDetails;
+import dev.selvedge.port.NetworkSummary;
+import dev.selvedge.port.VolumeSummary;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -105,6 +108,61 @@ final class EngineJson {
     }
   }
 
+  /** Serializes a tree with the streaming generator (no {@code ObjectMapper}, see above). */
+  static byte[] write(JsonNode node) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(512);
+    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+      write(g, node);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e); // in memory: cannot happen
+    }
+    return out.toByteArray();
+  }
+
+  private static void write(JsonGenerator g, JsonNode node) throws IOException {
+    switch (node.getNodeType()) {
+      case OBJECT -> {
+        g.writeStartObject();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+          g.writeFieldName(e.getKey());
+          write(g, e.getValue());
+        }
+        g.writeEndObject();
+      }
+      case ARRAY -> {
+        g.writeStartArray();
+        for (JsonNode n : node) {
+          write(g, n);
+        }
+        g.writeEndArray();
+      }
+      case STRING -> g.writeString(node.textValue());
+      case NUMBER -> {
+        if (node.isIntegralNumber()) {
+          g.writeNumber(node.bigIntegerValue());
+        } else {
+          g.writeNumber(node.decimalValue());
+        }
+      }
+      case BOOLEAN -> g.writeBoolean(node.booleanValue());
+      default -> g.writeNull();
+    }
+  }
+
+  /**
+   * Reads a stream of concatenated JSON values (an image pull's progress: one object a line) and
+   * hands each to {@code each} as it arrives.
+   */
+  static void eachValue(java.io.InputStream in, java.util.function.Consumer<JsonNode> each)
+      throws IOException {
+    try (JsonParser parser = FACTORY.createParser(in)) {
+      JsonToken token;
+      while ((token = parser.nextToken()) != null) {
+        each.accept(value(parser, token, 0));
+      }
+    }
+  }
+
   /** The {@code message} of an error body, or the body itself when it is not JSON. */
   static String errorMessage(byte[] body) {
     String text = new String(body, java.nio.charset.StandardCharsets.UTF_8).strip();
@@ -142,6 +200,15 @@ final class EngineJson {
               stringMap(c.path("Labels"))));
     }
     return result;
+  }
+
+  static NetworkSummary network(JsonNode n) {
+    return new NetworkSummary(
+        text(n, "Id"), text(n, "Name"), text(n, "Driver"), stringMap(n.path("Labels")));
+  }
+
+  static VolumeSummary volume(JsonNode v) {
+    return new VolumeSummary(text(v, "Name"), text(v, "Driver"), stringMap(v.path("Labels")));
   }
 
   static ImageDetails image(JsonNode i) {

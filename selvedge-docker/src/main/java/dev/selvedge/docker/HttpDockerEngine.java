@@ -1,7 +1,15 @@
 package dev.selvedge.docker;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.selvedge.Version;
+import dev.selvedge.contract.model.ImageReference;
+import dev.selvedge.contract.model.Ipam;
+import dev.selvedge.contract.model.NetworkDef;
+import dev.selvedge.contract.model.VolumeDef;
+import dev.selvedge.port.ContainerCreate;
 import dev.selvedge.port.ContainerDetails;
 import dev.selvedge.port.ContainerSummary;
 import dev.selvedge.port.DockerEngine;
@@ -10,11 +18,15 @@ import dev.selvedge.port.EngineInfo;
 import dev.selvedge.port.EngineUnreachableException;
 import dev.selvedge.port.ImageDetails;
 import dev.selvedge.port.LogLines;
+import dev.selvedge.port.NetworkSummary;
+import dev.selvedge.port.PullListener;
+import dev.selvedge.port.VolumeSummary;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,17 +43,28 @@ final class HttpDockerEngine implements DockerEngine {
   /** The oldest the records can be filled from (health status, mounts as today). */
   static final String MIN_API_VERSION = "1.25";
 
+  /** How long one image pull may take, start to end. */
+  static final Duration PULL_TIMEOUT = Duration.ofMinutes(10);
+
   /** Upper bound of log bytes kept per call, whatever {@code tail} says. */
   static final int MAX_LOG_BYTES = 8 << 20;
+
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private final Transport transport;
   private final EngineHttp http;
   private final Duration timeout;
+  private final Duration pullTimeout;
+  private final RegistryAuth auth;
   private volatile String prefix;
 
-  HttpDockerEngine(Transport transport, EngineOptions options, String hostHeader) {
+  HttpDockerEngine(
+      Transport transport, EngineOptions options, String hostHeader, RegistryAuth auth) {
     this.transport = transport;
     this.timeout = options.requestTimeout();
+    this.auth = auth;
+    // A pull moves whole images over the registry's network: the API-call bound would cut it.
+    this.pullTimeout = max(PULL_TIMEOUT, options.requestTimeout());
     this.http =
         new EngineHttp(
             transport, options.connectTimeout(), hostHeader, "selvedge/" + Version.current());
@@ -67,6 +90,12 @@ final class HttpDockerEngine implements DockerEngine {
 
   @Override
   public List<ContainerSummary> listContainers(Map<String, String> labels, boolean all) {
+    String target = prefix() + "/containers/json?" + (all ? "all=1&" : "") + labelFilter(labels);
+    return EngineJson.summaries(json(ok(http.get(target, timeout))));
+  }
+
+  /** {@code filters={"label":["k=v","k"]}}, URL-encoded. */
+  private static String labelFilter(Map<String, String> labels) {
     StringBuilder filter = new StringBuilder("{\"label\":[");
     boolean first = true;
     for (Map.Entry<String, String> e : new TreeMap<>(labels).entrySet()) {
@@ -76,13 +105,7 @@ final class HttpDockerEngine implements DockerEngine {
       filter.append(jsonString(term));
     }
     filter.append("]}");
-    String target =
-        prefix()
-            + "/containers/json?"
-            + (all ? "all=1&" : "")
-            + "filters="
-            + URLEncoder.encode(filter.toString(), StandardCharsets.UTF_8);
-    return EngineJson.summaries(json(ok(http.get(target, timeout))));
+    return "filters=" + URLEncoder.encode(filter.toString(), StandardCharsets.UTF_8);
   }
 
   @Override
@@ -126,6 +149,355 @@ final class HttpDockerEngine implements DockerEngine {
           }
           return LogFrames.read(body, MAX_LOG_BYTES);
         });
+  }
+
+  // ---- operating
+
+  @Override
+  public List<NetworkSummary> listNetworks(Map<String, String> labels) {
+    JsonNode list = json(ok(http.get(prefix() + "/networks?" + labelFilter(labels), timeout)));
+    List<NetworkSummary> result = new ArrayList<>(list.size());
+    for (JsonNode n : list) {
+      result.add(EngineJson.network(n));
+    }
+    return result;
+  }
+
+  @Override
+  public NetworkSummary createNetwork(NetworkDef network) {
+    if (network.external()) {
+      throw new IllegalArgumentException(
+          "network " + network.name() + " is external: it is used, never created");
+    }
+    ObjectNode body = NODES.objectNode();
+    body.put("Name", network.name());
+    // Without it engines before 1.44 create a second network of the same name.
+    body.put("CheckDuplicate", true);
+    if (network.driver() != null && !network.driver().isEmpty()) {
+      body.put("Driver", network.driver());
+    }
+    if (!network.driverOpts().isEmpty()) {
+      body.set("Options", stringMap(network.driverOpts()));
+    }
+    if (network.internal()) {
+      body.put("Internal", true);
+    }
+    if (network.attachable()) {
+      body.put("Attachable", true);
+    }
+    if (network.enableIpv6()) {
+      body.put("EnableIPv6", true);
+    }
+    Ipam ipam = network.ipam();
+    if (ipam != null) {
+      ObjectNode i = body.putObject("IPAM");
+      if (ipam.driver() != null && !ipam.driver().isEmpty()) {
+        i.put("Driver", ipam.driver());
+      }
+      ArrayNode config = i.putArray("Config");
+      for (Ipam.Pool pool : ipam.config()) {
+        ObjectNode c = config.addObject();
+        putText(c, "Subnet", pool.subnet());
+        putText(c, "IPRange", pool.ipRange());
+        putText(c, "Gateway", pool.gateway());
+        if (!pool.auxAddresses().isEmpty()) {
+          c.set("AuxiliaryAddresses", stringMap(pool.auxAddresses()));
+        }
+      }
+      if (!ipam.options().isEmpty()) {
+        i.set("Options", stringMap(ipam.options()));
+      }
+    }
+    body.set("Labels", stringMap(network.labels()));
+    JsonNode created = json(ok(post(prefix() + "/networks/create", body, timeout)));
+    String id = created.path("Id").asText();
+    return EngineJson.network(
+        json(ok(http.get(prefix() + "/networks/" + segment(id, false), timeout))));
+  }
+
+  @Override
+  public void removeNetwork(String idOrName) {
+    EngineHttp.Response r =
+        http.send(
+            "DELETE", prefix() + "/networks/" + segment(idOrName, false), null, null, timeout);
+    if (r.status() != 404) {
+      ok(r);
+    }
+  }
+
+  @Override
+  public List<VolumeSummary> listVolumes(Map<String, String> labels) {
+    JsonNode answer = json(ok(http.get(prefix() + "/volumes?" + labelFilter(labels), timeout)));
+    List<VolumeSummary> result = new ArrayList<>();
+    for (JsonNode v : answer.path("Volumes")) {
+      result.add(EngineJson.volume(v));
+    }
+    return result;
+  }
+
+  @Override
+  public VolumeSummary createVolume(VolumeDef volume) {
+    if (volume.external()) {
+      throw new IllegalArgumentException(
+          "volume " + volume.name() + " is external: it is used, never created");
+    }
+    ObjectNode body = NODES.objectNode();
+    body.put("Name", volume.name());
+    if (volume.driver() != null && !volume.driver().isEmpty()) {
+      body.put("Driver", volume.driver());
+    }
+    body.set("DriverOpts", stringMap(volume.driverOpts()));
+    body.set("Labels", stringMap(volume.labels()));
+    return EngineJson.volume(json(ok(post(prefix() + "/volumes/create", body, timeout))));
+  }
+
+  @Override
+  public void removeVolume(String name) {
+    EngineHttp.Response r =
+        http.send("DELETE", prefix() + "/volumes/" + segment(name, false), null, null, timeout);
+    if (r.status() != 404) {
+      ok(r);
+    }
+  }
+
+  @Override
+  public Optional<String> registryDigest(String reference) {
+    ImageReference ref = imageReference(reference);
+    String registry = RegistryAuth.registryOf(ref.written());
+    EngineHttp.Response r =
+        http.get(
+            prefix() + "/distribution/" + segment(reference.strip(), true) + "/json",
+            authHeaders(ref.written()),
+            timeout);
+    if (r.status() / 100 == 2) {
+      String digest = json(r).path("Descriptor").path("digest").asText("");
+      if (digest.isEmpty()) {
+        throw new EngineException(
+            endpoint(), r.status(), "the registry " + registryName(registry) + " sent no digest");
+      }
+      return Optional.of(digest);
+    }
+    String message = EngineJson.errorMessage(r.body());
+    if (notFound(r.status(), message)) {
+      return Optional.empty();
+    }
+    throw new EngineException(
+        endpoint(),
+        r.status(),
+        "asking registry " + registryName(registry) + " about " + reference + ": " + message);
+  }
+
+  @Override
+  public ImageDetails pullImage(String reference, PullListener listener) {
+    ImageReference ref = imageReference(reference);
+    String tag = ref.digest() != null ? ref.digest() : ref.tag() != null ? ref.tag() : "latest";
+    String target =
+        prefix()
+            + "/images/create?fromImage="
+            + URLEncoder.encode(ref.written(), StandardCharsets.UTF_8)
+            + "&tag="
+            + URLEncoder.encode(tag, StandardCharsets.UTF_8);
+    String error =
+        http.stream(
+            "POST",
+            target,
+            authHeaders(ref.written()),
+            pullTimeout,
+            (status, headers, body) -> {
+              if (status != 200) {
+                return EngineJson.errorMessage(body.readAllBytes());
+              }
+              String[] failed = {null};
+              EngineJson.eachValue(
+                  body,
+                  m -> {
+                    if (m.hasNonNull("error") || m.hasNonNull("errorDetail")) {
+                      if (failed[0] == null) {
+                        String text = m.path("error").asText("");
+                        failed[0] =
+                            text.isEmpty() ? m.path("errorDetail").path("message").asText() : text;
+                      }
+                      return;
+                    }
+                    JsonNode detail = m.path("progressDetail");
+                    listener.progress(
+                        reference,
+                        m.hasNonNull("id") ? m.get("id").asText() : null,
+                        m.path("status").asText(""),
+                        detail.has("current") ? detail.get("current").asLong() : -1,
+                        detail.has("total") ? detail.get("total").asLong() : -1);
+                  });
+              return failed[0];
+            });
+    if (error != null) {
+      throw new EngineException(
+          endpoint(), 500, "pulling " + reference + " failed: " + error.strip());
+    }
+    String pulled =
+        ref.digest() != null ? ref.written() + "@" + ref.digest() : ref.written() + ":" + tag;
+    return inspectImage(pulled)
+        .orElseThrow(
+            () ->
+                new EngineException(
+                    endpoint(), 404, "pulled " + reference + " but the engine does not have it"));
+  }
+
+  @Override
+  public String createContainer(String name, ContainerCreate spec) {
+    CreateBody create = CreateBody.of(spec, prefix().substring(2));
+    StringBuilder target =
+        new StringBuilder(prefix())
+            .append("/containers/create?name=")
+            .append(URLEncoder.encode(name, StandardCharsets.UTF_8));
+    if (create.platform() != null) {
+      target
+          .append("&platform=")
+          .append(URLEncoder.encode(create.platform(), StandardCharsets.UTF_8));
+    }
+    EngineHttp.Response r =
+        http.send("POST", target.toString(), create.json(), "application/json", timeout);
+    String id = json(ok(r)).path("Id").asText();
+    try {
+      for (Map.Entry<String, ObjectNode> n : create.connectLater().entrySet()) {
+        ObjectNode body = NODES.objectNode();
+        body.put("Container", id);
+        body.set("EndpointConfig", n.getValue());
+        ok(post(prefix() + "/networks/" + segment(n.getKey(), false) + "/connect", body, timeout));
+      }
+    } catch (RuntimeException e) {
+      // Half attached is not what was asked for: take the container away again.
+      try {
+        removeContainer(id, true);
+      } catch (RuntimeException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
+    }
+    return id;
+  }
+
+  @Override
+  public void startContainer(String id) {
+    EngineHttp.Response r =
+        http.send(
+            "POST", prefix() + "/containers/" + segment(id, false) + "/start", null, null, timeout);
+    if (r.status() != 304) {
+      ok(r);
+    }
+  }
+
+  @Override
+  public void stopContainer(String id, Duration stopTimeout) {
+    EngineHttp.Response r =
+        http.send(
+            "POST",
+            prefix() + "/containers/" + segment(id, false) + "/stop?t=" + secondsOf(stopTimeout),
+            null,
+            null,
+            stopTimeout.plus(timeout));
+    if (r.status() != 304) {
+      ok(r);
+    }
+  }
+
+  @Override
+  public void restartContainer(String id, Duration stopTimeout) {
+    ok(
+        http.send(
+            "POST",
+            prefix() + "/containers/" + segment(id, false) + "/restart?t=" + secondsOf(stopTimeout),
+            null,
+            null,
+            stopTimeout.plus(timeout)));
+  }
+
+  @Override
+  public void removeContainer(String id, boolean anonymousVolumes) {
+    EngineHttp.Response r =
+        http.send(
+            "DELETE",
+            prefix()
+                + "/containers/"
+                + segment(id, false)
+                + "?force=true&v="
+                + (anonymousVolumes ? "true" : "false"),
+            null,
+            null,
+            timeout);
+    if (r.status() != 404) {
+      ok(r);
+    }
+  }
+
+  @Override
+  public void renameContainer(String id, String newName) {
+    ok(
+        http.send(
+            "POST",
+            prefix()
+                + "/containers/"
+                + segment(id, false)
+                + "/rename?name="
+                + URLEncoder.encode(newName, StandardCharsets.UTF_8),
+            null,
+            null,
+            timeout));
+  }
+
+  private EngineHttp.Response post(String target, JsonNode body, Duration callTimeout) {
+    return http.send("POST", target, EngineJson.write(body), "application/json", callTimeout);
+  }
+
+  private Map<String, String> authHeaders(String repository) {
+    return auth.header(repository).map(h -> Map.of("X-Registry-Auth", h)).orElse(Map.of());
+  }
+
+  private static ImageReference imageReference(String reference) {
+    if (reference == null || reference.isBlank()) {
+      throw new IllegalArgumentException("empty image reference");
+    }
+    ImageReference ref = ImageReference.parse(reference);
+    if (ref.id()) {
+      throw new IllegalArgumentException(
+          reference + " is an image id: only a name can be pulled from a registry");
+    }
+    return ref;
+  }
+
+  private static String registryName(String registry) {
+    return registry.equals(RegistryAuth.DOCKER_HUB) ? "docker.io" : registry;
+  }
+
+  /** What registries and engines say when a repository or tag does not exist. */
+  private static boolean notFound(int status, String message) {
+    String m = message.toLowerCase(java.util.Locale.ROOT);
+    return m.contains("manifest unknown")
+        || m.contains("not found")
+        || m.contains("name unknown")
+        || (status == 404 && !m.contains("no such host"));
+  }
+
+  private static long secondsOf(Duration d) {
+    if (d.isNegative()) {
+      throw new IllegalArgumentException("a stop timeout must not be negative");
+    }
+    return d.toSeconds() + (d.toNanosPart() > 0 ? 1 : 0);
+  }
+
+  private static void putText(ObjectNode n, String field, String value) {
+    if (value != null && !value.isEmpty()) {
+      n.put(field, value);
+    }
+  }
+
+  private static ObjectNode stringMap(Map<String, String> map) {
+    ObjectNode o = NODES.objectNode();
+    map.forEach(o::put);
+    return o;
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
   }
 
   @Override

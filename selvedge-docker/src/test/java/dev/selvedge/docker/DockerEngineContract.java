@@ -5,6 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.selvedge.contract.model.ContainerOptions;
+import dev.selvedge.contract.model.Healthcheck;
+import dev.selvedge.contract.model.Ipam;
+import dev.selvedge.contract.model.NetworkDef;
+import dev.selvedge.contract.model.PortConfig;
+import dev.selvedge.contract.model.ServiceNetwork;
+import dev.selvedge.contract.model.ServiceVolume;
+import dev.selvedge.contract.model.VolumeDef;
+import dev.selvedge.port.ContainerCreate;
 import dev.selvedge.port.ContainerDetails;
 import dev.selvedge.port.ContainerDetails.Mount;
 import dev.selvedge.port.ContainerDetails.PortBinding;
@@ -15,6 +24,8 @@ import dev.selvedge.port.EngineInfo;
 import dev.selvedge.port.EngineUnreachableException;
 import dev.selvedge.port.ImageDetails;
 import dev.selvedge.port.LogLines;
+import dev.selvedge.port.NetworkSummary;
+import dev.selvedge.port.VolumeSummary;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -24,6 +35,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -417,6 +429,294 @@ abstract class DockerEngineContract {
         rounds[0] / 1e6,
         warm[warm.length / 2] / 1e6,
         warm[warm.length / 2] / 1e6 / 51);
+  }
+
+  // --- operating
+
+  @Test
+  void createsListsAndRemovesNetworksAndVolumesByLabel() {
+    Map<String, String> labels = new HashMap<>(containers.labelMap());
+    labels.put("dev.selvedge.test.kind", "ops");
+    String netName = containers.name("ops-net");
+    String volName = containers.name("ops-vol");
+    containers.ownNetwork(netName);
+    containers.ownVolume(volName);
+    Ipam ipam = new Ipam(null, List.of(), Map.of());
+
+    NetworkSummary net =
+        engine.createNetwork(
+            new NetworkDef(netName, null, Map.of(), false, true, true, false, ipam, labels));
+    VolumeSummary vol = engine.createVolume(new VolumeDef(volName, null, Map.of(), false, labels));
+    VolumeSummary again =
+        engine.createVolume(new VolumeDef(volName, null, Map.of(), false, labels));
+    EngineException duplicate =
+        catchThrowableOfType(
+            EngineException.class,
+            () ->
+                engine.createNetwork(
+                    new NetworkDef(
+                        netName, null, Map.of(), false, false, false, false, null, labels)));
+    Map<String, String> anyKind = new HashMap<>();
+    anyKind.put(TestContainers.RUN_LABEL, containers.run);
+    anyKind.put("dev.selvedge.test.kind", null);
+
+    assertThat(net.id()).isNotBlank();
+    assertThat(net.name()).isEqualTo(netName);
+    assertThat(net.driver()).isEqualTo("bridge");
+    assertThat(net.labels()).containsAllEntriesOf(labels);
+    assertThat(vol).isEqualTo(new VolumeSummary(volName, "local", labels));
+    assertThat(again).isEqualTo(vol);
+    assertThat(duplicate.status()).isEqualTo(409);
+    assertThat(engine.listNetworks(Map.of(TestContainers.RUN_LABEL, containers.run)))
+        .containsExactly(net);
+    assertThat(engine.listNetworks(anyKind)).containsExactly(net);
+    assertThat(engine.listNetworks(Map.of(TestContainers.RUN_LABEL, "other"))).isEmpty();
+    assertThat(engine.listVolumes(anyKind)).containsExactly(vol);
+    assertThat(engine.listVolumes(Map.of(TestContainers.RUN_LABEL, "other"))).isEmpty();
+
+    engine.removeNetwork(netName);
+    engine.removeNetwork(netName);
+    engine.removeVolume(volName);
+    engine.removeVolume(volName);
+    assertThat(engine.listNetworks(anyKind)).isEmpty();
+    assertThat(engine.listVolumes(anyKind)).isEmpty();
+  }
+
+  @Test
+  void aVolumeInUseIsNotRemoved() {
+    String volName = containers.name("busy");
+    containers.ownVolume(volName);
+    engine.createVolume(new VolumeDef(volName, null, Map.of(), false, containers.labelMap()));
+    String id =
+        engine.createContainer(
+            containers.name("holder"),
+            spec(
+                List.of("sleep", "3600"),
+                List.of(),
+                List.of(
+                    new ServiceVolume("volume", volName, "/data", false, null, null, null, null)),
+                null,
+                Map.of()));
+
+    EngineException inUse =
+        catchThrowableOfType(EngineException.class, () -> engine.removeVolume(volName));
+
+    assertThat(inUse.status()).isEqualTo(409);
+    assertThat(inUse.getMessage()).startsWith(engine.endpoint()).contains("in use");
+    engine.removeContainer(id, true);
+    engine.removeVolume(volName);
+    assertThat(engine.listVolumes(Map.of(TestContainers.RUN_LABEL, containers.run))).isEmpty();
+  }
+
+  @Test
+  void createsAContainerAsSpecifiedAndOperatesIt() throws IOException {
+    String front = containers.name("front");
+    String back = containers.name("back");
+    String data = containers.name("appdata");
+    containers.ownNetwork(front);
+    containers.ownNetwork(back);
+    containers.ownVolume(data);
+    engine.createNetwork(
+        new NetworkDef(
+            front, null, Map.of(), false, false, false, false, null, containers.labelMap()));
+    engine.createNetwork(
+        new NetworkDef(
+            back, null, Map.of(), false, false, false, false, null, containers.labelMap()));
+    engine.createVolume(new VolumeDef(data, null, Map.of(), false, containers.labelMap()));
+    int hostPort = freePort();
+    Map<String, ServiceNetwork> networks = new LinkedHashMap<>();
+    networks.put(front, new ServiceNetwork(List.of("web", "www"), null, null, null));
+    networks.put(back, new ServiceNetwork(List.of("api"), null, null, null));
+    ContainerOptions.Builder options = ContainerOptions.builder();
+    options.hostname = "webhost";
+    options.workingDir = "/www";
+    options.stopGracePeriod = Duration.ofSeconds(3);
+    options.capDrop = List.of("MKNOD");
+    options.extraHosts = List.of("db.local=127.0.0.1");
+    Map<String, String> labels = new HashMap<>(containers.labelMap());
+    labels.put("app.tier", "front");
+    ContainerCreate spec =
+        new ContainerCreate(
+            services.image(),
+            List.of("sh", "-c", "echo ok > /www/healthz; exec httpd -f -p 80 -h /www"),
+            null,
+            List.of("EMPTY=", "GREETING=hello"),
+            labels,
+            List.of(PortConfig.of("127.0.0.1", 80, Integer.toString(hostPort), "tcp")),
+            List.of("81/udp"),
+            List.of(
+                new ServiceVolume("volume", data, "/data", false, null, null, null, null),
+                new ServiceVolume(
+                    "tmpfs",
+                    null,
+                    "/scratch",
+                    false,
+                    null,
+                    null,
+                    null,
+                    new ServiceVolume.Tmpfs(1 << 20, null))),
+            new Healthcheck(
+                List.of("CMD-SHELL", "wget -q -O- http://127.0.0.1/healthz"),
+                Duration.ofMillis(500),
+                Duration.ofSeconds(2),
+                3,
+                Duration.ofSeconds(5),
+                null,
+                false),
+            "on-failure:2",
+            null,
+            options.build(),
+            null,
+            null,
+            networks);
+    String name = containers.name("web-1");
+
+    String id = engine.createContainer(name, spec);
+    ContainerDetails created = engine.inspectContainer(id);
+
+    assertThat(created.name()).isEqualTo(name);
+    assertThat(created.image()).isEqualTo(services.image());
+    assertThat(created.labels()).containsAllEntriesOf(labels);
+    assertThat(created.env()).contains("EMPTY=", "GREETING=hello");
+    assertThat(created.cmd())
+        .containsExactly("sh", "-c", "echo ok > /www/healthz; exec httpd -f -p 80 -h /www");
+    assertThat(created.ports())
+        .containsExactly(
+            new PortBinding(80, "tcp", "127.0.0.1", Integer.toString(hostPort)),
+            new PortBinding(81, "udp", null, null));
+    assertThat(created.healthcheck().test())
+        .containsExactly("CMD-SHELL", "wget -q -O- http://127.0.0.1/healthz");
+    assertThat(created.healthcheck().interval()).isEqualTo(Duration.ofMillis(500));
+    assertThat(created.healthcheck().retries()).isEqualTo(3);
+    assertThat(created.healthcheck().startPeriod()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(created.restartPolicy()).isEqualTo("on-failure:2");
+    assertThat(created.networks()).containsOnlyKeys(front, back);
+    assertThat(created.networks().get(front)).contains("web", "www");
+    assertThat(created.networks().get(back)).contains("api");
+    assertThat(created.settings().hostname()).isEqualTo("webhost");
+    assertThat(created.settings().workingDir()).isEqualTo("/www");
+    assertThat(created.settings().networkMode()).isEqualTo(front);
+    assertThat(created.settings().capDrop()).singleElement().asString().endsWith("MKNOD");
+    assertThat(created.settings().extraHosts()).containsExactly("db.local:127.0.0.1");
+    assertThat(created.state().status()).isEqualTo("created");
+
+    engine.startContainer(id);
+    engine.startContainer(id); // already running: no error
+    ContainerDetails running = waitUntil(id, c -> "healthy".equals(c.state().health()));
+    assertThat(running.mounts())
+        .containsExactly(
+            new Mount("volume", data, "/data", true), new Mount("tmpfs", "", "/scratch", true));
+
+    String renamed = containers.name("web-renamed");
+    engine.renameContainer(id, renamed);
+    assertThat(engine.inspectContainer(id).name()).isEqualTo(renamed);
+
+    String startedBefore = running.state().startedAt();
+    engine.restartContainer(id, Duration.ofSeconds(1));
+    ContainerDetails restarted = waitUntil(id, c -> c.state().running());
+    assertThat(restarted.state().startedAt()).isNotEqualTo(startedBefore);
+
+    engine.stopContainer(id, Duration.ofSeconds(1));
+    assertThat(engine.inspectContainer(id).state().running()).isFalse();
+    engine.stopContainer(id, Duration.ofSeconds(1)); // already stopped: no error
+
+    engine.removeContainer(id, true);
+    engine.removeContainer(id, true); // absent: no error
+    assertThat(
+            catchThrowableOfType(EngineException.class, () -> engine.inspectContainer(id)).status())
+        .isEqualTo(404);
+  }
+
+  @Test
+  void aTakenNameIsA409() {
+    String name = containers.name("taken");
+    engine.createContainer(
+        name, spec(List.of("sleep", "3600"), List.of(), List.of(), null, Map.of()));
+
+    EngineException taken =
+        catchThrowableOfType(
+            EngineException.class,
+            () ->
+                engine.createContainer(
+                    name, spec(List.of("sleep", "3600"), List.of(), List.of(), null, Map.of())));
+
+    assertThat(taken.status()).isEqualTo(409);
+    assertThat(taken.getMessage()).startsWith(engine.endpoint()).contains(name);
+  }
+
+  @Test
+  void aPortAlreadyBoundFailsTheStartNamingThePort() throws IOException {
+    int hostPort = freePort();
+    List<PortConfig> ports =
+        List.of(PortConfig.of("127.0.0.1", 80, Integer.toString(hostPort), "tcp"));
+    String first =
+        engine.createContainer(
+            containers.name("holds-port"),
+            spec(
+                List.of("httpd", "-f", "-p", "80", "-h", "/www"),
+                ports,
+                List.of(),
+                null,
+                Map.of()));
+    String second =
+        engine.createContainer(
+            containers.name("wants-port"),
+            spec(
+                List.of("httpd", "-f", "-p", "80", "-h", "/www"),
+                ports,
+                List.of(),
+                null,
+                Map.of()));
+    engine.startContainer(first);
+
+    EngineException taken =
+        catchThrowableOfType(EngineException.class, () -> engine.startContainer(second));
+
+    assertThat(taken.getMessage())
+        .startsWith(engine.endpoint())
+        .contains(Integer.toString(hostPort))
+        .containsAnyOf("already allocated", "already in use");
+  }
+
+  @Test
+  void unsupportedOptionsAreRefusedBeforeTheEngineSeesThem() {
+    ContainerCreate spec =
+        spec(
+            List.of("true"),
+            List.of(),
+            List.of(new ServiceVolume("npipe", "x", "/y", false, null, null, null, null)),
+            null,
+            Map.of());
+
+    assertThatThrownBy(() -> engine.createContainer(containers.name("npipe"), spec))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("npipe");
+    assertThat(engine.listContainers(Map.of(TestContainers.RUN_LABEL, containers.run), true))
+        .isEmpty();
+  }
+
+  ContainerCreate spec(
+      List<String> command,
+      List<PortConfig> ports,
+      List<ServiceVolume> mounts,
+      Healthcheck healthcheck,
+      Map<String, ServiceNetwork> networks) {
+    return new ContainerCreate(
+        services.image(),
+        command,
+        null,
+        List.of(),
+        containers.labelMap(),
+        ports,
+        List.of(),
+        mounts,
+        healthcheck,
+        null,
+        null,
+        null,
+        null,
+        null,
+        networks);
   }
 
   // --- helpers

@@ -57,6 +57,21 @@ final class TestContainers {
     return name;
   }
 
+  /** A network made some other way (through the engine under test) to remove with the rest. */
+  void ownNetwork(String name) {
+    networks.add(name);
+  }
+
+  /** A volume made some other way to remove with the rest. */
+  void ownVolume(String name) {
+    volumes.add(name);
+  }
+
+  /** The labels every resource of this run carries. */
+  java.util.Map<String, String> labelMap() {
+    return java.util.Map.of(TEST_LABEL, "1", RUN_LABEL, run);
+  }
+
   private List<String> labels() {
     return List.of("--label", TEST_LABEL + "=1", "--label", RUN_LABEL + "=" + run);
   }
@@ -75,7 +90,11 @@ final class TestContainers {
         docker(rm);
       }
       for (String n : networks) {
-        docker(List.of("network", "rm", n));
+        try {
+          docker(List.of("network", "rm", n));
+        } catch (RuntimeException e) {
+          // already removed by the test
+        }
       }
       networks.clear();
       for (String v : volumes) {
