@@ -109,6 +109,26 @@ public final class Applier {
       Map<String, ResolvedImage> images = resolve(project, req.pinned());
       lease.check();
       Plan plan = planner.plan(specs, images);
+      if (!plan.changes()) {
+        // Nothing to do is not a deployment: recording it would make the running state look like
+        // a newer deployment than itself, and `rollback` would go back to what runs already.
+        List<ServiceResult> same = new ArrayList<>();
+        for (Plan.Step st : plan.services()) {
+          same.add(new ServiceResult(st.service(), st.action(), Status.UNCHANGED, "up to date"));
+        }
+        long last =
+            store.deployments().history(engine.endpoint(), project.name(), 1).stream()
+                .mapToLong(Deployment::id)
+                .findFirst()
+                .orElse(0);
+        return new ApplyResult(
+            last,
+            Deployment.Outcome.HEALTHY,
+            plan,
+            same,
+            List.of(),
+            "nothing to do: the engine runs what the contract says");
+      }
       Deployment started =
           store
               .deployments()

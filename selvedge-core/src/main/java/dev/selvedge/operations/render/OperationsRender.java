@@ -111,11 +111,17 @@ public final class OperationsRender {
 
   public static String resultText(ApplyResult r) {
     StringBuilder out = new StringBuilder();
-    out.append("deployment ")
-        .append(r.deploymentId())
-        .append(": ")
-        .append(outcome(r.outcome()))
-        .append('\n');
+    if (r.plan().changes()) {
+      out.append("deployment ")
+          .append(r.deploymentId())
+          .append(": ")
+          .append(outcome(r.outcome()))
+          .append('\n');
+    } else {
+      out.append("nothing to do (no new deployment; the latest is ")
+          .append(r.deploymentId() == 0 ? "none" : Long.toString(r.deploymentId()))
+          .append(")\n");
+    }
     int width = 8;
     for (ApplyResult.ServiceResult s : r.services()) {
       width = Math.max(width, s.service().length() + 2);
@@ -137,6 +143,7 @@ public final class OperationsRender {
   public static ObjectNode resultJson(ApplyResult r) {
     ObjectNode root = F.objectNode();
     root.put("deployment", r.deploymentId());
+    root.put("changed", r.plan().changes());
     root.put("outcome", outcome(r.outcome()));
     root.put("summary", r.summary());
     ArrayNode services = root.putArray("services");
