@@ -227,7 +227,7 @@ record CreateBody(ObjectNode body, String platform, Map<String, ObjectNode> conn
       }
       if (!o.ulimits().isEmpty()) {
         ArrayNode ulimits = h.putArray("Ulimits");
-        for (Map.Entry<String, Ulimit> u : o.ulimits().entrySet()) {
+        for (Map.Entry<String, Ulimit> u : new java.util.TreeMap<>(o.ulimits()).entrySet()) {
           Ulimit v = u.getValue();
           Long soft = v.single() != null ? v.single() : v.soft();
           Long hard = v.single() != null ? v.single() : v.hard();

@@ -297,7 +297,7 @@ final class HttpDockerEngine implements DockerEngine {
             + URLEncoder.encode(ref.written(), StandardCharsets.UTF_8)
             + "&tag="
             + URLEncoder.encode(tag, StandardCharsets.UTF_8);
-    String error =
+    PullFailure failure =
         http.stream(
             "POST",
             target,
@@ -305,7 +305,7 @@ final class HttpDockerEngine implements DockerEngine {
             pullTimeout,
             (status, headers, body) -> {
               if (status != 200) {
-                return EngineJson.errorMessage(body.readAllBytes());
+                return new PullFailure(status, EngineJson.errorMessage(body.readAllBytes()));
               }
               String[] failed = {null};
               EngineJson.eachValue(
@@ -327,11 +327,12 @@ final class HttpDockerEngine implements DockerEngine {
                         detail.has("current") ? detail.get("current").asLong() : -1,
                         detail.has("total") ? detail.get("total").asLong() : -1);
                   });
-              return failed[0];
+              // The engine reports a failure half-way through the stream, after its 200.
+              return failed[0] == null ? null : new PullFailure(500, failed[0]);
             });
-    if (error != null) {
+    if (failure != null) {
       throw new EngineException(
-          endpoint(), 500, "pulling " + reference + " failed: " + error.strip());
+          endpoint(), failure.status(), "pulling " + reference + " failed: " + failure.message());
     }
     String pulled =
         ref.digest() != null ? ref.written() + "@" + ref.digest() : ref.written() + ":" + tag;
@@ -443,6 +444,8 @@ final class HttpDockerEngine implements DockerEngine {
             null,
             timeout));
   }
+
+  private record PullFailure(int status, String message) {}
 
   private EngineHttp.Response post(String target, JsonNode body, Duration callTimeout) {
     return http.send("POST", target, EngineJson.write(body), "application/json", callTimeout);

@@ -25,6 +25,7 @@ import dev.selvedge.port.EngineUnreachableException;
 import dev.selvedge.port.ImageDetails;
 import dev.selvedge.port.LogLines;
 import dev.selvedge.port.NetworkSummary;
+import dev.selvedge.port.PullListener;
 import dev.selvedge.port.VolumeSummary;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -46,6 +47,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What every transport of the engine port must do against a real engine. A subclass names the
@@ -693,6 +695,164 @@ abstract class DockerEngineContract {
         .hasMessageContaining("npipe");
     assertThat(engine.listContainers(Map.of(TestContainers.RUN_LABEL, containers.run), true))
         .isEmpty();
+  }
+
+  @Test
+  void pullsByTagAndByDigestReportingProgress() {
+    String repository = registry() + "/selvedge-test/pull-" + containers.run;
+    String digest = pushUniqueImage(repository + ":1");
+    try {
+      List<String> events = new ArrayList<>();
+      List<long[]> bytes = new ArrayList<>();
+      ImageDetails byTag =
+          engine.pullImage(
+              repository + ":1",
+              (reference, layer, status, current, total) -> {
+                assertThat(reference).isEqualTo(repository + ":1");
+                events.add((layer == null ? "" : layer + " ") + status);
+                if (layer != null && current > 0 && total > 0) {
+                  bytes.add(new long[] {current, total});
+                }
+              });
+      TestContainers.docker(List.of("rmi", repository + ":1"));
+      ImageDetails byDigest = engine.pullImage(repository + "@" + digest, PullListener.NONE);
+
+      assertThat(byTag.repoTags()).contains(repository + ":1");
+      assertThat(byTag.repoDigests()).contains(repository + "@" + digest);
+      assertThat(events).contains("Digest: " + digest).anyMatch(e -> e.endsWith("Pull complete"));
+      assertThat(bytes).isNotEmpty().allMatch(b -> b[0] <= b[1]);
+      assertThat(byDigest.id()).isEqualTo(byTag.id());
+      assertThat(byDigest.repoDigests()).contains(repository + "@" + digest);
+      assertThat(engine.registryDigest(repository + ":1")).contains(digest);
+    } finally {
+      removeFromRegistry(repository, digest);
+    }
+  }
+
+  @Test
+  void registryDigestIsEmptyForAnUnknownTagAndAnErrorForAnUnreachableRegistry() throws IOException {
+    String good = registry() + "/selvedge-test/app:good";
+    int closedPort = freePort();
+
+    Optional<String> digest = engine.registryDigest(good);
+    Optional<String> unknownTag =
+        engine.registryDigest(registry() + "/selvedge-test/app:absent-" + containers.run);
+    Optional<String> unknownRepository =
+        engine.registryDigest(registry() + "/selvedge-test/absent-" + containers.run + ":1");
+    EngineException unreachable =
+        catchThrowableOfType(
+            EngineException.class,
+            () -> engine.registryDigest("127.0.0.1:" + closedPort + "/selvedge-test/app:good"));
+
+    assertThat(digest).get().asString().matches("sha256:[0-9a-f]{64}");
+    assertThat(engine.registryDigest(registry() + "/selvedge-test/app:bad"))
+        .get()
+        .isNotEqualTo(digest.get());
+    assertThat(unknownTag).isEmpty();
+    assertThat(unknownRepository).isEmpty();
+    assertThat(unreachable.getMessage())
+        .startsWith(engine.endpoint())
+        .contains("registry 127.0.0.1:" + closedPort);
+  }
+
+  @Test
+  void aFailedPullNamesTheReferenceButNeverTheCredentials(@TempDir Path dir) throws IOException {
+    String password = "planted-" + containers.run;
+    String encoded =
+        java.util.Base64.getEncoder()
+            .encodeToString(
+                ("deploy:" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Files.writeString(
+        dir.resolve("config.json"),
+        "{\"auths\": {\"" + registry() + "\": {\"auth\": \"" + encoded + "\"}}}");
+    EngineOptions options = options(services);
+    String absent = registry() + "/selvedge-test/app:absent-" + containers.run;
+    try (DockerEngine withCredentials =
+        DockerEngines.over(
+            DockerEngines.transport(options),
+            options,
+            new RegistryAuth(dir.resolve("config.json"), Map.of()))) {
+
+      EngineException failed =
+          catchThrowableOfType(
+              EngineException.class, () -> withCredentials.pullImage(absent, PullListener.NONE));
+      // The registry needs no credentials: sending them must not break a pull either.
+      ImageDetails good =
+          withCredentials.pullImage(registry() + "/selvedge-test/app:good", PullListener.NONE);
+
+      assertThat(failed.status()).isEqualTo(404);
+      assertThat(failed.getMessage())
+          .startsWith(withCredentials.endpoint())
+          .contains("pulling " + absent + " failed: ")
+          .doesNotContain(password)
+          .doesNotContain(encoded);
+      assertThat(String.valueOf(failed.getCause())).doesNotContain(password);
+      assertThat(withCredentials.toString()).doesNotContain(password);
+      assertThat(good.repoTags()).contains(registry() + "/selvedge-test/app:good");
+    }
+  }
+
+  @Test
+  void aPullFromAnUnreachableRegistryNamesTheReference() throws IOException {
+    String reference = "127.0.0.1:" + freePort() + "/selvedge-test/app:good";
+
+    assertThatThrownBy(() -> engine.pullImage(reference, PullListener.NONE))
+        .isInstanceOf(EngineException.class)
+        .hasMessageStartingWith(engine.endpoint())
+        .hasMessageContaining("pulling " + reference + " failed: ");
+  }
+
+  /** The test registry; the test skips when the services file predates it. */
+  private String registry() {
+    Optional<String> registry = services.registry();
+    assumeTrue(
+        registry.isPresent(),
+        "skipped: no SELVEDGE_TEST_REGISTRY in the test services file; rerun scripts/test-services.sh");
+    return registry.get();
+  }
+
+  /** A small image with a random layer (so a pull really downloads), pushed and dropped locally. */
+  private String pushUniqueImage(String reference) {
+    String maker =
+        containers.run(
+            List.of(),
+            List.of(
+                services.image(),
+                "sh",
+                "-c",
+                "busybox dd if=/dev/urandom of=/blob bs=1024 count=512 2>/dev/null"));
+    waitUntil(maker, d -> !d.state().running());
+    TestContainers.docker(List.of("commit", maker, reference));
+    TestContainers.docker(List.of("push", "-q", reference));
+    String repoDigest =
+        TestContainers.docker(
+                List.of("image", "inspect", "--format", "{{index .RepoDigests 0}}", reference))
+            .strip();
+    TestContainers.docker(List.of("rmi", reference));
+    return repoDigest.substring(repoDigest.indexOf('@') + 1);
+  }
+
+  private void removeFromRegistry(String repository, String digest) {
+    try {
+      TestContainers.docker(List.of("rmi", "-f", repository + "@" + digest));
+    } catch (RuntimeException e) {
+      // not pulled
+    }
+    String name = repository.substring(repository.indexOf('/') + 1);
+    try {
+      java.net.http.HttpClient.newHttpClient()
+          .send(
+              java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create(
+                          "http://" + registry() + "/v2/" + name + "/manifests/" + digest))
+                  .DELETE()
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.discarding());
+    } catch (IOException e) {
+      System.err.println("could not delete " + repository + " from the registry: " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   ContainerCreate spec(

@@ -83,6 +83,13 @@ final class TestServices {
     return get("SELVEDGE_TEST_IMAGE");
   }
 
+  /**
+   * The loopback registry with selvedge-test/app:good and :bad, when the services file names it.
+   */
+  Optional<String> registry() {
+    return Optional.ofNullable(values.get("SELVEDGE_TEST_REGISTRY"));
+  }
+
   /** Why the TLS listener is not up (a foreign dockerd may run without it); empty when it is. */
   Optional<String> tlsUnavailable() {
     return Optional.ofNullable(values.get("SELVEDGE_TEST_TLS_UNAVAILABLE"));
