@@ -3,6 +3,7 @@
 # only: a Docker engine on the unix socket plus a TLS listener on tcp://127.0.0.1:2376, an SSH
 # server on 127.0.0.1:2222 for ssh:// engines, the offline test image selvedge-test/busybox:1, and
 # an image registry on 127.0.0.1:5000 holding selvedge-test/app:good and :bad.
+# PostgreSQL 15 on 127.0.0.1:5432 with a role selvedge_test that may create databases.
 # Idempotent and quiet; root on Debian 12. Writes the facts tests need to $BASE/env (KEY=VALUE).
 # Tests skip with a plain message when that file or a service is absent.
 set -euo pipefail
@@ -20,6 +21,11 @@ DOCKERD_PIDFILE=$BASE/dockerd.pid   # present only when this script started dock
 REGISTRY=127.0.0.1:5000
 REGISTRY_DIR=$BASE/registry
 APP=$REGISTRY/selvedge-test/app
+PG_VERSION=15                       # Debian 12's
+PG_CLUSTER=main
+PG_PORT=5432
+PG_ROLE=selvedge_test
+PG_PASSWORD_FILE=$BASE/postgres-password
 
 say() { echo "test-services: $*" >&2; }
 die() { say "$*"; exit 1; }
@@ -28,7 +34,7 @@ installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok instal
 
 install_missing() {
   local missing=()
-  for p in docker.io busybox-static openssh-server openssl docker-compose docker-registry curl; do
+  for p in docker.io busybox-static openssh-server openssl docker-compose docker-registry curl postgresql; do
     installed "$p" || missing+=("$p")
   done
   ((${#missing[@]} == 0)) && return
@@ -288,6 +294,48 @@ ensure_sshd() {
   die "sshd on 127.0.0.1:$SSH_PORT does not run docker for root@; see $LOG_DIR/sshd.log"
 }
 
+# --- PostgreSQL for the store's tests: one cluster on loopback; each test run makes its own
+# database (selvedge_test_<random>) as $PG_ROLE and drops it afterwards.
+pg_status() { pg_lsclusters --no-header 2>/dev/null | awk -v v="$PG_VERSION" -v c="$PG_CLUSTER" '$1 == v && $2 == c { print $4 }'; }
+
+pg_as_postgres() { runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -p "$PG_PORT" -d postgres "$@"; }
+
+ensure_postgres() {
+  local conf_dir=/etc/postgresql/$PG_VERSION/$PG_CLUSTER conf changed=
+  [[ -n $(pg_status) ]] || pg_createcluster "$PG_VERSION" "$PG_CLUSTER" -p "$PG_PORT" >/dev/null
+  conf=$conf_dir/conf.d/selvedge-test.conf
+  printf '%s\n' "# written by selvedge scripts/test-services.sh" "listen_addresses = '127.0.0.1'" \
+    "port = $PG_PORT" >"$conf.new"
+  if ! cmp -s "$conf.new" "$conf"; then
+    mv "$conf.new" "$conf"
+    changed=1
+  else
+    rm -f "$conf.new"
+  fi
+  if [[ $(pg_status) == online* ]]; then
+    [[ -n $changed ]] && pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" restart
+  else
+    pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" start
+  fi
+  for _ in $(seq 1 60); do
+    pg_isready -q -h 127.0.0.1 -p "$PG_PORT" && break
+    sleep 0.5
+  done
+  pg_isready -q -h 127.0.0.1 -p "$PG_PORT" ||
+    die "PostgreSQL $PG_VERSION does not answer on 127.0.0.1:$PG_PORT; see /var/log/postgresql/postgresql-$PG_VERSION-$PG_CLUSTER.log"
+  if [[ ! -s $PG_PASSWORD_FILE ]]; then
+    (umask 077; openssl rand -hex 24 >"$PG_PASSWORD_FILE")
+  fi
+  chmod 600 "$PG_PASSWORD_FILE"
+  # Through stdin, not argv: the password stays out of the process list. Hex, so no quoting.
+  pg_as_postgres <<SQL
+SELECT format('CREATE ROLE %I', '$PG_ROLE') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PG_ROLE') \\gexec
+ALTER ROLE $PG_ROLE WITH LOGIN CREATEDB NOSUPERUSER PASSWORD '$(cat "$PG_PASSWORD_FILE")';
+SQL
+  PGPASSWORD=$(cat "$PG_PASSWORD_FILE") psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U "$PG_ROLE" -d postgres \
+    -c 'SELECT 1' >/dev/null || die "role $PG_ROLE cannot log in to PostgreSQL on 127.0.0.1:$PG_PORT"
+}
+
 write_env() {
   {
     echo "SELVEDGE_TEST_DOCKER_HOST=unix://$SOCKET"
@@ -307,11 +355,15 @@ write_env() {
     echo "SELVEDGE_TEST_SSH_KNOWN_HOSTS_MISMATCH=$SSH_DIR/known_hosts_mismatch"
     echo "SELVEDGE_TEST_COMPOSE=$(command -v docker-compose)"
     echo "SELVEDGE_TEST_REGISTRY=$REGISTRY"
+    echo "SELVEDGE_TEST_PG_URL=jdbc:postgresql://127.0.0.1:$PG_PORT/postgres"
+    echo "SELVEDGE_TEST_PG_USER=$PG_ROLE"
+    echo "SELVEDGE_TEST_PG_PASSWORD=$(cat "$PG_PASSWORD_FILE")"
   } >"$ENV_FILE.tmp"
+  chmod 600 "$ENV_FILE.tmp"   # holds the PostgreSQL test password
   mv "$ENV_FILE.tmp" "$ENV_FILE"
 }
 
-[[ $(id -u) == 0 ]] || die "needs root (installs packages, starts dockerd and sshd)"
+[[ $(id -u) == 0 ]] || die "needs root (installs packages, starts dockerd, sshd and PostgreSQL)"
 mkdir -p "$BASE"
 rm -f "$ENV_FILE"   # absent until every service is up, so tests skip rather than fail half-way
 install_missing
@@ -322,4 +374,5 @@ ensure_registry
 ensure_registry_images
 make_ssh
 ensure_sshd
+ensure_postgres
 write_env

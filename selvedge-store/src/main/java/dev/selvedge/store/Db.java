@@ -1,0 +1,100 @@
+package dev.selvedge.store;
+
+import dev.selvedge.SelvedgeException;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.argument.Argument;
+
+/**
+ * The store's database: runs callbacks on a handle and turns JDBI/SQL failures into {@link
+ * SelvedgeException}s that name the store, without JDBI's dump of the statement's arguments.
+ */
+final class Db {
+  private final Jdbi jdbi;
+  private final String location;
+
+  Db(Jdbi jdbi, String location) {
+    this.jdbi = jdbi;
+    this.location = location;
+  }
+
+  String location() {
+    return location;
+  }
+
+  <R> R call(String what, HandleCallback<R, RuntimeException> callback) {
+    try {
+      return jdbi.withHandle(callback);
+    } catch (JdbiException e) {
+      throw failure(what, e);
+    }
+  }
+
+  SelvedgeException failure(String what, Exception e) {
+    return new SelvedgeException(
+        "store " + location + ": cannot " + what + ": " + sqlMessage(e), e);
+  }
+
+  /** The database's own words: the innermost SQLException's message, else the exception's. */
+  static String sqlMessage(Throwable e) {
+    String message = e.getMessage();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException && t.getMessage() != null) {
+        message = t.getMessage();
+      }
+    }
+    return message;
+  }
+
+  /** Unique or primary key violation: SQLSTATE 23505 on both H2 and PostgreSQL. */
+  static boolean isUniqueViolation(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s && "23505".equals(s.getSQLState())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Instants are kept to the microsecond: what a {@code TIMESTAMP(6) WITH TIME ZONE} holds on both
+   * databases, so a stored value reads back equal.
+   */
+  static Instant micros(Instant at) {
+    return at == null ? null : at.truncatedTo(ChronoUnit.MICROS);
+  }
+
+  /**
+   * Binds an instant as a UTC {@code TIMESTAMP WITH TIME ZONE}, which both drivers take exactly.
+   */
+  static Argument timestamp(Instant at) {
+    if (at == null) {
+      return (position, statement, ctx) ->
+          statement.setNull(position, Types.TIMESTAMP_WITH_TIMEZONE);
+    }
+    OffsetDateTime utc = micros(at).atOffset(ZoneOffset.UTC);
+    return (position, statement, ctx) -> statement.setObject(position, utc);
+  }
+
+  static Instant instant(java.sql.ResultSet rs, String column) throws SQLException {
+    OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+    return t == null ? null : t.toInstant();
+  }
+
+  /** A handle for callers that need several statements on one connection. */
+  Handle open() {
+    try {
+      return jdbi.open();
+    } catch (JdbiException e) {
+      throw failure("connect", e);
+    }
+  }
+}

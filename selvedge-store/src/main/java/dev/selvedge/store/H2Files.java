@@ -1,0 +1,74 @@
+package dev.selvedge.store;
+
+import dev.selvedge.SelvedgeException;
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The directory of an H2 file database. H2 would create it with the umask's permissions; the
+ * store's history names hosts, projects and actors, so a directory it makes is private (0700).
+ *
+ * <p>Why {@code AUTO_SERVER=TRUE} in the default URL: H2 locks its file for one process. With
+ * auto-server the first process to open it also serves it on a loopback TCP port written into the
+ * lock file (with a random key), and later processes connect through that port instead of failing
+ * with "database may be already in use"; when the first exits, another takes over. {@code
+ * FILE_LOCK=NO} would let two processes write the same file unsynchronised and corrupt it.
+ */
+final class H2Files {
+  private H2Files() {}
+
+  /** The database's directory for a file URL ({@code jdbc:h2:[file:]PATH[;...]}), else empty. */
+  static Optional<Path> directory(String url) {
+    String rest = url.substring("jdbc:h2:".length());
+    int semi = rest.indexOf(';');
+    if (semi >= 0) {
+      rest = rest.substring(0, semi);
+    }
+    String lower = rest.toLowerCase(Locale.ROOT);
+    if (lower.startsWith("file:")) {
+      rest = rest.substring("file:".length());
+    } else if (lower.matches("^[a-z]{2,}:.*")) {
+      return Optional.empty(); // mem:, tcp:, ssl:, zip:, nio...: not a local file we should touch
+    }
+    if (rest.startsWith("~/")) {
+      rest = System.getProperty("user.home") + rest.substring(1);
+    }
+    if (rest.isEmpty()) {
+      return Optional.empty();
+    }
+    Path parent = Path.of(rest).toAbsolutePath().getParent();
+    return Optional.ofNullable(parent);
+  }
+
+  /** Creates the database's directory (0700) when it is missing. */
+  static void prepare(String url, String location) {
+    Optional<Path> dir = directory(url);
+    if (dir.isEmpty() || Files.isDirectory(dir.get())) {
+      return;
+    }
+    try {
+      if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+        Files.createDirectories(
+            dir.get(),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      } else {
+        Files.createDirectories(dir.get());
+      }
+    } catch (IOException | SecurityException e) {
+      throw new SelvedgeException(
+          "cannot create the store's directory "
+              + dir.get()
+              + " (for "
+              + location
+              + "): "
+              + e.getMessage()
+              + "; make it writable, or set SELVEDGE_HOME or SELVEDGE_STORE_URL elsewhere",
+          e);
+    }
+  }
+}

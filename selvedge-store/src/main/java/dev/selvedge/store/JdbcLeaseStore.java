@@ -1,0 +1,212 @@
+package dev.selvedge.store;
+
+import dev.selvedge.SelvedgeException;
+import dev.selvedge.port.Lease;
+import dev.selvedge.port.LeaseHeldException;
+import dev.selvedge.port.LeaseStore;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.statement.StatementContext;
+import org.jdbi.v3.core.statement.Update;
+
+/**
+ * Leases as rows of {@code lease}, one per (host, project). Every change is a single conditional
+ * statement in its own transaction, so it is atomic across processes without locks held between
+ * statements: a takeover is {@code UPDATE ... WHERE expires_at <= now} (a concurrent updater waits
+ * for the row and then finds it unexpired), a first holding is an {@code INSERT} whose primary-key
+ * violation means someone else got there first, and renew and release only touch the caller's
+ * token.
+ */
+final class JdbcLeaseStore implements LeaseStore {
+  /** Rounds of take-over/insert before giving up when the row keeps changing under us. */
+  private static final int ATTEMPTS = 5;
+
+  private static final String COLUMNS =
+      "host, project, owner, operation, token, acquired_at, expires_at";
+
+  private final Db db;
+  private final Clock clock;
+
+  JdbcLeaseStore(Db db, Clock clock) {
+    this.db = db;
+    this.clock = clock;
+  }
+
+  @Override
+  public Lease acquire(String host, String project, String owner, String operation, Duration ttl) {
+    requirePositive(ttl);
+    String what = "take the lease on '" + project + "' on " + host;
+    try (Handle h = db.open()) {
+      for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+        Instant now = Db.micros(clock.instant());
+        Lease lease =
+            new Lease(
+                host,
+                project,
+                owner,
+                operation,
+                UUID.randomUUID().toString(),
+                now,
+                Db.micros(now.plus(ttl)));
+        if (takeOver(h, lease) || insert(h, lease)) {
+          return lease;
+        }
+        Optional<Lease> holder = row(h, host, project);
+        if (holder.isPresent() && holder.get().expiresAt().isAfter(now)) {
+          throw new LeaseHeldException(host, project, holder.get());
+        }
+        // Released or expired between our statements: go round again.
+      }
+    } catch (JdbiException e) {
+      throw db.failure(what, e);
+    }
+    throw new SelvedgeException(
+        "store "
+            + db.location()
+            + ": cannot "
+            + what
+            + ": it changed hands "
+            + ATTEMPTS
+            + " times while we tried; try again");
+  }
+
+  private static boolean takeOver(Handle h, Lease lease) {
+    return bind(
+                h.createUpdate(
+                    "UPDATE lease SET owner = :owner, operation = :operation, token = :token,"
+                        + " acquired_at = :acquiredAt, expires_at = :expiresAt"
+                        + " WHERE host = :host AND project = :project"
+                        + " AND expires_at <= :acquiredAt"),
+                lease)
+            .execute()
+        == 1;
+  }
+
+  /** False when the row exists: someone else inserted it (SQLSTATE 23505 on both databases). */
+  private static boolean insert(Handle h, Lease lease) {
+    try {
+      bind(
+              h.createUpdate(
+                  "INSERT INTO lease ("
+                      + COLUMNS
+                      + ") VALUES (:host, :project, :owner, :operation, :token, :acquiredAt,"
+                      + " :expiresAt)"),
+              lease)
+          .execute();
+      return true;
+    } catch (JdbiException e) {
+      if (Db.isUniqueViolation(e)) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  private static Update bind(Update update, Lease lease) {
+    return update
+        .bind("host", lease.host())
+        .bind("project", lease.project())
+        .bind("owner", lease.owner())
+        .bind("operation", lease.operation())
+        .bind("token", lease.token())
+        .bind("acquiredAt", Db.timestamp(lease.acquiredAt()))
+        .bind("expiresAt", Db.timestamp(lease.expiresAt()));
+  }
+
+  @Override
+  public Lease renew(Lease lease, Duration ttl) {
+    requirePositive(ttl);
+    String what = "renew the lease on '" + lease.project() + "' on " + lease.host();
+    Instant expires = Db.micros(clock.instant().plus(ttl));
+    try (Handle h = db.open()) {
+      int updated =
+          h.createUpdate(
+                  "UPDATE lease SET expires_at = :expiresAt"
+                      + " WHERE host = :host AND project = :project AND token = :token")
+              .bind("expiresAt", Db.timestamp(expires))
+              .bind("host", lease.host())
+              .bind("project", lease.project())
+              .bind("token", lease.token())
+              .execute();
+      if (updated == 1) {
+        return new Lease(
+            lease.host(),
+            lease.project(),
+            lease.owner(),
+            lease.operation(),
+            lease.token(),
+            lease.acquiredAt(),
+            expires);
+      }
+      // Taken over after it expired, or released: whoever is there now (if anyone) is in the way.
+      throw new LeaseHeldException(
+          lease.host(), lease.project(), row(h, lease.host(), lease.project()).orElse(null));
+    } catch (JdbiException e) {
+      throw db.failure(what, e);
+    }
+  }
+
+  @Override
+  public void release(Lease lease) {
+    db.call(
+        "release the lease on '" + lease.project() + "' on " + lease.host(),
+        h ->
+            h.createUpdate(
+                    "DELETE FROM lease WHERE host = :host AND project = :project AND token = :token")
+                .bind("host", lease.host())
+                .bind("project", lease.project())
+                .bind("token", lease.token())
+                .execute());
+  }
+
+  @Override
+  public Optional<Lease> current(String host, String project) {
+    Instant now = clock.instant();
+    return db.call(
+        "read the lease on '" + project + "' on " + host,
+        h ->
+            h.createQuery(
+                    "SELECT "
+                        + COLUMNS
+                        + " FROM lease"
+                        + " WHERE host = :host AND project = :project AND expires_at > :now")
+                .bind("host", host)
+                .bind("project", project)
+                .bind("now", Db.timestamp(now))
+                .map(JdbcLeaseStore::lease)
+                .findOne());
+  }
+
+  private static Optional<Lease> row(Handle h, String host, String project) {
+    return h.createQuery(
+            "SELECT " + COLUMNS + " FROM lease WHERE host = :host AND project = :project")
+        .bind("host", host)
+        .bind("project", project)
+        .map(JdbcLeaseStore::lease)
+        .findOne();
+  }
+
+  private static Lease lease(ResultSet rs, StatementContext ctx) throws SQLException {
+    return new Lease(
+        rs.getString("host"),
+        rs.getString("project"),
+        rs.getString("owner"),
+        rs.getString("operation"),
+        rs.getString("token"),
+        Db.instant(rs, "acquired_at"),
+        Db.instant(rs, "expires_at"));
+  }
+
+  private static void requirePositive(Duration ttl) {
+    if (ttl == null || ttl.isNegative() || ttl.isZero()) {
+      throw new IllegalArgumentException("a lease needs a positive time to live, not " + ttl);
+    }
+  }
+}

@@ -1,0 +1,102 @@
+package dev.selvedge.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.selvedge.SelvedgeException;
+import dev.selvedge.port.Store;
+import java.time.Clock;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Opens the store: connects, brings the schema up to date, and hands out the {@link Store} port.
+ * The caller closes it.
+ */
+public final class Stores {
+  private Stores() {}
+
+  /** A small pool: the CLI runs one operation at a time; a few spare for lease renewal. */
+  static final int POOL_SIZE = 4;
+
+  /** Opens the store with the system clock. */
+  public static Store open(StoreConfig config) {
+    return open(config, Clock.systemUTC());
+  }
+
+  /**
+   * Opens the store; lease times come from {@code clock}.
+   *
+   * @throws SelvedgeException when the URL is of an unsupported database, the database cannot be
+   *     reached, or its schema cannot be brought up to date; the message names the URL (never the
+   *     password) and what to do
+   */
+  public static Store open(StoreConfig config, Clock clock) {
+    String location = config.location();
+    Vendor vendor = JdbcUrls.vendor(config.jdbcUrl());
+    if (vendor == null) {
+      throw new SelvedgeException(
+          "store URL "
+              + location
+              + " is not supported: use jdbc:h2:file:PATH (an embedded file, the default) or"
+              + " jdbc:postgresql://HOST:PORT/DATABASE in "
+              + StoreConfig.URL_VAR);
+    }
+    if (vendor == Vendor.H2) {
+      H2Files.prepare(config.jdbcUrl(), location);
+    }
+    HikariDataSource pool = connect(config, vendor, location);
+    try {
+      Migrations.migrate(pool, vendor, location);
+      Db db = new Db(Jdbi.create(pool), location);
+      return new JdbcStore(
+          pool, location, new JdbcDeploymentStore(db), new JdbcLeaseStore(db, clock));
+    } catch (RuntimeException e) {
+      pool.close();
+      throw e;
+    }
+  }
+
+  private static HikariDataSource connect(StoreConfig config, Vendor vendor, String location) {
+    HikariConfig hikari = new HikariConfig();
+    hikari.setPoolName("selvedge-store");
+    hikari.setJdbcUrl(config.jdbcUrl());
+    hikari.setDriverClassName(vendor == Vendor.H2 ? "org.h2.Driver" : "org.postgresql.Driver");
+    hikari.setUsername(config.user());
+    hikari.setPassword(config.password());
+    hikari.setMaximumPoolSize(POOL_SIZE);
+    // One connection stays open: for H2 closing the last one closes (and compacts) the database.
+    hikari.setMinimumIdle(1);
+    hikari.setConnectionTimeout(10_000);
+    if (vendor == Vendor.POSTGRESQL) {
+      hikari.addDataSourceProperty("connectTimeout", "5");
+      hikari.addDataSourceProperty("ApplicationName", "selvedge");
+    }
+    try {
+      return new HikariDataSource(hikari);
+    } catch (RuntimeException e) {
+      String cause = Db.sqlMessage(e);
+      if (config.password() != null && cause != null) {
+        cause = cause.replace(config.password(), "****");
+      }
+      throw new SelvedgeException(
+          "cannot open the store at " + location + ": " + cause + "; " + advice(vendor), e);
+    }
+  }
+
+  private static String advice(Vendor vendor) {
+    return switch (vendor) {
+      case POSTGRESQL ->
+          "check that PostgreSQL runs there and accepts this user, or set "
+              + StoreConfig.URL_VAR
+              + ", "
+              + StoreConfig.USER_VAR
+              + " and "
+              + StoreConfig.PASSWORD_VAR
+              + " to a database you can reach";
+      case H2 ->
+          "check that the file is readable and writable by you and not opened by another program"
+              + " without AUTO_SERVER=TRUE, or set "
+              + StoreConfig.URL_VAR
+              + " to another store";
+    };
+  }
+}

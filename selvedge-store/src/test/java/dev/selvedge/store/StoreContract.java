@@ -1,0 +1,456 @@
+package dev.selvedge.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.selvedge.SelvedgeException;
+import dev.selvedge.port.Deployment;
+import dev.selvedge.port.Deployment.Kind;
+import dev.selvedge.port.Deployment.Outcome;
+import dev.selvedge.port.Deployment.ServiceImage;
+import dev.selvedge.port.Lease;
+import dev.selvedge.port.LeaseHeldException;
+import dev.selvedge.port.Store;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every store adapter must do; {@link H2StoreTest} and {@code PostgresStoreIT} run it. Each
+ * test uses its own project names, so tests sharing a database do not see each other.
+ */
+abstract class StoreContract {
+  static final String HOST = "unix:///var/run/docker.sock";
+  static final String OTHER_HOST = "ssh://deploy@db-1:22";
+  static final Duration TTL = Duration.ofMinutes(5);
+
+  /** The database of this test; the same for every call within one test. */
+  protected abstract StoreConfig config();
+
+  protected TestClock clock;
+  protected Store store;
+  private final List<Store> opened = new ArrayList<>();
+  private String project;
+
+  @BeforeEach
+  void openStore() {
+    clock = new TestClock(Instant.parse("2025-06-01T12:00:00.000001Z"));
+    project = "shop-" + UUID.randomUUID().toString().substring(0, 8);
+    store = open();
+  }
+
+  @AfterEach
+  void closeStores() {
+    opened.forEach(Store::close);
+  }
+
+  /** Another store on the same database, closed after the test. */
+  protected Store open() {
+    Store s = Stores.open(config(), clock);
+    opened.add(s);
+    return s;
+  }
+
+  protected String project() {
+    return project;
+  }
+
+  // --- deployments -------------------------------------------------------------------------
+
+  @Test
+  void aDeploymentRoundTripsWithEveryField() {
+    long target = store.deployments().begin(Drafts.of(HOST, project, Outcome.HEALTHY)).id();
+    Map<String, Map<String, String>> fingerprints = new LinkedHashMap<>();
+    fingerprints.put("web", Map.of("TOKEN", "hmac:1f2e", "GRÜSSE", "hmac:ß✓"));
+    fingerprints.put("db", Map.of());
+    Deployment draft =
+        new Deployment(
+            99,
+            HOST,
+            project,
+            Kind.ROLLBACK,
+            "3f2c1a9e",
+            "zoë@büro-1 🚀",
+            Instant.parse("2025-03-01T10:15:30.123456789Z"),
+            null,
+            Outcome.RUNNING,
+            true,
+            "{\"name\":\"Ünïcødé — 日本語\",\"services\":{}}",
+            List.of(
+                new ServiceImage("web", "registry:5000/app:1.4", "sha256:aa", "app@sha256:bb"),
+                new ServiceImage("worker", "local/worker:dev", "sha256:cc", null)),
+            fingerprints,
+            target,
+            "");
+
+    Deployment begun = store.deployments().begin(draft);
+
+    assertThat(begun.id()).isPositive().isNotEqualTo(99);
+    assertThat(begun.startedAt()).isEqualTo(Instant.parse("2025-03-01T10:15:30.123456Z"));
+    assertThat(store.deployments().find(begun.id())).contains(begun);
+    Deployment found = store.deployments().find(begun.id()).orElseThrow();
+    assertThat(found.images()).isEqualTo(draft.images());
+    assertThat(found.envFingerprints()).isEqualTo(draft.envFingerprints());
+    assertThat(found.actor()).isEqualTo("zoë@büro-1 🚀");
+    assertThat(found.renderedConfig()).isEqualTo(draft.renderedConfig());
+    assertThat(found.forced()).isTrue();
+    assertThat(found.rollbackOf()).isEqualTo(target);
+    assertThat(found.kind()).isEqualTo(Kind.ROLLBACK);
+
+    Instant end = Instant.parse("2025-03-01T10:16:02.5Z");
+    store.deployments().finish(begun.id(), Outcome.FAILED, "web: health gate failed ✗", end);
+
+    Deployment finished = store.deployments().find(begun.id()).orElseThrow();
+    assertThat(finished.outcome()).isEqualTo(Outcome.FAILED);
+    assertThat(finished.summary()).isEqualTo("web: health gate failed ✗");
+    assertThat(finished.finishedAt()).isEqualTo(end);
+    assertThat(finished.images()).isEqualTo(begun.images());
+  }
+
+  @Test
+  void nullsAndEmptiesRoundTrip() {
+    Deployment draft =
+        new Deployment(
+            0,
+            HOST,
+            project,
+            Kind.APPLY,
+            null,
+            null,
+            null,
+            null,
+            Outcome.RUNNING,
+            false,
+            null,
+            List.of(),
+            Map.of(),
+            null,
+            null);
+    Deployment begun = store.deployments().begin(draft);
+    assertThat(store.deployments().find(begun.id())).contains(begun);
+    assertThat(begun.summary()).isEmpty();
+  }
+
+  @Test
+  void unknownDeploymentsAreAbsentAndCannotBeFinished() {
+    assertThat(store.deployments().find(Long.MAX_VALUE)).isEmpty();
+    assertThatThrownBy(
+            () -> store.deployments().finish(Long.MAX_VALUE, Outcome.HEALTHY, "", Instant.now()))
+        .isInstanceOf(SelvedgeException.class)
+        .hasMessageContaining(String.valueOf(Long.MAX_VALUE))
+        .hasMessageContaining(store.location());
+  }
+
+  @Test
+  void idsGrow() {
+    long previous = 0;
+    for (int i = 0; i < 4; i++) {
+      long id = store.deployments().begin(Drafts.running(HOST, project)).id();
+      assertThat(id).isGreaterThan(previous);
+      previous = id;
+    }
+  }
+
+  @Test
+  void historyIsNewestFirstLimitedAndPerHostAndProject() {
+    List<Long> mine = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      mine.add(store.deployments().begin(Drafts.running(HOST, project)).id());
+      store.deployments().begin(Drafts.running(HOST, project + "-other"));
+      store.deployments().begin(Drafts.running(OTHER_HOST, project));
+    }
+
+    List<Deployment> three = store.deployments().history(HOST, project, 3);
+
+    assertThat(three)
+        .extracting(Deployment::id)
+        .containsExactly(mine.get(4), mine.get(3), mine.get(2));
+    assertThat(three).allSatisfy(d -> assertThat(d.project()).isEqualTo(project));
+    assertThat(store.deployments().history(HOST, project, 100)).hasSize(5);
+    assertThat(store.deployments().history(OTHER_HOST, project, 100))
+        .hasSize(5)
+        .allSatisfy(d -> assertThat(d.host()).isEqualTo(OTHER_HOST));
+    assertThat(store.deployments().history(HOST, project, 0)).isEmpty();
+    assertThat(store.deployments().history(HOST, "never-deployed", 10)).isEmpty();
+  }
+
+  @Test
+  void lastHealthySkipsEverythingButHealthy() {
+    assertThat(store.deployments().lastHealthy(HOST, project)).isEmpty();
+    Deployment older = store.deployments().begin(Drafts.of(HOST, project, Outcome.HEALTHY));
+    Deployment healthy = store.deployments().begin(Drafts.of(HOST, project, Outcome.HEALTHY));
+    store.deployments().begin(Drafts.of(HOST, project, Outcome.ROLLED_BACK));
+    store.deployments().begin(Drafts.of(HOST, project, Outcome.FAILED));
+    store.deployments().begin(Drafts.of(HOST, project, Outcome.INTERRUPTED));
+    store.deployments().begin(Drafts.of(HOST, project, Outcome.RUNNING));
+    store.deployments().begin(Drafts.of(OTHER_HOST, project, Outcome.HEALTHY));
+
+    assertThat(store.deployments().lastHealthy(HOST, project)).contains(healthy);
+    assertThat(healthy.id()).isGreaterThan(older.id());
+  }
+
+  @Test
+  void aFinishedDeploymentBecomesTheLastHealthy() {
+    Deployment d = store.deployments().begin(Drafts.running(HOST, project));
+    assertThat(store.deployments().lastHealthy(HOST, project)).isEmpty();
+    store.deployments().finish(d.id(), Outcome.HEALTHY, "all healthy", clock.instant());
+    assertThat(store.deployments().lastHealthy(HOST, project))
+        .hasValueSatisfying(h -> assertThat(h.id()).isEqualTo(d.id()));
+  }
+
+  @Test
+  void markInterruptedTouchesOnlyThisProjectsRunningDeployments() {
+    Deployment a = store.deployments().begin(Drafts.running(HOST, project));
+    Deployment b = store.deployments().begin(Drafts.running(HOST, project));
+    Deployment healthy = store.deployments().begin(Drafts.of(HOST, project, Outcome.HEALTHY));
+    Deployment elsewhere = store.deployments().begin(Drafts.running(OTHER_HOST, project));
+    Instant at = Instant.parse("2025-06-01T13:00:00Z");
+
+    assertThat(store.deployments().markInterrupted(HOST, project, at)).isEqualTo(2);
+
+    for (Deployment d : List.of(a, b)) {
+      Deployment now = store.deployments().find(d.id()).orElseThrow();
+      assertThat(now.outcome()).isEqualTo(Outcome.INTERRUPTED);
+      assertThat(now.finishedAt()).isEqualTo(at);
+    }
+    assertThat(store.deployments().find(healthy.id())).contains(healthy);
+    assertThat(store.deployments().find(elsewhere.id())).contains(elsewhere);
+    assertThat(store.deployments().markInterrupted(HOST, project, at)).isZero();
+  }
+
+  // --- leases ------------------------------------------------------------------------------
+
+  @Test
+  void acquireGivesALeaseUntilNowPlusTtl() {
+    Lease lease = store.leases().acquire(HOST, project, "ana@box pid 1", "apply", TTL);
+
+    assertThat(lease.host()).isEqualTo(HOST);
+    assertThat(lease.project()).isEqualTo(project);
+    assertThat(lease.owner()).isEqualTo("ana@box pid 1");
+    assertThat(lease.operation()).isEqualTo("apply");
+    assertThat(lease.token()).isNotBlank();
+    assertThat(lease.acquiredAt()).isEqualTo(clock.instant());
+    assertThat(lease.expiresAt()).isEqualTo(clock.instant().plus(TTL));
+    assertThat(store.leases().current(HOST, project)).contains(lease);
+    assertThat(store.leases().current(OTHER_HOST, project)).isEmpty();
+  }
+
+  @Test
+  void aSecondAcquireIsRefusedNamingTheHolder() {
+    Lease first = store.leases().acquire(HOST, project, "ana@box pid 1", "apply", TTL);
+    clock.advance(Duration.ofSeconds(30));
+
+    LeaseHeldException e =
+        catchThrowableOfType(
+            LeaseHeldException.class,
+            () -> store.leases().acquire(HOST, project, "bo@laptop pid 2", "rollback", TTL));
+
+    assertThat(e.holder()).isEqualTo(first);
+    assertThat(e.getMessage())
+        .contains("ana@box pid 1")
+        .contains("'apply'")
+        .contains("since " + first.acquiredAt())
+        .contains(project)
+        .contains(HOST);
+    // Another project, or the same project on another host, is free.
+    store.leases().acquire(HOST, project + "-2", "bo@laptop pid 2", "apply", TTL);
+    store.leases().acquire(OTHER_HOST, project, "bo@laptop pid 2", "apply", TTL);
+  }
+
+  @Test
+  void anExpiredLeaseIsTakenOver() {
+    Lease old = store.leases().acquire(HOST, project, "ana@box pid 1", "apply", TTL);
+    clock.advance(TTL);
+    assertThat(store.leases().current(HOST, project)).isEmpty();
+
+    Lease taken = store.leases().acquire(HOST, project, "bo@laptop pid 2", "rollback", TTL);
+
+    assertThat(taken.token()).isNotEqualTo(old.token());
+    assertThat(taken.owner()).isEqualTo("bo@laptop pid 2");
+    assertThat(store.leases().current(HOST, project)).contains(taken);
+
+    // The old holder lost it: renewing says who has it now, releasing does nothing.
+    LeaseHeldException e =
+        catchThrowableOfType(LeaseHeldException.class, () -> store.leases().renew(old, TTL));
+    assertThat(e.holder()).isEqualTo(taken);
+    assertThat(e.getMessage()).contains("bo@laptop pid 2").contains("'rollback'");
+    store.leases().release(old);
+    assertThat(store.leases().current(HOST, project)).contains(taken);
+  }
+
+  @Test
+  void renewExtendsTheLease() {
+    Lease lease = store.leases().acquire(HOST, project, "ana@box", "apply", TTL);
+    clock.advance(Duration.ofMinutes(4));
+
+    Lease renewed = store.leases().renew(lease, Duration.ofMinutes(10));
+
+    assertThat(renewed.token()).isEqualTo(lease.token());
+    assertThat(renewed.acquiredAt()).isEqualTo(lease.acquiredAt());
+    assertThat(renewed.expiresAt()).isEqualTo(clock.instant().plus(Duration.ofMinutes(10)));
+    clock.advance(Duration.ofMinutes(5));
+    assertThat(store.leases().current(HOST, project)).contains(renewed);
+    assertThatThrownBy(() -> store.leases().acquire(HOST, project, "bo", "apply", TTL))
+        .isInstanceOf(LeaseHeldException.class);
+  }
+
+  @Test
+  void anExpiredLeaseNobodyTookCanStillBeRenewed() {
+    Lease lease = store.leases().acquire(HOST, project, "ana@box", "apply", TTL);
+    clock.advance(TTL.plusMinutes(1));
+
+    Lease renewed = store.leases().renew(lease, TTL);
+
+    assertThat(store.leases().current(HOST, project)).contains(renewed);
+  }
+
+  @Test
+  void renewingAReleasedLeaseSaysItIsGone() {
+    Lease lease = store.leases().acquire(HOST, project, "ana@box", "apply", TTL);
+    store.leases().release(lease);
+
+    LeaseHeldException e =
+        catchThrowableOfType(LeaseHeldException.class, () -> store.leases().renew(lease, TTL));
+
+    assertThat(e.holder()).isNull();
+    assertThat(e.getMessage()).contains("gone").contains(project);
+  }
+
+  @Test
+  void releaseFreesTheProjectAndIsIdempotent() {
+    Lease lease = store.leases().acquire(HOST, project, "ana@box", "apply", TTL);
+    store.leases().release(lease);
+    store.leases().release(lease);
+    assertThat(store.leases().current(HOST, project)).isEmpty();
+
+    Lease next = store.leases().acquire(HOST, project, "bo@laptop", "apply", TTL);
+    store.leases().release(lease); // the old token: must not free bo's lease
+    assertThat(store.leases().current(HOST, project)).contains(next);
+  }
+
+  @Test
+  void ttlMustBePositive() {
+    assertThatThrownBy(() -> store.leases().acquire(HOST, project, "a", "apply", Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void racingAcquiresHaveExactlyOneWinner() throws Exception {
+    Store other = open();
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      for (int round = 0; round < 8; round++) {
+        String p = project + "-race-" + round;
+        if (round % 2 == 1) {
+          // Odd rounds race to take over an expired lease rather than to insert the first row.
+          store.leases().acquire(HOST, p, "dead@box", "apply", Duration.ofSeconds(1));
+          clock.advance(Duration.ofSeconds(2));
+        }
+        CyclicBarrier start = new CyclicBarrier(2);
+        List<Future<Lease>> racers = new ArrayList<>();
+        for (Store s : List.of(store, other)) {
+          String owner = s == store ? "first" : "second";
+          racers.add(
+              pool.submit(
+                  () -> {
+                    start.await(10, TimeUnit.SECONDS);
+                    return s.leases().acquire(HOST, p, owner, "apply", TTL);
+                  }));
+        }
+        List<Lease> winners = new ArrayList<>();
+        List<LeaseHeldException> losers = new ArrayList<>();
+        for (Future<Lease> racer : racers) {
+          try {
+            winners.add(racer.get(30, TimeUnit.SECONDS));
+          } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof LeaseHeldException held) {
+              losers.add(held);
+            } else {
+              throw e;
+            }
+          }
+        }
+        assertThat(winners).as("round %d", round).hasSize(1);
+        assertThat(losers).as("round %d", round).hasSize(1);
+        assertThat(losers.get(0).holder()).isEqualTo(winners.get(0));
+        assertThat(store.leases().current(HOST, p)).contains(winners.get(0));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  // --- one database, several stores ---------------------------------------------------------
+
+  @Test
+  void reopeningKeepsTheDataAndMigratesNothingAgain() throws SQLException {
+    Deployment d = store.deployments().begin(Drafts.running(HOST, project));
+    Lease lease = store.leases().acquire(HOST, project, "ana@box", "apply", TTL);
+    int migrations = appliedMigrations();
+    store.close();
+
+    try (Store again = Stores.open(config(), clock)) {
+      assertThat(again.deployments().find(d.id())).contains(d);
+      assertThat(again.leases().current(HOST, project)).contains(lease);
+    }
+    assertThat(appliedMigrations()).isEqualTo(migrations).isPositive();
+  }
+
+  @Test
+  void twoStoresOnOneDatabaseSeeEachOther() {
+    Store other = open();
+
+    Deployment d = store.deployments().begin(Drafts.running(HOST, project));
+    assertThat(other.deployments().find(d.id())).contains(d);
+    Lease lease = other.leases().acquire(HOST, project, "bo@laptop", "apply", TTL);
+
+    assertThatThrownBy(() -> store.leases().acquire(HOST, project, "ana@box", "apply", TTL))
+        .isInstanceOf(LeaseHeldException.class)
+        .hasMessageContaining("bo@laptop");
+    other.leases().release(lease);
+    store.leases().acquire(HOST, project, "ana@box", "apply", TTL);
+  }
+
+  @Test
+  void locationHasNoCredentials() {
+    assertThat(store.location()).isEqualTo(config().location());
+    if (config().password() != null) {
+      assertThat(store.location()).doesNotContain(config().password());
+    }
+  }
+
+  private int appliedMigrations() throws SQLException {
+    StoreConfig c = config();
+    try (Connection conn = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password());
+        Statement st = conn.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT COUNT(*) FROM \"" + Migrations.HISTORY + "\" WHERE \"success\" = TRUE")) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
+  static Instant micros(Instant i) {
+    return i.truncatedTo(ChronoUnit.MICROS);
+  }
+}

@@ -1,0 +1,63 @@
+package dev.selvedge.store;
+
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The PostgreSQL that {@code scripts/test-services.sh} runs, as it wrote it into {@code
+ * /var/lib/selvedge-test/env} (or the file named by {@code -Dselvedge.test.env}). Absent, a test
+ * skips with a plain message, except under CI (the {@code CI} variable set), where it fails: CI
+ * must test PostgreSQL, not quietly pass without it.
+ */
+final class StoreServices {
+  private StoreServices() {}
+
+  static final String URL = "SELVEDGE_TEST_PG_URL";
+  static final String USER = "SELVEDGE_TEST_PG_USER";
+  static final String PASSWORD = "SELVEDGE_TEST_PG_PASSWORD";
+
+  /** The server's maintenance database ({@code postgres}) and a role that may create databases. */
+  static StoreConfig requirePostgres() {
+    Path file = Path.of(System.getProperty("selvedge.test.env", "/var/lib/selvedge-test/env"));
+    Map<String, String> values = read(file);
+    if (values.get(URL) == null || values.get(USER) == null || values.get(PASSWORD) == null) {
+      String why =
+          "PostgreSQL test service absent ("
+              + URL
+              + " missing from "
+              + file
+              + "): run scripts/test-services.sh as root, or ./test.sh, to start PostgreSQL 15";
+      String ci = System.getenv("CI");
+      if (ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false")) {
+        fail(why);
+      }
+      System.err.println("[skip] " + why);
+      assumeTrue(false, why);
+    }
+    return new StoreConfig(values.get(URL), values.get(USER), values.get(PASSWORD));
+  }
+
+  private static Map<String, String> read(Path file) {
+    Map<String, String> values = new LinkedHashMap<>();
+    if (!Files.isRegularFile(file)) {
+      return values;
+    }
+    try {
+      for (String line : Files.readAllLines(file)) {
+        int eq = line.indexOf('=');
+        if (eq > 0 && !line.startsWith("#")) {
+          values.put(line.substring(0, eq), line.substring(eq + 1));
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read " + file, e);
+    }
+    return values;
+  }
+}
