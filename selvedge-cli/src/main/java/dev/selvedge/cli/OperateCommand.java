@@ -172,8 +172,7 @@ final class OperateCommand implements Command {
                 OperateOptions.LEASE_TTL);
       } else {
         Deployment target =
-            Rollbacks.target(
-                store.deployments(), engine.endpoint(), project.name(), ns.get("to"));
+            Rollbacks.target(store.deployments(), engine.endpoint(), project.name(), ns.get("to"));
         progress.step(
             null,
             "rolling back to deployment "
@@ -189,7 +188,9 @@ final class OperateCommand implements Command {
         Map<String, ResolvedImage> pinned = new TreeMap<>();
         for (Deployment.ServiceImage i : target.images()) {
           String digest =
-              i.repoDigest() == null ? null : i.repoDigest().substring(i.repoDigest().indexOf('@') + 1);
+              i.repoDigest() == null
+                  ? null
+                  : i.repoDigest().substring(i.repoDigest().indexOf('@') + 1);
           pinned.put(i.service(), images.pinned(i.service(), i.reference(), i.imageId(), digest));
         }
         request =

@@ -50,9 +50,10 @@ final class TerminalProgress implements Progress {
       String reference, String layer, String status, long current, long total) {
     if (terminal) {
       String bytes =
-          current >= 0 && total > 0 ? String.format(Locale.ROOT, " %s/%s", mb(current), mb(total)) : "";
-      String line =
-          "  " + reference + (layer == null ? "" : " " + layer) + ": " + status + bytes;
+          current >= 0 && total > 0
+              ? String.format(Locale.ROOT, " %s/%s", mb(current), mb(total))
+              : "";
+      String line = "  " + reference + (layer == null ? "" : " " + layer) + ": " + status + bytes;
       err.print("\r\033[2K" + (line.length() > 100 ? line.substring(0, 100) : line));
       err.flush();
       liveLine = true;

@@ -139,6 +139,7 @@ class ApplyIT {
               timeout: 2s
               retries: 2
             restart: unless-stopped
+            stop_grace_period: 1s
             x-selvedge:
               readback:
                 health: http://127.0.0.1:%d/healthz
@@ -151,7 +152,8 @@ class ApplyIT {
             labels:
               dev.selvedge.test: "1"
         """
-            .formatted(project, relaxedPolicy ? RELAXED : "", image, mode, hostPort, hostPort, extra));
+            .formatted(
+                project, relaxedPolicy ? RELAXED : "", image, mode, hostPort, hostPort, extra));
   }
 
   /** The test stacks check health every second and log to the default driver: allowed here. */
@@ -186,7 +188,10 @@ class ApplyIT {
     contract(good, "prod", port, "");
     Result plan = cli("plan");
     assertThat(plan.code()).as(plan.all()).isEqualTo(1);
-    assertThat(plan.out()).contains("web").contains("create").contains("volume " + project + "_data: create");
+    assertThat(plan.out())
+        .contains("web")
+        .contains("create")
+        .contains("volume " + project + "_data: create");
 
     Result first = cli("apply");
     assertThat(first.code()).as(first.all()).isZero();
@@ -197,17 +202,21 @@ class ApplyIT {
     assertThat(inspect(id, "{{index .Config.Labels \"com.docker.compose.container-number\"}}"))
         .isEqualTo("1");
 
-    // docker-compose 1.29 recognises what Selvedge created.
+    // docker-compose 1.29 recognises what Selvedge created (it predates the top-level name:).
+    Path compat = tmp.resolve("compat.yaml");
+    Files.writeString(
+        compat, Files.readString(repo.resolve("compose.yaml")).replaceFirst("name: .*\n", ""));
     String ps =
-        run(List.of(
-            "docker-compose",
-            "-p",
-            project,
-            "-f",
-            repo.resolve("compose.yaml").toString(),
-            "--project-directory",
-            repo.toString(),
-            "ps"));
+        run(
+            List.of(
+                "docker-compose",
+                "-p",
+                project,
+                "-f",
+                compat.toString(),
+                "--project-directory",
+                repo.toString(),
+                "ps"));
     assertThat(ps).contains(project + "-web-1");
 
     Result noopPlan = cli("plan", "--format", "json");
@@ -242,7 +251,10 @@ class ApplyIT {
     assertThat(outcomes).containsExactly("rolled-back", "healthy");
     long firstId = JSON.readTree(history.out()).get(1).get("id").asLong();
     Result show = cli("history", "--show", Long.toString(firstId));
-    assertThat(show.out()).contains("envFingerprints").contains("hmac-sha256:").contains("********");
+    assertThat(show.out())
+        .contains("envFingerprints")
+        .contains("hmac-sha256:")
+        .contains("********");
   }
 
   @Test
@@ -252,6 +264,7 @@ class ApplyIT {
     String id = containerId("web");
     int taken = freePort();
     try (ServerSocket blocker = new ServerSocket(taken, 1, InetAddress.getLoopbackAddress())) {
+      assertThat(blocker.isBound()).isTrue();
       contract(good, "prod", taken, "");
       Result r = cli("apply", "--gate-timeout", "30s");
       assertThat(r.code()).as(r.all()).isEqualTo(1);
@@ -286,7 +299,10 @@ class ApplyIT {
           store
               .leases()
               .acquire(
-                  "unix:///var/run/docker.sock", project, "alice@ops (pid 42)", "apply",
+                  "unix:///var/run/docker.sock",
+                  project,
+                  "alice@ops (pid 42)",
+                  "apply",
                   Duration.ofMinutes(5));
       Result r = cli("apply");
       assertThat(r.code()).as(r.all()).isEqualTo(2);
@@ -369,7 +385,7 @@ class ApplyIT {
                     && run(List.of(
                             "docker",
                             "ps",
-                            "-q",
+                            "-aq",
                             "--filter",
                             "name=" + project + "-web-1-selvedge-old"))
                         .isBlank()) {
@@ -463,7 +479,14 @@ class ApplyIT {
     while (System.nanoTime() < deadline && Files.isDirectory(Path.of("/proc/" + pid))) {
       Thread.sleep(100);
     }
-    run(List.of("bash", Path.of("").toAbsolutePath().getParent().resolve("scripts/test-services.sh").toString()));
+    run(
+        List.of(
+            "bash",
+            Path.of("")
+                .toAbsolutePath()
+                .getParent()
+                .resolve("scripts/test-services.sh")
+                .toString()));
   }
 
   private static void waitForDocker() throws Exception {
