@@ -1,16 +1,22 @@
 package dev.selvedge.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.selvedge.port.Deployment;
 import dev.selvedge.port.Lease;
 import dev.selvedge.port.Store;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,21 +76,54 @@ class H2StoreTest extends StoreContract {
     }
   }
 
+  @Test
+  void theAutoServerListensOnLoopbackOnly() throws Exception {
+    // A fresh JVM opens the store first, so it serves the file (this JVM's H2 may have started
+    // before Stores.open could set h2.bindAddress, as a CLI's never does).
+    store.close();
+    Process child = startChild(project(), "hold");
+    try {
+      var out =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+      String line;
+      while ((line = out.readLine()) != null && !line.equals("open")) {
+        // skip until the child has the store open
+      }
+      assertThat(line).as("child opened the store").isEqualTo("open");
+      Properties lock = new Properties();
+      try (var in = Files.newInputStream(dir.resolve("store/selvedge.lock.db"))) {
+        lock.load(in);
+      }
+      String server = lock.getProperty("server");
+      assertThat(server).as("lock file: %s", lock).isNotNull();
+      int port = Integer.parseInt(server.substring(server.lastIndexOf(':') + 1));
+
+      try (Socket loopback = new Socket()) {
+        loopback.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2000);
+      }
+      List<InetAddress> others =
+          NetworkInterface.networkInterfaces()
+              .flatMap(NetworkInterface::inetAddresses)
+              .filter(a -> !a.isLoopbackAddress() && !a.isLinkLocalAddress())
+              .toList();
+      for (InetAddress other : others) {
+        try (Socket s = new Socket()) {
+          assertThatThrownBy(() -> s.connect(new InetSocketAddress(other, port), 2000))
+              .as("port %d reachable on %s", port, other)
+              .isInstanceOf(IOException.class);
+        }
+      }
+    } finally {
+      child.getOutputStream().close();
+      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      child.destroyForcibly();
+    }
+  }
+
   /** Runs {@link StoreChild} in a fresh JVM on this test's database; returns what it printed. */
   private List<String> runChild(String project) throws IOException, InterruptedException {
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process p =
-        new ProcessBuilder(
-                java.toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                StoreChild.class.getName(),
-                config().jdbcUrl(),
-                clock.instant().toString(),
-                HOST,
-                project)
-            .redirectErrorStream(true)
-            .start();
+    Process p = startChild(project, "run");
     try {
       assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("child JVM finished").isTrue();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -93,5 +132,21 @@ class H2StoreTest extends StoreContract {
     } finally {
       p.destroyForcibly();
     }
+  }
+
+  private Process startChild(String project, String mode) throws IOException {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    return new ProcessBuilder(
+            java.toString(),
+            "-cp",
+            System.getProperty("java.class.path"),
+            StoreChild.class.getName(),
+            config().jdbcUrl(),
+            clock.instant().toString(),
+            HOST,
+            project,
+            mode)
+        .redirectErrorStream(true)
+        .start();
   }
 }
