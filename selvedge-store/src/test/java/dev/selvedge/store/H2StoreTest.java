@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.selvedge.port.Deployment;
 import dev.selvedge.port.Lease;
 import dev.selvedge.port.Store;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
@@ -83,14 +85,7 @@ class H2StoreTest extends StoreContract {
     store.close();
     Process child = startChild(project(), "hold");
     try {
-      var out =
-          new java.io.BufferedReader(
-              new java.io.InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-      String line;
-      while ((line = out.readLine()) != null && !line.equals("open")) {
-        // skip until the child has the store open
-      }
-      assertThat(line).as("child opened the store").isEqualTo("open");
+      awaitOpen(child);
       Properties lock = new Properties();
       try (var in = Files.newInputStream(dir.resolve("store/selvedge.lock.db"))) {
         lock.load(in);
@@ -119,6 +114,39 @@ class H2StoreTest extends StoreContract {
       assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
       child.destroyForcibly();
     }
+  }
+
+  @Test
+  void whenTheServingProcessExitsTheOtherCarriesOn() throws Exception {
+    store.close();
+    Process child = startChild(project(), "hold");
+    try {
+      awaitOpen(child);
+      try (Store mine = Stores.open(config(), clock)) { // through the child's auto-server
+        Deployment first = mine.deployments().begin(Drafts.running(HOST, project()));
+        child.getOutputStream().close();
+        assertThat(child.waitFor(30, TimeUnit.SECONDS)).as("child exited").isTrue();
+
+        // The child took its server with it; H2 reconnects, serving the file from here now.
+        Deployment second = mine.deployments().begin(Drafts.running(HOST, project()));
+        assertThat(mine.deployments().history(HOST, project(), 10))
+            .extracting(Deployment::id)
+            .containsExactly(second.id(), first.id());
+        mine.leases().acquire(HOST, project(), "this-jvm", "apply", TTL);
+      }
+    } finally {
+      child.destroyForcibly();
+    }
+  }
+
+  private static void awaitOpen(Process child) throws IOException {
+    var out =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+    String line;
+    while ((line = out.readLine()) != null && !line.equals("open")) {
+      // skip until the child has the store open
+    }
+    assertThat(line).as("child opened the store").isEqualTo("open");
   }
 
   /** Runs {@link StoreChild} in a fresh JVM on this test's database; returns what it printed. */
