@@ -302,7 +302,7 @@ pg_as_postgres() { runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -p "$PG_
 
 ensure_postgres() {
   local conf_dir=/etc/postgresql/$PG_VERSION/$PG_CLUSTER conf changed=
-  [[ -n $(pg_status) ]] || pg_createcluster "$PG_VERSION" "$PG_CLUSTER" -p "$PG_PORT" >/dev/null
+  [[ -n $(pg_status) ]] || pg_createcluster -p "$PG_PORT" "$PG_VERSION" "$PG_CLUSTER" >/dev/null
   conf=$conf_dir/conf.d/selvedge-test.conf
   printf '%s\n' "# written by selvedge scripts/test-services.sh" "listen_addresses = '127.0.0.1'" \
     "port = $PG_PORT" >"$conf.new"

@@ -17,7 +17,8 @@ import java.util.Optional;
  * auto-server the first process to open it also serves it on a loopback TCP port written into the
  * lock file (with a random key), and later processes connect through that port instead of failing
  * with "database may be already in use"; when the first exits, another takes over. {@code
- * FILE_LOCK=NO} would let two processes write the same file unsynchronised and corrupt it.
+ * FILE_LOCK=NO} would let two processes write the same file unsynchronised and corrupt it. H2's
+ * auto-server listens on every interface unless told otherwise: see {@link #serveOnLoopbackOnly}.
  */
 final class H2Files {
   private H2Files() {}
@@ -44,6 +45,19 @@ final class H2Files {
     Path parent = Path.of(rest).toAbsolutePath().getParent();
     return Optional.ofNullable(parent);
   }
+
+  /**
+   * Makes H2's auto-server listen on 127.0.0.1 only: H2 reads the {@code h2.bindAddress} system
+   * property once, when its classes load, so this must run before the first H2 connection of the
+   * JVM. An address the application set itself is left alone.
+   */
+  static void serveOnLoopbackOnly() {
+    if (System.getProperty(BIND_ADDRESS) == null) {
+      System.setProperty(BIND_ADDRESS, "127.0.0.1");
+    }
+  }
+
+  static final String BIND_ADDRESS = "h2.bindAddress";
 
   /** Creates the database's directory (0700) when it is missing. */
   static void prepare(String url, String location) {

@@ -42,6 +42,7 @@ public final class Stores {
     }
     if (vendor == Vendor.H2) {
       H2Files.prepare(config.jdbcUrl(), location);
+      H2Files.serveOnLoopbackOnly();
     }
     HikariDataSource pool = connect(config, vendor, location);
     try {

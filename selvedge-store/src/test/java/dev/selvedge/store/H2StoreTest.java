@@ -1,16 +1,24 @@
 package dev.selvedge.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.selvedge.port.Deployment;
 import dev.selvedge.port.Lease;
 import dev.selvedge.port.Store;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,21 +78,80 @@ class H2StoreTest extends StoreContract {
     }
   }
 
+  @Test
+  void theAutoServerListensOnLoopbackOnly() throws Exception {
+    // A fresh JVM opens the store first, so it serves the file (this JVM's H2 may have started
+    // before Stores.open could set h2.bindAddress, as a CLI's never does).
+    store.close();
+    Process child = startChild(project(), "hold");
+    try {
+      awaitOpen(child);
+      Properties lock = new Properties();
+      try (var in = Files.newInputStream(dir.resolve("store/selvedge.lock.db"))) {
+        lock.load(in);
+      }
+      String server = lock.getProperty("server");
+      assertThat(server).as("lock file: %s", lock).isNotNull();
+      int port = Integer.parseInt(server.substring(server.lastIndexOf(':') + 1));
+
+      try (Socket loopback = new Socket()) {
+        loopback.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2000);
+      }
+      List<InetAddress> others =
+          NetworkInterface.networkInterfaces()
+              .flatMap(NetworkInterface::inetAddresses)
+              .filter(a -> !a.isLoopbackAddress() && !a.isLinkLocalAddress())
+              .toList();
+      for (InetAddress other : others) {
+        try (Socket s = new Socket()) {
+          assertThatThrownBy(() -> s.connect(new InetSocketAddress(other, port), 2000))
+              .as("port %d reachable on %s", port, other)
+              .isInstanceOf(IOException.class);
+        }
+      }
+    } finally {
+      child.getOutputStream().close();
+      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      child.destroyForcibly();
+    }
+  }
+
+  @Test
+  void whenTheServingProcessExitsTheOtherCarriesOn() throws Exception {
+    store.close();
+    Process child = startChild(project(), "hold");
+    try {
+      awaitOpen(child);
+      try (Store mine = Stores.open(config(), clock)) { // through the child's auto-server
+        Deployment first = mine.deployments().begin(Drafts.running(HOST, project()));
+        child.getOutputStream().close();
+        assertThat(child.waitFor(30, TimeUnit.SECONDS)).as("child exited").isTrue();
+
+        // The child took its server with it; H2 reconnects, serving the file from here now.
+        Deployment second = mine.deployments().begin(Drafts.running(HOST, project()));
+        assertThat(mine.deployments().history(HOST, project(), 10))
+            .extracting(Deployment::id)
+            .containsExactly(second.id(), first.id());
+        mine.leases().acquire(HOST, project(), "this-jvm", "apply", TTL);
+      }
+    } finally {
+      child.destroyForcibly();
+    }
+  }
+
+  private static void awaitOpen(Process child) throws IOException {
+    var out =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+    String line;
+    while ((line = out.readLine()) != null && !line.equals("open")) {
+      // skip until the child has the store open
+    }
+    assertThat(line).as("child opened the store").isEqualTo("open");
+  }
+
   /** Runs {@link StoreChild} in a fresh JVM on this test's database; returns what it printed. */
   private List<String> runChild(String project) throws IOException, InterruptedException {
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process p =
-        new ProcessBuilder(
-                java.toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                StoreChild.class.getName(),
-                config().jdbcUrl(),
-                clock.instant().toString(),
-                HOST,
-                project)
-            .redirectErrorStream(true)
-            .start();
+    Process p = startChild(project, "run");
     try {
       assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("child JVM finished").isTrue();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -93,5 +160,21 @@ class H2StoreTest extends StoreContract {
     } finally {
       p.destroyForcibly();
     }
+  }
+
+  private Process startChild(String project, String mode) throws IOException {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    return new ProcessBuilder(
+            java.toString(),
+            "-cp",
+            System.getProperty("java.class.path"),
+            StoreChild.class.getName(),
+            config().jdbcUrl(),
+            clock.instant().toString(),
+            HOST,
+            project,
+            mode)
+        .redirectErrorStream(true)
+        .start();
   }
 }

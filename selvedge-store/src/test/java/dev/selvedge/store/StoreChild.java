@@ -15,12 +15,21 @@ import java.time.ZoneOffset;
 final class StoreChild {
   private StoreChild() {}
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws java.io.IOException {
     String url = args[0];
     Clock clock = Clock.fixed(Instant.parse(args[1]), ZoneOffset.UTC); // the test's time
     String host = args[2];
     String project = args[3];
     try (Store store = Stores.open(new StoreConfig(url, null, null), clock)) {
+      if (args[4].equals("hold")) {
+        // Keep the store open (this JVM serving the file) until the test closes our stdin.
+        System.out.println("open");
+        System.out.flush();
+        while (System.in.read() >= 0) {
+          // wait
+        }
+        return;
+      }
       try {
         Lease lease =
             store.leases().acquire(host, project, "child-jvm", "apply", Duration.ofMinutes(1));

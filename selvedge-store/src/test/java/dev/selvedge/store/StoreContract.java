@@ -399,6 +399,41 @@ abstract class StoreContract {
     }
   }
 
+  @Test
+  void aTakeoverWaitsForAConcurrentOneAndThenSeesItLost() throws Exception {
+    // What acquire's atomicity rests on: an UPDATE ... WHERE expires_at <= now that had to wait
+    // for another transaction's change of the row re-reads it and no longer matches.
+    store.leases().acquire(HOST, project, "dead@box", "apply", Duration.ofSeconds(1));
+    clock.advance(Duration.ofSeconds(2));
+    StoreConfig c = config();
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try (Connection other = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password())) {
+      other.setAutoCommit(false);
+      try (var st =
+          other.prepareStatement(
+              "UPDATE lease SET owner = 'other@box', token = 'other-token', expires_at = ?"
+                  + " WHERE host = ? AND project = ?")) {
+        st.setObject(1, clock.instant().plus(TTL).atOffset(java.time.ZoneOffset.UTC));
+        st.setString(2, HOST);
+        st.setString(3, project);
+        assertThat(st.executeUpdate()).isEqualTo(1);
+      }
+      Future<Lease> racer =
+          pool.submit(() -> store.leases().acquire(HOST, project, "late@box", "apply", TTL));
+      Thread.sleep(300); // let it reach the locked row
+      assertThat(racer).as("waits for the row").isNotDone();
+      other.commit();
+
+      Throwable e =
+          catchThrowableOfType(
+              java.util.concurrent.ExecutionException.class, () -> racer.get(30, TimeUnit.SECONDS));
+      assertThat(e.getCause()).isInstanceOf(LeaseHeldException.class);
+      assertThat(((LeaseHeldException) e.getCause()).holder().owner()).isEqualTo("other@box");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   // --- one database, several stores ---------------------------------------------------------
 
   @Test
