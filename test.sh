@@ -13,7 +13,8 @@ source scripts/lib/prereq.sh
 require_jdk
 require_maven
 # Real services for the integration tests: Docker engine (+TLS listener), sshd, test image,
-# docker-compose 1.29 as a peer client. Loopback only.
+# docker-compose 1.29 as a peer client, an image registry on 127.0.0.1:5000 (good/bad test images),
+# PostgreSQL 15 for the store. Loopback only.
 bash scripts/test-services.sh
 
 # --- build and test ---------------------------------------------------------------------------
