@@ -258,6 +258,38 @@ class ApplyIT {
   }
 
   @Test
+  void anImageMissingOnTheEngineIsPulledAndPinnedByDigest() throws Exception {
+    String tag = good.substring(0, good.lastIndexOf(':')) + ":pull-" + project.substring(15);
+    run(List.of("docker", "tag", good, tag));
+    run(List.of("docker", "push", tag));
+    run(List.of("docker", "rmi", tag));
+    try {
+      contract(tag, "prod", port, "");
+      Result plan = cli("plan");
+      assertThat(plan.out()).contains("is not on the engine: it will be pulled");
+      Result r = cli("apply");
+      assertThat(r.code()).as(r.all()).isZero();
+      assertThat(r.err()).contains("pulling " + tag).contains("Digest: sha256:");
+      String image = inspect(containerId("web"), "{{.Config.Image}}");
+      assertThat(image).startsWith(tag + "@sha256:");
+      String digest = image.substring(image.indexOf('@') + 1);
+      assertThat(run(List.of("docker", "image", "inspect", "-f", "{{json .RepoDigests}}", tag)))
+          .contains(digest);
+      // The store holds no secret value, in any file.
+      try (var files = Files.walk(home)) {
+        for (Path f : files.filter(Files::isRegularFile).toList()) {
+          assertThat(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1))
+              .as(f.toString())
+              .doesNotContain(TOKEN);
+        }
+      }
+    } finally {
+      // Only a second tag of the good image: removing it untags, even with a container using it.
+      new ProcessBuilder("docker", "rmi", tag).start().waitFor();
+    }
+  }
+
+  @Test
   void aTakenPortFailsCleanlyAndPutsThePreviousContainerBack() throws Exception {
     contract(good, "prod", port, "");
     assertThat(cli("apply").code()).isZero();
