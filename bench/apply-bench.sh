@@ -16,7 +16,7 @@ cd "$root"
 
 n=${SERVICES:-20}
 runs=${RUNS:-5}
-base_port=${BASE_PORT:-19300}
+base_port=${BASE_PORT:-19600}
 p_compose=selvedge-bench-apply-compose
 p_selvedge=selvedge-bench-apply-selvedge
 
@@ -31,11 +31,10 @@ image=$(grep '^SELVEDGE_TEST_IMAGE=' /var/lib/selvedge-test/env | cut -d= -f2)
 out=$root/bench/out/apply
 rm -rf "$out"
 mkdir -p "$out/compose" "$out/selvedge" "$out/home"
-gen() { # dir project port-offset
+gen() { # dir port-offset (docker-compose 1.29 predates name:, so -p names the project)
   mkdir -p "$1/www"
   echo '{"status":"ok"}' >"$1/www/healthz"
   {
-    echo "name: $2"
     echo 'x-selvedge:'
     echo '  policy:'
     echo '    rules: {healthcheck-interval-too-short: "off", logging-unbounded: "off", image-floating-tag: "off"}'
@@ -45,7 +44,7 @@ gen() { # dir project port-offset
   svc$i:
     image: $image
     command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
-    ports: ["127.0.0.1:$(($3 + i)):8080"]
+    ports: ["127.0.0.1:$(($2 + i)):8080"]
     volumes: ["./www:/www:ro"]
     environment:
       INDEX: "$i"
@@ -61,12 +60,12 @@ SVC
     done
   } >"$1/compose.yaml"
 }
-gen "$out/compose" "$p_compose" "$base_port"
-gen "$out/selvedge" "$p_selvedge" "$((base_port + 100))"
+gen "$out/compose" "$base_port"
+gen "$out/selvedge" "$((base_port + 100))"
 
 export SELVEDGE_HOME=$out/home
 dc() { docker-compose -p "$p_compose" -f "$out/compose/compose.yaml" --project-directory "$out/compose" "$@"; }
-sv() { ./selvedge "$@" --project-directory "$out/selvedge"; }
+sv() { ./selvedge "$@" -p "$p_selvedge" --project-directory "$out/selvedge"; }
 rm_selvedge() { # the project's containers and network, whoever made them
   local ids
   ids=$(docker ps -aq --filter "label=com.docker.compose.project=$p_selvedge")
@@ -88,14 +87,14 @@ sv apply >"$out/apply.log" 2>&1 || prereq_die "selvedge apply failed: $(tail -20
 hyperfine -N --style basic --runs "$runs" --export-json "$out/cold.json" \
   --prepare "bash -c 'docker-compose -p $p_compose -f $out/compose/compose.yaml --project-directory $out/compose down >/dev/null 2>&1; ids=\$(docker ps -aq --filter label=com.docker.compose.project=$p_selvedge); [ -z \"\$ids\" ] || docker rm -f \$ids >/dev/null; docker network rm ${p_selvedge}_default >/dev/null 2>&1; true'" \
   -n "docker-compose up -d (cold)" "docker-compose -p $p_compose -f $out/compose/compose.yaml --project-directory $out/compose up -d" \
-  -n "selvedge apply (cold, health-gated)" "./selvedge apply --project-directory $out/selvedge" \
+  -n "selvedge apply (cold, health-gated)" "./selvedge apply -p $p_selvedge --project-directory $out/selvedge" \
   >"$out/cold.log" 2>&1 || prereq_die "hyperfine (cold) failed: $(tail -20 "$out/cold.log")"
 
 dc up -d >/dev/null 2>&1
 sv apply >/dev/null 2>&1
 hyperfine -N --style basic --warmup 1 --runs "$((runs * 2))" --export-json "$out/noop.json" \
   -n "docker-compose up -d (no-op)" "docker-compose -p $p_compose -f $out/compose/compose.yaml --project-directory $out/compose up -d" \
-  -n "selvedge apply (no-op)" "./selvedge apply --project-directory $out/selvedge" \
+  -n "selvedge apply (no-op)" "./selvedge apply -p $p_selvedge --project-directory $out/selvedge" \
   >"$out/noop.log" 2>&1 || prereq_die "hyperfine (no-op) failed: $(tail -20 "$out/noop.log")"
 
 python3 - "$out/cold.json" "$out/noop.json" "$n" <<'PY'

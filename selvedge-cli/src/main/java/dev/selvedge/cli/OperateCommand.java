@@ -26,6 +26,8 @@ import dev.selvedge.verify.VerifyReport;
 import java.time.Clock;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import net.sourceforge.argparse4j.impl.Arguments;
 import net.sourceforge.argparse4j.inf.ArgumentGroup;
 import net.sourceforge.argparse4j.inf.Namespace;
@@ -105,6 +107,37 @@ final class OperateCommand implements Command {
 
   @Override
   public int run(Namespace ns) {
+    if (kind == Kind.PLAN) {
+      return operate(ns, null);
+    }
+    // Opening the store (connect, schema check) overlaps loading and verifying the contract.
+    CompletableFuture<Store> opening =
+        CompletableFuture.supplyAsync(() -> OperateOptions.store(ns, cli));
+    try {
+      return operate(ns, opening);
+    } finally {
+      // Whoever joined the store closes it; when an error came first, nobody did.
+      if (!joined) {
+        opening.thenAccept(Store::close);
+      }
+    }
+  }
+
+  private boolean joined;
+
+  private Store join(CompletableFuture<Store> opening) {
+    joined = true;
+    try {
+      return opening.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw e;
+    }
+  }
+
+  private int operate(Namespace ns, CompletableFuture<Store> opening) {
     Project project = ProjectOptions.load(ns, cli);
     cli.warn(project.warnings());
     Fingerprints fingerprints = LiveCheck.fingerprints(cli);
@@ -137,6 +170,7 @@ final class OperateCommand implements Command {
                       + verify.failing().size()
                       + " finding(s) above). Fix them, or pass --force to apply anyway (it is"
                       + " recorded in the deployment)");
+          join(opening).close();
           return ExitCode.FINDINGS;
         }
         cli.err().println("warning: applying despite verify errors (--force, recorded)");
@@ -145,7 +179,7 @@ final class OperateCommand implements Command {
     }
     Progress progress = new TerminalProgress(cli.err(), TerminalProgress.isTerminal(cli));
     try (DockerEngine engine = RuntimeOptions.engine(ns, cli);
-        Store store = OperateOptions.store(ns, cli);
+        Store store = join(opening);
         SocketHttpProbe probe = new SocketHttpProbe()) {
       DriftChecker drift = new DriftChecker(fingerprints, clock);
       Applier applier =

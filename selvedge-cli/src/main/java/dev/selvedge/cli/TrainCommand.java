@@ -43,7 +43,17 @@ final class TrainCommand implements Command {
       return ExitCode.INPUT;
     }
     PrintWriter sink = new PrintWriter(Writer.nullWriter());
-    Cli quiet = new Cli(sink, sink, cli.environment(), cli.workingDir());
+    // A throwaway store and key directory: training must not touch the user's.
+    Path scratch;
+    try {
+      scratch = Files.createTempDirectory("selvedge-train");
+    } catch (java.io.IOException e) {
+      return ExitCode.INPUT;
+    }
+    java.util.Map<String, String> env = new java.util.HashMap<>(cli.environment());
+    env.put("SELVEDGE_HOME", scratch.toString());
+    env.remove("SELVEDGE_STORE_URL");
+    Cli quiet = new Cli(sink, sink, env, cli.workingDir());
     String[][] runs = {
       {"config", "--project-directory", "examples/shop"},
       {"config", "--project-directory", "examples/shop", "--format", "json"},
@@ -55,11 +65,28 @@ final class TrainCommand implements Command {
       // containers and probe the example's loopback readback URLs. Either way the classes load.
       {"drift", "--project-directory", "examples/shop", "--format", "json"},
       {"status", "--project-directory", "examples/shop"},
+      // The store (H2 open, schema check, queries) and the planning path.
+      {"history", "--project-directory", "examples/shop"},
+      {"plan", "--project-directory", "examples/shop", "--format", "json"},
+      // Refused by verify after the store is open: no image is pulled, nothing changes.
+      {"apply", "--project-directory", "examples/unsafe"},
       {"--help"},
     };
-    for (String[] args : runs) {
-      Main.run(quiet, args);
+    try {
+      for (String[] args : runs) {
+        Main.run(quiet, args);
+      }
+    } finally {
+      deleteTree(scratch);
     }
     return ExitCode.OK;
+  }
+
+  private static void deleteTree(Path dir) {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (java.io.IOException e) {
+      // A leftover temporary directory is harmless.
+    }
   }
 }

@@ -39,6 +39,9 @@ public final class Applier {
   /** Suffix of the name a replaced container has while its successor is gated. */
   static final String OLD_SUFFIX = "-selvedge-old";
 
+  /** At most this many services of a wave are applied at once. */
+  static final int MAX_PARALLEL = 32;
+
   private final DockerEngine engine;
   private final Store store;
   private final HealthGate gate;
@@ -244,7 +247,9 @@ public final class Applier {
 
     Map<String, ServiceResult> results = new LinkedHashMap<>();
     boolean failed = false;
-    int threads = Math.max(1, Math.min(8, waves.stream().mapToInt(List::size).max().orElse(1)));
+    // Most of a service's time is waiting for its healthcheck, so a whole wave runs at once.
+    int threads =
+        Math.max(1, Math.min(MAX_PARALLEL, waves.stream().mapToInt(List::size).max().orElse(1)));
     try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
       for (List<String> wave : waves) {
         if (failed) {

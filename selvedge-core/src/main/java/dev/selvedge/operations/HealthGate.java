@@ -96,7 +96,7 @@ public final class HealthGate {
         return Verdict.fail("not healthy within " + seconds(timeout) + ": " + last);
       }
       sleep(pause);
-      pause = Math.min(pause * 2, 1000);
+      pause = Math.min(pause * 2, 250);
     }
   }
 

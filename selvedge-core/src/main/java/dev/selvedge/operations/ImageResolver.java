@@ -17,6 +17,9 @@ public final class ImageResolver {
   private final DockerEngine engine;
   private final Progress progress;
 
+  /** One inspect per distinct reference: services often share an image. */
+  private final java.util.Map<String, Optional<ImageDetails>> local = new java.util.HashMap<>();
+
   public ImageResolver(DockerEngine engine, Progress progress) {
     this.engine = engine;
     this.progress = progress;
@@ -29,9 +32,9 @@ public final class ImageResolver {
     if (policy.equals("always")) {
       return pull(s, ref);
     }
-    Optional<ImageDetails> local = engine.inspectImage(ref);
-    if (local.isPresent()) {
-      return of(ref, local.get());
+    Optional<ImageDetails> here = inspect(ref);
+    if (here.isPresent()) {
+      return of(ref, here.get());
     }
     if (policy.equals("never")) {
       throw new OperationException(
@@ -53,11 +56,11 @@ public final class ImageResolver {
   public Optional<ResolvedImage> peek(Service s) {
     String ref = s.image();
     String policy = policy(s);
-    Optional<ImageDetails> local = engine.inspectImage(ref);
-    if (local.isEmpty()) {
+    Optional<ImageDetails> here = inspect(ref);
+    if (here.isEmpty()) {
       return Optional.empty();
     }
-    ResolvedImage mine = of(ref, local.get());
+    ResolvedImage mine = of(ref, here.get());
     if (policy.equals("always")) {
       Optional<String> remote = engine.registryDigest(ref);
       if (remote.isEmpty() || !remote.get().equals(mine.repoDigest())) {
@@ -96,7 +99,12 @@ public final class ImageResolver {
   private ResolvedImage pull(Service s, String ref) {
     progress.step(s.name(), "pulling " + ref);
     ImageDetails pulled = engine.pullImage(ref, progress);
+    local.put(ref, Optional.of(pulled));
     return of(ref, pulled);
+  }
+
+  private Optional<ImageDetails> inspect(String ref) {
+    return local.computeIfAbsent(ref, engine::inspectImage);
   }
 
   private static String policy(Service s) {
