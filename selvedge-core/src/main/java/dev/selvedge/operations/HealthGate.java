@@ -77,6 +77,11 @@ public final class HealthGate {
     Instant deadline = clock.instant().plus(timeout);
     String last = "not checked yet";
     long pause = 100;
+    if (!completion) {
+      // Nothing can be known before the first healthcheck has run (one interval after start) or
+      // the settle time has passed; asking earlier only loads the engine while it starts others.
+      sleep(firstLook(s).toMillis());
+    }
     while (true) {
       ContainerDetails c = engine.inspectContainer(containerId);
       ContainerDetails.State st = c.state();
@@ -172,6 +177,16 @@ public final class HealthGate {
       problems.addAll(status.healthReasons());
     }
     return problems.isEmpty() ? null : "readback: " + String.join("; ", problems);
+  }
+
+  /** When the first verdict can be had: one healthcheck interval (at most 5s), else settling. */
+  static Duration firstLook(Service s) {
+    var h = s.healthcheck();
+    if (h != null && !h.disabled() && h.interval() != null) {
+      Duration i = h.interval();
+      return i.compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : i;
+    }
+    return SETTLE;
   }
 
   private boolean settled(ContainerDetails.State st) {
