@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +38,6 @@ import org.junit.jupiter.api.io.TempDir;
  * unique project name and removed after each test.
  */
 class ApplyIT {
-  private static final Path FACTS = Path.of("/var/lib/selvedge-test/env");
   private static final String TOKEN = "tok-APPLY-s3cret-77e1";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static Map<String, String> facts;
@@ -56,18 +54,10 @@ class ApplyIT {
 
   @BeforeAll
   static void services() throws IOException {
-    assumeTrue(
-        Files.isRegularFile(FACTS),
-        "test services absent (" + FACTS + "): run scripts/test-services.sh or ./test.sh");
-    facts = new HashMap<>();
-    for (String line : Files.readAllLines(FACTS)) {
-      int eq = line.indexOf('=');
-      if (eq > 0) {
-        facts.put(line.substring(0, eq), line.substring(eq + 1));
-      }
-    }
+    facts = TestHost.facts();
     String registry = facts.get("SELVEDGE_TEST_REGISTRY");
-    assumeTrue(registry != null, "no registry in " + FACTS + ": re-run scripts/test-services.sh");
+    assumeTrue(
+        registry != null, "no registry in " + TestHost.FACTS + ": re-run scripts/test-services.sh");
     good = registry + "/selvedge-test/app:good";
     bad = registry + "/selvedge-test/app:bad";
   }
@@ -535,11 +525,6 @@ class ApplyIT {
   }
 
   private static String run(List<String> cmd) throws Exception {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(180, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new AssertionError(String.join(" ", cmd) + " failed:\n" + output);
-    }
-    return output;
+    return TestHost.run(cmd);
   }
 }

@@ -1,7 +1,6 @@
 package dev.selvedge.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,11 +8,9 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code dev.selvedge.test=1} and a unique project name and are removed after each test.
  */
 class LiveRuntimeIT {
-  private static final Path FACTS = Path.of("/var/lib/selvedge-test/env");
   private static final String TOKEN = "tok-LIVE-s3cret-9f2c";
   private static final String TOKEN2 = "tok-ROTATED-s3cret-41aa";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -47,16 +43,7 @@ class LiveRuntimeIT {
 
   @BeforeAll
   static void services() throws IOException {
-    assumeTrue(
-        Files.isRegularFile(FACTS),
-        "test services absent (" + FACTS + "): run scripts/test-services.sh or ./test.sh");
-    facts = new HashMap<>();
-    for (String line : Files.readAllLines(FACTS)) {
-      int eq = line.indexOf('=');
-      if (eq > 0) {
-        facts.put(line.substring(0, eq), line.substring(eq + 1));
-      }
-    }
+    facts = TestHost.facts();
   }
 
   @BeforeEach
@@ -351,11 +338,6 @@ class LiveRuntimeIT {
   }
 
   private static String run(List<String> cmd) throws Exception {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new AssertionError(String.join(" ", cmd) + " failed:\n" + output);
-    }
-    return output;
+    return TestHost.run(cmd);
   }
 }

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * Reads what the engine has for a project (one container list, one network list, one volume list,
@@ -205,89 +206,93 @@ public final class Planner {
   }
 
   private List<Plan.Resource> networks(Project project) {
-    Set<String> used = new TreeSet<>();
+    Map<String, String> used = new TreeMap<>(); // key -> engine name
+    Set<String> external = new HashSet<>();
     for (Service s : project.services().values()) {
-      if (s.networkMode() == null || s.networkMode().isEmpty()) {
-        used.addAll(s.networks().keySet());
+      if (s.networkMode() != null && !s.networkMode().isEmpty()) {
+        continue;
       }
-    }
-    if (used.isEmpty()) {
-      return List.of();
-    }
-    Set<String> present = new HashSet<>();
-    for (NetworkSummary n : engine.listNetworks(Map.of())) {
-      present.add(n.name());
-    }
-    List<Plan.Resource> out = new ArrayList<>();
-    for (String key : used) {
-      NetworkDef def = project.networks().get(key);
-      String engineName =
-          def != null && def.name() != null ? def.name() : project.name() + "_" + key;
-      boolean external = def != null && def.external();
-      if (external && !present.contains(engineName)) {
-        throw new OperationException(
-            "network '"
-                + key
-                + "' is external (named "
-                + engineName
-                + ") and does not exist on "
-                + engine.endpoint()
-                + "; create it first (docker network create "
-                + engineName
-                + ")");
-      }
-      out.add(
-          new Plan.Resource(
-              key,
-              engineName,
-              external
-                  ? Plan.Presence.EXTERNAL
-                  : present.contains(engineName) ? Plan.Presence.PRESENT : Plan.Presence.CREATE));
-    }
-    return out;
-  }
-
-  private List<Plan.Resource> volumes(Project project) {
-    Set<String> used = new TreeSet<>();
-    for (Service s : project.services().values()) {
-      for (ServiceVolume v : s.volumes()) {
-        if (ServiceVolume.VOLUME.equals(v.type()) && v.source() != null && !v.source().isEmpty()) {
-          used.add(v.source());
+      for (String key : s.networks().keySet()) {
+        NetworkDef def = project.networks().get(key);
+        used.put(key, def != null && def.name() != null ? def.name() : project.name() + "_" + key);
+        if (def != null && def.external()) {
+          external.add(key);
         }
       }
     }
-    if (used.isEmpty()) {
-      return List.of();
-    }
-    Set<String> present = new HashSet<>();
-    for (VolumeSummary v : engine.listVolumes(Map.of())) {
-      present.add(v.name());
-    }
-    List<Plan.Resource> out = new ArrayList<>();
-    for (String key : used) {
-      VolumeDef def = project.volumes().get(key);
-      String engineName = def != null && def.name() != null ? def.name() : key;
-      boolean external = def != null && def.external();
-      if (external && !present.contains(engineName)) {
-        throw new OperationException(
-            "volume '"
-                + key
-                + "' is external (named "
-                + engineName
-                + ") and does not exist on "
-                + engine.endpoint()
-                + "; create it first (docker volume create "
-                + engineName
-                + ")");
+    return used.isEmpty()
+        ? List.of()
+        : resources(
+            "network",
+            used,
+            external,
+            engine.listNetworks(Map.of()).stream()
+                .map(NetworkSummary::name)
+                .collect(Collectors.toSet()));
+  }
+
+  private List<Plan.Resource> volumes(Project project) {
+    Map<String, String> used = new TreeMap<>();
+    Set<String> external = new HashSet<>();
+    for (Service s : project.services().values()) {
+      for (ServiceVolume v : s.volumes()) {
+        if (ServiceVolume.VOLUME.equals(v.type()) && v.source() != null && !v.source().isEmpty()) {
+          VolumeDef def = project.volumes().get(v.source());
+          used.put(v.source(), def != null && def.name() != null ? def.name() : v.source());
+          if (def != null && def.external()) {
+            external.add(v.source());
+          }
+        }
       }
-      out.add(
-          new Plan.Resource(
-              key,
-              engineName,
-              external
-                  ? Plan.Presence.EXTERNAL
-                  : present.contains(engineName) ? Plan.Presence.PRESENT : Plan.Presence.CREATE));
     }
+    return used.isEmpty()
+        ? List.of()
+        : resources(
+            "volume",
+            used,
+            external,
+            engine.listVolumes(Map.of()).stream()
+                .map(VolumeSummary::name)
+                .collect(Collectors.toSet()));
+  }
+
+  /**
+   * What happens to each network or volume the services use.
+   *
+   * @param used contract key → engine name
+   * @throws OperationException when an external one does not exist
+   */
+  private List<Plan.Resource> resources(
+      String kind, Map<String, String> used, Set<String> external, Set<String> present) {
+    List<Plan.Resource> out = new ArrayList<>();
+    used.forEach(
+        (key, engineName) -> {
+          boolean isExternal = external.contains(key);
+          if (isExternal && !present.contains(engineName)) {
+            throw new OperationException(
+                kind
+                    + " '"
+                    + key
+                    + "' is external (named "
+                    + engineName
+                    + ") and does not exist on "
+                    + engine.endpoint()
+                    + "; create it first (docker "
+                    + kind
+                    + " create "
+                    + engineName
+                    + ")");
+          }
+          out.add(
+              new Plan.Resource(
+                  key,
+                  engineName,
+                  isExternal
+                      ? Plan.Presence.EXTERNAL
+                      : present.contains(engineName)
+                          ? Plan.Presence.PRESENT
+                          : Plan.Presence.CREATE));
+        });
     return out;
   }
 

@@ -1,0 +1,47 @@
+package dev.selvedge.cli;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The machine the integration tests run on: the facts scripts/test-services.sh wrote about the
+ * services it started, and running a command there.
+ */
+final class TestHost {
+  static final Path FACTS = Path.of("/var/lib/selvedge-test/env");
+
+  private TestHost() {}
+
+  /** The facts file as a map; the test is skipped with a plain message when it is absent. */
+  static Map<String, String> facts() throws IOException {
+    assumeTrue(
+        Files.isRegularFile(FACTS),
+        "test services absent (" + FACTS + "): run scripts/test-services.sh or ./test.sh");
+    Map<String, String> facts = new HashMap<>();
+    for (String line : Files.readAllLines(FACTS)) {
+      int eq = line.indexOf('=');
+      if (eq > 0) {
+        facts.put(line.substring(0, eq), line.substring(eq + 1));
+      }
+    }
+    return facts;
+  }
+
+  /** Runs a command; its output (stdout and stderr), or an AssertionError when it fails. */
+  static String run(List<String> cmd) throws Exception {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(180, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new AssertionError(String.join(" ", cmd) + " failed:\n" + output);
+    }
+    return output;
+  }
+}
