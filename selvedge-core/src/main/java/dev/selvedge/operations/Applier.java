@@ -186,13 +186,21 @@ public final class Applier {
 
   private ApplyResult run(
       Request req,
-      SpecBuilder specs,
+      SpecBuilder builder,
       Plan plan,
       Map<String, ResolvedImage> images,
       List<List<String>> waves,
       long deploymentId,
       LeaseKeeper lease) {
     Project project = req.project();
+    // Every container spec is built before anything changes: a service that cannot be created as
+    // written stops the apply here, not after earlier waves ran.
+    Map<String, ContainerCreate> specs = new TreeMap<>();
+    Map<String, String> names = new TreeMap<>();
+    for (Service s : project.services().values()) {
+      specs.put(s.name(), builder.build(s, images.get(s.name()), deploymentId));
+      names.put(s.name(), builder.containerName(s));
+    }
     for (Plan.Resource n : plan.networks()) {
       if (n.presence() == Plan.Presence.CREATE) {
         lease.check();
@@ -235,12 +243,15 @@ public final class Applier {
     }
 
     Set<String> mustComplete = new HashSet<>();
+    Set<String> mustBeHealthy = new HashSet<>();
     for (Service s : project.services().values()) {
       s.dependsOn()
           .forEach(
               (dep, d) -> {
                 if (Dependency.COMPLETED.equals(d.condition())) {
                   mustComplete.add(dep);
+                } else if (Dependency.HEALTHY.equals(d.condition())) {
+                  mustBeHealthy.add(dep);
                 }
               });
     }
@@ -268,15 +279,17 @@ public final class Applier {
         Map<String, Future<ServiceResult>> running = new LinkedHashMap<>();
         for (String name : wave) {
           Service s = project.services().get(name);
-          ContainerCreate spec = specs.build(s, images.get(name), deploymentId);
           Plan.Step step = plan.step(name);
-          boolean completion = mustComplete.contains(name);
+          Gate gate =
+              new Gate(
+                  mustComplete.contains(name), mustBeHealthy.contains(name), req.gateTimeout());
           running.put(
               name,
-              pool.submit(() -> service(req, s, step, spec, specs.containerName(s), completion)));
+              pool.submit(() -> guarded(project, s, step, specs.get(name), names.get(name), gate)));
         }
+        // Every task of the wave ends with a result (none throws), so all are collected.
         for (Map.Entry<String, Future<ServiceResult>> e : running.entrySet()) {
-          ServiceResult r = join(e.getValue());
+          ServiceResult r = join(e.getKey(), plan.step(e.getKey()).action(), e.getValue());
           results.put(e.getKey(), r);
           failed |= r.status() == Status.ROLLED_BACK || r.status() == Status.FAILED;
         }
@@ -288,15 +301,13 @@ public final class Applier {
       for (Plan.Orphan o : plan.orphans()) {
         lease.check();
         progress.step(o.service(), "removing orphan container " + o.name());
-        engine.removeContainer(o.containerId(), false);
+        stopAndRemove(o.containerId(), null);
         removed.add(o.name() + " (service '" + o.service() + "' is not in the contract)");
       }
-    }
-    for (Plan.Step st : plan.services()) {
-      ServiceResult r = results.get(st.service());
-      if (r != null && (r.status() == Status.APPLIED || r.status() == Status.UNCHANGED)) {
+      for (Plan.Step st : plan.services()) {
         for (String id : st.leftovers()) {
-          engine.removeContainer(id, false);
+          lease.check();
+          stopAndRemove(id, project.services().get(st.service()));
           removed.add(Planner.shortId(id) + " (a second container of '" + st.service() + "')");
         }
       }
@@ -304,40 +315,71 @@ public final class Applier {
 
     List<ServiceResult> ordered = new ArrayList<>();
     for (String name : Planner.order(project)) {
-      ordered.add(results.get(name));
+      ServiceResult r = results.get(name);
+      // Engine messages can echo what they were given: scrub before anything is shown or stored.
+      ordered.add(
+          new ServiceResult(
+              r.service(), r.action(), r.status(), project.secretValues().scrub(r.detail())));
     }
     Deployment.Outcome outcome = outcome(ordered);
     return new ApplyResult(
         deploymentId, outcome, plan, ordered, removed, summary(outcome, ordered, removed));
   }
 
-  private static ServiceResult join(Future<ServiceResult> f) {
+  /** How one service is gated: as a job, as a dependency others wait for, and for how long. */
+  private record Gate(boolean completion, boolean dependedOn, Duration timeout) {}
+
+  private static ServiceResult join(String service, Plan.Action action, Future<ServiceResult> f) {
     try {
       return f.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new OperationException("interrupted while applying");
+      return new ServiceResult(service, action, Status.FAILED, "interrupted while applying");
     } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException re) {
-        throw re;
-      }
-      throw new IllegalStateException(e.getCause());
+      return new ServiceResult(
+          service, action, Status.FAILED, "stopped by an error: " + message(e.getCause()));
     }
+  }
+
+  /** Runs one service's step; an unexpected error becomes a FAILED result, never an escape. */
+  private ServiceResult guarded(
+      Project project, Service s, Plan.Step step, ContainerCreate spec, String wanted, Gate gate) {
+    try {
+      return service(project, s, step, spec, wanted, gate);
+    } catch (RuntimeException e) {
+      return new ServiceResult(
+          s.name(),
+          step.action(),
+          Status.FAILED,
+          "stopped by an error: "
+              + message(e)
+              + "; check it with selvedge status and run apply again to converge");
+    }
+  }
+
+  static String message(Throwable e) {
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   /** Applies one service's step and gates it; restores the previous state when the gate fails. */
   private ServiceResult service(
-      Request req,
-      Service s,
-      Plan.Step step,
-      ContainerCreate spec,
-      String wanted,
-      boolean completion) {
-    Project project = req.project();
-    Duration timeout = req.gateTimeout();
+      Project project, Service s, Plan.Step step, ContainerCreate spec, String wanted, Gate gate) {
     switch (step.action()) {
       case NOTHING -> {
-        return new ServiceResult(s.name(), step.action(), Status.UNCHANGED, "up to date");
+        if (!gate.dependedOn()) {
+          return new ServiceResult(s.name(), step.action(), Status.UNCHANGED, "up to date");
+        }
+        // Dependents wait for it to be healthy: unchanged is not enough, it must be healthy now.
+        HealthGate.Verdict v =
+            this.gate.await(
+                project, s, step.containerId(), false, true, false, gate.timeout(), progress);
+        return new ServiceResult(
+            s.name(),
+            step.action(),
+            v.passed() ? Status.UNCHANGED : Status.FAILED,
+            v.passed()
+                ? "up to date; " + v.reason()
+                : "unchanged but not healthy, and dependents wait for it: " + v.reason());
       }
       case START -> {
         progress.step(s.name(), "starting " + wanted);
@@ -348,7 +390,15 @@ public final class Applier {
               s.name(), step.action(), Status.FAILED, "could not start: " + e.getMessage());
         }
         HealthGate.Verdict v =
-            gate.await(project, s, step.containerId(), completion, true, timeout, progress);
+            this.gate.await(
+                project,
+                s,
+                step.containerId(),
+                gate.completion(),
+                true,
+                true,
+                gate.timeout(),
+                progress);
         if (v.passed()) {
           return new ServiceResult(s.name(), step.action(), Status.APPLIED, v.reason());
         }
@@ -361,7 +411,16 @@ public final class Applier {
       }
       case CREATE -> {
         progress.step(s.name(), "creating " + wanted);
-        String id = engine.createContainer(wanted, spec);
+        String id;
+        try {
+          id = engine.createContainer(wanted, spec);
+        } catch (EngineException | IllegalArgumentException e) {
+          return new ServiceResult(
+              s.name(),
+              step.action(),
+              Status.ROLLED_BACK,
+              "could not create: " + e.getMessage() + "; nothing was created");
+        }
         try {
           engine.startContainer(id);
         } catch (EngineException e) {
@@ -372,7 +431,9 @@ public final class Applier {
               Status.ROLLED_BACK,
               "could not start: " + e.getMessage() + "; removed the new container");
         }
-        HealthGate.Verdict v = gate.await(project, s, id, completion, true, timeout, progress);
+        HealthGate.Verdict v =
+            this.gate.await(
+                project, s, id, gate.completion(), true, true, gate.timeout(), progress);
         if (v.passed()) {
           return new ServiceResult(s.name(), step.action(), Status.APPLIED, v.reason());
         }
@@ -386,20 +447,17 @@ public final class Applier {
                 + "; there was no previous container: stopped the new one (kept for its logs)");
       }
       case RECREATE -> {
-        return recreate(req, s, step, spec, wanted, completion);
+        return recreate(project, s, step, spec, wanted, gate);
+      }
+      case RESUME -> {
+        return resume(project, s, step, wanted, gate);
       }
     }
     throw new IllegalStateException("unknown action " + step.action());
   }
 
   private ServiceResult recreate(
-      Request req,
-      Service s,
-      Plan.Step step,
-      ContainerCreate spec,
-      String wanted,
-      boolean completion) {
-    Project project = req.project();
+      Project project, Service s, Plan.Step step, ContainerCreate spec, String wanted, Gate gate) {
     String oldId = step.containerId();
     var old = engine.inspectContainer(oldId);
     String oldName = old.name();
@@ -407,43 +465,83 @@ public final class Applier {
     progress.step(s.name(), "stopping " + oldName);
     engine.stopContainer(oldId, stopTimeout(s));
     String parked = oldName.endsWith(OLD_SUFFIX) ? oldName : wanted + OLD_SUFFIX;
-    if (!parked.equals(oldName)) {
-      engine.renameContainer(oldId, parked);
-    }
-    String newId = null;
     String failure;
+    String newId = null;
     try {
+      if (!parked.equals(oldName)) {
+        engine.renameContainer(oldId, parked);
+      }
+      // A container holding the name (an interrupted run's ungated one) goes first.
+      removeIfPresent(wanted, oldId);
       progress.step(s.name(), "creating " + wanted);
       newId = engine.createContainer(wanted, spec);
       engine.startContainer(newId);
       HealthGate.Verdict v =
-          gate.await(project, s, newId, completion, true, req.gateTimeout(), progress);
+          this.gate.await(
+              project, s, newId, gate.completion(), true, true, gate.timeout(), progress);
       if (v.passed()) {
         engine.removeContainer(oldId, false);
         return new ServiceResult(
             s.name(), step.action(), Status.APPLIED, v.reason() + "; replaced " + oldName);
       }
       failure = "gate failed: " + v.reason();
-    } catch (EngineException e) {
-      failure = (newId == null ? "could not create: " : "could not start: ") + e.getMessage();
+    } catch (RuntimeException e) {
+      failure =
+          (newId == null ? "could not create the new container: " : "could not start it: ")
+              + message(e);
     }
-    // Put the previous container back: same configuration, same image.
-    progress.step(s.name(), failure + "; restoring " + oldName);
-    if (newId != null) {
-      engine.removeContainer(newId, true);
-    }
+    return restore(project, s, step, oldId, oldName, newId, wanted, wasRunning, failure, gate);
+  }
+
+  /**
+   * Puts the previous container back after {@code failure}: removes the new one, gives the old one
+   * its name again, starts it and waits for its healthcheck. Best effort at every step: what could
+   * not be done is said, with where the previous container is.
+   */
+  private ServiceResult restore(
+      Project project,
+      Service s,
+      Plan.Step step,
+      String oldId,
+      String oldName,
+      String newId,
+      String wanted,
+      boolean wasRunning,
+      String failure,
+      Gate gate) {
+    progress.step(s.name(), failure + "; restoring the previous container");
     String restoredName = oldName.endsWith(OLD_SUFFIX) ? wanted : oldName;
-    engine.renameContainer(oldId, restoredName);
-    if (!wasRunning) {
+    try {
+      if (newId != null) {
+        engine.removeContainer(newId, true);
+      }
+      engine.renameContainer(oldId, restoredName);
+      if (!wasRunning) {
+        return new ServiceResult(
+            s.name(),
+            step.action(),
+            Status.ROLLED_BACK,
+            failure + "; put back " + restoredName + " (it was not running before, left stopped)");
+      }
+      engine.startContainer(oldId);
+    } catch (RuntimeException e) {
       return new ServiceResult(
           s.name(),
           step.action(),
-          Status.ROLLED_BACK,
-          failure + "; put back " + restoredName + " (it was not running before, left stopped)");
+          Status.FAILED,
+          failure
+              + "; restoring the previous container "
+              + Planner.shortId(oldId)
+              + " failed too: "
+              + message(e)
+              + ". It is stopped, possibly still named "
+              + wanted
+              + OLD_SUFFIX
+              + "; run apply again to converge");
     }
-    engine.startContainer(oldId);
     HealthGate.Verdict back =
-        gate.await(project, s, oldId, completion, false, req.gateTimeout(), progress);
+        this.gate.await(
+            project, s, oldId, gate.completion(), false, true, gate.timeout(), progress);
     if (back.passed()) {
       return new ServiceResult(
           s.name(),
@@ -456,6 +554,59 @@ public final class Applier {
         step.action(),
         Status.FAILED,
         failure + "; restored " + restoredName + " but it is not healthy either: " + back.reason());
+  }
+
+  /**
+   * Finishes what an interrupted apply started: the current container gets its gate; it stays when
+   * it passes (the parked previous one is removed), else the parked one is put back.
+   */
+  private ServiceResult resume(
+      Project project, Service s, Plan.Step step, String wanted, Gate gate) {
+    String current = step.containerId();
+    String failure;
+    try {
+      progress.step(s.name(), "resuming an interrupted apply: gating " + wanted);
+      boolean running = engine.inspectContainer(current).state().running();
+      if (!running) {
+        engine.startContainer(current);
+      }
+      HealthGate.Verdict v =
+          this.gate.await(
+              project, s, current, gate.completion(), true, !running, gate.timeout(), progress);
+      if (v.passed()) {
+        engine.removeContainer(step.parkedId(), false);
+        return new ServiceResult(
+            s.name(),
+            step.action(),
+            Status.APPLIED,
+            v.reason() + "; removed the parked previous container");
+      }
+      failure = "gate failed: " + v.reason();
+    } catch (RuntimeException e) {
+      failure = "could not gate it: " + message(e);
+    }
+    String parkedName = wanted + OLD_SUFFIX;
+    return restore(
+        project, s, step, step.parkedId(), parkedName, current, wanted, true, failure, gate);
+  }
+
+  private void removeIfPresent(String name, String keep) {
+    try {
+      var c = engine.inspectContainer(name);
+      if (!c.id().equals(keep)) {
+        engine.removeContainer(c.id(), true);
+      }
+    } catch (EngineException e) {
+      if (e.status() != 404) {
+        throw e;
+      }
+    }
+  }
+
+  /** Stops a container with its grace period (SIGKILL only after it), then removes it. */
+  private void stopAndRemove(String id, Service s) {
+    engine.stopContainer(id, s == null ? Duration.ofSeconds(10) : stopTimeout(s));
+    engine.removeContainer(id, false);
   }
 
   private static Duration stopTimeout(Service s) {

@@ -64,6 +64,8 @@ public final class HealthGate {
    * @param completion the service is a one-shot job a dependent waits for: it passes by exiting 0
    * @param readback also wait for the service's readback (false when restoring an old container,
    *     whose answers the new contract's expectations do not describe)
+   * @param justStarted the container was started just now: nothing is known before its first
+   *     healthcheck, so the first look waits for it
    * @param timeout how long to wait at most
    */
   public Verdict await(
@@ -72,12 +74,13 @@ public final class HealthGate {
       String containerId,
       boolean completion,
       boolean readback,
+      boolean justStarted,
       Duration timeout,
       Progress progress) {
     Instant deadline = clock.instant().plus(timeout);
     String last = "not checked yet";
     long pause = 100;
-    if (!completion) {
+    if (justStarted && !completion) {
       // Nothing can be known before the first healthcheck has run (one interval after start) or
       // the settle time has passed; asking earlier only loads the engine while it starts others.
       sleep(firstLook(s).toMillis());
@@ -85,7 +88,7 @@ public final class HealthGate {
     while (true) {
       ContainerDetails c = engine.inspectContainer(containerId);
       ContainerDetails.State st = c.state();
-      Verdict verdict = judge(c, st, completion);
+      Verdict verdict = judge(s, c, st, completion, justStarted);
       if (verdict != null) {
         return verdict;
       }
@@ -106,7 +109,12 @@ public final class HealthGate {
   }
 
   /** A final verdict from the container state alone, or null to keep looking. */
-  private static Verdict judge(ContainerDetails c, ContainerDetails.State st, boolean completion) {
+  private static Verdict judge(
+      Service s,
+      ContainerDetails c,
+      ContainerDetails.State st,
+      boolean completion,
+      boolean justStarted) {
     if (completion) {
       if (st.running() || "created".equals(st.status())) {
         return null;
@@ -116,9 +124,16 @@ public final class HealthGate {
           : Verdict.fail(
               "exited with code " + st.exitCode() + " (it had to complete successfully)");
     }
-    if ("restarting".equals(st.status()) || st.restartCount() > 0) {
+    // Restarts before this start are history; after it, they mean a crash loop.
+    if ("restarting".equals(st.status()) || (justStarted && st.restartCount() > 0)) {
       return Verdict.fail(
           "container " + c.name() + " is restarting (last exit code " + st.exitCode() + ")");
+    }
+    if (!st.running()
+        && st.exitCode() == 0
+        && Planner.oneShot(s)
+        && !"created".equals(st.status())) {
+      return Verdict.pass("ran to completion (exit code 0)");
     }
     if (!st.running()) {
       return Verdict.fail(

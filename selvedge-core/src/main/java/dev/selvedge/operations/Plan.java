@@ -34,6 +34,11 @@ public record Plan(
     RECREATE,
     /** The container is what the contract says but is not running: start it. */
     START,
+    /**
+     * An interrupted apply left the previous container parked: gate the current one, then keep it
+     * (removing the parked one) or put the parked one back.
+     */
+    RESUME,
     /** Nothing to do. */
     NOTHING;
 
@@ -47,6 +52,7 @@ public record Plan(
    *
    * @param reasons why (empty for NOTHING); never secret values
    * @param containerId the service's current container, or null
+   * @param parkedId for RESUME, the previous container an interrupted apply parked; else null
    * @param leftovers other containers of the service (extra replicas, a replaced container an
    *     interrupted apply left behind): removed once the service is in place
    * @param image the image the service is pinned to, or null when it still has to be pulled
@@ -58,6 +64,7 @@ public record Plan(
       Action action,
       List<String> reasons,
       String containerId,
+      String parkedId,
       List<String> leftovers,
       ResolvedImage image,
       String configHash) {

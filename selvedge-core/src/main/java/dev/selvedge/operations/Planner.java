@@ -89,30 +89,57 @@ public final class Planner {
       List<ContainerSummary> mine,
       Map<String, ContainerSummary> toExplain) {
     String wanted = specs.containerName(s);
-    ContainerSummary current = null;
+    String hash = image == null ? null : specs.configHash(s, image);
+    ContainerSummary named = null;
+    ContainerSummary parked = null;
     for (ContainerSummary c : mine) {
       if (name(c).equals(wanted)) {
-        current = c;
+        named = c;
+      } else if (parked == null && name(c).endsWith(Applier.OLD_SUFFIX)) {
+        parked = c;
       }
     }
+    if (parked != null) {
+      // An apply was interrupted between parking the previous container and its successor
+      // passing the gate: nothing about the current one is known to be good yet.
+      String was = "an interrupted apply left the previous container parked as " + name(parked);
+      if (named != null
+          && hash != null
+          && hash.equals(named.labels().get(ComposeLabels.CONFIG_HASH))) {
+        return new Plan.Step(
+            s.name(),
+            Plan.Action.RESUME,
+            List.of(was + "; " + wanted + " has not passed its gate yet"),
+            named.id(),
+            parked.id(),
+            others(mine, named, parked),
+            image,
+            hash);
+      }
+      ContainerSummary p = parked;
+      return new Plan.Step(
+          s.name(),
+          Plan.Action.RECREATE,
+          List.of(was + "; replacing it from there"),
+          p.id(),
+          null,
+          others(mine, p, null),
+          image,
+          hash);
+    }
+    ContainerSummary current = named;
     if (current == null && !mine.isEmpty()) {
       current =
           mine.stream().filter(c -> "running".equals(c.state())).findFirst().orElse(mine.get(0));
     }
-    List<String> leftovers = new ArrayList<>();
-    for (ContainerSummary c : mine) {
-      if (c != current) {
-        leftovers.add(c.id());
-      }
-    }
-    String hash = image == null ? null : specs.configHash(s, image);
+    List<String> leftovers = others(mine, current, null);
     if (current == null) {
       List<String> why = new ArrayList<>();
       why.add("no container yet");
       if (image == null) {
         why.add("image " + s.image() + " is not on the engine: it will be pulled");
       }
-      return new Plan.Step(s.name(), Plan.Action.CREATE, why, null, leftovers, image, hash);
+      return new Plan.Step(s.name(), Plan.Action.CREATE, why, null, null, leftovers, image, hash);
     }
     if (image == null) {
       return new Plan.Step(
@@ -120,21 +147,23 @@ public final class Planner {
           Plan.Action.RECREATE,
           List.of("image " + s.image() + " is not on the engine: it will be pulled"),
           current.id(),
+          null,
           leftovers,
           null,
           null);
     }
     boolean sameConfig = hash.equals(current.labels().get(ComposeLabels.CONFIG_HASH));
     if (sameConfig && name(current).equals(wanted)) {
-      if ("running".equals(current.state())) {
+      if ("running".equals(current.state()) || completed(s, current)) {
         return new Plan.Step(
-            s.name(), Plan.Action.NOTHING, List.of(), current.id(), leftovers, image, hash);
+            s.name(), Plan.Action.NOTHING, List.of(), current.id(), null, leftovers, image, hash);
       }
       return new Plan.Step(
           s.name(),
           Plan.Action.START,
           List.of("container " + name(current) + " is " + current.state()),
           current.id(),
+          null,
           leftovers,
           image,
           hash);
@@ -144,7 +173,32 @@ public final class Planner {
     if (!name(current).equals(wanted)) {
       why.add("container is named " + name(current) + ", Selvedge names it " + wanted);
     }
-    return new Plan.Step(s.name(), Plan.Action.RECREATE, why, current.id(), leftovers, image, hash);
+    return new Plan.Step(
+        s.name(), Plan.Action.RECREATE, why, current.id(), null, leftovers, image, hash);
+  }
+
+  /** A one-shot job (no restart policy that reruns it) that already ran to exit code 0. */
+  private boolean completed(Service s, ContainerSummary c) {
+    return oneShot(s)
+        && "exited".equals(c.state())
+        && engine.inspectContainer(c.id()).state().exitCode() == 0;
+  }
+
+  /** Whether a service is a job that ends: exiting 0 is its success, not a failure. */
+  static boolean oneShot(Service s) {
+    String r = s.restart();
+    return r == null || r.equals("no") || r.startsWith("on-failure");
+  }
+
+  private static List<String> others(
+      List<ContainerSummary> mine, ContainerSummary a, ContainerSummary b) {
+    List<String> out = new ArrayList<>();
+    for (ContainerSummary c : mine) {
+      if (c != a && c != b) {
+        out.add(c.id());
+      }
+    }
+    return out;
   }
 
   /** Adds to each RECREATE step the differences drift finds between container and contract. */
@@ -198,6 +252,7 @@ public final class Planner {
               st.action(),
               why,
               st.containerId(),
+              st.parkedId(),
               st.leftovers(),
               st.image(),
               st.configHash()));

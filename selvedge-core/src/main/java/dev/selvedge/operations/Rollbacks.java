@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.selvedge.contract.ContractException;
+import dev.selvedge.contract.SecretValues;
 import dev.selvedge.contract.compose.ComposeLoader;
 import dev.selvedge.contract.compose.LoadOptions;
 import dev.selvedge.contract.compose.SourceFiles;
@@ -93,6 +94,7 @@ public final class Rollbacks {
       throw new OperationException("deployment " + d.id() + " has an unreadable config snapshot");
     }
     List<String> warnings = new ArrayList<>();
+    List<String> filled = new ArrayList<>();
     JsonNode services = root.path("services");
     for (Iterator<Map.Entry<String, JsonNode>> it = services.properties().iterator();
         it.hasNext(); ) {
@@ -134,6 +136,7 @@ public final class Rollbacks {
                   + "; its current value is used");
         }
         envNode.set(key, TextNode.valueOf(value));
+        filled.add(value);
       }
     }
     String masked = findMasked(root, "");
@@ -168,7 +171,10 @@ public final class Rollbacks {
           ComposeLoader.load(
               new LoadOptions(
                   List.of(file), dir, d.project(), List.of(), null, Map.of(), dir, memory));
-      return new Restored(p, warnings);
+      // The snapshot does not carry the contract's x-selvedge secrets list; the current one does.
+      return new Restored(
+          p.withSecrets(current.secretKeys(), current.secretValues().and(SecretValues.of(filled))),
+          warnings);
     } catch (ContractException e) {
       throw new OperationException(
           "deployment " + d.id() + "'s config snapshot does not load: " + e.getMessage());

@@ -188,6 +188,17 @@ public final class SpecBuilder {
     if (s.image() == null || s.image().isEmpty()) {
       throw new OperationException("service '" + s.name() + "' has no image: to deploy");
     }
+    if (s.networkMode() != null && s.networkMode().startsWith("service:")) {
+      throw new OperationException(
+          "service '"
+              + s.name()
+              + "' has network_mode: "
+              + s.networkMode()
+              + "; Selvedge does not share another service's network namespace. Put both services"
+              + " on a common network instead");
+    }
+    fileBacked(s, s.secrets(), project.secrets(), "secret");
+    fileBacked(s, s.configs(), project.configs(), "config");
     if (s.deploy() != null && s.deploy().replicas() != null && s.deploy().replicas() != 1) {
       throw new OperationException(
           "service '"
@@ -195,6 +206,27 @@ public final class SpecBuilder {
               + "' asks for "
               + s.deploy().replicas()
               + " replicas; Selvedge runs one container per service");
+    }
+  }
+
+  private static void fileBacked(
+      Service s, List<FileReference> refs, Map<String, SecretDef> defs, String kind) {
+    for (FileReference ref : refs) {
+      SecretDef def = defs.get(ref.source());
+      if (def == null || def.file() == null) {
+        throw new OperationException(
+            "service '"
+                + s.name()
+                + "' uses "
+                + kind
+                + " '"
+                + ref.source()
+                + "', which is not file-based; Selvedge mounts file "
+                + kind
+                + "s only (file: in the top-level "
+                + kind
+                + "s section)");
+      }
     }
   }
 
@@ -218,34 +250,18 @@ public final class SpecBuilder {
         out.add(v);
       }
     }
-    fileMounts(s, s.secrets(), project.secrets(), "secret", "/run/secrets/", out);
-    fileMounts(s, s.configs(), project.configs(), "config", "/", out);
+    fileMounts(s.secrets(), project.secrets(), "/run/secrets/", out);
+    fileMounts(s.configs(), project.configs(), "/", out);
     return out;
   }
 
   private static void fileMounts(
-      Service s,
       List<FileReference> refs,
       Map<String, SecretDef> defs,
-      String kind,
       String defaultDir,
       List<ServiceVolume> out) {
     for (FileReference ref : refs) {
-      SecretDef def = defs.get(ref.source());
-      if (def == null || def.file() == null) {
-        throw new OperationException(
-            "service '"
-                + s.name()
-                + "' uses "
-                + kind
-                + " '"
-                + ref.source()
-                + "', which is not file-based; Selvedge mounts file "
-                + kind
-                + "s only (file: in the top-level "
-                + kind
-                + "s section)");
-      }
+      SecretDef def = defs.get(ref.source()); // file-based: check() ran
       String target = ref.target() == null || ref.target().isEmpty() ? ref.source() : ref.target();
       if (!target.startsWith("/")) {
         target = defaultDir + target;

@@ -125,4 +125,27 @@ class RollbacksTest {
         .isInstanceOf(OperationException.class)
         .hasMessageContaining("had secret API_TOKEN");
   }
+
+  @Test
+  void aKeyDeclaredSecretByTheContractStaysMaskedInTheRollbacksOwnSnapshot() {
+    String compose =
+        """
+        name: shop
+        x-selvedge:
+          secrets: [DSN]
+        services:
+          api:
+            image: 127.0.0.1:5000/shop/api:good
+            environment:
+              DSN: ${DSN}
+        """;
+    Project v1 = OperationsFixtures.load(dir, compose, Map.of("DSN", "postgres-dsn-hunter2"));
+    Deployment d = snapshot(v1);
+    assertThat(d.renderedConfig()).doesNotContain("hunter2");
+    Rollbacks.Restored r = Rollbacks.restore(d, v1, fingerprints);
+    assertThat(r.project().services().get("api").environment())
+        .containsEntry("DSN", "postgres-dsn-hunter2");
+    // What apply stores for the rollback deployment:
+    assertThat(ComposeConfig.redacted().render(r.project()).toString()).doesNotContain("hunter2");
+  }
 }

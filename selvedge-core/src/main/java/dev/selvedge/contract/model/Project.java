@@ -54,6 +54,31 @@ public record Project(
     secretValues = secretValues == null ? SecretValues.NONE : secretValues;
   }
 
+  /**
+   * This project with more keys treated as secret and more values to mask: a project rebuilt from a
+   * redacted snapshot keeps the secrecy of the contract it came from.
+   */
+  public Project withSecrets(Set<String> moreKeys, SecretValues moreValues) {
+    Set<String> keys = new java.util.HashSet<>(secretKeys);
+    keys.addAll(moreKeys);
+    return new Project(
+        name,
+        workingDir,
+        services,
+        disabledServices,
+        networks,
+        volumes,
+        secrets,
+        configs,
+        policy,
+        variables,
+        locations,
+        keys,
+        sources,
+        warnings,
+        secretValues.and(moreValues));
+  }
+
   /** Names what it is, never the values it holds (environment values may be secrets). */
   @Override
   public String toString() {
