@@ -54,10 +54,16 @@ final class HistoryCommand implements Command {
                 .deployments()
                 .find(show)
                 .filter(x -> x.project().equals(project.name()))
+                .filter(x -> x.host().equals(engine.endpoint()))
                 .orElseThrow(
                     () ->
                         new SelvedgeException(
-                            "project '" + project.name() + "' has no deployment " + show));
+                            "project '"
+                                + project.name()
+                                + "' on "
+                                + engine.endpoint()
+                                + " has no deployment "
+                                + show));
         cli.out().print(OperationsRender.pretty(OperationsRender.deploymentJson(d, true)));
         return ExitCode.OK;
       }

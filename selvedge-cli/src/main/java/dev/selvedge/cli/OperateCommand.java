@@ -7,6 +7,7 @@ import dev.selvedge.drift.DriftChecker;
 import dev.selvedge.evidence.Fingerprints;
 import dev.selvedge.operations.Applier;
 import dev.selvedge.operations.ApplyResult;
+import dev.selvedge.operations.ComposeLabels;
 import dev.selvedge.operations.HealthGate;
 import dev.selvedge.operations.ImageResolver;
 import dev.selvedge.operations.Plan;
@@ -170,8 +171,7 @@ final class OperateCommand implements Command {
                       + verify.failing().size()
                       + " finding(s) above). Fix them, or pass --force to apply anyway (it is"
                       + " recorded in the deployment)");
-          join(opening).close();
-          return ExitCode.FINDINGS;
+          return ExitCode.FINDINGS; // the store, opened or not, is closed by run()
         }
         cli.err().println("warning: applying despite verify errors (--force, recorded)");
         forced = true;
@@ -206,7 +206,13 @@ final class OperateCommand implements Command {
                 OperateOptions.LEASE_TTL);
       } else {
         Deployment target =
-            Rollbacks.target(store.deployments(), engine.endpoint(), project.name(), ns.get("to"));
+            Rollbacks.target(
+                store.deployments(),
+                engine.endpoint(),
+                project.name(),
+                ns.get("to"),
+                Rollbacks.running(
+                    engine.listContainers(Map.of(ComposeLabels.PROJECT, project.name()), true)));
         progress.step(
             null,
             "rolling back to deployment "

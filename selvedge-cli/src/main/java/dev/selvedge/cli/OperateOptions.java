@@ -63,15 +63,28 @@ final class OperateOptions {
     }
     for (Path dir = Path.of(p.workingDir()); dir != null; dir = dir.getParent()) {
       Path git = dir.resolve(".git");
-      if (!Files.isDirectory(git)) {
-        continue;
-      }
       try {
+        if (Files.isRegularFile(git)) {
+          // A worktree or submodule: ".git" is a file saying where its git directory is.
+          String pointer = Files.readString(git, StandardCharsets.UTF_8).strip();
+          if (!pointer.startsWith("gitdir: ")) {
+            return null;
+          }
+          git = dir.resolve(pointer.substring(8)).normalize();
+        } else if (!Files.isDirectory(git)) {
+          continue;
+        }
         String head = Files.readString(git.resolve("HEAD"), StandardCharsets.UTF_8).strip();
         if (!head.startsWith("ref: ")) {
           return head;
         }
         String ref = head.substring(5);
+        // A worktree's branches live in the repository's common directory.
+        Path commondir = git.resolve("commondir");
+        if (Files.isRegularFile(commondir)) {
+          git =
+              git.resolve(Files.readString(commondir, StandardCharsets.UTF_8).strip()).normalize();
+        }
         Path loose = git.resolve(ref);
         if (Files.isRegularFile(loose)) {
           return Files.readString(loose, StandardCharsets.UTF_8).strip();

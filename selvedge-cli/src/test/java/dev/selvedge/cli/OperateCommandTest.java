@@ -135,4 +135,34 @@ class OperateCommandTest {
         .contains("\r\033[2K  registry.test/web:1 abc: Downloading 2.0MB/4.0MB")
         .endsWith("\r\033[2K[web] created" + System.lineSeparator());
   }
+
+  @Test
+  void theRevisionIsReadFromGitWithoutRunningIt() throws IOException {
+    String sha = "0123456789abcdef0123456789abcdef01234567";
+    Path repo = dir.resolve("repo");
+    Files.createDirectories(repo.resolve(".git/refs/heads"));
+    Files.writeString(repo.resolve(".git/HEAD"), "ref: refs/heads/main\n");
+    Files.writeString(repo.resolve(".git/refs/heads/main"), sha + "\n");
+    Files.createDirectories(repo.resolve("deploy/shop"));
+    Files.writeString(repo.resolve("deploy/shop/compose.yaml"), "services: {a: {image: x/a:1}}\n");
+    assertThat(OperateOptions.revision(project(repo.resolve("deploy/shop")))).isEqualTo(sha);
+
+    // A worktree: .git is a file pointing at its git directory; branches are in the common one.
+    String other = "fedcba9876543210fedcba9876543210fedcba98";
+    Path wtGit = repo.resolve(".git/worktrees/wt");
+    Files.createDirectories(wtGit);
+    Files.writeString(wtGit.resolve("HEAD"), "ref: refs/heads/feature\n");
+    Files.writeString(wtGit.resolve("commondir"), "../..\n");
+    Files.writeString(repo.resolve(".git/packed-refs"), other + " refs/heads/feature\n");
+    Path wt = dir.resolve("wt");
+    Files.createDirectories(wt);
+    Files.writeString(wt.resolve(".git"), "gitdir: " + wtGit + "\n");
+    Files.writeString(wt.resolve("compose.yaml"), "services: {a: {image: x/a:1}}\n");
+    assertThat(OperateOptions.revision(project(wt))).isEqualTo(other);
+  }
+
+  private static dev.selvedge.contract.model.Project project(Path dir) {
+    return dev.selvedge.contract.compose.ComposeLoader.load(
+        dev.selvedge.contract.compose.LoadOptions.of(dir));
+  }
 }

@@ -80,9 +80,17 @@ public final class Guarded {
             owner,
             verb.id() + " " + service,
             leaseTtl)) {
+      // The service's own containers: not one-off `run` containers, not one an interrupted apply
+      // parked (starting it would run the old version beside the new one).
       List<ContainerSummary> containers =
-          engine.listContainers(
-              Map.of(ComposeLabels.PROJECT, project.name(), ComposeLabels.SERVICE, service), true);
+          engine
+              .listContainers(
+                  Map.of(ComposeLabels.PROJECT, project.name(), ComposeLabels.SERVICE, service),
+                  true)
+              .stream()
+              .filter(c -> !"true".equalsIgnoreCase(c.labels().get(ComposeLabels.ONEOFF)))
+              .filter(c -> !Planner.name(c).endsWith(Applier.OLD_SUFFIX))
+              .toList();
       if (containers.isEmpty()) {
         throw new OperationException(
             "service '" + service + "' has no container on " + engine.endpoint() + "; apply first");
@@ -136,7 +144,14 @@ public final class Guarded {
       List<String> containers = new ArrayList<>();
       for (ContainerSummary c : engine.listContainers(mine, true)) {
         lease.check();
-        progress.step(c.labels().get(ComposeLabels.SERVICE), "removing " + Planner.name(c));
+        String service = c.labels().get(ComposeLabels.SERVICE);
+        Service s = service == null ? null : project.services().get(service);
+        Duration grace =
+            s == null || s.options().stopGracePeriod() == null
+                ? Duration.ofSeconds(10)
+                : s.options().stopGracePeriod();
+        progress.step(service, "stopping and removing " + Planner.name(c));
+        engine.stopContainer(c.id(), grace); // its stop signal first, as Compose does
         engine.removeContainer(c.id(), false);
         containers.add(Planner.name(c));
       }

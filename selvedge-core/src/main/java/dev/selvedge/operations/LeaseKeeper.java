@@ -59,10 +59,19 @@ public final class LeaseKeeper implements AutoCloseable {
     }
   }
 
-  /** Throws when the lease was lost (taken over after expiring): stop mutating at once. */
+  /**
+   * Throws when the lease was lost (taken over after expiring), or when renewals have failed for so
+   * long that it may have expired: stop mutating at once.
+   */
   public void check() {
     if (lost != null) {
       throw lost;
+    }
+    // The store may be unreachable from here yet reachable by others: past the last confirmed
+    // expiry (less a margin for clock skew), someone else may hold the project.
+    java.time.Instant deadline = lease.expiresAt().minus(ttl.dividedBy(6));
+    if (java.time.Instant.now().isAfter(deadline)) {
+      throw new LeaseHeldException(lease.host(), lease.project(), null);
     }
   }
 
@@ -73,8 +82,17 @@ public final class LeaseKeeper implements AutoCloseable {
   @Override
   public void close() {
     renewer.shutdownNow();
+    try {
+      renewer.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     if (lost == null) {
-      leases.release(lease);
+      try {
+        leases.release(lease);
+      } catch (RuntimeException e) {
+        // The work is done; an unreleased lease only makes the next operation wait for expiry.
+      }
     }
   }
 }

@@ -23,6 +23,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Going back to an earlier deployment: which one, and the project it ran, rebuilt from its
@@ -36,10 +37,14 @@ public final class Rollbacks {
   private Rollbacks() {}
 
   /**
-   * The deployment to go back to: {@code to} when given (it must be of this project and host), else
-   * the newest healthy deployment before the latest deployment.
+   * The deployment to go back to. With {@code to}: that one, which must be of this project and host
+   * and healthy. Otherwise the newest healthy deployment older than the one that runs now — {@code
+   * running}, the newest deployment any of the project's containers was created by (a partly
+   * applied deployment counts as running) — or, when nothing of Selvedge's runs, the newest healthy
+   * one.
    */
-  public static Deployment target(DeploymentStore store, String host, String project, Long to) {
+  public static Deployment target(
+      DeploymentStore store, String host, String project, Long to, OptionalLong running) {
     if (to != null) {
       Deployment d =
           store.find(to).orElseThrow(() -> new OperationException("there is no deployment " + to));
@@ -56,16 +61,20 @@ public final class Rollbacks {
                 + "' on "
                 + host);
       }
+      if (d.outcome() != Deployment.Outcome.HEALTHY) {
+        throw new OperationException(
+            "deployment "
+                + to
+                + " did not become healthy (it ended "
+                + d.outcome().name().toLowerCase(java.util.Locale.ROOT)
+                + "); only healthy deployments are rollback targets. See selvedge history");
+      }
       return d;
     }
-    List<Deployment> history = store.history(host, project, 200);
-    if (history.isEmpty()) {
-      throw new OperationException(
-          "project '" + project + "' on " + host + " has no deployments to roll back to");
-    }
-    long latest = history.get(0).id();
+    List<Deployment> history = store.history(host, project, 500);
     return history.stream()
-        .filter(d -> d.id() < latest && d.outcome() == Deployment.Outcome.HEALTHY)
+        .filter(d -> d.outcome() == Deployment.Outcome.HEALTHY)
+        .filter(d -> running.isEmpty() || d.id() < running.getAsLong())
         .findFirst()
         .orElseThrow(
             () ->
@@ -74,9 +83,23 @@ public final class Rollbacks {
                         + project
                         + "' on "
                         + host
-                        + " has no healthy deployment before deployment "
-                        + latest
+                        + " has no healthy deployment"
+                        + (running.isPresent()
+                            ? " older than deployment " + running.getAsLong() + ", which runs now"
+                            : "")
                         + "; see selvedge history"));
+  }
+
+  /**
+   * The newest deployment the project's containers were created by, read from their {@code
+   * dev.selvedge.deployment} labels; empty when none carries one.
+   */
+  public static OptionalLong running(List<dev.selvedge.port.ContainerSummary> containers) {
+    return containers.stream()
+        .map(c -> c.labels().get(ComposeLabels.DEPLOYMENT))
+        .filter(v -> v != null && v.matches("\\d{1,18}"))
+        .mapToLong(Long::parseLong)
+        .max();
   }
 
   /** The project of {@code d}, with its secrets taken from {@code current}. */

@@ -13,7 +13,10 @@ public interface DeploymentStore {
    */
   Deployment begin(Deployment draft);
 
-  /** Records how a deployment ended. */
+  /**
+   * Records how a deployment ended. Only a deployment still {@link Deployment.Outcome#RUNNING}
+   * changes: one already marked interrupted by a later lease holder keeps that outcome.
+   */
   void finish(long id, Deployment.Outcome outcome, String summary, Instant finishedAt);
 
   Optional<Deployment> find(long id);

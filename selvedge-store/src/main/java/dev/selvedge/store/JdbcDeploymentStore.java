@@ -67,13 +67,16 @@ final class JdbcDeploymentStore implements DeploymentStore {
             h ->
                 h.createUpdate(
                         "UPDATE deployment SET outcome = :outcome, summary = :summary,"
-                            + " finished_at = :finishedAt WHERE id = :id")
+                            + " finished_at = :finishedAt WHERE id = :id AND outcome = :running")
+                    .bind("running", Deployment.Outcome.RUNNING.name())
                     .bind("outcome", outcome.name())
                     .bind("summary", summary == null ? "" : summary)
                     .bind("finishedAt", Db.timestamp(finishedAt))
                     .bind("id", id)
                     .execute());
-    if (updated == 0) {
+    // Not running any more: whoever took the project's lease over marked it interrupted, and that
+    // verdict stands (a run that lost its lease must not become a rollback target).
+    if (updated == 0 && find(id).isEmpty()) {
       throw new SelvedgeException(
           "store " + db.location() + " has no deployment " + id + " to finish");
     }

@@ -237,6 +237,16 @@ abstract class StoreContract {
     assertThat(store.deployments().markInterrupted(HOST, project, at)).isZero();
   }
 
+  @Test
+  void anInterruptedDeploymentKeepsThatOutcomeWhenItsOldRunFinishesLate() {
+    Deployment late = store.deployments().begin(Drafts.running(HOST, project));
+    store.deployments().markInterrupted(HOST, project, Instant.parse("2025-06-01T13:00:00Z"));
+    store.deployments().finish(late.id(), Outcome.HEALTHY, "healthy", clock.instant());
+    assertThat(store.deployments().find(late.id()).orElseThrow().outcome())
+        .isEqualTo(Outcome.INTERRUPTED);
+    assertThat(store.deployments().lastHealthy(HOST, project)).isEmpty();
+  }
+
   // --- leases ------------------------------------------------------------------------------
 
   @Test
