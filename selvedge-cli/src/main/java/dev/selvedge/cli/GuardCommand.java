@@ -65,7 +65,7 @@ final class GuardCommand implements Command {
               store.leases(),
               new TerminalProgress(cli.err(), TerminalProgress.isTerminal(cli)),
               OperateOptions.actor(cli) + " (pid " + ProcessHandle.current().pid() + ")",
-              OperateOptions.LEASE_TTL);
+              OperateOptions.leaseTtl(cli));
       if (verb != null) {
         List<String> done = guarded.service(project, ns.getString("service"), verb, confirm);
         String past =

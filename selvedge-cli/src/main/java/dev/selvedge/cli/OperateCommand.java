@@ -203,7 +203,7 @@ final class OperateCommand implements Command {
                 OperateOptions.actor(cli),
                 OperateOptions.revision(project),
                 OperateOptions.gateTimeout(ns),
-                OperateOptions.LEASE_TTL);
+                OperateOptions.leaseTtl(cli));
       } else {
         Deployment target =
             Rollbacks.target(
@@ -243,7 +243,7 @@ final class OperateCommand implements Command {
                 OperateOptions.actor(cli),
                 target.revision(),
                 OperateOptions.gateTimeout(ns),
-                OperateOptions.LEASE_TTL);
+                OperateOptions.leaseTtl(cli));
       }
       ApplyResult result = applier.apply(request);
       cli.out()

@@ -19,6 +19,27 @@ final class OperateOptions {
   /** A lease lives this long without renewal; renewed every third of it while working. */
   static final Duration LEASE_TTL = Duration.ofSeconds(60);
 
+  /**
+   * The lease time to live: SELVEDGE_LEASE_TTL (a duration, at least 3s), else 60s. A crashed
+   * operation blocks the project for this long.
+   */
+  static Duration leaseTtl(Cli cli) {
+    String raw = cli.environment().get("SELVEDGE_LEASE_TTL");
+    if (raw == null || raw.isBlank()) {
+      return LEASE_TTL;
+    }
+    Duration d;
+    try {
+      d = dev.selvedge.contract.compose.GoDuration.parse(raw.strip());
+    } catch (RuntimeException e) {
+      throw new SelvedgeException("SELVEDGE_LEASE_TTL=" + raw + ": write a duration such as 60s");
+    }
+    if (d.compareTo(Duration.ofSeconds(3)) < 0) {
+      throw new SelvedgeException("SELVEDGE_LEASE_TTL=" + raw + ": at least 3s");
+    }
+    return d;
+  }
+
   private OperateOptions() {}
 
   static void configureStore(Subparser p) {

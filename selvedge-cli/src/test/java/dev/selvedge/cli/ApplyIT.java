@@ -391,17 +391,103 @@ class ApplyIT {
 
   @Test
   void anApplyInterruptedByAnEngineRestartConvergesOnTheNextRun() throws Exception {
-    assumeTrue(
-        Files.isRegularFile(Path.of("/var/lib/selvedge-test/dockerd.pid")),
-        "dockerd was not started by scripts/test-services.sh, so the test cannot restart it");
     contract(good, "prod", port, "");
     assertThat(cli("apply").code()).isZero();
     contract(good, "changed", port, "");
+    // A slower first healthcheck keeps the gate open while the engine restarts under it.
+    Path file = repo.resolve("compose.yaml");
+    Files.writeString(file, Files.readString(file).replace("interval: 1s", "interval: 4s"));
+    interruptedApply();
+    // The new container came back with the engine but never passed its gate: it is gated now.
+    Result converged = cli("apply", "--gate-timeout", "60s");
+    assertThat(converged.code()).as(converged.all()).isZero();
+    List<String> ids = projectContainers();
+    assertThat(ids).hasSize(1);
+    assertThat(env(ids.get(0))).contains("MODE=changed");
+    assertThat(cli("apply").out()).contains("unchanged");
+  }
+
+  @Test
+  void aCrashMidGateExpiresItsLeaseAndTheNextRunDoesNotAcceptTheUngatedContainer()
+      throws Exception {
+    contract(good, "prod", port, "");
+    assertThat(cli("apply").code()).isZero();
+    String goodImage = inspect(containerId("web"), "{{.Image}}");
+    contract(bad, "prod", port, "");
+    // A separate selvedge process, killed (SIGKILL) while it gates the new container.
+    Path jar = Path.of("target", "selvedge.jar").toAbsolutePath();
+    assumeTrue(Files.isRegularFile(jar), "no " + jar + ": run through mvn verify");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-jar",
+                jar.toString(),
+                "apply",
+                "--gate-timeout",
+                "60s",
+                "--project-directory",
+                repo.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(tmp.resolve("crashed.log").toFile());
+    pb.environment().put("SELVEDGE_HOME", home.toString());
+    pb.environment().put("SELVEDGE_LEASE_TTL", "4s");
+    pb.environment().put("SELVEDGE_ACTOR", "crasher@ci");
+    Process crasher = pb.start();
+    try {
+      waitFor(() -> !run(parkedFilter()).isBlank(), "the previous container to be parked");
+    } finally {
+      crasher.destroyForcibly().waitFor();
+    }
+    assertThat(run(parkedFilter())).isNotBlank();
+
+    // Its lease outlives it until it expires; then the next run takes over.
+    Result refused = cli("apply");
+    assertThat(refused.code()).as(refused.all()).isEqualTo(2);
+    assertThat(refused.err()).contains("crasher@ci");
+    Thread.sleep(4500);
+    Result next = cli("apply", "--gate-timeout", "60s");
+    assertThat(next.code()).as(next.all()).isEqualTo(1);
+    assertThat(next.err()).contains("earlier deployment(s) of this project were interrupted");
+    assertThat(next.err()).contains("resuming an interrupted apply");
+    assertThat(next.out()).contains("rolled-back");
+    List<String> ids = projectContainers();
+    assertThat(ids).hasSize(1);
+    assertThat(inspect(ids.get(0), "{{.Image}}")).isEqualTo(goodImage);
+    assertThat(inspect(ids.get(0), "{{.Name}}")).isEqualTo("/" + project + "-web-1");
+    assertThat(inspect(ids.get(0), "{{.State.Running}}")).isEqualTo("true");
+    Result history = cli("history", "--format", "json");
+    List<String> outcomes = new ArrayList<>();
+    JSON.readTree(history.out()).forEach(d -> outcomes.add(d.get("outcome").asText()));
+    assertThat(outcomes).containsExactly("rolled-back", "interrupted", "healthy");
+  }
+
+  private List<String> parkedFilter() {
+    return List.of("docker", "ps", "-aq", "--filter", "name=" + project + "-web-1-selvedge-old");
+  }
+
+  interface Check {
+    boolean ok() throws Exception;
+  }
+
+  private static void waitFor(Check check, String what) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!check.ok()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("waited 60s for " + what);
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  /** Runs apply and restarts dockerd once the previous container is parked: mid-gate. */
+  private void interruptedApply() throws Exception {
+    assumeTrue(
+        Files.isRegularFile(Path.of("/var/lib/selvedge-test/dockerd.pid")),
+        "dockerd was not started by scripts/test-services.sh, so the test cannot restart it");
     Thread restarter =
         new Thread(
             () -> {
               try {
-                // Wait until the new container is being gated, then restart the engine.
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 while (System.nanoTime() < deadline
                     && run(List.of(
@@ -422,22 +508,17 @@ class ApplyIT {
     Result interrupted = cli("apply", "--gate-timeout", "60s");
     restarter.join();
     waitForDocker();
+    // The engine went away under it: it failed (2), or the engine came back in time and it put
+    // the previous container back (1). Either way it said so.
     assertThat(interrupted.code()).as(interrupted.all()).isIn(1, 2);
-    Result converged = cli("apply", "--gate-timeout", "60s");
-    assertThat(converged.code()).as(converged.all()).isZero();
-    List<String> ids =
-        List.of(
-            run(List.of(
-                    "docker",
-                    "ps",
-                    "-aq",
-                    "--filter",
-                    "label=com.docker.compose.project=" + project))
-                .strip()
-                .split("\\s+"));
-    assertThat(ids).hasSize(1);
-    assertThat(env(ids.get(0))).contains("MODE=changed");
-    assertThat(cli("apply").out()).contains("unchanged");
+  }
+
+  private List<String> projectContainers() throws Exception {
+    return List.of(
+        run(List.of(
+                "docker", "ps", "-aq", "--filter", "label=com.docker.compose.project=" + project))
+            .strip()
+            .split("\\s+"));
   }
 
   // ------------------------------------------------------------------------------ helpers

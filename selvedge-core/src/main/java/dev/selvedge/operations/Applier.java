@@ -461,7 +461,8 @@ public final class Applier {
     String oldId = step.containerId();
     var old = engine.inspectContainer(oldId);
     String oldName = old.name();
-    boolean wasRunning = old.state().running();
+    // A parked container is one an interrupted apply stopped: it ran before that.
+    boolean wasRunning = old.state().running() || oldName.endsWith(OLD_SUFFIX);
     progress.step(s.name(), "stopping " + oldName);
     engine.stopContainer(oldId, stopTimeout(s));
     String parked = oldName.endsWith(OLD_SUFFIX) ? oldName : wanted + OLD_SUFFIX;

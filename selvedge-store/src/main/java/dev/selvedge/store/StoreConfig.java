@@ -18,10 +18,12 @@ public record StoreConfig(String jdbcUrl, String user, String password) {
   static final String PASSWORD_VAR = "SELVEDGE_STORE_PASSWORD";
 
   /**
-   * H2 serves the file to other processes over loopback while one has it open, so two CLI runs can
-   * share the default store; see {@link H2Files}.
+   * Shared between processes ({@code AUTO_SERVER}: H2 serves the file to other processes over
+   * loopback while one has it open, see {@link H2Files}), and every commit written to the file at
+   * once ({@code WRITE_DELAY=0}): by default H2 keeps up to a second of commits in memory, and a
+   * lease or deployment lost with a killed process would let the next operation in too early.
    */
-  static final String H2_SETTINGS = ";AUTO_SERVER=TRUE";
+  static final String H2_SETTINGS = ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
 
   public StoreConfig {
     if (jdbcUrl == null || jdbcUrl.isBlank()) {

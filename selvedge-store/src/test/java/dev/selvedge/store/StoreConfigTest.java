@@ -30,7 +30,8 @@ class StoreConfigTest {
   @Test
   void selvedgeHomeHoldsTheDefaultH2File() {
     StoreConfig c = StoreConfig.defaults(Map.of("SELVEDGE_HOME", "/srv/selvedge"));
-    assertThat(c.jdbcUrl()).isEqualTo("jdbc:h2:file:/srv/selvedge/store/selvedge;AUTO_SERVER=TRUE");
+    assertThat(c.jdbcUrl())
+        .isEqualTo("jdbc:h2:file:/srv/selvedge/store/selvedge;AUTO_SERVER=TRUE;WRITE_DELAY=0");
     assertThat(c.user()).isNull();
     assertThat(c.password()).isNull();
   }
@@ -39,10 +40,11 @@ class StoreConfigTest {
   void otherwiseTheXdgDataDirectory() {
     assertThat(
             StoreConfig.defaults(Map.of("XDG_DATA_HOME", "/x/data", "HOME", "/home/ana")).jdbcUrl())
-        .isEqualTo("jdbc:h2:file:/x/data/selvedge/store/selvedge;AUTO_SERVER=TRUE");
+        .isEqualTo("jdbc:h2:file:/x/data/selvedge/store/selvedge;AUTO_SERVER=TRUE;WRITE_DELAY=0");
     assertThat(
             StoreConfig.defaults(Map.of("HOME", "/home/ana", "SELVEDGE_STORE_URL", " ")).jdbcUrl())
-        .isEqualTo("jdbc:h2:file:/home/ana/.local/share/selvedge/store/selvedge;AUTO_SERVER=TRUE");
+        .isEqualTo(
+            "jdbc:h2:file:/home/ana/.local/share/selvedge/store/selvedge;AUTO_SERVER=TRUE;WRITE_DELAY=0");
   }
 
   @Test
@@ -56,7 +58,7 @@ class StoreConfigTest {
     try (var store = Stores.open(StoreConfig.defaults(Map.of("SELVEDGE_HOME", dir.toString())))) {
       assertThat(dir.resolve("store/selvedge.mv.db")).isRegularFile();
       assertThat(store.location())
-          .isEqualTo("jdbc:h2:file:" + dir + "/store/selvedge;AUTO_SERVER=TRUE");
+          .isEqualTo("jdbc:h2:file:" + dir + "/store/selvedge;AUTO_SERVER=TRUE;WRITE_DELAY=0");
     }
   }
 
