@@ -194,15 +194,22 @@ final class RegistryAuth {
       } catch (IOException closed) {
         // A helper that answers without reading its input closes the pipe: its answer counts.
       }
-      byte[] out;
-      try (InputStream stdout = p.getInputStream()) {
-        out = stdout.readNBytes(1 << 20);
-      }
+      // Read on another thread so a helper that hangs with its pipe open still times out.
+      java.util.concurrent.CompletableFuture<byte[]> reading =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> {
+                try (InputStream stdout = p.getInputStream()) {
+                  return stdout.readNBytes(1 << 20);
+                } catch (IOException e) {
+                  return new byte[0];
+                }
+              });
       if (!p.waitFor(HELPER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
         throw new SelvedgeException(
             program + " get did not answer within " + HELPER_TIMEOUT.toSeconds() + " s");
       }
+      byte[] out = reading.join();
       if (p.exitValue() != 0) {
         // The helper says "credentials not found in native keychain" on stdout: no credentials.
         return Optional.empty();
