@@ -37,6 +37,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
 
@@ -65,13 +66,14 @@ final class LiveCheck {
         .help("skip the application layer (x-selvedge.readback URLs)");
   }
 
-  static DriftReport run(Namespace ns, Cli cli) {
+  /** Reads and compares the layers; the engine is the one {@code engines} opens. */
+  static DriftReport run(Namespace ns, Cli cli, Supplier<DockerEngine> engines) {
     LoadOptions repoOptions = ProjectOptions.toLoadOptions(ns, cli.environment(), cli.workingDir());
     Path deployDir =
         ns.getString("deploy_dir") != null
             ? cli.workingDir().resolve(ns.getString("deploy_dir")).normalize()
             : ComposeLoader.projectDirectory(repoOptions);
-    try (DockerEngine engine = RuntimeOptions.engine(ns, cli)) {
+    try (DockerEngine engine = engines.get()) {
       // The deploy directory is read where the engine runs: over its SSH session for ssh://.
       SourceFiles hostFiles =
           DockerEngines.remoteHost(engine)

@@ -5,9 +5,11 @@ import dev.selvedge.drift.DriftJson;
 import dev.selvedge.drift.DriftReport;
 import dev.selvedge.drift.render.DriftTextRenderer;
 import dev.selvedge.evidence.Tool;
+import dev.selvedge.port.DockerEngine;
 import dev.selvedge.status.Pill;
 import dev.selvedge.status.render.StatusTextRenderer;
 import java.time.Clock;
+import java.util.function.Function;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
 
@@ -45,10 +47,17 @@ final class LiveCommand implements Command {
 
   private final Cli cli;
   private final View view;
+  private final Function<Namespace, DockerEngine> engines;
 
   LiveCommand(Cli cli, View view) {
+    this(cli, view, ns -> RuntimeOptions.engine(ns, cli));
+  }
+
+  /** With the engine {@code engines} opens instead of the one the options name (training). */
+  LiveCommand(Cli cli, View view, Function<Namespace, DockerEngine> engines) {
     this.cli = cli;
     this.view = view;
+    this.engines = engines;
   }
 
   @Override
@@ -70,7 +79,7 @@ final class LiveCommand implements Command {
 
   @Override
   public int run(Namespace ns) {
-    DriftReport report = LiveCheck.run(ns, cli);
+    DriftReport report = LiveCheck.run(ns, cli, () -> engines.apply(ns));
     if (ns.getString("format").equals("json")) {
       cli.out().print(DriftJson.write(report, Tool.selvedge(Version.current()), Clock.systemUTC()));
     } else {
