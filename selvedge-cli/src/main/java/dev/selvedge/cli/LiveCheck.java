@@ -94,7 +94,24 @@ final class LiveCheck {
       // The repo contract is interpolated with the host's values, so only real differences show.
       Map<String, String> env = new HashMap<>(hostEnv);
       env.putAll(cli.environment());
-      Project repo = ComposeLoader.load(repoOptions.withEnvironment(env));
+      // When the project name is known before the files are read (-p, or COMPOSE_PROJECT_NAME in
+      // the environment), the containers are read while the contract loads: the engine's answers
+      // and their parsing overlap the YAML work instead of following it.
+      String knownName = knownProjectName(repoOptions, cli.environment());
+      CompletableFuture<EngineLayer> early =
+          knownName == null
+              ? null
+              : CompletableFuture.supplyAsync(() -> EngineLayer.read(engine, knownName));
+      Project repo;
+      try {
+        repo = ComposeLoader.load(repoOptions.withEnvironment(env));
+      } catch (RuntimeException e) {
+        // The contract's error is the one to report; the engine is closed only once it is idle.
+        if (early != null) {
+          early.handle((r, x) -> null).join();
+        }
+        throw e;
+      }
       Project host = null;
       boolean sameInputs =
           hostFiles == SourceFiles.LOCAL
@@ -147,15 +164,17 @@ final class LiveCheck {
               ? CompletableFuture.supplyAsync(() -> Readbacks.read(contract, probe))
               : CompletableFuture.completedFuture(null);
 
-      List<ContainerDetails> containers =
-          inspectAll(engine, engine.listContainers(Map.of(PROJECT_LABEL, repo.name()), true));
-      Map<String, ImageDetails> images = new LinkedHashMap<>();
-      for (ContainerDetails c : containers) {
-        if (c.imageId() != null && !images.containsKey(c.imageId())) {
-          engine.inspectImage(c.imageId()).ifPresent(i -> images.put(c.imageId(), i));
+      EngineLayer live;
+      if (early != null && repo.name().equals(knownName)) {
+        live = early.join();
+      } else {
+        if (early != null) {
+          early.handle((r, x) -> null).join(); // another name after all: read it again
         }
+        live = EngineLayer.read(engine, repo.name());
       }
-      DriftInput input = DriftInput.of(repo, envExample(repo), containers).withImages(images);
+      DriftInput input =
+          DriftInput.of(repo, envExample(repo), live.containers()).withImages(live.images());
       if (host != null) {
         input = input.withHost(host, hostEnv);
       }
@@ -166,6 +185,31 @@ final class LiveCheck {
       return new DriftChecker(fingerprints(cli), Clock.systemUTC()).check(input);
     } catch (CompletionException e) {
       throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+  }
+
+  /** The project name the contract will have, when the options alone decide it. */
+  private static String knownProjectName(LoadOptions options, Map<String, String> environment) {
+    if (options.projectName() != null) {
+      return options.projectName();
+    }
+    String fromEnv = environment.get("COMPOSE_PROJECT_NAME");
+    return fromEnv == null || fromEnv.isEmpty() ? null : fromEnv;
+  }
+
+  /** The project's containers as inspected, and their images. */
+  private record EngineLayer(List<ContainerDetails> containers, Map<String, ImageDetails> images) {
+    /** One list call, one inspect per container, one inspect per distinct image. */
+    static EngineLayer read(DockerEngine engine, String project) {
+      List<ContainerDetails> containers =
+          inspectAll(engine, engine.listContainers(Map.of(PROJECT_LABEL, project), true));
+      Map<String, ImageDetails> images = new LinkedHashMap<>();
+      for (ContainerDetails c : containers) {
+        if (c.imageId() != null && !images.containsKey(c.imageId())) {
+          engine.inspectImage(c.imageId()).ifPresent(i -> images.put(c.imageId(), i));
+        }
+      }
+      return new EngineLayer(containers, images);
     }
   }
 
