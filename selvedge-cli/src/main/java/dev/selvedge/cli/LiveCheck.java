@@ -66,14 +66,18 @@ final class LiveCheck {
         .help("skip the application layer (x-selvedge.readback URLs)");
   }
 
-  /** Reads and compares the layers; the engine is the one {@code engines} opens. */
-  static DriftReport run(Namespace ns, Cli cli, Supplier<DockerEngine> engines) {
+  /**
+   * Reads and compares the layers; the engine is the one {@code engines} gives, closed at the end
+   * when {@code close} (a shared one is left open).
+   */
+  static DriftReport run(Namespace ns, Cli cli, Supplier<DockerEngine> engines, boolean close) {
     LoadOptions repoOptions = ProjectOptions.toLoadOptions(ns, cli.environment(), cli.workingDir());
     Path deployDir =
         ns.getString("deploy_dir") != null
             ? cli.workingDir().resolve(ns.getString("deploy_dir")).normalize()
             : ComposeLoader.projectDirectory(repoOptions);
-    try (DockerEngine engine = engines.get()) {
+    DockerEngine engine = engines.get();
+    try {
       // The deploy directory is read where the engine runs: over its SSH session for ssh://.
       SourceFiles hostFiles =
           DockerEngines.remoteHost(engine)
@@ -185,6 +189,10 @@ final class LiveCheck {
       return new DriftChecker(fingerprints(cli), Clock.systemUTC()).check(input);
     } catch (CompletionException e) {
       throw e.getCause() instanceof RuntimeException r ? r : e;
+    } finally {
+      if (close) {
+        engine.close();
+      }
     }
   }
 
