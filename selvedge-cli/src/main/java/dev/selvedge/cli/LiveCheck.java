@@ -34,6 +34,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -105,7 +106,8 @@ final class LiveCheck {
       CompletableFuture<EngineLayer> early =
           knownName == null
               ? null
-              : CompletableFuture.supplyAsync(() -> EngineLayer.read(engine, knownName));
+              : CompletableFuture.supplyAsync(
+                  () -> EngineLayer.read(engine, knownName), OWN_THREAD);
       Project repo;
       try {
         repo = ComposeLoader.load(repoOptions.withEnvironment(env));
@@ -165,7 +167,7 @@ final class LiveCheck {
       Project contract = repo;
       CompletableFuture<List<ReadbackResult>> readbacks =
           readback
-              ? CompletableFuture.supplyAsync(() -> Readbacks.read(contract, probe))
+              ? CompletableFuture.supplyAsync(() -> Readbacks.read(contract, probe), OWN_THREAD)
               : CompletableFuture.completedFuture(null);
 
       EngineLayer live;
@@ -195,6 +197,13 @@ final class LiveCheck {
       }
     }
   }
+
+  /**
+   * Each background read on a thread of its own. Not the common pool: on a 2-core machine its
+   * parallelism is 1, so the readbacks would queue behind an engine read still in progress.
+   */
+  private static final Executor OWN_THREAD =
+      task -> Thread.ofPlatform().daemon().name("selvedge-live-read").start(task);
 
   /** The project name the contract will have, when the options alone decide it. */
   private static String knownProjectName(LoadOptions options, Map<String, String> environment) {
