@@ -34,9 +34,11 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
 
@@ -65,13 +67,18 @@ final class LiveCheck {
         .help("skip the application layer (x-selvedge.readback URLs)");
   }
 
-  static DriftReport run(Namespace ns, Cli cli) {
+  /**
+   * Reads and compares the layers; the engine is the one {@code engines} gives, closed at the end
+   * when {@code close} (a shared one is left open).
+   */
+  static DriftReport run(Namespace ns, Cli cli, Supplier<DockerEngine> engines, boolean close) {
     LoadOptions repoOptions = ProjectOptions.toLoadOptions(ns, cli.environment(), cli.workingDir());
     Path deployDir =
         ns.getString("deploy_dir") != null
             ? cli.workingDir().resolve(ns.getString("deploy_dir")).normalize()
             : ComposeLoader.projectDirectory(repoOptions);
-    try (DockerEngine engine = RuntimeOptions.engine(ns, cli)) {
+    DockerEngine engine = engines.get();
+    try {
       // The deploy directory is read where the engine runs: over its SSH session for ssh://.
       SourceFiles hostFiles =
           DockerEngines.remoteHost(engine)
@@ -92,7 +99,25 @@ final class LiveCheck {
       // The repo contract is interpolated with the host's values, so only real differences show.
       Map<String, String> env = new HashMap<>(hostEnv);
       env.putAll(cli.environment());
-      Project repo = ComposeLoader.load(repoOptions.withEnvironment(env));
+      // When the project name is known before the files are read (-p, or COMPOSE_PROJECT_NAME in
+      // the environment), the containers are read while the contract loads: the engine's answers
+      // and their parsing overlap the YAML work instead of following it.
+      String knownName = knownProjectName(repoOptions, cli.environment());
+      CompletableFuture<EngineLayer> early =
+          knownName == null
+              ? null
+              : CompletableFuture.supplyAsync(
+                  () -> EngineLayer.read(engine, knownName), OWN_THREAD);
+      Project repo;
+      try {
+        repo = ComposeLoader.load(repoOptions.withEnvironment(env));
+      } catch (RuntimeException e) {
+        // The contract's error is the one to report; the engine is closed only once it is idle.
+        if (early != null) {
+          early.handle((r, x) -> null).join();
+        }
+        throw e;
+      }
       Project host = null;
       boolean sameInputs =
           hostFiles == SourceFiles.LOCAL
@@ -142,18 +167,20 @@ final class LiveCheck {
       Project contract = repo;
       CompletableFuture<List<ReadbackResult>> readbacks =
           readback
-              ? CompletableFuture.supplyAsync(() -> Readbacks.read(contract, probe))
+              ? CompletableFuture.supplyAsync(() -> Readbacks.read(contract, probe), OWN_THREAD)
               : CompletableFuture.completedFuture(null);
 
-      List<ContainerDetails> containers =
-          inspectAll(engine, engine.listContainers(Map.of(PROJECT_LABEL, repo.name()), true));
-      Map<String, ImageDetails> images = new LinkedHashMap<>();
-      for (ContainerDetails c : containers) {
-        if (c.imageId() != null && !images.containsKey(c.imageId())) {
-          engine.inspectImage(c.imageId()).ifPresent(i -> images.put(c.imageId(), i));
+      EngineLayer live;
+      if (early != null && repo.name().equals(knownName)) {
+        live = early.join();
+      } else {
+        if (early != null) {
+          early.handle((r, x) -> null).join(); // another name after all: read it again
         }
+        live = EngineLayer.read(engine, repo.name());
       }
-      DriftInput input = DriftInput.of(repo, envExample(repo), containers).withImages(images);
+      DriftInput input =
+          DriftInput.of(repo, envExample(repo), live.containers()).withImages(live.images());
       if (host != null) {
         input = input.withHost(host, hostEnv);
       }
@@ -164,6 +191,42 @@ final class LiveCheck {
       return new DriftChecker(fingerprints(cli), Clock.systemUTC()).check(input);
     } catch (CompletionException e) {
       throw e.getCause() instanceof RuntimeException r ? r : e;
+    } finally {
+      if (close) {
+        engine.close();
+      }
+    }
+  }
+
+  /**
+   * Each background read on a thread of its own. Not the common pool: on a 2-core machine its
+   * parallelism is 1, so the readbacks would queue behind an engine read still in progress.
+   */
+  private static final Executor OWN_THREAD =
+      task -> Thread.ofPlatform().daemon().name("selvedge-live-read").start(task);
+
+  /** The project name the contract will have, when the options alone decide it. */
+  private static String knownProjectName(LoadOptions options, Map<String, String> environment) {
+    if (options.projectName() != null) {
+      return options.projectName();
+    }
+    String fromEnv = environment.get("COMPOSE_PROJECT_NAME");
+    return fromEnv == null || fromEnv.isEmpty() ? null : fromEnv;
+  }
+
+  /** The project's containers as inspected, and their images. */
+  private record EngineLayer(List<ContainerDetails> containers, Map<String, ImageDetails> images) {
+    /** One list call, one inspect per container, one inspect per distinct image. */
+    static EngineLayer read(DockerEngine engine, String project) {
+      List<ContainerDetails> containers =
+          inspectAll(engine, engine.listContainers(Map.of(PROJECT_LABEL, project), true));
+      Map<String, ImageDetails> images = new LinkedHashMap<>();
+      for (ContainerDetails c : containers) {
+        if (c.imageId() != null && !images.containsKey(c.imageId())) {
+          engine.inspectImage(c.imageId()).ifPresent(i -> images.put(c.imageId(), i));
+        }
+      }
+      return new EngineLayer(containers, images);
     }
   }
 

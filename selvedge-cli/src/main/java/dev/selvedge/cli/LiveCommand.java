@@ -1,13 +1,18 @@
 package dev.selvedge.cli;
 
 import dev.selvedge.Version;
+import dev.selvedge.docker.EngineOptions;
 import dev.selvedge.drift.DriftJson;
 import dev.selvedge.drift.DriftReport;
 import dev.selvedge.drift.render.DriftTextRenderer;
 import dev.selvedge.evidence.Tool;
+import dev.selvedge.port.DockerEngine;
 import dev.selvedge.status.Pill;
 import dev.selvedge.status.render.StatusTextRenderer;
 import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
 
@@ -45,10 +50,45 @@ final class LiveCommand implements Command {
 
   private final Cli cli;
   private final View view;
+  private final Function<Namespace, DockerEngine> engines;
+
+  /**
+   * Engine clients kept open across runs in this JVM, by engine options, while {@link #keepEngines}
+   * is in effect: a long-running process reuses its kept-alive connections and negotiated API
+   * version instead of opening new ones for every check. Null: each run opens and closes its own.
+   */
+  private static Map<EngineOptions, DockerEngine> kept;
+
+  /** Ends {@link #keepEngines}: closes the kept clients. */
+  interface KeptEngines extends AutoCloseable {
+    @Override
+    void close();
+  }
 
   LiveCommand(Cli cli, View view) {
+    this(cli, view, null);
+  }
+
+  /** With the engine {@code engines} opens instead of the one the options name (training). */
+  LiveCommand(Cli cli, View view, Function<Namespace, DockerEngine> engines) {
     this.cli = cli;
     this.view = view;
+    this.engines = engines;
+  }
+
+  /**
+   * Until the returned handle is closed, drift and status runs in this JVM share one engine client
+   * per engine (as the server will): {@code __repeat} measures that warm path.
+   */
+  static synchronized KeptEngines keepEngines() {
+    Map<EngineOptions, DockerEngine> engines = new HashMap<>();
+    kept = engines;
+    return () -> {
+      synchronized (LiveCommand.class) {
+        kept = null;
+      }
+      engines.values().forEach(DockerEngine::close);
+    };
   }
 
   @Override
@@ -70,7 +110,25 @@ final class LiveCommand implements Command {
 
   @Override
   public int run(Namespace ns) {
-    DriftReport report = LiveCheck.run(ns, cli);
+    DriftReport report;
+    Map<EngineOptions, DockerEngine> shared;
+    synchronized (LiveCommand.class) {
+      shared = kept;
+    }
+    if (engines != null) {
+      report = LiveCheck.run(ns, cli, () -> engines.apply(ns), true);
+    } else if (shared != null) {
+      EngineOptions options =
+          EngineOptions.fromEnvironment(ns.getString("host"), cli.environment());
+      report =
+          LiveCheck.run(
+              ns,
+              cli,
+              () -> shared.computeIfAbsent(options, o -> RuntimeOptions.engine(ns, cli)),
+              false);
+    } else {
+      report = LiveCheck.run(ns, cli, () -> RuntimeOptions.engine(ns, cli), true);
+    }
     if (ns.getString("format").equals("json")) {
       cli.out().print(DriftJson.write(report, Tool.selvedge(Version.current()), Clock.systemUTC()));
     } else {

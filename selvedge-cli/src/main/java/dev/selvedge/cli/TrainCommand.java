@@ -1,9 +1,25 @@
 package dev.selvedge.cli;
 
+import dev.selvedge.docker.TrainingEngine;
+import dev.selvedge.port.DockerEngine;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.Writer;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import net.sourceforge.argparse4j.ArgumentParsers;
+import net.sourceforge.argparse4j.inf.ArgumentParser;
+import net.sourceforge.argparse4j.inf.ArgumentParserException;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
 
@@ -47,7 +63,7 @@ final class TrainCommand implements Command {
     Path scratch;
     try {
       scratch = Files.createTempDirectory("selvedge-train");
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return ExitCode.INPUT;
     }
     java.util.Map<String, String> env = new java.util.HashMap<>(cli.environment());
@@ -76,17 +92,126 @@ final class TrainCommand implements Command {
       for (String[] args : runs) {
         Main.run(quiet, args);
       }
+      liveAgainstCannedEngine(quiet);
     } finally {
       deleteTree(scratch);
     }
     return ExitCode.OK;
   }
 
+  /**
+   * {@code drift} and {@code status} on a generated stack read from {@link TrainingEngine}, with
+   * readbacks answered by a loopback server, so the engine read, inspect parsing, layer comparison
+   * and report paths all run during training (against the examples they stop at an empty project,
+   * or at the connection error when no engine runs). Best effort: training must not fail.
+   */
+  private static void liveAgainstCannedEngine(Cli quiet) {
+    Path dir = null;
+    try (ServerSocket readback = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread server = new Thread(() -> answerReadbacks(readback), "training-readback");
+      server.setDaemon(true);
+      server.start();
+      dir = Files.createTempDirectory("selvedge-train");
+      List<String> services = new ArrayList<>();
+      for (int i = 1; i <= TRAINING_SERVICES; i++) {
+        services.add("svc" + i);
+      }
+      Files.writeString(
+          dir.resolve("compose.yaml"),
+          trainingCompose(services, TRAINING_PORT, readback.getLocalPort()),
+          StandardCharsets.UTF_8);
+      Files.writeString(
+          dir.resolve(".env"), "API_TOKEN=training-only-not-a-secret\n", StandardCharsets.UTF_8);
+      Files.createDirectories(dir.resolve("www"));
+      String project = "selvedge-training";
+      String root = dir.toString();
+      Function<Namespace, DockerEngine> engine =
+          ns -> TrainingEngine.of(project, root, services, TRAINING_PORT);
+      String[][] runs = {
+        {"drift", "--project-directory", root, "-p", project, "--format", "json"},
+        {"drift", "--project-directory", root, "-p", project},
+        {"status", "--project-directory", root, "-p", project},
+        {"drift", "--project-directory", root, "-p", project, "--format", "json"},
+      };
+      for (String[] args : runs) {
+        LiveCommand.View view =
+            args[0].equals("drift") ? LiveCommand.View.DRIFT : LiveCommand.View.STATUS;
+        LiveCommand command = new LiveCommand(quiet, view, engine);
+        ArgumentParser parser = ArgumentParsers.newFor("selvedge").build();
+        command.configure(parser.addSubparsers().addParser(args[0]));
+        command.run(parser.parseArgs(args));
+      }
+    } catch (IOException | ArgumentParserException | RuntimeException e) {
+      quiet.err().println("training: " + e);
+    } finally {
+      if (dir != null) {
+        deleteTree(dir);
+      }
+    }
+  }
+
+  private static final int TRAINING_SERVICES = 12;
+  private static final int TRAINING_PORT = 18080;
+
+  private static String trainingCompose(List<String> services, int basePort, int readbackPort) {
+    StringBuilder yaml = new StringBuilder("volumes:\n  data: {}\nservices:\n");
+    for (int i = 0; i < services.size(); i++) {
+      String s = services.get(i);
+      yaml.append("  ")
+          .append(s)
+          .append(":\n    image: selvedge-training/app:1\n")
+          .append("    command: [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\n")
+          .append("    ports: [\"127.0.0.1:")
+          .append(basePort + i)
+          .append(":8080\"]\n")
+          .append("    volumes: [\"./www:/www:ro\", \"data:/data\"]\n")
+          .append("    environment:\n      INDEX: \"")
+          .append(i + 1)
+          // One service drifts, so the finding paths run too.
+          .append(i == 1 ? "\"\n      MODE: staging\n" : "\"\n      MODE: prod\n")
+          .append("      API_TOKEN: ${API_TOKEN}\n")
+          .append("    labels:\n      dev.selvedge.training: \"1\"\n")
+          .append("    restart: unless-stopped\n")
+          .append("    healthcheck:\n")
+          .append("      test: [\"CMD\", \"wget\", \"-q\", \"-O-\",")
+          .append(" \"http://127.0.0.1:8080/healthz\"]\n")
+          .append("      interval: 30s\n      timeout: 5s\n      retries: 3\n")
+          .append("      start_period: 10s\n")
+          .append("    x-selvedge:\n      readback:\n        health: http://127.0.0.1:")
+          .append(readbackPort)
+          .append("/healthz\n        expect: {status: ok}\n");
+    }
+    return yaml.toString();
+  }
+
+  /** A loopback HTTP server that answers every request with a healthy readback. */
+  private static void answerReadbacks(ServerSocket server) {
+    byte[] answer =
+        ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 16\r\n"
+                + "Connection: close\r\n\r\n{\"status\":\"ok\"}\n")
+            .getBytes(StandardCharsets.ISO_8859_1);
+    while (!server.isClosed()) {
+      try (Socket s = server.accept()) {
+        s.setSoTimeout(2000);
+        InputStream in = s.getInputStream();
+        int matched = 0;
+        int b;
+        // Up to the blank line that ends the request head.
+        while (matched < 4 && (b = in.read()) >= 0) {
+          matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        s.getOutputStream().write(answer);
+      } catch (IOException e) {
+        // closed at the end of training, or a probe gave up
+      }
+    }
+  }
+
   private static void deleteTree(Path dir) {
-    try (var paths = Files.walk(dir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (java.io.IOException e) {
-      // A leftover temporary directory is harmless.
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // a temporary directory: left for the system to clean
     }
   }
 }

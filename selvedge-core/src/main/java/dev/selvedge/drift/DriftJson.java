@@ -1,11 +1,8 @@
 package dev.selvedge.drift;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.selvedge.SelvedgeException;
 import dev.selvedge.evidence.EvidenceJson;
 import dev.selvedge.evidence.Tool;
 import dev.selvedge.status.ServiceStatus;
@@ -19,18 +16,11 @@ import java.util.List;
  * drift} and {@code selvedge status}.
  */
 public final class DriftJson {
-  private static final ObjectMapper MAPPER =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
   private DriftJson() {}
 
   /** The report as pretty-printed JSON, ending in a newline. */
   public static String write(DriftReport report, Tool tool, Clock clock) {
-    try {
-      return MAPPER.writeValueAsString(toTree(report, tool, clock)) + "\n";
-    } catch (JsonProcessingException e) {
-      throw new SelvedgeException("could not write the drift JSON: " + e.getMessage(), e);
-    }
+    return PrettyJson.write(toTree(report, tool, clock)) + "\n";
   }
 
   public static ObjectNode toTree(DriftReport report, Tool tool, Clock clock) {
@@ -49,7 +39,7 @@ public final class DriftJson {
 
   /** The status block: the stack's axes and pill, then every service's. */
   public static ObjectNode status(StackStatus stack) {
-    ObjectNode o = MAPPER.createObjectNode();
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
     o.put("pill", stack.pill().id());
     o.put("sync", stack.sync().id());
     o.put("health", stack.health().id());

@@ -1,7 +1,6 @@
 package dev.selvedge.drift;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.selvedge.contract.model.Project;
 import dev.selvedge.contract.model.Readback;
 import dev.selvedge.contract.model.Service;
@@ -22,7 +21,6 @@ import java.util.Map;
  */
 final class ReadbackCheck {
   private static final DriftLayer LAYER = DriftLayer.CONTAINER_APP;
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Observations obs;
 
@@ -192,7 +190,7 @@ final class ReadbackCheck {
       return null;
     }
     try {
-      JsonNode n = JSON.readTree(body);
+      JsonNode n = PrettyJson.read(body);
       return n != null && n.isContainerNode() ? n : null;
     } catch (IOException e) {
       return null; // not JSON: expectations on it are missing values

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.selvedge.SelvedgeException;
 import dev.selvedge.contract.model.Severity;
@@ -12,15 +13,18 @@ import java.util.Map;
 
 /** Writes an {@link EvidenceReport} as the JSON documented in docs/evidence-schema.md. */
 public final class EvidenceJson {
-  private static final ObjectMapper MAPPER =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  /** Built on first write only: {@code drift} embeds the tree and writes it without a mapper. */
+  private static final class Mapper {
+    static final ObjectMapper INSTANCE =
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  }
 
   private EvidenceJson() {}
 
   /** The report as pretty-printed JSON, ending in a newline. */
   public static String write(EvidenceReport<?> report) {
     try {
-      return MAPPER.writeValueAsString(toTree(report)) + "\n";
+      return Mapper.INSTANCE.writeValueAsString(toTree(report)) + "\n";
     } catch (JsonProcessingException e) {
       throw new SelvedgeException("could not write the evidence JSON: " + e.getMessage(), e);
     }
@@ -28,7 +32,7 @@ public final class EvidenceJson {
 
   /** The report as a JSON tree, for callers that embed it. */
   public static ObjectNode toTree(EvidenceReport<?> report) {
-    ObjectNode root = MAPPER.createObjectNode();
+    ObjectNode root = JsonNodeFactory.instance.objectNode();
     root.put("schema", EvidenceReport.SCHEMA);
     root.put("kind", report.kind().id());
     ObjectNode tool = root.putObject("tool");

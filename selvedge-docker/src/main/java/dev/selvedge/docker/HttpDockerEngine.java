@@ -111,7 +111,7 @@ final class HttpDockerEngine implements DockerEngine {
   @Override
   public ContainerDetails inspectContainer(String idOrName) {
     String target = prefix() + "/containers/" + segment(idOrName, false) + "/json";
-    return EngineJson.container(json(ok(http.get(target, timeout))));
+    return EngineJson.container(json(ok(http.get(target, timeout)), EngineJson.CONTAINER));
   }
 
   @Override
@@ -583,8 +583,12 @@ final class HttpDockerEngine implements DockerEngine {
   }
 
   private JsonNode json(EngineHttp.Response r) {
+    return json(r, null);
+  }
+
+  private JsonNode json(EngineHttp.Response r, EngineJson.Shape shape) {
     try {
-      return EngineJson.parse(r.body());
+      return EngineJson.parse(r.body(), shape);
     } catch (IOException e) {
       throw new EngineUnreachableException(
           endpoint(), "the engine answered something that is not JSON: " + e.getMessage(), e);

@@ -29,6 +29,47 @@ class EngineJsonTest {
   }
 
   @Test
+  void containerInspectBuildsOnlyWhatItReadsAndMapsTheSame() throws IOException {
+    byte[] body = fixture("container-inspect.json");
+    ContainerDetails whole = EngineJson.container(EngineJson.parse(body));
+    com.fasterxml.jackson.databind.JsonNode shaped = EngineJson.parse(body, EngineJson.CONTAINER);
+
+    assertThat(EngineJson.container(shaped)).isEqualTo(whole);
+    assertThat(shaped.has("GraphDriver")).isFalse();
+    assertThat(shaped.path("HostConfig").has("ShmSize")).isFalse();
+    assertThat(shaped.path("NetworkSettings").has("Ports")).isFalse();
+    assertThat(shaped.path("NetworkSettings").path("Networks").size())
+        .isEqualTo(EngineJson.parse(body).path("NetworkSettings").path("Networks").size());
+  }
+
+  @Test
+  void timestampsReadDirectlyAgreeWithInstantParse() {
+    for (String t :
+        List.of(
+            "2026-11-23T18:28:13.726515078Z",
+            "2026-11-23T18:28:13Z",
+            "2026-11-23T18:28:13.5Z",
+            "2024-02-29T23:59:59.000000001Z",
+            "0001-01-01T00:00:00Z",
+            "2026-11-23T24:00:00Z",
+            "2026-11-23T18:28:13.Z",
+            "2026-11-23T18:28:13.726515078+01:00",
+            "2026-02-30T00:00:00Z",
+            "2026-11-23T18:28:60Z",
+            "2026-13-01T00:00:00Z",
+            "yesterday",
+            "")) {
+      Instant expected;
+      try {
+        expected = Instant.parse(t);
+      } catch (java.time.format.DateTimeParseException e) {
+        expected = null;
+      }
+      assertThat(EngineJson.instant(t)).as(t).isEqualTo(expected);
+    }
+  }
+
+  @Test
   void containerInspect() throws IOException {
     ContainerDetails d = EngineJson.container(EngineJson.parse(fixture("container-inspect.json")));
 
