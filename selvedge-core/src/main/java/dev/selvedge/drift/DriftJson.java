@@ -20,7 +20,7 @@ public final class DriftJson {
 
   /** The report as pretty-printed JSON, ending in a newline. */
   public static String write(DriftReport report, Tool tool, Clock clock) {
-    return PrettyJson.write(toTree(report, tool, clock)) + "\n";
+    return dev.selvedge.json.TreeJson.pretty(toTree(report, tool, clock)) + "\n";
   }
 
   public static ObjectNode toTree(DriftReport report, Tool tool, Clock clock) {

@@ -190,7 +190,7 @@ final class ReadbackCheck {
       return null;
     }
     try {
-      JsonNode n = PrettyJson.read(body);
+      JsonNode n = dev.selvedge.json.TreeJson.readFirst(body);
       return n != null && n.isContainerNode() ? n : null;
     } catch (IOException e) {
       return null; // not JSON: expectations on it are missing values

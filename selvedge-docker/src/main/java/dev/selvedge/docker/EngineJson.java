@@ -1,13 +1,8 @@
 package dev.selvedge.docker;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.selvedge.json.TreeJson;
+import dev.selvedge.json.TreeJson.Shape;
 import dev.selvedge.port.ContainerDetails;
 import dev.selvedge.port.ContainerDetails.Health;
 import dev.selvedge.port.ContainerDetails.Mount;
@@ -36,58 +31,21 @@ import java.util.Map;
  * it serves.
  */
 final class EngineJson {
-  private static final JsonFactory FACTORY = new JsonFactory();
-  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-  private static final int MAX_DEPTH = 64;
 
   private EngineJson() {}
 
   static JsonNode parse(byte[] body) throws IOException {
-    return parse(body, null);
+    return TreeJson.read(body, null);
   }
 
   /**
-   * Parses {@code body}, building only the parts {@code shape} names (all of it when null): the
-   * rest is skipped by the tokenizer without creating strings or nodes. A container inspect is
-   * mostly fields drift never reads (HostConfig's resource limits, GraphDriver, NetworkSettings'
-   * addresses); skipping them halves the work of reading 50 containers.
+   * Parses {@code body}, building only the parts {@code shape} names (all of it when null). A
+   * container inspect is mostly fields drift never reads (HostConfig's resource limits,
+   * GraphDriver, NetworkSettings' addresses); skipping them halves the work of reading 50
+   * containers.
    */
   static JsonNode parse(byte[] body, Shape shape) throws IOException {
-    try (JsonParser parser = FACTORY.createParser(body)) {
-      JsonToken first = parser.nextToken();
-      if (first == null) {
-        throw new IOException("empty body");
-      }
-      JsonNode node = value(parser, first, 0, shape);
-      if (parser.nextToken() != null) {
-        throw new IOException("trailing content after the JSON value");
-      }
-      return node;
-    }
-  }
-
-  /**
-   * The fields of an object worth building: each named field maps to the shape of its value (null:
-   * the whole value); {@code each} applies to fields not named (null there: skip them).
-   */
-  record Shape(Map<String, Shape> fields, Shape each) {
-    static Shape of(Map<String, Shape> fields) {
-      return new Shape(fields, null);
-    }
-
-    static Shape all(String... names) {
-      Map<String, Shape> fields = new java.util.HashMap<>();
-      for (String n : names) {
-        fields.put(n, null);
-      }
-      return of(fields);
-    }
-
-    static Shape with(Shape base, String name, Shape value) {
-      Map<String, Shape> fields = new java.util.HashMap<>(base.fields());
-      fields.put(name, value);
-      return of(fields);
-    }
+    return TreeJson.read(body, shape);
   }
 
   /** The parts of a container inspect {@link #container} reads. */
@@ -130,113 +88,9 @@ final class EngineJson {
           "NetworkSettings",
           Shape.of(Map.of("Networks", new Shape(Map.of(), Shape.all("Aliases")))));
 
-  private static JsonNode value(JsonParser p, JsonToken token, int depth) throws IOException {
-    return value(p, token, depth, null);
-  }
-
-  private static JsonNode value(JsonParser p, JsonToken token, int depth, Shape shape)
-      throws IOException {
-    if (depth > MAX_DEPTH) {
-      throw new IOException("JSON nested deeper than " + MAX_DEPTH);
-    }
-    switch (token) {
-      case START_OBJECT -> {
-        ObjectNode object = NODES.objectNode();
-        JsonToken t;
-        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-          String name = p.currentName();
-          JsonToken next = p.nextToken();
-          if (shape == null) {
-            object.set(name, value(p, next, depth + 1, null));
-          } else if (shape.fields().containsKey(name)) {
-            object.set(name, value(p, next, depth + 1, shape.fields().get(name)));
-          } else if (shape.each() != null) {
-            object.set(name, value(p, next, depth + 1, shape.each()));
-          } else if (next == null) {
-            throw new IOException("unterminated JSON object");
-          } else {
-            p.skipChildren();
-          }
-        }
-        if (t != JsonToken.END_OBJECT) {
-          throw new IOException("unterminated JSON object");
-        }
-        return object;
-      }
-      case START_ARRAY -> {
-        ArrayNode array = NODES.arrayNode();
-        JsonToken t;
-        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-          if (t == null) {
-            throw new IOException("unterminated JSON array");
-          }
-          array.add(value(p, t, depth + 1, null));
-        }
-        return array;
-      }
-      case VALUE_STRING -> {
-        return NODES.textNode(p.getText());
-      }
-      case VALUE_NUMBER_INT -> {
-        return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
-            ? NODES.numberNode(p.getBigIntegerValue())
-            : NODES.numberNode(p.getLongValue());
-      }
-      case VALUE_NUMBER_FLOAT -> {
-        return NODES.numberNode(p.getDoubleValue());
-      }
-      case VALUE_TRUE -> {
-        return NODES.booleanNode(true);
-      }
-      case VALUE_FALSE -> {
-        return NODES.booleanNode(false);
-      }
-      case VALUE_NULL -> {
-        return NODES.nullNode();
-      }
-      default -> throw new IOException("unexpected JSON token " + token);
-    }
-  }
-
   /** Serializes a tree with the streaming generator (no {@code ObjectMapper}, see above). */
   static byte[] write(JsonNode node) {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(512);
-    try (JsonGenerator g = FACTORY.createGenerator(out)) {
-      write(g, node);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e); // in memory: cannot happen
-    }
-    return out.toByteArray();
-  }
-
-  private static void write(JsonGenerator g, JsonNode node) throws IOException {
-    switch (node.getNodeType()) {
-      case OBJECT -> {
-        g.writeStartObject();
-        for (Map.Entry<String, JsonNode> e : node.properties()) {
-          g.writeFieldName(e.getKey());
-          write(g, e.getValue());
-        }
-        g.writeEndObject();
-      }
-      case ARRAY -> {
-        g.writeStartArray();
-        for (JsonNode n : node) {
-          write(g, n);
-        }
-        g.writeEndArray();
-      }
-      case STRING -> g.writeString(node.textValue());
-      case NUMBER -> {
-        if (node.isIntegralNumber()) {
-          g.writeNumber(node.bigIntegerValue());
-        } else {
-          g.writeNumber(node.decimalValue());
-        }
-      }
-      case BOOLEAN -> g.writeBoolean(node.booleanValue());
-      default -> g.writeNull();
-    }
+    return TreeJson.compact(node);
   }
 
   /**
@@ -245,12 +99,7 @@ final class EngineJson {
    */
   static void eachValue(java.io.InputStream in, java.util.function.Consumer<JsonNode> each)
       throws IOException {
-    try (JsonParser parser = FACTORY.createParser(in)) {
-      JsonToken token;
-      while ((token = parser.nextToken()) != null) {
-        each.accept(value(parser, token, 0));
-      }
-    }
+    TreeJson.eachValue(in, each);
   }
 
   /** The {@code message} of an error body, or the body itself when it is not JSON. */

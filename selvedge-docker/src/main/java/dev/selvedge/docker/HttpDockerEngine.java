@@ -586,7 +586,7 @@ final class HttpDockerEngine implements DockerEngine {
     return json(r, null);
   }
 
-  private JsonNode json(EngineHttp.Response r, EngineJson.Shape shape) {
+  private JsonNode json(EngineHttp.Response r, dev.selvedge.json.TreeJson.Shape shape) {
     try {
       return EngineJson.parse(r.body(), shape);
     } catch (IOException e) {

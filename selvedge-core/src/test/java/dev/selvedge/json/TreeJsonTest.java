@@ -1,4 +1,4 @@
-package dev.selvedge.drift;
+package dev.selvedge.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,7 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The mapper-free JSON text and trees match what an {@code ObjectMapper} writes and reads. */
-class PrettyJsonTest {
+class TreeJsonTest {
   private static final ObjectMapper MAPPER =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -37,8 +37,8 @@ class PrettyJsonTest {
     root.putArray("list").add(1).add("two").addObject().put("three", 3).putArray("four");
     root.putObject("nested").putObject("deeper").putArray("deepest").add(false);
 
-    assertThat(PrettyJson.write(root)).isEqualTo(MAPPER.writeValueAsString(root));
-    assertThat(PrettyJson.write(JsonNodeFactory.instance.arrayNode()))
+    assertThat(TreeJson.pretty(root)).isEqualTo(MAPPER.writeValueAsString(root));
+    assertThat(TreeJson.pretty(JsonNodeFactory.instance.arrayNode()))
         .isEqualTo(MAPPER.writeValueAsString(JsonNodeFactory.instance.arrayNode()));
   }
 
@@ -52,13 +52,14 @@ class PrettyJsonTest {
             "{\"ok\":1} trailing",
             "\"just a string\"",
             "17")) {
-      JsonNode mine = PrettyJson.read(text);
+      JsonNode mine = TreeJson.readFirst(text);
       JsonNode theirs = MAPPER.readTree(text);
       assertThat(mine).as(text).isEqualTo(theirs);
       assertThat(mine.getClass()).as(text).isEqualTo(theirs.getClass());
     }
-    assertThat(PrettyJson.read("")).isNull();
-    assertThatThrownBy(() -> PrettyJson.read("{\"open\": [1, 2")).isInstanceOf(IOException.class);
-    assertThatThrownBy(() -> PrettyJson.read("not json")).isInstanceOf(IOException.class);
+    assertThat(TreeJson.readFirst("")).isNull();
+    assertThatThrownBy(() -> TreeJson.readFirst("{\"open\": [1, 2"))
+        .isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> TreeJson.readFirst("not json")).isInstanceOf(IOException.class);
   }
 }
