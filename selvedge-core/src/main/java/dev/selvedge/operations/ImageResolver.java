@@ -20,6 +20,8 @@ public final class ImageResolver {
   /** One inspect per distinct reference: services often share an image. */
   private final java.util.Map<String, Optional<ImageDetails>> local = new java.util.HashMap<>();
 
+  private final java.util.Map<String, ImageDetails> pulled = new java.util.HashMap<>();
+
   public ImageResolver(DockerEngine engine, Progress progress) {
     this.engine = engine;
     this.progress = progress;
@@ -30,7 +32,8 @@ public final class ImageResolver {
     String ref = s.image();
     String policy = policy(s);
     if (policy.equals("always")) {
-      return pull(s, ref);
+      // Once per apply: services sharing the image share the pull.
+      return pulled.containsKey(ref) ? of(ref, pulled.get(ref)) : pull(s, ref);
     }
     Optional<ImageDetails> here = inspect(ref);
     if (here.isPresent()) {
@@ -98,9 +101,10 @@ public final class ImageResolver {
 
   private ResolvedImage pull(Service s, String ref) {
     progress.step(s.name(), "pulling " + ref);
-    ImageDetails pulled = engine.pullImage(ref, progress);
-    local.put(ref, Optional.of(pulled));
-    return of(ref, pulled);
+    ImageDetails image = engine.pullImage(ref, progress);
+    local.put(ref, Optional.of(image));
+    pulled.put(ref, image);
+    return of(ref, image);
   }
 
   private Optional<ImageDetails> inspect(String ref) {

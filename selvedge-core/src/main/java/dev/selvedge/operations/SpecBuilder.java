@@ -35,7 +35,8 @@ import java.util.TreeMap;
  * second apply changes nothing.
  */
 public final class SpecBuilder {
-  private static final List<String> NOT_HASHED = List.of("x-selvedge", "pull_policy", "profiles");
+  private static final List<String> NOT_HASHED =
+      List.of("x-selvedge", "pull_policy", "profiles", "depends_on");
 
   private final Project project;
   private final ObjectNode rendered;

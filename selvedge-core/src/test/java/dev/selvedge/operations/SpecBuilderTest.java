@@ -95,6 +95,25 @@ class SpecBuilderTest {
   }
 
   @Test
+  void dependenciesDoNotRecreateTheContainer() {
+    String two =
+        """
+        name: d
+        services:
+          db: {image: a/db:1}
+          api: {image: a/api:1}
+        """;
+    Project p = OperationsFixtures.load(dir, two, Map.of());
+    Project withDependency =
+        OperationsFixtures.load(
+            dir, two.replace("a/api:1}", "a/api:1, depends_on: [db]}"), Map.of());
+    assertThat(withDependency.services().get("api").dependsOn()).containsKey("db");
+    assertThat(
+            new SpecBuilder(withDependency).configHash(withDependency.services().get("api"), IMAGE))
+        .isEqualTo(new SpecBuilder(p).configHash(p.services().get("api"), IMAGE));
+  }
+
+  @Test
   void readbackSettingsDoNotRecreateTheContainer() {
     Project p = shop("x");
     Project changed =
