@@ -119,7 +119,12 @@ final class OperateCommand implements Command {
     } finally {
       // Whoever joined the store closes it; when an error came first, nobody did.
       if (!joined) {
-        opening.thenAccept(Store::close);
+        // Wait for the open to end (a migration must not be cut off by the exit), then close.
+        try {
+          opening.join().close();
+        } catch (RuntimeException e) {
+          // It failed to open, or to close: nothing of this run depends on it.
+        }
       }
     }
   }

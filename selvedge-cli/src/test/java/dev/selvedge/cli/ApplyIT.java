@@ -390,6 +390,39 @@ class ApplyIT {
   }
 
   @Test
+  void aJobThatFailsAfterRunningAWhileStopsItsDependents() throws Exception {
+    contract(
+        good,
+        "prod",
+        port,
+        """
+          migrate:
+            image: %s
+            command: ["sh", "-c", "sleep 2; exit 3"]
+            labels:
+              dev.selvedge.test: "1"
+          app:
+            image: %s
+            command: ["sh", "-c", "exec httpd -f -p 8081 -h /www"]
+            depends_on:
+              migrate:
+                condition: service_completed_successfully
+            labels:
+              dev.selvedge.test: "1"
+        """
+            .formatted(good, good));
+    Result r = cli("apply", "--format", "json");
+    assertThat(r.code()).as(r.all()).isEqualTo(1);
+    Map<String, String> status = new java.util.HashMap<>();
+    JSON.readTree(r.out())
+        .get("services")
+        .forEach(n -> status.put(n.get("service").asText(), n.get("status").asText()));
+    assertThat(status).containsEntry("app", "not-reached");
+    assertThat(status.get("migrate")).isIn("rolled-back", "failed");
+    assertThat(containerId("app")).isEmpty();
+  }
+
+  @Test
   void anApplyInterruptedByAnEngineRestartConvergesOnTheNextRun() throws Exception {
     contract(good, "prod", port, "");
     assertThat(cli("apply").code()).isZero();

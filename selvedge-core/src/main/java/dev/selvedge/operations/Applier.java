@@ -160,15 +160,20 @@ public final class Applier {
             .finish(started.id(), result.outcome(), result.summary(), clock.instant());
         return result;
       } catch (RuntimeException e) {
+        // Engine messages can echo what they were given (driver options, environment).
+        String why = project.secretValues().scrub(message(e));
         store
             .deployments()
             .finish(
                 started.id(),
                 Deployment.Outcome.FAILED,
                 "stopped by an error: "
-                    + e.getMessage()
+                    + why
                     + "; the stack may be partly applied: run apply again to converge",
                 clock.instant());
+        if (e instanceof dev.selvedge.SelvedgeException) {
+          throw new OperationException(why + "; the stack may be partly applied: run apply again");
+        }
         throw e;
       }
     }
@@ -481,9 +486,11 @@ public final class Applier {
           this.gate.await(
               project, s, newId, gate.completion(), true, true, gate.timeout(), progress);
       if (v.passed()) {
-        engine.removeContainer(oldId, false);
         return new ServiceResult(
-            s.name(), step.action(), Status.APPLIED, v.reason() + "; replaced " + oldName);
+            s.name(),
+            step.action(),
+            Status.APPLIED,
+            v.reason() + "; replaced " + oldName + removeParked(oldId));
       }
       failure = "gate failed: " + v.reason();
     } catch (RuntimeException e) {
@@ -510,7 +517,8 @@ public final class Applier {
       boolean wasRunning,
       String failure,
       Gate gate) {
-    progress.step(s.name(), failure + "; restoring the previous container");
+    progress.step(
+        s.name(), project.secretValues().scrub(failure) + "; restoring the previous container");
     String restoredName = oldName.endsWith(OLD_SUFFIX) ? wanted : oldName;
     try {
       if (newId != null) {
@@ -567,20 +575,29 @@ public final class Applier {
     String failure;
     try {
       progress.step(s.name(), "resuming an interrupted apply: gating " + wanted);
-      boolean running = engine.inspectContainer(current).state().running();
-      if (!running) {
+      var state = engine.inspectContainer(current).state();
+      boolean running = state.running();
+      boolean jobDone = gate.completion() && !running && state.exitCode() == 0;
+      if (!running && !jobDone) {
         engine.startContainer(current);
       }
       HealthGate.Verdict v =
           this.gate.await(
-              project, s, current, gate.completion(), true, !running, gate.timeout(), progress);
+              project,
+              s,
+              current,
+              gate.completion(),
+              true,
+              !running && !jobDone,
+              gate.timeout(),
+              progress);
       if (v.passed()) {
-        engine.removeContainer(step.parkedId(), false);
+        String removed = removeParked(step.parkedId());
         return new ServiceResult(
             s.name(),
             step.action(),
             Status.APPLIED,
-            v.reason() + "; removed the parked previous container");
+            v.reason() + (removed.isEmpty() ? "; removed the parked previous container" : removed));
       }
       failure = "gate failed: " + v.reason();
     } catch (RuntimeException e) {
@@ -606,8 +623,32 @@ public final class Applier {
 
   /** Stops a container with its grace period (SIGKILL only after it), then removes it. */
   private void stopAndRemove(String id, Service s) {
-    engine.stopContainer(id, s == null ? Duration.ofSeconds(10) : stopTimeout(s));
+    try {
+      engine.stopContainer(id, s == null ? Duration.ofSeconds(10) : stopTimeout(s));
+    } catch (EngineException e) {
+      if (e.status() == 404) {
+        return; // gone already (removed earlier in this apply)
+      }
+      throw e;
+    }
     engine.removeContainer(id, false);
+  }
+
+  /**
+   * Removes the previous container once its successor passed: "" when done, else a note that it is
+   * still parked (the new one stays; the next apply removes the old one).
+   */
+  private String removeParked(String oldId) {
+    try {
+      engine.removeContainer(oldId, false);
+      return "";
+    } catch (RuntimeException e) {
+      return "; the previous container "
+          + Planner.shortId(oldId)
+          + " could not be removed ("
+          + message(e)
+          + ") and stays parked: the next apply removes it";
+    }
   }
 
   private static Duration stopTimeout(Service s) {

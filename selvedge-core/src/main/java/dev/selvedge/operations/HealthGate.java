@@ -92,7 +92,9 @@ public final class HealthGate {
       if (verdict != null) {
         return verdict;
       }
-      String now = waitingReason(project, s, c, readback);
+      // A job a dependent waits for passes only by exiting 0: running is not enough.
+      String now =
+          completion ? "running until it completes" : waitingReason(project, s, c, readback);
       if (now == null) {
         return Verdict.pass(summary(s, c));
       }
@@ -128,12 +130,6 @@ public final class HealthGate {
     if ("restarting".equals(st.status()) || (justStarted && st.restartCount() > 0)) {
       return Verdict.fail(
           "container " + c.name() + " is restarting (last exit code " + st.exitCode() + ")");
-    }
-    if (!st.running()
-        && st.exitCode() == 0
-        && Planner.oneShot(s)
-        && !"created".equals(st.status())) {
-      return Verdict.pass("ran to completion (exit code 0)");
     }
     if (!st.running()) {
       return Verdict.fail(

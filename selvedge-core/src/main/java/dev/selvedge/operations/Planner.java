@@ -154,7 +154,7 @@ public final class Planner {
     }
     boolean sameConfig = hash.equals(current.labels().get(ComposeLabels.CONFIG_HASH));
     if (sameConfig && name(current).equals(wanted)) {
-      if ("running".equals(current.state()) || completed(s, current)) {
+      if ("running".equals(current.state()) || completed(specs.project(), s, current)) {
         return new Plan.Step(
             s.name(), Plan.Action.NOTHING, List.of(), current.id(), null, leftovers, image, hash);
       }
@@ -177,17 +177,29 @@ public final class Planner {
         s.name(), Plan.Action.RECREATE, why, current.id(), null, leftovers, image, hash);
   }
 
-  /** A one-shot job (no restart policy that reruns it) that already ran to exit code 0. */
-  private boolean completed(Service s, ContainerSummary c) {
-    return oneShot(s)
+  /**
+   * A job (a dependent waits for it with {@code service_completed_successfully}) that already ran
+   * to exit code 0 with this configuration: done, not to be run again.
+   */
+  private boolean completed(Project project, Service s, ContainerSummary c) {
+    return jobs(project).contains(s.name())
         && "exited".equals(c.state())
         && engine.inspectContainer(c.id()).state().exitCode() == 0;
   }
 
-  /** Whether a service is a job that ends: exiting 0 is its success, not a failure. */
-  static boolean oneShot(Service s) {
-    String r = s.restart();
-    return r == null || r.equals("no") || r.startsWith("on-failure");
+  /** The services some dependent waits for with {@code service_completed_successfully}. */
+  static Set<String> jobs(Project project) {
+    Set<String> out = new HashSet<>();
+    for (Service s : project.services().values()) {
+      s.dependsOn()
+          .forEach(
+              (dep, d) -> {
+                if (Dependency.COMPLETED.equals(d.condition())) {
+                  out.add(dep);
+                }
+              });
+    }
+    return out;
   }
 
   private static List<String> others(

@@ -91,11 +91,15 @@ public final class Rollbacks {
   }
 
   /**
-   * The newest deployment the project's containers were created by, read from their {@code
+   * The newest deployment the project's running containers were created by, read from their {@code
    * dev.selvedge.deployment} labels; empty when none carries one.
    */
   public static OptionalLong running(List<dev.selvedge.port.ContainerSummary> containers) {
     return containers.stream()
+        // What runs: a stopped container (kept for its logs after a failed gate) or a parked one
+        // is not the deployment in service.
+        .filter(c -> "running".equals(c.state()))
+        .filter(c -> !Planner.name(c).endsWith(Applier.OLD_SUFFIX))
         .map(c -> c.labels().get(ComposeLabels.DEPLOYMENT))
         .filter(v -> v != null && v.matches("\\d{1,18}"))
         .mapToLong(Long::parseLong)
