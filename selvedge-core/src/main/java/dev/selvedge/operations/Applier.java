@@ -15,7 +15,6 @@ import dev.selvedge.port.Store;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -247,19 +246,8 @@ public final class Applier {
       }
     }
 
-    Set<String> mustComplete = new HashSet<>();
-    Set<String> mustBeHealthy = new HashSet<>();
-    for (Service s : project.services().values()) {
-      s.dependsOn()
-          .forEach(
-              (dep, d) -> {
-                if (Dependency.COMPLETED.equals(d.condition())) {
-                  mustComplete.add(dep);
-                } else if (Dependency.HEALTHY.equals(d.condition())) {
-                  mustBeHealthy.add(dep);
-                }
-              });
-    }
+    Set<String> mustComplete = Planner.jobs(project);
+    Set<String> mustBeHealthy = Planner.waitedFor(project, Dependency.HEALTHY);
 
     Map<String, ServiceResult> results = new LinkedHashMap<>();
     boolean failed = false;

@@ -189,12 +189,17 @@ public final class Planner {
 
   /** The services some dependent waits for with {@code service_completed_successfully}. */
   static Set<String> jobs(Project project) {
+    return waitedFor(project, Dependency.COMPLETED);
+  }
+
+  /** The services some dependent waits for with {@code condition}. */
+  static Set<String> waitedFor(Project project, String condition) {
     Set<String> out = new HashSet<>();
     for (Service s : project.services().values()) {
       s.dependsOn()
           .forEach(
               (dep, d) -> {
-                if (Dependency.COMPLETED.equals(d.condition())) {
+                if (condition.equals(d.condition())) {
                   out.add(dep);
                 }
               });
