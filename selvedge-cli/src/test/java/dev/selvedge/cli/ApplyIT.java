@@ -387,6 +387,13 @@ class ApplyIT {
         .isEmpty();
     assertThat(run(List.of("docker", "volume", "ls", "-q", "--filter", "name=" + project)))
         .contains(project + "_data");
+    assertThat(run(List.of("docker", "network", "ls", "-q", "--filter", "name=" + project)))
+        .isBlank();
+    Result withVolumes = cli("down", "--volumes", "--confirm");
+    assertThat(withVolumes.code()).as(withVolumes.all()).isZero();
+    assertThat(withVolumes.out()).contains("1 volume(s)");
+    assertThat(run(List.of("docker", "volume", "ls", "-q", "--filter", "name=" + project)))
+        .doesNotContain(project + "_data");
   }
 
   @Test
