@@ -51,6 +51,7 @@ class ApplyIT {
   private Path home;
   private final List<String> outputs = new ArrayList<>();
   private boolean relaxedPolicy = true;
+  private final Map<String, String> extraEnv = new LinkedHashMap<>();
 
   @BeforeAll
   static void services() throws IOException {
@@ -277,6 +278,26 @@ class ApplyIT {
       // Only a second tag of the good image: removing it untags, even with a container using it.
       new ProcessBuilder("docker", "rmi", tag).start().waitFor();
     }
+  }
+
+  @Test
+  void appliesThroughAnSshEngineWithItsOwnLease() throws Exception {
+    String sshHost = facts.get("SELVEDGE_TEST_SSH_HOST");
+    assumeTrue(sshHost != null, "no SSH test host in " + TestHost.FACTS);
+    extraEnv.put("SELVEDGE_SSH_IDENTITY", facts.get("SELVEDGE_TEST_SSH_KEY"));
+    extraEnv.put("SELVEDGE_SSH_KNOWN_HOSTS", facts.get("SELVEDGE_TEST_SSH_KNOWN_HOSTS"));
+    contract(good, "prod", port, "");
+    Result r = cli("apply", "--host", sshHost);
+    assertThat(r.code()).as(r.all()).isZero();
+    String id = containerId("web");
+    assertThat(inspect(id, "{{.State.Health.Status}}")).isEqualTo("healthy");
+    Result again = cli("apply", "--host", sshHost);
+    assertThat(again.out()).contains("nothing to do");
+    assertThat(containerId("web")).isEqualTo(id);
+    // Deployments and leases are kept per engine endpoint: the ssh:// one has its own history.
+    Result history = cli("history", "--host", sshHost, "--format", "json");
+    assertThat(JSON.readTree(history.out()).get(0).get("host").asText()).isEqualTo(sshHost);
+    assertThat(cli("history", "--format", "json").out().strip()).isEqualTo("[ ]");
   }
 
   @Test
@@ -576,6 +597,7 @@ class ApplyIT {
     env.put("SELVEDGE_HOME", home.toString());
     env.put("PATH", System.getenv("PATH"));
     env.put("SELVEDGE_ACTOR", "tester@ci");
+    env.putAll(extraEnv);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code =
