@@ -10,8 +10,6 @@ import dev.selvedge.port.Store;
 import dev.selvedge.store.StoreConfig;
 import dev.selvedge.store.Stores;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -598,13 +596,8 @@ class ApplyIT {
     env.put("PATH", System.getenv("PATH"));
     env.put("SELVEDGE_ACTOR", "tester@ci");
     env.putAll(extraEnv);
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code =
-        Main.run(
-            new Cli(new PrintWriter(out), new PrintWriter(err), env, repo),
-            all.toArray(String[]::new));
-    Result r = new Result(code, out.toString(), err.toString());
+    MainTest.Result m = MainTest.run(repo, env, all.toArray(String[]::new));
+    Result r = new Result(m.code(), m.out(), m.err());
     outputs.add(r.all());
     return r;
   }

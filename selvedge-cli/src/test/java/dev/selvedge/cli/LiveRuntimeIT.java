@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -292,13 +290,8 @@ class LiveRuntimeIT {
     env.put("SELVEDGE_HOME", home.toString());
     env.put("PATH", System.getenv("PATH"));
     env.putAll(extraEnv);
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code =
-        Main.run(
-            new Cli(new PrintWriter(out), new PrintWriter(err), env, repo),
-            all.toArray(String[]::new));
-    return new Result(code, out.toString(), err.toString());
+    MainTest.Result m = MainTest.run(repo, env, all.toArray(String[]::new));
+    return new Result(m.code(), m.out(), m.err());
   }
 
   private static List<JsonNode> findings(Result r) throws IOException {
