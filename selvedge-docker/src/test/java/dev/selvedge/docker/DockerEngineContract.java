@@ -646,29 +646,19 @@ abstract class DockerEngineContract {
     assertThat(taken.getMessage()).startsWith(engine.endpoint()).contains(name);
   }
 
+  private String httpdPublishing(String name, List<PortConfig> ports) {
+    return engine.createContainer(
+        name,
+        spec(List.of("httpd", "-f", "-p", "80", "-h", "/www"), ports, List.of(), null, Map.of()));
+  }
+
   @Test
   void aPortAlreadyBoundFailsTheStartNamingThePort() throws IOException {
     int hostPort = freePort();
     List<PortConfig> ports =
         List.of(PortConfig.of("127.0.0.1", 80, Integer.toString(hostPort), "tcp"));
-    String first =
-        engine.createContainer(
-            containers.name("holds-port"),
-            spec(
-                List.of("httpd", "-f", "-p", "80", "-h", "/www"),
-                ports,
-                List.of(),
-                null,
-                Map.of()));
-    String second =
-        engine.createContainer(
-            containers.name("wants-port"),
-            spec(
-                List.of("httpd", "-f", "-p", "80", "-h", "/www"),
-                ports,
-                List.of(),
-                null,
-                Map.of()));
+    String first = httpdPublishing(containers.name("holds-port"), ports);
+    String second = httpdPublishing(containers.name("wants-port"), ports);
     engine.startContainer(first);
 
     EngineException taken =

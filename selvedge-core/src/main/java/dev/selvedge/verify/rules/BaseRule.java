@@ -1,7 +1,12 @@
 package dev.selvedge.verify.rules;
 
+import dev.selvedge.contract.model.ImageReference;
+import dev.selvedge.contract.model.Service;
 import dev.selvedge.contract.model.Severity;
 import dev.selvedge.verify.Rule;
+import dev.selvedge.verify.VerifyContext;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** The fixed descriptive part every rule has. */
 abstract class BaseRule implements Rule {
@@ -44,5 +49,20 @@ abstract class BaseRule implements Rule {
 
   static String svc(String service) {
     return "services." + service;
+  }
+
+  /** The services whose image is not pinned to a valid sha256 digest, with the parsed reference. */
+  static Map<Service, ImageReference> unpinnedImages(VerifyContext ctx) {
+    Map<Service, ImageReference> out = new LinkedHashMap<>();
+    for (Service s : ctx.project().services().values()) {
+      if (s.image() == null || s.image().isBlank()) {
+        continue;
+      }
+      ImageReference ref = ImageReference.parse(s.image());
+      if (!ref.pinned()) {
+        out.put(s, ref);
+      }
+    }
+    return out;
   }
 }

@@ -7,6 +7,7 @@ import dev.selvedge.verify.Finding;
 import dev.selvedge.verify.VerifyContext;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code image-floating-tag}: an image with tag {@code latest} or no tag. A valid {@code @sha256:}
@@ -27,14 +28,9 @@ final class ImageFloatingTag extends BaseRule {
   @Override
   public List<Finding> check(VerifyContext ctx) {
     List<Finding> out = new ArrayList<>();
-    for (Service s : ctx.project().services().values()) {
-      if (s.image() == null || s.image().isBlank()) {
-        continue;
-      }
-      ImageReference ref = ImageReference.parse(s.image());
-      if (ref.pinned()) {
-        continue;
-      }
+    for (Map.Entry<Service, ImageReference> e : unpinnedImages(ctx).entrySet()) {
+      Service s = e.getKey();
+      ImageReference ref = e.getValue();
       String message;
       if (ref.tag() == null) {
         message = "image '" + s.image() + "' has no tag, so the engine pulls 'latest'";

@@ -7,6 +7,7 @@ import dev.selvedge.verify.Finding;
 import dev.selvedge.verify.VerifyContext;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** {@code image-not-pinned}: an image without a valid {@code @sha256:} digest. */
 final class ImageNotPinned extends BaseRule {
@@ -23,14 +24,9 @@ final class ImageNotPinned extends BaseRule {
   @Override
   public List<Finding> check(VerifyContext ctx) {
     List<Finding> out = new ArrayList<>();
-    for (Service s : ctx.project().services().values()) {
-      if (s.image() == null || s.image().isBlank()) {
-        continue;
-      }
-      ImageReference ref = ImageReference.parse(s.image());
-      if (ref.pinned()) {
-        continue;
-      }
+    for (Map.Entry<Service, ImageReference> e : unpinnedImages(ctx).entrySet()) {
+      Service s = e.getKey();
+      ImageReference ref = e.getValue();
       String message =
           ref.hasDigest()
               ? "image '" + s.image() + "' has a digest that is not sha256:<64 lowercase hex>"
