@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import net.sourceforge.argparse4j.ArgumentParserBuilder;
 import net.sourceforge.argparse4j.ArgumentParsers;
 import net.sourceforge.argparse4j.impl.Arguments;
 import net.sourceforge.argparse4j.inf.ArgumentParser;
@@ -63,6 +64,19 @@ public final class Main {
         new TrainCommand(cli));
   }
 
+  /**
+   * argparse4j's own terminal width detection runs {@code stty} in a child process on every start
+   * (~10 ms); help is wrapped to {@code COLUMNS} instead, 80 when unset.
+   */
+  static ArgumentParserBuilder parserFor(String program, Cli cli) {
+    int width = 80;
+    String columns = cli.environment().get("COLUMNS");
+    if (columns != null && columns.matches("[1-9][0-9]{1,3}")) {
+      width = Integer.parseInt(columns);
+    }
+    return ArgumentParsers.newFor(program).terminalWidthDetection(false).defaultFormatWidth(width);
+  }
+
   /** Runs one command line; returns the exit code. */
   static int run(Cli cli, String... args) {
     try {
@@ -75,7 +89,7 @@ public final class Main {
 
   private static int dispatch(Cli cli, String... args) {
     ArgumentParser parser =
-        ArgumentParsers.newFor("selvedge")
+        parserFor("selvedge", cli)
             .addHelp(false)
             .build()
             .description(
@@ -86,7 +100,11 @@ public final class Main {
     Subparsers subs = parser.addSubparsers().dest("command").metavar("COMMAND").title("commands");
     Map<String, Command> byName = new LinkedHashMap<>();
     Map<String, Subparser> parsers = new LinkedHashMap<>();
-    for (Command c : commands(cli)) {
+    List<Command> commands = commands(cli);
+    // Only the command being run gets its options (all of them when none is named), so a short
+    // command does not build the parsers of the other fourteen.
+    boolean named = args.length > 0 && commands.stream().anyMatch(c -> c.name().equals(args[0]));
+    for (Command c : commands) {
       Subparser sp = subs.addParser(c.name(), false).epilog(EXIT_CODES);
       if (c.hidden()) {
         sp.help(Arguments.SUPPRESS);
@@ -97,7 +115,9 @@ public final class Main {
           .dest("command_help")
           .action(Arguments.storeTrue())
           .help("show this help");
-      c.configure(sp);
+      if (!named || c.name().equals(args[0])) {
+        c.configure(sp);
+      }
       byName.put(c.name(), c);
       parsers.put(c.name(), sp);
     }

@@ -109,6 +109,33 @@ class MainTest {
     assertThat(run(EXAMPLES, "--help").out()).contains("exit codes");
   }
 
+  /** Only the named command's options are built; every command's help and flags still work. */
+  @Test
+  void eachCommandParsesItsOwnOptions() {
+    Result top = run(EXAMPLES, "--help");
+    for (Command c : Main.commands(null)) {
+      if (!c.hidden()) {
+        assertThat(top.out()).contains(c.name());
+      }
+    }
+    assertThat(run(EXAMPLES, "drift", "--help").out()).contains("--deploy-dir", "--no-readback");
+    assertThat(run(EXAMPLES, "apply", "--help").out()).contains("--force");
+    Result wrong = run(EXAMPLES, "config", "--deploy-dir", "x");
+    assertThat(wrong.code()).isEqualTo(2);
+    assertThat(wrong.err()).contains("--deploy-dir");
+    // Help is wrapped to COLUMNS (argparse4j's own detection would fork stty on every start).
+    int narrow = widest(run(EXAMPLES, Map.of("COLUMNS", "50"), "drift", "--help"));
+    int standard = widest(run(EXAMPLES, "drift", "--help"));
+    int wide = widest(run(EXAMPLES, Map.of("COLUMNS", "200"), "drift", "--help"));
+    assertThat(standard).isLessThanOrEqualTo(80);
+    assertThat(narrow).isLessThan(standard);
+    assertThat(wide).isGreaterThan(80);
+  }
+
+  private static int widest(Result r) {
+    return r.out().lines().mapToInt(String::length).max().orElse(0);
+  }
+
   /** A planted secret must not appear in any output format of any command. */
   @Test
   void aPlantedSecretAppearsInNoOutput(@TempDir Path dir) throws IOException {

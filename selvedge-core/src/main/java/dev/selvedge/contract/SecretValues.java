@@ -2,7 +2,6 @@ package dev.selvedge.contract;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -23,7 +22,7 @@ public final class SecretValues {
 
   private SecretValues(Collection<String> values) {
     List<String> sorted = new ArrayList<>(values);
-    sorted.sort(Comparator.comparingInt(String::length).reversed());
+    sorted.sort((a, b) -> Integer.compare(b.length(), a.length()));
     this.values = List.copyOf(sorted);
   }
 

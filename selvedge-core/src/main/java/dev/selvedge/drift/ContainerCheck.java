@@ -69,7 +69,7 @@ final class ContainerCheck {
     for (Service s : project.services().values()) {
       List<ContainerDetails> containers =
           new ArrayList<>(byService.getOrDefault(s.name(), List.of()));
-      containers.sort(java.util.Comparator.comparing(ContainerCheck::name));
+      containers.sort((a, b) -> name(a).compareTo(name(b)));
       replicas(s, containers);
       for (ContainerDetails c : containers) {
         container(project, s, c);
@@ -445,6 +445,22 @@ final class ContainerCheck {
   // ------------------------------------------------------------------ ports
 
   private record Binding(int port, String protocol, String hostIp, String hostPort) {
+    // Written out: a record's generated equals/hashCode bootstrap method handles on first use,
+    // which every CLI start would pay for (the AOT cache does not keep them).
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Binding b
+          && port == b.port
+          && protocol.equals(b.protocol)
+          && Objects.equals(hostIp, b.hostIp)
+          && Objects.equals(hostPort, b.hostPort);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(port, protocol, hostIp, hostPort);
+    }
+
     String describe() {
       return (hostIp == null ? "0.0.0.0" : hostIp) + ":" + hostPort + "->" + port + "/" + protocol;
     }

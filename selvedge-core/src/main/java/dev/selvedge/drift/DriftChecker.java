@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -141,13 +140,25 @@ public final class DriftChecker {
     }
     List<DriftFinding> out = new ArrayList<>(findings);
     // Stable: within a service and layer, findings keep the order the rules ran in.
+    // One lambda rather than a Comparator.comparing chain, whose lambdas inside Comparator are
+    // spun at run time on every CLI start (the AOT cache does not keep them).
     out.sort(
-        Comparator.<DriftFinding>comparingInt(
-                f -> f.service() == null ? -1 : index.getOrDefault(f.service(), services.size()))
-            .thenComparing(
-                f -> index.containsKey(f.service()) || f.service() == null ? "" : f.service())
-            .thenComparingInt(f -> f.layer().ordinal()));
+        (a, b) -> {
+          int c = Integer.compare(rank(a, index, services), rank(b, index, services));
+          if (c == 0) {
+            c = unlisted(a, index).compareTo(unlisted(b, index));
+          }
+          return c != 0 ? c : Integer.compare(a.layer().ordinal(), b.layer().ordinal());
+        });
     return out;
+  }
+
+  private static int rank(DriftFinding f, Map<String, Integer> index, List<String> services) {
+    return f.service() == null ? -1 : index.getOrDefault(f.service(), services.size());
+  }
+
+  private static String unlisted(DriftFinding f, Map<String, Integer> index) {
+    return index.containsKey(f.service()) || f.service() == null ? "" : f.service();
   }
 
   private static StackStatus status(

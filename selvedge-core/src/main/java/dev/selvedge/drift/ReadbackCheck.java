@@ -69,48 +69,47 @@ final class ReadbackCheck {
       obs.unread(s.name(), LAYER, key, display(URI.create(url)) + " was not read");
       return false;
     }
-    switch (res.result()) {
-      case ProbeResult.Failed f -> {
-        String what = display(res.uri()) + ": " + f.kind().id() + detail(f);
-        if (r.owner() != null) {
-          obs.finding(
-              s.name(),
-              LAYER,
-              key,
-              DriftClass.BLOCKED_EXTERNAL,
-              "an answer",
-              f.kind().id(),
-              "external dependency owned by " + r.owner() + " is unreachable: " + what);
-          obs.external(s.name(), "owned by " + r.owner() + ", unreachable: " + f.kind().id());
-        } else {
-          obs.unread(s.name(), LAYER, key, what);
-          obs.health(s.name(), Health.UNREACHABLE, "readback " + what);
-        }
-        return false;
+    // instanceof rather than a pattern switch: a type switch spins a class at run time on first
+    // use, which a short CLI run pays for (the AOT cache cannot hold it).
+    if (res.result() instanceof ProbeResult.Failed f) {
+      String what = display(res.uri()) + ": " + f.kind().id() + detail(f);
+      if (r.owner() != null) {
+        obs.finding(
+            s.name(),
+            LAYER,
+            key,
+            DriftClass.BLOCKED_EXTERNAL,
+            "an answer",
+            f.kind().id(),
+            "external dependency owned by " + r.owner() + " is unreachable: " + what);
+        obs.external(s.name(), "owned by " + r.owner() + ", unreachable: " + f.kind().id());
+      } else {
+        obs.unread(s.name(), LAYER, key, what);
+        obs.health(s.name(), Health.UNREACHABLE, "readback " + what);
       }
-      case ProbeResult.Answered a -> {
-        if (!a.ok()) {
-          obs.finding(
-              s.name(),
-              LAYER,
-              key,
-              DriftClass.CONTRADICTED,
-              "HTTP 2xx",
-              "HTTP " + a.status(),
-              display(res.uri()) + " answered HTTP " + a.status());
-          if (endpoint == Endpoint.HEALTH) {
-            obs.health(s.name(), Health.DEGRADED, "readback health answered HTTP " + a.status());
-          }
-        } else if (endpoint == Endpoint.HEALTH) {
-          obs.health(s.name(), Health.HEALTHY, "readback health answered HTTP " + a.status());
-        }
-        JsonNode json = parse(a.body());
-        if (json != null) {
-          answers.put(endpoint, json);
-        }
-        return true;
-      }
+      return false;
     }
+    ProbeResult.Answered a = (ProbeResult.Answered) res.result();
+    if (!a.ok()) {
+      obs.finding(
+          s.name(),
+          LAYER,
+          key,
+          DriftClass.CONTRADICTED,
+          "HTTP 2xx",
+          "HTTP " + a.status(),
+          display(res.uri()) + " answered HTTP " + a.status());
+      if (endpoint == Endpoint.HEALTH) {
+        obs.health(s.name(), Health.DEGRADED, "readback health answered HTTP " + a.status());
+      }
+    } else if (endpoint == Endpoint.HEALTH) {
+      obs.health(s.name(), Health.HEALTHY, "readback health answered HTTP " + a.status());
+    }
+    JsonNode json = parse(a.body());
+    if (json != null) {
+      answers.put(endpoint, json);
+    }
+    return true;
   }
 
   private void expectations(Service s, Readback r, Map<Endpoint, JsonNode> answers) {

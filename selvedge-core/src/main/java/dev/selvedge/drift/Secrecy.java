@@ -3,7 +3,6 @@ package dev.selvedge.drift;
 import dev.selvedge.contract.Secrets;
 import dev.selvedge.evidence.Fingerprints;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -60,7 +59,7 @@ final class Secrecy {
     if (ordered == null) {
       // Longest first, so a secret that contains another is replaced whole.
       List<String> sorted = new ArrayList<>(values);
-      sorted.sort(Comparator.comparingInt(String::length).reversed());
+      sorted.sort((a, b) -> Integer.compare(b.length(), a.length()));
       ordered = sorted;
     }
     String out = text;

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.ToIntFunction;
 
 /**
  * Runs the policy rules over a rendered project. Severity of a rule: the caller's override, else
@@ -170,13 +171,30 @@ public final class Verifier {
     for (int i = 0; i < services.size(); i++) {
       serviceIndex.put(services.get(i), i);
     }
-    // Project-wide findings (no service) come first, then services in contract order.
-    return Comparator.<Finding>comparingInt(
-            f -> f.service() == null ? -1 : serviceIndex.getOrDefault(f.service(), services.size()))
-        .thenComparing(f -> f.service() == null ? "" : f.service())
-        .thenComparing(Finding::file)
-        .thenComparingInt(Finding::line)
-        .thenComparingInt(f -> ruleIds.indexOf(f.rule()))
-        .thenComparing(Finding::path);
+    // Project-wide findings (no service) come first, then services in contract order. One lambda
+    // rather than a Comparator.comparing chain, whose lambdas inside Comparator are spun at run
+    // time on every CLI start (the AOT cache does not keep them).
+    ToIntFunction<Finding> rank =
+        f -> f.service() == null ? -1 : serviceIndex.getOrDefault(f.service(), services.size());
+    return (a, b) -> {
+      int c = Integer.compare(rank.applyAsInt(a), rank.applyAsInt(b));
+      if (c == 0) {
+        c = nullToEmpty(a.service()).compareTo(nullToEmpty(b.service()));
+      }
+      if (c == 0) {
+        c = a.file().compareTo(b.file());
+      }
+      if (c == 0) {
+        c = Integer.compare(a.line(), b.line());
+      }
+      if (c == 0) {
+        c = Integer.compare(ruleIds.indexOf(a.rule()), ruleIds.indexOf(b.rule()));
+      }
+      return c != 0 ? c : a.path().compareTo(b.path());
+    };
+  }
+
+  private static String nullToEmpty(String s) {
+    return s == null ? "" : s;
   }
 }

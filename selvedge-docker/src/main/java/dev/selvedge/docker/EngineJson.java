@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -216,12 +215,24 @@ final class EngineJson {
                 null));
       }
     }
-    ports.sort(
-        Comparator.comparingInt(PortBinding::containerPort)
-            .thenComparing(PortBinding::protocol)
-            .thenComparing(p -> String.valueOf(p.hostIp()))
-            .thenComparing(p -> String.valueOf(p.hostPort())));
+    ports.sort(EngineJson::comparePorts);
     return ports;
+  }
+
+  /**
+   * By container port, protocol, host address and host port. A method rather than {@code
+   * Comparator.comparing(..).thenComparing(..)}, whose lambdas inside {@code Comparator} are spun
+   * at run time on every CLI start (the AOT cache does not keep them).
+   */
+  private static int comparePorts(PortBinding a, PortBinding b) {
+    int c = Integer.compare(a.containerPort(), b.containerPort());
+    if (c == 0) {
+      c = a.protocol().compareTo(b.protocol());
+    }
+    if (c == 0) {
+      c = String.valueOf(a.hostIp()).compareTo(String.valueOf(b.hostIp()));
+    }
+    return c != 0 ? c : String.valueOf(a.hostPort()).compareTo(String.valueOf(b.hostPort()));
   }
 
   private static List<Mount> mounts(JsonNode list) {
@@ -231,7 +242,7 @@ final class EngineJson {
       String source = "volume".equals(type) ? text(m, "Name") : text(m, "Source");
       mounts.add(new Mount(type, source, text(m, "Destination"), m.path("RW").asBoolean()));
     }
-    mounts.sort(Comparator.comparing(Mount::target));
+    mounts.sort((a, b) -> a.target().compareTo(b.target()));
     return mounts;
   }
 

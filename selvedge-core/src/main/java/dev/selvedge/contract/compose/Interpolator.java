@@ -114,11 +114,15 @@ public final class Interpolator {
     }
 
     Node node(Node node, Path path) {
-      return switch (node) {
-        case ScalarNode s -> scalar(s, path);
-        case SeqNode s -> seq(s, path);
-        case MapNode m -> map(m, path);
-      };
+      // instanceof rather than a pattern switch: a type switch spins a class at run time on first
+      // use, which every short CLI run would pay for (the AOT cache cannot hold it).
+      if (node instanceof ScalarNode s) {
+        return scalar(s, path);
+      }
+      if (node instanceof SeqNode s) {
+        return seq(s, path);
+      }
+      return map((MapNode) node, path);
     }
 
     private Node seq(SeqNode seq, Path path) {

@@ -249,12 +249,16 @@ public final class YamlReader {
       }
     }
 
+    // instanceof rather than a pattern switch: a type switch spins a class at run time on first
+    // use, which every short CLI run would pay for (the AOT cache cannot hold it).
     private static int size(Node n) {
-      return switch (n) {
-        case dev.selvedge.contract.yaml.ScalarNode s -> 1;
-        case SeqNode s -> 1 + s.items().stream().mapToInt(Converter::size).sum();
-        case MapNode m -> 1 + m.entries().values().stream().mapToInt(Converter::size).sum();
-      };
+      if (n instanceof SeqNode s) {
+        return 1 + s.items().stream().mapToInt(Converter::size).sum();
+      }
+      if (n instanceof MapNode m) {
+        return 1 + m.entries().values().stream().mapToInt(Converter::size).sum();
+      }
+      return 1;
     }
 
     private Mark mark(org.snakeyaml.engine.v2.nodes.Node n) {

@@ -5,7 +5,8 @@ import dev.selvedge.contract.model.Service;
 import dev.selvedge.contract.model.Severity;
 import dev.selvedge.verify.Rule;
 import dev.selvedge.verify.VerifyContext;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /** The fixed descriptive part every rule has. */
@@ -51,16 +52,20 @@ abstract class BaseRule implements Rule {
     return "services." + service;
   }
 
-  /** The services whose image is not pinned to a valid sha256 digest, with the parsed reference. */
-  static Map<Service, ImageReference> unpinnedImages(VerifyContext ctx) {
-    Map<Service, ImageReference> out = new LinkedHashMap<>();
+  /**
+   * The services whose image is not pinned to a valid sha256 digest, with the parsed reference, in
+   * contract order. A list, not a map keyed by {@link Service}: hashing a whole service record is
+   * costly and needless.
+   */
+  static List<Map.Entry<Service, ImageReference>> unpinnedImages(VerifyContext ctx) {
+    List<Map.Entry<Service, ImageReference>> out = new ArrayList<>();
     for (Service s : ctx.project().services().values()) {
       if (s.image() == null || s.image().isBlank()) {
         continue;
       }
       ImageReference ref = ImageReference.parse(s.image());
       if (!ref.pinned()) {
-        out.put(s, ref);
+        out.add(Map.entry(s, ref));
       }
     }
     return out;

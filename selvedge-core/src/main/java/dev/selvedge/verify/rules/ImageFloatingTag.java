@@ -28,7 +28,7 @@ final class ImageFloatingTag extends BaseRule {
   @Override
   public List<Finding> check(VerifyContext ctx) {
     List<Finding> out = new ArrayList<>();
-    for (Map.Entry<Service, ImageReference> e : unpinnedImages(ctx).entrySet()) {
+    for (Map.Entry<Service, ImageReference> e : unpinnedImages(ctx)) {
       Service s = e.getKey();
       ImageReference ref = e.getValue();
       String message;
