@@ -185,64 +185,89 @@ public final class SocketHttpProbe implements HttpProbe, AutoCloseable {
     }
   }
 
-  /** Reads with the time left before the deadline as the socket timeout of every read. */
+  /**
+   * Reads through its own buffer, with the time left before the deadline as the socket timeout of
+   * every read from the socket. The head is parsed from the buffer a byte at a time; the socket is
+   * read a buffer at a time (setting the timeout per byte cost more than the requests).
+   */
   private static final class Deadlined {
     private final Socket socket;
     private final InputStream in;
     private final long deadline;
     private final Duration timeout;
+    private final byte[] buf = new byte[8192];
+    private int pos;
+    private int limit;
 
     Deadlined(Socket socket, long deadline, Duration timeout) throws IOException {
       this.socket = socket;
-      // Buffered: the status line and headers are read a byte at a time.
-      this.in = new java.io.BufferedInputStream(socket.getInputStream(), 8192);
+      this.in = socket.getInputStream();
       this.deadline = deadline;
       this.timeout = timeout;
     }
 
-    private int next() throws IOException {
+    /** Refills the buffer; false at the end of the stream. */
+    private boolean fill() throws IOException {
       socket.setSoTimeout(remainingMillis(deadline, timeout));
-      return in.read();
+      int n = in.read(buf, 0, buf.length);
+      if (n <= 0) {
+        return false;
+      }
+      pos = 0;
+      limit = n;
+      return true;
     }
 
     String line() throws IOException {
-      StringBuilder sb = new StringBuilder();
-      for (int c = next(); c != '\n'; c = next()) {
-        if (c < 0) {
+      StringBuilder sb = new StringBuilder(64);
+      while (true) {
+        if (pos == limit && !fill()) {
           if (sb.isEmpty()) {
             throw new IOException("connection closed before the answer was complete");
           }
-          break;
+          return sb.toString();
         }
-        if (c != '\r') {
-          if (sb.length() >= MAX_HEADER) {
-            throw new IOException("answer header longer than " + MAX_HEADER + " bytes");
+        int start = pos;
+        while (pos < limit && buf[pos] != '\n') {
+          pos++;
+        }
+        int end = pos;
+        boolean eol = pos < limit;
+        if (eol) {
+          pos++; // the newline
+        }
+        for (int i = start; i < end; i++) {
+          if (buf[i] != '\r') {
+            if (sb.length() >= MAX_HEADER) {
+              throw new IOException("answer header longer than " + MAX_HEADER + " bytes");
+            }
+            sb.append((char) (buf[i] & 0xff));
           }
-          sb.append((char) c);
+        }
+        if (eol) {
+          return sb.toString();
         }
       }
-      return sb.toString();
     }
 
     /**
      * Copies {@code length} bytes (all until close when negative), keeping at most {@code keep}.
      */
     void copy(ByteArrayOutputStream out, long length, int keep) throws IOException {
-      byte[] buf = new byte[8192];
       long left = length < 0 ? Long.MAX_VALUE : length;
       while (left > 0) {
-        socket.setSoTimeout(remainingMillis(deadline, timeout));
-        int n = in.read(buf, 0, (int) Math.min(buf.length, left));
-        if (n < 0) {
+        if (pos == limit && !fill()) {
           if (length >= 0) {
             throw new IOException("connection closed before the body was complete");
           }
           return;
         }
+        int n = (int) Math.min(limit - pos, left);
         int room = keep - out.size();
         if (room > 0) {
-          out.write(buf, 0, Math.min(n, room));
+          out.write(buf, pos, Math.min(n, room));
         }
+        pos += n;
         left -= n;
       }
     }

@@ -147,6 +147,97 @@ class SocketHttpProbeTest {
             });
   }
 
+  /**
+   * A raw server that answers one request with {@code pieces}, flushed one at a time with a pause
+   * between them, so lines and CRLFs arrive split across reads.
+   */
+  private static ProbeResult answeredInPieces(Duration timeout, long pauseMillis, String... pieces)
+      throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 10, LOOPBACK)) {
+      Thread writer =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try (Socket s = server.accept()) {
+                      InputStream in = s.getInputStream();
+                      byte[] head = new byte[4096];
+                      in.read(head); // the request: one small write by the probe
+                      OutputStream out = s.getOutputStream();
+                      for (String piece : pieces) {
+                        out.write(piece.getBytes(StandardCharsets.ISO_8859_1));
+                        out.flush();
+                        Thread.sleep(pauseMillis);
+                      }
+                    } catch (IOException | InterruptedException e) {
+                      // the probe gave up
+                    }
+                  });
+      try {
+        return probe.get(
+            URI.create("http://127.0.0.1:" + server.getLocalPort() + "/healthz"), timeout);
+      } finally {
+        writer.join(3000);
+      }
+    }
+  }
+
+  @Test
+  void anAnswerSplitAcrossReadsIsReadWhole() throws Exception {
+    ProbeResult plain =
+        answeredInPieces(
+            TIMEOUT,
+            20,
+            "HTTP/1.1 2",
+            "00 OK\r",
+            "\nContent-Le",
+            "ngth: 15\r\nX-Other: a\r\n\r",
+            "\n{\"status\"",
+            ":\"ok\"}");
+    assertThat(plain)
+        .isInstanceOfSatisfying(
+            ProbeResult.Answered.class,
+            a -> {
+              assertThat(a.status()).isEqualTo(200);
+              assertThat(a.body()).isEqualTo("{\"status\":\"ok\"}");
+            });
+    ProbeResult chunked =
+        answeredInPieces(
+            TIMEOUT,
+            20,
+            "HTTP/1.1 503 Service Unavailable\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "6\r\n{\"sta",
+            "t\r\nf;ext=1\r\nus\":\"degraded\"}\r\n",
+            "0\r\n\r\n");
+    assertThat(chunked)
+        .isInstanceOfSatisfying(
+            ProbeResult.Answered.class,
+            a -> {
+              assertThat(a.status()).isEqualTo(503);
+              assertThat(a.body()).isEqualTo("{\"status\":\"degraded\"}");
+            });
+    // No Content-Length: the body runs until the server closes.
+    ProbeResult untilClose = answeredInPieces(TIMEOUT, 20, "HTTP/1.0 200 OK\n\nhello", " world");
+    assertThat(untilClose)
+        .isInstanceOfSatisfying(
+            ProbeResult.Answered.class, a -> assertThat(a.body()).isEqualTo("hello world"));
+  }
+
+  @Test
+  void aTrickleThatOutlastsTheDeadlineIsATimeout() throws Exception {
+    // Every piece arrives well within a socket timeout, but the whole answer does not.
+    String[] pieces = new String[40];
+    pieces[0] = "HTTP/1.1 200 OK\r\nContent-Length: 39\r\n\r\n";
+    for (int i = 1; i < pieces.length; i++) {
+      pieces[i] = "x";
+    }
+    long start = System.nanoTime();
+    ProbeResult r = answeredInPieces(Duration.ofMillis(300), 50, pieces);
+    assertThat(r)
+        .isInstanceOfSatisfying(
+            ProbeResult.Failed.class, f -> assertThat(f.kind()).isEqualTo(FailureKind.TIMEOUT));
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(1500);
+  }
+
   @Test
   void aServerThatNeverAnswersIsATimeout() throws Exception {
     ServerSocket silent = new ServerSocket(0, 10, LOOPBACK);
