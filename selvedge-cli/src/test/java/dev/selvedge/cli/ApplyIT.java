@@ -292,7 +292,8 @@ class ApplyIT {
     Result again = cli("apply", "--host", sshHost);
     assertThat(again.out()).contains("nothing to do");
     assertThat(containerId("web")).isEqualTo(id);
-    // Deployments and leases are kept per engine endpoint: the ssh:// one has its own history.
+    // Deployments are kept per engine endpoint (leases per daemon): the ssh:// one has its own
+    // history.
     Result history = cli("history", "--host", sshHost, "--format", "json");
     assertThat(JSON.readTree(history.out()).get(0).get("host").asText()).isEqualTo(sshHost);
     assertThat(cli("history", "--format", "json").out().strip()).isEqualTo("[ ]");
@@ -336,18 +337,32 @@ class ApplyIT {
     contract(good, "prod", port, "");
     Map<String, String> env = Map.of("SELVEDGE_HOME", home.toString());
     try (Store store = Stores.open(StoreConfig.defaults(env))) {
+      // Leases are per daemon, whatever endpoint reaches it.
       Lease held =
           store
               .leases()
               .acquire(
-                  "unix:///var/run/docker.sock",
+                  "docker-daemon:" + daemonId(),
                   project,
                   "alice@ops (pid 42)",
                   "apply",
                   Duration.ofMinutes(5));
       Result r = cli("apply");
       assertThat(r.code()).as(r.all()).isEqualTo(2);
-      assertThat(r.err()).contains("alice@ops (pid 42)").contains("'apply' since");
+      assertThat(r.err())
+          .contains("alice@ops (pid 42)")
+          .contains("'apply' since")
+          .contains("unix:///var/run/docker.sock");
+      String sshHost = facts.get("SELVEDGE_TEST_SSH_HOST");
+      if (sshHost != null) {
+        // The same daemon through SSH is the same lease.
+        extraEnv.put("SELVEDGE_SSH_IDENTITY", facts.get("SELVEDGE_TEST_SSH_KEY"));
+        extraEnv.put("SELVEDGE_SSH_KNOWN_HOSTS", facts.get("SELVEDGE_TEST_SSH_KNOWN_HOSTS"));
+        Result viaSsh = cli("apply", "--host", sshHost);
+        assertThat(viaSsh.code()).as(viaSsh.all()).isEqualTo(2);
+        assertThat(viaSsh.err()).contains("alice@ops (pid 42)").contains(sshHost);
+        assertThat(cli("restart", "web", "--host", sshHost).err()).contains("alice@ops (pid 42)");
+      }
       store.leases().release(held);
     }
     assertThat(cli("apply").code()).isZero();
@@ -617,6 +632,10 @@ class ApplyIT {
 
   private static String inspect(String id, String format) throws Exception {
     return run(List.of("docker", "inspect", "-f", format, id)).strip();
+  }
+
+  private static String daemonId() throws Exception {
+    return run(List.of("docker", "info", "--format", "{{.ID}}")).strip();
   }
 
   private static String env(String id) throws Exception {

@@ -98,7 +98,7 @@ public final class Applier {
     String operation = req.kind() == Deployment.Kind.ROLLBACK ? "rollback" : "apply";
     try (LeaseKeeper lease =
         LeaseKeeper.acquire(
-            store.leases(), engine.endpoint(), project.name(), owner, operation, req.leaseTtl())) {
+            store.leases(), engine, project.name(), owner, operation, req.leaseTtl())) {
       int interrupted =
           store.deployments().markInterrupted(engine.endpoint(), project.name(), clock.instant());
       if (interrupted > 0) {

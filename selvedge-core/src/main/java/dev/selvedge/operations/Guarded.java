@@ -74,12 +74,7 @@ public final class Guarded {
     }
     try (LeaseKeeper lease =
         LeaseKeeper.acquire(
-            leases,
-            engine.endpoint(),
-            project.name(),
-            owner,
-            verb.id() + " " + service,
-            leaseTtl)) {
+            leases, engine, project.name(), owner, verb.id() + " " + service, leaseTtl)) {
       // The service's own containers: not one-off `run` containers, not one an interrupted apply
       // parked (starting it would run the old version beside the new one).
       List<ContainerSummary> containers =
@@ -139,7 +134,7 @@ public final class Guarded {
       }
     }
     try (LeaseKeeper lease =
-        LeaseKeeper.acquire(leases, engine.endpoint(), project.name(), owner, "down", leaseTtl)) {
+        LeaseKeeper.acquire(leases, engine, project.name(), owner, "down", leaseTtl)) {
       Map<String, String> mine = Map.of(ComposeLabels.PROJECT, project.name());
       List<String> containers = new ArrayList<>();
       for (ContainerSummary c : engine.listContainers(mine, true)) {

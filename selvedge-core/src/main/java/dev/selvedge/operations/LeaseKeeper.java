@@ -1,5 +1,6 @@
 package dev.selvedge.operations;
 
+import dev.selvedge.port.DockerEngine;
 import dev.selvedge.port.Lease;
 import dev.selvedge.port.LeaseHeldException;
 import dev.selvedge.port.LeaseStore;
@@ -16,14 +17,16 @@ import java.util.concurrent.TimeUnit;
 public final class LeaseKeeper implements AutoCloseable {
   private final LeaseStore leases;
   private final Duration ttl;
+  private final String where;
   private final ScheduledExecutorService renewer;
   private volatile Lease lease;
   private volatile RuntimeException lost;
 
-  private LeaseKeeper(LeaseStore leases, Lease lease, Duration ttl) {
+  private LeaseKeeper(LeaseStore leases, Lease lease, Duration ttl, String where) {
     this.leases = leases;
     this.lease = lease;
     this.ttl = ttl;
+    this.where = where;
     this.renewer =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -35,15 +38,32 @@ public final class LeaseKeeper implements AutoCloseable {
     renewer.scheduleAtFixedRate(this::renew, every, every, TimeUnit.MILLISECONDS);
   }
 
-  /** Takes the lease of (host, project) or throws {@link LeaseHeldException} naming its holder. */
+  /**
+   * Takes the lease of (engine, project) or throws {@link LeaseHeldException} naming its holder.
+   * The lease is keyed by the daemon's own ID ({@link #key}), so two ways to one engine (its socket
+   * and an ssh:// host, say) cannot both mutate one project at once.
+   */
   public static LeaseKeeper acquire(
       LeaseStore leases,
-      String host,
+      DockerEngine engine,
       String project,
       String owner,
       String operation,
       Duration ttl) {
-    return new LeaseKeeper(leases, leases.acquire(host, project, owner, operation, ttl), ttl);
+    String key = key(engine);
+    Lease lease;
+    try {
+      lease = leases.acquire(key, project, owner, operation, ttl);
+    } catch (LeaseHeldException e) {
+      throw new LeaseHeldException(engine.endpoint(), project, e.holder());
+    }
+    return new LeaseKeeper(leases, lease, ttl, engine.endpoint());
+  }
+
+  /** The lease key of an engine: its daemon ID, or its endpoint when it tells none. */
+  public static String key(DockerEngine engine) {
+    String id = engine.daemonId();
+    return id == null || id.isBlank() ? engine.endpoint() : "docker-daemon:" + id;
   }
 
   private void renew() {
@@ -53,7 +73,7 @@ public final class LeaseKeeper implements AutoCloseable {
     try {
       lease = leases.renew(lease, ttl);
     } catch (LeaseHeldException e) {
-      lost = e;
+      lost = new LeaseHeldException(where, lease.project(), e.holder());
     } catch (RuntimeException e) {
       // The store was briefly unreachable: try again at the next tick; the lease outlives a miss.
     }
@@ -71,7 +91,7 @@ public final class LeaseKeeper implements AutoCloseable {
     // expiry (less a margin for clock skew), someone else may hold the project.
     java.time.Instant deadline = lease.expiresAt().minus(ttl.dividedBy(6));
     if (java.time.Instant.now().isAfter(deadline)) {
-      throw new LeaseHeldException(lease.host(), lease.project(), null);
+      throw new LeaseHeldException(where, lease.project(), null);
     }
   }
 

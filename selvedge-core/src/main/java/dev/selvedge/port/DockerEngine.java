@@ -25,6 +25,13 @@ public interface DockerEngine extends AutoCloseable {
   EngineInfo info();
 
   /**
+   * The daemon's own identity ({@code ID} of {@code /info}): the same whichever endpoint reaches it
+   * (the local socket, TCP, an SSH host), so what must be one-at-a-time per engine is keyed by it.
+   * Empty when the engine does not tell.
+   */
+  String daemonId();
+
+  /**
    * Containers whose labels match every entry of {@code labels} (a null value matches any value of
    * that label). One round trip.
    *

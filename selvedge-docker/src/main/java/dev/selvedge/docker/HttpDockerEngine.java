@@ -89,6 +89,19 @@ final class HttpDockerEngine implements DockerEngine {
   }
 
   @Override
+  public String daemonId() {
+    String id = daemonId;
+    if (id == null) {
+      id = json(ok(http.get(prefix() + "/info", timeout))).path("ID").asText("");
+      daemonId = id;
+    }
+    return id;
+  }
+
+  /** Asked once per client: a daemon keeps its ID across restarts. */
+  private volatile String daemonId;
+
+  @Override
   public List<ContainerSummary> listContainers(Map<String, String> labels, boolean all) {
     String target = prefix() + "/containers/json?" + (all ? "all=1&" : "") + labelFilter(labels);
     return EngineJson.summaries(json(ok(http.get(target, timeout))));

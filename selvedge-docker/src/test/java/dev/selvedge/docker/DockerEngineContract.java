@@ -29,6 +29,7 @@ import dev.selvedge.port.PullListener;
 import dev.selvedge.port.VolumeSummary;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -115,6 +116,14 @@ abstract class DockerEngineContract {
     assertThat(info.os()).isEqualTo("linux");
     assertThat(info.arch()).isNotBlank();
     assertThat(engine.endpoint()).isEqualTo(transport.endpoint());
+  }
+
+  @Test
+  void theDaemonIdIsTheSameWhicheverEndpointReachesIt() throws IOException, InterruptedException {
+    Process p = new ProcessBuilder("docker", "info", "--format", "{{.ID}}").start();
+    String viaCli = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertThat(p.waitFor()).isZero();
+    assertThat(engine.daemonId()).isNotBlank().isEqualTo(viaCli);
   }
 
   @Test
