@@ -247,6 +247,31 @@ class ApplyIT {
   }
 
   @Test
+  void aNoOpApplyStillNeedsWhatRunsToBeHealthy() throws Exception {
+    contract(good, "prod", port, "");
+    assertThat(cli("apply").code()).isZero();
+    String id = containerId("web");
+    // The app stops answering its health URL: nothing in the contract changed.
+    run(List.of("docker", "exec", id, "rm", "/www/healthz"));
+    Result sick = cli("apply", "--gate-timeout", "10s", "--format", "json");
+    assertThat(sick.code()).as(sick.all()).isEqualTo(1);
+    JsonNode result = JSON.readTree(sick.out());
+    assertThat(result.get("summary").asText()).contains("nothing to change, but not healthy: web");
+    assertThat(result.get("services").get(0).get("status").asText()).isEqualTo("failed");
+    assertThat(containerId("web")).as("nothing is recreated").isEqualTo(id);
+    // Healthy again: the no-op passes, and neither run was a deployment.
+    run(List.of("docker", "exec", id, "sh", "-c", "echo '{\"status\":\"ok\"}' > /www/healthz"));
+    // Docker's own status stays unhealthy until its next check passes.
+    for (int i = 0; i < 100 && !inspect(id, "{{.State.Health.Status}}").equals("healthy"); i++) {
+      Thread.sleep(100);
+    }
+    Result well = cli("apply", "--gate-timeout", "20s");
+    assertThat(well.code()).as(well.all()).isZero();
+    assertThat(well.out()).contains("nothing to do");
+    assertThat(JSON.readTree(cli("history", "--format", "json").out())).hasSize(1);
+  }
+
+  @Test
   void anImageMissingOnTheEngineIsPulledAndPinnedByDigest() throws Exception {
     String tag = good.substring(0, good.lastIndexOf(':')) + ":pull-" + project.substring(15);
     run(List.of("docker", "tag", good, tag));

@@ -112,24 +112,7 @@ public final class Applier {
       lease.check();
       Plan plan = planner.plan(specs, images);
       if (!plan.changes()) {
-        // Nothing to do is not a deployment: recording it would make the running state look like
-        // a newer deployment than itself, and `rollback` would go back to what runs already.
-        List<ServiceResult> same = new ArrayList<>();
-        for (Plan.Step st : plan.services()) {
-          same.add(new ServiceResult(st.service(), st.action(), Status.UNCHANGED, "up to date"));
-        }
-        long last =
-            store.deployments().history(engine.endpoint(), project.name(), 1).stream()
-                .mapToLong(Deployment::id)
-                .findFirst()
-                .orElse(0);
-        return new ApplyResult(
-            last,
-            Deployment.Outcome.HEALTHY,
-            plan,
-            same,
-            List.of(),
-            "nothing to do: the engine runs what the contract says");
+        return unchanged(req, plan);
       }
       Deployment started =
           store
@@ -347,6 +330,90 @@ public final class Applier {
           "stopped by an error: "
               + message(e)
               + "; check it with selvedge status and run apply again to converge");
+    }
+  }
+
+  /**
+   * Nothing to change: not a deployment (recording it would make the running state look like a
+   * newer deployment than itself, and {@code rollback} would go back to what runs already), but
+   * what runs must still be healthy for the apply to succeed: every service is gated as it stands,
+   * all at once, without waiting for a first healthcheck (nothing was started).
+   */
+  private ApplyResult unchanged(Request req, Plan plan) {
+    Project project = req.project();
+    Set<String> jobs = Planner.jobs(project);
+    Map<String, Future<HealthGate.Verdict>> verdicts = new LinkedHashMap<>();
+    int threads = Math.max(1, Math.min(MAX_PARALLEL, plan.services().size()));
+    try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+      for (Plan.Step st : plan.services()) {
+        Service s = project.services().get(st.service());
+        verdicts.put(
+            st.service(),
+            pool.submit(
+                () ->
+                    gate.await(
+                        project,
+                        s,
+                        st.containerId(),
+                        jobs.contains(s.name()),
+                        true,
+                        false,
+                        req.gateTimeout(),
+                        progress)));
+      }
+    }
+    List<ServiceResult> results = new ArrayList<>();
+    List<String> unhealthy = new ArrayList<>();
+    for (Plan.Step st : plan.services()) {
+      HealthGate.Verdict v = verdict(verdicts.get(st.service()));
+      if (v.passed()) {
+        results.add(
+            new ServiceResult(
+                st.service(), st.action(), Status.UNCHANGED, "up to date; " + v.reason()));
+      } else {
+        results.add(
+            new ServiceResult(
+                st.service(),
+                st.action(),
+                Status.FAILED,
+                "up to date but not healthy: " + v.reason()));
+        unhealthy.add(st.service());
+      }
+    }
+    long last =
+        store.deployments().history(engine.endpoint(), project.name(), 1).stream()
+            .mapToLong(Deployment::id)
+            .findFirst()
+            .orElse(0);
+    if (unhealthy.isEmpty()) {
+      return new ApplyResult(
+          last,
+          Deployment.Outcome.HEALTHY,
+          plan,
+          results,
+          List.of(),
+          "nothing to do: the engine runs what the contract says, and it is healthy");
+    }
+    return new ApplyResult(
+        last,
+        Deployment.Outcome.FAILED,
+        plan,
+        results,
+        List.of(),
+        "nothing to change, but not healthy: "
+            + String.join(", ", unhealthy)
+            + " (the engine runs what the contract says; see `selvedge status` and `selvedge"
+            + " logs`)");
+  }
+
+  private static HealthGate.Verdict verdict(Future<HealthGate.Verdict> f) {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new HealthGate.Verdict(false, "interrupted while checking");
+    } catch (ExecutionException e) {
+      return new HealthGate.Verdict(false, "could not be checked: " + message(e.getCause()));
     }
   }
 

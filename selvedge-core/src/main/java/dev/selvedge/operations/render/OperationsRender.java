@@ -118,7 +118,7 @@ public final class OperationsRender {
           .append(outcome(r.outcome()))
           .append('\n');
     } else {
-      out.append("nothing to do (no new deployment; the latest is ")
+      out.append("nothing to change (no new deployment; the latest is ")
           .append(r.deploymentId() == 0 ? "none" : Long.toString(r.deploymentId()))
           .append(")\n");
     }
