@@ -105,13 +105,15 @@ hyperfine -N --style basic --runs "$runs" --export-json "$out/cold.json" \
 # No-op: each tool re-applies its own stack with only that stack up. With both up, 40 containers
 # running a healthcheck every second keep the two cores busy enough to slow either tool by a
 # third, which is the benchmark's own load, not either tool's.
+# Both stacks healthy before timing: Selvedge's apply waits for that itself, so compose's stack must
+# not still be starting (and running its first healthchecks) under the first timed runs.
 cleanup
-dc up -d >/dev/null 2>&1
+timeout 120 bash "$out/compose-and-wait.sh" || prereq_die "docker-compose up failed or its stack never became healthy"
 hyperfine -N --style basic --warmup 1 --runs "$((runs * 2))" --export-json "$out/noop-compose.json" \
   -n "docker-compose up -d (no-op)" "docker-compose -p $p_compose -f $out/compose/compose.yaml --project-directory $out/compose up -d" \
   >"$out/noop.log" 2>&1 || prereq_die "hyperfine (no-op) failed: $(tail -20 "$out/noop.log")"
 cleanup
-sv apply >/dev/null 2>&1
+sv apply >"$out/apply.log" 2>&1 || prereq_die "selvedge apply failed: $(tail -20 "$out/apply.log")"
 hyperfine -N --style basic --warmup 1 --runs "$((runs * 2))" --export-json "$out/noop-selvedge.json" \
   -n "selvedge apply (no-op)" "./selvedge apply -p $p_selvedge --project-directory $out/selvedge" \
   >>"$out/noop.log" 2>&1 || prereq_die "hyperfine (no-op) failed: $(tail -20 "$out/noop.log")"

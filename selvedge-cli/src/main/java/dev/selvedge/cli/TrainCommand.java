@@ -56,9 +56,9 @@ final class TrainCommand implements Command {
   enum Family {
     /** config, verify, help and version. */
     CONTRACT,
-    /** Commands that read the engine: status, drift, logs, probe. */
+    /** Commands that read the engine: status, drift (trained), logs, probe (share the cache). */
     LIVE,
-    /** Commands that use the store and change the engine's state: plan, apply, history, ... */
+    /** Commands that use the store: plan, apply, rollback, history, restart, stop, start, down. */
     OPERATE,
     /** All of them (the default). */
     ALL

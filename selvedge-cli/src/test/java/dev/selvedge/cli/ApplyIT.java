@@ -423,6 +423,13 @@ class ApplyIT {
     assertThat(r.code()).as(r.all()).isZero();
     assertThat(inspect(containerId("migrate"), "{{.State.ExitCode}}")).isEqualTo("0");
     assertThat(inspect(containerId("proxy"), "{{.State.Running}}")).isEqualTo("true");
+    // A no-op re-apply: the job that exited 0 is done (not unhealthy), and does not run again.
+    String job = containerId("migrate");
+    Result again = cli("apply");
+    assertThat(again.code()).as(again.all()).isZero();
+    assertThat(again.out()).contains("nothing to do");
+    assertThat(containerId("migrate")).isEqualTo(job);
+    assertThat(inspect(job, "{{.State.ExitCode}}")).isEqualTo("0");
 
     Result refused = cli("restart", "proxy");
     assertThat(refused.code()).isEqualTo(2);

@@ -109,6 +109,19 @@ class MainTest {
     assertThat(run(EXAMPLES, "--help").out()).contains("exit codes");
   }
 
+  /** Each family's training run (the launcher records one AOT cache per family) works quietly. */
+  @Test
+  void trainingRunsEachFamilyQuietly() {
+    Path root = EXAMPLES.getParent();
+    for (String family : List.of("contract", "live", "operate", "all")) {
+      Result r = run(root, "__train", family);
+      assertThat(r.code()).as(family + ": " + r.err()).isZero();
+      assertThat(r.out()).as(family).isEmpty();
+      assertThat(r.err()).as(family).isEmpty();
+    }
+    assertThat(run(root, "__train", "everything").code()).isEqualTo(2);
+  }
+
   /** Only the named command's options are built; every command's help and flags still work. */
   @Test
   void eachCommandParsesItsOwnOptions() {

@@ -366,17 +366,16 @@ public final class Applier {
     List<String> unhealthy = new ArrayList<>();
     for (Plan.Step st : plan.services()) {
       HealthGate.Verdict v = verdict(verdicts.get(st.service()));
+      // Engine messages can echo what they were given: scrubbed as in a changing apply.
+      String reason = project.secretValues().scrub(v.reason());
       if (v.passed()) {
         results.add(
             new ServiceResult(
-                st.service(), st.action(), Status.UNCHANGED, "up to date; " + v.reason()));
+                st.service(), st.action(), Status.UNCHANGED, "up to date; " + reason));
       } else {
         results.add(
             new ServiceResult(
-                st.service(),
-                st.action(),
-                Status.FAILED,
-                "up to date but not healthy: " + v.reason()));
+                st.service(), st.action(), Status.FAILED, "up to date but not healthy: " + reason));
         unhealthy.add(st.service());
       }
     }

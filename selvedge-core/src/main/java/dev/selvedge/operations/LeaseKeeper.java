@@ -1,6 +1,7 @@
 package dev.selvedge.operations;
 
 import dev.selvedge.port.DockerEngine;
+import dev.selvedge.port.EngineException;
 import dev.selvedge.port.Lease;
 import dev.selvedge.port.LeaseHeldException;
 import dev.selvedge.port.LeaseStore;
@@ -60,9 +61,21 @@ public final class LeaseKeeper implements AutoCloseable {
     return new LeaseKeeper(leases, lease, ttl, engine.endpoint());
   }
 
-  /** The lease key of an engine: its daemon ID, or its endpoint when it tells none. */
+  /**
+   * The lease key of an engine: its daemon ID, or its endpoint when it answers without one. An
+   * engine that refuses to say (a proxy filtering {@code /info}, say) gets no lease: nothing is
+   * changed.
+   */
   public static String key(DockerEngine engine) {
-    String id = engine.daemonId();
+    String id;
+    try {
+      id = engine.daemonId();
+    } catch (EngineException e) {
+      throw new OperationException(
+          e.getMessage()
+              + " when asked for its ID (GET /info); leases are kept per engine, so nothing was"
+              + " changed. If a proxy filters the Engine API, allow GET /info");
+    }
     return id == null || id.isBlank() ? engine.endpoint() : "docker-daemon:" + id;
   }
 

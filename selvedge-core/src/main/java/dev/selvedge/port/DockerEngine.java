@@ -27,7 +27,7 @@ public interface DockerEngine extends AutoCloseable {
   /**
    * The daemon's own identity ({@code ID} of {@code /info}): the same whichever endpoint reaches it
    * (the local socket, TCP, an SSH host), so what must be one-at-a-time per engine is keyed by it.
-   * Empty when the engine does not tell.
+   * Empty when the engine answers without one; an {@link EngineException} when it refuses to say.
    */
   String daemonId();
 

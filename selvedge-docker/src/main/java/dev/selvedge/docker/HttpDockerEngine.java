@@ -51,6 +51,9 @@ final class HttpDockerEngine implements DockerEngine {
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
+  /** Asked once per client: a daemon keeps its ID across restarts. */
+  private volatile String daemonId;
+
   private final Transport transport;
   private final EngineHttp http;
   private final Duration timeout;
@@ -97,9 +100,6 @@ final class HttpDockerEngine implements DockerEngine {
     }
     return id;
   }
-
-  /** Asked once per client: a daemon keeps its ID across restarts. */
-  private volatile String daemonId;
 
   @Override
   public List<ContainerSummary> listContainers(Map<String, String> labels, boolean all) {

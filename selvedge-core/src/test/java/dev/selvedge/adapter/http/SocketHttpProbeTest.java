@@ -223,6 +223,55 @@ class SocketHttpProbeTest {
   }
 
   @Test
+  void aHeaderLineLongerThanTheLimitIsRefusedEvenAcrossReads() throws Exception {
+    String longValue = "v".repeat(40 * 1024);
+    ProbeResult r =
+        answeredInPieces(
+            TIMEOUT, 5, "HTTP/1.1 200 OK\r\nX-Long: ", longValue, longValue, "\r\n\r\n{}");
+    assertThat(r)
+        .isInstanceOfSatisfying(
+            ProbeResult.Failed.class,
+            f -> {
+              assertThat(f.kind()).isEqualTo(FailureKind.IO_ERROR);
+              assertThat(f.detail()).contains("header longer than");
+            });
+  }
+
+  @Test
+  void aChunkedBodyIsCutAtTheLimitToo() throws Exception {
+    String chunk = "y".repeat(700);
+    String framed = Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n";
+    ProbeResult r;
+    try (ServerSocket server = new ServerSocket(0, 10, LOOPBACK)) {
+      Thread writer =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try (Socket s = server.accept()) {
+                      s.getInputStream().read(new byte[4096]);
+                      OutputStream out = s.getOutputStream();
+                      out.write(
+                          ("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                  + framed
+                                  + framed
+                                  + "0\r\n\r\n")
+                              .getBytes(StandardCharsets.ISO_8859_1));
+                      out.flush();
+                    } catch (IOException e) {
+                      // the probe gave up
+                    }
+                  });
+      r =
+          new SocketHttpProbe(1000)
+              .get(URI.create("http://127.0.0.1:" + server.getLocalPort() + "/"), TIMEOUT);
+      writer.join(3000);
+    }
+    assertThat(r)
+        .isInstanceOfSatisfying(
+            ProbeResult.Answered.class, a -> assertThat(a.body()).isEqualTo("y".repeat(1000)));
+  }
+
+  @Test
   void aTrickleThatOutlastsTheDeadlineIsATimeout() throws Exception {
     // Every piece arrives well within a socket timeout, but the whole answer does not.
     String[] pieces = new String[40];
