@@ -65,8 +65,8 @@ public final class Main {
   }
 
   /**
-   * argparse4j's own terminal width detection runs {@code stty} in a child process on every start
-   * (~10 ms); help is wrapped to {@code COLUMNS} instead, 80 when unset.
+   * argparse4j's own terminal width detection runs {@code stty} in child processes on every start
+   * (a few milliseconds each time); help is wrapped to {@code COLUMNS} instead, 80 when unset.
    */
   static ArgumentParserBuilder parserFor(String program, Cli cli) {
     int width = 80;
