@@ -153,6 +153,12 @@ class SocketHttpProbeTest {
    */
   private static ProbeResult answeredInPieces(Duration timeout, long pauseMillis, String... pieces)
       throws Exception {
+    return answeredInPieces(probe, timeout, pauseMillis, pieces);
+  }
+
+  private static ProbeResult answeredInPieces(
+      SocketHttpProbe client, Duration timeout, long pauseMillis, String... pieces)
+      throws Exception {
     try (ServerSocket server = new ServerSocket(0, 10, LOOPBACK)) {
       Thread writer =
           Thread.ofVirtual()
@@ -173,7 +179,7 @@ class SocketHttpProbeTest {
                     }
                   });
       try {
-        return probe.get(
+        return client.get(
             URI.create("http://127.0.0.1:" + server.getLocalPort() + "/healthz"), timeout);
       } finally {
         writer.join(3000);
@@ -241,31 +247,15 @@ class SocketHttpProbeTest {
   void aChunkedBodyIsCutAtTheLimitToo() throws Exception {
     String chunk = "y".repeat(700);
     String framed = Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n";
-    ProbeResult r;
-    try (ServerSocket server = new ServerSocket(0, 10, LOOPBACK)) {
-      Thread writer =
-          Thread.ofVirtual()
-              .start(
-                  () -> {
-                    try (Socket s = server.accept()) {
-                      s.getInputStream().read(new byte[4096]);
-                      OutputStream out = s.getOutputStream();
-                      out.write(
-                          ("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                                  + framed
-                                  + framed
-                                  + "0\r\n\r\n")
-                              .getBytes(StandardCharsets.ISO_8859_1));
-                      out.flush();
-                    } catch (IOException e) {
-                      // the probe gave up
-                    }
-                  });
-      r =
-          new SocketHttpProbe(1000)
-              .get(URI.create("http://127.0.0.1:" + server.getLocalPort() + "/"), TIMEOUT);
-      writer.join(3000);
-    }
+    ProbeResult r =
+        answeredInPieces(
+            new SocketHttpProbe(1000),
+            TIMEOUT,
+            5,
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+            framed,
+            framed,
+            "0\r\n\r\n");
     assertThat(r)
         .isInstanceOfSatisfying(
             ProbeResult.Answered.class, a -> assertThat(a.body()).isEqualTo("y".repeat(1000)));
