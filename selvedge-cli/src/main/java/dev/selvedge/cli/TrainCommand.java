@@ -92,6 +92,17 @@ final class TrainCommand implements Command {
     env.put("SELVEDGE_HOME", scratch.toString());
     env.remove("SELVEDGE_STORE_URL");
     Cli quiet = new Cli(sink, sink, env, cli.workingDir());
+    Path override = scratch.resolve("compose.override.yaml");
+    try {
+      Files.writeString(
+          override,
+          "services:\n  web:\n    environment:\n      EXTRA: \"1\"\n    labels: [\"a=b\"]\n"
+              + "    ports: [\"127.0.0.1:18088:80\"]\n",
+          StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      deleteTree(scratch);
+      return ExitCode.INPUT;
+    }
     Family family = Family.valueOf(ns.getString("family").toUpperCase(java.util.Locale.ROOT));
     String[][] contract = {
       {"config", "--project-directory", "examples/shop"},
@@ -100,6 +111,8 @@ final class TrainCommand implements Command {
       {"verify", "--project-directory", "examples/unsafe", "--format", "json"},
       {"verify", "--project-directory", "examples/unsafe", "--format", "sarif"},
       {"config", "--project-directory", "examples/unsafe", "--bad-flag"},
+      // Two files merged, as with the compose.override.yaml most projects have.
+      {"config", "-f", "examples/shop/compose.yaml", "-f", override.toString()},
       {"--help"},
     };
     String[][] live = {

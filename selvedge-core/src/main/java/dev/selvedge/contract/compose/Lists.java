@@ -118,33 +118,35 @@ final class Lists {
    * is carried to its entries.
    */
   static List<Node> asEntries(Node node) {
-    return switch (node) {
-      case SeqNode s -> s.items();
-      case MapNode m -> {
-        List<Node> out = new ArrayList<>(m.entries().size());
-        for (Map.Entry<String, Node> e : new TreeMap<>(m.entries()).entrySet()) {
-          String key = e.getKey();
-          Node value = e.getValue();
-          if (value instanceof SeqNode values) {
-            for (Node v : values.items()) {
-              out.add(entry(key, v, value.tag()));
-            }
-          } else {
-            out.add(entry(key, value, value.tag()));
-          }
+    // instanceof rather than a pattern switch: a type switch spins a class at run time on first
+    // use, which a short CLI run pays for (the AOT cache cannot hold it).
+    if (node instanceof SeqNode s) {
+      return s.items();
+    }
+    if (node instanceof ScalarNode s) {
+      return s.isNull() ? List.of() : List.of(s);
+    }
+    MapNode m = (MapNode) node;
+    List<Node> out = new ArrayList<>(m.entries().size());
+    for (Map.Entry<String, Node> e : new TreeMap<>(m.entries()).entrySet()) {
+      String key = e.getKey();
+      Node value = e.getValue();
+      if (value instanceof SeqNode values) {
+        for (Node v : values.items()) {
+          out.add(entry(key, v, value.tag()));
         }
-        yield out;
+      } else {
+        out.add(entry(key, value, value.tag()));
       }
-      case ScalarNode s -> s.isNull() ? List.of() : List.of(s);
-    };
+    }
+    return out;
   }
 
   private static Node entry(String key, Node value, Tag tag) {
     String text =
-        switch (value) {
-          case ScalarNode s -> s.isNull() ? key : key + "=" + s.value();
-          default -> key + "=" + Trees.canonical(value);
-        };
+        value instanceof ScalarNode s
+            ? (s.isNull() ? key : key + "=" + s.value())
+            : key + "=" + Trees.canonical(value);
     return new ScalarNode(text, false, value.mark(), tag == Tag.RESET ? Tag.RESET : Tag.NONE);
   }
 

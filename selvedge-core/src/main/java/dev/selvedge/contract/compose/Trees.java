@@ -34,49 +34,50 @@ final class Trees {
    * untouched subtrees of a large document are not copied.
    */
   static Node clean(Node n) {
-    return switch (n) {
-      case ScalarNode s -> s.tag() == Tag.NONE ? s : s.withTag(Tag.NONE);
-      case SeqNode s -> {
-        List<Node> items = null;
-        for (int i = 0; i < s.items().size(); i++) {
-          Node item = s.items().get(i);
-          Node cleaned = isReset(item) ? null : clean(item);
-          if (items == null && cleaned != item) {
-            items = new ArrayList<>(s.items().subList(0, i));
-          }
-          if (items != null && cleaned != null) {
-            items.add(cleaned);
-          }
+    // instanceof rather than a pattern switch: a type switch spins a class at run time on first
+    // use, which a short CLI run pays for (the AOT cache cannot hold it).
+    if (n instanceof ScalarNode s) {
+      return s.tag() == Tag.NONE ? s : s.withTag(Tag.NONE);
+    }
+    if (n instanceof SeqNode s) {
+      List<Node> items = null;
+      for (int i = 0; i < s.items().size(); i++) {
+        Node item = s.items().get(i);
+        Node cleaned = isReset(item) ? null : clean(item);
+        if (items == null && cleaned != item) {
+          items = new ArrayList<>(s.items().subList(0, i));
         }
-        if (items == null) {
-          yield s.tag() == Tag.NONE ? s : s.withTag(Tag.NONE);
+        if (items != null && cleaned != null) {
+          items.add(cleaned);
         }
-        yield new SeqNode(items, s.mark(), Tag.NONE);
       }
-      case MapNode m -> {
-        LinkedHashMap<String, Node> entries = null;
-        for (Map.Entry<String, Node> e : m.entries().entrySet()) {
-          Node value = e.getValue();
-          Node cleaned = isReset(value) ? null : clean(value);
-          if (entries == null && cleaned != value) {
-            entries = new LinkedHashMap<>();
-            for (Map.Entry<String, Node> before : m.entries().entrySet()) {
-              if (before.getKey().equals(e.getKey())) {
-                break;
-              }
-              entries.put(before.getKey(), before.getValue());
-            }
-          }
-          if (entries != null && cleaned != null) {
-            entries.put(e.getKey(), cleaned);
-          }
-        }
-        if (entries == null) {
-          yield m.tag() == Tag.NONE ? m : m.withTag(Tag.NONE);
-        }
-        yield new MapNode(entries, m.mark(), Tag.NONE);
+      if (items == null) {
+        return s.tag() == Tag.NONE ? s : s.withTag(Tag.NONE);
       }
-    };
+      return new SeqNode(items, s.mark(), Tag.NONE);
+    }
+    MapNode m = (MapNode) n;
+    LinkedHashMap<String, Node> entries = null;
+    for (Map.Entry<String, Node> e : m.entries().entrySet()) {
+      Node value = e.getValue();
+      Node cleaned = isReset(value) ? null : clean(value);
+      if (entries == null && cleaned != value) {
+        entries = new LinkedHashMap<>();
+        for (Map.Entry<String, Node> before : m.entries().entrySet()) {
+          if (before.getKey().equals(e.getKey())) {
+            break;
+          }
+          entries.put(before.getKey(), before.getValue());
+        }
+      }
+      if (entries != null && cleaned != null) {
+        entries.put(e.getKey(), cleaned);
+      }
+    }
+    if (entries == null) {
+      return m.tag() == Tag.NONE ? m : m.withTag(Tag.NONE);
+    }
+    return new MapNode(entries, m.mark(), Tag.NONE);
   }
 
   /**
@@ -90,31 +91,29 @@ final class Trees {
   }
 
   private static void canonical(Node n, StringBuilder sb) {
-    switch (n) {
-      case ScalarNode s -> {
-        if (s.isNull()) {
-          sb.append('~');
-        } else {
-          sb.append('"').append(s.value().replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
-        }
+    // instanceof rather than a pattern switch: a type switch spins a class at run time on first
+    // use, which a short CLI run pays for (the AOT cache cannot hold it).
+    if (n instanceof ScalarNode s) {
+      if (s.isNull()) {
+        sb.append('~');
+      } else {
+        sb.append('"').append(s.value().replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
       }
-      case SeqNode s -> {
-        sb.append('[');
-        for (Node item : s.items()) {
-          canonical(item, sb);
-          sb.append(',');
-        }
-        sb.append(']');
+    } else if (n instanceof SeqNode s) {
+      sb.append('[');
+      for (Node item : s.items()) {
+        canonical(item, sb);
+        sb.append(',');
       }
-      case MapNode m -> {
-        sb.append('{');
-        for (Map.Entry<String, Node> e : new TreeMap<>(m.entries()).entrySet()) {
-          sb.append('"').append(e.getKey().replace("\"", "\\\"")).append("\":");
-          canonical(e.getValue(), sb);
-          sb.append(',');
-        }
-        sb.append('}');
+      sb.append(']');
+    } else {
+      sb.append('{');
+      for (Map.Entry<String, Node> e : new TreeMap<>(((MapNode) n).entries()).entrySet()) {
+        sb.append('"').append(e.getKey().replace("\"", "\\\"")).append("\":");
+        canonical(e.getValue(), sb);
+        sb.append(',');
       }
+      sb.append('}');
     }
   }
 }

@@ -34,14 +34,16 @@ public final class Variables {
   }
 
   private static void walk(Node node, Map<String, VariableRef> out) {
-    switch (node) {
-      case ScalarNode s -> {
-        if (s.value() != null && s.value().indexOf('$') >= 0) {
-          scan(s.value(), 0, s.value().length(), out);
-        }
+    // instanceof rather than a pattern switch: a type switch spins a class at run time on first
+    // use, which a short CLI run pays for (the AOT cache cannot hold it).
+    if (node instanceof ScalarNode s) {
+      if (s.value() != null && s.value().indexOf('$') >= 0) {
+        scan(s.value(), 0, s.value().length(), out);
       }
-      case SeqNode s -> s.items().forEach(item -> walk(item, out));
-      case MapNode m -> m.entries().values().forEach(value -> walk(value, out));
+    } else if (node instanceof SeqNode s) {
+      s.items().forEach(item -> walk(item, out));
+    } else {
+      ((MapNode) node).entries().values().forEach(value -> walk(value, out));
     }
   }
 

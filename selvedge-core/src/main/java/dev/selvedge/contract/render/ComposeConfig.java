@@ -515,31 +515,29 @@ public final class ComposeConfig {
   }
 
   private static JsonNode json(Node n) {
-    return switch (n) {
-      case ScalarNode s -> {
-        Object v = s.resolved();
-        if (v == null) {
-          yield F.nullNode();
-        } else if (v instanceof Boolean b) {
-          yield F.booleanNode(b);
-        } else if (v instanceof Long l) {
-          yield F.numberNode(l);
-        } else if (v instanceof Double d) {
-          yield F.numberNode(d);
-        }
-        yield F.textNode(s.value());
+    // instanceof rather than a pattern switch: a type switch spins a class at run time on first
+    // use, which a short CLI run pays for (the AOT cache cannot hold it).
+    if (n instanceof ScalarNode s) {
+      Object v = s.resolved();
+      if (v == null) {
+        return F.nullNode();
+      } else if (v instanceof Boolean b) {
+        return F.booleanNode(b);
+      } else if (v instanceof Long l) {
+        return F.numberNode(l);
+      } else if (v instanceof Double d) {
+        return F.numberNode(d);
       }
-      case SeqNode s -> {
-        ArrayNode a = F.arrayNode();
-        s.items().forEach(i -> a.add(json(i)));
-        yield a;
-      }
-      case MapNode m -> {
-        ObjectNode o = F.objectNode();
-        m.entries().forEach((k, v) -> o.set(k, json(v)));
-        yield o;
-      }
-    };
+      return F.textNode(s.value());
+    }
+    if (n instanceof SeqNode s) {
+      ArrayNode a = F.arrayNode();
+      s.items().forEach(i -> a.add(json(i)));
+      return a;
+    }
+    ObjectNode o = F.objectNode();
+    ((MapNode) n).entries().forEach((k, v) -> o.set(k, json(v)));
+    return o;
   }
 
   private static void put(ObjectNode o, String key, String value) {
