@@ -174,6 +174,11 @@ final class TrainCommand implements Command {
           dir.resolve("compose.yaml"),
           trainingCompose(services, TRAINING_PORT, readback.getLocalPort()),
           StandardCharsets.UTF_8);
+      // Most projects have an override file: its merge runs too (it repeats what the base says).
+      Files.writeString(
+          dir.resolve("compose.override.yaml"),
+          "services:\n  svc1:\n    restart: unless-stopped\n",
+          StandardCharsets.UTF_8);
       Files.writeString(
           dir.resolve(".env"), "API_TOKEN=training-only-not-a-secret\n", StandardCharsets.UTF_8);
       Files.createDirectories(dir.resolve("www"));
