@@ -61,11 +61,16 @@ for ((i = 1; i <= n; i++)); do
   for _ in $(seq 50); do curl -fsS -o /dev/null "http://127.0.0.1:$((base_port + i))/healthz" && break; sleep 0.1; done
 done
 
-# The operators' script: what the seeds do by hand today.
+# The operators' script: what the seeds do by hand today, with the docker CLI first on PATH (named
+# in the results: CLIs differ. This machine also has Debian's 20.10 CLI, which takes twice as long
+# per invocation as the 28.x one; DOCKER_CLI=/usr/bin/docker picks it).
+docker_cli=${DOCKER_CLI:-$(command -v docker)}
+docker_cli_version=$("$docker_cli" version --format '{{.Client.Version}}' 2>/dev/null) ||
+  prereq_die "$docker_cli cannot reach the engine"
 cat >"$out/ops-baseline.sh" <<OPS
 #!/usr/bin/env bash
-for id in \$(docker ps -q --filter label=com.docker.compose.project=$project); do
-  docker inspect "\$id" >/dev/null
+for id in \$($docker_cli ps -q --filter label=com.docker.compose.project=$project); do
+  $docker_cli inspect "\$id" >/dev/null
 done
 for ((i = 1; i <= $n; i++)); do
   curl -fsS -m 5 -o /dev/null "http://127.0.0.1:\$(($base_port + i))/healthz"
@@ -100,11 +105,12 @@ PY
   prereq_die "the interleaved rounds failed (a command exited non-zero)"
 warm=$(./selvedge __repeat --runs 30 --warmup 15 "${args[@]}")
 
-python3 - "$out/rounds.json" "$warm" "$n" <<'PY'
+python3 - "$out/rounds.json" "$warm" "$n" "$docker_cli $docker_cli_version" <<'PY'
 import json, statistics, sys
 times = json.load(open(sys.argv[1]))
 warm = dict(kv.split("=") for kv in sys.argv[2].split())
 n = sys.argv[3]
+print(f"\nbaseline docker CLI: {sys.argv[4]}")
 base = statistics.median(times["baseline"])
 proc = statistics.median(times["selvedge"])
 w = float(warm["median_ms"])
