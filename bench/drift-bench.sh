@@ -84,9 +84,9 @@ rc=0
 ./selvedge "${args[@]}" >"$out/drift.json" 2>"$out/drift.err" || rc=$?
 ((rc == 0)) || prereq_die "selvedge drift is not in sync or failed (exit $rc): $(head -c 1500 "$out/drift.json" "$out/drift.err")"
 
-# Interleaved rounds (each round runs both, in random order): the operators' script moves with
-# dockerd's state by up to a third between minutes, so timing one tool after the other would
-# compare different machines.
+# Interleaved rounds (each round runs both, in random order): the operators' script moves by some
+# 10% from one minute to the next, so timing one tool after the other would compare different
+# machines.
 python3 - "$out/rounds.json" "$runs" "$out/ops-baseline.sh" "./selvedge" "${args[@]}" <<'PY' ||
 import json, random, subprocess, sys, time
 out, runs, script, selvedge, args = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5:]
