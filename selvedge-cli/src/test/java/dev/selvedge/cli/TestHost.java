@@ -2,11 +2,11 @@ package dev.selvedge.cli;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.selvedge.contract.compose.DotEnv;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -25,14 +25,7 @@ final class TestHost {
     assumeTrue(
         Files.isRegularFile(FACTS),
         "test services absent (" + FACTS + "): run scripts/test-services.sh or ./test.sh");
-    Map<String, String> facts = new HashMap<>();
-    for (String line : Files.readAllLines(FACTS)) {
-      int eq = line.indexOf('=');
-      if (eq > 0) {
-        facts.put(line.substring(0, eq), line.substring(eq + 1));
-      }
-    }
-    return facts;
+    return DotEnv.parseLiteral(Files.readString(FACTS), FACTS.toString());
   }
 
   /** Runs a command; its output (stdout and stderr), or an AssertionError when it fails. */

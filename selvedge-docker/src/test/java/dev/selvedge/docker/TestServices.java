@@ -2,10 +2,10 @@ package dev.selvedge.docker;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.selvedge.contract.compose.DotEnv;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -53,18 +53,12 @@ final class TestServices {
     if (!Files.isRegularFile(file)) {
       return Optional.empty();
     }
-    Map<String, String> values = new LinkedHashMap<>();
     try {
-      for (String line : Files.readAllLines(file)) {
-        int eq = line.indexOf('=');
-        if (eq > 0 && !line.startsWith("#")) {
-          values.put(line.substring(0, eq), line.substring(eq + 1));
-        }
-      }
+      return Optional.of(
+          new TestServices(DotEnv.parseLiteral(Files.readString(file), file.toString())));
     } catch (IOException e) {
       throw new IllegalStateException("cannot read " + file, e);
     }
-    return Optional.of(new TestServices(values));
   }
 
   String get(String key) {

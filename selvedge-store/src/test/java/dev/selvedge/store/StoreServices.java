@@ -3,10 +3,10 @@ package dev.selvedge.store;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.selvedge.contract.compose.DotEnv;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -44,20 +44,13 @@ final class StoreServices {
   }
 
   private static Map<String, String> read(Path file) {
-    Map<String, String> values = new LinkedHashMap<>();
     if (!Files.isRegularFile(file)) {
-      return values;
+      return Map.of();
     }
     try {
-      for (String line : Files.readAllLines(file)) {
-        int eq = line.indexOf('=');
-        if (eq > 0 && !line.startsWith("#")) {
-          values.put(line.substring(0, eq), line.substring(eq + 1));
-        }
-      }
+      return DotEnv.parseLiteral(Files.readString(file), file.toString());
     } catch (IOException e) {
       throw new IllegalStateException("cannot read " + file, e);
     }
-    return values;
   }
 }
