@@ -1,6 +1,7 @@
 package dev.selvedge.cli;
 
 import dev.selvedge.adapter.http.SocketHttpProbe;
+import dev.selvedge.contract.model.ImageReference;
 import dev.selvedge.contract.model.Project;
 import dev.selvedge.contract.model.Service;
 import dev.selvedge.drift.DriftChecker;
@@ -232,10 +233,7 @@ final class OperateCommand implements Command {
         ImageResolver images = new ImageResolver(engine, progress);
         Map<String, ResolvedImage> pinned = new TreeMap<>();
         for (Deployment.ServiceImage i : target.images()) {
-          String digest =
-              i.repoDigest() == null
-                  ? null
-                  : i.repoDigest().substring(i.repoDigest().indexOf('@') + 1);
+          String digest = i.repoDigest() == null ? null : ImageReference.digestOf(i.repoDigest());
           pinned.put(i.service(), images.pinned(i.service(), i.reference(), i.imageId(), digest));
         }
         request =

@@ -145,7 +145,7 @@ final class TrainCommand implements Command {
         Main.run(quiet, args);
       }
       if (family == Family.LIVE || family == Family.ALL) {
-        liveAgainstCannedEngine(quiet);
+        liveAgainstCannedEngine(quiet, scratch.resolve("live"), cli.err());
       }
     } finally {
       deleteTree(scratch);
@@ -157,15 +157,15 @@ final class TrainCommand implements Command {
    * {@code drift} and {@code status} on a generated stack read from {@link TrainingEngine}, with
    * readbacks answered by a loopback server, so the engine read, inspect parsing, layer comparison
    * and report paths all run during training (against the examples they stop at an empty project,
-   * or at the connection error when no engine runs). Best effort: training must not fail.
+   * or at the connection error when no engine runs). Best effort: training must not fail, but a
+   * canned run that breaks is reported on {@code err} (the launcher keeps it in the cache's log).
    */
-  private static void liveAgainstCannedEngine(Cli quiet) {
-    Path dir = null;
+  private static void liveAgainstCannedEngine(Cli quiet, Path dir, PrintWriter err) {
     try (ServerSocket readback = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       Thread server = new Thread(() -> answerReadbacks(readback), "training-readback");
       server.setDaemon(true);
       server.start();
-      dir = Files.createTempDirectory("selvedge-train");
+      Files.createDirectories(dir);
       List<String> services = new ArrayList<>();
       for (int i = 1; i <= TRAINING_SERVICES; i++) {
         services.add("svc" + i);
@@ -201,11 +201,7 @@ final class TrainCommand implements Command {
         command.run(parser.parseArgs(args));
       }
     } catch (IOException | ArgumentParserException | RuntimeException e) {
-      quiet.err().println("training: " + e);
-    } finally {
-      if (dir != null) {
-        deleteTree(dir);
-      }
+      err.println("training: " + e);
     }
   }
 

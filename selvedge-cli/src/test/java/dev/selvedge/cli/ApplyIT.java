@@ -595,14 +595,7 @@ class ApplyIT {
             () -> {
               try {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (System.nanoTime() < deadline
-                    && run(List.of(
-                            "docker",
-                            "ps",
-                            "-aq",
-                            "--filter",
-                            "name=" + project + "-web-1-selvedge-old"))
-                        .isBlank()) {
+                while (System.nanoTime() < deadline && run(parkedFilter()).isBlank()) {
                   Thread.sleep(50);
                 }
                 restartDockerd();

@@ -290,8 +290,8 @@ public final class Applier {
     }
 
     List<ServiceResult> ordered = new ArrayList<>();
-    for (String name : Planner.order(project)) {
-      ServiceResult r = results.get(name);
+    for (Plan.Step st : plan.services()) { // in depends_on order
+      ServiceResult r = results.get(st.service());
       // Engine messages can echo what they were given: scrub before anything is shown or stored.
       ordered.add(
           new ServiceResult(
@@ -678,7 +678,7 @@ public final class Applier {
   /** Stops a container with its grace period (SIGKILL only after it), then removes it. */
   private void stopAndRemove(String id, Service s) {
     try {
-      engine.stopContainer(id, s == null ? Duration.ofSeconds(10) : stopTimeout(s));
+      engine.stopContainer(id, stopTimeout(s));
     } catch (EngineException e) {
       if (e.status() == 404) {
         return; // gone already (removed earlier in this apply)
@@ -705,8 +705,9 @@ public final class Applier {
     }
   }
 
-  private static Duration stopTimeout(Service s) {
-    Duration d = s.options().stopGracePeriod();
+  /** The service's stop grace period, Compose's 10 s when it sets none (or is not known). */
+  static Duration stopTimeout(Service s) {
+    Duration d = s == null ? null : s.options().stopGracePeriod();
     return d == null ? Duration.ofSeconds(10) : d;
   }
 

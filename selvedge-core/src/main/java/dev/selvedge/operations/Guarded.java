@@ -90,10 +90,7 @@ public final class Guarded {
         throw new OperationException(
             "service '" + service + "' has no container on " + engine.endpoint() + "; apply first");
       }
-      Duration grace =
-          s.options().stopGracePeriod() == null
-              ? Duration.ofSeconds(10)
-              : s.options().stopGracePeriod();
+      Duration grace = Applier.stopTimeout(s);
       List<String> done = new ArrayList<>();
       for (ContainerSummary c : containers) {
         lease.check();
@@ -141,10 +138,7 @@ public final class Guarded {
         lease.check();
         String service = c.labels().get(ComposeLabels.SERVICE);
         Service s = service == null ? null : project.services().get(service);
-        Duration grace =
-            s == null || s.options().stopGracePeriod() == null
-                ? Duration.ofSeconds(10)
-                : s.options().stopGracePeriod();
+        Duration grace = Applier.stopTimeout(s);
         progress.step(service, "stopping and removing " + Planner.name(c));
         engine.stopContainer(c.id(), grace); // its stop signal first, as Compose does
         engine.removeContainer(c.id(), false);

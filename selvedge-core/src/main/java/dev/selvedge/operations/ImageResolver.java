@@ -131,7 +131,7 @@ public final class ImageResolver {
     for (String rd : details.repoDigests()) {
       int at = rd.indexOf('@');
       if (at > 0 && ImageReference.parse(rd.substring(0, at)).name().equals(ref.name())) {
-        digest = rd.substring(at + 1);
+        digest = ImageReference.digestOf(rd);
         break;
       }
     }

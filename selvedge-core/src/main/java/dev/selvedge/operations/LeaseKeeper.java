@@ -108,10 +108,6 @@ public final class LeaseKeeper implements AutoCloseable {
     }
   }
 
-  public Lease lease() {
-    return lease;
-  }
-
   @Override
   public void close() {
     renewer.shutdownNow();

@@ -1,7 +1,6 @@
 package dev.selvedge.operations;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.selvedge.contract.ContractException;
@@ -13,6 +12,7 @@ import dev.selvedge.contract.model.Project;
 import dev.selvedge.contract.model.Service;
 import dev.selvedge.contract.render.ComposeConfig;
 import dev.selvedge.evidence.Fingerprints;
+import dev.selvedge.json.TreeJson;
 import dev.selvedge.port.Deployment;
 import dev.selvedge.port.DeploymentStore;
 import java.io.IOException;
@@ -32,7 +32,6 @@ import java.util.OptionalLong;
  * be filled in stops the rollback before anything is touched.
  */
 public final class Rollbacks {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private Rollbacks() {}
 
@@ -114,10 +113,13 @@ public final class Rollbacks {
   }
 
   public static Restored restore(Deployment d, Project current, Fingerprints fingerprints) {
-    ObjectNode root;
+    JsonNode snapshot;
     try {
-      root = (ObjectNode) JSON.readTree(d.renderedConfig());
-    } catch (IOException | ClassCastException e) {
+      snapshot = TreeJson.readFirst(d.renderedConfig());
+    } catch (IOException e) {
+      snapshot = null;
+    }
+    if (!(snapshot instanceof ObjectNode root)) {
       throw new OperationException("deployment " + d.id() + " has an unreadable config snapshot");
     }
     List<String> warnings = new ArrayList<>();

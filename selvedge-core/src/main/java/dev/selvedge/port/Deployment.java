@@ -80,9 +80,4 @@ public record Deployment(
     envFingerprints = java.util.Collections.unmodifiableMap(fps);
     summary = summary == null ? "" : summary;
   }
-
-  /** The image of one service, if it has one in this deployment. */
-  public java.util.Optional<ServiceImage> image(String service) {
-    return images.stream().filter(i -> i.service().equals(service)).findFirst();
-  }
 }

@@ -52,6 +52,19 @@ record CreateBody(ObjectNode body, String platform, Map<String, ObjectNode> conn
     return new Translation(spec, apiVersion).run();
   }
 
+  /** Sets {@code field} when {@code value} is neither null nor empty (the engine's default). */
+  static void putText(ObjectNode n, String field, String value) {
+    if (value != null && !value.isEmpty()) {
+      n.put(field, value);
+    }
+  }
+
+  static ObjectNode stringMap(Map<String, String> map) {
+    ObjectNode o = NODES.objectNode();
+    map.forEach(o::put);
+    return o;
+  }
+
   private static final class Translation {
     private final ContainerCreate spec;
     private final ContainerOptions o;
@@ -547,12 +560,6 @@ record CreateBody(ObjectNode body, String platform, Map<String, ObjectNode> conn
       }
     }
 
-    private static void putText(ObjectNode n, String field, String value) {
-      if (value != null && !value.isEmpty()) {
-        n.put(field, value);
-      }
-    }
-
     private static void putList(ObjectNode n, String field, List<String> values) {
       if (!values.isEmpty()) {
         n.set(field, strings(values));
@@ -565,19 +572,8 @@ record CreateBody(ObjectNode body, String platform, Map<String, ObjectNode> conn
       return a;
     }
 
-    private static ObjectNode stringMap(Map<String, String> map) {
-      ObjectNode o = NODES.objectNode();
-      map.forEach(o::put);
-      return o;
-    }
-
     private static String blankToNull(String s) {
       return s == null || s.isBlank() ? null : s;
     }
-  }
-
-  /** For tests and messages: the body as compact JSON text. */
-  String text() {
-    return new String(json(), java.nio.charset.StandardCharsets.UTF_8);
   }
 }

@@ -190,7 +190,7 @@ final class HttpDockerEngine implements DockerEngine {
       body.put("Driver", network.driver());
     }
     if (!network.driverOpts().isEmpty()) {
-      body.set("Options", stringMap(network.driverOpts()));
+      body.set("Options", CreateBody.stringMap(network.driverOpts()));
     }
     if (network.internal()) {
       body.put("Internal", true);
@@ -210,18 +210,18 @@ final class HttpDockerEngine implements DockerEngine {
       ArrayNode config = i.putArray("Config");
       for (Ipam.Pool pool : ipam.config()) {
         ObjectNode c = config.addObject();
-        putText(c, "Subnet", pool.subnet());
-        putText(c, "IPRange", pool.ipRange());
-        putText(c, "Gateway", pool.gateway());
+        CreateBody.putText(c, "Subnet", pool.subnet());
+        CreateBody.putText(c, "IPRange", pool.ipRange());
+        CreateBody.putText(c, "Gateway", pool.gateway());
         if (!pool.auxAddresses().isEmpty()) {
-          c.set("AuxiliaryAddresses", stringMap(pool.auxAddresses()));
+          c.set("AuxiliaryAddresses", CreateBody.stringMap(pool.auxAddresses()));
         }
       }
       if (!ipam.options().isEmpty()) {
-        i.set("Options", stringMap(ipam.options()));
+        i.set("Options", CreateBody.stringMap(ipam.options()));
       }
     }
-    body.set("Labels", stringMap(network.labels()));
+    body.set("Labels", CreateBody.stringMap(network.labels()));
     JsonNode created = json(ok(post(prefix() + "/networks/create", body, timeout)));
     String id = created.path("Id").asText();
     return EngineJson.network(
@@ -259,8 +259,8 @@ final class HttpDockerEngine implements DockerEngine {
     if (volume.driver() != null && !volume.driver().isEmpty()) {
       body.put("Driver", volume.driver());
     }
-    body.set("DriverOpts", stringMap(volume.driverOpts()));
-    body.set("Labels", stringMap(volume.labels()));
+    body.set("DriverOpts", CreateBody.stringMap(volume.driverOpts()));
+    body.set("Labels", CreateBody.stringMap(volume.labels()));
     return EngineJson.volume(json(ok(post(prefix() + "/volumes/create", body, timeout))));
   }
 
@@ -498,18 +498,6 @@ final class HttpDockerEngine implements DockerEngine {
       throw new IllegalArgumentException("a stop timeout must not be negative");
     }
     return d.toSeconds() + (d.toNanosPart() > 0 ? 1 : 0);
-  }
-
-  private static void putText(ObjectNode n, String field, String value) {
-    if (value != null && !value.isEmpty()) {
-      n.put(field, value);
-    }
-  }
-
-  private static ObjectNode stringMap(Map<String, String> map) {
-    ObjectNode o = NODES.objectNode();
-    map.forEach(o::put);
-    return o;
   }
 
   private static Duration max(Duration a, Duration b) {

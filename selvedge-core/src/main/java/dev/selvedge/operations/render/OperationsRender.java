@@ -1,10 +1,9 @@
 package dev.selvedge.operations.render;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.selvedge.json.TreeJson;
 import dev.selvedge.operations.ApplyResult;
 import dev.selvedge.operations.Plan;
 import dev.selvedge.operations.ResolvedImage;
@@ -19,8 +18,6 @@ import java.util.Locale;
  */
 public final class OperationsRender {
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
-  private static final ObjectMapper PRETTY =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private OperationsRender() {}
 
@@ -220,7 +217,7 @@ public final class OperationsRender {
     d.envFingerprints().forEach((svc, keys) -> keys.forEach(fps.putObject(svc)::put));
     if (withConfig) {
       try {
-        n.set("config", PRETTY.readTree(d.renderedConfig()));
+        n.set("config", TreeJson.readFirst(d.renderedConfig()));
       } catch (java.io.IOException e) {
         n.put("config", (String) null);
       }
@@ -236,13 +233,9 @@ public final class OperationsRender {
     return pretty(arr);
   }
 
-  /** Indented JSON with a final newline. */
+  /** Indented JSON with a final newline (no ObjectMapper: its set-up costs a CLI run more). */
   public static String pretty(com.fasterxml.jackson.databind.JsonNode node) {
-    try {
-      return PRETTY.writeValueAsString(node) + "\n";
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    return TreeJson.pretty(node) + "\n";
   }
 
   private static String outcome(Deployment.Outcome o) {
