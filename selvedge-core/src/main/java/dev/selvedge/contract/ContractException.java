@@ -35,11 +35,12 @@ public final class ContractException extends SelvedgeException {
   }
 
   /**
-   * The same error with every occurrence of the given values (secrets) replaced in its message. The
-   * cause is dropped: its message could repeat them.
+   * The same error with its message scrubbed as any text about its path is ({@link
+   * SecretValues#scrub(String, String)}). The cause is dropped when anything was masked: its
+   * message could repeat it.
    */
   public ContractException redacted(SecretValues secrets) {
-    String scrubbed = secrets.scrub(detail);
+    String scrubbed = secrets.scrub(path(), detail);
     return scrubbed.equals(detail) ? this : new ContractException(mark, path, scrubbed);
   }
 

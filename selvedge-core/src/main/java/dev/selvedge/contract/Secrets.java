@@ -2,20 +2,49 @@ package dev.selvedge.contract;
 
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Which environment keys hold secrets. One place for verify, drift and the config printer, so they
  * agree on what must never be printed.
  *
- * <p>A key is secret when its name looks like one — it contains {@code PASSWORD}, {@code PASSWD},
- * {@code SECRET}, {@code TOKEN}, {@code APIKEY}, {@code API_KEY}, {@code PRIVATE} or {@code
- * CREDENTIAL}, or ends in {@code _KEY} (case-insensitive) — or when the contract declares it secret
- * ({@code x-selvedge.secrets} of a service, collected in {@code Project.secretKeys}).
+ * <p>A key is secret when the contract declares it secret ({@code x-selvedge.secrets} of a
+ * service, collected in {@code Project.secretKeys}) or when its name looks like one: it contains
+ * {@code PASSWORD}, {@code PASSWD}, {@code PASSPHRASE}, {@code SECRET}, {@code TOKEN}, {@code
+ * APIKEY}, {@code API_KEY}, {@code PRIVATE} or {@code CREDENTIAL}, or one of its words (split on
+ * {@code _}, {@code -} and {@code .}) is {@code PASS}, {@code PW} or {@code PWD}, or its last word
+ * is {@code KEY} (case-insensitive). A name whose last word says it describes a secret rather than
+ * holds one — {@code PASSWORD_MIN_LENGTH}, {@code TOKEN_TTL}, {@code DB_PASSWORD_FILE}, {@code
+ * ACCESS_KEY_ID} — is not secret.
  */
 public final class Secrets {
   private static final String[] FRAGMENTS = {
-    "PASSWORD", "PASSWD", "SECRET", "TOKEN", "APIKEY", "API_KEY", "PRIVATE", "CREDENTIAL"
+    "PASSWORD",
+    "PASSWD",
+    "PASSPHRASE",
+    "SECRET",
+    "TOKEN",
+    "APIKEY",
+    "API_KEY",
+    "PRIVATE",
+    "CREDENTIAL"
   };
+
+  /** Words too short to search inside other words ({@code BYPASS}, {@code PWM}): whole words only. */
+  private static final Set<String> WORDS = Set.of("PASS", "PW", "PWD");
+
+  /**
+   * Last words of names that describe a secret (its length, lifetime, location or name) rather
+   * than hold it. A name ending in one of these is public even when it mentions a password.
+   */
+  private static final Set<String> DESCRIPTIVE =
+      Set.of(
+          "LENGTH", "LEN", "MIN", "MAX", "MINLENGTH", "MAXLENGTH", "COUNT", "ATTEMPTS", "RETRIES",
+          "TTL", "EXPIRY", "EXPIRES", "EXPIRATION", "LIFETIME", "TIMEOUT", "AGE", "INTERVAL",
+          "FILE", "PATH", "DIR", "URL", "URI", "ENDPOINT", "HOST", "PORT", "ID", "NAME", "HEADER",
+          "PREFIX", "TYPE", "ALGORITHM", "ALGO", "ENABLED", "DISABLED", "ENABLE", "REQUIRED",
+          "POLICY", "STRENGTH", "COMPLEXITY");
 
   private Secrets() {}
 
@@ -28,8 +57,21 @@ public final class Secrets {
       return true;
     }
     String upper = key.toUpperCase(Locale.ROOT);
-    if (upper.endsWith("_KEY")) {
+    String[] words = upper.split("[_.-]+");
+    if (words.length == 0) {
+      return false;
+    }
+    String last = words[words.length - 1];
+    if (words.length > 1 && DESCRIPTIVE.contains(last)) {
+      return false;
+    }
+    if (last.equals("KEY") && words.length > 1) {
       return true;
+    }
+    for (String word : words) {
+      if (WORDS.contains(word)) {
+        return true;
+      }
     }
     for (String fragment : FRAGMENTS) {
       if (upper.contains(fragment)) {
@@ -37,6 +79,35 @@ public final class Secrets {
       }
     }
     return false;
+  }
+
+  /**
+   * The password of a URL's user-info, {@code scheme://user:password@}; up to the last {@code @}
+   * before the path, as clients read an unescaped {@code @} in a password.
+   */
+  private static final Pattern URL_PASSWORD =
+      Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://[^/?#@\\s:]*:)([^/\\s]+)@");
+
+  /**
+   * {@code text} with the password of every URL's user-info ({@code smtp://mailer:pw@mail:25})
+   * replaced by {@code mask}. A password is a secret whatever the name of the key holding the URL,
+   * and whether it was written literally or substituted.
+   */
+  public static String maskUrlPasswords(String text, String mask) {
+    if (text == null || text.indexOf("://") < 0) {
+      return text;
+    }
+    Matcher m = URL_PASSWORD.matcher(text);
+    if (!m.find()) {
+      return text;
+    }
+    StringBuilder out = new StringBuilder(text.length());
+    int at = 0;
+    do {
+      out.append(text, at, m.start(2)).append(mask);
+      at = m.end(2);
+    } while (m.find());
+    return out.append(text, at, text.length()).toString();
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.selvedge.drift;
 
+import dev.selvedge.contract.SecretValues;
 import dev.selvedge.contract.model.Project;
 import dev.selvedge.contract.model.Service;
 import dev.selvedge.contract.model.SourceFile;
@@ -40,8 +41,7 @@ public final class DriftChecker {
 
   public DriftReport check(DriftInput in) {
     Project deployed = in.deployed();
-    Secrecy secrecy = new Secrecy(fingerprints, declaredSecrets(in));
-    observeSecrets(in, secrecy);
+    Secrecy secrecy = new Secrecy(fingerprints, declaredSecrets(in), secretSites(in));
     Observations obs = new Observations(secrecy);
 
     List<String> layers = new ArrayList<>();
@@ -110,27 +110,10 @@ public final class DriftChecker {
     return keys;
   }
 
-  /** Learns every secret value of every layer first, so no finding can carry one. */
-  private static void observeSecrets(DriftInput in, Secrecy secrecy) {
-    observe(in.repo(), secrecy);
-    if (in.host() != null) {
-      observe(in.host(), secrecy);
-    }
-    if (in.hostEnv() != null) {
-      in.hostEnv().forEach(secrecy::observe);
-    }
-    in.envExample().entries().forEach((k, v) -> secrecy.observe(k, v.value()));
-    for (ContainerDetails c : in.containers()) {
-      ContainerCheck.parseEnv(c.env()).forEach(secrecy::observe);
-      c.labels().forEach(secrecy::observe);
-    }
-  }
-
-  private static void observe(Project p, Secrecy secrecy) {
-    for (Service s : p.services().values()) {
-      s.environment().forEach(secrecy::observe);
-      s.labels().forEach(secrecy::observe);
-    }
+  /** Where the contracts of both layers put secrets: findings at those keys mask them. */
+  private static SecretValues secretSites(DriftInput in) {
+    SecretValues all = in.repo().secretValues().and(in.deployed().secretValues());
+    return in.host() == null ? all : all.and(in.host().secretValues());
   }
 
   private static List<DriftFinding> sorted(List<DriftFinding> findings, List<String> services) {

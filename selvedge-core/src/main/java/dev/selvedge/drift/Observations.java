@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * What the comparisons of one drift run collect: findings, things not read, health signals and
- * blocked external dependencies per service. Every string passes through {@link Secrecy#scrub}.
+ * blocked external dependencies per service. Every string passes through {@link Secrecy}'s scrub.
  */
 final class Observations {
   /** One piece of evidence for a service's health. */
@@ -36,15 +36,15 @@ final class Observations {
         new DriftFinding(
             service,
             layer,
-            secrecy.scrub(key),
+            secrecy.scrub(service, key, key),
             kind,
-            secrecy.scrub(expected),
-            secrecy.scrub(actual),
-            secrecy.scrub(message)));
+            secrecy.scrub(service, key, expected),
+            secrecy.scrub(service, key, actual),
+            secrecy.scrub(service, key, message)));
   }
 
   void unread(String service, DriftLayer layer, String key, String reason) {
-    unread.add(new Unread(service, layer, key, secrecy.scrub(reason)));
+    unread.add(new Unread(service, layer, key, secrecy.scrub(service, key, reason)));
   }
 
   void health(String service, Health h, String reason) {

@@ -1,42 +1,30 @@
 package dev.selvedge.drift;
 
+import dev.selvedge.contract.SecretValues;
 import dev.selvedge.contract.Secrets;
 import dev.selvedge.evidence.Fingerprints;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Set;
 
 /**
- * Keeps secret values out of findings. Values of secret keys become fingerprints; and every string
- * that goes into a finding is scrubbed of every secret value seen in any layer, because a secret
- * can also travel inside a command line, a label or a URL.
+ * Keeps secret values out of findings. Values of secret keys become fingerprints; any other string
+ * of a finding is masked where the contract substituted a secret at the finding's key (a command
+ * line, a URL in a label), with the fingerprint of that secret, and every URL's password is
+ * masked. A secret is not searched for elsewhere: a weak one that also names the image must not
+ * turn the image name into a fingerprint.
  */
 final class Secrecy {
-  /** Shorter values would scrub ordinary text; they are still fingerprinted under their key. */
-  private static final int MIN_SCRUB_LENGTH = 4;
-
   private final Fingerprints fingerprints;
   private final Set<String> declared;
-  private final Set<String> values = new LinkedHashSet<>();
-  private List<String> ordered = List.of();
+  private final SecretValues sites;
 
-  Secrecy(Fingerprints fingerprints, Set<String> declared) {
+  Secrecy(Fingerprints fingerprints, Set<String> declared, SecretValues sites) {
     this.fingerprints = fingerprints;
     this.declared = Set.copyOf(declared);
+    this.sites = sites;
   }
 
   boolean isSecret(String key) {
     return Secrets.isSecretKey(key, declared);
-  }
-
-  /** Records the value of {@code key} if the key is secret, so it is scrubbed everywhere. */
-  void observe(String key, String value) {
-    if (value != null && value.length() >= MIN_SCRUB_LENGTH && isSecret(key)) {
-      if (values.add(value)) {
-        ordered = null;
-      }
-    }
   }
 
   /** The value to show for {@code key}: a fingerprint when the key is secret and the value set. */
@@ -51,23 +39,25 @@ final class Secrecy {
     return fingerprints.of(value);
   }
 
-  /** {@code text} with every observed secret value replaced by its fingerprint. */
-  String scrub(String text) {
-    if (text == null || values.isEmpty()) {
+  /**
+   * {@code text} of a finding about {@code key} of {@code service} (null for the project), with
+   * the secrets substituted there replaced by their fingerprints.
+   */
+  String scrub(String service, String key, String text) {
+    if (text == null || text.isEmpty()) {
       return text;
     }
-    if (ordered == null) {
-      // Longest first, so a secret that contains another is replaced whole.
-      List<String> sorted = new ArrayList<>(values);
-      sorted.sort((a, b) -> Integer.compare(b.length(), a.length()));
-      ordered = sorted;
+    if (key == null || key.isEmpty()) {
+      return Secrets.maskUrlPasswords(text, SecretValues.MASK);
     }
-    String out = text;
-    for (String v : ordered) {
-      if (out.contains(v)) {
-        out = out.replace(v, fingerprints.of(v));
-      }
-    }
-    return out;
+    // Readback expectations are written under x-selvedge; drift names them readback.*.
+    String k = key.startsWith("readback") ? "x-selvedge." + key : key;
+    String path = service == null ? k : "services." + service + "." + k;
+    return sites.scrub(path, text, fingerprints::of);
+  }
+
+  /** A reason Selvedge composed from names and states: only URLs can carry a secret into it. */
+  String scrub(String text) {
+    return Secrets.maskUrlPasswords(text, SecretValues.MASK);
   }
 }

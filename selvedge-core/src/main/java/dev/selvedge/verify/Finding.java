@@ -1,6 +1,7 @@
 package dev.selvedge.verify;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.selvedge.contract.SecretValues;
 import dev.selvedge.contract.model.Policy;
 import dev.selvedge.contract.model.Severity;
 import dev.selvedge.evidence.EvidenceFinding;
@@ -62,6 +63,18 @@ public record Finding(
 
   public Finding withSeverity(Severity s) {
     return new Finding(rule, s, service, file, path, line, message, hint, waivedBy);
+  }
+
+  /**
+   * This finding with its message and hint scrubbed as any text about its path is: a rule may quote
+   * a value a secret was substituted into (an invalid image reference).
+   */
+  public Finding scrubbed(SecretValues secrets) {
+    String m = secrets.scrub(path, message);
+    String h = secrets.scrub(path, hint);
+    return m.equals(message) && h.equals(hint)
+        ? this
+        : new Finding(rule, severity, service, file, path, line, m, h, waivedBy);
   }
 
   public Finding withWaiver(Policy.Waiver w) {

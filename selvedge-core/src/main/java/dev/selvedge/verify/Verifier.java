@@ -90,7 +90,7 @@ public final class Verifier {
             break;
           }
         }
-        findings.add(resolved);
+        findings.add(resolved.scrubbed(project.secretValues()));
       }
     }
     List<String> services = List.copyOf(project.services().keySet());

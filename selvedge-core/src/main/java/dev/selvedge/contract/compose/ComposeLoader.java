@@ -63,6 +63,7 @@ public final class ComposeLoader {
 
   private final LoadOptions options;
   private final List<VariableUse> uses = new ArrayList<>();
+  private final List<Interpolator.Substitution> substitutions = new ArrayList<>();
   private final List<String> warnings = new ArrayList<>();
   private final List<SourceFile> sources = new ArrayList<>();
   private final Set<Path> seenSources = new LinkedHashSet<>();
@@ -174,11 +175,22 @@ public final class ComposeLoader {
       }
       return build(merged, projectDir, lookup, secrets);
     } catch (ContractException e) {
-      throw e.redacted(secrets);
+      throw e.redacted(secrets.and(SecretValues.of(List.of(), secretSites(Set.of()))));
     }
   }
 
   private Path projectDir;
+
+  /** Where values of secret variables ({@code declared} or secret-looking) were substituted. */
+  private List<SecretValues.Site> secretSites(Set<String> declared) {
+    List<SecretValues.Site> sites = new ArrayList<>();
+    for (Interpolator.Substitution s : substitutions) {
+      if (Secrets.isSecretKey(s.name(), declared)) {
+        sites.add(new SecretValues.Site(s.site(), s.text(), s.start(), s.end()));
+      }
+    }
+    return sites;
+  }
 
   private static SecretValues secretVariables(Map<String, String> env, Set<String> declared) {
     List<String> values = new ArrayList<>();
@@ -247,7 +259,8 @@ public final class ComposeLoader {
     MapNode doc = asMap(root, file);
     Node interpolated;
     try {
-      interpolated = Interpolator.interpolate(doc, lookup, uses::add, warnings::add);
+      interpolated =
+          Interpolator.interpolate(doc, lookup, uses::add, warnings::add, substitutions::add);
     } catch (ContractException e) {
       throw withoutSecretValue(e);
     }
@@ -362,19 +375,18 @@ public final class ComposeLoader {
   private Project build(
       MapNode doc, Path projectDir, Function<String, String> lookup, SecretValues fromEnv) {
     Project p = normalize(doc, projectDir, projectName(doc, projectDir, lookup), lookup);
-    // Add the values of keys declared secret and of secret-looking service environment keys.
+    // Add the values of keys declared secret and of secret-looking service environment keys and
+    // labels; those values are sites of their own, so a message about that key masks them.
     List<String> values = new ArrayList<>();
     for (String key : p.secretKeys()) {
       values.add(lookup.apply(key));
     }
+    List<SecretValues.Site> sites = secretSites(p.secretKeys());
     for (var s : p.services().values()) {
-      for (Map.Entry<String, String> e : s.environment().entrySet()) {
-        if (Secrets.isSecretKey(e.getKey(), p.secretKeys())) {
-          values.add(e.getValue());
-        }
-      }
+      keySites(s.environment(), "services.*.environment.", p.secretKeys(), sites);
+      keySites(s.labels(), "services.*.labels.", p.secretKeys(), sites);
     }
-    SecretValues all = fromEnv.and(SecretValues.of(values));
+    SecretValues all = fromEnv.and(SecretValues.of(values, sites));
     return new Project(
         p.name(),
         p.workingDir(),
@@ -391,6 +403,19 @@ public final class ComposeLoader {
         p.sources(),
         p.warnings(),
         all);
+  }
+
+  private static void keySites(
+      Map<String, String> entries,
+      String prefix,
+      Set<String> declared,
+      List<SecretValues.Site> sites) {
+    for (Map.Entry<String, String> e : entries.entrySet()) {
+      String v = e.getValue();
+      if (v != null && !v.isEmpty() && Secrets.isSecretKey(e.getKey(), declared)) {
+        sites.add(new SecretValues.Site(prefix + e.getKey(), v, 0, v.length()));
+      }
+    }
   }
 
   /**

@@ -1,6 +1,8 @@
 package dev.selvedge.contract.compose;
 
 import dev.selvedge.contract.ContractException;
+import dev.selvedge.contract.SecretValues;
+import dev.selvedge.contract.Secrets;
 import dev.selvedge.contract.model.VariableUse;
 import dev.selvedge.contract.yaml.MapNode;
 import dev.selvedge.contract.yaml.Node;
@@ -74,11 +76,63 @@ public final class Interpolator {
       Function<String, String> lookup,
       Consumer<VariableUse> uses,
       Consumer<String> warnings) {
-    return new Walk(lookup, uses, warnings).node(tree, null);
+    return interpolate(tree, lookup, uses, warnings, substitution -> {});
   }
+
+  /**
+   * Like {@link #interpolate(Node, Function, Consumer, Consumer)}, also telling {@code
+   * substitutions} where each non-empty value went: so a secret can be masked exactly where it was
+   * substituted, and nowhere else.
+   */
+  static Node interpolate(
+      Node tree,
+      Function<String, String> lookup,
+      Consumer<VariableUse> uses,
+      Consumer<String> warnings,
+      Consumer<Substitution> substitutions) {
+    return new Walk(lookup, uses, warnings, substitutions).node(tree, null);
+  }
+
+  /**
+   * Variable {@code name}'s value fills {@code [start, end)} of {@code text}, the interpolated value
+   * of a scalar at {@code site}: its path with the service name as {@code *}, and for a {@code
+   * KEY=value} item of a list-form mapping ({@code environment}, {@code labels},
+   * {@code args}, ...) the key, as the map form would name it ({@code
+   * services.*.environment.DB_URL}).
+   */
+  record Substitution(String name, String site, String text, int start, int end) {
+    @Override
+    public String toString() {
+      return "Substitution[" + name + " at " + site + "]";
+    }
+  }
+
+  /** List-form mappings whose {@code KEY=value} items the model turns into map entries. */
+  private static final Set<String> KEYED_LISTS =
+      Set.of("environment", "labels", "args", "annotations", "sysctls", "driver_opts", "options");
 
   /** A path built only when a scalar needs it: most scalars hold no {@code $}. */
   private record Path(Path parent, String key, int index) {
+    /** See {@link Substitution}. */
+    String site(String value) {
+      if (key == null && parent != null && KEYED_LISTS.contains(parent.key)) {
+        int eq = value.indexOf('=');
+        if (eq > 0) {
+          return parent.site(value) + "." + value.substring(0, eq).strip();
+        }
+      }
+      if (parent == null) {
+        return key == null ? "[" + index + "]" : key;
+      }
+      String up = parent.site(value);
+      if (key == null) {
+        return up + "[" + index + "]";
+      }
+      return parent.parent == null && parent.key != null && parent.key.equals("services")
+          ? up + ".*"
+          : up + "." + key;
+    }
+
     @Override
     public String toString() {
       StringBuilder sb = new StringBuilder();
@@ -105,12 +159,18 @@ public final class Interpolator {
     private final Function<String, String> lookup;
     private final Consumer<VariableUse> uses;
     private final Consumer<String> warnings;
+    private final Consumer<Substitution> substitutions;
     private final Set<String> warned = new HashSet<>();
 
-    Walk(Function<String, String> lookup, Consumer<VariableUse> uses, Consumer<String> warnings) {
+    Walk(
+        Function<String, String> lookup,
+        Consumer<VariableUse> uses,
+        Consumer<String> warnings,
+        Consumer<Substitution> substitutions) {
       this.lookup = lookup;
       this.uses = uses;
       this.warnings = warnings;
+      this.substitutions = substitutions;
     }
 
     Node node(Node node, Path path) {
@@ -162,25 +222,46 @@ public final class Interpolator {
         return s;
       }
       String where = path == null ? "" : path.toString();
+      List<int[]> spans = new ArrayList<>();
+      List<String> names = new ArrayList<>();
+      // Values of secret-looking variables met in this scalar: an error message must not echo
+      // them (a required variable's message may be built from other variables).
+      List<String> secrets = new ArrayList<>();
+      Template.Listener listener =
+          new Template.Listener() {
+            @Override
+            public void reference(String name, Operator op, String found) {
+              uses.accept(new VariableUse(name, op.hasDefault(), op.isRequired(), where, s.mark()));
+              if (found != null && !found.isEmpty() && Secrets.isSecretKey(name, Set.of())) {
+                secrets.add(found);
+              }
+              if (op == Operator.NONE && found == null && warned.add(name)) {
+                warnings.accept(
+                    "The \""
+                        + name
+                        + "\" variable is not set. Defaulting to a blank string (first used at "
+                        + where
+                        + ", "
+                        + s.mark()
+                        + ").");
+              }
+            }
+
+            @Override
+            public void inserted(String name, int start, int end) {
+              names.add(name);
+              spans.add(new int[] {start, end});
+            }
+          };
       try {
-        String result =
-            Template.substitute(
-                value,
-                lookup,
-                (name, op, found) -> {
-                  uses.accept(
-                      new VariableUse(name, op.hasDefault(), op.isRequired(), where, s.mark()));
-                  if (op == Operator.NONE && found == null && warned.add(name)) {
-                    warnings.accept(
-                        "The \""
-                            + name
-                            + "\" variable is not set. Defaulting to a blank string (first used at "
-                            + where
-                            + ", "
-                            + s.mark()
-                            + ").");
-                  }
-                });
+        String result = Template.substitute(value, lookup, listener);
+        if (!spans.isEmpty()) {
+          String site = path == null ? "" : path.site(result);
+          for (int i = 0; i < spans.size(); i++) {
+            substitutions.accept(
+                new Substitution(names.get(i), site, result, spans.get(i)[0], spans.get(i)[1]));
+          }
+        }
         return result.equals(value) ? s : s.withValue(result);
       } catch (InterpolationException e) {
         String message =
@@ -190,9 +271,14 @@ public final class Interpolator {
                       + where
                       + ".\nYou may need to escape any $ with another $.\n"
                       + value;
-              case MISSING_REQUIRED -> "error while interpolating " + where + ": " + e.getMessage();
+              case MISSING_REQUIRED ->
+                  "error while interpolating "
+                      + where
+                      + ": "
+                      + SecretValues.of(secrets).scrub(e.getMessage());
             };
-        throw new ContractException(s.mark(), where, message, e);
+        // The cause's own message would repeat what was just masked.
+        throw new ContractException(s.mark(), where, message, secrets.isEmpty() ? e : null);
       }
     }
   }

@@ -15,6 +15,12 @@ final class Template {
   @FunctionalInterface
   interface Listener {
     void reference(String name, Operator operator, String value);
+
+    /**
+     * The value of {@code name} now fills {@code [start, end)} of the result: where a secret went,
+     * so it can be masked there and nowhere else.
+     */
+    default void inserted(String name, int start, int end) {}
   }
 
   static final Listener IGNORE = (name, operator, value) -> {};
@@ -22,11 +28,14 @@ final class Template {
   private final String text;
   private final Function<String, String> lookup;
   private final Listener listener;
+  private final StringBuilder result;
 
-  private Template(String text, Function<String, String> lookup, Listener listener) {
+  private Template(
+      String text, Function<String, String> lookup, Listener listener, StringBuilder result) {
     this.text = text;
     this.lookup = lookup;
     this.listener = listener;
+    this.result = result;
   }
 
   /**
@@ -39,7 +48,7 @@ final class Template {
       return text;
     }
     StringBuilder out = new StringBuilder(text.length() + 16);
-    new Template(text, lookup, listener).run(0, text.length(), out);
+    new Template(text, lookup, listener, out).run(0, text.length(), out);
     return out.toString();
   }
 
@@ -67,9 +76,7 @@ final class Template {
         String name = text.substring(dollar + 1, end);
         String value = lookup.apply(name);
         listener.reference(name, Operator.NONE, value);
-        if (value != null) {
-          out.append(value);
-        }
+        append(name, value, out);
         i = end;
       } else {
         // A lone $ before anything that cannot start a name is literal text.
@@ -97,9 +104,7 @@ final class Template {
     if (close == nameEnd) {
       String value = lookup.apply(name);
       listener.reference(name, Operator.NONE, value);
-      if (value != null) {
-        out.append(value);
-      }
+      append(name, value, out);
       return close + 1;
     }
     int opAt = Operator.earliest(text, nameStart, close);
@@ -117,7 +122,7 @@ final class Template {
       case DEFAULT_IF_EMPTY, DEFAULT_IF_UNSET -> {
         boolean useValue = op == Operator.DEFAULT_IF_EMPTY ? nonEmpty : set;
         if (useValue) {
-          out.append(value);
+          append(name, value, out);
         } else {
           run(argFrom, close, out);
         }
@@ -135,11 +140,23 @@ final class Template {
           run(argFrom, close, reason);
           throw InterpolationException.missingRequired(text, name, reason.toString());
         }
-        out.append(value);
+        append(name, value, out);
       }
       case NONE -> throw new IllegalStateException("operator expected");
     }
     return close + 1;
+  }
+
+  /** Appends a variable's value; only the result's spans are reported, not an error's text. */
+  private void append(String name, String value, StringBuilder out) {
+    if (value == null || value.isEmpty()) {
+      return;
+    }
+    int start = out.length();
+    out.append(value);
+    if (out == result) {
+      listener.inserted(name, start, out.length());
+    }
   }
 
   static boolean isNameStart(char c) {

@@ -83,39 +83,41 @@ public final class ComposeConfig {
       root.set("configs", secrets(p.configs()));
     }
     if (redact) {
-      scrub(root, p);
+      scrub(root, "", p);
     }
     return root;
   }
 
   /**
    * The last pass over everything rendered: a value under a secret-looking key anywhere (labels,
-   * build args, driver options, extensions) is masked, and any secret value the contract was
-   * rendered with is masked wherever it was substituted (a URL, a command, a label).
+   * build args, driver options, extensions) is masked whole; elsewhere only the spans where a secret
+   * variable was substituted are masked (and URL passwords), so a weak secret that also occurs in a
+   * public value (an image name) neither mangles it nor gives itself away.
    */
-  private static void scrub(JsonNode node, Project p) {
+  private static void scrub(JsonNode node, String path, Project p) {
     if (node instanceof ObjectNode o) {
-      var fields = o.properties().iterator();
       List<String> keys = new java.util.ArrayList<>();
-      fields.forEachRemaining(e -> keys.add(e.getKey()));
+      o.fieldNames().forEachRemaining(keys::add);
       for (String key : keys) {
         JsonNode v = o.get(key);
+        String at = path.isEmpty() ? key : path + "." + key;
         if (v.isTextual()) {
           boolean secretKey =
               dev.selvedge.contract.Secrets.isSecretKey(key, p.secretKeys())
                   && !v.textValue().isEmpty();
-          o.put(key, secretKey ? REDACTED : p.secretValues().scrub(v.textValue()));
+          o.put(key, secretKey ? REDACTED : p.secretValues().scrub(at, v.textValue()));
         } else {
-          scrub(v, p);
+          scrub(v, at, p);
         }
       }
     } else if (node instanceof ArrayNode a) {
       for (int i = 0; i < a.size(); i++) {
         JsonNode v = a.get(i);
+        String at = path + "[" + i + "]";
         if (v.isTextual()) {
-          a.set(i, F.textNode(p.secretValues().scrub(v.textValue())));
+          a.set(i, F.textNode(p.secretValues().scrub(at, v.textValue())));
         } else {
-          scrub(v, p);
+          scrub(v, at, p);
         }
       }
     }
