@@ -95,7 +95,13 @@ final class LogsCommand implements Command {
           }
         }
       }
-      SecretValues scrub = project.secretValues().and(SecretValues.of(running));
+      // A value that is also a name or image of the contract is public already (weak-secret).
+      SecretValues scrub =
+          project
+              .secretValues()
+              .and(
+                  SecretValues.of(running)
+                      .withoutPublic(Secrets.publicValues(project, project.secretKeys()).values()));
       boolean truncated = false;
       for (ContainerSummary c : containers) {
         String label = c.names().isEmpty() ? c.id().substring(0, 12) : c.names().get(0);

@@ -24,8 +24,8 @@ import java.util.function.UnaryOperator;
  *
  * <p>Every scrub also masks the password of any URL's user-info. Sites are keyed by a contract path
  * with the service name replaced by {@code *} ({@code services.*.environment.DB_URL}, {@code
- * services.*.command[1]}), so a site follows its value through {@code extends}; a path matches
- * the sites it holds or lies in, so a port written {@code "${P}:80"} is found again at {@code
+ * services.*.command[1]}), so a site follows its value through {@code extends}; a path matches the
+ * sites it holds or lies in, so a port written {@code "${P}:80"} is found again at {@code
  * ports[0].published}. List items keep their index: the secret of {@code command[0]} is not looked
  * for in {@code command[1]}.
  */
@@ -45,7 +45,8 @@ public final class SecretValues {
       }
     }
 
-    String value() {
+    /** The secret itself. */
+    public String value() {
       return text.substring(start, end);
     }
 
@@ -72,7 +73,7 @@ public final class SecretValues {
     return of(candidates, List.of());
   }
 
-  /** The given values and sites; each site's secret is also a value. */
+  /** The given values (texts of unknown origin are scrubbed of them) and sites. */
   public static SecretValues of(Collection<String> candidates, List<Site> sites) {
     Set<String> kept = new LinkedHashSet<>();
     for (String v : candidates) {
@@ -80,23 +81,48 @@ public final class SecretValues {
         kept.add(v);
       }
     }
-    for (Site s : sites) {
-      if (s.end() - s.start() >= MIN_LENGTH) {
-        kept.add(s.value());
-      }
-    }
     return kept.isEmpty() && sites.isEmpty() ? NONE : new SecretValues(kept, sites);
   }
 
   public SecretValues and(SecretValues other) {
-    if (other.values.isEmpty() && other.sites.isEmpty()) {
+    if (other.isEmpty()) {
       return this;
     }
-    List<String> all = new ArrayList<>(values);
+    if (isEmpty()) {
+      return other;
+    }
+    Set<String> all = new LinkedHashSet<>(values);
     all.addAll(other.values);
     List<Site> allSites = new ArrayList<>(sites);
     allSites.addAll(other.sites);
-    return of(all, allSites);
+    return new SecretValues(all, allSites);
+  }
+
+  /**
+   * These secrets without the values that occur inside any of {@code publicTexts}
+   * (case-insensitive): such a value is public already, so a search for it in text of unknown
+   * origin would only mangle the public text and, by masking it, confirm the secret. Sites keep
+   * masking where it was substituted; the {@code weak-secret} rule reports it.
+   */
+  public SecretValues withoutPublic(Collection<String> publicTexts) {
+    List<String> kept = new ArrayList<>();
+    for (String v : values) {
+      if (!occursIn(v, publicTexts)) {
+        kept.add(v);
+      }
+    }
+    return kept.size() == values.size() ? this : new SecretValues(kept, sites);
+  }
+
+  /** Whether {@code value} occurs inside any of {@code texts}, ignoring case. */
+  public static boolean occursIn(String value, Collection<String> texts) {
+    String needle = value.toLowerCase(java.util.Locale.ROOT);
+    for (String t : texts) {
+      if (t != null && t.toLowerCase(java.util.Locale.ROOT).contains(needle)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public boolean isEmpty() {
@@ -187,8 +213,23 @@ public final class SecretValues {
         }
       }
     }
-    String out = owner == null ? text : replace(text, owner, shown);
-    return Secrets.maskUrlPasswords(out, MASK);
+    // A URL's password, shown as the other secrets are, unless a site masked it already.
+    for (int[] span : Secrets.urlPasswords(text)) {
+      if (owner == null) {
+        owner = new String[text.length()];
+      }
+      boolean covered = true;
+      for (int i = span[0]; i < span[1] && covered; i++) {
+        covered = owner[i] != null;
+      }
+      if (!covered) {
+        String password = text.substring(span[0], span[1]);
+        for (int i = span[0]; i < span[1]; i++) {
+          owner[i] = password;
+        }
+      }
+    }
+    return owner == null ? text : replace(text, owner, shown);
   }
 
   private static String replace(String text, String[] owner, UnaryOperator<String> shown) {
@@ -220,9 +261,7 @@ public final class SecretValues {
       return List.of(p);
     }
     List<String> out = new ArrayList<>();
-    for (int dot = p.indexOf('.', "services.".length());
-        dot >= 0;
-        dot = p.indexOf('.', dot + 1)) {
+    for (int dot = p.indexOf('.', "services.".length()); dot >= 0; dot = p.indexOf('.', dot + 1)) {
       out.add("services.*" + p.substring(dot));
     }
     if (out.isEmpty()) {

@@ -1,6 +1,12 @@
 package dev.selvedge.contract;
 
+import dev.selvedge.contract.model.Project;
+import dev.selvedge.contract.model.Service;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -9,14 +15,14 @@ import java.util.regex.Pattern;
  * Which environment keys hold secrets. One place for verify, drift and the config printer, so they
  * agree on what must never be printed.
  *
- * <p>A key is secret when the contract declares it secret ({@code x-selvedge.secrets} of a
- * service, collected in {@code Project.secretKeys}) or when its name looks like one: it contains
- * {@code PASSWORD}, {@code PASSWD}, {@code PASSPHRASE}, {@code SECRET}, {@code TOKEN}, {@code
- * APIKEY}, {@code API_KEY}, {@code PRIVATE} or {@code CREDENTIAL}, or one of its words (split on
- * {@code _}, {@code -} and {@code .}) is {@code PASS}, {@code PW} or {@code PWD}, or its last word
- * is {@code KEY} (case-insensitive). A name whose last word says it describes a secret rather than
- * holds one — {@code PASSWORD_MIN_LENGTH}, {@code TOKEN_TTL}, {@code DB_PASSWORD_FILE}, {@code
- * ACCESS_KEY_ID} — is not secret.
+ * <p>A key is secret when the contract declares it secret ({@code x-selvedge.secrets} of a service,
+ * collected in {@code Project.secretKeys}) or when its name looks like one: it contains {@code
+ * PASSWORD}, {@code PASSWD}, {@code PASSPHRASE}, {@code SECRET}, {@code TOKEN}, {@code APIKEY},
+ * {@code API_KEY}, {@code PRIVATE} or {@code CREDENTIAL}, or one of its words (split on {@code _},
+ * {@code -} and {@code .}) is {@code PASS}, {@code PW} or {@code PWD}, or its last word is {@code
+ * KEY} (case-insensitive). A name whose last word says it describes a secret rather than holds one
+ * — {@code PASSWORD_MIN_LENGTH}, {@code TOKEN_TTL}, {@code DB_PASSWORD_FILE}, {@code ACCESS_KEY_ID}
+ * — is not secret.
  */
 public final class Secrets {
   private static final String[] FRAGMENTS = {
@@ -31,20 +37,56 @@ public final class Secrets {
     "CREDENTIAL"
   };
 
-  /** Words too short to search inside other words ({@code BYPASS}, {@code PWM}): whole words only. */
+  /**
+   * Words too short to search inside other words ({@code BYPASS}, {@code PWM}): whole words only.
+   */
   private static final Set<String> WORDS = Set.of("PASS", "PW", "PWD");
 
   /**
-   * Last words of names that describe a secret (its length, lifetime, location or name) rather
-   * than hold it. A name ending in one of these is public even when it mentions a password.
+   * Last words of names that describe a secret (its length, lifetime, location or name) rather than
+   * hold it. A name ending in one of these is public even when it mentions a password.
    */
   private static final Set<String> DESCRIPTIVE =
       Set.of(
-          "LENGTH", "LEN", "MIN", "MAX", "MINLENGTH", "MAXLENGTH", "COUNT", "ATTEMPTS", "RETRIES",
-          "TTL", "EXPIRY", "EXPIRES", "EXPIRATION", "LIFETIME", "TIMEOUT", "AGE", "INTERVAL",
-          "FILE", "PATH", "DIR", "URL", "URI", "ENDPOINT", "HOST", "PORT", "ID", "NAME", "HEADER",
-          "PREFIX", "TYPE", "ALGORITHM", "ALGO", "ENABLED", "DISABLED", "ENABLE", "REQUIRED",
-          "POLICY", "STRENGTH", "COMPLEXITY");
+          "LENGTH",
+          "LEN",
+          "MIN",
+          "MAX",
+          "MINLENGTH",
+          "MAXLENGTH",
+          "COUNT",
+          "ATTEMPTS",
+          "RETRIES",
+          "TTL",
+          "EXPIRY",
+          "EXPIRES",
+          "EXPIRATION",
+          "LIFETIME",
+          "TIMEOUT",
+          "AGE",
+          "INTERVAL",
+          "FILE",
+          "PATH",
+          "DIR",
+          "URL",
+          "URI",
+          "ENDPOINT",
+          "HOST",
+          "PORT",
+          "ID",
+          "NAME",
+          "HEADER",
+          "PREFIX",
+          "TYPE",
+          "ALGORITHM",
+          "ALGO",
+          "ENABLED",
+          "DISABLED",
+          "ENABLE",
+          "REQUIRED",
+          "POLICY",
+          "STRENGTH",
+          "COMPLEXITY");
 
   private Secrets() {}
 
@@ -94,20 +136,69 @@ public final class Secrets {
    * and whether it was written literally or substituted.
    */
   public static String maskUrlPasswords(String text, String mask) {
-    if (text == null || text.indexOf("://") < 0) {
-      return text;
-    }
-    Matcher m = URL_PASSWORD.matcher(text);
-    if (!m.find()) {
+    List<int[]> spans = urlPasswords(text);
+    if (spans.isEmpty()) {
       return text;
     }
     StringBuilder out = new StringBuilder(text.length());
     int at = 0;
-    do {
-      out.append(text, at, m.start(2)).append(mask);
-      at = m.end(2);
-    } while (m.find());
+    for (int[] span : spans) {
+      out.append(text, at, span[0]).append(mask);
+      at = span[1];
+    }
     return out.append(text, at, text.length()).toString();
+  }
+
+  /** Where the URL passwords of {@code text} are: {@code [start, end)} pairs, in order. */
+  public static List<int[]> urlPasswords(String text) {
+    if (text == null || !text.contains("://")) {
+      return List.of();
+    }
+    List<int[]> spans = new ArrayList<>();
+    Matcher m = URL_PASSWORD.matcher(text);
+    while (m.find()) {
+      spans.add(new int[] {m.start(2), m.end(2)});
+    }
+    return spans;
+  }
+
+  /**
+   * The values anyone reading the contract or {@code docker ps} sees, by contract path: the project
+   * and service names, images, container, host and domain names, network and volume names, and the
+   * labels and environment values whose keys are not secret (URL passwords masked). A secret that
+   * occurs in one of them is public already: searching text for it would mangle those names and, by
+   * masking them, confirm the secret.
+   */
+  public static Map<String, String> publicValues(Project p, Set<String> declared) {
+    Map<String, String> out = new LinkedHashMap<>();
+    put(out, "name", p.name());
+    for (Service s : p.services().values()) {
+      String at = "services." + s.name();
+      put(out, at, s.name());
+      put(out, at + ".image", s.image());
+      put(out, at + ".container_name", s.options().containerName());
+      put(out, at + ".hostname", s.options().hostname());
+      put(out, at + ".domainname", s.options().domainname());
+      for (Map.Entry<String, String> e : s.labels().entrySet()) {
+        if (!isSecretKey(e.getKey(), declared)) {
+          put(out, at + ".labels." + e.getKey(), maskUrlPasswords(e.getValue(), ""));
+        }
+      }
+      for (Map.Entry<String, String> e : s.environment().entrySet()) {
+        if (!isSecretKey(e.getKey(), declared)) {
+          put(out, at + ".environment." + e.getKey(), maskUrlPasswords(e.getValue(), ""));
+        }
+      }
+    }
+    p.networks().forEach((k, n) -> put(out, "networks." + k, k));
+    p.volumes().forEach((k, v) -> put(out, "volumes." + k, k));
+    return out;
+  }
+
+  private static void put(Map<String, String> out, String path, String value) {
+    if (value != null && !value.isEmpty()) {
+      out.put(path, value);
+    }
   }
 
   /**

@@ -177,6 +177,7 @@ final class ContractDiff {
   private String show(String key, String value, boolean inService) {
     if (inService && key.startsWith("environment.") && !value.equals(NO_VALUE)) {
       String env = key.substring("environment.".length());
+      obs.secrecy.observe(env, value);
       return obs.secrecy.show(env, value);
     }
     return value;

@@ -1,6 +1,7 @@
 package dev.selvedge.drift;
 
 import dev.selvedge.contract.SecretValues;
+import dev.selvedge.contract.Secrets;
 import dev.selvedge.contract.model.Project;
 import dev.selvedge.contract.model.Service;
 import dev.selvedge.contract.model.SourceFile;
@@ -41,7 +42,13 @@ public final class DriftChecker {
 
   public DriftReport check(DriftInput in) {
     Project deployed = in.deployed();
-    Secrecy secrecy = new Secrecy(fingerprints, declaredSecrets(in), secretSites(in));
+    Set<String> declared = declaredSecrets(in);
+    List<String> publicTexts = new ArrayList<>(Secrets.publicValues(in.repo(), declared).values());
+    if (in.host() != null) {
+      publicTexts.addAll(Secrets.publicValues(in.host(), declared).values());
+    }
+    Secrecy secrecy = new Secrecy(fingerprints, declared, secretSites(in), publicTexts);
+    observeSecrets(in, secrecy);
     Observations obs = new Observations(secrecy);
 
     List<String> layers = new ArrayList<>();
@@ -114,6 +121,29 @@ public final class DriftChecker {
   private static SecretValues secretSites(DriftInput in) {
     SecretValues all = in.repo().secretValues().and(in.deployed().secretValues());
     return in.host() == null ? all : all.and(in.host().secretValues());
+  }
+
+  /** Learns every secret value of every layer first, so no finding can carry one. */
+  private static void observeSecrets(DriftInput in, Secrecy secrecy) {
+    observe(in.repo(), secrecy);
+    if (in.host() != null) {
+      observe(in.host(), secrecy);
+    }
+    if (in.hostEnv() != null) {
+      in.hostEnv().forEach(secrecy::observe);
+    }
+    in.envExample().entries().forEach((k, v) -> secrecy.observe(k, v.value()));
+    for (ContainerDetails c : in.containers()) {
+      ContainerCheck.parseEnv(c.env()).forEach(secrecy::observe);
+      c.labels().forEach(secrecy::observe);
+    }
+  }
+
+  private static void observe(Project p, Secrecy secrecy) {
+    for (Service s : p.services().values()) {
+      s.environment().forEach(secrecy::observe);
+      s.labels().forEach(secrecy::observe);
+    }
   }
 
   private static List<DriftFinding> sorted(List<DriftFinding> findings, List<String> services) {

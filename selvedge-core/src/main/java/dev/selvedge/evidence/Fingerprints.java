@@ -10,7 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
@@ -102,15 +106,31 @@ public final class Fingerprints {
    * written to a private temporary file and hard-linked into place, so a concurrent creator never
    * clobbers a key and no reader sees a half-written one; the loser of a race uses the winner's.
    *
-   * @throws SelvedgeException naming the file when it cannot be read, created, or is malformed
+   * <p>As ssh does with a private key, a key others could read or replace is refused (on POSIX file
+   * systems): a directory writable by group or others or owned by another user (root aside), a key
+   * file with any group or other permission or owned by another user. So is a trivially weak key
+   * (fewer than {@value #MIN_DISTINCT_BYTES} distinct byte values, such as all zeros): with it,
+   * anyone could recompute the fingerprints and test guesses against them.
+   *
+   * @throws SelvedgeException naming the file and the fix when it cannot be read or created, is
+   *     malformed, exposed or weak
    */
   public static Fingerprints load(Path directory) {
     Path file = directory.resolve(KEY_FILE);
     try {
+      if (Files.isDirectory(directory)) {
+        checkDirectory(directory);
+      }
       if (!Files.exists(file)) {
         create(directory, file);
       }
-      return new Fingerprints(read(file));
+      byte[] key = read(file);
+      try {
+        checkFile(file);
+        return new Fingerprints(key);
+      } finally {
+        Arrays.fill(key, (byte) 0);
+      }
     } catch (IOException e) {
       throw new SelvedgeException(
           "cannot read or create the fingerprint key "
@@ -122,8 +142,112 @@ public final class Fingerprints {
     }
   }
 
+  /** 32 random bytes hold about 30 distinct values; fewer than this is not a random key. */
+  static final int MIN_DISTINCT_BYTES = 8;
+
+  private static void checkDirectory(Path directory) throws IOException {
+    PosixFileAttributes a = posixAttributes(directory);
+    if (a == null) {
+      return;
+    }
+    Set<PosixFilePermission> p = a.permissions();
+    if (p.contains(PosixFilePermission.GROUP_WRITE)
+        || p.contains(PosixFilePermission.OTHERS_WRITE)) {
+      throw refused(
+          "the directory of the fingerprint key, "
+              + directory
+              + ", is writable by group or others (mode "
+              + mode(p)
+              + "), so anyone could replace the key and recompute fingerprints",
+          "run chmod 700 " + directory + ", or set SELVEDGE_HOME to a private directory");
+    }
+    UserPrincipal me = currentUser();
+    if (me != null && !a.owner().equals(me) && !a.owner().getName().equals("root")) {
+      throw refused(
+          "the directory of the fingerprint key, "
+              + directory
+              + ", is owned by "
+              + a.owner().getName()
+              + ", not by "
+              + me.getName(),
+          "set SELVEDGE_HOME to a directory of your own");
+    }
+  }
+
+  private static void checkFile(Path file) throws IOException {
+    PosixFileAttributes a = posixAttributes(file);
+    if (a == null) {
+      return;
+    }
+    UserPrincipal me = currentUser();
+    if (me != null && !a.owner().equals(me)) {
+      throw refused(
+          "the fingerprint key "
+              + file
+              + " is owned by "
+              + a.owner().getName()
+              + ", not by "
+              + me.getName()
+              + ", so that user can read or replace it",
+          "move it away to create a new key of your own (fingerprints in older evidence will no"
+              + " longer match), or chown it to yourself if it is yours");
+    }
+    Set<PosixFilePermission> p = a.permissions();
+    for (PosixFilePermission bit : p) {
+      if (bit != PosixFilePermission.OWNER_READ
+          && bit != PosixFilePermission.OWNER_WRITE
+          && bit != PosixFilePermission.OWNER_EXECUTE) {
+        throw refused(
+            "the fingerprint key "
+                + file
+                + " is accessible by group or others (mode "
+                + mode(p)
+                + "), so they could read it and recompute fingerprints",
+            "run chmod 600 "
+                + file
+                + "; if others may have read it, move it away to create a new key");
+      }
+    }
+  }
+
+  private static SelvedgeException refused(String what, String fix) {
+    return new SelvedgeException(what + "; refusing to use it: " + fix);
+  }
+
+  /** Null where the file system has no POSIX permissions (the checks do not apply there). */
+  private static PosixFileAttributes posixAttributes(Path p) throws IOException {
+    PosixFileAttributeView view = Files.getFileAttributeView(p, PosixFileAttributeView.class);
+    return view == null ? null : view.readAttributes();
+  }
+
+  private static String mode(Set<PosixFilePermission> p) {
+    int m = 0;
+    for (PosixFilePermission bit : p) {
+      m |= 1 << (8 - bit.ordinal());
+    }
+    return String.format("%04o", m);
+  }
+
+  /** The user this process runs as, or null when the name does not resolve (no passwd entry). */
+  private static UserPrincipal currentUser() {
+    try {
+      return FileSystems.getDefault()
+          .getUserPrincipalLookupService()
+          .lookupPrincipalByName(System.getProperty("user.name"));
+    } catch (IOException | UnsupportedOperationException e) {
+      return null;
+    }
+  }
+
   private static byte[] read(Path file) throws IOException {
     byte[] bytes = Files.readAllBytes(file);
+    if (bytes.length == KEY_BYTES && distinct(bytes) < MIN_DISTINCT_BYTES) {
+      Arrays.fill(bytes, (byte) 0);
+      throw refused(
+          "the fingerprint key " + file + " is trivially weak (not random bytes)",
+          "move it away to create a new key (fingerprints in older evidence will no longer"
+              + " match)");
+    }
     if (bytes.length != KEY_BYTES) {
       int length = bytes.length;
       Arrays.fill(bytes, (byte) 0);
@@ -181,6 +305,18 @@ public final class Fingerprints {
       Arrays.fill(key, (byte) 0);
       Files.deleteIfExists(temp);
     }
+  }
+
+  private static int distinct(byte[] bytes) {
+    boolean[] seen = new boolean[256];
+    int n = 0;
+    for (byte b : bytes) {
+      if (!seen[b & 0xff]) {
+        seen[b & 0xff] = true;
+        n++;
+      }
+    }
+    return n;
   }
 
   @Override

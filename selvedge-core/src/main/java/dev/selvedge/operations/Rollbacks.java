@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.selvedge.contract.ContractException;
 import dev.selvedge.contract.SecretValues;
+import dev.selvedge.contract.Secrets;
 import dev.selvedge.contract.compose.ComposeLoader;
 import dev.selvedge.contract.compose.LoadOptions;
 import dev.selvedge.contract.compose.SourceFiles;
@@ -202,7 +203,14 @@ public final class Rollbacks {
                   List.of(file), dir, d.project(), List.of(), null, Map.of(), dir, memory));
       // The snapshot does not carry the contract's x-selvedge secrets list; the current one does.
       return new Restored(
-          p.withSecrets(current.secretKeys(), current.secretValues().and(SecretValues.of(filled))),
+          p.withSecrets(
+              current.secretKeys(),
+              current
+                  .secretValues()
+                  .and(
+                      SecretValues.of(filled)
+                          .withoutPublic(
+                              Secrets.publicValues(current, current.secretKeys()).values()))),
           warnings);
     } catch (ContractException e) {
       throw new OperationException(

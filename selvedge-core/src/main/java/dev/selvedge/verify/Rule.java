@@ -21,6 +21,15 @@ public interface Rule {
   /** Why it matters and how to fix it, a short paragraph (SARIF help text). */
   String help();
 
+  /**
+   * Whether the messages of this rule may quote contract values, so the {@link Verifier} masks the
+   * secrets substituted into them. A rule whose messages name only keys and paths says false:
+   * masking a weak secret that is also a name (the service's) would give the secret away.
+   */
+  default boolean quotesValues() {
+    return true;
+  }
+
   /** The findings of this rule for {@code context}, in contract order; empty when it passes. */
   List<Finding> check(VerifyContext context);
 }

@@ -90,7 +90,7 @@ public final class Verifier {
             break;
           }
         }
-        findings.add(resolved.scrubbed(project.secretValues()));
+        findings.add(r.quotesValues() ? resolved.scrubbed(project.secretValues()) : resolved);
       }
     }
     List<String> services = List.copyOf(project.services().keySet());

@@ -175,7 +175,12 @@ public final class ComposeLoader {
       }
       return build(merged, projectDir, lookup, secrets);
     } catch (ContractException e) {
-      throw e.redacted(secrets.and(SecretValues.of(List.of(), secretSites(Set.of()))));
+      List<SecretValues.Site> sites = secretSites(Set.of());
+      List<String> values = new ArrayList<>();
+      for (SecretValues.Site site : sites) {
+        values.add(site.value());
+      }
+      throw e.redacted(secrets.and(SecretValues.of(values, sites)));
     }
   }
 
@@ -376,17 +381,23 @@ public final class ComposeLoader {
       MapNode doc, Path projectDir, Function<String, String> lookup, SecretValues fromEnv) {
     Project p = normalize(doc, projectDir, projectName(doc, projectDir, lookup), lookup);
     // Add the values of keys declared secret and of secret-looking service environment keys and
-    // labels; those values are sites of their own, so a message about that key masks them.
+    // labels, for texts of unknown origin; where they are shown, their key masks them.
     List<String> values = new ArrayList<>();
     for (String key : p.secretKeys()) {
       values.add(lookup.apply(key));
     }
-    List<SecretValues.Site> sites = secretSites(p.secretKeys());
     for (var s : p.services().values()) {
-      keySites(s.environment(), "services.*.environment.", p.secretKeys(), sites);
-      keySites(s.labels(), "services.*.labels.", p.secretKeys(), sites);
+      secretKeyValues(s.environment(), p.secretKeys(), values);
+      secretKeyValues(s.labels(), p.secretKeys(), values);
     }
-    SecretValues all = fromEnv.and(SecretValues.of(values, sites));
+    List<SecretValues.Site> sites = secretSites(p.secretKeys());
+    for (SecretValues.Site site : sites) {
+      values.add(site.value());
+    }
+    SecretValues all =
+        fromEnv
+            .and(SecretValues.of(values, sites))
+            .withoutPublic(Secrets.publicValues(p, p.secretKeys()).values());
     return new Project(
         p.name(),
         p.workingDir(),
@@ -405,15 +416,11 @@ public final class ComposeLoader {
         all);
   }
 
-  private static void keySites(
-      Map<String, String> entries,
-      String prefix,
-      Set<String> declared,
-      List<SecretValues.Site> sites) {
+  private static void secretKeyValues(
+      Map<String, String> entries, Set<String> declared, List<String> values) {
     for (Map.Entry<String, String> e : entries.entrySet()) {
-      String v = e.getValue();
-      if (v != null && !v.isEmpty() && Secrets.isSecretKey(e.getKey(), declared)) {
-        sites.add(new SecretValues.Site(prefix + e.getKey(), v, 0, v.length()));
+      if (Secrets.isSecretKey(e.getKey(), declared)) {
+        values.add(e.getValue());
       }
     }
   }

@@ -94,11 +94,10 @@ public final class Interpolator {
   }
 
   /**
-   * Variable {@code name}'s value fills {@code [start, end)} of {@code text}, the interpolated value
-   * of a scalar at {@code site}: its path with the service name as {@code *}, and for a {@code
-   * KEY=value} item of a list-form mapping ({@code environment}, {@code labels},
-   * {@code args}, ...) the key, as the map form would name it ({@code
-   * services.*.environment.DB_URL}).
+   * Variable {@code name}'s value fills {@code [start, end)} of {@code text}, the interpolated
+   * value of a scalar at {@code site}: its path with the service name as {@code *}, and for a
+   * {@code KEY=value} item of a list-form mapping ({@code environment}, {@code labels}, {@code
+   * args}, ...) the key, as the map form would name it ({@code services.*.environment.DB_URL}).
    */
   record Substitution(String name, String site, String text, int start, int end) {
     @Override

@@ -90,9 +90,9 @@ public final class ComposeConfig {
 
   /**
    * The last pass over everything rendered: a value under a secret-looking key anywhere (labels,
-   * build args, driver options, extensions) is masked whole; elsewhere only the spans where a secret
-   * variable was substituted are masked (and URL passwords), so a weak secret that also occurs in a
-   * public value (an image name) neither mangles it nor gives itself away.
+   * build args, driver options, extensions) is masked whole; elsewhere only the spans where a
+   * secret variable was substituted are masked (and URL passwords), so a weak secret that also
+   * occurs in a public value (an image name) neither mangles it nor gives itself away.
    */
   private static void scrub(JsonNode node, String path, Project p) {
     if (node instanceof ObjectNode o) {

@@ -18,6 +18,7 @@ public final class Rules {
           new StaticPortNotPublished(),
           new EnvUndeclared(),
           new SecretCommitted(),
+          new WeakSecret(),
           new DockerSocketMount(),
           new Privileged(),
           new NetworkHost(),
