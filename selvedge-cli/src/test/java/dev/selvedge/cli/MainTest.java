@@ -240,4 +240,43 @@ class MainTest {
     assertThat(bad.code()).isEqualTo(2);
     assertThat(bad.err()).contains("DB_PASSWORD").doesNotContain(PLANTED);
   }
+
+  /**
+   * The scrubber of config is the scrubber of every message: a secret substituted into an invalid
+   * image reference, or into a URL under a name that does not look secret, is in no output.
+   */
+  @Test
+  void messagesQuotingASubstitutedSecretAreScrubbedLikeConfig(@TempDir Path dir)
+      throws IOException {
+    Files.writeString(
+        dir.resolve("compose.yaml"),
+        """
+        services:
+          app:
+            image: "busybox:${DB_PASSWORD}@@"
+            environment:
+              MAIL_URL: smtp://mailer:${SMTP_PW}@mail:25
+              RELAY: smtp://relay:literal-Relay-pw9@relay:25
+        """);
+    String smtp = "smtp-" + PLANTED;
+    Files.writeString(dir.resolve(".env"), "DB_PASSWORD=" + PLANTED + "\nSMTP_PW=" + smtp + "\n");
+    StringBuilder all = new StringBuilder();
+    for (String[] args :
+        new String[][] {
+          {"config"},
+          {"config", "--format", "json"},
+          {"verify"},
+          {"verify", "--format", "json"},
+          {"verify", "--format", "sarif"},
+        }) {
+      Result r = run(dir, args);
+      assertThat(r.code()).as(String.join(" ", args) + ": " + r.err()).isIn(0, 1);
+      all.append(r.out()).append(r.err());
+    }
+    assertThat(all).contains("image-not-pinned").contains("busybox:********@@");
+    assertThat(all.toString())
+        .doesNotContain(PLANTED)
+        .doesNotContain("literal-Relay-pw9")
+        .contains("smtp://mailer:********@mail:25");
+  }
 }

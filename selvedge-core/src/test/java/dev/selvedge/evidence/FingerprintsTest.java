@@ -127,4 +127,110 @@ class FingerprintsTest {
         .hasMessageContaining("17 bytes")
         .hasMessageNotContaining("short-key-content");
   }
+
+  private static void mode(Path p, String perms) throws Exception {
+    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(perms));
+  }
+
+  /** A directory holding a well-formed random key, both owner-only. */
+  private static Path goodKey(Path dir) throws Exception {
+    Path home = dir.resolve("home");
+    Fingerprints.load(home);
+    return home;
+  }
+
+  @Test
+  void aKeyDirectoryOthersCanWriteIsRefusedNamingItAndTheFix(@TempDir Path dir) throws Exception {
+    Path home = goodKey(dir);
+    for (String perms : List.of("rwxrwxrwx", "rwxrwx---", "rwx----w-")) {
+      mode(home, perms);
+      assertThatThrownBy(() -> Fingerprints.load(home))
+          .as(perms)
+          .isInstanceOf(SelvedgeException.class)
+          .hasMessageContaining(home.toString())
+          .hasMessageContaining("writable by group or others")
+          .hasMessageContaining("chmod 700 " + home);
+    }
+    // Readable by others is fine for the directory: the key file itself is owner-only.
+    mode(home, "rwxr-xr-x");
+    assertThat(Fingerprints.load(home)).isNotNull();
+  }
+
+  @Test
+  void aKeyDirectoryWritableByOthersIsRefusedBeforeAKeyIsCreatedInIt(@TempDir Path dir)
+      throws Exception {
+    Path home = Files.createDirectory(dir.resolve("shared"));
+    mode(home, "rwxrwxrwx");
+    assertThatThrownBy(() -> Fingerprints.load(home)).hasMessageContaining("chmod 700");
+    assertThat(home.resolve(Fingerprints.KEY_FILE)).doesNotExist();
+  }
+
+  @Test
+  void aKeyFileOthersCanReadOrWriteIsRefused(@TempDir Path dir) throws Exception {
+    Path home = goodKey(dir);
+    Path file = home.resolve(Fingerprints.KEY_FILE);
+    for (String perms : List.of("rw-r--r--", "rw-rw----", "rw-----w-", "rw----r--")) {
+      mode(file, perms);
+      assertThatThrownBy(() -> Fingerprints.load(home))
+          .as(perms)
+          .isInstanceOf(SelvedgeException.class)
+          .hasMessageContaining(file.toString())
+          .hasMessageContaining("accessible by group or others")
+          .hasMessageContaining("chmod 600 " + file);
+    }
+    mode(file, "r--------");
+    assertThat(Fingerprints.load(home)).as("read-only for the owner is fine").isNotNull();
+  }
+
+  @Test
+  void aKeyFileOrDirectoryOwnedByAnotherUserIsRefused(@TempDir Path dir) throws Exception {
+    var users = dir.getFileSystem().getUserPrincipalLookupService();
+    var me = users.lookupPrincipalByName(System.getProperty("user.name"));
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        me.getName().equals("root"), "changing a file's owner needs root");
+    var other = users.lookupPrincipalByName("nobody");
+    Path home = goodKey(dir);
+    Path file = home.resolve(Fingerprints.KEY_FILE);
+    Files.setOwner(file, other);
+    assertThatThrownBy(() -> Fingerprints.load(home))
+        .isInstanceOf(SelvedgeException.class)
+        .hasMessageContaining(file.toString())
+        .hasMessageContaining("owned by nobody");
+    Files.setOwner(file, me);
+    assertThat(Fingerprints.load(home)).isNotNull();
+
+    Path theirs = Files.createDirectory(dir.resolve("theirs"));
+    mode(theirs, "rwx------");
+    Files.setOwner(theirs, other);
+    assertThatThrownBy(() -> Fingerprints.load(theirs))
+        .hasMessageContaining(theirs.toString())
+        .hasMessageContaining("owned by nobody");
+  }
+
+  @Test
+  void aTriviallyWeakKeyIsRefused(@TempDir Path dir) throws Exception {
+    Path home = goodKey(dir);
+    Path file = home.resolve(Fingerprints.KEY_FILE);
+    byte[] zeros = new byte[32];
+    byte[] pattern =
+        "abcdabcdabcdabcdabcdabcdabcdabcd".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    for (byte[] weak : List.of(zeros, pattern)) {
+      Files.write(file, weak);
+      assertThatThrownBy(() -> Fingerprints.load(home))
+          .isInstanceOf(SelvedgeException.class)
+          .hasMessageContaining(file.toString())
+          .hasMessageContaining("trivially weak")
+          .hasMessageContaining("move it away");
+    }
+  }
+
+  @Test
+  void theIssuesSetUpIsRefused(@TempDir Path dir) throws Exception {
+    // SELVEDGE_HOME 0777 holding an all-zero fingerprint.key of mode 0644.
+    Path home = Files.createDirectory(dir.resolve("home"));
+    Files.write(home.resolve(Fingerprints.KEY_FILE), new byte[32]);
+    mode(home.resolve(Fingerprints.KEY_FILE), "rw-r--r--");
+    mode(home, "rwxrwxrwx");
+    assertThatThrownBy(() -> Fingerprints.load(home)).isInstanceOf(SelvedgeException.class);
+  }
 }
