@@ -2,6 +2,8 @@ package dev.selvedge.cli;
 
 import dev.selvedge.SelvedgeException;
 import dev.selvedge.Version;
+import dev.selvedge.contract.SecretValues;
+import dev.selvedge.contract.Secrets;
 import dev.selvedge.operations.Guarded;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -149,7 +151,9 @@ public final class Main {
     try {
       return byName.get(name).run(ns);
     } catch (SelvedgeException e) {
-      cli.err().println("selvedge: " + e.getMessage());
+      // Errors about the contract are scrubbed where they arise; a URL's password is a secret in
+      // any message, from whatever layer.
+      cli.err().println("selvedge: " + Secrets.maskUrlPasswords(e.getMessage(), SecretValues.MASK));
       return ExitCode.INPUT;
     } catch (RuntimeException e) {
       cli.err().println("selvedge: internal error: " + e);

@@ -17,7 +17,8 @@ import java.util.Set;
  * @param locations where each key was written, by dotted path ({@code services.api.image})
  * @param secretKeys environment keys declared secret in any {@code x-selvedge}
  * @param sources files read, with content hashes
- * @param secretValues the secret values the contract was rendered with, to scrub output
+ * @param secretValues where secrets were substituted and the secret values the contract was
+ *     rendered with, to scrub output
  * @param warnings things worth telling the user that do not stop loading (obsolete keys, unset
  *     variables)
  */
