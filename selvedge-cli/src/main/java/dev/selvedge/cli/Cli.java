@@ -1,5 +1,6 @@
 package dev.selvedge.cli;
 
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -7,9 +8,19 @@ import java.util.Map;
 
 /**
  * What a command may touch of the outside world: its streams, the process environment and the
- * working directory. Tests pass their own.
+ * working directory. Tests pass their own. {@code in} is read only for {@code -f -}.
  */
-record Cli(PrintWriter out, PrintWriter err, Map<String, String> environment, Path workingDir) {
+record Cli(
+    PrintWriter out,
+    PrintWriter err,
+    Map<String, String> environment,
+    Path workingDir,
+    InputStream in) {
+
+  /** With nothing on standard input. */
+  Cli(PrintWriter out, PrintWriter err, Map<String, String> environment, Path workingDir) {
+    this(out, err, environment, workingDir, InputStream.nullInputStream());
+  }
 
   void warn(List<String> warnings) {
     for (String w : warnings) {

@@ -20,9 +20,7 @@ import dev.selvedge.port.DockerEngine;
 import dev.selvedge.port.ImageDetails;
 import dev.selvedge.port.LocalHost;
 import dev.selvedge.verify.EnvExample;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -278,14 +276,6 @@ final class LiveCheck {
   }
 
   private static EnvExample envExample(Project p) {
-    Path file = Path.of(p.workingDir()).resolve(".env.example");
-    if (!Files.isRegularFile(file)) {
-      return EnvExample.absent(file.toString());
-    }
-    try {
-      return EnvExample.parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new SelvedgeException(file + ": cannot read: " + e.getMessage(), e);
-    }
+    return EnvExample.read(Path.of(p.workingDir()).resolve(".env.example"));
   }
 }

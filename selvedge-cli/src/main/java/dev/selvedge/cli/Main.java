@@ -41,7 +41,8 @@ public final class Main {
         new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), false);
     PrintWriter err =
         new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
-    int code = run(new Cli(out, err, System.getenv(), Path.of("").toAbsolutePath()), args);
+    int code =
+        run(new Cli(out, err, System.getenv(), Path.of("").toAbsolutePath(), System.in), args);
     out.flush();
     err.flush();
     System.exit(code);

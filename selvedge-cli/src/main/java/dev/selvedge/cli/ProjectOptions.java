@@ -1,8 +1,13 @@
 package dev.selvedge.cli;
 
+import dev.selvedge.contract.ContractException;
 import dev.selvedge.contract.compose.ComposeLoader;
 import dev.selvedge.contract.compose.LoadOptions;
+import dev.selvedge.contract.compose.SourceFiles;
 import dev.selvedge.contract.model.Project;
+import dev.selvedge.contract.yaml.Mark;
+import dev.selvedge.contract.yaml.YamlReader;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -56,7 +61,32 @@ final class ProjectOptions {
   }
 
   static Project load(Namespace ns, Cli cli) {
-    return ComposeLoader.load(toLoadOptions(ns, cli.environment(), cli.workingDir()));
+    return ComposeLoader.load(toLoadOptions(ns, cli));
+  }
+
+  /** The options, with standard input read for {@code -f -} as docker compose does. */
+  static LoadOptions toLoadOptions(Namespace ns, Cli cli) {
+    LoadOptions options = toLoadOptions(ns, cli.environment(), cli.workingDir());
+    if (!options.files().contains(Path.of(ComposeLoader.STDIN))) {
+      return options;
+    }
+    return options.withSources(SourceFiles.withStdin(options.sources(), readStdin(cli)));
+  }
+
+  /** All of standard input, refused past the size a Compose file may have. */
+  private static byte[] readStdin(Cli cli) {
+    try {
+      byte[] bytes = cli.in().readNBytes(YamlReader.MAX_BYTES + 1);
+      if (bytes.length > YamlReader.MAX_BYTES) {
+        throw new ContractException(
+            Mark.of("stdin"),
+            "",
+            "more than " + (YamlReader.MAX_BYTES >> 20) + " MiB; refusing to read it");
+      }
+      return bytes;
+    } catch (IOException e) {
+      throw new ContractException(Mark.of("stdin"), "", "cannot read: " + e.getMessage(), e);
+    }
   }
 
   private static List<Path> paths(List<Object> values) {

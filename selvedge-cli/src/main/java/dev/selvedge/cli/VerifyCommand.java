@@ -2,6 +2,8 @@ package dev.selvedge.cli;
 
 import dev.selvedge.SelvedgeException;
 import dev.selvedge.Version;
+import dev.selvedge.contract.compose.ComposeLoader;
+import dev.selvedge.contract.compose.SourceFiles;
 import dev.selvedge.contract.model.Project;
 import dev.selvedge.contract.model.Severity;
 import dev.selvedge.evidence.EvidenceJson;
@@ -12,9 +14,6 @@ import dev.selvedge.verify.VerifyOptions;
 import dev.selvedge.verify.VerifyReport;
 import dev.selvedge.verify.render.SarifRenderer;
 import dev.selvedge.verify.render.TextRenderer;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -67,7 +66,16 @@ final class VerifyCommand implements Command {
 
   @Override
   public int run(Namespace ns) {
-    Project p = ProjectOptions.load(ns, cli);
+    String envExample = ns.getString("env_example");
+    Path example = envExample == null ? null : cli.workingDir().resolve(envExample);
+    if (example != null && !SourceFiles.LOCAL.isFile(example)) {
+      throw new SelvedgeException(example + ": not found; check the --env-example path");
+    }
+    // verify needs no real values: without a .env (a CI runner) the example's keys stand in.
+    Project p =
+        ComposeLoader.load(
+            ProjectOptions.toLoadOptions(ns, cli)
+                .withEnvExampleFallback(example != null ? example : Path.of(".env.example")));
     cli.warn(p.warnings());
     VerifyOptions options = VerifyOptions.DEFAULTS;
     List<Object> rules = ns.getList("rule");
@@ -85,7 +93,6 @@ final class VerifyCommand implements Command {
     if (failOn != null) {
       options = options.withFailOn(severity(failOn, "--fail-on"));
     }
-    String envExample = ns.getString("env_example");
     VerifyReport report =
         Verifier.verify(
             p, readEnvExample(cli, p, envExample == null ? null : Path.of(envExample)), options);
@@ -106,17 +113,11 @@ final class VerifyCommand implements Command {
         envExample != null
             ? cli.workingDir().resolve(envExample)
             : Path.of(p.workingDir()).resolve(".env.example");
-    if (!Files.isRegularFile(file)) {
-      if (envExample != null) {
-        throw new SelvedgeException(file + ": not found; check the --env-example path");
-      }
-      return EnvExample.absent(file.toString());
+    EnvExample example = EnvExample.read(file);
+    if (!example.present() && envExample != null) {
+      throw new SelvedgeException(file + ": not found; check the --env-example path");
     }
-    try {
-      return EnvExample.parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new SelvedgeException(file + ": cannot read: " + e.getMessage(), e);
-    }
+    return example;
   }
 
   private static Severity severity(String value, String where) {

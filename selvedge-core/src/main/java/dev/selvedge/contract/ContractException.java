@@ -60,9 +60,42 @@ public final class ContractException extends SelvedgeException {
       sb.append(mark).append(": ");
     }
     // Messages that already name their path (interpolation errors do) are not prefixed twice.
-    if (path != null && !path.isEmpty() && (message == null || !message.contains(path))) {
+    if (path != null && !path.isEmpty() && !names(message, path)) {
       sb.append(path).append(": ");
     }
     return sb.append(message).toString();
+  }
+
+  /**
+   * Whether {@code message} names {@code path} as a whole word: a short path such as {@code a} is
+   * inside almost any message, and taking that for a mention dropped the key from the error.
+   */
+  private static boolean names(String message, String path) {
+    if (message == null) {
+      return false;
+    }
+    for (int at = message.indexOf(path); at >= 0; at = message.indexOf(path, at + 1)) {
+      int end = at + path.length();
+      if ((at == 0 || !partOfPath(message.charAt(at - 1))) && endsWord(message, end)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The end of a word, a full stop ending a sentence included. */
+  private static boolean endsWord(String message, int end) {
+    if (end == message.length()) {
+      return true;
+    }
+    char c = message.charAt(end);
+    if (c == '.') {
+      return end + 1 == message.length() || Character.isWhitespace(message.charAt(end + 1));
+    }
+    return !partOfPath(c);
+  }
+
+  private static boolean partOfPath(char c) {
+    return Character.isLetterOrDigit(c) || c == '_' || c == '-' || c == '.' || c == '[';
   }
 }

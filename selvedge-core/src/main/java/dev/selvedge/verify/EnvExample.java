@@ -2,7 +2,9 @@ package dev.selvedge.verify;
 
 import dev.selvedge.contract.ContractException;
 import dev.selvedge.contract.compose.DotEnv;
+import dev.selvedge.contract.compose.SourceFiles;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Collections;
@@ -82,6 +84,20 @@ public record EnvExample(String file, boolean present, Map<String, Entry> entrie
       entries.put(e.getKey(), new Entry(e.getValue(), lines.getOrDefault(e.getKey(), 0)));
     }
     return new EnvExample(file, true, entries, sha256(text));
+  }
+
+  /**
+   * Reads the file at {@code file} with {@link #parse}: the one reader of {@code .env.example} for
+   * every command. {@link #absent} when there is no file.
+   *
+   * @throws ContractException naming the file when something is there but cannot be read (a
+   *     directory, a FIFO, a link loop) or is malformed
+   */
+  public static EnvExample read(Path file) {
+    return SourceFiles.LOCAL
+        .read(file)
+        .map(bytes -> parse(file.toString(), new String(bytes, StandardCharsets.UTF_8)))
+        .orElseGet(() -> absent(file.toString()));
   }
 
   /** The line where each key is (last) declared; DotEnv keeps no positions. */

@@ -17,6 +17,7 @@ import dev.selvedge.contract.model.VolumeDef;
 import dev.selvedge.contract.yaml.MapNode;
 import dev.selvedge.contract.yaml.Mark;
 import dev.selvedge.contract.yaml.Node;
+import dev.selvedge.contract.yaml.ScalarNode;
 import dev.selvedge.contract.yaml.SeqNode;
 import dev.selvedge.contract.yaml.YamlReader;
 import java.nio.charset.StandardCharsets;
@@ -31,8 +32,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -55,6 +58,19 @@ public final class ComposeLoader {
           "compose.override.yaml",
           "docker-compose.override.yml",
           "docker-compose.override.yaml");
+
+  /** The {@code -f} name for standard input, as in docker compose. */
+  public static final String STDIN = "-";
+
+  /**
+   * What a variable that {@code .env.example} declares without a usable value stands for when
+   * {@link LoadOptions#envExampleFallback} applies: {@code placeholder-db_password}. Lowercase so
+   * it is valid in an image name; one per key so no two variables share a value, which would read
+   * as a secret reused in a public field.
+   */
+  public static String placeholder(String key) {
+    return "placeholder-" + key.toLowerCase(Locale.ROOT);
+  }
 
   private static final Set<String> TOP_LEVEL =
       Set.of("version", "name", "services", "networks", "volumes", "secrets", "configs", "include");
@@ -125,7 +141,13 @@ public final class ComposeLoader {
     Path workingDir = options.workingDir();
     List<Path> files = new ArrayList<>();
     for (Path f : options.files()) {
-      files.add(workingDir.resolve(f).toAbsolutePath().normalize());
+      if (f.toString().equals(STDIN)) {
+        // Relative paths inside it start at the working directory, as docker compose has it.
+        stdinFile = workingDir.resolve(STDIN);
+        files.add(stdinFile);
+      } else {
+        files.add(workingDir.resolve(f).toAbsolutePath().normalize());
+      }
     }
     Path searchDir =
         options.projectDirectory() != null
@@ -167,12 +189,33 @@ public final class ComposeLoader {
     // error may quote a value that interpolation put there.
     SecretValues secrets =
         secretVariables(processEnv, Set.of()).and(secretVariables(dotenv, Set.of()));
+    boolean fromCompose =
+        options.files().isEmpty() && options.environment().get("COMPOSE_FILE") != null;
     try {
       MapNode merged = null;
       for (Path file : files) {
-        MapNode doc = loadFile(file, projectDir, lookup, 0);
+        String display = display(file);
+        MapNode doc =
+            loadFile(
+                file,
+                projectDir,
+                lookup,
+                0,
+                () ->
+                    new ContractException(
+                        Mark.of(display),
+                        "",
+                        fromCompose
+                            ? "file not found; check COMPOSE_FILE"
+                            : "file not found; check the -f path"));
+        if (merged != null && isEmpty(doc)) {
+          // docker compose skips an empty file after the first; a truncated override is worth
+          // a word all the same.
+          warnings.add(display + ": empty; nothing merged from it");
+        }
         merged = merged == null ? doc : asMap(Merger.merge(merged, doc), file);
       }
+      requireServices(merged, files);
       return build(merged, projectDir, lookup, secrets);
     } catch (ContractException e) {
       List<SecretValues.Site> sites = secretSites(Set.of());
@@ -197,6 +240,9 @@ public final class ComposeLoader {
     return sites;
   }
 
+  // Where -f - stands in the file list; null when standard input is not read.
+  private Path stdinFile;
+
   private static SecretValues secretVariables(Map<String, String> env, Set<String> declared) {
     List<String> values = new ArrayList<>();
     for (Map.Entry<String, String> e : env.entrySet()) {
@@ -216,6 +262,8 @@ public final class ComposeLoader {
       }
     } else if (options.sources().isFile(projectDir.resolve(".env"))) {
       envFiles.add(projectDir.resolve(".env"));
+    } else if (options.envExampleFallback() != null) {
+      return exampleValues(projectDir.resolve(options.envExampleFallback()).normalize());
     }
     LinkedHashMap<String, String> values = new LinkedHashMap<>();
     Map<String, String> processEnv = options.environment();
@@ -229,10 +277,46 @@ public final class ComposeLoader {
     return values;
   }
 
-  /** Reads, interpolates and resolves extends and include of one file. */
+  /**
+   * The variables {@code example} declares, standing in for a {@code .env} that is not there (a CI
+   * runner has none): a key keeps its example value when that is a plain public value, and gets
+   * {@link #placeholder} when it looks secret, is empty or refers to other variables, so a {@code
+   * ${DB_PASSWORD:?}} is satisfied without anyone's password. Nothing when there is no example.
+   */
+  private Map<String, String> exampleValues(Path example) {
+    if (!options.sources().isFile(example)) {
+      return Map.of();
+    }
+    LinkedHashMap<String, String> values = new LinkedHashMap<>();
+    byte[] bytes = options.sources().read(example).orElseThrow();
+    // Committed and public, so it is hashed like a Compose file rather than withheld like a .env.
+    addSource(example, bytes, "env-example");
+    String text = new String(bytes, StandardCharsets.UTF_8);
+    for (Map.Entry<String, String> e : DotEnv.parseLiteral(text, display(example)).entrySet()) {
+      String value = e.getValue();
+      boolean usable =
+          !value.isEmpty() && value.indexOf('$') < 0 && !Secrets.isSecretKey(e.getKey(), Set.of());
+      values.put(e.getKey(), usable ? value : placeholder(e.getKey()));
+    }
+    warnings.add(
+        "no .env: variables come from "
+            + display(example)
+            + " (secret-looking and empty ones as placeholder-<name>); live commands need the"
+            + " real .env");
+    return values;
+  }
+
+  /**
+   * Reads, interpolates and resolves extends and include of one file; {@code missing} is the error
+   * when there is no file, naming what referred to it.
+   */
   private MapNode loadFile(
-      Path file, Path projectDir, Function<String, String> lookup, int includeDepth) {
-    MapNode doc = readInterpolated(file, lookup);
+      Path file,
+      Path projectDir,
+      Function<String, String> lookup,
+      int includeDepth,
+      Supplier<ContractException> missing) {
+    MapNode doc = readInterpolated(file, lookup, missing);
     doc = Extends.resolve(doc, file, this::readForExtends);
     if (doc.get("include") != null) {
       doc = include(doc, file, lookup, includeDepth);
@@ -240,25 +324,37 @@ public final class ComposeLoader {
     return doc;
   }
 
-  private MapNode readForExtends(Path file) {
-    MapNode doc = readInterpolated(file, currentLookup);
+  private MapNode readForExtends(Path file, Node reference, String path) {
+    MapNode doc =
+        readInterpolated(
+            file,
+            currentLookup,
+            () ->
+                Read.error(
+                    reference, path, display(file) + ": file not found; check extends.file"));
     return RelativePaths.absolutize(doc, file.getParent());
   }
 
   // Extends from another file interpolates with the project's lookup; set during build-up.
   private Function<String, String> currentLookup = key -> null;
 
-  private MapNode readInterpolated(Path file, Function<String, String> lookup) {
+  private MapNode readInterpolated(
+      Path file, Function<String, String> lookup, Supplier<ContractException> missing) {
     currentLookup = lookup;
     String display = display(file);
     byte[] bytes =
-        options
-            .sources()
-            .read(file)
-            .orElseThrow(
-                () ->
-                    new ContractException(
-                        Mark.of(display), "", "file not found; check the -f path"));
+        file.equals(stdinFile)
+            ? options
+                .sources()
+                .stdin()
+                .orElseThrow(
+                    () ->
+                        new ContractException(
+                            Mark.of(display),
+                            "",
+                            "-f - (standard input) is not read by this command; pass the"
+                                + " file's path"))
+            : readSource(file, display, missing);
     addSource(file, bytes, "compose");
     Node root = YamlReader.read(display, new String(bytes, StandardCharsets.UTF_8));
     MapNode doc = asMap(root, file);
@@ -270,6 +366,17 @@ public final class ComposeLoader {
       throw withoutSecretValue(e);
     }
     return asMap(interpolated, file);
+  }
+
+  /** A file's bytes; errors name it as the user wrote it rather than by its absolute path. */
+  private byte[] readSource(Path file, String display, Supplier<ContractException> missing) {
+    Optional<byte[]> bytes;
+    try {
+      bytes = options.sources().read(file);
+    } catch (ContractException e) {
+      throw new ContractException(Mark.of(display), "", e.detail(), e);
+    }
+    return bytes.orElseThrow(missing);
   }
 
   /**
@@ -347,9 +454,24 @@ public final class ComposeLoader {
       MapNode included = null;
       for (String p : paths) {
         Path f = base.resolve(p).normalize();
-        MapNode one = loadFile(f, includedDir, includedLookup, depth + 1);
+        MapNode one =
+            loadFile(
+                f,
+                includedDir,
+                includedLookup,
+                depth + 1,
+                () ->
+                    Read.error(item, ip, display(f) + ": file not found; check the include path"));
         one = RelativePaths.absolutize(one, includedDir);
         included = included == null ? one : asMap(Merger.merge(included, one), f);
+      }
+      if (isEmpty(included)) {
+        throw Read.error(
+            item,
+            ip,
+            "includes an empty Compose file ("
+                + String.join(", ", paths)
+                + "): nothing but blank lines, comments or version:; is it truncated?");
       }
       result = mergeIncluded(result, included, item, ip);
     }
@@ -762,6 +884,38 @@ public final class ComposeLoader {
     return sb.substring(start);
   }
 
+  /** Nothing in it but {@code version:}, which docker compose drops before it looks. */
+  private static boolean isEmpty(MapNode doc) {
+    return doc.entries().isEmpty() || (doc.entries().size() == 1 && doc.has("version"));
+  }
+
+  /**
+   * A project must define a service. docker compose refuses a file with nothing in it ("empty
+   * compose file"); Selvedge also refuses {@code services: {}} and a file of networks or volumes
+   * alone, because a contract that runs nothing is a truncated or wrong file, and it must not pass
+   * a CI gate.
+   */
+  private void requireServices(MapNode merged, List<Path> files) {
+    String names = String.join(", ", files.stream().map(this::display).toList());
+    if (isEmpty(merged)) {
+      throw new ContractException(
+          Mark.of(names),
+          "",
+          (files.size() == 1 ? "empty compose file" : "empty compose files")
+              + " (only blank lines, comments or version:); is it truncated? A contract defines"
+              + " services:");
+    }
+    Node services = merged.get("services");
+    if (services == null
+        || (services instanceof MapNode m && m.entries().isEmpty())
+        || (services instanceof ScalarNode s && s.isNull())) {
+      throw new ContractException(
+          services != null ? services.mark() : Mark.of(names),
+          "services",
+          "no services defined; a contract needs at least one service (is the file truncated?)");
+    }
+  }
+
   private static MapNode asMap(Node node, Path file) {
     if (node instanceof MapNode m) {
       return m;
@@ -771,6 +925,9 @@ public final class ComposeLoader {
   }
 
   private String display(Path file) {
+    if (file.equals(stdinFile)) {
+      return "stdin";
+    }
     Path wd = options.workingDir();
     try {
       Path rel = wd.relativize(file);

@@ -8,25 +8,35 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * Resolves {@code extends} in one file: a service starts from another service (in the same file or
  * in {@code file:}) and the Compose merge rules apply its own keys on top.
  */
 final class Extends {
-  private final Function<Path, MapNode> readOther;
+  /** Reads the file an {@code extends.file} names. */
+  interface OtherFile {
+    /**
+     * @param file the file, resolved against the extending file's directory
+     * @param reference the {@code extends.file} value, for errors that point back at it
+     * @param path the key path of {@code reference}
+     * @return its document, interpolated, with its relative paths made absolute
+     */
+    MapNode read(Path file, Node reference, String path);
+  }
+
+  private final OtherFile readOther;
   private final Map<Path, MapNode> otherFiles = new HashMap<>();
 
-  private Extends(Function<Path, MapNode> readOther) {
+  private Extends(OtherFile readOther) {
     this.readOther = readOther;
   }
 
   /**
    * @param doc the interpolated document of {@code file}
-   * @param readOther reads another file, interpolated, with its relative paths made absolute
+   * @param readOther reads another file
    */
-  static MapNode resolve(MapNode doc, Path file, Function<Path, MapNode> readOther) {
+  static MapNode resolve(MapNode doc, Path file, OtherFile readOther) {
     if (!(doc.get("services") instanceof MapNode services)) {
       return doc;
     }
@@ -72,15 +82,18 @@ final class Extends {
     stack.add(key);
     String baseName;
     Path baseFile = file;
+    Node fileNode = null;
     if (ext instanceof MapNode m) {
       if (m.get("service") == null) {
         throw Read.error(m, path + ".extends", "extends needs the name of a service");
       }
       baseName = Read.requiredStr(m.get("service"), path + ".extends.service");
-      Node f = m.get("file");
-      if (f != null) {
+      fileNode = m.get("file");
+      if (fileNode != null) {
         baseFile =
-            file.getParent().resolve(Read.requiredStr(f, path + ".extends.file")).normalize();
+            file.getParent()
+                .resolve(Read.requiredStr(fileNode, path + ".extends.file"))
+                .normalize();
       }
       for (String k : m.entries().keySet()) {
         if (!k.equals("service") && !k.equals("file")) {
@@ -92,7 +105,11 @@ final class Extends {
     }
     MapNode baseServices = services;
     if (!baseFile.equals(file)) {
-      MapNode other = otherFiles.computeIfAbsent(baseFile, readOther);
+      MapNode other = otherFiles.get(baseFile);
+      if (other == null) {
+        other = readOther.read(baseFile, fileNode, path + ".extends.file");
+        otherFiles.put(baseFile, other);
+      }
       baseServices = other.get("services") instanceof MapNode s ? s : MapNode.empty(other.mark());
     }
     MapNode base = service(baseName, baseServices, baseFile, stack);

@@ -18,6 +18,10 @@ import java.util.Set;
  * @param workingDir where relative {@code -f} paths start (the shell's working directory)
  * @param sources where files are read from (the local filesystem unless a host's deploy directory
  *     is being read)
+ * @param envExampleFallback an {@code .env.example} (relative to the project directory) whose keys
+ *     stand in, with placeholder values, when there is no {@code .env} and no {@code --env-file};
+ *     null = none. Only for checks that need no real values ({@code verify} in CI); a live command
+ *     must never set it.
  */
 public record LoadOptions(
     List<Path> files,
@@ -27,7 +31,8 @@ public record LoadOptions(
     Set<String> profiles,
     Map<String, String> environment,
     Path workingDir,
-    SourceFiles sources) {
+    SourceFiles sources,
+    Path envExampleFallback) {
   public LoadOptions {
     files = files == null ? List.of() : List.copyOf(files);
     envFiles = envFiles == null ? List.of() : List.copyOf(envFiles);
@@ -35,6 +40,28 @@ public record LoadOptions(
     environment = environment == null ? Map.of() : Map.copyOf(environment);
     workingDir = workingDir == null ? Path.of("").toAbsolutePath() : workingDir.toAbsolutePath();
     sources = sources == null ? SourceFiles.LOCAL : sources;
+  }
+
+  /** Options without an {@code .env.example} fallback. */
+  public LoadOptions(
+      List<Path> files,
+      Path projectDirectory,
+      String projectName,
+      List<Path> envFiles,
+      Set<String> profiles,
+      Map<String, String> environment,
+      Path workingDir,
+      SourceFiles sources) {
+    this(
+        files,
+        projectDirectory,
+        projectName,
+        envFiles,
+        profiles,
+        environment,
+        workingDir,
+        sources,
+        null);
   }
 
   /** Options reading from the local filesystem. */
@@ -67,7 +94,8 @@ public record LoadOptions(
         profiles,
         environment,
         workingDir,
-        newSources);
+        newSources,
+        envExampleFallback);
   }
 
   /** The same options with other env files ({@code --env-file}). */
@@ -80,13 +108,22 @@ public record LoadOptions(
         profiles,
         environment,
         workingDir,
-        sources);
+        sources,
+        envExampleFallback);
   }
 
   /** The same options with another project directory. */
   public LoadOptions withProjectDirectory(Path dir) {
     return new LoadOptions(
-        files, dir, projectName, envFiles, profiles, environment, workingDir, sources);
+        files,
+        dir,
+        projectName,
+        envFiles,
+        profiles,
+        environment,
+        workingDir,
+        sources,
+        envExampleFallback);
   }
 
   /** Load {@code dir}'s default compose file with an empty environment: for tests and tools. */
@@ -103,12 +140,21 @@ public record LoadOptions(
         profiles,
         environment,
         workingDir,
-        sources);
+        sources,
+        envExampleFallback);
   }
 
   public LoadOptions withEnvironment(Map<String, String> env) {
     return new LoadOptions(
-        files, projectDirectory, projectName, envFiles, profiles, env, workingDir, sources);
+        files,
+        projectDirectory,
+        projectName,
+        envFiles,
+        profiles,
+        env,
+        workingDir,
+        sources,
+        envExampleFallback);
   }
 
   public LoadOptions withProfiles(Set<String> newProfiles) {
@@ -120,12 +166,38 @@ public record LoadOptions(
         newProfiles,
         environment,
         workingDir,
-        sources);
+        sources,
+        envExampleFallback);
   }
 
   public LoadOptions withProjectName(String name) {
     return new LoadOptions(
-        files, projectDirectory, name, envFiles, profiles, environment, workingDir, sources);
+        files,
+        projectDirectory,
+        name,
+        envFiles,
+        profiles,
+        environment,
+        workingDir,
+        sources,
+        envExampleFallback);
+  }
+
+  /**
+   * The same options falling back to {@code example}'s keys when there is no {@code .env} (see
+   * {@link #envExampleFallback}); null turns the fallback off.
+   */
+  public LoadOptions withEnvExampleFallback(Path example) {
+    return new LoadOptions(
+        files,
+        projectDirectory,
+        projectName,
+        envFiles,
+        profiles,
+        environment,
+        workingDir,
+        sources,
+        example);
   }
 
   /** Never the environment: it holds the process's secrets. */

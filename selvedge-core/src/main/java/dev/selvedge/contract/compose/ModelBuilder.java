@@ -7,6 +7,7 @@ import static dev.selvedge.contract.compose.Read.duration;
 import static dev.selvedge.contract.compose.Read.error;
 import static dev.selvedge.contract.compose.Read.index;
 import static dev.selvedge.contract.compose.Read.map;
+import static dev.selvedge.contract.compose.Read.mapping;
 import static dev.selvedge.contract.compose.Read.optBool;
 import static dev.selvedge.contract.compose.Read.optInt;
 import static dev.selvedge.contract.compose.Read.optLong;
@@ -153,8 +154,8 @@ final class ModelBuilder {
         switch (f.getKey()) {
           case "name" -> name = str(v, fp);
           case "driver" -> driver = str(v, fp);
-          case "driver_opts" -> opts = dict(v, fp);
-          case "labels" -> labels = dict(v, fp);
+          case "driver_opts" -> opts = mapping(v, fp);
+          case "labels" -> labels = mapping(v, fp);
           case "external" -> external = externalFlag(v, fp);
           case "internal" -> internal = bool(v, fp);
           case "attachable" -> attachable = bool(v, fp);
@@ -183,7 +184,7 @@ final class ModelBuilder {
       String kp = path(p, e.getKey());
       switch (e.getKey()) {
         case "driver" -> driver = str(e.getValue(), kp);
-        case "options" -> options = dict(e.getValue(), kp);
+        case "options" -> options = mapping(e.getValue(), kp);
         case "config" -> {
           SeqNode s = seq(e.getValue(), kp);
           for (int i = 0; i < s.items().size(); i++) {
@@ -198,7 +199,7 @@ final class ModelBuilder {
                 case "subnet" -> subnet = str(f.getValue(), fp);
                 case "ip_range" -> range = str(f.getValue(), fp);
                 case "gateway" -> gateway = str(f.getValue(), fp);
-                case "aux_addresses" -> aux = dict(f.getValue(), fp);
+                case "aux_addresses" -> aux = mapping(f.getValue(), fp);
                 default -> unknownKey(f.getValue(), fp, f.getKey(), "an ipam pool");
               }
             }
@@ -230,8 +231,8 @@ final class ModelBuilder {
         switch (f.getKey()) {
           case "name" -> name = str(v, fp);
           case "driver" -> driver = str(v, fp);
-          case "driver_opts" -> opts = dict(v, fp);
-          case "labels" -> labels = dict(v, fp);
+          case "driver_opts" -> opts = mapping(v, fp);
+          case "labels" -> labels = mapping(v, fp);
           case "external" -> external = externalFlag(v, fp);
           default -> unknownKey(v, fp, f.getKey(), "a volume");
         }
@@ -272,7 +273,7 @@ final class ModelBuilder {
             content = str(v, fp);
           }
           case "external" -> external = externalFlag(v, fp);
-          case "labels" -> labels = dict(v, fp);
+          case "labels" -> labels = mapping(v, fp);
           case "driver", "driver_opts", "template_driver" ->
               throw error(v, fp, "Swarm-only setting, not supported by Selvedge");
           default -> unknownKey(v, fp, f.getKey(), "a " + section.replaceAll("s$", ""));
@@ -413,7 +414,7 @@ final class ModelBuilder {
         case "network_mode" -> networkMode = str(v, kp);
         case "healthcheck" -> healthcheck = healthcheck(v, kp);
         case "restart" -> restart = restartPolicy(v, kp);
-        case "labels" -> labels = dict(v, kp);
+        case "labels" -> labels = mapping(v, kp);
         case "logging" -> logging = logging(v, kp);
         case "deploy" -> deploy = deploy(v, kp);
         case "secrets" -> secretRefs = fileRefs(v, kp);
@@ -445,13 +446,13 @@ final class ModelBuilder {
         case "extra_hosts" -> o.extraHosts = extraHosts(v, kp);
         case "tmpfs" -> o.tmpfs = strings(v, kp);
         case "group_add" -> o.groupAdd = strings(v, kp);
-        case "sysctls" -> o.sysctls = dict(v, kp);
+        case "sysctls" -> o.sysctls = mapping(v, kp);
         case "ulimits" -> o.ulimits = ulimits(v, kp);
         case "mem_limit" -> o.memLimit = nonNegative(byteSize(v, kp), v, kp);
         case "shm_size" -> o.shmSize = nonNegative(byteSize(v, kp), v, kp);
         case "cpus" -> o.cpus = cpus(v, kp);
         case "pull_policy" -> o.pullPolicy = pullPolicy(v, kp);
-        case "annotations" -> o.annotations = dict(v, kp);
+        case "annotations" -> o.annotations = mapping(v, kp);
         case "x-selvedge" -> selvedge = selvedgeService(v, kp);
         default -> {
           if (key.startsWith("x-")) {
@@ -625,8 +626,8 @@ final class ModelBuilder {
         case "args" -> args = resolvedArgs(dict(n, kp));
         case "target" -> target = str(n, kp);
         case "tags" -> tags = strings(n, kp);
-        case "labels" -> labels = dict(n, kp);
-        case "additional_contexts" -> contexts = dict(n, kp);
+        case "labels" -> labels = mapping(n, kp);
+        case "additional_contexts" -> contexts = mapping(n, kp);
         case "platforms" -> platforms = strings(n, kp);
         case "cache_from" -> cacheFrom = strings(n, kp);
         case "network" -> network = str(n, kp);
@@ -1017,7 +1018,7 @@ final class ModelBuilder {
       String kp = path(p, e.getKey());
       switch (e.getKey()) {
         case "driver" -> driver = str(e.getValue(), kp);
-        case "options" -> options = dict(e.getValue(), kp);
+        case "options" -> options = mapping(e.getValue(), kp);
         default -> unknownKey(e.getValue(), kp, e.getKey(), "logging");
       }
     }
@@ -1038,7 +1039,7 @@ final class ModelBuilder {
       switch (e.getKey()) {
         case "mode" -> mode = str(n, kp);
         case "replicas" -> replicas = nonNegative(optInt(n, kp), n, kp);
-        case "labels" -> labels = dict(n, kp);
+        case "labels" -> labels = mapping(n, kp);
         case "resources" -> {
           for (Map.Entry<String, Node> r : map(n, kp).entries().entrySet()) {
             String rp = path(kp, r.getKey());
@@ -1171,13 +1172,25 @@ final class ModelBuilder {
     if (v instanceof MapNode m) {
       List<String> out = new ArrayList<>();
       for (Map.Entry<String, Node> e : m.entries().entrySet()) {
-        for (String ip : strings(e.getValue(), path(p, e.getKey()))) {
+        List<String> ips = strings(e.getValue(), path(p, e.getKey()));
+        if (ips.isEmpty()) {
+          throw error(e.getValue(), path(p, e.getKey()), "has no IP address; write HOST: IP");
+        }
+        for (String ip : ips) {
           out.add(e.getKey() + ":" + ip);
         }
       }
       return out;
     }
-    return strings(v, p);
+    List<String> out = strings(v, p);
+    for (int i = 0; i < out.size(); i++) {
+      // As docker compose: an entry without a separator is refused here rather than by the
+      // engine at create time, which would fail the apply half-way.
+      if (out.get(i).indexOf('=') < 0 && out.get(i).indexOf(':') < 0) {
+        throw error(v, index(p, i), "has no IP address; write HOST=IP or HOST:IP");
+      }
+    }
+    return out;
   }
 
   private static Map<String, Ulimit> ulimits(Node v, String p) {

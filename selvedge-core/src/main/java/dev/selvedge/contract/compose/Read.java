@@ -149,8 +149,21 @@ final class Read {
   }
 
   /**
+   * Compose's plain mapping (labels, annotations, sysctls, driver and logging options): written as
+   * a mapping or as a list of {@code KEY=VALUE}, where a bare {@code KEY} and a null value both
+   * mean the empty string, as docker compose renders them. Unlike {@link #dict}, nothing here is
+   * looked up in the environment.
+   */
+  static LinkedHashMap<String, String> mapping(Node node, String path) {
+    LinkedHashMap<String, String> out = dict(node, path);
+    out.replaceAll((key, value) -> value == null ? "" : value);
+    return out;
+  }
+
+  /**
    * A mapping of strings, written either as a mapping or as a list of {@code KEY=VALUE} (a bare
-   * {@code KEY} has no value: null). Used for environment, labels, build args, sysctls.
+   * {@code KEY} has no value: null, for the caller to look up where Compose runs). Used for
+   * environment and build args; other mappings are {@link #mapping}.
    */
   static LinkedHashMap<String, String> dict(Node node, String path) {
     LinkedHashMap<String, String> out = new LinkedHashMap<>();

@@ -5,9 +5,11 @@ import dev.selvedge.contract.yaml.Mark;
 import dev.selvedge.contract.yaml.YamlReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Optional;
 
 /**
@@ -22,13 +24,43 @@ public interface SourceFiles {
   /**
    * The bytes of the regular file at {@code file}, or empty when there is none.
    *
-   * @throws ContractException naming the file when it exists but cannot be read, or is larger than
-   *     {@link YamlReader#MAX_BYTES}
+   * @throws ContractException naming the file and the cause when something is there but cannot be
+   *     read: a directory, a FIFO or device, a dangling link or a link loop, a file larger than
+   *     {@link YamlReader#MAX_BYTES}, no permission
    */
   Optional<byte[]> read(Path file);
 
   /** Whether a regular file is at {@code file}. */
   boolean isFile(Path file);
+
+  /**
+   * What {@code -f -} reads: standard input, read once by whoever owns it; empty when this source
+   * has none (a host's deploy directory, a library caller).
+   */
+  default Optional<byte[]> stdin() {
+    return Optional.empty();
+  }
+
+  /** {@code files}, with {@code content} as what {@code -f -} reads. */
+  static SourceFiles withStdin(SourceFiles files, byte[] content) {
+    byte[] copy = content.clone();
+    return new SourceFiles() {
+      @Override
+      public Optional<byte[]> read(Path file) {
+        return files.read(file);
+      }
+
+      @Override
+      public boolean isFile(Path file) {
+        return files.isFile(file);
+      }
+
+      @Override
+      public Optional<byte[]> stdin() {
+        return Optional.of(copy);
+      }
+    };
+  }
 
   /** Text of a file that must exist. */
   default String readText(Path file, String display, String whatToDo) {
@@ -45,26 +77,69 @@ public interface SourceFiles {
 
     @Override
     public Optional<byte[]> read(Path file) {
+      BasicFileAttributes attributes;
       try {
-        if (Files.isDirectory(file)) {
-          throw new ContractException(
-              Mark.of(file.toString()), "", "is a directory; expected a Compose or env file");
-        }
-        if (!Files.isRegularFile(file)) {
-          return Optional.empty();
-        }
-        if (Files.size(file) > YamlReader.MAX_BYTES) {
-          throw new ContractException(
-              Mark.of(file.toString()),
-              "",
-              "file is larger than " + (YamlReader.MAX_BYTES >> 20) + " MiB; refusing to read it");
-        }
-        return Optional.of(Files.readAllBytes(file));
+        attributes = Files.readAttributes(file, BasicFileAttributes.class);
       } catch (NoSuchFileException e) {
+        if (Files.isSymbolicLink(file)) {
+          throw unreadable(file, "is a symbolic link to a file that does not exist", e);
+        }
         return Optional.empty();
+      } catch (FileSystemException e) {
+        // Following the link failed for another reason than a missing target: on Linux and macOS
+        // that is ELOOP, a link that leads back to itself.
+        if (Files.isSymbolicLink(file)) {
+          throw unreadable(file, "is a symbolic link loop (or a chain of too many links)", e);
+        }
+        throw unreadable(file, "cannot read file: " + reason(e), e);
       } catch (IOException e) {
-        throw new ContractException(
-            Mark.of(file.toString()), "", "cannot read file: " + e.getMessage(), e);
+        throw unreadable(file, "cannot read file: " + reason(e), e);
+      }
+      if (attributes.isDirectory()) {
+        throw unreadable(file, "is a directory; expected a Compose or env file", null);
+      }
+      if (!attributes.isRegularFile()) {
+        // A FIFO would block until a writer comes, a device such as /dev/zero never ends: only
+        // regular files are read.
+        throw unreadable(file, "is " + specialKind(file) + ", not a regular file", null);
+      }
+      if (attributes.size() > YamlReader.MAX_BYTES) {
+        throw unreadable(
+            file,
+            "file is larger than " + (YamlReader.MAX_BYTES >> 20) + " MiB; refusing to read it",
+            null);
+      }
+      try {
+        return Optional.of(Files.readAllBytes(file));
+      } catch (IOException e) {
+        throw unreadable(file, "cannot read file: " + reason(e), e);
+      }
+    }
+
+    private static ContractException unreadable(Path file, String message, Exception cause) {
+      return new ContractException(Mark.of(file.toString()), "", message, cause);
+    }
+
+    /** The cause without the path the exception repeats in front of it. */
+    private static String reason(IOException e) {
+      return e instanceof FileSystemException f && f.getReason() != null
+          ? f.getReason()
+          : e.getClass().getSimpleName();
+    }
+
+    /** What kind of special file is at {@code file}, from its mode bits where the OS has them. */
+    private static String specialKind(Path file) {
+      try {
+        int type = (Integer) Files.getAttribute(file, "unix:mode") & 0170000;
+        return switch (type) {
+          case 0010000 -> "a FIFO (named pipe; reading it would block until something writes)";
+          case 0020000 -> "a character device";
+          case 0060000 -> "a block device";
+          case 0140000 -> "a socket";
+          default -> "a special file";
+        };
+      } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+        return "a special file";
       }
     }
 

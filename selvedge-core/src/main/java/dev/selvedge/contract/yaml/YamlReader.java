@@ -84,6 +84,12 @@ public final class YamlReader {
     }
     try {
       return new Converter(file).convert(root, 0);
+    } catch (DuplicateKey e) {
+      String path = e.dotted();
+      throw new ContractException(
+          e.mark,
+          path,
+          "duplicate key '" + e.key + "' (first at line " + e.firstLine + "); keep one of them");
     } catch (StackOverflowError e) {
       throw new ContractException(
           Mark.of(file), "", "YAML nesting is too deep to read; refusing to read it");
@@ -149,6 +155,45 @@ public final class YamlReader {
     }
   }
 
+  /**
+   * A key given twice, unwinding to {@link #read}: each enclosing mapping and list adds its step to
+   * the path on the way out, so the happy path builds no path strings at all.
+   */
+  private static final class DuplicateKey extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final transient Mark mark;
+    private final String key;
+    private final int firstLine;
+    // Keys (String) and list indexes (Integer), outermost first.
+    private final java.util.ArrayDeque<Object> path = new java.util.ArrayDeque<>();
+
+    DuplicateKey(Mark mark, String key, int firstLine) {
+      super(null, null, false, false);
+      this.mark = mark;
+      this.key = key;
+      this.firstLine = firstLine;
+      path.addFirst(key);
+    }
+
+    DuplicateKey under(Object step) {
+      path.addFirst(step);
+      return this;
+    }
+
+    /** {@code services.api.ports[0]}: keys joined by dots, list indexes in brackets. */
+    String dotted() {
+      StringBuilder sb = new StringBuilder();
+      for (Object step : path) {
+        if (step instanceof Integer i) {
+          sb.append('[').append(i).append(']');
+        } else {
+          sb.append(sb.isEmpty() ? "" : ".").append(step);
+        }
+      }
+      return sb.toString();
+    }
+  }
+
   private static final class Converter {
     private final String file;
     private final Map<org.snakeyaml.engine.v2.nodes.Node, Node> done = new IdentityHashMap<>();
@@ -188,7 +233,11 @@ public final class YamlReader {
       } else if (n instanceof SequenceNode s) {
         List<Node> items = new ArrayList<>(s.getValue().size());
         for (org.snakeyaml.engine.v2.nodes.Node item : s.getValue()) {
-          items.add(convert(item, depth + 1));
+          try {
+            items.add(convert(item, depth + 1));
+          } catch (DuplicateKey d) {
+            throw d.under(items.size());
+          }
         }
         out = new SeqNode(items, mark, tag);
       } else if (n instanceof MappingNode m) {
@@ -226,9 +275,13 @@ public final class YamlReader {
           continue;
         }
         if (entries.containsKey(key)) {
-          throw new ContractException(mark(k), key, "duplicate key");
+          throw new DuplicateKey(mark(k), key, firstLine(m, key));
         }
-        entries.put(key, convert(t.getValueNode(), depth + 1));
+        try {
+          entries.put(key, convert(t.getValueNode(), depth + 1));
+        } catch (DuplicateKey d) {
+          throw d.under(key);
+        }
       }
       if (merged.isEmpty()) {
         return entries;
@@ -236,6 +289,16 @@ public final class YamlReader {
       LinkedHashMap<String, Node> result = new LinkedHashMap<>(merged);
       result.putAll(entries);
       return result;
+    }
+
+    /** The line of the first {@code key} in {@code m}; looked up only once a duplicate is found. */
+    private static int firstLine(MappingNode m, String key) {
+      for (NodeTuple t : m.getValue()) {
+        if (t.getKeyNode() instanceof ScalarNode ks && ks.getValue().equals(key)) {
+          return ks.getStartMark().map(p -> p.getLine() + 1).orElse(0);
+        }
+      }
+      return 0;
     }
 
     private void checkCount(Mark mark) {
