@@ -12,7 +12,8 @@ import net.sourceforge.argparse4j.inf.Subparser;
 
 /**
  * {@code selvedge restart|stop|start SERVICE} and {@code selvedge down}: guarded operations that
- * hold the project's lease and refuse a self-critical service without {@code --confirm}.
+ * hold the project's lease; restart, stop and down refuse a self-critical service without {@code
+ * --confirm}.
  */
 final class GuardCommand implements Command {
   private final Cli cli;
@@ -30,8 +31,12 @@ final class GuardCommand implements Command {
 
   @Override
   public String summary() {
-    return verb == null
-        ? "remove the project's containers and networks (volumes with --volumes)"
+    if (verb == null) {
+      return "remove the project's containers and networks (volumes with --volumes)";
+    }
+    // Starting cannot cut off access, so Guarded never asks for --confirm to start.
+    return verb == Guarded.Verb.START
+        ? "start a service's containers"
         : verb.id() + " a service's containers (self-critical ones need --confirm)";
   }
 
@@ -49,7 +54,10 @@ final class GuardCommand implements Command {
     }
     p.addArgument("--confirm")
         .action(Arguments.storeTrue())
-        .help("go ahead even for a service marked x-selvedge.self-critical");
+        .help(
+            verb == Guarded.Verb.START
+                ? "accepted, not needed: starting cannot cut off the access you are using"
+                : "go ahead even for a service marked x-selvedge.self-critical");
   }
 
   @Override

@@ -118,8 +118,7 @@ final class LiveCommand implements Command {
     if (engines != null) {
       report = LiveCheck.run(ns, cli, () -> engines.apply(ns), true);
     } else if (shared != null) {
-      EngineOptions options =
-          EngineOptions.fromEnvironment(ns.getString("host"), cli.environment());
+      EngineOptions options = RuntimeOptions.options(ns, cli);
       report =
           LiveCheck.run(
               ns,

@@ -10,10 +10,12 @@ import dev.selvedge.port.DockerEngine;
 import dev.selvedge.port.LogLines;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import net.sourceforge.argparse4j.impl.Arguments;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
 
@@ -47,9 +49,30 @@ final class LogsCommand implements Command {
     ProjectOptions.configure(p);
     RuntimeOptions.configure(p);
     p.addArgument("service").metavar("SERVICE").help("service name in the contract");
-    p.addArgument("--since").setDefault("15m").help("how far back (default 15m)");
-    p.addArgument("--tail").type(Integer.class).setDefault(120).help("at most this many lines");
-    p.addArgument("--timeout").setDefault("10s").help("give up reading after this long");
+    p.addArgument("--since")
+        .setDefault("15m")
+        .help(
+            "how far back: a duration (15m, 2h), an RFC 3339 time (2026-01-02T15:04:05Z), a"
+                + " local date or date-time (2026-01-02, 2026-01-02T15:04:05) or Unix seconds"
+                + " (default 15m)");
+    p.addArgument("--tail")
+        .setDefault("120")
+        .help(
+            "at most this many lines per container, 1 to "
+                + LogsArguments.MAX_TAIL
+                + ", or all (= "
+                + LogsArguments.MAX_TAIL
+                + ")");
+    p.addArgument("--timeout")
+        .setDefault("10s")
+        .help(
+            "bounds every engine call of this command and the reading of the logs (default 10s;"
+                + " a shorter --engine-timeout wins)");
+    p.addArgument("--raw")
+        .action(Arguments.storeTrue())
+        .help(
+            "print control characters as they are; by default they show escaped (\\x1b), so"
+                + " a container cannot recolour, retitle or rewrite your terminal");
   }
 
   @Override
@@ -66,13 +89,12 @@ final class LogsCommand implements Command {
               + "; it has "
               + String.join(", ", project.services().keySet()));
     }
-    int tail = ns.getInt("tail");
-    if (tail < 1 || tail > 10_000) {
-      throw new SelvedgeException("--tail must be between 1 and 10000");
-    }
-    Instant since = Instant.now().minus(ProbeCommand.duration(ns.getString("since")));
+    int tail = LogsArguments.tail(ns.getString("tail"));
+    Instant since =
+        LogsArguments.since(ns.getString("since"), Instant.now(), ZoneId.systemDefault());
     Duration timeout = ProbeCommand.duration(ns.getString("timeout"));
-    try (DockerEngine engine = RuntimeOptions.engine(ns, cli)) {
+    boolean raw = ns.getBoolean("raw");
+    try (DockerEngine engine = RuntimeOptions.engine(ns, cli, timeout)) {
       List<ContainerSummary> containers =
           new ArrayList<>(
               engine.listContainers(
@@ -108,7 +130,17 @@ final class LogsCommand implements Command {
         LogLines lines = engine.logs(c.id(), since, tail, timeout);
         truncated |= lines.truncated();
         for (LogLines.Line line : lines.lines()) {
-          cli.out().println(label + " | " + scrub.scrub(line.text()));
+          String text = scrub.scrub(line.text());
+          cli.out().println(label + " | " + (raw ? text : TerminalText.escapeControls(text)));
+        }
+        if (lines.lines().size() >= tail && ns.getString("tail").equals("all")) {
+          cli.err()
+              .println(
+                  "selvedge: "
+                      + label
+                      + ": showing the last "
+                      + LogsArguments.MAX_TAIL
+                      + " lines, the most logs prints");
         }
       }
       if (truncated) {

@@ -12,9 +12,13 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import net.sourceforge.argparse4j.ArgumentParserBuilder;
 import net.sourceforge.argparse4j.ArgumentParsers;
+import net.sourceforge.argparse4j.helper.HelpScreenException;
 import net.sourceforge.argparse4j.impl.Arguments;
+import net.sourceforge.argparse4j.inf.Argument;
+import net.sourceforge.argparse4j.inf.ArgumentAction;
 import net.sourceforge.argparse4j.inf.ArgumentParser;
 import net.sourceforge.argparse4j.inf.ArgumentParserException;
 import net.sourceforge.argparse4j.inf.Namespace;
@@ -102,7 +106,6 @@ public final class Main {
     parser.addArgument("-V", "--version").action(Arguments.storeTrue()).help("print the version");
     Subparsers subs = parser.addSubparsers().dest("command").metavar("COMMAND").title("commands");
     Map<String, Command> byName = new LinkedHashMap<>();
-    Map<String, Subparser> parsers = new LinkedHashMap<>();
     List<Command> commands = commands(cli);
     // Only the command being run gets its options (all of them when none is named), so a short
     // command does not build the parsers of the other fourteen.
@@ -114,15 +117,13 @@ public final class Main {
       } else {
         sp.help(c.summary());
       }
-      sp.addArgument("-h", "--help")
-          .dest("command_help")
-          .action(Arguments.storeTrue())
-          .help("show this help");
+      // Answered while parsing, before the check for missing positionals: `logs --help` must not
+      // fail for want of a SERVICE.
+      sp.addArgument("-h", "--help").action(new HelpAction(cli.out())).help("show this help");
       if (!named || c.name().equals(args[0])) {
         c.configure(sp);
       }
       byName.put(c.name(), c);
-      parsers.put(c.name(), sp);
     }
     // A subcommand is required, so the global flags are answered before parsing.
     if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
@@ -136,19 +137,29 @@ public final class Main {
       cli.out().println("selvedge " + Version.current());
       return ExitCode.OK;
     }
+    if (!args[0].startsWith("-") && !byName.containsKey(args[0])) {
+      // argparse4j's own message lists the hidden commands too.
+      cli.err()
+          .println(
+              "selvedge: unknown command '"
+                  + args[0]
+                  + "'; the commands are "
+                  + String.join(
+                      ", ", commands.stream().filter(c -> !c.hidden()).map(Command::name).toList())
+                  + " (selvedge --help)");
+      return ExitCode.INPUT;
+    }
     Namespace ns;
     try {
       ns = parser.parseArgs(args);
+    } catch (HelpScreenException e) {
+      return ExitCode.OK;
     } catch (ArgumentParserException e) {
       cli.err().println("selvedge: " + e.getMessage());
       e.getParser().printUsage(cli.err());
       return ExitCode.INPUT;
     }
     String name = ns.getString("command");
-    if (Boolean.TRUE.equals(ns.getBoolean("command_help"))) {
-      parsers.get(name).printHelp(cli.out());
-      return ExitCode.OK;
-    }
     try {
       return byName.get(name).run(ns);
     } catch (SelvedgeException e) {
@@ -164,6 +175,42 @@ public final class Main {
         cli.err().println("(set SELVEDGE_DEBUG=1 for the stack trace)");
       }
       return ExitCode.INTERNAL;
+    }
+  }
+
+  /**
+   * argparse4j's own help action prints to {@code System.out}; this one prints to the command's
+   * stream, then ends parsing as that one does.
+   */
+  private record HelpAction(PrintWriter out) implements ArgumentAction {
+    @Override
+    public void run(
+        ArgumentParser parser,
+        Argument arg,
+        Map<String, Object> attrs,
+        String flag,
+        Object value,
+        Consumer<Object> valueSetter)
+        throws ArgumentParserException {
+      parser.printHelp(out);
+      throw new HelpScreenException(parser);
+    }
+
+    /** Still abstract in argparse4j 0.9, which calls the form above. */
+    @Override
+    @Deprecated
+    public void run(
+        ArgumentParser parser, Argument arg, Map<String, Object> attrs, String flag, Object value)
+        throws ArgumentParserException {
+      run(parser, arg, attrs, flag, value, null);
+    }
+
+    @Override
+    public void onAttach(Argument arg) {}
+
+    @Override
+    public boolean consumeArgument() {
+      return false;
     }
   }
 }

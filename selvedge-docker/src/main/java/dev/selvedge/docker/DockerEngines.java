@@ -28,7 +28,11 @@ public final class DockerEngines {
 
   /** See {@link EngineOptions#fromEnvironment} for the variables read. */
   public static DockerEngine fromHost(String hostOrNull, Map<String, String> env) {
-    EngineOptions options = EngineOptions.fromEnvironment(hostOrNull, env);
+    return open(EngineOptions.fromEnvironment(hostOrNull, env), env);
+  }
+
+  /** The engine {@code options} name; registry credentials from {@code env}'s docker config. */
+  public static DockerEngine open(EngineOptions options, Map<String, String> env) {
     return over(transport(options), options, RegistryAuth.fromEnvironment(env));
   }
 

@@ -121,7 +121,8 @@ final class EngineHttp implements AutoCloseable {
                 transport.endpoint(),
                 "no complete answer from the engine within "
                     + seconds(timeout)
-                    + ": it is overloaded or hung; try again or raise the timeout",
+                    + ": it is overloaded or hung; try again or "
+                    + EngineOptions.TIMEOUT_HINT,
                 e);
           }
           throw e;
@@ -292,7 +293,8 @@ final class EngineHttp implements AutoCloseable {
           "no complete answer from the engine within "
               + seconds(timeout)
               + suffix
-              + ": it is overloaded or hung; try again or raise the timeout",
+              + ": it is overloaded or hung; try again or "
+              + EngineOptions.TIMEOUT_HINT,
           e);
     }
     if (e instanceof ClosedBeforeAnswer) {

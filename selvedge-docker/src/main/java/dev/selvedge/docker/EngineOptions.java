@@ -1,5 +1,7 @@
 package dev.selvedge.docker;
 
+import dev.selvedge.SelvedgeException;
+import dev.selvedge.contract.compose.GoDuration;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -27,6 +29,13 @@ public record EngineOptions(
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
+  /** The environment variable that sets {@link #requestTimeout}; the CLI's flag overrides it. */
+  public static final String TIMEOUT_VARIABLE = "SELVEDGE_ENGINE_TIMEOUT";
+
+  /** What a message about a call that ran out of time tells the user to change. */
+  static final String TIMEOUT_HINT =
+      "raise the timeout with --engine-timeout or " + TIMEOUT_VARIABLE;
+
   public EngineOptions {
     if (host == null || host.isBlank()) {
       throw new IllegalArgumentException("host is required");
@@ -52,7 +61,10 @@ public record EngineOptions(
    *       the files in {@code DOCKER_CERT_PATH}, else {@code ~/.docker};
    *   <li>SSH: {@code SELVEDGE_SSH_IDENTITY} (one key file instead of {@code ~/.ssh/id_*}), {@code
    *       SELVEDGE_SSH_KNOWN_HOSTS} (instead of {@code ~/.ssh/known_hosts}), {@code
-   *       SELVEDGE_SSH_ACCEPT_NEW=1} (add unknown host keys).
+   *       SELVEDGE_SSH_ACCEPT_NEW=1} (add unknown host keys);
+   *   <li>the bound on each API call: {@value #TIMEOUT_VARIABLE} (a duration such as {@code 90s}),
+   *       else {@link #DEFAULT_REQUEST_TIMEOUT}; connecting gets the shorter of it and {@link
+   *       #DEFAULT_CONNECT_TIMEOUT}.
    * </ul>
    *
    * {@code ~} is {@code HOME} from {@code env}, else the JVM's {@code user.home}.
@@ -85,7 +97,32 @@ public record EngineOptions(
     if (acceptNew != null) {
       ssh = ssh.withAcceptNewHostKeys(acceptNew.equals("1") || acceptNew.equalsIgnoreCase("true"));
     }
-    return new EngineOptions(host, certPath, ssh, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT);
+    String timeout = nonBlank(env.get(TIMEOUT_VARIABLE));
+    Duration request =
+        timeout == null ? DEFAULT_REQUEST_TIMEOUT : timeout(timeout, TIMEOUT_VARIABLE);
+    return new EngineOptions(host, certPath, ssh, connectWithin(request), request);
+  }
+
+  /** A shorter call bound bounds connecting (and the TLS or SSH handshake) too. */
+  public static Duration connectWithin(Duration request) {
+    return request.compareTo(DEFAULT_CONNECT_TIMEOUT) < 0 ? request : DEFAULT_CONNECT_TIMEOUT;
+  }
+
+  /**
+   * A positive duration such as {@code 90s} or {@code 2m}; {@code setting} names where it came from
+   * in the error.
+   */
+  public static Duration timeout(String text, String setting) {
+    try {
+      Duration d = GoDuration.parse(text);
+      if (!d.isNegative() && !d.isZero()) {
+        return d;
+      }
+    } catch (IllegalArgumentException e) {
+      // reported below, with the setting's name
+    }
+    throw new SelvedgeException(
+        setting + ": '" + text + "' is not a positive duration such as 30s, 90s or 2m");
   }
 
   public EngineOptions withHost(String newHost) {

@@ -3,8 +3,10 @@ package dev.selvedge.docker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.selvedge.SelvedgeException;
 import dev.selvedge.port.EngineUnreachableException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -36,6 +38,31 @@ class DockerEnginesTest {
                     null, Map.of("DOCKER_TLS_VERIFY", "1", "DOCKER_CERT_PATH", "/etc/certs"))
                 .tlsCertPath())
         .isEqualTo(Path.of("/etc/certs"));
+  }
+
+  @Test
+  void selvedgeEngineTimeoutBoundsEachCallAndConnecting() {
+    EngineOptions defaults = EngineOptions.fromEnvironment(null, Map.of());
+    assertThat(defaults.requestTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(defaults.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
+    EngineOptions longer =
+        EngineOptions.fromEnvironment(null, Map.of("SELVEDGE_ENGINE_TIMEOUT", "2m"));
+    assertThat(longer.requestTimeout()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(longer.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
+    EngineOptions shorter =
+        EngineOptions.fromEnvironment(null, Map.of("SELVEDGE_ENGINE_TIMEOUT", "1500ms"));
+    assertThat(shorter.requestTimeout()).isEqualTo(Duration.ofMillis(1500));
+    assertThat(shorter.connectTimeout()).isEqualTo(Duration.ofMillis(1500));
+    for (String bad : List.of("0s", "-5s", "30", "soon")) {
+      assertThatThrownBy(
+              () -> EngineOptions.fromEnvironment(null, Map.of("SELVEDGE_ENGINE_TIMEOUT", bad)))
+          .as(bad)
+          .isInstanceOf(SelvedgeException.class)
+          .hasMessage(
+              "SELVEDGE_ENGINE_TIMEOUT: '"
+                  + bad
+                  + "' is not a positive duration such as 30s, 90s or 2m");
+    }
   }
 
   @Test

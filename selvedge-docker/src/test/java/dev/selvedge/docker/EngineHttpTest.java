@@ -144,7 +144,8 @@ class EngineHttpTest {
           .hasMessage(
               fake.host()
                   + ": no complete answer from the engine within 300 ms: it is overloaded or hung;"
-                  + " try again or raise the timeout");
+                  + " try again or raise the timeout with --engine-timeout or"
+                  + " SELVEDGE_ENGINE_TIMEOUT");
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
     }
   }
