@@ -77,15 +77,36 @@ final class LiveCheck {
             : ComposeLoader.projectDirectory(repoOptions);
     DockerEngine engine = engines.get();
     try {
-      // The deploy directory is read where the engine runs: over its SSH session for ssh://.
-      SourceFiles hostFiles =
+      // When the project name is known before the files are read (-p, or COMPOSE_PROJECT_NAME in
+      // the environment), the containers are read while the files are: the engine's answers and
+      // their parsing overlap the host's and the YAML work instead of following them.
+      String knownName = knownProjectName(repoOptions, cli.environment());
+      CompletableFuture<EngineLayer> early =
+          knownName == null
+              ? null
+              : CompletableFuture.supplyAsync(
+                  () -> EngineLayer.read(engine, knownName), OWN_THREAD);
+      // The same files as the repo side (-f names relative to the project directory), or
+      // discovery when the repo side discovered too.
+      Path projectDir = ComposeLoader.projectDirectory(repoOptions);
+      List<Path> hostComposeFiles = new ArrayList<>();
+      for (Path f : repoOptions.files()) {
+        Path abs = cli.workingDir().resolve(f).normalize();
+        hostComposeFiles.add(
+            deployDir.resolve(
+                abs.startsWith(projectDir) ? projectDir.relativize(abs) : abs.getFileName()));
+      }
+      // The deploy directory is read where the engine runs: over its SSH session for ssh://,
+      // every file the host side may need in one round trip.
+      Path hostDotEnv = deployDir.resolve(".env");
+      RemoteSourceFiles remote =
           DockerEngines.remoteHost(engine)
               .filter(h -> !(h instanceof LocalHost))
-              .<SourceFiles>map(RemoteSourceFiles::new)
-              .orElse(SourceFiles.LOCAL);
+              .map(h -> new RemoteSourceFiles(h).prefetched(hostAhead(deployDir, hostComposeFiles)))
+              .orElse(null);
+      SourceFiles hostFiles = remote != null ? remote : SourceFiles.LOCAL;
       // The host layer: what is materialized in the deploy directory, with its own .env.
       Map<String, String> hostEnv = new LinkedHashMap<>();
-      Path hostDotEnv = deployDir.resolve(".env");
       Optional<byte[]> envBytes = hostFiles.read(hostDotEnv);
       if (envBytes.isPresent()) {
         hostEnv.putAll(
@@ -97,18 +118,12 @@ final class LiveCheck {
       // The repo contract is interpolated with the host's values, so only real differences show.
       Map<String, String> env = new HashMap<>(hostEnv);
       env.putAll(cli.environment());
-      // When the project name is known before the files are read (-p, or COMPOSE_PROJECT_NAME in
-      // the environment), the containers are read while the contract loads: the engine's answers
-      // and their parsing overlap the YAML work instead of following it.
-      String knownName = knownProjectName(repoOptions, cli.environment());
-      CompletableFuture<EngineLayer> early =
-          knownName == null
-              ? null
-              : CompletableFuture.supplyAsync(
-                  () -> EngineLayer.read(engine, knownName), OWN_THREAD);
+      // The repo side's reads are noted: the host side reads the same files (env_file, include,
+      // extends) in its deploy directory, and those are fetched together before it loads.
+      RecordingSourceFiles repoFiles = new RecordingSourceFiles(repoOptions.sources());
       Project repo;
       try {
-        repo = ComposeLoader.load(repoOptions.withEnvironment(env));
+        repo = ComposeLoader.load(repoOptions.withEnvironment(env).withSources(repoFiles));
       } catch (RuntimeException e) {
         // The contract's error is the one to report; the engine is closed only once it is idle.
         if (early != null) {
@@ -127,15 +142,8 @@ final class LiveCheck {
         // render the same project, so it is not read twice.
         host = repo;
       } else {
-        // The same files as the repo side (-f names relative to the project directory), or
-        // discovery when the repo side discovered too.
-        List<Path> hostComposeFiles = new ArrayList<>();
-        Path projectDir = ComposeLoader.projectDirectory(repoOptions);
-        for (Path f : repoOptions.files()) {
-          Path abs = cli.workingDir().resolve(f).normalize();
-          hostComposeFiles.add(
-              deployDir.resolve(
-                  abs.startsWith(projectDir) ? projectDir.relativize(abs) : abs.getFileName()));
+        if (remote != null) {
+          hostFiles = remote.prefetched(repoFiles.inDirectory(projectDir, deployDir));
         }
         boolean present =
             hostComposeFiles.isEmpty()
@@ -202,6 +210,19 @@ final class LiveCheck {
    */
   private static final Executor OWN_THREAD =
       task -> Thread.ofPlatform().daemon().name("selvedge-live-read").start(task);
+
+  /** The host files known before anything is read: its .env and the Compose files. */
+  private static List<Path> hostAhead(Path deployDir, List<Path> composeFiles) {
+    List<Path> paths = new ArrayList<>();
+    paths.add(deployDir.resolve(".env"));
+    if (composeFiles.isEmpty()) {
+      ComposeLoader.DEFAULT_FILES.forEach(name -> paths.add(deployDir.resolve(name)));
+      ComposeLoader.OVERRIDE_FILES.forEach(name -> paths.add(deployDir.resolve(name)));
+    } else {
+      paths.addAll(composeFiles);
+    }
+    return paths;
+  }
 
   /** The project name the contract will have, when the options alone decide it. */
   private static String knownProjectName(LoadOptions options, Map<String, String> environment) {

@@ -3,6 +3,7 @@ package dev.selvedge.cli;
 import dev.selvedge.contract.compose.SourceFiles;
 import dev.selvedge.port.RemoteHost;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.Optional;
 
 /** Compose files read from an engine's host, over the same connection as the engine. */
@@ -15,5 +16,10 @@ record RemoteSourceFiles(RemoteHost host) implements SourceFiles {
   @Override
   public boolean isFile(Path file) {
     return host.isFile(file.toString());
+  }
+
+  /** These files with {@code files} read ahead, together (see {@link RemoteHost#prefetched}). */
+  RemoteSourceFiles prefetched(Collection<Path> files) {
+    return new RemoteSourceFiles(host.prefetched(files.stream().map(Path::toString).toList()));
   }
 }

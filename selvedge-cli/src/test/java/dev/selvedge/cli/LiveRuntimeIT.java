@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.selvedge.docker.DockerEngines;
+import dev.selvedge.docker.EngineOptions;
+import dev.selvedge.docker.ssh.SshTransport;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import net.sourceforge.argparse4j.inf.ArgumentParser;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -261,6 +267,65 @@ class LiveRuntimeIT {
             f -> {
               assertThat(f.get("layer").asText()).isEqualTo("repo/host");
               assertThat(f.get("actual").asText()).isEqualTo("canary");
+            });
+  }
+
+  @Test
+  void driftOverSshKeepsOneDialStdioChannelAndReadsTheDeployDirectoryAtOnce() throws Exception {
+    // An env_file on both sides: the repo side reads it, so the host side reads it ahead too.
+    for (Path dir : List.of(repo, deploy)) {
+      Files.writeString(
+          dir.resolve("compose.yaml"),
+          compose("prod")
+              .replace("    environment:\n", "    env_file: [web.env]\n    environment:\n"));
+    }
+    Files.writeString(repo.resolve("web.env"), "LEVEL=info\n");
+    Files.writeString(deploy.resolve("web.env"), "LEVEL=debug\n");
+    EngineOptions options =
+        EngineOptions.fromEnvironment(
+            facts.get("SELVEDGE_TEST_SSH_HOST"),
+            Map.of(
+                "SELVEDGE_SSH_IDENTITY", facts.get("SELVEDGE_TEST_SSH_KEY"),
+                "SELVEDGE_SSH_KNOWN_HOSTS", facts.get("SELVEDGE_TEST_SSH_KNOWN_HOSTS")));
+    SshTransport ssh = (SshTransport) DockerEngines.transport(options);
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    Cli cli =
+        new Cli(
+            new PrintWriter(out),
+            new PrintWriter(err),
+            Map.of("SELVEDGE_HOME", home.toString()),
+            repo);
+    LiveCommand drift =
+        new LiveCommand(cli, LiveCommand.View.DRIFT, ns -> DockerEngines.over(ssh, options));
+    ArgumentParser parser = Main.parserFor("selvedge", cli).build();
+    drift.configure(parser.addSubparsers().addParser("drift"));
+
+    int code =
+        drift.run(
+            parser.parseArgs(
+                new String[] {
+                  "drift",
+                  "--format",
+                  "json",
+                  "--no-readback",
+                  "--project-directory",
+                  repo.toString(),
+                  "-p",
+                  project,
+                  "--deploy-dir",
+                  deploy.toString()
+                }));
+
+    assertThat(code).as(out + "" + err).isEqualTo(1);
+    // One dial-stdio channel for every engine request; one read of the files known up front
+    // (.env and the Compose file names) and one of those the contract named (web.env).
+    assertThat(ssh.execChannels()).isEqualTo(3);
+    assertThat(findings(new Result(code, out.toString(), err.toString())))
+        .anySatisfy(
+            f -> {
+              assertThat(f.get("layer").asText()).isEqualTo("repo/host");
+              assertThat(f.get("actual").asText()).isEqualTo("debug");
             });
   }
 

@@ -10,13 +10,20 @@ public class EngineUnreachableException extends SelvedgeException {
   private static final long serialVersionUID = 1L;
 
   private final String endpoint;
+  private final String reason;
 
   public EngineUnreachableException(String endpoint, String message, Throwable cause) {
     super(endpoint + ": " + message, cause);
     this.endpoint = endpoint;
+    this.reason = message;
   }
 
   public String endpoint() {
     return endpoint;
+  }
+
+  /** The message without the endpoint, for a message that names the host its own way. */
+  public String reason() {
+    return reason;
   }
 }

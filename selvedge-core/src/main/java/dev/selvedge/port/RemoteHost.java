@@ -1,6 +1,7 @@
 package dev.selvedge.port;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
 import java.util.Optional;
 
 /**
@@ -35,4 +36,14 @@ public interface RemoteHost {
 
   /** Whether a regular file (or a link to one) is at {@code path} on the host. */
   boolean isFile(String path);
+
+  /**
+   * This host with the files at {@code paths} read now, together, in one round trip where the host
+   * is remote: the view answers {@link #readBytes}, {@link #exists} and {@link #isFile} for them as
+   * they were at this moment, and asks the host for any other path. Errors about a path (a
+   * directory, too large) are thrown when that path is asked for, as without the view.
+   */
+  default RemoteHost prefetched(Collection<String> paths) {
+    return this;
+  }
 }

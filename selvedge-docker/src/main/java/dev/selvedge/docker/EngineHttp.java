@@ -11,6 +11,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
 /**
@@ -29,6 +30,8 @@ final class EngineHttp implements AutoCloseable {
   private final String hostHeader;
   private final String userAgent;
   private final Deque<Wire> idle = new ArrayDeque<>();
+  private int briefInFlight; // brief reads holding (or opening) a connection
+  private int waiting;
   private boolean closed;
 
   EngineHttp(Transport transport, Duration connectTimeout, String hostHeader, String userAgent) {
@@ -59,18 +62,17 @@ final class EngineHttp implements AutoCloseable {
   }
 
   Response get(String target, Duration timeout) {
-    return exchange("GET", target, Map.of(), null, null, timeout, (s, h, b) -> readWhole(s, h, b));
+    return exchange("GET", target, Map.of(), null, null, timeout, READ_WHOLE);
   }
 
   /** A GET with extra request headers (registry credentials). */
   Response get(String target, Map<String, String> headers, Duration timeout) {
-    return exchange("GET", target, headers, null, null, timeout, (s, h, b) -> readWhole(s, h, b));
+    return exchange("GET", target, headers, null, null, timeout, READ_WHOLE);
   }
 
   /** A request with an optional body (JSON for the API's write calls). */
   Response send(String method, String target, byte[] body, String contentType, Duration timeout) {
-    return exchange(
-        method, target, Map.of(), body, contentType, timeout, (s, h, b) -> readWhole(s, h, b));
+    return exchange(method, target, Map.of(), body, contentType, timeout, READ_WHOLE);
   }
 
   /** A GET whose body is handed to {@code reader} as it arrives. */
@@ -96,6 +98,8 @@ final class EngineHttp implements AutoCloseable {
     return new Response(status, headers, ((Wire.Body) body).readAll(MAX_BODY));
   }
 
+  private static final BodyReader<Response> READ_WHOLE = EngineHttp::readWhole;
+
   private <T> T exchange(
       String method,
       String target,
@@ -106,9 +110,13 @@ final class EngineHttp implements AutoCloseable {
       BodyReader<T> reader) {
     long deadline = System.nanoTime() + timeout.toNanos();
     byte[] request = request(method, target, extraHeaders, body, contentType);
+    // A read whose whole answer is taken at once holds its connection for moments only: worth
+    // waiting for where connections are costly. Writes (a stop waits for the container) and
+    // streams may hold theirs for long.
+    boolean brief = method.equals("GET") && reader == READ_WHOLE;
     boolean retried = false;
     while (true) {
-      Wire wire = borrow();
+      Wire wire = borrow(brief, deadline);
       boolean reused = wire != null;
       if (wire == null) {
         long left = deadline - System.nanoTime();
@@ -116,6 +124,7 @@ final class EngineHttp implements AutoCloseable {
         try {
           wire = new Wire(transport.open(connect));
         } catch (EngineUnreachableException e) {
+          finished(null, false, brief);
           if (System.nanoTime() - deadline >= 0) {
             throw new EngineUnreachableException(
                 transport.endpoint(),
@@ -158,11 +167,7 @@ final class EngineHttp implements AutoCloseable {
         }
         throw failure(reused ? e : tlsAlertBehind(e, wire), wire, timeout);
       } finally {
-        if (keep) {
-          release(wire);
-        } else {
-          wire.connection.close();
-        }
+        finished(wire, keep, brief);
       }
     }
   }
@@ -313,21 +318,63 @@ final class EngineHttp implements AutoCloseable {
     return s.length() > 80 ? s.substring(0, 80) + "..." : s;
   }
 
-  private synchronized Wire borrow() {
-    if (closed) {
-      throw new IllegalStateException("engine client is closed");
+  /**
+   * An idle connection, or null when the caller should open one. Where the transport prefers reuse,
+   * a caller finding none idle while brief reads are in flight waits for one of theirs (within its
+   * deadline) instead. A {@code brief} caller counts as in flight from here to {@link #finished}.
+   */
+  private synchronized Wire borrow(boolean brief, long deadline) {
+    if (brief) {
+      briefInFlight++;
     }
-    return idle.pollFirst();
+    boolean preferReuse = transport.preferReuse();
+    while (true) {
+      if (closed) {
+        if (brief) {
+          briefInFlight--;
+        }
+        throw new IllegalStateException("engine client is closed");
+      }
+      Wire wire = idle.pollFirst();
+      // Others than this caller: a brief read counts itself in flight.
+      int others = briefInFlight - (brief ? 1 : 0);
+      long left = deadline - System.nanoTime();
+      if (wire != null || !preferReuse || others <= 0 || left <= 0) {
+        return wire;
+      }
+      waiting++;
+      try {
+        TimeUnit.NANOSECONDS.timedWait(this, left);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return null; // opening on an interrupted thread fails at once, with the usual message
+      } finally {
+        waiting--;
+      }
+    }
   }
 
-  private void release(Wire wire) {
+  /** Keeps {@code wire} for the next call when {@code keep} (else closes it); wakes any waiter. */
+  private void finished(Wire wire, boolean keep, boolean brief) {
     synchronized (this) {
-      if (!closed && idle.size() < MAX_IDLE) {
+      if (brief) {
+        briefInFlight--;
+      }
+      notifyAll();
+      if (wire == null) {
+        return;
+      }
+      if (keep && !closed && idle.size() < MAX_IDLE) {
         idle.addFirst(wire);
         return;
       }
     }
     wire.connection.close();
+  }
+
+  /** Callers waiting for a connection to come back, for tests of reuse. */
+  synchronized int waiting() {
+    return waiting;
   }
 
   /** Number of idle connections kept, for tests of keep-alive. */
@@ -340,6 +387,7 @@ final class EngineHttp implements AutoCloseable {
     Deque<Wire> toClose;
     synchronized (this) {
       closed = true;
+      notifyAll();
       toClose = new ArrayDeque<>(idle);
       idle.clear();
     }

@@ -83,27 +83,20 @@ public final class TcpTransport implements Transport {
     } catch (UnknownHostException e) {
       closeQuietly(socket);
       throw new EngineUnreachableException(
-          endpoint, "cannot resolve host " + host + ": check DOCKER_HOST (or --host)", e);
+          endpoint, "cannot resolve the host name: check DOCKER_HOST (or --host)", e);
     } catch (ConnectException e) {
       closeQuietly(socket);
       throw new EngineUnreachableException(
           endpoint,
-          "connection refused by "
-              + host
-              + ":"
-              + port
-              + ": is dockerd listening there (dockerd -H tcp://...)? check DOCKER_HOST (or --host)",
+          "connection refused: is dockerd listening there (dockerd -H tcp://...)? check DOCKER_HOST (or --host)",
           e);
     } catch (SocketTimeoutException e) {
       closeQuietly(socket);
       throw new EngineUnreachableException(
-          endpoint,
-          "no answer from " + host + ":" + port + " within " + timeout.toSeconds() + " s",
-          e);
+          endpoint, "no answer within " + timeout.toSeconds() + " s", e);
     } catch (IOException e) {
       closeQuietly(socket);
-      throw new EngineUnreachableException(
-          endpoint, "cannot connect to " + host + ":" + port + ": " + e.getMessage(), e);
+      throw new EngineUnreachableException(endpoint, "cannot connect: " + e.getMessage(), e);
     }
   }
 
@@ -113,9 +106,7 @@ public final class TcpTransport implements Transport {
   static EngineUnreachableException tlsFailure(String endpoint, Path certPath, SSLException e) {
     String where = certPath == null ? "DOCKER_CERT_PATH" : "DOCKER_CERT_PATH (" + certPath + ")";
     return new EngineUnreachableException(
-        endpoint,
-        "TLS verification failed for " + endpoint + ": " + reason(e, certPath) + "; check " + where,
-        e);
+        endpoint, "TLS verification failed: " + reason(e, certPath) + "; check " + where, e);
   }
 
   private static String reason(SSLException e, Path certPath) {

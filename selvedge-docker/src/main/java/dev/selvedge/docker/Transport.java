@@ -34,6 +34,15 @@ public interface Transport extends AutoCloseable {
     return Optional.empty();
   }
 
+  /**
+   * Whether a connection costs far more to open than a read takes on an open one ({@code ssh://}:
+   * an exec channel and a process on the host each). The HTTP client then lets a call wait for a
+   * connection busy with a read rather than open one more.
+   */
+  default boolean preferReuse() {
+    return false;
+  }
+
   /** Closes shared resources (an SSH session); connections already open may stop working. */
   @Override
   void close();

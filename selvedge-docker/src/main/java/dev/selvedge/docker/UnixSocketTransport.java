@@ -33,9 +33,8 @@ public final class UnixSocketTransport implements Transport {
     if (!Files.exists(socket)) {
       throw new EngineUnreachableException(
           endpoint,
-          "no Docker engine at "
-              + endpoint
-              + ": is dockerd running? start it or set DOCKER_HOST (or --host)",
+          "no Docker engine (the socket does not exist): is dockerd running? start it or set"
+              + " DOCKER_HOST (or --host)",
           null);
     }
     SocketChannel channel = null;
@@ -59,16 +58,12 @@ public final class UnixSocketTransport implements Transport {
   private String explain(IOException e) {
     String message = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
     if (message.contains("permission denied") || message.contains("access denied")) {
-      return "permission denied on "
-          + socket
-          + ": run as root or as a member of the socket's group (usually docker)";
+      return "permission denied on the socket: run as root or as a member of the socket's group (usually docker)";
     }
     if (message.contains("connection refused")) {
-      return "nothing accepts connections on "
-          + socket
-          + " (a stale socket?): is dockerd running? start it or set DOCKER_HOST (or --host)";
+      return "nothing accepts connections on the socket (a stale one?): is dockerd running? start it or set DOCKER_HOST (or --host)";
     }
-    return "cannot connect to " + socket + ": " + e.getMessage();
+    return "cannot connect: " + e.getMessage();
   }
 
   @Override

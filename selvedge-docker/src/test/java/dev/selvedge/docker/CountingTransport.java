@@ -18,6 +18,10 @@ final class CountingTransport implements Transport {
     return opened.get();
   }
 
+  Transport delegate() {
+    return delegate;
+  }
+
   @Override
   public String endpoint() {
     return delegate.endpoint();
@@ -28,6 +32,11 @@ final class CountingTransport implements Transport {
     Connection c = delegate.open(timeout);
     opened.incrementAndGet();
     return c;
+  }
+
+  @Override
+  public boolean preferReuse() {
+    return delegate.preferReuse();
   }
 
   @Override

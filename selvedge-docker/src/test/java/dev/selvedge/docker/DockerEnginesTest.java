@@ -2,14 +2,20 @@ package dev.selvedge.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.selvedge.SelvedgeException;
+import dev.selvedge.port.DockerEngine;
 import dev.selvedge.port.EngineUnreachableException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DockerEnginesTest {
 
@@ -132,6 +138,55 @@ class DockerEnginesTest {
             () -> o.withTimeouts(java.time.Duration.ZERO, java.time.Duration.ofSeconds(1)))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> o.withHost(" ")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void anSshIdentityThatIsNoUsableKeySaysWhatItIs(@TempDir Path dir) throws Exception {
+    byte[] random = new byte[400];
+    new java.util.Random(10).nextBytes(random);
+    Path noise = Files.write(dir.resolve("id_noise"), random);
+    Path pub =
+        Files.writeString(
+            dir.resolve("id_ed25519.pub"),
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDpv9k5xLwQm0i1Sgh8wNq1mWc3jY8n0e9o4c7Rk2s1x op\n");
+    // OpenSSH's format names the cipher in its header: here one with a passphrase.
+    java.io.ByteArrayOutputStream header = new java.io.ByteArrayOutputStream();
+    header.write("openssh-key-v1\0".getBytes(StandardCharsets.US_ASCII));
+    header.write(new byte[] {0, 0, 0, 10});
+    header.write("aes256-ctr".getBytes(StandardCharsets.US_ASCII));
+    header.write(new byte[] {0, 0, 0, 6});
+    header.write("bcrypt".getBytes(StandardCharsets.US_ASCII));
+    Path encrypted =
+        Files.writeString(
+            dir.resolve("id_encrypted"),
+            "-----BEGIN OPENSSH PRIVATE KEY-----\n"
+                + Base64.getEncoder().encodeToString(header.toByteArray())
+                + "\n-----END OPENSSH PRIVATE KEY-----\n");
+
+    assertThat(sshFailure(dir, noise))
+        .isEqualTo(
+            "ssh://op@127.0.0.1:1: SSH key "
+                + noise
+                + " is not a private key: expected an OpenSSH or PEM private key file"
+                + " (-----BEGIN ... PRIVATE KEY-----); check SELVEDGE_SSH_IDENTITY");
+    assertThat(sshFailure(dir, pub))
+        .isEqualTo(
+            "ssh://op@127.0.0.1:1: SSH key "
+                + pub
+                + " is a public key: give the private key file (the one without .pub)");
+    assertThat(sshFailure(dir, encrypted))
+        .startsWith("ssh://op@127.0.0.1:1: SSH key " + encrypted + " is passphrase-protected");
+  }
+
+  /** The message of the first call to an ssh:// engine with {@code identity}: keys load first. */
+  private static String sshFailure(Path dir, Path identity) {
+    Map<String, String> env =
+        Map.of(
+            "SELVEDGE_SSH_IDENTITY", identity.toString(),
+            "SELVEDGE_SSH_KNOWN_HOSTS", dir.resolve("known_hosts").toString());
+    try (DockerEngine engine = DockerEngines.fromHost("ssh://op@127.0.0.1:1", env)) {
+      return catchThrowableOfType(EngineUnreachableException.class, engine::info).getMessage();
+    }
   }
 
   private static Transport transport(String host, Map<String, String> env) {

@@ -10,6 +10,7 @@ import dev.selvedge.port.EngineUnreachableException;
 import dev.selvedge.port.LogLines;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -239,6 +240,97 @@ class EngineHttpTest {
 
       assertThat(failures).isEmpty();
       assertThat(fake.requests).hasSize(1 + 1 + 8 * 50);
+    }
+  }
+
+  @Test
+  void whereConnectionsAreCostlyAReadWaitsForOneBusyWithAReadInsteadOfOpeningAnother()
+      throws Exception {
+    CountDownLatch slowArrived = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    try (FakeEngine fake = new FakeEngine(line -> held(line, slowArrived, release));
+        EngineHttp http = costly(fake)) {
+      http.get("/_ping", Duration.ofSeconds(30));
+      Thread slow = Thread.ofPlatform().start(() -> http.get("/slow", Duration.ofSeconds(30)));
+      slowArrived.await();
+      Thread other = Thread.ofPlatform().start(() -> http.get("/_ping", Duration.ofSeconds(30)));
+      awaitCondition(() -> http.waiting() == 1);
+      release.countDown();
+      slow.join();
+      other.join();
+
+      assertThat(fake.connections.get()).isEqualTo(1);
+      assertThat(fake.requests).hasSize(3);
+    }
+  }
+
+  @Test
+  void aWriteInFlightIsNotWaitedFor() throws Exception {
+    CountDownLatch slowArrived = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    try (FakeEngine fake = new FakeEngine(line -> held(line, slowArrived, release));
+        EngineHttp http = costly(fake)) {
+      http.get("/_ping", Duration.ofSeconds(30));
+      // A stop waits for the container: a read must not queue behind it.
+      Thread stop =
+          Thread.ofPlatform()
+              .start(() -> http.send("POST", "/slow", null, null, Duration.ofSeconds(30)));
+      slowArrived.await();
+      http.get("/_ping", Duration.ofSeconds(30));
+      release.countDown();
+      stop.join();
+
+      assertThat(fake.connections.get()).isEqualTo(2);
+    }
+  }
+
+  /** Answers at once, except a request for /slow: held until {@code release}. */
+  private static Reply held(String line, CountDownLatch arrived, CountDownLatch release) {
+    if (line.contains(" /slow ")) {
+      arrived.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return Reply.of(FakeEngine.json(200, "{}"));
+  }
+
+  /** The client over TCP to {@code fake}, told that connections are costly, as over SSH. */
+  private static EngineHttp costly(FakeEngine fake) {
+    Transport tcp = new TcpTransport("127.0.0.1", fake.port(), null);
+    Transport costly =
+        new Transport() {
+          @Override
+          public String endpoint() {
+            return tcp.endpoint();
+          }
+
+          @Override
+          public Connection open(Duration timeout) {
+            return tcp.open(timeout);
+          }
+
+          @Override
+          public boolean preferReuse() {
+            return true;
+          }
+
+          @Override
+          public void close() {
+            tcp.close();
+          }
+        };
+    return new EngineHttp(costly, Duration.ofSeconds(10), "docker", "selvedge-test");
+  }
+
+  private static void awaitCondition(java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime() - deadline).as("condition within 60 s").isNegative();
+      Thread.sleep(5);
     }
   }
 

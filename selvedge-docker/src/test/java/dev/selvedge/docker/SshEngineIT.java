@@ -3,12 +3,19 @@ package dev.selvedge.docker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.selvedge.docker.ssh.SshTransport;
 import dev.selvedge.port.DockerEngine;
 import dev.selvedge.port.EngineUnreachableException;
 import dev.selvedge.port.RemoteHost;
+import dev.selvedge.port.RemoteHostException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,6 +70,101 @@ class SshEngineIT extends DockerEngineContract {
   }
 
   @Test
+  void oneDialStdioChannelServesManyRequestsConcurrentOnesToo() throws Exception {
+    engine.info();
+    int before = transport.opened();
+    int execBefore = ssh().execChannels();
+    List<Thread> threads = new ArrayList<>();
+    Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
+    for (int t = 0; t < 6; t++) {
+      threads.add(
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    try {
+                      for (int i = 0; i < 20; i++) {
+                        assertThat(engine.info().os()).isEqualTo("linux");
+                        engine.listContainers(Map.of(PROJECT, "selvedge-it-none"), true);
+                      }
+                    } catch (Throwable e) {
+                      failures.add(e);
+                    }
+                  }));
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+
+    assertThat(failures).isEmpty();
+    // 240 requests from 6 threads at once: each waited for the kept channel, none opened another.
+    assertThat(transport.opened()).isEqualTo(before);
+    assertThat(ssh().execChannels()).isEqualTo(execBefore);
+  }
+
+  @Test
+  void readsManyHostFilesInOneExecChannel(@TempDir Path dir) throws Exception {
+    Path text = dir.resolve("it's here.env");
+    Files.writeString(text, "A=1\nB=two words\n");
+    // Bytes a framing could trip on: no final newline, line ends, NULs, a trailer-like line.
+    byte[] binary = "x\n\r\n\0\nselvedge-0 0\nF 3\nend".getBytes(StandardCharsets.ISO_8859_1);
+    Path raw = dir.resolve("raw\nname.bin");
+    Files.write(raw, binary);
+    Path empty = Files.createFile(dir.resolve("empty"));
+    Path fifo = dir.resolve("fifo");
+    assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+    Path absent = dir.resolve("absent");
+    RemoteHost live = DockerEngines.remoteHost(engine).orElseThrow();
+    int before = ssh().execChannels();
+
+    RemoteHost host =
+        live.prefetched(
+            List.of(
+                text.toString(),
+                raw.toString(),
+                empty.toString(),
+                fifo.toString(),
+                absent.toString(),
+                dir.toString()));
+
+    assertThat(ssh().execChannels() - before).isEqualTo(1);
+    assertThat(host.readFile(text.toString())).contains("A=1\nB=two words\n");
+    assertThat(host.readBytes(raw.toString()).orElseThrow()).isEqualTo(binary);
+    assertThat(host.readBytes(empty.toString()).orElseThrow()).isEmpty();
+    assertThat(host.readBytes(absent.toString())).isEmpty();
+    assertThat(host.isFile(text.toString())).isTrue();
+    assertThat(host.isFile(fifo.toString())).isFalse();
+    assertThat(host.exists(fifo.toString())).isTrue();
+    assertThat(host.isFile(dir.toString())).isFalse();
+    assertThat(host.exists(dir.toString())).isTrue();
+    assertThat(host.exists(absent.toString())).isFalse();
+    assertThatThrownBy(() -> host.readBytes(fifo.toString()))
+        .hasMessage(target() + ": cannot read " + fifo + ": not a regular file");
+    assertThatThrownBy(() -> host.readBytes(dir.toString()))
+        .hasMessage(target() + ": cannot read " + dir + ": is a directory, not a file");
+    assertThat(ssh().execChannels() - before).isEqualTo(1);
+    // A path not read ahead is asked for on its own; one read ahead again costs nothing.
+    assertThat(host.prefetched(List.of(text.toString()))).isSameAs(host);
+    assertThat(host.isFile(dir.resolve("other").toString())).isFalse();
+    assertThat(ssh().execChannels() - before).isEqualTo(2);
+  }
+
+  @Test
+  void aHostFileReadThatCannotLogInNamesTheHostOnce(@TempDir Path dir) {
+    try (DockerEngine refused =
+        DockerEngines.fromHost(host(services), env(services, "SELVEDGE_TEST_SSH_KEY_WRONG"))) {
+      RemoteHost host = DockerEngines.remoteHost(refused).orElseThrow();
+      assertThatThrownBy(() -> host.readBytes(dir.resolve(".env").toString()))
+          .isInstanceOf(RemoteHostException.class)
+          .hasMessageStartingWith(target() + ": SSH key authentication failed with [")
+          .satisfies(e -> assertThat(e.getMessage().split("127\\.0\\.0\\.1", -1)).hasSize(2));
+    }
+  }
+
+  private SshTransport ssh() {
+    return (SshTransport) transport.delegate();
+  }
+
+  @Test
   void aKeyTheHostRefusesNamesUserHostAndPort() {
     Path wrong = services.path("SELVEDGE_TEST_SSH_KEY_WRONG");
     try (DockerEngine refused =
@@ -71,9 +173,7 @@ class SshEngineIT extends DockerEngineContract {
           .isInstanceOf(EngineUnreachableException.class)
           .hasMessageStartingWith(
               host(services)
-                  + ": SSH key authentication failed for "
-                  + target()
-                  + " with ["
+                  + ": SSH key authentication failed with ["
                   + wrong
                   + "]: the host does not accept that key");
     }
@@ -92,9 +192,7 @@ class SshEngineIT extends DockerEngineContract {
           .isInstanceOf(EngineUnreachableException.class)
           .hasMessageStartingWith(
               host(services)
-                  + ": host key for [127.0.0.1]:"
-                  + port
-                  + " is unknown: it is not in "
+                  + ": the host key is unknown: it is not in "
                   + knownHosts
                   + ". The host offered ssh-ed25519 SHA256:")
           .hasMessageContaining("ssh-keyscan -p " + port + " 127.0.0.1 >> " + knownHosts);
@@ -136,8 +234,7 @@ class SshEngineIT extends DockerEngineContract {
     try (DockerEngine changed = DockerEngines.fromHost(host(services), env)) {
       assertThatThrownBy(changed::info)
           .isInstanceOf(EngineUnreachableException.class)
-          .hasMessageStartingWith(
-              host(services) + ": host key for [127.0.0.1]:" + port + " (ssh-ed25519 SHA256:")
+          .hasMessageStartingWith(host(services) + ": the host key (ssh-ed25519 SHA256:")
           .hasMessageContaining(
               "does not match known_hosts line 2 of "
                   + mismatch
@@ -150,7 +247,7 @@ class SshEngineIT extends DockerEngineContract {
   }
 
   @Test
-  void aRefusedPortNamesUserHostAndPort() throws Exception {
+  void aRefusedPortNamesUserHostAndPortOnce() throws Exception {
     int port = freePort();
     String host = "ssh://root@127.0.0.1:" + port;
     try (DockerEngine refused =
@@ -159,9 +256,8 @@ class SshEngineIT extends DockerEngineContract {
           .isInstanceOf(EngineUnreachableException.class)
           .hasMessage(
               host
-                  + ": connection refused by root@127.0.0.1:"
-                  + port
-                  + ": is sshd running there, and is the port right? check --host or DOCKER_HOST");
+                  + ": connection refused: is sshd running there, and is the port right? check"
+                  + " --host or DOCKER_HOST");
     }
   }
 }

@@ -1,25 +1,56 @@
 package dev.selvedge.docker.ssh;
 
+import dev.selvedge.port.EngineUnreachableException;
+import dev.selvedge.port.LocalHost;
 import dev.selvedge.port.RemoteHost;
 import dev.selvedge.port.RemoteHostException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.session.ClientSession;
 
 /**
- * A host's files over the SSH session of an {@code ssh://} engine: small commands ({@code test},
- * {@code cat}) on exec channels, so the host needs nothing but a POSIX shell.
+ * A host's files over the SSH session of an {@code ssh://} engine. Any number of files are read by
+ * one small POSIX {@code sh} script on one exec channel, each answered with what is there (nothing,
+ * a directory, a regular file's size and bytes, ...), so the host needs nothing but a shell and
+ * {@code cat}, and a deploy directory costs one round trip ({@link #prefetched}).
  */
 final class SshRemoteHost implements RemoteHost {
-  static final int MAX_FILE_BYTES = 16 << 20;
-  private static final int NO_SUCH_FILE = 44;
+  static final long MAX_FILE_BYTES = LocalHost.MAX_FILE_BYTES;
+
+  /**
+   * Arguments: the size limit, a random tag, then the paths. Per path, one header line: {@code M}
+   * nothing there, {@code D} a directory, {@code O} not a regular file (a FIFO would never end),
+   * {@code R} unreadable, {@code B size} over the limit, or {@code F size} followed by the bytes
+   * and a line with the tag and cat's exit status: a file that changed size while it was read shows
+   * as a trailer out of place, never as other bytes. One line, no '!': login shells parse it first.
+   */
+  static final String SCRIPT =
+      "max=$1; tag=$2; shift 2; for p in \"$@\"; do"
+          + " if test -d \"$p\"; then printf 'D\\n';"
+          + " elif test -f \"$p\"; then"
+          + " if test -r \"$p\"; then n=$(wc -c <\"$p\") || n=;"
+          + " case $n in *[0-9]*)"
+          + " if test $n -gt $max; then printf 'B %s\\n' $n;"
+          + " else printf 'F %s\\n' $n; cat -- \"$p\"; printf '\\n%s %s\\n' \"$tag\" $?; fi;;"
+          + " *) printf 'R\\n';; esac;"
+          + " else printf 'R\\n'; fi;"
+          + " elif test -e \"$p\"; then printf 'O\\n';"
+          + " else printf 'M\\n'; fi; done";
 
   private final SshTransport transport;
   private final Duration timeout;
@@ -36,49 +67,214 @@ final class SshRemoteHost implements RemoteHost {
 
   @Override
   public Optional<byte[]> readBytes(String path) {
-    String q = quote(path);
-    Result r = run("test -e " + q + " || exit " + NO_SUCH_FILE + "; exec cat -- " + q);
-    if (r.exit() == NO_SUCH_FILE) {
-      return Optional.empty();
-    }
-    if (r.exit() != 0) {
-      throw new RemoteHostException(
-          name(), "cannot read " + path + ": " + firstLine(r.stderr()), null);
-    }
-    return Optional.of(r.stdout());
+    return read(List.of(path)).get(path).bytes(name(), path);
   }
 
   @Override
   public boolean isFile(String path) {
-    return test("-f", path);
+    return read(List.of(path)).get(path).isFile();
   }
 
   @Override
   public boolean exists(String path) {
-    return test("-e", path);
+    return read(List.of(path)).get(path).exists();
   }
 
-  private boolean test(String flag, String path) {
-    Result r = run("test " + flag + " " + quote(path));
-    if (r.exit() == 0 || r.exit() == 1) {
-      return r.exit() == 0;
+  @Override
+  public RemoteHost prefetched(Collection<String> paths) {
+    return new Prefetched(this, read(paths));
+  }
+
+  /** This host with some paths already read: answers for them from memory, asks for the rest. */
+  private record Prefetched(SshRemoteHost host, Map<String, Entry> entries) implements RemoteHost {
+    @Override
+    public String name() {
+      return host.name();
     }
-    throw new RemoteHostException(
-        name(), "cannot check " + path + ": " + firstLine(r.stderr()), null);
+
+    @Override
+    public Optional<byte[]> readBytes(String path) {
+      Entry e = entries.get(path);
+      return e == null ? host.readBytes(path) : e.bytes(name(), path);
+    }
+
+    @Override
+    public boolean isFile(String path) {
+      Entry e = entries.get(path);
+      return e == null ? host.isFile(path) : e.isFile();
+    }
+
+    @Override
+    public boolean exists(String path) {
+      Entry e = entries.get(path);
+      return e == null ? host.exists(path) : e.exists();
+    }
+
+    @Override
+    public RemoteHost prefetched(Collection<String> paths) {
+      List<String> more = paths.stream().filter(p -> !entries.containsKey(p)).toList();
+      if (more.isEmpty()) {
+        return this;
+      }
+      Map<String, Entry> all = new HashMap<>(entries);
+      all.putAll(host.read(more));
+      return new Prefetched(host, Map.copyOf(all));
+    }
+  }
+
+  private enum Kind {
+    MISSING,
+    DIRECTORY,
+    OTHER,
+    UNREADABLE,
+    TOO_LARGE,
+    FILE,
+    FAILED
+  }
+
+  /** What one path held when it was read. */
+  private record Entry(Kind kind, byte[] content, String detail) {
+    boolean exists() {
+      return kind != Kind.MISSING;
+    }
+
+    boolean isFile() {
+      return kind == Kind.FILE
+          || kind == Kind.UNREADABLE
+          || kind == Kind.TOO_LARGE
+          || kind == Kind.FAILED;
+    }
+
+    Optional<byte[]> bytes(String host, String path) {
+      String why =
+          switch (kind) {
+            case MISSING -> null;
+            case FILE -> null;
+            case DIRECTORY -> "is a directory, not a file";
+            case OTHER -> "not a regular file";
+            case UNREADABLE -> "permission denied";
+            case TOO_LARGE ->
+                detail + " bytes, over the limit of " + (MAX_FILE_BYTES >> 20) + " MiB";
+            case FAILED -> detail;
+          };
+      if (why != null) {
+        throw new RemoteHostException(host, "cannot read " + path + ": " + why, null);
+      }
+      return kind == Kind.MISSING ? Optional.empty() : Optional.of(content.clone());
+    }
+  }
+
+  /** Every path of {@code paths}, read by one script on one exec channel. */
+  private Map<String, Entry> read(Collection<String> paths) {
+    List<String> unique = new ArrayList<>(new LinkedHashSet<>(paths));
+    if (unique.isEmpty()) {
+      return Map.of();
+    }
+    String tag = "selvedge-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+    StringBuilder command = new StringBuilder("sh -c ").append(quote(SCRIPT)).append(" sh ");
+    command.append(MAX_FILE_BYTES).append(' ').append(tag);
+    for (String p : unique) {
+      command.append(' ').append(quote(p));
+    }
+    // Each file at most the limit, plus the headers and trailers.
+    long limit = Math.min(Integer.MAX_VALUE - 8, unique.size() * (MAX_FILE_BYTES + 256));
+    Result r = run(command.toString(), (int) limit);
+    if (r.exit() != 0) {
+      throw new RemoteHostException(
+          name(),
+          "cannot read " + describe(unique) + ": the host's sh failed: " + firstLine(r.stderr()),
+          null);
+    }
+    return parse(unique, r.stdout(), tag, firstLine(r.stderr()));
+  }
+
+  private Map<String, Entry> parse(List<String> paths, byte[] out, String tag, String stderr) {
+    Map<String, Entry> entries = new HashMap<>();
+    int at = 0;
+    for (String path : paths) {
+      int nl = indexOf(out, (byte) '\n', at);
+      if (nl < 0) {
+        throw new RemoteHostException(
+            name(), "cannot read " + path + ": the answer ended early; " + stderr, null);
+      }
+      String header = new String(out, at, nl - at, StandardCharsets.US_ASCII);
+      at = nl + 1;
+      Entry entry =
+          switch (header.isEmpty() ? ' ' : header.charAt(0)) {
+            case 'M' -> new Entry(Kind.MISSING, null, null);
+            case 'D' -> new Entry(Kind.DIRECTORY, null, null);
+            case 'O' -> new Entry(Kind.OTHER, null, null);
+            case 'R' -> new Entry(Kind.UNREADABLE, null, null);
+            case 'B' -> new Entry(Kind.TOO_LARGE, null, header.substring(2));
+            case 'F' -> null;
+            default ->
+                throw new RemoteHostException(
+                    name(), "cannot read " + path + ": unexpected answer " + header, null);
+          };
+      if (entry == null) {
+        long size = Long.parseLong(header.substring(2).strip());
+        byte[] trailerHead = ("\n" + tag + " ").getBytes(StandardCharsets.US_ASCII);
+        int end = (int) Math.min(out.length, at + size);
+        int trailerEnd = indexOf(out, (byte) '\n', end + trailerHead.length);
+        if (end - at != size || trailerEnd < 0 || !regionEquals(out, end, trailerHead)) {
+          throw new RemoteHostException(
+              name(), "cannot read " + path + ": it changed while it was read; try again", null);
+        }
+        String status =
+            new String(
+                out,
+                end + trailerHead.length,
+                trailerEnd - end - trailerHead.length,
+                StandardCharsets.US_ASCII);
+        entry =
+            status.equals("0")
+                ? new Entry(Kind.FILE, java.util.Arrays.copyOfRange(out, at, end), null)
+                : new Entry(Kind.FAILED, null, stderr.isEmpty() ? "cat failed" : stderr);
+        at = trailerEnd + 1;
+      }
+      entries.put(path, entry);
+    }
+    return entries;
+  }
+
+  private static String describe(List<String> paths) {
+    return paths.size() == 1 ? paths.get(0) : paths.size() + " files (" + paths.get(0) + ", ...)";
+  }
+
+  private static int indexOf(byte[] b, byte value, int from) {
+    for (int i = Math.max(0, from); i < b.length; i++) {
+      if (b[i] == value) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static boolean regionEquals(byte[] b, int at, byte[] expected) {
+    if (at + expected.length > b.length) {
+      return false;
+    }
+    for (int i = 0; i < expected.length; i++) {
+      if (b[at + i] != expected[i]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private record Result(int exit, byte[] stdout, String stderr) {}
 
-  private Result run(String command) {
+  private Result run(String command, int maxBytes) {
     ClientSession session;
     try {
       session = transport.session();
-    } catch (RuntimeException e) {
-      throw new RemoteHostException(name(), e.getMessage(), e);
+    } catch (EngineUnreachableException e) {
+      // Its message names the endpoint already; this one names the host once.
+      throw new RemoteHostException(name(), e.reason(), e);
     }
-    Limited out = new Limited(MAX_FILE_BYTES);
+    Limited out = new Limited(maxBytes);
     SshTransport.Stderr err = new SshTransport.Stderr();
-    try (ChannelExec channel = session.createExecChannel(command)) {
+    try (ChannelExec channel = transport.execChannel(session, command)) {
       channel.setOut(out);
       channel.setErr(err);
       channel.open().verify(timeout);
@@ -88,18 +284,18 @@ final class SshRemoteHost implements RemoteHost {
               timeout.toMillis());
       if (out.overflow) {
         throw new RemoteHostException(
-            name(), "file larger than " + (MAX_FILE_BYTES >> 20) + " MiB", null);
+            name(), "the files asked for are larger than " + (maxBytes >> 20) + " MiB", null);
       }
       if (events.contains(ClientChannelEvent.TIMEOUT)) {
         throw new RemoteHostException(
-            name(), "no answer within " + timeout.toSeconds() + " s to: " + command, null);
+            name(), "no answer within " + timeout.toSeconds() + " s to reading files", null);
       }
       // The exit status can come just before the last output: wait for the channel to close.
       channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), timeout.toMillis());
       Integer exit = channel.getExitStatus();
       return new Result(exit == null ? -1 : exit, out.bytes(), err.text());
     } catch (IOException e) {
-      throw new RemoteHostException(name(), "command failed: " + e.getMessage(), e);
+      throw new RemoteHostException(name(), "reading files failed: " + e.getMessage(), e);
     }
   }
 

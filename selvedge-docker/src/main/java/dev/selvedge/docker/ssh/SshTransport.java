@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.client.channel.ChannelExec;
@@ -47,11 +48,16 @@ import org.apache.sshd.core.CoreModuleProperties;
  * nothing but sshd and the docker CLI is needed there. One SSH session (Apache MINA SSHD) serves
  * every connection for the transport's lifetime, and is reopened if it drops.
  *
+ * <p>An exec channel costs the host a process and the caller a round trip or more, so connections
+ * are kept for many requests ({@link #preferReuse()}) and host files are read many per channel
+ * ({@link SshRemoteHost}); {@link #execChannels()} counts what was opened.
+ *
  * <p>Authentication is by key file only; the host key must be in {@code known_hosts} (or is added
  * when {@link SshOptions#acceptNewHostKeys()}).
  */
 public final class SshTransport implements Transport {
   static final String DIAL_STDIO = "docker system dial-stdio";
+  private static final long MAX_KEY_FILE_BYTES = 1 << 20;
 
   private final String user;
   private final String host;
@@ -65,6 +71,7 @@ public final class SshTransport implements Transport {
   private SshClient client; // guarded by this
   private ClientSession session; // guarded by this
   private volatile String hostKeyProblem;
+  private final AtomicInteger execChannels = new AtomicInteger();
 
   public SshTransport(
       String user,
@@ -99,7 +106,7 @@ public final class SshTransport implements Transport {
     ClientSession s = session();
     ChannelExec channel = null;
     try {
-      channel = s.createExecChannel(DIAL_STDIO);
+      channel = execChannel(s, DIAL_STDIO);
       Stderr err = new Stderr();
       channel.setErr(err);
       channel.setRedirectErrorStream(false);
@@ -110,8 +117,28 @@ public final class SshTransport implements Transport {
         channel.close(true);
       }
       throw new EngineUnreachableException(
-          endpoint, "cannot run '" + DIAL_STDIO + "' on " + target + ": " + e.getMessage(), e);
+          endpoint, "cannot run '" + DIAL_STDIO + "': " + e.getMessage(), e);
     }
+  }
+
+  @Override
+  public boolean preferReuse() {
+    return true;
+  }
+
+  /** Every exec channel goes through here, so that they are counted. */
+  ChannelExec execChannel(ClientSession s, String command) throws IOException {
+    ChannelExec channel = s.createExecChannel(command);
+    execChannels.incrementAndGet();
+    return channel;
+  }
+
+  /**
+   * Exec channels opened so far, for {@code docker system dial-stdio} and for host files alike:
+   * each is a process on the host, so tests and benchmarks count them.
+   */
+  public int execChannels() {
+    return execChannels.get();
   }
 
   @Override
@@ -189,9 +216,7 @@ public final class SshTransport implements Transport {
         }
         case KnownHosts.Verdict.Revoked revoked -> {
           hostKeyProblem =
-              "host key for "
-                  + name
-                  + " ("
+              "the host key ("
                   + fingerprint
                   + ") is marked @revoked in "
                   + file
@@ -202,9 +227,7 @@ public final class SshTransport implements Transport {
         }
         case KnownHosts.Verdict.Mismatch mismatch -> {
           hostKeyProblem =
-              "host key for "
-                  + name
-                  + " ("
+              "the host key ("
                   + fingerprint
                   + ") does not match known_hosts line "
                   + mismatch.line()
@@ -226,9 +249,7 @@ public final class SshTransport implements Transport {
             return true;
           }
           hostKeyProblem =
-              "host key for "
-                  + name
-                  + " is unknown: it is not in "
+              "the host key is unknown: it is not in "
                   + file
                   + ". The host offered "
                   + fingerprint
@@ -279,17 +300,15 @@ public final class SshTransport implements Transport {
       if (t instanceof ConnectException) {
         return new EngineUnreachableException(
             endpoint,
-            "connection refused by "
-                + target
-                + ": is sshd running there, and is the port right? check --host or DOCKER_HOST",
+            "connection refused: is sshd running there, and is the port right? check --host or"
+                + " DOCKER_HOST",
             null);
       }
       if (t instanceof UnknownHostException) {
-        return new EngineUnreachableException(
-            endpoint, "cannot resolve host " + host + " of " + target, null);
+        return new EngineUnreachableException(endpoint, "cannot resolve the host name", null);
       }
       if (t instanceof NoRouteToHostException) {
-        return new EngineUnreachableException(endpoint, "no route to " + target, null);
+        return new EngineUnreachableException(endpoint, "no route to the host", null);
       }
     }
     String message = String.valueOf(e.getMessage());
@@ -298,9 +317,7 @@ public final class SshTransport implements Transport {
         || message.contains("Authentication")) {
       return new EngineUnreachableException(
           endpoint,
-          "SSH key authentication failed for "
-              + target
-              + " with "
+          "SSH key authentication failed with "
               + existingIdentities()
               + ": the host does not accept that key; add its public key to ~"
               + user
@@ -311,12 +328,9 @@ public final class SshTransport implements Transport {
     if (message.toLowerCase(java.util.Locale.ROOT).contains("timeout")
         || message.contains("timed out")) {
       return new EngineUnreachableException(
-          endpoint,
-          "no SSH answer from " + target + " within " + connectTimeout.toSeconds() + " s",
-          null);
+          endpoint, "no SSH answer within " + connectTimeout.toSeconds() + " s", null);
     }
-    return new EngineUnreachableException(
-        endpoint, "SSH connection to " + target + " failed: " + message, e);
+    return new EngineUnreachableException(endpoint, "SSH connection failed: " + message, e);
   }
 
   private List<Path> existingIdentities() {
@@ -328,34 +342,43 @@ public final class SshTransport implements Transport {
     if (files.isEmpty()) {
       throw new EngineUnreachableException(
           endpoint,
-          "no SSH key to log in to "
-              + target
-              + ": none of "
+          "no SSH key to log in with: none of "
               + options.identities()
               + " exists; give one with SELVEDGE_SSH_IDENTITY (selvedge uses no agent)",
           null);
     }
     List<KeyPair> keys = new ArrayList<>();
     for (Path file : files) {
-      try (InputStream in = Files.newInputStream(file)) {
-        for (KeyPair kp :
-            SecurityUtils.loadKeyPairIdentities(
-                null, NamedResource.ofName(file.toString()), in, FilePasswordProvider.EMPTY)) {
-          keys.add(kp);
-        }
-      } catch (IOException | GeneralSecurityException | RuntimeException e) {
-        String m = String.valueOf(e.getMessage());
+      byte[] bytes;
+      try {
+        // Key files are a few KiB: a large one is not a key, and is not read whole.
+        bytes = Files.size(file) > MAX_KEY_FILE_BYTES ? new byte[0] : Files.readAllBytes(file);
+      } catch (IOException e) {
         throw new EngineUnreachableException(
-            endpoint,
-            m.toLowerCase(java.util.Locale.ROOT).contains("password")
-                    || m.toLowerCase(java.util.Locale.ROOT).contains("encrypt")
-                ? "SSH key "
-                    + file
-                    + " is passphrase-protected; selvedge uses no agent: give an unencrypted"
-                    + " deploy key (SELVEDGE_SSH_IDENTITY)"
-                : "cannot read SSH key " + file + ": " + m,
-            null);
+            endpoint, "cannot read SSH key " + file + ": " + e.getMessage(), null);
       }
+      Optional<IdentityFile.Problem> problem = IdentityFile.problem(bytes);
+      if (problem.isPresent()) {
+        throw new EngineUnreachableException(
+            endpoint, "SSH key " + file + " " + problem.get().says, null);
+      }
+      Iterable<KeyPair> loaded;
+      try {
+        loaded =
+            SecurityUtils.loadKeyPairIdentities(
+                null,
+                NamedResource.ofName(file.toString()),
+                new java.io.ByteArrayInputStream(bytes),
+                FilePasswordProvider.EMPTY);
+      } catch (IOException | GeneralSecurityException | RuntimeException e) {
+        throw new EngineUnreachableException(
+            endpoint, "cannot read SSH key " + file + ": " + e.getMessage(), null);
+      }
+      if (loaded == null || !loaded.iterator().hasNext()) {
+        throw new EngineUnreachableException(
+            endpoint, "SSH key " + file + " " + IdentityFile.Problem.NOT_A_PRIVATE_KEY.says, null);
+      }
+      loaded.forEach(keys::add);
     }
     return keys;
   }
