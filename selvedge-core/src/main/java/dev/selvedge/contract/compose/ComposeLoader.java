@@ -770,7 +770,8 @@ public final class ComposeLoader {
   private void addSource(Path file, byte[] bytes, String role) {
     if (seenSources.add(file)) {
       sources.add(
-          new SourceFile(evidencePath(file), role, role.equals("env") ? null : sha256(bytes)));
+          new SourceFile(
+              evidencePath(file), role, role.equals("env") ? null : sha256(bytes), display(file)));
     }
   }
 
