@@ -10,13 +10,23 @@ import static dev.selvedge.drift.DriftFixtures.shop;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.selvedge.contract.compose.ComposeLoader;
+import dev.selvedge.contract.compose.LoadOptions;
 import dev.selvedge.contract.model.Project;
+import dev.selvedge.evidence.EvidenceReport;
 import dev.selvedge.status.Health;
 import dev.selvedge.testing.ServiceBuilder;
+import dev.selvedge.verify.EnvExample;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Repo truth against host materialization, and the host layer's effect on the container layer. */
 class HostLayerTest {
@@ -199,5 +209,56 @@ class HostLayerTest {
             tuple(DriftLayer.HOST_CONTAINER, "volumes[/etc/conf]", DriftClass.CONTRADICTED));
     assertThat(r.findings().get(2).expected()).isEqualTo("bind " + HOST_DIR + "/conf:/etc/conf:ro");
     assertThat(List.of(r.status().service("api").sync().id())).containsExactly("drifted");
+  }
+
+  /**
+   * The evidence names every file the run read: the repo's and the deploy directory's, which have
+   * the same names (compose.yaml, .env) and must not be taken for one another.
+   */
+  @Test
+  void evidenceInputsListTheHostsComposeAndEnvFiles(@TempDir Path tmp) throws Exception {
+    Path repoDir = Files.createDirectories(tmp.resolve("repo"));
+    Path deployDir = Files.createDirectories(tmp.resolve("deploy"));
+    String compose = "services:\n  api:\n    image: app:${APP_VERSION}\n    env_file: [api.env]\n";
+    for (Path dir : List.of(repoDir, deployDir)) {
+      Files.writeString(dir.resolve("compose.yaml"), compose);
+      Files.writeString(dir.resolve("api.env"), "MODE=on\n");
+    }
+    Files.writeString(repoDir.resolve(".env.example"), "APP_VERSION=1.4.2\n");
+    Files.writeString(deployDir.resolve(".env"), "APP_VERSION=1.4.2\n");
+    Map<String, String> hostEnv = Map.of("APP_VERSION", "1.4.2");
+    LoadOptions options =
+        new LoadOptions(List.of(), repoDir, "shop", List.of(), Set.of(), hostEnv, tmp);
+    Project repo = ComposeLoader.load(options);
+    Project host =
+        ComposeLoader.load(options.withProjectDirectory(deployDir).withEnvironment(Map.of()));
+    EnvExample example =
+        EnvExample.parse(
+            repoDir.resolve(".env.example").toString(),
+            Files.readString(repoDir.resolve(".env.example")));
+
+    DriftReport r = check(DriftInput.of(repo, example, List.of()).withHost(host, hostEnv));
+
+    String hostCompose = deployDir.resolve("compose.yaml").toString();
+    assertThat(r.inputs())
+        .extracting(EvidenceReport.Input::path, EvidenceReport.Input::role)
+        .containsExactlyInAnyOrder(
+            tuple("compose.yaml", "compose"),
+            tuple("api.env", "env"),
+            tuple(".env.example", "env-example"),
+            tuple(hostCompose, "host-compose"),
+            tuple(deployDir.resolve(".env").toString(), "host-env"),
+            tuple(deployDir.resolve("api.env").toString(), "host-env"));
+    // Env files hold secrets: no plain digest of them. The host's compose file by its digest.
+    assertThat(r.inputs())
+        .filteredOn(i -> i.role().endsWith("env"))
+        .extracting(EvidenceReport.Input::sha256)
+        .containsOnlyNulls();
+    byte[] hostBytes = Files.readAllBytes(deployDir.resolve("compose.yaml"));
+    assertThat(r.inputs())
+        .filteredOn(i -> i.role().equals("host-compose"))
+        .extracting(EvidenceReport.Input::sha256)
+        .containsExactly(
+            HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(hostBytes)));
   }
 }
