@@ -55,7 +55,7 @@ public final class DriftChecker {
         diff.compare(in.repo(), in.host());
       }
       if (in.hostEnv() != null) {
-        diff.compareEnv(in.envExample(), in.hostEnv());
+        diff.compareEnv(in.envExample(), in.hostEnv(), in.repo());
       }
       for (String name : in.repo().services().keySet()) {
         if (!in.host().services().containsKey(name)) {

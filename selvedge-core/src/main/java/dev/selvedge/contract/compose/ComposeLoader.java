@@ -388,6 +388,7 @@ public final class ComposeLoader {
         p.variables(),
         p.locations(),
         p.secretKeys(),
+        p.pinnedEnv(),
         p.sources(),
         p.warnings(),
         all);
@@ -499,6 +500,7 @@ public final class ComposeLoader {
         uses,
         new TreeLocations(doc),
         builder.secretKeys(),
+        builder.pinnedEnv(),
         sources,
         warnings,
         SecretValues.NONE);
