@@ -100,11 +100,25 @@ final class VerifyCommand implements Command {
     String out =
         switch (ns.getString("format")) {
           case "json" -> EvidenceJson.write(report.toEvidence(tool, Clock.systemUTC()));
-          case "sarif" -> SarifRenderer.render(report, tool);
+          case "sarif" ->
+              SarifRenderer.render(report, tool, sourceRoot(Path.of(p.workingDir()), cli));
           default -> TextRenderer.render(report);
         };
     cli.out().print(out.endsWith("\n") ? out : out + "\n");
     return report.passed() ? ExitCode.OK : ExitCode.FINDINGS;
+  }
+
+  /**
+   * Where SARIF locations start: the top of the Git work tree holding the project directory (what a
+   * code-scanning service resolves paths against), else the working directory.
+   */
+  static Path sourceRoot(Path projectDir, Cli cli) {
+    for (Path d = projectDir; d != null; d = d.getParent()) {
+      if (Files.exists(d.resolve(".git"))) {
+        return d;
+      }
+    }
+    return cli.workingDir();
   }
 
   /** The project's .env.example (or the given file); absent when there is none by default. */

@@ -7,10 +7,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,6 +51,39 @@ class MainTest {
         .contains("port-conflict", "secret-committed", "env-undeclared", "logging-unbounded")
         .contains("healthcheck-missing", "healthcheck-interval-too-short");
     assertThat(r.out()).doesNotContain("tok-committed-by-mistake");
+  }
+
+  /**
+   * Run from the repository's top as a CI job does: SARIF locations resolve (against their base) to
+   * the real files, relative to the repository, and evidence names files relative to the project
+   * directory.
+   */
+  @Test
+  void verifyOfAProjectInASubdirectoryPlacesItsFindings() throws IOException {
+    Path top = EXAMPLES.getParent();
+    Result sarif =
+        run(top, "verify", "--project-directory", "examples/unsafe", "--format", "sarif");
+    assertThat(sarif.code()).as(sarif.err()).isEqualTo(1);
+    JsonNode run = new ObjectMapper().readTree(sarif.out()).path("runs").get(0);
+    String base = run.path("originalUriBaseIds").path("%SRCROOT%").path("uri").asText();
+    assertThat(base).isEqualTo(top.toUri().toString());
+    Set<String> uris = new HashSet<>();
+    for (JsonNode result : run.path("results")) {
+      JsonNode location = result.path("locations").get(0).path("physicalLocation");
+      JsonNode artifact = location.path("artifactLocation");
+      assertThat(artifact.path("uriBaseId").asText()).isEqualTo("%SRCROOT%");
+      uris.add(artifact.path("uri").asText());
+      assertThat(Path.of(URI.create(base).resolve(artifact.path("uri").asText()))).isRegularFile();
+    }
+    assertThat(uris).contains("examples/unsafe/compose.yaml", "examples/unsafe/.env.example");
+
+    Result json = run(top, "verify", "--project-directory", "examples/unsafe", "--format", "json");
+    Set<String> files = new HashSet<>();
+    new ObjectMapper()
+        .readTree(json.out())
+        .path("findings")
+        .forEach(f -> files.add(f.path("file").asText()));
+    assertThat(files).containsExactlyInAnyOrder("compose.yaml", ".env.example");
   }
 
   @Test

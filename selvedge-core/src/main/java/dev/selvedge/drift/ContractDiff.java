@@ -3,6 +3,7 @@ package dev.selvedge.drift;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.selvedge.contract.model.Project;
+import dev.selvedge.contract.model.VariableUse;
 import dev.selvedge.contract.render.ComposeConfig;
 import dev.selvedge.verify.EnvExample;
 import java.util.LinkedHashMap;
@@ -92,8 +93,14 @@ final class ContractDiff {
     }
   }
 
-  /** {@code .env} on the host against the keys {@code .env.example} declares. */
-  void compareEnv(EnvExample example, Map<String, String> hostEnv) {
+  /**
+   * {@code .env} on the host against the keys {@code .env.example} declares, and against the values
+   * it declares for the keys that are pinned: those used in an image reference, and those the repo
+   * lists in {@code x-selvedge.pinned-env}. Example values are otherwise never compared (they are
+   * examples); but a host value overriding a pinned one is invisible in the two renders, which both
+   * interpolate the host's values: a forgotten hotfix tag would look in sync.
+   */
+  void compareEnv(EnvExample example, Map<String, String> hostEnv, Project repo) {
     if (!example.present()) {
       return;
     }
@@ -122,6 +129,47 @@ final class ContractDiff {
             key + " is set in the host's .env but not declared in .env.example");
       }
     }
+    Map<String, Set<String>> inImages = imageVariables(repo);
+    Set<String> pinned = new LinkedHashSet<>(inImages.keySet());
+    pinned.addAll(repo.pinnedEnv());
+    for (String key : pinned) {
+      EnvExample.Entry declared = example.entries().get(key);
+      String actual = hostEnv.get(key);
+      // An empty example value declares the key, not a value; an absent one is reported above.
+      if (declared == null || declared.value().isEmpty() || actual == null) {
+        continue;
+      }
+      if (!actual.equals(declared.value())) {
+        Set<String> services = inImages.get(key);
+        obs.finding(
+            null,
+            LAYER,
+            ".env." + key,
+            // The image of another version: stale, as a repo/host image is. Any other key:
+            // someone has to decide which value is right.
+            services != null ? DriftClass.STALE : DriftClass.CONTRADICTED,
+            obs.secrecy.show(key, declared.value()),
+            obs.secrecy.show(key, actual),
+            "the host's .env overrides the value .env.example declares for "
+                + key
+                + (services != null
+                    ? ", which picks the image of " + String.join(" and ", services)
+                    : " (x-selvedge.pinned-env)"));
+      }
+    }
+  }
+
+  /** Variables used in an image reference, each with the services whose image they pick. */
+  private static Map<String, Set<String>> imageVariables(Project repo) {
+    Map<String, Set<String>> out = new LinkedHashMap<>();
+    for (VariableUse use : repo.variables()) {
+      String path = use.path();
+      if (path.startsWith("services.") && path.endsWith(".image")) {
+        String service = path.substring("services.".length(), path.length() - ".image".length());
+        out.computeIfAbsent(use.name(), k -> new LinkedHashSet<>()).add(service);
+      }
+    }
+    return out;
   }
 
   private void diff(

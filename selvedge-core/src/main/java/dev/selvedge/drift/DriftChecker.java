@@ -62,7 +62,7 @@ public final class DriftChecker {
         diff.compare(in.repo(), in.host());
       }
       if (in.hostEnv() != null) {
-        diff.compareEnv(in.envExample(), in.hostEnv());
+        diff.compareEnv(in.envExample(), in.hostEnv(), in.repo());
       }
       for (String name : in.repo().services().keySet()) {
         if (!in.host().services().containsKey(name)) {
@@ -245,15 +245,28 @@ public final class DriftChecker {
         inputs.add(new EvidenceReport.Input(path, "env-example", in.envExample().sha256()));
       }
     }
-    if (in.host() != null) {
+    // The host project names its files relative to the deploy directory: made absolute there, so
+    // the host's compose.yaml and .env are not taken for the repo's files of the same name.
+    if (in.host() != null && in.host() != in.repo()) {
       for (SourceFile s : in.host().sources()) {
-        String path = relative(repoDir, s.path());
+        String path = relative(repoDir, inside(in.host().workingDir(), s.path()));
         if (seen.add(path)) {
           inputs.add(new EvidenceReport.Input(path, "host-" + s.role(), s.sha256()));
         }
       }
     }
     return inputs;
+  }
+
+  private static String inside(String dir, String file) {
+    if (dir == null || dir.isEmpty() || file == null) {
+      return file;
+    }
+    try {
+      return Path.of(dir).resolve(file).normalize().toString();
+    } catch (RuntimeException e) {
+      return file;
+    }
   }
 
   private static String relative(String dir, String file) {

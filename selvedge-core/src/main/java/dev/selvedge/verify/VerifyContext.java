@@ -2,6 +2,7 @@ package dev.selvedge.verify;
 
 import dev.selvedge.contract.model.Project;
 import dev.selvedge.contract.model.Service;
+import dev.selvedge.contract.model.SourceFile;
 import dev.selvedge.contract.yaml.Mark;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -43,10 +44,20 @@ public record VerifyContext(Project project, EnvExample envExample, Duration int
         null);
   }
 
-  /** {@code file} relative to the project directory when it lies inside it, with '/' separators. */
+  /**
+   * {@code file} relative to the project directory when it lies inside it, with '/' separators.
+   * {@code file} is absolute, or a name as marks show it (relative to where the contract was loaded
+   * from, which need not be the project directory).
+   */
   public String relative(String file) {
     if (file == null || file.isEmpty()) {
       return "";
+    }
+    for (SourceFile s : project.sources()) {
+      if (s.shown().equals(file)) {
+        file = s.path(); // relative to the project directory already, or absolute
+        break;
+      }
     }
     String wd = project.workingDir();
     if (wd == null || wd.isEmpty()) {

@@ -10,13 +10,26 @@ import static dev.selvedge.drift.DriftFixtures.shop;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.selvedge.contract.compose.ComposeLoader;
+import dev.selvedge.contract.compose.DotEnv;
+import dev.selvedge.contract.compose.LoadOptions;
 import dev.selvedge.contract.model.Project;
+import dev.selvedge.evidence.EvidenceReport;
 import dev.selvedge.status.Health;
+import dev.selvedge.testing.ProjectBuilder;
 import dev.selvedge.testing.ServiceBuilder;
+import dev.selvedge.verify.EnvExample;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Repo truth against host materialization, and the host layer's effect on the container layer. */
 class HostLayerTest {
@@ -199,5 +212,166 @@ class HostLayerTest {
             tuple(DriftLayer.HOST_CONTAINER, "volumes[/etc/conf]", DriftClass.CONTRADICTED));
     assertThat(r.findings().get(2).expected()).isEqualTo("bind " + HOST_DIR + "/conf:/etc/conf:ro");
     assertThat(List.of(r.status().service("api").sync().id())).containsExactly("drifted");
+  }
+
+  /**
+   * A hotfix tag set in the host's .env: both renders interpolate the host's values, so only the
+   * .env against what .env.example declares can show it.
+   */
+  @Test
+  void aHostValueOverridingTheDeclaredImageTagIsStale() {
+    Project repo = shop(api(), db()).variable("APP_VERSION", "services.api.image").build();
+    Project host =
+        shop(hostApi(), db()).dir(HOST_DIR).variable("APP_VERSION", "services.api.image").build();
+    EnvExample example =
+        EnvExample.of(
+            ProjectBuilder.ENV_EXAMPLE,
+            Map.of("APP_VERSION", "1.4.2", "LOG_LEVEL", "info", "DB_PASSWORD", ""));
+    Map<String, String> env = hostEnv();
+    env.put("APP_VERSION", "9.9.9-hotfix");
+    env.put("LOG_LEVEL", "debug"); // not pinned: an example value is only an example
+
+    DriftReport r =
+        check(
+            DriftInput.of(repo, example, containers(host))
+                .withHost(host, env)
+                .withImages(images()));
+
+    assertThat(r.findings())
+        .extracting(
+            DriftFinding::service,
+            DriftFinding::layer,
+            DriftFinding::key,
+            DriftFinding::kind,
+            DriftFinding::expected,
+            DriftFinding::actual)
+        .containsExactly(
+            tuple(
+                null,
+                DriftLayer.REPO_HOST,
+                ".env.APP_VERSION",
+                DriftClass.STALE,
+                "1.4.2",
+                "9.9.9-hotfix"));
+    assertThat(r.findings().get(0).message()).contains("APP_VERSION", "image of api");
+    assertThat(r.outcome().exitCode()).isEqualTo(1);
+
+    env.put("APP_VERSION", "1.4.2");
+    assertThat(
+            check(
+                    DriftInput.of(repo, example, containers(host))
+                        .withHost(host, env)
+                        .withImages(images()))
+                .findings())
+        .isEmpty();
+  }
+
+  /** Any declared key can be pinned; a secret one is compared by fingerprint, never shown. */
+  @Test
+  void aPinnedKeyIsComparedWithItsDeclaredValueSecretsByFingerprint() {
+    Project repo = shop(api(), db()).pinnedEnv("DB_PASSWORD").pinnedEnv("LOG_LEVEL").build();
+    Project host = host(hostApi(), db());
+    String declared = "declared-pl4nted-value";
+    EnvExample example =
+        EnvExample.of(
+            ProjectBuilder.ENV_EXAMPLE, Map.of("DB_PASSWORD", declared, "LOG_LEVEL", "info"));
+
+    DriftReport r =
+        check(
+            DriftInput.of(repo, example, containers(host))
+                .withHost(host, hostEnv())
+                .withImages(images()));
+
+    assertThat(r.findings())
+        .extracting(
+            DriftFinding::key, DriftFinding::kind, DriftFinding::expected, DriftFinding::actual)
+        .containsExactly(
+            tuple(
+                ".env.DB_PASSWORD",
+                DriftClass.CONTRADICTED,
+                DriftFixtures.FINGERPRINTS.of(declared),
+                DriftFixtures.FINGERPRINTS.of(DriftFixtures.PLANTED)));
+    String json = DriftJson.write(r, DriftFixtures.TOOL, DriftFixtures.CLOCK);
+    assertThat(json).contains(".env.DB_PASSWORD").doesNotContain(declared, DriftFixtures.PLANTED);
+  }
+
+  /**
+   * The evidence names every file the run read: the repo's and the deploy directory's, which have
+   * the same names (compose.yaml, .env) and must not be taken for one another.
+   */
+  @Test
+  void evidenceInputsListTheHostsComposeAndEnvFiles(@TempDir Path tmp) throws Exception {
+    DriftReport r = checkFiles(tmp, "APP_VERSION=1.4.2\n");
+    Path deployDir = tmp.resolve("deploy");
+
+    String hostCompose = deployDir.resolve("compose.yaml").toString();
+    assertThat(r.inputs())
+        .extracting(EvidenceReport.Input::path, EvidenceReport.Input::role)
+        .containsExactlyInAnyOrder(
+            tuple("compose.yaml", "compose"),
+            tuple("api.env", "env"),
+            tuple(".env.example", "env-example"),
+            tuple(hostCompose, "host-compose"),
+            tuple(deployDir.resolve(".env").toString(), "host-env"),
+            tuple(deployDir.resolve("api.env").toString(), "host-env"));
+    // Env files hold secrets: no plain digest of them. The host's compose file by its digest.
+    assertThat(r.inputs())
+        .filteredOn(i -> i.role().endsWith("env"))
+        .extracting(EvidenceReport.Input::sha256)
+        .containsOnlyNulls();
+    byte[] hostBytes = Files.readAllBytes(deployDir.resolve("compose.yaml"));
+    assertThat(r.inputs())
+        .filteredOn(i -> i.role().equals("host-compose"))
+        .extracting(EvidenceReport.Input::sha256)
+        .containsExactly(
+            HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(hostBytes)));
+  }
+
+  /** The forgotten hotfix of the issue, read from real files as drift reads them. */
+  @Test
+  void aForgottenHotfixInTheHostsDotEnvShowsFromRealFiles(@TempDir Path tmp) throws Exception {
+    DriftReport r = checkFiles(tmp, "APP_VERSION=9.9.9-hotfix\nMODE=fast\n");
+    assertThat(r.findings())
+        .filteredOn(f -> f.layer() == DriftLayer.REPO_HOST)
+        .extracting(
+            DriftFinding::key, DriftFinding::kind, DriftFinding::expected, DriftFinding::actual)
+        .containsExactly(
+            tuple(".env.APP_VERSION", DriftClass.STALE, "1.4.2", "9.9.9-hotfix"),
+            tuple(".env.MODE", DriftClass.CONTRADICTED, "safe", "fast"));
+  }
+
+  /**
+   * A repo and a deploy directory holding the same compose.yaml (image tag from APP_VERSION, MODE
+   * pinned), checked as drift does: both loaded with the host's .env values, {@code hostDotEnv}.
+   */
+  private static DriftReport checkFiles(Path tmp, String hostDotEnv) throws IOException {
+    Path repoDir = Files.createDirectories(tmp.resolve("repo"));
+    Path deployDir = Files.createDirectories(tmp.resolve("deploy"));
+    String compose =
+        """
+        x-selvedge:
+          pinned-env: [MODE]
+        services:
+          api:
+            image: app:${APP_VERSION}
+            env_file: [api.env]
+        """;
+    for (Path dir : List.of(repoDir, deployDir)) {
+      Files.writeString(dir.resolve("compose.yaml"), compose);
+      Files.writeString(dir.resolve("api.env"), "LEVEL=on\n");
+    }
+    Files.writeString(repoDir.resolve(".env.example"), "APP_VERSION=1.4.2\nMODE=safe\n");
+    Files.writeString(deployDir.resolve(".env"), hostDotEnv);
+    Map<String, String> hostEnv = DotEnv.parseLiteral(hostDotEnv, ".env");
+    LoadOptions options =
+        new LoadOptions(List.of(), repoDir, "shop", List.of(), Set.of(), hostEnv, tmp);
+    Project repo = ComposeLoader.load(options);
+    Project host =
+        ComposeLoader.load(options.withProjectDirectory(deployDir).withEnvironment(Map.of()));
+    EnvExample example =
+        EnvExample.parse(
+            repoDir.resolve(".env.example").toString(),
+            Files.readString(repoDir.resolve(".env.example")));
+    return check(DriftInput.of(repo, example, List.of()).withHost(host, hostEnv));
   }
 }

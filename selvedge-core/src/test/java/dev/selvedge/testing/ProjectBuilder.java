@@ -36,6 +36,7 @@ public final class ProjectBuilder {
   private final List<Policy.Waiver> waivers = new ArrayList<>();
   private final List<String[]> variables = new ArrayList<>();
   private final Set<String> secretKeys = new LinkedHashSet<>();
+  private final Set<String> pinnedEnv = new LinkedHashSet<>();
   private final Map<String, NetworkDef> networks = new LinkedHashMap<>();
   private final Map<String, VolumeDef> volumeDefs = new LinkedHashMap<>();
   private String dir = DIR;
@@ -94,6 +95,12 @@ public final class ProjectBuilder {
 
   public ProjectBuilder secretKey(String key) {
     secretKeys.add(key);
+    return this;
+  }
+
+  /** A key of {@code x-selvedge.pinned-env}. */
+  public ProjectBuilder pinnedEnv(String key) {
+    pinnedEnv.add(key);
     return this;
   }
 
@@ -191,6 +198,7 @@ public final class ProjectBuilder {
         uses,
         Locations.of(locations),
         secretKeys,
+        pinnedEnv,
         List.of(new SourceFile(COMPOSE, "compose", "ab".repeat(32))),
         List.of(),
         SecretValues.NONE);

@@ -533,6 +533,7 @@ public final class ComposeLoader {
         p.variables(),
         p.locations(),
         p.secretKeys(),
+        p.pinnedEnv(),
         p.sources(),
         p.warnings(),
         all);
@@ -653,6 +654,7 @@ public final class ComposeLoader {
         uses,
         new TreeLocations(doc),
         builder.secretKeys(),
+        builder.pinnedEnv(),
         sources,
         warnings,
         SecretValues.NONE);
@@ -959,7 +961,8 @@ public final class ComposeLoader {
   private void addSource(Path file, byte[] bytes, String role) {
     if (seenSources.add(file)) {
       sources.add(
-          new SourceFile(evidencePath(file), role, role.equals("env") ? null : sha256(bytes)));
+          new SourceFile(
+              evidencePath(file), role, role.equals("env") ? null : sha256(bytes), display(file)));
     }
   }
 

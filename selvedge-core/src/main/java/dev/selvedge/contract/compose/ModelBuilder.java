@@ -101,6 +101,7 @@ final class ModelBuilder {
   private final String projectName;
   private final Function<String, String> env;
   private final Set<String> secretKeys = new java.util.LinkedHashSet<>();
+  private final Set<String> pinnedEnv = new java.util.LinkedHashSet<>();
   private final List<String> warnings;
 
   private final SourceFiles sources;
@@ -123,6 +124,11 @@ final class ModelBuilder {
 
   Set<String> secretKeys() {
     return secretKeys;
+  }
+
+  /** Keys of {@code x-selvedge.pinned-env}, known once {@link #policy} has read the extension. */
+  Set<String> pinnedEnv() {
+    return pinnedEnv;
   }
 
   // ---------------------------------------------------------------- top level
@@ -306,6 +312,7 @@ final class ModelBuilder {
       switch (e.getKey()) {
         case "policy" -> policy = readPolicy(e.getValue(), p);
         case "secrets" -> secretKeys.addAll(strings(e.getValue(), p));
+        case "pinned-env" -> pinnedEnv.addAll(strings(e.getValue(), p));
         default -> unknownKey(e.getValue(), p, e.getKey(), "x-selvedge (project)");
       }
     }

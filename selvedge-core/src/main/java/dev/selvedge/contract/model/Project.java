@@ -16,6 +16,8 @@ import java.util.Set;
  * @param variables every interpolation reference, for the {@code env-undeclared} rule
  * @param locations where each key was written, by dotted path ({@code services.api.image})
  * @param secretKeys environment keys declared secret in any {@code x-selvedge}
+ * @param pinnedEnv keys of {@code x-selvedge.pinned-env}: the host's {@code .env} must hold the
+ *     value {@code .env.example} declares for them (drift reports an override)
  * @param sources files read, with content hashes
  * @param secretValues where secrets were substituted and the secret values the contract was
  *     rendered with, to scrub output
@@ -35,6 +37,7 @@ public record Project(
     List<VariableUse> variables,
     Locations locations,
     Set<String> secretKeys,
+    Set<String> pinnedEnv,
     List<SourceFile> sources,
     List<String> warnings,
     SecretValues secretValues) {
@@ -50,6 +53,7 @@ public record Project(
     variables = variables == null ? List.of() : List.copyOf(variables);
     locations = locations == null ? Locations.NONE : locations;
     secretKeys = secretKeys == null ? Set.of() : Set.copyOf(secretKeys);
+    pinnedEnv = pinnedEnv == null ? Set.of() : Set.copyOf(pinnedEnv);
     sources = sources == null ? List.of() : List.copyOf(sources);
     warnings = warnings == null ? List.of() : List.copyOf(warnings);
     secretValues = secretValues == null ? SecretValues.NONE : secretValues;
@@ -75,6 +79,7 @@ public record Project(
         variables,
         locations,
         keys,
+        pinnedEnv,
         sources,
         warnings,
         secretValues.and(moreValues));

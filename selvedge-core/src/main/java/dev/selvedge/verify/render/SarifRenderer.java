@@ -21,30 +21,42 @@ import java.util.Map;
 
 /**
  * A verify report as SARIF 2.1.0 for code-scanning UIs: one run, every rule with its effective
- * level, one result per finding. Locations are relative to the project directory ({@code uriBaseId}
- * {@value #BASE_ID}); waived findings carry an external suppression with the reason.
+ * level, one result per finding; waived findings carry an external suppression with the reason.
+ *
+ * <p>A location is a reference relative to the source root, under {@code uriBaseId} {@value
+ * #BASE_ID}, which {@code originalUriBaseIds} declares as that directory's {@code file:} URI
+ * (ending in '/', so RFC 3986 resolution keeps its last segment). The source root is what a code
+ * scanning service resolves relative paths against: the repository's top. GitHub ignores {@code
+ * uriBaseId} and reads a relative {@code uri} from the repository root, so a base of the project
+ * directory would misplace every finding of a project kept in a subdirectory. A file outside the
+ * source root gets an absolute {@code file:} URI and no base.
  */
 public final class SarifRenderer {
   public static final String SCHEMA =
       "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
-  public static final String BASE_ID = "PROJECTROOT";
+  public static final String BASE_ID = "%SRCROOT%";
 
   private static final ObjectMapper MAPPER =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private SarifRenderer() {}
 
-  /** The SARIF log as pretty-printed JSON, ending in a newline. */
-  public static String render(VerifyReport report, Tool tool) {
+  /**
+   * The SARIF log as pretty-printed JSON, ending in a newline.
+   *
+   * @param sourceRoot absolute directory relative locations start from, or null for none (every
+   *     location then an absolute URI)
+   */
+  public static String render(VerifyReport report, Tool tool, Path sourceRoot) {
     try {
-      return MAPPER.writeValueAsString(toTree(report, tool)) + "\n";
+      return MAPPER.writeValueAsString(toTree(report, tool, sourceRoot)) + "\n";
     } catch (JsonProcessingException e) {
       throw new SelvedgeException("could not write SARIF: " + e.getMessage(), e);
     }
   }
 
-  /** The SARIF log as a JSON tree. */
-  public static ObjectNode toTree(VerifyReport report, Tool tool) {
+  /** The SARIF log as a JSON tree; {@code sourceRoot} as for {@link #render}. */
+  public static ObjectNode toTree(VerifyReport report, Tool tool, Path sourceRoot) {
     ObjectNode log = MAPPER.createObjectNode();
     log.put("$schema", SCHEMA);
     log.put("version", "2.1.0");
@@ -70,10 +82,11 @@ public final class SarifRenderer {
       config.put("level", level(effective));
     }
 
-    String base = baseUri(report.workingDir());
-    if (base != null) {
-      run.putObject("originalUriBaseIds").putObject(BASE_ID).put("uri", base);
+    Path root = sourceRoot == null ? null : sourceRoot.toAbsolutePath().normalize();
+    if (root != null) {
+      run.putObject("originalUriBaseIds").putObject(BASE_ID).put("uri", directoryUri(root));
     }
+    Path projectDir = report.workingDir().isEmpty() ? null : Path.of(report.workingDir());
 
     ArrayNode results = run.putArray("results");
     for (Finding f : report.findings()) {
@@ -88,7 +101,7 @@ public final class SarifRenderer {
       if (!f.file().isEmpty()) {
         ObjectNode physical =
             result.putArray("locations").addObject().putObject("physicalLocation");
-        artifact(physical.putObject("artifactLocation"), f.file(), base != null);
+        artifact(physical.putObject("artifactLocation"), f.file(), projectDir, root);
         if (f.line() > 0) {
           physical.putObject("region").put("startLine", f.line());
         }
@@ -122,39 +135,45 @@ public final class SarifRenderer {
     };
   }
 
-  private static void artifact(ObjectNode location, String file, boolean haveBase) {
+  /** {@code file} is relative to the project directory (as in evidence) or absolute. */
+  private static void artifact(ObjectNode location, String file, Path projectDir, Path root) {
+    Path p;
     try {
-      Path p = Path.of(file);
-      if (p.isAbsolute()) {
-        location.put("uri", p.toUri().toString());
-        return;
-      }
+      p = projectDir == null ? Path.of(file) : projectDir.resolve(file);
     } catch (InvalidPathException e) {
-      // Fall through: write it as a relative reference.
+      location.put("uri", encode(file));
+      return;
     }
-    location.put("uri", encode(file.replace('\\', '/')));
-    if (haveBase) {
+    p = p.normalize();
+    if (root != null && p.isAbsolute() && p.startsWith(root) && !p.equals(root)) {
+      location.put("uri", encode(root.relativize(p).toString().replace('\\', '/')));
       location.put("uriBaseId", BASE_ID);
+    } else if (p.isAbsolute()) {
+      location.put("uri", p.toUri().toASCIIString());
+    } else {
+      location.put("uri", encode(file.replace('\\', '/')));
     }
   }
 
+  /** A relative reference for a relative path: reserved characters escaped. */
   private static String encode(String relative) {
     try {
-      return new URI(null, null, relative, null).toASCIIString();
+      String ref = new URI(null, null, relative, null).toASCIIString();
+      // A colon in the first segment would make it read as a scheme (RFC 3986, section 4.2).
+      int colon = ref.indexOf(':');
+      return colon >= 0 && colon < slashOrEnd(ref) ? "./" + ref : ref;
     } catch (URISyntaxException e) {
       return relative;
     }
   }
 
-  private static String baseUri(String workingDir) {
-    if (workingDir == null || workingDir.isEmpty()) {
-      return null;
-    }
-    try {
-      String uri = Path.of(workingDir).toAbsolutePath().normalize().toUri().toString();
-      return uri.endsWith("/") ? uri : uri + "/";
-    } catch (InvalidPathException e) {
-      return null;
-    }
+  private static int slashOrEnd(String s) {
+    int slash = s.indexOf('/');
+    return slash < 0 ? s.length() : slash;
+  }
+
+  private static String directoryUri(Path dir) {
+    String uri = dir.toUri().toASCIIString();
+    return uri.endsWith("/") ? uri : uri + "/";
   }
 }

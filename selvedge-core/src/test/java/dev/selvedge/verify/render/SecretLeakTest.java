@@ -19,7 +19,7 @@ class SecretLeakTest {
 
     String text = TextRenderer.render(report);
     String json = EvidenceJson.write(report.toEvidence(ReportFixtures.TOOL, ReportFixtures.CLOCK));
-    String sarif = SarifRenderer.render(report, ReportFixtures.TOOL);
+    String sarif = SarifRenderer.render(report, ReportFixtures.TOOL, null);
 
     assertThat(text).contains("DB_PASSWORD").contains(".env.example:2").doesNotContain(PLANTED);
     assertThat(json).contains("DB_PASSWORD").doesNotContain(PLANTED);
