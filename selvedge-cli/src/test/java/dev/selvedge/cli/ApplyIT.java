@@ -272,6 +272,38 @@ class ApplyIT {
   }
 
   @Test
+  void aShortGateDoesNotCutShortTheReturnOfThePreviousContainer() throws Exception {
+    contract(good, "prod", port, "");
+    slowFirstHealthcheck();
+    assertThat(cli("apply").code()).isZero();
+    String id = containerId("web");
+    contract(bad, "prod", port, "");
+    slowFirstHealthcheck();
+    // 1s is over before anyone's first healthcheck has answered: the new version fails its gate,
+    // and the previous container, started again, must be given the time it needs.
+    Result r = cli("apply", "--gate-timeout", "1s", "--format", "json");
+    assertThat(r.code()).as(r.all()).isEqualTo(1);
+    JsonNode web = JSON.readTree(r.out()).get("services").get(0);
+    assertThat(web.get("status").asText()).as(web.toString()).isEqualTo("rolled-back");
+    assertThat(web.get("detail").asText()).contains("not healthy within 1s").contains("restored");
+    assertThat(containerId("web")).isEqualTo(id);
+    assertThat(inspect(id, "{{.State.Health.Status}}")).isEqualTo("healthy");
+  }
+
+  /** The first healthcheck answers 3s + 2s after a start: later than a 1s gate looks. */
+  private void slowFirstHealthcheck() throws IOException {
+    Path file = repo.resolve("compose.yaml");
+    Files.writeString(
+        file,
+        Files.readString(file)
+            .replace(
+                "[\"CMD\", \"wget\", \"-q\", \"-O-\", \"http://127.0.0.1:8080/healthz\"]",
+                "[\"CMD-SHELL\", \"sleep 2; wget -q -O- http://127.0.0.1:8080/healthz\"]")
+            .replace("interval: 1s", "interval: 3s")
+            .replace("timeout: 2s\n      retries", "timeout: 5s\n      retries"));
+  }
+
+  @Test
   void anImageMissingOnTheEngineIsPulledAndPinnedByDigest() throws Exception {
     String tag = good.substring(0, good.lastIndexOf(':')) + ":pull-" + project.substring(15);
     run(List.of("docker", "tag", good, tag));
@@ -355,6 +387,34 @@ class ApplyIT {
     assertThat(env(id)).contains("MODE=one").contains("API_TOKEN=" + TOKEN);
     Result history = cli("history");
     assertThat(history.out()).contains("rollback (to ");
+  }
+
+  @Test
+  void afterAnOrphanOnlyApplyRollbackGoesBackOneStep() throws Exception {
+    String extra =
+        """
+          extra:
+            image: %s
+            command: ["sh", "-c", "exec httpd -f -p 8081 -h /www"]
+            labels:
+              dev.selvedge.test: "1"
+        """
+            .formatted(good);
+    contract(good, "one", port, extra);
+    assertThat(cli("apply").code()).isZero();
+    contract(good, "two", port, extra);
+    assertThat(cli("apply").code()).isZero();
+    // Only removes the orphan 'extra': no container is created, so none carries this deployment.
+    contract(good, "two", port, "");
+    Result orphanOnly = cli("apply");
+    assertThat(orphanOnly.code()).as(orphanOnly.all()).isZero();
+    assertThat(orphanOnly.out()).contains("removed " + project + "-extra-1");
+    Result back = cli("rollback");
+    assertThat(back.code()).as(back.all()).isZero();
+    // The deployment before the orphan-only one: MODE=two with 'extra', not MODE=one.
+    assertThat(env(containerId("web"))).contains("MODE=two");
+    assertThat(containerId("extra")).isNotEmpty();
+    assertThat(back.err()).contains("rolling back to deployment 2 ");
   }
 
   @Test

@@ -302,6 +302,17 @@ public final class Applier {
         deploymentId, outcome, plan, ordered, removed, summary(outcome, ordered, removed));
   }
 
+  /**
+   * How long a restored previous container may take to be healthy again. Not the gate timeout
+   * alone: a short gate is chosen to give up on a new version quickly, and must not cut short the
+   * return of the old one, which needs as long as it ever needed to start.
+   */
+  static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(2);
+
+  static Duration restoreTimeout(Duration gateTimeout) {
+    return gateTimeout.compareTo(RESTORE_TIMEOUT) > 0 ? gateTimeout : RESTORE_TIMEOUT;
+  }
+
   /** How one service is gated: as a job, as a dependency others wait for, and for how long. */
   private record Gate(boolean completion, boolean dependedOn, Duration timeout) {}
 
@@ -604,7 +615,14 @@ public final class Applier {
     }
     HealthGate.Verdict back =
         this.gate.await(
-            project, s, oldId, gate.completion(), false, true, gate.timeout(), progress);
+            project,
+            s,
+            oldId,
+            gate.completion(),
+            false,
+            true,
+            restoreTimeout(gate.timeout()),
+            progress);
     if (back.passed()) {
       return new ServiceResult(
           s.name(),
@@ -729,11 +747,7 @@ public final class Applier {
       by.computeIfAbsent(r.status(), k -> new ArrayList<>()).add(r.service());
     }
     StringBuilder out = new StringBuilder();
-    switch (outcome) {
-      case HEALTHY -> out.append("healthy");
-      case ROLLED_BACK -> out.append("rolled back");
-      default -> out.append("failed");
-    }
+    out.append(outcome.id());
     for (Map.Entry<Status, List<String>> e : by.entrySet()) {
       out.append("; ").append(e.getKey().id()).append(": ").append(String.join(", ", e.getValue()));
     }
