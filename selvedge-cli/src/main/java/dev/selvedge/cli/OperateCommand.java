@@ -161,6 +161,8 @@ final class OperateCommand implements Command {
         return plan.changes() ? ExitCode.FINDINGS : ExitCode.OK;
       }
     }
+    // Bad input is refused before the contract is verified or the engine is asked anything.
+    java.time.Duration gateTimeout = OperateOptions.gateTimeout(ns);
     boolean forced = false;
     if (kind == Kind.APPLY) {
       VerifyReport verify =
@@ -208,7 +210,7 @@ final class OperateCommand implements Command {
                 forced,
                 OperateOptions.actor(cli),
                 OperateOptions.revision(project),
-                OperateOptions.gateTimeout(ns),
+                gateTimeout,
                 OperateOptions.leaseTtl(cli));
       } else {
         Deployment target =
@@ -245,7 +247,7 @@ final class OperateCommand implements Command {
                 false,
                 OperateOptions.actor(cli),
                 target.revision(),
-                OperateOptions.gateTimeout(ns),
+                gateTimeout,
                 OperateOptions.leaseTtl(cli));
       }
       ApplyResult result = applier.apply(request);

@@ -134,12 +134,27 @@ final class OperateOptions {
         .help("how long each service may take to become healthy (default 120s)");
   }
 
+  /** The shortest gate: a container without a healthcheck must stay up this long to pass. */
+  static final Duration MIN_GATE = Duration.ofSeconds(1);
+
+  /**
+   * The gate timeout, refused when it is not a duration or shorter than {@link #MIN_GATE}: zero or
+   * a negative value would fail every gate at its first look and roll back a healthy release.
+   */
   static Duration gateTimeout(Namespace ns) {
     String raw = ns.getString("gate_timeout");
+    Duration d;
     try {
-      return dev.selvedge.contract.compose.GoDuration.parse(raw);
+      d = dev.selvedge.contract.compose.GoDuration.parse(raw.strip());
     } catch (RuntimeException e) {
       throw new SelvedgeException("--gate-timeout " + raw + ": write a duration such as 90s or 2m");
     }
+    if (d.compareTo(MIN_GATE) < 0) {
+      throw new SelvedgeException(
+          "--gate-timeout "
+              + raw
+              + ": must be at least 1s (how long each service may take to become healthy)");
+    }
+    return d;
   }
 }

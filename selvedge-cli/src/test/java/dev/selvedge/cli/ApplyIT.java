@@ -272,6 +272,129 @@ class ApplyIT {
   }
 
   @Test
+  void aShortGateDoesNotCutShortTheReturnOfThePreviousContainer() throws Exception {
+    contract(good, "prod", port, "");
+    slowFirstHealthcheck();
+    assertThat(cli("apply").code()).isZero();
+    String id = containerId("web");
+    contract(bad, "prod", port, "");
+    slowFirstHealthcheck();
+    // 1s is over before anyone's first healthcheck has answered: the new version fails its gate,
+    // and the previous container, started again, must be given the time it needs.
+    Result r = cli("apply", "--gate-timeout", "1s", "--format", "json");
+    assertThat(r.code()).as(r.all()).isEqualTo(1);
+    JsonNode web = JSON.readTree(r.out()).get("services").get(0);
+    assertThat(web.get("status").asText()).as(web.toString()).isEqualTo("rolled-back");
+    assertThat(web.get("detail").asText()).contains("not healthy within 1s").contains("restored");
+    assertThat(containerId("web")).isEqualTo(id);
+    assertThat(inspect(id, "{{.State.Health.Status}}")).isEqualTo("healthy");
+  }
+
+  /** The first healthcheck answers 3s + 2s after a start: later than a 1s gate looks. */
+  private void slowFirstHealthcheck() throws IOException {
+    Path file = repo.resolve("compose.yaml");
+    Files.writeString(
+        file,
+        Files.readString(file)
+            .replace(
+                "[\"CMD\", \"wget\", \"-q\", \"-O-\", \"http://127.0.0.1:8080/healthz\"]",
+                "[\"CMD-SHELL\", \"sleep 2; wget -q -O- http://127.0.0.1:8080/healthz\"]")
+            .replace("interval: 1s", "interval: 3s")
+            .replace("timeout: 2s\n      retries", "timeout: 5s\n      retries"));
+  }
+
+  @Test
+  void aServiceTheApplyDidNotChangeMustBeHealthyForTheDeploymentToBe() throws Exception {
+    String other =
+        """
+          other:
+            image: %s
+            command: ["sh", "-c", "exec httpd -f -p 8081 -h /www"]
+            environment:
+              MODE: %s
+            labels:
+              dev.selvedge.test: "1"
+        """;
+    contract(good, "prod", port, other.formatted(good, "one"));
+    assertThat(cli("apply").code()).isZero();
+    String web = containerId("web");
+    run(List.of("docker", "exec", web, "rm", "/www/healthz"));
+    waitFor(
+        () -> inspect(web, "{{.State.Health.Status}}").equals("unhealthy"),
+        "web's healthcheck to report unhealthy");
+    // Only 'other' changes; 'web', untouched, is not healthy.
+    contract(good, "prod", port, other.formatted(good, "two"));
+    Result r = cli("apply", "--format", "json");
+    assertThat(r.code()).as(r.all()).isEqualTo(1);
+    JsonNode result = JSON.readTree(r.out());
+    assertThat(result.get("outcome").asText()).isEqualTo("failed");
+    assertThat(result.get("summary").asText()).contains("not healthy at the end of the apply: web");
+    Map<String, String> status = new java.util.HashMap<>();
+    result
+        .get("services")
+        .forEach(n -> status.put(n.get("service").asText(), n.get("status").asText()));
+    assertThat(status).containsEntry("web", "failed").containsEntry("other", "applied");
+    assertThat(containerId("web")).as("nothing is done to it").isEqualTo(web);
+    long id = result.get("deployment").asLong();
+    JsonNode history = JSON.readTree(cli("history", "--format", "json").out());
+    assertThat(history.get(0).get("id").asLong()).isEqualTo(id);
+    assertThat(history.get(0).get("outcome").asText()).isEqualTo("failed");
+    // So it is no rollback target.
+    Result to = cli("rollback", "--to", Long.toString(id));
+    assertThat(to.code()).as(to.all()).isEqualTo(2);
+    assertThat(to.err()).contains("did not become healthy (it ended failed)");
+  }
+
+  @Test
+  void aNoOpLooksBrieflyAtAWrongReadbackAndNamesAnInterruptedLatestDeploymentAsSuch()
+      throws Exception {
+    contract(good, "prod", port, "");
+    assertThat(cli("apply").code()).isZero();
+    String id = containerId("web");
+    // The healthcheck (any 200) stays healthy; the readback expects status ok and never gets it.
+    run(
+        List.of(
+            "docker", "exec", id, "sh", "-c", "echo '{\"status\":\"degraded\"}' > /www/healthz"));
+    // A run that died after its last change: the store still says running.
+    long crashed;
+    try (Store store =
+        Stores.open(StoreConfig.defaults(Map.of("SELVEDGE_HOME", home.toString())))) {
+      dev.selvedge.port.Deployment last =
+          store.deployments().history("unix:///var/run/docker.sock", project, 1).get(0);
+      crashed =
+          store
+              .deployments()
+              .begin(
+                  new dev.selvedge.port.Deployment(
+                      0,
+                      last.host(),
+                      project,
+                      dev.selvedge.port.Deployment.Kind.APPLY,
+                      null,
+                      "crasher@ci",
+                      java.time.Instant.now(),
+                      null,
+                      dev.selvedge.port.Deployment.Outcome.RUNNING,
+                      false,
+                      last.renderedConfig(),
+                      last.images(),
+                      last.envFingerprints(),
+                      null,
+                      ""))
+              .id();
+    }
+    // No --gate-timeout: the default 120s must not be what a standing readback is waited for.
+    Result r = cli("apply", "--format", "json");
+    assertThat(r.code()).as(r.all()).isEqualTo(1);
+    JsonNode result = JSON.readTree(r.out());
+    assertThat(result.get("services").get(0).get("detail").asText())
+        .contains("not healthy within 10s")
+        .contains("readback");
+    assertThat(result.get("summary").asText())
+        .contains("the latest deployment, " + crashed + ", ended interrupted");
+  }
+
+  @Test
   void anImageMissingOnTheEngineIsPulledAndPinnedByDigest() throws Exception {
     String tag = good.substring(0, good.lastIndexOf(':')) + ":pull-" + project.substring(15);
     run(List.of("docker", "tag", good, tag));
@@ -355,6 +478,34 @@ class ApplyIT {
     assertThat(env(id)).contains("MODE=one").contains("API_TOKEN=" + TOKEN);
     Result history = cli("history");
     assertThat(history.out()).contains("rollback (to ");
+  }
+
+  @Test
+  void afterAnOrphanOnlyApplyRollbackGoesBackOneStep() throws Exception {
+    String extra =
+        """
+          extra:
+            image: %s
+            command: ["sh", "-c", "exec httpd -f -p 8081 -h /www"]
+            labels:
+              dev.selvedge.test: "1"
+        """
+            .formatted(good);
+    contract(good, "one", port, extra);
+    assertThat(cli("apply").code()).isZero();
+    contract(good, "two", port, extra);
+    assertThat(cli("apply").code()).isZero();
+    // Only removes the orphan 'extra': no container is created, so none carries this deployment.
+    contract(good, "two", port, "");
+    Result orphanOnly = cli("apply");
+    assertThat(orphanOnly.code()).as(orphanOnly.all()).isZero();
+    assertThat(orphanOnly.out()).contains("removed " + project + "-extra-1");
+    Result back = cli("rollback");
+    assertThat(back.code()).as(back.all()).isZero();
+    // The deployment before the orphan-only one: MODE=two with 'extra', not MODE=one.
+    assertThat(env(containerId("web"))).contains("MODE=two");
+    assertThat(containerId("extra")).isNotEmpty();
+    assertThat(back.err()).contains("rolling back to deployment 2 ");
   }
 
   @Test

@@ -86,6 +86,28 @@ class OperateCommandTest {
   }
 
   @Test
+  void aGateTimeoutThatCannotPassIsRefusedBeforeTheEngineIsAsked() throws IOException {
+    contract(
+        """
+          app:
+            image: example.test/app:1
+        """);
+    for (String bad : new String[] {"0s", "-5s", "500ms"}) {
+      for (String command : new String[] {"apply", "rollback"}) {
+        MainTest.Result r = run(command, "--gate-timeout=" + bad);
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err())
+            .contains("--gate-timeout " + bad + ": must be at least 1s")
+            // Refused first: the (missing) engine is never reached.
+            .doesNotContain("no-engine.sock");
+      }
+    }
+    MainTest.Result word = run("apply", "--gate-timeout", "soon");
+    assertThat(word.code()).isEqualTo(2);
+    assertThat(word.err()).contains("--gate-timeout soon: write a duration");
+  }
+
+  @Test
   void anUnsupportedStoreUrlIsRefusedNamingTheAcceptedForms() throws IOException {
     contract(
         """

@@ -272,6 +272,14 @@ public final class Applier {
       }
     }
 
+    // A deployment is recorded healthy only when the whole stack is: what it did not change, and
+    // what passed its gate a wave ago, are judged as they stand now.
+    List<String> unhealthy = new ArrayList<>();
+    if (!failed) {
+      unhealthy = judgeAtEnd(project, plan, names, results, req.gateTimeout());
+      failed = !unhealthy.isEmpty();
+    }
+
     List<String> removed = new ArrayList<>();
     if (!failed) {
       for (Plan.Orphan o : plan.orphans()) {
@@ -298,8 +306,105 @@ public final class Applier {
               r.service(), r.action(), r.status(), project.secretValues().scrub(r.detail())));
     }
     Deployment.Outcome outcome = outcome(ordered);
-    return new ApplyResult(
-        deploymentId, outcome, plan, ordered, removed, summary(outcome, ordered, removed));
+    String summary = summary(outcome, ordered, removed);
+    if (!unhealthy.isEmpty()) {
+      summary +=
+          "; not healthy at the end of the apply: "
+              + String.join(", ", unhealthy)
+              + " (see selvedge status and selvedge logs)";
+    }
+    return new ApplyResult(deploymentId, outcome, plan, ordered, removed, summary);
+  }
+
+  /**
+   * Judges every service's container as it stands once the waves are done, and turns the result of
+   * each that is not healthy into a failure; returns their names.
+   */
+  private List<String> judgeAtEnd(
+      Project project,
+      Plan plan,
+      Map<String, String> names,
+      Map<String, ServiceResult> results,
+      Duration gateTimeout) {
+    Map<String, String> byName = new TreeMap<>();
+    for (var c : engine.listContainers(Map.of(ComposeLabels.PROJECT, project.name()), true)) {
+      byName.put(Planner.name(c), c.id());
+    }
+    Map<String, String> containers = new LinkedHashMap<>();
+    for (Plan.Step st : plan.services()) {
+      containers.put(st.service(), byName.get(names.get(st.service())));
+    }
+    Map<String, HealthGate.Verdict> verdicts = standing(project, containers, gateTimeout);
+    List<String> unhealthy = new ArrayList<>();
+    verdicts.forEach(
+        (service, v) -> {
+          if (v.passed()) {
+            return;
+          }
+          ServiceResult r = results.get(service);
+          String detail =
+              r.status() == Status.UNCHANGED
+                  ? "unchanged but not healthy at the end of the apply: " + v.reason()
+                  : r.detail() + "; but not healthy at the end of the apply: " + v.reason();
+          results.put(service, new ServiceResult(service, r.action(), Status.FAILED, detail));
+          unhealthy.add(service);
+        });
+    return unhealthy;
+  }
+
+  /**
+   * How long a look at what already runs may wait (a readback that does not answer, a healthcheck
+   * still starting): it had its time to start, so the full gate timeout would only delay the
+   * verdict.
+   */
+  static final Duration STANDING_TIMEOUT = Duration.ofSeconds(10);
+
+  /**
+   * Gates each service's container as it stands, all at once, without waiting for a first
+   * healthcheck (nothing was started for it). A service without a container fails.
+   */
+  private Map<String, HealthGate.Verdict> standing(
+      Project project, Map<String, String> containers, Duration gateTimeout) {
+    Duration timeout = gateTimeout.compareTo(STANDING_TIMEOUT) < 0 ? gateTimeout : STANDING_TIMEOUT;
+    Set<String> jobs = Planner.jobs(project);
+    Map<String, Future<HealthGate.Verdict>> running = new LinkedHashMap<>();
+    int threads = Math.max(1, Math.min(MAX_PARALLEL, containers.size()));
+    try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+      containers.forEach(
+          (service, id) -> {
+            Service s = project.services().get(service);
+            running.put(
+                service,
+                id == null
+                    ? java.util.concurrent.CompletableFuture.completedFuture(
+                        new HealthGate.Verdict(false, "it has no container"))
+                    : pool.submit(
+                        () ->
+                            gate.await(
+                                project,
+                                s,
+                                id,
+                                jobs.contains(service),
+                                true,
+                                false,
+                                timeout,
+                                progress)));
+          });
+    }
+    Map<String, HealthGate.Verdict> verdicts = new LinkedHashMap<>();
+    running.forEach((service, f) -> verdicts.put(service, verdict(f)));
+    return verdicts;
+  }
+
+  /**
+   * How long a restored previous container may take to be healthy again. Not the gate timeout
+   * alone: a short gate is chosen to give up on a new version quickly, and must not cut short the
+   * return of the old one, which needs as long as it ever needed to start.
+   */
+  static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(2);
+
+  static Duration restoreTimeout(Duration gateTimeout) {
+    return gateTimeout.compareTo(RESTORE_TIMEOUT) > 0 ? gateTimeout : RESTORE_TIMEOUT;
   }
 
   /** How one service is gated: as a job, as a dependency others wait for, and for how long. */
@@ -341,31 +446,15 @@ public final class Applier {
    */
   private ApplyResult unchanged(Request req, Plan plan) {
     Project project = req.project();
-    Set<String> jobs = Planner.jobs(project);
-    Map<String, Future<HealthGate.Verdict>> verdicts = new LinkedHashMap<>();
-    int threads = Math.max(1, Math.min(MAX_PARALLEL, plan.services().size()));
-    try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
-      for (Plan.Step st : plan.services()) {
-        Service s = project.services().get(st.service());
-        verdicts.put(
-            st.service(),
-            pool.submit(
-                () ->
-                    gate.await(
-                        project,
-                        s,
-                        st.containerId(),
-                        jobs.contains(s.name()),
-                        true,
-                        false,
-                        req.gateTimeout(),
-                        progress)));
-      }
+    Map<String, String> containers = new LinkedHashMap<>();
+    for (Plan.Step st : plan.services()) {
+      containers.put(st.service(), st.containerId());
     }
+    Map<String, HealthGate.Verdict> verdicts = standing(project, containers, req.gateTimeout());
     List<ServiceResult> results = new ArrayList<>();
     List<String> unhealthy = new ArrayList<>();
     for (Plan.Step st : plan.services()) {
-      HealthGate.Verdict v = verdict(verdicts.get(st.service()));
+      HealthGate.Verdict v = verdicts.get(st.service());
       // Engine messages can echo what they were given: scrubbed as in a changing apply.
       String reason = project.secretValues().scrub(v.reason());
       if (v.passed()) {
@@ -379,11 +468,21 @@ public final class Applier {
         unhealthy.add(st.service());
       }
     }
-    long last =
+    Deployment latest =
         store.deployments().history(engine.endpoint(), project.name(), 1).stream()
-            .mapToLong(Deployment::id)
             .findFirst()
-            .orElse(0);
+            .orElse(null);
+    long last = latest == null ? 0 : latest.id();
+    // The latest deployment is named as the one that runs; when it did not end healthy (a crash
+    // after its last change, say) that is said, so the reader does not take it for a good one.
+    String latestNote =
+        latest == null || latest.outcome() == Deployment.Outcome.HEALTHY
+            ? ""
+            : "; the latest deployment, "
+                + last
+                + ", ended "
+                + latest.outcome().id()
+                + ", yet what runs now is what the contract says";
     if (unhealthy.isEmpty()) {
       return new ApplyResult(
           last,
@@ -391,7 +490,7 @@ public final class Applier {
           plan,
           results,
           List.of(),
-          "nothing to do: the engine runs what the contract says, and it is healthy");
+          "nothing to do: the engine runs what the contract says, and it is healthy" + latestNote);
     }
     return new ApplyResult(
         last,
@@ -402,7 +501,8 @@ public final class Applier {
         "nothing to change, but not healthy: "
             + String.join(", ", unhealthy)
             + " (the engine runs what the contract says; see `selvedge status` and `selvedge"
-            + " logs`)");
+            + " logs`)"
+            + latestNote);
   }
 
   private static HealthGate.Verdict verdict(Future<HealthGate.Verdict> f) {
@@ -604,7 +704,14 @@ public final class Applier {
     }
     HealthGate.Verdict back =
         this.gate.await(
-            project, s, oldId, gate.completion(), false, true, gate.timeout(), progress);
+            project,
+            s,
+            oldId,
+            gate.completion(),
+            false,
+            true,
+            restoreTimeout(gate.timeout()),
+            progress);
     if (back.passed()) {
       return new ServiceResult(
           s.name(),
@@ -729,11 +836,7 @@ public final class Applier {
       by.computeIfAbsent(r.status(), k -> new ArrayList<>()).add(r.service());
     }
     StringBuilder out = new StringBuilder();
-    switch (outcome) {
-      case HEALTHY -> out.append("healthy");
-      case ROLLED_BACK -> out.append("rolled back");
-      default -> out.append("failed");
-    }
+    out.append(outcome.id());
     for (Map.Entry<Status, List<String>> e : by.entrySet()) {
       out.append("; ").append(e.getKey().id()).append(": ").append(String.join(", ", e.getValue()));
     }

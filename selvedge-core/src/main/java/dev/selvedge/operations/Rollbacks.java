@@ -38,10 +38,12 @@ public final class Rollbacks {
 
   /**
    * The deployment to go back to. With {@code to}: that one, which must be of this project and host
-   * and healthy. Otherwise the newest healthy deployment older than the one that runs now — {@code
-   * running}, the newest deployment any of the project's containers was created by (a partly
-   * applied deployment counts as running) — or, when nothing of Selvedge's runs, the newest healthy
-   * one.
+   * and healthy. Otherwise the newest healthy deployment in the store's history older than the one
+   * that runs now, which is the newer of {@code running} — the newest deployment any of the
+   * project's running containers was created by, so a partly applied deployment counts — and the
+   * newest healthy deployment, which runs now even when it changed no container (it only removed
+   * orphans, or created a network) and so left no label. When nothing of Selvedge's runs: the
+   * newest healthy one.
    */
   public static Deployment target(
       DeploymentStore store, String host, String project, Long to, OptionalLong running) {
@@ -66,15 +68,22 @@ public final class Rollbacks {
             "deployment "
                 + to
                 + " did not become healthy (it ended "
-                + d.outcome().name().toLowerCase(java.util.Locale.ROOT)
+                + d.outcome().id()
                 + "); only healthy deployments are rollback targets. See selvedge history");
       }
       return d;
     }
     List<Deployment> history = store.history(host, project, 500);
-    return history.stream()
-        .filter(d -> d.outcome() == Deployment.Outcome.HEALTHY)
-        .filter(d -> running.isEmpty() || d.id() < running.getAsLong())
+    List<Deployment> healthy =
+        history.stream().filter(d -> d.outcome() == Deployment.Outcome.HEALTHY).toList();
+    OptionalLong current = running;
+    if (running.isPresent() && !healthy.isEmpty() && healthy.get(0).id() > running.getAsLong()) {
+      current = OptionalLong.of(healthy.get(0).id());
+    }
+    long before = current.isPresent() ? current.getAsLong() : Long.MAX_VALUE;
+    OptionalLong now = current;
+    return healthy.stream()
+        .filter(d -> d.id() < before)
         .findFirst()
         .orElseThrow(
             () ->
@@ -84,8 +93,8 @@ public final class Rollbacks {
                         + "' on "
                         + host
                         + " has no healthy deployment"
-                        + (running.isPresent()
-                            ? " older than deployment " + running.getAsLong() + ", which runs now"
+                        + (now.isPresent()
+                            ? " older than deployment " + now.getAsLong() + ", which runs now"
                             : "")
                         + "; see selvedge history"));
   }

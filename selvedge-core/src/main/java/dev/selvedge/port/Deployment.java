@@ -56,7 +56,12 @@ public record Deployment(
     /** It failed and could not put everything back; the summary says what is left. */
     FAILED,
     /** Its process ended while it ran (crash, kill); the next operation found it so. */
-    INTERRUPTED
+    INTERRUPTED;
+
+    /** As shown and written everywhere (text, JSON, docs): {@code rolled-back}. */
+    public String id() {
+      return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
   }
 
   /**

@@ -1,5 +1,8 @@
 package dev.selvedge.operations;
 
+import static dev.selvedge.port.Deployment.Outcome.FAILED;
+import static dev.selvedge.port.Deployment.Outcome.HEALTHY;
+import static dev.selvedge.port.Deployment.Outcome.ROLLED_BACK;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,10 +11,14 @@ import dev.selvedge.contract.model.Service;
 import dev.selvedge.contract.render.ComposeConfig;
 import dev.selvedge.evidence.Fingerprints;
 import dev.selvedge.port.Deployment;
+import dev.selvedge.port.DeploymentStore;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,6 +69,111 @@ class RollbacksTest {
         fps,
         null,
         "healthy");
+  }
+
+  /** The store's history as a list, newest last: the port's contract, in memory. */
+  private static DeploymentStore history(Deployment.Outcome... outcomes) {
+    List<Deployment> all = new ArrayList<>();
+    for (Deployment.Outcome o : outcomes) {
+      all.add(
+          new Deployment(
+              all.size() + 1,
+              HOST,
+              "shop",
+              Deployment.Kind.APPLY,
+              null,
+              "tester",
+              Instant.EPOCH,
+              Instant.EPOCH,
+              o,
+              false,
+              "{}",
+              List.of(),
+              Map.of(),
+              null,
+              o.id()));
+    }
+    return new DeploymentStore() {
+      @Override
+      public Deployment begin(Deployment draft) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public void finish(long id, Deployment.Outcome outcome, String summary, Instant at) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public Optional<Deployment> find(long id) {
+        return all.stream().filter(d -> d.id() == id).findFirst();
+      }
+
+      @Override
+      public List<Deployment> history(String host, String project, int limit) {
+        return all.reversed().stream().limit(limit).toList();
+      }
+
+      @Override
+      public Optional<Deployment> lastHealthy(String host, String project) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public int markInterrupted(String host, String project, Instant at) {
+        throw new UnsupportedOperationException();
+      }
+    };
+  }
+
+  private static final String HOST = "unix:///var/run/docker.sock";
+
+  @Test
+  void afterADeploymentThatChangedNoContainerTheDefaultTargetIsTheOneBeforeIt() {
+    // 1 and 2 recreated containers; 3 only removed an orphan, so the containers still say 2.
+    DeploymentStore store = history(HEALTHY, HEALTHY, HEALTHY);
+    assertThat(Rollbacks.target(store, HOST, "shop", null, OptionalLong.of(2)).id()).isEqualTo(2);
+  }
+
+  @Test
+  void aPartlyAppliedDeploymentCountsAsRunningAndAPutBackOneDoesNot() {
+    // 3 failed after changing a container (its label runs): back to 2.
+    assertThat(
+            Rollbacks.target(history(HEALTHY, HEALTHY, FAILED), HOST, "shop", null, running(3))
+                .id())
+        .isEqualTo(2);
+    // 3 was rolled back: 2 runs again, so going back means 1.
+    assertThat(
+            Rollbacks.target(history(HEALTHY, HEALTHY, ROLLED_BACK), HOST, "shop", null, running(2))
+                .id())
+        .isEqualTo(1);
+    // Nothing of Selvedge's runs (after down): the newest healthy one comes back.
+    assertThat(
+            Rollbacks.target(
+                    history(HEALTHY, HEALTHY, ROLLED_BACK),
+                    HOST,
+                    "shop",
+                    null,
+                    OptionalLong.empty())
+                .id())
+        .isEqualTo(2);
+  }
+
+  @Test
+  void onlyAHealthyDeploymentIsATargetAndTheRefusalSpellsItsOutcomeAsEverywhere() {
+    assertThatThrownBy(
+            () ->
+                Rollbacks.target(
+                    history(HEALTHY, ROLLED_BACK), HOST, "shop", 2L, OptionalLong.empty()))
+        .isInstanceOf(OperationException.class)
+        .hasMessageContaining("it ended rolled-back");
+    assertThatThrownBy(
+            () -> Rollbacks.target(history(ROLLED_BACK, HEALTHY), HOST, "shop", null, running(2)))
+        .hasMessageContaining("no healthy deployment older than deployment 2");
+  }
+
+  private static OptionalLong running(long id) {
+    return OptionalLong.of(id);
   }
 
   @Test

@@ -239,7 +239,7 @@ public final class OperationsRender {
   }
 
   private static String outcome(Deployment.Outcome o) {
-    return o.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    return o.id();
   }
 
   private static String presence(Plan.Presence p) {
