@@ -14,6 +14,7 @@ import dev.selvedge.verify.VerifyOptions;
 import dev.selvedge.verify.VerifyReport;
 import dev.selvedge.verify.render.SarifRenderer;
 import dev.selvedge.verify.render.TextRenderer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
