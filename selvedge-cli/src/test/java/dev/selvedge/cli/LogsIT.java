@@ -47,20 +47,7 @@ class LogsIT {
 
   @AfterEach
   void remove() throws Exception {
-    String ids =
-        TestHost.run(
-                List.of(
-                    "docker",
-                    "ps",
-                    "-aq",
-                    "--filter",
-                    "label=com.docker.compose.project=" + project))
-            .strip();
-    if (!ids.isEmpty()) {
-      List<String> rm = new ArrayList<>(List.of("docker", "rm", "-f"));
-      rm.addAll(List.of(ids.split("\\s+")));
-      TestHost.run(rm);
-    }
+    TestHost.removeContainers(project);
   }
 
   @Test
