@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -114,37 +113,34 @@ class EngineTimeoutTest {
     Path socket = tmp.resolve("hung.sock");
     ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     server.bind(UnixDomainSocketAddress.of(socket));
-    open.add(server);
-    Thread.ofVirtual()
-        .start(
-            () -> {
-              try {
-                while (true) {
-                  open.add(server.accept());
-                }
-              } catch (IOException closed) {
-                // the test is over
-              }
-            });
+    holdEvery(server, server::accept);
     return "unix://" + socket;
   }
 
   private String hungTcpEngine() throws IOException {
     ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    holdEvery(server, server::accept);
+    return "tcp://127.0.0.1:" + server.getLocalPort();
+  }
+
+  private interface Acceptor {
+    AutoCloseable accept() throws IOException;
+  }
+
+  /** Accepts until {@code server} is closed, keeping each connection open and silent. */
+  private void holdEvery(AutoCloseable server, Acceptor acceptor) {
     open.add(server);
     Thread.ofVirtual()
         .start(
             () -> {
               try {
                 while (true) {
-                  Socket s = server.accept();
-                  open.add(s);
+                  open.add(acceptor.accept());
                 }
               } catch (IOException closed) {
                 // the test is over
               }
             });
-    return "tcp://127.0.0.1:" + server.getLocalPort();
   }
 
   private static String[] concat(String[] a, String... b) {

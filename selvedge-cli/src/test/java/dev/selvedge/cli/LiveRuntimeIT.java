@@ -77,15 +77,7 @@ class LiveRuntimeIT {
     }
     compose("down", "-v", "--remove-orphans");
     // Containers started outside compose for a test, found by the project label.
-    String ids =
-        run(List.of(
-                "docker", "ps", "-aq", "--filter", "label=com.docker.compose.project=" + project))
-            .strip();
-    if (!ids.isEmpty()) {
-      List<String> rm = new ArrayList<>(List.of("docker", "rm", "-f"));
-      rm.addAll(List.of(ids.split("\\s+")));
-      run(rm);
-    }
+    TestHost.removeContainers(project);
   }
 
   private String compose(String mode) {

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +27,19 @@ final class TestHost {
         Files.isRegularFile(FACTS),
         "test services absent (" + FACTS + "): run scripts/test-services.sh or ./test.sh");
     return DotEnv.parseLiteral(Files.readString(FACTS), FACTS.toString());
+  }
+
+  /** Removes every container of {@code project} (found by its Compose label), with its volumes. */
+  static void removeContainers(String project) throws Exception {
+    String ids =
+        run(List.of(
+                "docker", "ps", "-aq", "--filter", "label=com.docker.compose.project=" + project))
+            .strip();
+    if (!ids.isEmpty()) {
+      List<String> rm = new ArrayList<>(List.of("docker", "rm", "-f", "-v"));
+      rm.addAll(List.of(ids.split("\\s+")));
+      run(rm);
+    }
   }
 
   /** Runs a command; its output (stdout and stderr), or an AssertionError when it fails. */
