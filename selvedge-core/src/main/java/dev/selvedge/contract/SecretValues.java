@@ -11,14 +11,15 @@ import java.util.function.UnaryOperator;
  * What a contract holds secretly, and where. Two kinds of knowledge:
  *
  * <ul>
- *   <li><b>Sites</b>: each place a secret went into the contract — a secret variable substituted
- *       into a scalar (the interpolation records the span), or the value of a secret key. A text
- *       known to come from a contract path is masked only at the sites of that path, and only over
- *       the secret's span: a weak password that also happens to be the image name ({@code
+ *   <li><b>Sites</b>: each place a secret variable was substituted into a scalar (the interpolation
+ *       records the span). A text known to come from a contract path is masked only at the sites of
+ *       that path, and only over the secret's span (values of secret keys are masked whole by their
+ *       key, by the caller): a weak password that also happens to be the image name ({@code
  *       wordpress}) masks the {@code ${DB_PASSWORD}} it was substituted for, never {@code
  *       wordpress:latest}, which would both break the output and tell the reader the password.
- *   <li><b>Values</b>: every secret value the contract was rendered with. A text of unknown origin
- *       (an engine's error, a log line) is scrubbed of every one of them, 4 characters or longer:
+ *   <li><b>Values</b>: every secret value the contract was rendered with (secret variables, values
+ *       of secret keys). A text of unknown origin (an engine's error, a log line) is scrubbed of
+ *       every one of them, 4 characters or longer and not public already ({@link #withoutPublic}):
  *       there is no site to go by, so it fails closed.
  * </ul>
  *
