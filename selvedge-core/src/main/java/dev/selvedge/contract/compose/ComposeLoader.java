@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -175,7 +176,7 @@ public final class ComposeLoader {
       }
       return build(merged, projectDir, lookup, secrets);
     } catch (ContractException e) {
-      List<SecretValues.Site> sites = secretSites(Set.of());
+      List<SecretValues.Site> sites = secretSites(Set.of(), secrets.values());
       List<String> values = new ArrayList<>();
       for (SecretValues.Site site : sites) {
         values.add(site.value());
@@ -186,12 +187,24 @@ public final class ComposeLoader {
 
   private Path projectDir;
 
-  /** Where values of secret variables ({@code declared} or secret-looking) were substituted. */
-  private List<SecretValues.Site> secretSites(Set<String> declared) {
+  /**
+   * Where values of secret variables ({@code declared} or secret-looking) were substituted; and
+   * where a variable of another name brought one of the {@code carried} secrets inside its value
+   * ({@code DB_URL=postgres://u:${DB_PASSWORD}@db/x} in {@code .env}, then {@code ${DB_URL}}).
+   */
+  private List<SecretValues.Site> secretSites(Set<String> declared, List<String> carried) {
     List<SecretValues.Site> sites = new ArrayList<>();
     for (Interpolator.Substitution s : substitutions) {
       if (Secrets.isSecretKey(s.name(), declared)) {
         sites.add(new SecretValues.Site(s.site(), s.text(), s.start(), s.end()));
+        continue;
+      }
+      String inserted = s.text().substring(s.start(), s.end());
+      for (String secret : carried) {
+        for (int at = inserted.indexOf(secret); at >= 0; at = inserted.indexOf(secret, at + 1)) {
+          int from = s.start() + at;
+          sites.add(new SecretValues.Site(s.site(), s.text(), from, from + secret.length()));
+        }
       }
     }
     return sites;
@@ -386,18 +399,17 @@ public final class ComposeLoader {
     for (String key : p.secretKeys()) {
       values.add(lookup.apply(key));
     }
+    Collection<String> publicTexts = Secrets.publicValues(p, p.secretKeys()).values();
+    List<String> carried = fromEnv.and(SecretValues.of(values)).withoutPublic(publicTexts).values();
     for (var s : p.services().values()) {
       secretKeyValues(s.environment(), p.secretKeys(), values);
       secretKeyValues(s.labels(), p.secretKeys(), values);
     }
-    List<SecretValues.Site> sites = secretSites(p.secretKeys());
+    List<SecretValues.Site> sites = secretSites(p.secretKeys(), carried);
     for (SecretValues.Site site : sites) {
       values.add(site.value());
     }
-    SecretValues all =
-        fromEnv
-            .and(SecretValues.of(values, sites))
-            .withoutPublic(Secrets.publicValues(p, p.secretKeys()).values());
+    SecretValues all = fromEnv.and(SecretValues.of(values, sites)).withoutPublic(publicTexts);
     return new Project(
         p.name(),
         p.workingDir(),

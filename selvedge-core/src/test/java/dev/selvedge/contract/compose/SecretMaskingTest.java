@@ -194,4 +194,22 @@ class SecretMaskingTest {
         .hasMessageContaining("db pw " + M + " ok")
         .satisfies(e -> assertThat(e.getCause()).isNull());
   }
+
+  @Test
+  void aSecretCarriedInsideAnotherVariableIsMaskedWhereThatOneIsSubstituted(@TempDir Path dir)
+      throws IOException {
+    Files.writeString(
+        dir.resolve("compose.yaml"),
+        "services:\n  app:\n    image: app:1\n    command: run ${OPTS}\n");
+    Files.writeString(
+        dir.resolve(".env"),
+        "DB_PASSWORD=Zq8-long-and-random\nOPTS=\"--auth=${DB_PASSWORD} --fast\"\n");
+    JsonNode command =
+        ComposeConfig.redacted()
+            .render(load(dir.resolve("compose.yaml")))
+            .get("services")
+            .get("app")
+            .get("command");
+    assertThat(command.toString()).isEqualTo("[\"run\",\"--auth=" + M + "\",\"--fast\"]");
+  }
 }
