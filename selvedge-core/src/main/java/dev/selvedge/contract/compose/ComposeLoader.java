@@ -17,6 +17,7 @@ import dev.selvedge.contract.model.VolumeDef;
 import dev.selvedge.contract.yaml.MapNode;
 import dev.selvedge.contract.yaml.Mark;
 import dev.selvedge.contract.yaml.Node;
+import dev.selvedge.contract.yaml.ScalarNode;
 import dev.selvedge.contract.yaml.SeqNode;
 import dev.selvedge.contract.yaml.YamlReader;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +27,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -399,16 +401,26 @@ public final class ComposeLoader {
     for (String key : p.secretKeys()) {
       values.add(lookup.apply(key));
     }
-    Collection<String> publicTexts = Secrets.publicValues(p, p.secretKeys()).values();
-    List<String> carried = fromEnv.and(SecretValues.of(values)).withoutPublic(publicTexts).values();
+    // Secrets that may travel inside other values; one that is a name of the contract is public.
+    List<String> carried =
+        fromEnv
+            .and(SecretValues.of(values))
+            .withoutPublic(Secrets.publicNames(p).values())
+            .values();
     for (var s : p.services().values()) {
       secretKeyValues(s.environment(), p.secretKeys(), values);
       secretKeyValues(s.labels(), p.secretKeys(), values);
     }
     List<SecretValues.Site> sites = secretSites(p.secretKeys(), carried);
+    for (var s : p.services().values()) {
+      carriedInEnvironment(s.environment(), written(doc, s.name()), p.secretKeys(), carried, sites);
+    }
     for (SecretValues.Site site : sites) {
       values.add(site.value());
     }
+    SecretValues masked = SecretValues.of(List.of(), sites);
+    Collection<String> publicTexts =
+        Secrets.publicValues(p.withSecrets(Set.of(), masked), p.secretKeys()).values();
     SecretValues all = fromEnv.and(SecretValues.of(values, sites)).withoutPublic(publicTexts);
     return new Project(
         p.name(),
@@ -426,6 +438,57 @@ public final class ComposeLoader {
         p.sources(),
         p.warnings(),
         all);
+  }
+
+  /**
+   * An environment value under a public key that holds a secret is masked there too, when the value
+   * was not written in a compose file (whose substitutions are sites already): it came from an
+   * {@code env_file} whose lines interpolate the secret, or from the environment by name.
+   */
+  private static void carriedInEnvironment(
+      Map<String, String> env,
+      Set<String> written,
+      Set<String> declared,
+      List<String> carried,
+      List<SecretValues.Site> sites) {
+    for (Map.Entry<String, String> e : env.entrySet()) {
+      String v = e.getValue();
+      if (v == null || written.contains(e.getKey()) || Secrets.isSecretKey(e.getKey(), declared)) {
+        continue;
+      }
+      for (String secret : carried) {
+        for (int at = v.indexOf(secret); at >= 0; at = v.indexOf(secret, at + 1)) {
+          sites.add(
+              new SecretValues.Site(
+                  "services.*.environment." + e.getKey(), v, at, at + secret.length()));
+        }
+      }
+    }
+  }
+
+  /** The environment keys a service writes out with a value in the (merged) compose files. */
+  private static Set<String> written(MapNode doc, String service) {
+    Set<String> keys = new HashSet<>();
+    if (doc.get("services") instanceof MapNode services
+        && services.get(service) instanceof MapNode s) {
+      Node env = s.get("environment");
+      if (env instanceof MapNode m) {
+        m.entries()
+            .forEach(
+                (k, v) -> {
+                  if (v instanceof ScalarNode sc && sc.value() != null) {
+                    keys.add(k);
+                  }
+                });
+      } else if (env instanceof SeqNode list) {
+        for (Node item : list.items()) {
+          if (item instanceof ScalarNode sc && sc.value() != null && sc.value().indexOf('=') > 0) {
+            keys.add(sc.value().substring(0, sc.value().indexOf('=')).strip());
+          }
+        }
+      }
+    }
+    return keys;
   }
 
   private static void secretKeyValues(

@@ -212,4 +212,20 @@ class SecretMaskingTest {
             .get("command");
     assertThat(command.toString()).isEqualTo("[\"run\",\"--auth=" + M + "\",\"--fast\"]");
   }
+
+  @Test
+  void aSecretInterpolatedIntoAnEnvFileValueIsMaskedThere(@TempDir Path dir) throws IOException {
+    Files.writeString(
+        dir.resolve("compose.yaml"),
+        "services:\n  app:\n    image: app:1\n    env_file: app.env\n");
+    Files.writeString(dir.resolve("app.env"), "JAVA_OPTS=-Ddb.auth=${DB_PASSWORD} -Xmx1g\n");
+    Files.writeString(dir.resolve(".env"), "DB_PASSWORD=Zq8-long-and-random\n");
+    JsonNode env =
+        ComposeConfig.redacted()
+            .render(load(dir.resolve("compose.yaml")))
+            .get("services")
+            .get("app")
+            .get("environment");
+    assertThat(env.get("JAVA_OPTS").asText()).isEqualTo("-Ddb.auth=" + M + " -Xmx1g");
+  }
 }
