@@ -144,16 +144,21 @@ public final class SecretValues {
    * A text of unknown origin with every secret value and URL password replaced by {@link #MASK}.
    */
   public String scrub(String text) {
-    if (text == null) {
-      return null;
-    }
+    return text == null ? null : Secrets.maskUrlPasswords(replaceValues(text, v -> MASK), MASK);
+  }
+
+  /**
+   * {@code text} with every value (not the sites, not URL passwords) replaced as {@code shown}
+   * makes it, longest first so a value containing another is replaced whole.
+   */
+  public String replaceValues(String text, UnaryOperator<String> shown) {
     String out = text;
     for (String v : values) {
       if (out.contains(v)) {
-        out = out.replace(v, MASK);
+        out = out.replace(v, shown.apply(v));
       }
     }
-    return Secrets.maskUrlPasswords(out, MASK);
+    return out;
   }
 
   /**
@@ -174,13 +179,7 @@ public final class SecretValues {
       return text;
     }
     if (path == null || path.isEmpty()) {
-      String out = text;
-      for (String v : values) {
-        if (out.contains(v)) {
-          out = out.replace(v, shown.apply(v));
-        }
-      }
-      return Secrets.maskUrlPasswords(out, MASK);
+      return Secrets.maskUrlPasswords(replaceValues(text, shown), MASK);
     }
     List<String> candidates = sitesOf(path);
     // Which characters of text are secret, and which secret they belong to.

@@ -201,15 +201,28 @@ public final class ComposeLoader {
         sites.add(new SecretValues.Site(s.site(), s.text(), s.start(), s.end()));
         continue;
       }
-      String inserted = s.text().substring(s.start(), s.end());
-      for (String secret : carried) {
-        for (int at = inserted.indexOf(secret); at >= 0; at = inserted.indexOf(secret, at + 1)) {
-          int from = s.start() + at;
-          sites.add(new SecretValues.Site(s.site(), s.text(), from, from + secret.length()));
-        }
-      }
+      carriedIn(s.site(), s.text(), s.start(), s.end(), carried, sites);
     }
     return sites;
+  }
+
+  /**
+   * A site for each occurrence of a {@code carried} secret in {@code [from, to)} of {@code text}.
+   */
+  private static void carriedIn(
+      String site,
+      String text,
+      int from,
+      int to,
+      List<String> carried,
+      List<SecretValues.Site> sites) {
+    for (String secret : carried) {
+      for (int at = text.indexOf(secret, from);
+          at >= 0 && at + secret.length() <= to;
+          at = text.indexOf(secret, at + 1)) {
+        sites.add(new SecretValues.Site(site, text, at, at + secret.length()));
+      }
+    }
   }
 
   private static SecretValues secretVariables(Map<String, String> env, Set<String> declared) {
@@ -456,13 +469,7 @@ public final class ComposeLoader {
       if (v == null || written.contains(e.getKey()) || Secrets.isSecretKey(e.getKey(), declared)) {
         continue;
       }
-      for (String secret : carried) {
-        for (int at = v.indexOf(secret); at >= 0; at = v.indexOf(secret, at + 1)) {
-          sites.add(
-              new SecretValues.Site(
-                  "services.*.environment." + e.getKey(), v, at, at + secret.length()));
-        }
-      }
+      carriedIn("services.*.environment." + e.getKey(), v, 0, v.length(), carried, sites);
     }
   }
 
