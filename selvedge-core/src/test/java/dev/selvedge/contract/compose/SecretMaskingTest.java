@@ -114,7 +114,8 @@ class SecretMaskingTest {
             .findFirst()
             .orElseThrow();
     assertThat(f.message())
-        .contains("WORDPRESS_DB_PASSWORD", "shorter than 12 characters", "occurs in the public")
+        .contains(
+            "WORDPRESS_DB_PASSWORD", "shorter than 12 characters", "occurs in the project name")
         .doesNotContain("'wordpress'");
     assertThat(f.line()).isPositive();
     // "somewordpress" (13 characters) is long enough and occurs in no public value.
