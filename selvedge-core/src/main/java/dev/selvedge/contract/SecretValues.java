@@ -11,14 +11,15 @@ import java.util.function.UnaryOperator;
  * What a contract holds secretly, and where. Two kinds of knowledge:
  *
  * <ul>
- *   <li><b>Sites</b>: each place a secret went into the contract — a secret variable substituted
- *       into a scalar (the interpolation records the span), or the value of a secret key. A text
- *       known to come from a contract path is masked only at the sites of that path, and only over
- *       the secret's span: a weak password that also happens to be the image name ({@code
+ *   <li><b>Sites</b>: each place a secret variable was substituted into a scalar (the interpolation
+ *       records the span). A text known to come from a contract path is masked only at the sites of
+ *       that path, and only over the secret's span (values of secret keys are masked whole by their
+ *       key, by the caller): a weak password that also happens to be the image name ({@code
  *       wordpress}) masks the {@code ${DB_PASSWORD}} it was substituted for, never {@code
  *       wordpress:latest}, which would both break the output and tell the reader the password.
- *   <li><b>Values</b>: every secret value the contract was rendered with. A text of unknown origin
- *       (an engine's error, a log line) is scrubbed of every one of them, 4 characters or longer:
+ *   <li><b>Values</b>: every secret value the contract was rendered with (secret variables, values
+ *       of secret keys). A text of unknown origin (an engine's error, a log line) is scrubbed of
+ *       every one of them, 4 characters or longer and not public already ({@link #withoutPublic}):
  *       there is no site to go by, so it fails closed.
  * </ul>
  *
@@ -143,16 +144,21 @@ public final class SecretValues {
    * A text of unknown origin with every secret value and URL password replaced by {@link #MASK}.
    */
   public String scrub(String text) {
-    if (text == null) {
-      return null;
-    }
+    return text == null ? null : Secrets.maskUrlPasswords(replaceValues(text, v -> MASK), MASK);
+  }
+
+  /**
+   * {@code text} with every value (not the sites, not URL passwords) replaced as {@code shown}
+   * makes it, longest first so a value containing another is replaced whole.
+   */
+  public String replaceValues(String text, UnaryOperator<String> shown) {
     String out = text;
     for (String v : values) {
       if (out.contains(v)) {
-        out = out.replace(v, MASK);
+        out = out.replace(v, shown.apply(v));
       }
     }
-    return Secrets.maskUrlPasswords(out, MASK);
+    return out;
   }
 
   /**
@@ -173,13 +179,7 @@ public final class SecretValues {
       return text;
     }
     if (path == null || path.isEmpty()) {
-      String out = text;
-      for (String v : values) {
-        if (out.contains(v)) {
-          out = out.replace(v, shown.apply(v));
-        }
-      }
-      return Secrets.maskUrlPasswords(out, MASK);
+      return Secrets.maskUrlPasswords(replaceValues(text, shown), MASK);
     }
     List<String> candidates = sitesOf(path);
     // Which characters of text are secret, and which secret they belong to.

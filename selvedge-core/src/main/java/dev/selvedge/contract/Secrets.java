@@ -163,13 +163,42 @@ public final class Secrets {
   }
 
   /**
-   * The values anyone reading the contract or {@code docker ps} sees, by contract path: the project
-   * and service names, images, container, host and domain names, network and volume names, and the
-   * labels and environment values whose keys are not secret (URL passwords masked). A secret that
-   * occurs in one of them is public already: searching text for it would mangle those names and, by
-   * masking them, confirm the secret.
+   * The values anyone reading the contract or {@code docker ps} sees, by contract path: the names
+   * ({@link #publicNames}) and the labels and environment values whose keys are not secret, less
+   * what the contract masks in them (URL passwords, secrets substituted there). A secret that
+   * occurs in one of them is public already: searching text for it would mangle those values and,
+   * by masking them, confirm the secret.
    */
   public static Map<String, String> publicValues(Project p, Set<String> declared) {
+    Map<String, String> out = publicNames(p);
+    for (Service s : p.services().values()) {
+      String at = "services." + s.name();
+      for (Map.Entry<String, String> e : s.labels().entrySet()) {
+        if (!isSecretKey(e.getKey(), declared)) {
+          String path = at + ".labels." + e.getKey();
+          put(out, path, masked(p, path, e.getValue()));
+        }
+      }
+      for (Map.Entry<String, String> e : s.environment().entrySet()) {
+        if (!isSecretKey(e.getKey(), declared)) {
+          String path = at + ".environment." + e.getKey();
+          put(out, path, masked(p, path, e.getValue()));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Without what the contract masks there; the mask itself left out, so it matches nothing. */
+  private static String masked(Project p, String path, String value) {
+    return value == null ? null : p.secretValues().scrub(path, value, v -> "");
+  }
+
+  /**
+   * The names of the contract, by contract path: the project and service names, images, container,
+   * host and domain names, network and volume names.
+   */
+  public static Map<String, String> publicNames(Project p) {
     Map<String, String> out = new LinkedHashMap<>();
     put(out, "name", p.name());
     for (Service s : p.services().values()) {
@@ -179,16 +208,6 @@ public final class Secrets {
       put(out, at + ".container_name", s.options().containerName());
       put(out, at + ".hostname", s.options().hostname());
       put(out, at + ".domainname", s.options().domainname());
-      for (Map.Entry<String, String> e : s.labels().entrySet()) {
-        if (!isSecretKey(e.getKey(), declared)) {
-          put(out, at + ".labels." + e.getKey(), maskUrlPasswords(e.getValue(), ""));
-        }
-      }
-      for (Map.Entry<String, String> e : s.environment().entrySet()) {
-        if (!isSecretKey(e.getKey(), declared)) {
-          put(out, at + ".environment." + e.getKey(), maskUrlPasswords(e.getValue(), ""));
-        }
-      }
     }
     p.networks().forEach((k, n) -> put(out, "networks." + k, k));
     p.volumes().forEach((k, v) -> put(out, "volumes." + k, k));

@@ -3,7 +3,6 @@ package dev.selvedge.drift;
 import dev.selvedge.contract.SecretValues;
 import dev.selvedge.contract.Secrets;
 import dev.selvedge.evidence.Fingerprints;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,7 +23,7 @@ final class Secrecy {
   private final SecretValues sites;
   private final Collection<String> publicTexts;
   private final Set<String> values = new LinkedHashSet<>();
-  private List<String> ordered = List.of();
+  private SecretValues observed;
 
   Secrecy(
       Fingerprints fingerprints,
@@ -51,7 +50,7 @@ final class Secrecy {
         && !values.contains(value)
         && !SecretValues.occursIn(value, publicTexts)) {
       values.add(value);
-      ordered = null;
+      observed = null;
     }
   }
 
@@ -90,22 +89,10 @@ final class Secrecy {
 
   /** {@code text} with every observed secret value replaced by its fingerprint. */
   private String everywhere(String text) {
-    if (values.isEmpty()) {
-      return text;
+    if (observed == null) {
+      observed = SecretValues.of(values);
     }
-    if (ordered == null) {
-      // Longest first, so a secret that contains another is replaced whole.
-      List<String> sorted = new ArrayList<>(values);
-      sorted.sort((a, b) -> Integer.compare(b.length(), a.length()));
-      ordered = sorted;
-    }
-    String out = text;
-    for (String v : ordered) {
-      if (out.contains(v)) {
-        out = out.replace(v, fingerprints.of(v));
-      }
-    }
-    return out;
+    return observed.replaceValues(text, fingerprints::of);
   }
 
   /** A reason of unknown origin. */

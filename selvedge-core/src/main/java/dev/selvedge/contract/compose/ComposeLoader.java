@@ -25,7 +25,9 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -218,7 +220,7 @@ public final class ComposeLoader {
       requireServices(merged, files);
       return build(merged, projectDir, lookup, secrets);
     } catch (ContractException e) {
-      List<SecretValues.Site> sites = secretSites(Set.of());
+      List<SecretValues.Site> sites = secretSites(Set.of(), secrets.values());
       List<String> values = new ArrayList<>();
       for (SecretValues.Site site : sites) {
         values.add(site.value());
@@ -229,19 +231,44 @@ public final class ComposeLoader {
 
   private Path projectDir;
 
-  /** Where values of secret variables ({@code declared} or secret-looking) were substituted. */
-  private List<SecretValues.Site> secretSites(Set<String> declared) {
+  /**
+   * Where values of secret variables ({@code declared} or secret-looking) were substituted; and
+   * where a variable of another name brought one of the {@code carried} secrets inside its value
+   * ({@code DB_URL=postgres://u:${DB_PASSWORD}@db/x} in {@code .env}, then {@code ${DB_URL}}).
+   */
+  private List<SecretValues.Site> secretSites(Set<String> declared, List<String> carried) {
     List<SecretValues.Site> sites = new ArrayList<>();
     for (Interpolator.Substitution s : substitutions) {
       if (Secrets.isSecretKey(s.name(), declared)) {
         sites.add(new SecretValues.Site(s.site(), s.text(), s.start(), s.end()));
+        continue;
       }
+      carriedIn(s.site(), s.text(), s.start(), s.end(), carried, sites);
     }
     return sites;
   }
 
   // Where -f - stands in the file list; null when standard input is not read.
   private Path stdinFile;
+
+  /**
+   * A site for each occurrence of a {@code carried} secret in {@code [from, to)} of {@code text}.
+   */
+  private static void carriedIn(
+      String site,
+      String text,
+      int from,
+      int to,
+      List<String> carried,
+      List<SecretValues.Site> sites) {
+    for (String secret : carried) {
+      for (int at = text.indexOf(secret, from);
+          at >= 0 && at + secret.length() <= to;
+          at = text.indexOf(secret, at + 1)) {
+        sites.add(new SecretValues.Site(site, text, at, at + secret.length()));
+      }
+    }
+  }
 
   private static SecretValues secretVariables(Map<String, String> env, Set<String> declared) {
     List<String> values = new ArrayList<>();
@@ -508,18 +535,27 @@ public final class ComposeLoader {
     for (String key : p.secretKeys()) {
       values.add(lookup.apply(key));
     }
+    // Secrets that may travel inside other values; one that is a name of the contract is public.
+    List<String> carried =
+        fromEnv
+            .and(SecretValues.of(values))
+            .withoutPublic(Secrets.publicNames(p).values())
+            .values();
     for (var s : p.services().values()) {
       secretKeyValues(s.environment(), p.secretKeys(), values);
       secretKeyValues(s.labels(), p.secretKeys(), values);
     }
-    List<SecretValues.Site> sites = secretSites(p.secretKeys());
+    List<SecretValues.Site> sites = secretSites(p.secretKeys(), carried);
+    for (var s : p.services().values()) {
+      carriedInEnvironment(s.environment(), written(doc, s.name()), p.secretKeys(), carried, sites);
+    }
     for (SecretValues.Site site : sites) {
       values.add(site.value());
     }
-    SecretValues all =
-        fromEnv
-            .and(SecretValues.of(values, sites))
-            .withoutPublic(Secrets.publicValues(p, p.secretKeys()).values());
+    SecretValues masked = SecretValues.of(List.of(), sites);
+    Collection<String> publicTexts =
+        Secrets.publicValues(p.withSecrets(Set.of(), masked), p.secretKeys()).values();
+    SecretValues all = fromEnv.and(SecretValues.of(values, sites)).withoutPublic(publicTexts);
     return new Project(
         p.name(),
         p.workingDir(),
@@ -537,6 +573,51 @@ public final class ComposeLoader {
         p.sources(),
         p.warnings(),
         all);
+  }
+
+  /**
+   * An environment value under a public key that holds a secret is masked there too, when the value
+   * was not written in a compose file (whose substitutions are sites already): it came from an
+   * {@code env_file} whose lines interpolate the secret, or from the environment by name.
+   */
+  private static void carriedInEnvironment(
+      Map<String, String> env,
+      Set<String> written,
+      Set<String> declared,
+      List<String> carried,
+      List<SecretValues.Site> sites) {
+    for (Map.Entry<String, String> e : env.entrySet()) {
+      String v = e.getValue();
+      if (v == null || written.contains(e.getKey()) || Secrets.isSecretKey(e.getKey(), declared)) {
+        continue;
+      }
+      carriedIn("services.*.environment." + e.getKey(), v, 0, v.length(), carried, sites);
+    }
+  }
+
+  /** The environment keys a service writes out with a value in the (merged) compose files. */
+  private static Set<String> written(MapNode doc, String service) {
+    Set<String> keys = new HashSet<>();
+    if (doc.get("services") instanceof MapNode services
+        && services.get(service) instanceof MapNode s) {
+      Node env = s.get("environment");
+      if (env instanceof MapNode m) {
+        m.entries()
+            .forEach(
+                (k, v) -> {
+                  if (v instanceof ScalarNode sc && sc.value() != null) {
+                    keys.add(k);
+                  }
+                });
+      } else if (env instanceof SeqNode list) {
+        for (Node item : list.items()) {
+          if (item instanceof ScalarNode sc && sc.value() != null && sc.value().indexOf('=') > 0) {
+            keys.add(sc.value().substring(0, sc.value().indexOf('=')).strip());
+          }
+        }
+      }
+    }
+    return keys;
   }
 
   private static void secretKeyValues(

@@ -75,7 +75,10 @@ final class WeakSecret extends BaseRule {
       String needle = value.toLowerCase(Locale.ROOT);
       for (Map.Entry<String, String> pub : publicValues.entrySet()) {
         if (pub.getValue().toLowerCase(Locale.ROOT).contains(needle)) {
-          why.add("occurs in the public value " + pub.getKey());
+          why.add(
+              pub.getKey().equals("name")
+                  ? "occurs in the project name"
+                  : "occurs in the public value " + pub.getKey());
           break;
         }
       }

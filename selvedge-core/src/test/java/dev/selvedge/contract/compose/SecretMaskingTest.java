@@ -114,7 +114,8 @@ class SecretMaskingTest {
             .findFirst()
             .orElseThrow();
     assertThat(f.message())
-        .contains("WORDPRESS_DB_PASSWORD", "shorter than 12 characters", "occurs in the public")
+        .contains(
+            "WORDPRESS_DB_PASSWORD", "shorter than 12 characters", "occurs in the project name")
         .doesNotContain("'wordpress'");
     assertThat(f.line()).isPositive();
     // "somewordpress" (13 characters) is long enough and occurs in no public value.
@@ -193,5 +194,39 @@ class SecretMaskingTest {
         .hasMessageContaining("IMAGE")
         .hasMessageContaining("db pw " + M + " ok")
         .satisfies(e -> assertThat(e.getCause()).isNull());
+  }
+
+  @Test
+  void aSecretCarriedInsideAnotherVariableIsMaskedWhereThatOneIsSubstituted(@TempDir Path dir)
+      throws IOException {
+    Files.writeString(
+        dir.resolve("compose.yaml"),
+        "services:\n  app:\n    image: app:1\n    command: run ${OPTS}\n");
+    Files.writeString(
+        dir.resolve(".env"),
+        "DB_PASSWORD=Zq8-long-and-random\nOPTS=\"--auth=${DB_PASSWORD} --fast\"\n");
+    JsonNode command =
+        ComposeConfig.redacted()
+            .render(load(dir.resolve("compose.yaml")))
+            .get("services")
+            .get("app")
+            .get("command");
+    assertThat(command.toString()).isEqualTo("[\"run\",\"--auth=" + M + "\",\"--fast\"]");
+  }
+
+  @Test
+  void aSecretInterpolatedIntoAnEnvFileValueIsMaskedThere(@TempDir Path dir) throws IOException {
+    Files.writeString(
+        dir.resolve("compose.yaml"),
+        "services:\n  app:\n    image: app:1\n    env_file: app.env\n");
+    Files.writeString(dir.resolve("app.env"), "JAVA_OPTS=-Ddb.auth=${DB_PASSWORD} -Xmx1g\n");
+    Files.writeString(dir.resolve(".env"), "DB_PASSWORD=Zq8-long-and-random\n");
+    JsonNode env =
+        ComposeConfig.redacted()
+            .render(load(dir.resolve("compose.yaml")))
+            .get("services")
+            .get("app")
+            .get("environment");
+    assertThat(env.get("JAVA_OPTS").asText()).isEqualTo("-Ddb.auth=" + M + " -Xmx1g");
   }
 }
