@@ -62,7 +62,9 @@ final class VerifyCommand implements Command {
     p.addArgument("--env-example")
         .dest("env_example")
         .metavar("FILE")
-        .help("declared variables (default: .env.example in the project directory)");
+        .help(
+            "declared variables (default: .env.example in the project directory); with no .env,"
+                + " its keys stand in for interpolation, secret and empty ones as placeholders");
   }
 
   @Override

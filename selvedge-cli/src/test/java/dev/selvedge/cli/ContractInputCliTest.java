@@ -49,6 +49,12 @@ class ContractInputCliTest {
     return new MainTest.Result(code, out.toString(), err.toString());
   }
 
+  /** The contract and its .env.example, as a repository holds them: no .env. */
+  private void writeContractWithExample() throws IOException {
+    Files.writeString(dir.resolve("compose.yaml"), DB);
+    Files.writeString(dir.resolve(".env.example"), "APP_VERSION=1.36\nDB_PASSWORD=\n");
+  }
+
   @Test
   void verifyOfAnEmptyComposeFileExitsTwoNamingIt() throws IOException {
     Files.writeString(dir.resolve("compose.yaml"), "# the services were cut off here\n");
@@ -61,8 +67,7 @@ class ContractInputCliTest {
   /** A CI runner has the repository, so .env.example, but no .env. */
   @Test
   void verifyFallsBackToEnvExampleWhenThereIsNoDotEnv() throws IOException {
-    Files.writeString(dir.resolve("compose.yaml"), DB);
-    Files.writeString(dir.resolve(".env.example"), "APP_VERSION=1.36\nDB_PASSWORD=\n");
+    writeContractWithExample();
     MainTest.Result r = run("", "verify", "--format", "json");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.err())
@@ -76,8 +81,7 @@ class ContractInputCliTest {
 
   @Test
   void liveCommandsNeverFallBack() throws IOException {
-    Files.writeString(dir.resolve("compose.yaml"), DB);
-    Files.writeString(dir.resolve(".env.example"), "APP_VERSION=1.36\nDB_PASSWORD=\n");
+    writeContractWithExample();
     MainTest.Result r = run("", "drift", "--host", "unix:///nonexistent/docker.sock");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("required variable DB_PASSWORD is missing a value");
@@ -85,8 +89,7 @@ class ContractInputCliTest {
 
   @Test
   void aRealDotEnvWinsOverTheExample() throws IOException {
-    Files.writeString(dir.resolve("compose.yaml"), DB);
-    Files.writeString(dir.resolve(".env.example"), "APP_VERSION=1.36\nDB_PASSWORD=\n");
+    writeContractWithExample();
     Files.writeString(dir.resolve(".env"), "APP_VERSION=1.36\n");
     MainTest.Result r = run("", "verify");
     assertThat(r.code()).isEqualTo(2);

@@ -27,6 +27,11 @@ class InputErrorsTest {
   @TempDir Path dir;
 
   private Project load(String... files) {
+    return loadFiles(dir, files);
+  }
+
+  /** Project {@code p} from {@code files} (as {@code -f}, in order) in {@code dir}. */
+  static Project loadFiles(Path dir, String... files) {
     return ComposeLoader.load(
         new LoadOptions(
             List.of(files).stream().map(Path::of).toList(),

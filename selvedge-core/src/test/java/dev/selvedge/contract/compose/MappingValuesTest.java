@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -127,16 +126,7 @@ class MappingValuesTest {
               () -> {
                 Files.writeString(dir.resolve("base.yaml"), c.get("base").asText());
                 Files.writeString(dir.resolve("override.yaml"), c.get("override").asText());
-                Project p =
-                    ComposeLoader.load(
-                        new LoadOptions(
-                            List.of(Path.of("base.yaml"), Path.of("override.yaml")),
-                            null,
-                            "p",
-                            List.of(),
-                            Set.of(),
-                            Map.of(),
-                            dir));
+                Project p = InputErrorsTest.loadFiles(dir, "base.yaml", "override.yaml");
                 Service test = p.services().get("test");
                 if (id.contains("Environment")) {
                   // Unset here, so nothing to look up: the key stays without a value.
