@@ -153,7 +153,10 @@ final class ContractDiff {
             "the host's .env overrides the value .env.example declares for "
                 + key
                 + (services != null
-                    ? ", which picks the image of " + String.join(" and ", services)
+                    ? ", which picks the image of service"
+                        + (services.size() > 1 ? "s '" : " '")
+                        + String.join("', '", services)
+                        + "'"
                     : " (x-selvedge.pinned-env)"));
       }
     }

@@ -253,7 +253,7 @@ class HostLayerTest {
                 DriftClass.STALE,
                 "1.4.2",
                 "9.9.9-hotfix"));
-    assertThat(r.findings().get(0).message()).contains("APP_VERSION", "image of api");
+    assertThat(r.findings().get(0).message()).contains("APP_VERSION", "image of service 'api'");
     assertThat(r.outcome().exitCode()).isEqualTo(1);
 
     env.put("APP_VERSION", "1.4.2");
