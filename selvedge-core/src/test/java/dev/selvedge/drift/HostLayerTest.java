@@ -295,6 +295,33 @@ class HostLayerTest {
     assertThat(json).contains(".env.DB_PASSWORD").doesNotContain(declared, DriftFixtures.PLANTED);
   }
 
+  /** A pinned key with no declared value cannot be compared: unread, not silently skipped. */
+  @Test
+  void aPinnedKeyWithoutADeclaredValueIsUnread() {
+    Project repo = shop(api(), db()).pinnedEnv("LOG_LEVL").pinnedEnv("DB_PASSWORD").build();
+    Project host = host(hostApi(), db());
+
+    DriftReport r =
+        check(
+            DriftInput.of(repo, envExample(), containers(host))
+                .withHost(host, hostEnv())
+                .withImages(images()));
+
+    assertThat(r.findings()).isEmpty();
+    assertThat(r.unread())
+        .extracting(Unread::key, Unread::reason)
+        .containsExactly(
+            tuple(
+                ".env.LOG_LEVL",
+                "x-selvedge.pinned-env names LOG_LEVL, which .env.example does not declare with a"
+                    + " value; not compared"),
+            tuple(
+                ".env.DB_PASSWORD",
+                "x-selvedge.pinned-env names DB_PASSWORD, which .env.example does not declare with"
+                    + " a value; not compared"));
+    assertThat(r.outcome().exitCode()).isEqualTo(2);
+  }
+
   /**
    * The evidence names every file the run read: the repo's and the deploy directory's, which have
    * the same names (compose.yaml, .env) and must not be taken for one another.
