@@ -47,7 +47,8 @@ final class ProbeCommand implements Command {
       throw new SelvedgeException("probe: not a URL: " + e.getMessage(), e);
     }
     ProbeResult r;
-    try (SocketHttpProbe probe = new SocketHttpProbe()) {
+    // Status only (no body read): the answer is in with the headers, even from an endless stream.
+    try (SocketHttpProbe probe = new SocketHttpProbe(0)) {
       r = probe.get(uri, timeout);
     } catch (IllegalArgumentException e) {
       throw new SelvedgeException("probe: " + e.getMessage(), e);

@@ -7,7 +7,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -136,6 +140,44 @@ class MainTest {
     Result missing = run(dir, "config", "-f", "nope.yaml");
     assertThat(missing.code()).isEqualTo(2);
     assertThat(missing.err()).contains("nope.yaml").contains("not found");
+  }
+
+  /**
+   * {@code probe} reports the status once the headers are in: an event stream that never ends (and
+   * here never sends an event) is http_200, not a timeout.
+   */
+  @Test
+  void probeAnswersWithTheHeadersOfAnEndlessStream() throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+      Thread stream =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try (Socket s = server.accept()) {
+                      s.getInputStream().read(new byte[4096]);
+                      s.getOutputStream()
+                          .write(
+                              "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n"
+                                  .getBytes(StandardCharsets.ISO_8859_1));
+                      while (s.getInputStream().read() >= 0) {
+                        // silent until the probe hangs up
+                      }
+                    } catch (IOException e) {
+                      // the probe hung up
+                    }
+                  });
+      // A timeout far beyond the test: only an answer from the headers can pass.
+      Result r =
+          run(
+              EXAMPLES,
+              "probe",
+              "--timeout",
+              "10m",
+              "http://127.0.0.1:" + server.getLocalPort() + "/events");
+      assertThat(r.code()).as(r.out() + r.err()).isZero();
+      assertThat(r.out()).startsWith("http_200 ");
+      stream.join(5000);
+    }
   }
 
   @Test

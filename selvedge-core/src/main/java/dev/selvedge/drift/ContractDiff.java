@@ -135,9 +135,22 @@ final class ContractDiff {
     for (String key : pinned) {
       EnvExample.Entry declared = example.entries().get(key);
       String actual = hostEnv.get(key);
-      // An empty example value declares the key, not a value; an absent one is reported above.
-      if (declared == null || declared.value().isEmpty() || actual == null) {
+      if (declared == null || declared.value().isEmpty()) {
+        // An empty example value declares the key, not a value. Listed on purpose, the key is a
+        // guard that cannot work: said, so a typo does not turn it off silently.
+        if (repo.pinnedEnv().contains(key)) {
+          obs.unread(
+              null,
+              LAYER,
+              ".env." + key,
+              "x-selvedge.pinned-env names "
+                  + key
+                  + ", which .env.example does not declare with a value; not compared");
+        }
         continue;
+      }
+      if (actual == null) {
+        continue; // missing, reported above
       }
       if (!actual.equals(declared.value())) {
         Set<String> services = inImages.get(key);
@@ -153,7 +166,10 @@ final class ContractDiff {
             "the host's .env overrides the value .env.example declares for "
                 + key
                 + (services != null
-                    ? ", which picks the image of " + String.join(" and ", services)
+                    ? ", which picks the image of service"
+                        + (services.size() > 1 ? "s '" : " '")
+                        + String.join("', '", services)
+                        + "'"
                     : " (x-selvedge.pinned-env)"));
       }
     }

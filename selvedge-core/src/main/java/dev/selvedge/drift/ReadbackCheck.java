@@ -52,7 +52,7 @@ final class ReadbackCheck {
     }
   }
 
-  /** Checks one endpoint; true when it answered (any status). */
+  /** Checks one endpoint; true when it answered (any status) with a body the checks can read. */
   private boolean endpoint(
       Service s,
       Readback r,
@@ -104,6 +104,11 @@ final class ReadbackCheck {
       }
     } else if (endpoint == Endpoint.HEALTH) {
       obs.health(s.name(), Health.HEALTHY, "readback health answered HTTP " + a.status());
+    }
+    if (!a.bodyRead() && !r.expect().isEmpty()) {
+      // The status counts; the expectations cannot be judged without the whole body.
+      obs.unread(s.name(), LAYER, key, display(res.uri()) + ": " + a.unread());
+      return false;
     }
     JsonNode json = parse(a.body());
     if (json != null) {

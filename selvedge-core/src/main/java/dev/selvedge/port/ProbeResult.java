@@ -13,22 +13,37 @@ public sealed interface ProbeResult {
   Duration elapsed();
 
   /**
-   * The server answered. {@code body} is decoded as UTF-8 and cut at the probe's size limit.
+   * The server answered: its status is known, and its body when the probe could read it whole.
    *
    * @param status the HTTP status code
+   * @param body the body decoded as UTF-8; empty when not read
+   * @param unread empty when the body was read whole; else why it was not, for people (e.g. {@code
+   *     body over the limit (1048576 bytes), not read}). A partial body is never given: it would
+   *     read as a document without the values it was cut before
    */
-  record Answered(int status, String body, Duration elapsed) implements ProbeResult {
+  record Answered(int status, String body, String unread, Duration elapsed) implements ProbeResult {
     public Answered {
       if (status < 100 || status > 999) {
         throw new IllegalArgumentException("HTTP status " + status + " is out of range");
       }
       body = body == null ? "" : body;
+      unread = unread == null ? "" : unread;
       Objects.requireNonNull(elapsed, "elapsed");
+    }
+
+    /** An answer whose body was read whole. */
+    public Answered(int status, String body, Duration elapsed) {
+      this(status, body, "", elapsed);
     }
 
     /** A 2xx status. */
     public boolean ok() {
       return status >= 200 && status < 300;
+    }
+
+    /** Whether {@link #body} is the whole body. */
+    public boolean bodyRead() {
+      return unread.isEmpty();
     }
 
     @Override
@@ -37,7 +52,9 @@ public sealed interface ProbeResult {
           + status
           + ", body="
           + body.length()
-          + " chars, elapsed="
+          + " chars"
+          + (unread.isEmpty() ? "" : ", " + unread)
+          + ", elapsed="
           + elapsed
           + "]";
     }

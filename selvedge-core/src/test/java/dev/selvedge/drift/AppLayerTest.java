@@ -7,6 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.selvedge.adapter.http.SocketHttpProbe;
 import dev.selvedge.contract.model.Project;
 import dev.selvedge.drift.ReadbackResult.Endpoint;
 import dev.selvedge.port.ProbeResult;
@@ -15,7 +18,12 @@ import dev.selvedge.status.Health;
 import dev.selvedge.status.Pill;
 import dev.selvedge.status.Sync;
 import dev.selvedge.testing.ServiceBuilder;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -205,5 +213,60 @@ class AppLayerTest {
             tuple("api", Endpoint.VERSION),
             tuple("db", Endpoint.HEALTH));
     assertThat(seen).hasSize(3);
+  }
+
+  /**
+   * A health URL answering 200 with a 3 MB JSON document, through the real probe: its expectations
+   * cannot be judged, which is unread (naming the limit), not a missing value.
+   */
+  @Test
+  void aHealthBodyOverTheLimitIsUnreadNotMissing() throws Exception {
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    byte[] big =
+        ("{\"status\":\"ok\",\"pad\":\"" + "x".repeat(3_000_000) + "\"}")
+            .getBytes(StandardCharsets.UTF_8);
+    byte[] version = "{\"build\":{\"version\":\"1.4.2\"}}".getBytes(StandardCharsets.UTF_8);
+    server.createContext("/healthz", x -> send(x, big));
+    server.createContext("/version", x -> send(x, version));
+    server.start();
+    try {
+      String base = "http://127.0.0.1:" + server.getAddress().getPort();
+      Project project =
+          DriftFixtures.shop(
+                  DriftFixtures.api()
+                      .readback(
+                          base + "/healthz",
+                          base + "/version",
+                          null,
+                          "status",
+                          "ok",
+                          "build.version",
+                          "1.4.2"),
+                  DriftFixtures.db())
+              .build();
+      DriftReport r = run(project, Readbacks.read(project, new SocketHttpProbe()));
+
+      assertThat(r.findings()).isEmpty();
+      assertThat(r.unread())
+          .extracting(Unread::key, Unread::reason)
+          .containsExactly(
+              tuple(
+                  "readback.health",
+                  base + "/healthz: body over the limit (1048576 bytes), not read"));
+      assertThat(r.status().service("api").sync()).isEqualTo(Sync.UNKNOWN);
+      assertThat(r.status().service("api").health()).isEqualTo(Health.HEALTHY);
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  private static void send(HttpExchange x, byte[] body) throws IOException {
+    x.sendResponseHeaders(200, body.length);
+    try (OutputStream out = x.getResponseBody()) {
+      out.write(body);
+    } catch (IOException clientLeft) {
+      // the probe stops reading at its limit
+    }
   }
 }

@@ -253,7 +253,7 @@ class HostLayerTest {
                 DriftClass.STALE,
                 "1.4.2",
                 "9.9.9-hotfix"));
-    assertThat(r.findings().get(0).message()).contains("APP_VERSION", "image of api");
+    assertThat(r.findings().get(0).message()).contains("APP_VERSION", "image of service 'api'");
     assertThat(r.outcome().exitCode()).isEqualTo(1);
 
     env.put("APP_VERSION", "1.4.2");
@@ -293,6 +293,33 @@ class HostLayerTest {
                 DriftFixtures.FINGERPRINTS.of(DriftFixtures.PLANTED)));
     String json = DriftJson.write(r, DriftFixtures.TOOL, DriftFixtures.CLOCK);
     assertThat(json).contains(".env.DB_PASSWORD").doesNotContain(declared, DriftFixtures.PLANTED);
+  }
+
+  /** A pinned key with no declared value cannot be compared: unread, not silently skipped. */
+  @Test
+  void aPinnedKeyWithoutADeclaredValueIsUnread() {
+    Project repo = shop(api(), db()).pinnedEnv("LOG_LEVL").pinnedEnv("DB_PASSWORD").build();
+    Project host = host(hostApi(), db());
+
+    DriftReport r =
+        check(
+            DriftInput.of(repo, envExample(), containers(host))
+                .withHost(host, hostEnv())
+                .withImages(images()));
+
+    assertThat(r.findings()).isEmpty();
+    assertThat(r.unread())
+        .extracting(Unread::key, Unread::reason)
+        .containsExactly(
+            tuple(
+                ".env.LOG_LEVL",
+                "x-selvedge.pinned-env names LOG_LEVL, which .env.example does not declare with a"
+                    + " value; not compared"),
+            tuple(
+                ".env.DB_PASSWORD",
+                "x-selvedge.pinned-env names DB_PASSWORD, which .env.example does not declare with"
+                    + " a value; not compared"));
+    assertThat(r.outcome().exitCode()).isEqualTo(2);
   }
 
   /**

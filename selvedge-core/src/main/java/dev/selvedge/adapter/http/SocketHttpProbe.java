@@ -31,9 +31,14 @@ import javax.net.ssl.SSLSocketFactory;
 
 /**
  * {@link HttpProbe} on plain blocking sockets: one {@code GET} over HTTP/1.1 with {@code
- * Connection: close}, redirects followed up to five times (never from https to http), the body cut
- * at {@link #DEFAULT_MAX_BODY} bytes, and one deadline for the whole exchange — connect, headers
- * and body.
+ * Connection: close}, redirects followed up to five times (never from https to http), and one
+ * deadline for the whole exchange — connect, headers and body.
+ *
+ * <p>The status is the answer; the body is read up to {@link #DEFAULT_MAX_BODY} bytes. A longer
+ * body is not read at all (a cut JSON document is not the document): reading stops as soon as the
+ * length is known to be over, so an endless stream (chunked, server-sent events, close-delimited)
+ * ends the read there, and a body still incomplete at the deadline is given up as unread, not as a
+ * timeout, since the status has arrived.
  *
  * <p>Not the JDK's {@code HttpClient}: a readback is one small request per service, and the
  * client's selector thread and class graph cost more than the requests themselves (about 200 ms per
@@ -41,7 +46,7 @@ import javax.net.ssl.SSLSocketFactory;
  * with hostname checking; there is no switch to turn that off.
  */
 public final class SocketHttpProbe implements HttpProbe, AutoCloseable {
-  /** Bodies are read up to 1 MiB; the rest is discarded. */
+  /** Bodies are read up to 1 MiB; a longer one is not read. */
   public static final int DEFAULT_MAX_BODY = 1 << 20;
 
   private static final int MAX_HEADER = 64 * 1024;
@@ -53,7 +58,10 @@ public final class SocketHttpProbe implements HttpProbe, AutoCloseable {
     this(DEFAULT_MAX_BODY);
   }
 
-  /** A probe that keeps at most {@code maxBody} bytes of each body. */
+  /**
+   * A probe that reads bodies of at most {@code maxBody} bytes; 0 reads no body at all, so the
+   * answer is complete once the headers are in (for a caller that wants the status only).
+   */
   public SocketHttpProbe(int maxBody) {
     if (maxBody < 0) {
       throw new IllegalArgumentException("maxBody must not be negative");
@@ -83,14 +91,14 @@ public final class SocketHttpProbe implements HttpProbe, AutoCloseable {
             continue;
           }
         }
-        return new ProbeResult.Answered(r.status(), r.body(), since(start));
+        return new ProbeResult.Answered(r.status(), r.body(), r.unread(), since(start));
       }
     } catch (IOException | RuntimeException e) {
       return new ProbeResult.Failed(classify(e), detail(current, e), since(start));
     }
   }
 
-  private record Response(int status, String location, String body) {}
+  private record Response(int status, String location, String body, String unread) {}
 
   private Response exchange(URI uri, long deadline, Duration timeout) throws IOException {
     boolean tls = "https".equalsIgnoreCase(uri.getScheme());
@@ -164,16 +172,28 @@ public final class SocketHttpProbe implements HttpProbe, AutoCloseable {
         default -> {}
       }
     }
-    ByteArrayOutputStream body = new ByteArrayOutputStream();
-    if (chunked) {
-      for (long size = chunkSize(in.line()); size > 0; size = chunkSize(in.line())) {
-        in.copy(body, size, maxBody);
-        in.line();
-      }
-    } else {
-      in.copy(body, length, maxBody);
+    // RFC 9112, section 6.3: these answers never have a body, whatever their headers say.
+    if (status < 200 || status == 204 || status == 304) {
+      return new Response(status, location, "", "");
     }
-    return new Response(status, location, body.toString(StandardCharsets.UTF_8));
+    String overLimit = "body over the limit (" + maxBody + " bytes), not read";
+    if (maxBody == 0) {
+      return new Response(status, location, "", length == 0 ? "" : overLimit);
+    }
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    boolean whole;
+    try {
+      whole = chunked ? in.chunks(body, maxBody) : in.copy(body, length, maxBody);
+    } catch (SocketTimeoutException e) {
+      return new Response(
+          status,
+          location,
+          "",
+          "body not complete within the timeout (" + in.timeout.toMillis() + " ms), not read");
+    }
+    return whole
+        ? new Response(status, location, body.toString(StandardCharsets.UTF_8), "")
+        : new Response(status, location, "", overLimit);
   }
 
   private static long chunkSize(String line) throws IOException {
@@ -251,25 +271,41 @@ public final class SocketHttpProbe implements HttpProbe, AutoCloseable {
     }
 
     /**
-     * Copies {@code length} bytes (all until close when negative), keeping at most {@code keep}.
+     * Copies {@code length} bytes (all until close when negative) while {@code out} holds at most
+     * {@code keep}; false, with the rest left unread, as soon as the body is known to be longer.
      */
-    void copy(ByteArrayOutputStream out, long length, int keep) throws IOException {
+    boolean copy(ByteArrayOutputStream out, long length, int keep) throws IOException {
+      if (length > keep - out.size()) {
+        return false;
+      }
       long left = length < 0 ? Long.MAX_VALUE : length;
       while (left > 0) {
         if (pos == limit && !fill()) {
           if (length >= 0) {
             throw new IOException("connection closed before the body was complete");
           }
-          return;
+          return true;
         }
         int n = (int) Math.min(limit - pos, left);
-        int room = keep - out.size();
-        if (room > 0) {
-          out.write(buf, pos, Math.min(n, room));
+        if (n > keep - out.size()) {
+          return false;
         }
+        out.write(buf, pos, n);
         pos += n;
         left -= n;
       }
+      return true;
+    }
+
+    /** A chunked body, as {@link #copy}: false as soon as it is known to be over {@code keep}. */
+    boolean chunks(ByteArrayOutputStream out, int keep) throws IOException {
+      for (long size = chunkSize(line()); size > 0; size = chunkSize(line())) {
+        if (!copy(out, size, keep)) {
+          return false;
+        }
+        line();
+      }
+      return true;
     }
   }
 

@@ -118,17 +118,28 @@ class SocketHttpProbeTest {
     }
   }
 
+  /** A 3 MB answer: the status is the answer, the body unread (a cut document is not one). */
   @Test
-  void theBodyIsCutAtTheLimit() {
-    ProbeResult r = new SocketHttpProbe(1024).get(url("/big"), TIMEOUT);
-    assertThat(r)
+  void aBodyOverTheLimitIsNotRead() {
+    for (SocketHttpProbe client : List.of(new SocketHttpProbe(1024), probe)) {
+      assertThat(client.get(url("/big"), TIMEOUT))
+          .isInstanceOfSatisfying(
+              ProbeResult.Answered.class,
+              a -> {
+                assertThat(a.status()).isEqualTo(200);
+                assertThat(a.bodyRead()).isFalse();
+                assertThat(a.body()).isEmpty();
+                assertThat(a.unread()).isIn(overLimit(1024), overLimit(1 << 20));
+              });
+    }
+    // At the limit exactly is not over it.
+    assertThat(new SocketHttpProbe(15).get(url("/healthz"), TIMEOUT))
         .isInstanceOfSatisfying(
-            ProbeResult.Answered.class, a -> assertThat(a.body()).hasSize(1024));
-    ProbeResult d = probe.get(url("/big"), TIMEOUT);
-    assertThat(d)
-        .isInstanceOfSatisfying(
-            ProbeResult.Answered.class,
-            a -> assertThat(a.body()).hasSize(SocketHttpProbe.DEFAULT_MAX_BODY));
+            ProbeResult.Answered.class, a -> assertThat(a.body()).isEqualTo("{\"status\":\"ok\"}"));
+  }
+
+  private static String overLimit(int bytes) {
+    return "body over the limit (" + bytes + " bytes), not read";
   }
 
   @Test
@@ -244,7 +255,7 @@ class SocketHttpProbeTest {
   }
 
   @Test
-  void aChunkedBodyIsCutAtTheLimitToo() throws Exception {
+  void aChunkedBodyOverTheLimitIsNotReadEither() throws Exception {
     String chunk = "y".repeat(700);
     String framed = Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n";
     ProbeResult r =
@@ -258,16 +269,117 @@ class SocketHttpProbeTest {
             "0\r\n\r\n");
     assertThat(r)
         .isInstanceOfSatisfying(
-            ProbeResult.Answered.class, a -> assertThat(a.body()).isEqualTo("y".repeat(1000)));
+            ProbeResult.Answered.class, a -> assertThat(a.unread()).isEqualTo(overLimit(1000)));
+  }
+
+  /**
+   * Answers that never end — chunked, and close-delimited such as server-sent events: reading stops
+   * at the limit, and the status is the answer, well before the deadline.
+   */
+  @Test
+  void anEndlessStreamIsReadUpToTheLimitNotUntilTheDeadline() throws Exception {
+    String chunk = "data: " + "z".repeat(4000) + "\n\n";
+    String chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+    String framed = Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n";
+    String events = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n";
+    for (String[] stream : List.of(new String[] {chunked, framed}, new String[] {events, chunk})) {
+      // A deadline far beyond the test: only an answer before it can pass.
+      ProbeResult r = endlessAnswer(probe, Duration.ofMinutes(2), stream[0], stream[1]);
+      assertThat(r)
+          .as(stream[0])
+          .isInstanceOfSatisfying(
+              ProbeResult.Answered.class,
+              a -> {
+                assertThat(a.status()).isEqualTo(200);
+                assertThat(a.unread()).isEqualTo(overLimit(SocketHttpProbe.DEFAULT_MAX_BODY));
+              });
+    }
+  }
+
+  /**
+   * A status-only probe (limit 0, as {@code selvedge probe}) has its answer once the headers are
+   * in: an event stream that says nothing more does not hold it back.
+   */
+  @Test
+  void aStatusOnlyProbeAnswersOnceTheHeadersAreIn() throws Exception {
+    ProbeResult r =
+        endlessAnswer(
+            new SocketHttpProbe(0),
+            Duration.ofMinutes(2),
+            "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n",
+            null);
+    assertThat(r)
+        .isInstanceOfSatisfying(
+            ProbeResult.Answered.class, a -> assertThat(a.status()).isEqualTo(200));
+  }
+
+  /** The status is in, the body never completes: an answer with its body unread, not a timeout. */
+  @Test
+  void aBodyThatOutlastsTheDeadlineIsUnreadNotATimeout() throws Exception {
+    ProbeResult r =
+        endlessAnswer(
+            probe,
+            Duration.ofSeconds(2),
+            "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\ndata: hi\n\n",
+            null);
+    assertThat(r)
+        .isInstanceOfSatisfying(
+            ProbeResult.Answered.class,
+            a -> {
+              assertThat(a.status()).isEqualTo(200);
+              assertThat(a.body()).isEmpty();
+              assertThat(a.unread())
+                  .isEqualTo("body not complete within the timeout (2000 ms), not read");
+            });
+  }
+
+  /**
+   * A raw server that sends {@code head}, then {@code piece} over and over (or, when null, nothing
+   * more) until the client hangs up; it never closes first.
+   */
+  private static ProbeResult endlessAnswer(
+      SocketHttpProbe client, Duration timeout, String head, String piece) throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 10, LOOPBACK)) {
+      Thread writer =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try (Socket s = server.accept()) {
+                      s.getInputStream().read(new byte[4096]);
+                      OutputStream out = s.getOutputStream();
+                      out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+                      out.flush();
+                      if (piece == null) {
+                        // Silent until the client hangs up: then read sees the end.
+                        while (s.getInputStream().read() >= 0) {
+                          // nothing is sent after the request
+                        }
+                      } else {
+                        byte[] bytes = piece.getBytes(StandardCharsets.ISO_8859_1);
+                        while (true) {
+                          out.write(bytes);
+                        }
+                      }
+                    } catch (IOException e) {
+                      // the client hung up: the end of the stream
+                    }
+                  });
+      try {
+        return client.get(
+            URI.create("http://127.0.0.1:" + server.getLocalPort() + "/events"), timeout);
+      } finally {
+        writer.join(5000);
+      }
+    }
   }
 
   @Test
-  void aTrickleThatOutlastsTheDeadlineIsATimeout() throws Exception {
-    // Every piece arrives well within a socket timeout, but the whole answer does not.
+  void headersThatOutlastTheDeadlineAreATimeout() throws Exception {
+    // Every piece arrives well within a socket timeout, but the head never completes in time.
     String[] pieces = new String[40];
-    pieces[0] = "HTTP/1.1 200 OK\r\nContent-Length: 39\r\n\r\n";
+    pieces[0] = "HTTP/1.1 200 OK\r\n";
     for (int i = 1; i < pieces.length; i++) {
-      pieces[i] = "x";
+      pieces[i] = "X-Slow-" + i + ": x\r\n";
     }
     long start = System.nanoTime();
     ProbeResult r = answeredInPieces(Duration.ofMillis(300), 50, pieces);
