@@ -8,6 +8,7 @@ import dev.selvedge.operations.ApplyResult;
 import dev.selvedge.operations.Plan;
 import dev.selvedge.operations.ResolvedImage;
 import dev.selvedge.port.Deployment;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -162,29 +163,34 @@ public final class OperationsRender {
     if (history.isEmpty()) {
       return "no deployments yet\n";
     }
-    StringBuilder out = new StringBuilder();
-    out.append(
-        String.format(
-            Locale.ROOT,
-            "%-6s %-20s %-8s %-11s %-24s %s%n",
-            "ID",
-            "STARTED",
-            "KIND",
-            "OUTCOME",
-            "BY",
-            "SUMMARY"));
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"ID", "STARTED", "KIND", "OUTCOME", "BY", "SUMMARY"});
     for (Deployment d : history) {
-      out.append(
-          String.format(
-              Locale.ROOT,
-              "%-6d %-20s %-8s %-11s %-24s %s%n",
-              d.id(),
-              d.startedAt().toString().replaceFirst("\\.\\d+Z$", "Z"),
-              d.kind().name().toLowerCase(Locale.ROOT)
-                  + (d.rollbackOf() == null ? "" : " (to " + d.rollbackOf() + ")"),
-              outcome(d.outcome()),
-              d.actor() + (d.forced() ? " (forced)" : ""),
-              d.summary()));
+      rows.add(
+          new String[] {
+            Long.toString(d.id()),
+            d.startedAt().toString().replaceFirst("\\.\\d+Z$", "Z"),
+            d.kind().name().toLowerCase(Locale.ROOT)
+                + (d.rollbackOf() == null ? "" : " (to " + d.rollbackOf() + ")"),
+            outcome(d.outcome()),
+            d.actor() + (d.forced() ? " (forced)" : ""),
+            d.summary()
+          });
+    }
+    // Each column as wide as its widest cell: "rollback (to 1234)" or a long actor never runs
+    // into the next column.
+    int[] width = new int[5];
+    for (String[] row : rows) {
+      for (int i = 0; i < width.length; i++) {
+        width[i] = Math.max(width[i], row[i].length());
+      }
+    }
+    StringBuilder out = new StringBuilder();
+    for (String[] row : rows) {
+      for (int i = 0; i < width.length; i++) {
+        out.append(pad(row[i], width[i] + 1));
+      }
+      out.append(row[5]).append('\n');
     }
     return out.toString();
   }
@@ -267,7 +273,7 @@ public final class OperationsRender {
     ObjectNode img = n.putObject("image");
     img.put("reference", i.reference());
     img.put("imageId", i.imageId());
-    img.put("repoDigest", i.repoDigest());
+    img.put("repoDigest", i.repoDigestReference());
   }
 
   private static void strings(ArrayNode arr, List<String> values) {
