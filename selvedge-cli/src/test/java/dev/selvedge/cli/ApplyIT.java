@@ -740,6 +740,13 @@ class ApplyIT {
             project + "-proxy-1",
             "done");
     assertThat(audit.get(0).actor()).startsWith("tester@ci (pid ");
+    Result listed = cli("history", "--audit");
+    assertThat(listed.code()).as(listed.all()).isZero();
+    assertThat(listed.out().lines().toList().get(1))
+        .contains("tester@ci (pid ")
+        .contains(" proxy ")
+        .contains(" restart ")
+        .containsPattern(project + "-proxy-1 +done");
     // The apply's own changes are in it too, one per container it created.
     assertThat(auditLog())
         .filteredOn(e -> e.action().equals("apply create"))

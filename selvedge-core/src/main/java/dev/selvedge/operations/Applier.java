@@ -179,27 +179,22 @@ public final class Applier {
     Project project = req.project();
     List<AuditLog.Event> events = new ArrayList<>();
     for (ServiceResult r : result.services()) {
-      if (r.status() == Status.UNCHANGED || r.status() == Status.NOT_REACHED) {
-        continue;
+      if (r.status() != Status.UNCHANGED && r.status() != Status.NOT_REACHED) {
+        events.add(
+            event(
+                owner,
+                project.name(),
+                r.service(),
+                operation + " " + r.action().id(),
+                specs.containerName(project.services().get(r.service())),
+                r.status().id(),
+                "deployment " + result.deploymentId() + ": " + r.detail()));
       }
-      events.add(
-          AuditLog.Event.of(
-              clock.instant(),
-              owner,
-              engine.endpoint(),
-              project.name(),
-              r.service(),
-              operation + " " + r.action().id(),
-              specs.containerName(project.services().get(r.service())),
-              r.status().id(),
-              "deployment " + result.deploymentId() + ": " + r.detail()));
     }
     for (String removed : result.removed()) {
       events.add(
-          AuditLog.Event.of(
-              clock.instant(),
+          event(
               owner,
-              engine.endpoint(),
               project.name(),
               null,
               operation + " remove",
@@ -217,6 +212,27 @@ public final class Applier {
               + " is recorded): "
               + message(e));
     }
+  }
+
+  private AuditLog.Event event(
+      String owner,
+      String project,
+      String service,
+      String action,
+      String target,
+      String outcome,
+      String detail) {
+    return new AuditLog.Event(
+        0,
+        clock.instant(),
+        owner,
+        engine.endpoint(),
+        project,
+        service,
+        action,
+        target,
+        outcome,
+        detail);
   }
 
   private Map<String, ResolvedImage> resolve(Project project, Map<String, ResolvedImage> pinned) {

@@ -276,7 +276,8 @@ public final class Guarded {
   private void record(
       String project, String service, String action, String target, String outcome, String detail) {
     audit.record(
-        AuditLog.Event.of(
+        new AuditLog.Event(
+            0,
             clock.instant(),
             owner,
             engine.endpoint(),

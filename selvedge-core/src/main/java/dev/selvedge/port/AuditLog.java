@@ -43,20 +43,6 @@ public interface AuditLog {
       outcome = outcome == null ? "" : outcome;
       detail = detail == null ? "" : detail;
     }
-
-    /** A new event (no id yet). */
-    public static Event of(
-        Instant at,
-        String actor,
-        String host,
-        String project,
-        String service,
-        String action,
-        String target,
-        String outcome,
-        String detail) {
-      return new Event(0, at, actor, host, project, service, action, target, outcome, detail);
-    }
   }
 
   /** Records {@code event} (its id is ignored). */

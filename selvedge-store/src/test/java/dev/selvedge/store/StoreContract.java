@@ -450,7 +450,8 @@ abstract class StoreContract {
   @Test
   void auditEventsRoundTripNewestFirstPerHostAndProject() {
     AuditLog.Event restart =
-        AuditLog.Event.of(
+        new AuditLog.Event(
+            0,
             clock.instant(),
             "ana@box (pid 7)",
             HOST,
@@ -461,7 +462,8 @@ abstract class StoreContract {
             "done",
             "");
     AuditLog.Event failed =
-        AuditLog.Event.of(
+        new AuditLog.Event(
+            0,
             clock.instant(),
             "ana@box (pid 8)",
             HOST,
@@ -476,8 +478,8 @@ abstract class StoreContract {
     store
         .audit()
         .record(
-            AuditLog.Event.of(
-                clock.instant(), "x", OTHER_HOST, project, null, "stop", "c", "done", ""));
+            new AuditLog.Event(
+                0, clock.instant(), "x", OTHER_HOST, project, null, "stop", "c", "done", ""));
 
     List<AuditLog.Event> events = store.audit().recent(HOST, project, 10);
     assertThat(events).hasSize(2);

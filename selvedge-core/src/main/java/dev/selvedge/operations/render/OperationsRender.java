@@ -7,6 +7,7 @@ import dev.selvedge.json.TreeJson;
 import dev.selvedge.operations.ApplyResult;
 import dev.selvedge.operations.Plan;
 import dev.selvedge.operations.ResolvedImage;
+import dev.selvedge.port.AuditLog;
 import dev.selvedge.port.Deployment;
 import java.util.ArrayList;
 import java.util.List;
@@ -169,7 +170,7 @@ public final class OperationsRender {
       rows.add(
           new String[] {
             Long.toString(d.id()),
-            d.startedAt().toString().replaceFirst("\\.\\d+Z$", "Z"),
+            instant(d.startedAt()),
             d.kind().name().toLowerCase(Locale.ROOT)
                 + (d.rollbackOf() == null ? "" : " (to " + d.rollbackOf() + ")"),
             outcome(d.outcome()),
@@ -177,9 +178,16 @@ public final class OperationsRender {
             d.summary()
           });
     }
-    // Each column as wide as its widest cell: "rollback (to 1234)" or a long actor never runs
-    // into the next column.
-    int[] width = new int[5];
+    return table(rows);
+  }
+
+  /**
+   * Rows as columns each as wide as its widest cell ("rollback (to 1234)" or a long actor never
+   * runs into the next column); the last column is not padded.
+   */
+  private static String table(List<String[]> rows) {
+    int columns = rows.get(0).length;
+    int[] width = new int[columns - 1];
     for (String[] row : rows) {
       for (int i = 0; i < width.length; i++) {
         width[i] = Math.max(width[i], row[i].length());
@@ -190,9 +198,54 @@ public final class OperationsRender {
       for (int i = 0; i < width.length; i++) {
         out.append(pad(row[i], width[i] + 1));
       }
-      out.append(row[5]).append('\n');
+      out.append(row[columns - 1]).append('\n');
     }
     return out.toString();
+  }
+
+  private static String instant(java.time.Instant at) {
+    return at.toString().replaceFirst("\\.\\d+Z$", "Z");
+  }
+
+  // ---- audit ----
+
+  public static String auditText(List<AuditLog.Event> events) {
+    if (events.isEmpty()) {
+      return "no changes recorded yet\n";
+    }
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"AT", "BY", "SERVICE", "ACTION", "TARGET", "OUTCOME", "DETAIL"});
+    for (AuditLog.Event e : events) {
+      rows.add(
+          new String[] {
+            instant(e.at()),
+            e.actor(),
+            e.service() == null ? "-" : e.service(),
+            e.action(),
+            e.target() == null ? "-" : e.target(),
+            e.outcome(),
+            e.detail()
+          });
+    }
+    return table(rows);
+  }
+
+  public static String auditJson(List<AuditLog.Event> events) {
+    ArrayNode arr = F.arrayNode();
+    for (AuditLog.Event e : events) {
+      ObjectNode n = arr.addObject();
+      n.put("id", e.id());
+      n.put("at", e.at().toString());
+      n.put("actor", e.actor());
+      n.put("host", e.host());
+      n.put("project", e.project());
+      n.put("service", e.service());
+      n.put("action", e.action());
+      n.put("target", e.target());
+      n.put("outcome", e.outcome());
+      n.put("detail", e.detail());
+    }
+    return pretty(arr);
   }
 
   public static ObjectNode deploymentJson(Deployment d, boolean withConfig) {
