@@ -71,6 +71,8 @@ final class GuardCommand implements Command {
           new Guarded(
               engine,
               store.leases(),
+              store.audit(),
+              java.time.Clock.systemUTC(),
               new TerminalProgress(cli.err(), TerminalProgress.isTerminal(cli)),
               OperateOptions.actor(cli) + " (pid " + ProcessHandle.current().pid() + ")",
               OperateOptions.leaseTtl(cli));

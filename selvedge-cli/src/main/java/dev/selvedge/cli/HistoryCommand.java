@@ -3,6 +3,7 @@ package dev.selvedge.cli;
 import dev.selvedge.SelvedgeException;
 import dev.selvedge.contract.model.Project;
 import dev.selvedge.operations.render.OperationsRender;
+import dev.selvedge.port.AuditLog;
 import dev.selvedge.port.Deployment;
 import dev.selvedge.port.DockerEngine;
 import dev.selvedge.port.Store;
@@ -39,6 +40,11 @@ final class HistoryCommand implements Command {
     OperateOptions.configureStore(p);
     p.addArgument("--limit").type(Integer.class).setDefault(20).help("at most this many (20)");
     p.addArgument("--show").type(Long.class).metavar("ID").help("one deployment in full (JSON)");
+    p.addArgument("--audit")
+        .action(net.sourceforge.argparse4j.impl.Arguments.storeTrue())
+        .help(
+            "the audit trail instead: every change made to the project's containers (restart,"
+                + " stop, start, down, apply), newest first");
     p.addArgument("--format").choices("text", "json").setDefault("text").help("text or json");
   }
 
@@ -65,6 +71,16 @@ final class HistoryCommand implements Command {
                                 + " has no deployment "
                                 + show));
         cli.out().print(OperationsRender.pretty(OperationsRender.deploymentJson(d, true)));
+        return ExitCode.OK;
+      }
+      if (ns.getBoolean("audit")) {
+        List<AuditLog.Event> events =
+            store.audit().recent(engine.endpoint(), project.name(), ns.getInt("limit"));
+        cli.out()
+            .print(
+                "json".equals(ns.getString("format"))
+                    ? OperationsRender.auditJson(events)
+                    : OperationsRender.auditText(events));
         return ExitCode.OK;
       }
       // The host key is the endpoint; no engine call is needed to list.

@@ -131,7 +131,7 @@ final class OperateOptions {
         .dest("gate_timeout")
         .metavar("DURATION")
         .setDefault("120s")
-        .help("how long each service may take to become healthy (default 120s)");
+        .help("how long each service may take to become healthy (default 120s, at least 1s)");
   }
 
   /** The shortest gate: a container without a healthcheck must stay up this long to pass. */

@@ -395,6 +395,116 @@ class ApplyIT {
   }
 
   @Test
+  void anEngineThatGoesAwayMidApplyIsSaidToBeUnreachableWithExitTwo() throws Exception {
+    // The engine is reached through a forwarder this test cuts: dockerd itself stays up.
+    try (Forwarder forwarder = new Forwarder(Path.of("/var/run/docker.sock"))) {
+      String host = "tcp://127.0.0.1:" + forwarder.port();
+      contract(good, "prod", port, "");
+      Result first = cli("apply", "--host", host);
+      assertThat(first.code()).as(first.all()).isZero();
+      contract(good, "changed", port, "");
+      // A slower first healthcheck keeps the gate open while the engine goes away under it.
+      Path file = repo.resolve("compose.yaml");
+      Files.writeString(file, Files.readString(file).replace("interval: 1s", "interval: 4s"));
+      Thread cutter =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try {
+                      waitFor(() -> !run(parkedFilter()).isBlank(), "the old container parked");
+                    } catch (Exception e) {
+                      throw new IllegalStateException(e);
+                    } finally {
+                      forwarder.cut();
+                    }
+                  });
+      Result r = cli("apply", "--host", host, "--gate-timeout", "60s");
+      cutter.join();
+      assertThat(r.code()).as(r.all()).isEqualTo(2);
+      assertThat(r.err())
+          .contains("the engine became unreachable during the apply: " + host)
+          .contains("run apply again");
+      assertThat(r.all()).doesNotContain("could not start it");
+    }
+  }
+
+  /**
+   * A TCP listener on loopback that relays each connection to a unix socket, until closed: then the
+   * listener and every relayed connection close at once, as an engine that went away.
+   */
+  static final class Forwarder implements AutoCloseable {
+    private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    private final List<java.io.Closeable> open =
+        java.util.Collections.synchronizedList(new ArrayList<>());
+
+    Forwarder(Path socket) throws IOException {
+      Thread.ofVirtual()
+          .start(
+              () -> {
+                while (!server.isClosed()) {
+                  try {
+                    java.net.Socket client = server.accept();
+                    var engine =
+                        java.nio.channels.SocketChannel.open(
+                            java.net.UnixDomainSocketAddress.of(socket));
+                    open.add(client);
+                    open.add(engine);
+                    var toEngine = java.nio.channels.Channels.newOutputStream(engine);
+                    var fromEngine = java.nio.channels.Channels.newInputStream(engine);
+                    Thread.ofVirtual().start(() -> pipe(client, toEngine));
+                    Thread.ofVirtual().start(() -> pipe(fromEngine, client));
+                  } catch (IOException e) {
+                    return;
+                  }
+                }
+              });
+    }
+
+    int port() {
+      return server.getLocalPort();
+    }
+
+    private static void pipe(java.net.Socket from, java.io.OutputStream to) {
+      try {
+        from.getInputStream().transferTo(to);
+      } catch (IOException e) {
+        // cut
+      }
+    }
+
+    private static void pipe(java.io.InputStream from, java.net.Socket to) {
+      try {
+        from.transferTo(to.getOutputStream());
+      } catch (IOException e) {
+        // cut
+      }
+    }
+
+    @Override
+    public void close() {
+      cut();
+    }
+
+    /** The engine goes away: the listener and every relayed connection close. */
+    void cut() {
+      try {
+        server.close();
+      } catch (IOException e) {
+        // closing
+      }
+      synchronized (open) {
+        for (java.io.Closeable c : open) {
+          try {
+            c.close();
+          } catch (IOException e) {
+            // closing
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void anImageMissingOnTheEngineIsPulledAndPinnedByDigest() throws Exception {
     String tag = good.substring(0, good.lastIndexOf(':')) + ":pull-" + project.substring(15);
     run(List.of("docker", "tag", good, tag));
@@ -412,6 +522,19 @@ class ApplyIT {
       String digest = image.substring(image.indexOf('@') + 1);
       assertThat(run(List.of("docker", "image", "inspect", "-f", "{{json .RepoDigests}}", tag)))
           .contains(digest);
+      // The plan and the recorded deployment write the digest alike, as Docker's RepoDigests do.
+      String planned =
+          JSON.readTree(cli("plan", "--format", "json").out())
+              .get("services")
+              .get(0)
+              .get("image")
+              .get("repoDigest")
+              .asText();
+      JsonNode latest = JSON.readTree(cli("history", "--format", "json").out()).get(0);
+      String recorded = latest.get("images").get(0).get("repoDigest").asText();
+      assertThat(planned)
+          .isEqualTo(recorded)
+          .isEqualTo(tag.substring(0, tag.lastIndexOf(':')) + "@" + digest);
       // The store holds no secret value, in any file.
       try (var files = Files.walk(home)) {
         for (Path f : files.filter(Files::isRegularFile).toList()) {
@@ -448,7 +571,7 @@ class ApplyIT {
   }
 
   @Test
-  void aTakenPortFailsCleanlyAndPutsThePreviousContainerBack() throws Exception {
+  void aTakenPortIsRefusedBeforeAnythingChanges() throws Exception {
     contract(good, "prod", port, "");
     assertThat(cli("apply").code()).isZero();
     String id = containerId("web");
@@ -457,12 +580,21 @@ class ApplyIT {
       assertThat(blocker.isBound()).isTrue();
       contract(good, "prod", taken, "");
       Result r = cli("apply", "--gate-timeout", "30s");
-      assertThat(r.code()).as(r.all()).isEqualTo(1);
-      assertThat(r.out()).contains("rolled-back").contains("could not start");
+      assertThat(r.code()).as(r.all()).isEqualTo(2);
+      assertThat(r.err())
+          .contains("service 'web' publishes 127.0.0.1:" + taken + "/tcp, which is already in use")
+          .contains("Nothing was changed");
+      assertThat(r.err()).doesNotContain("stopping");
     }
     assertThat(containerId("web")).isEqualTo(id);
     assertThat(inspect(id, "{{.State.Running}}")).isEqualTo("true");
     assertThat(inspect(id, "{{.Name}}")).isEqualTo("/" + project + "-web-1");
+    assertThat(JSON.readTree(cli("history", "--format", "json").out())).hasSize(1);
+    // Its own port is not "taken": re-publishing what the service holds now passes the check.
+    contract(good, "other", port, "");
+    Result again = cli("apply");
+    assertThat(again.code()).as(again.all()).isZero();
+    assertThat(containerId("web")).isNotEqualTo(id);
   }
 
   @Test
@@ -587,12 +719,70 @@ class ApplyIT {
     assertThat(refused.err()).contains("self-critical").contains("--confirm");
     Result restarted = cli("restart", "proxy", "--confirm");
     assertThat(restarted.code()).as(restarted.all()).isZero();
+    List<dev.selvedge.port.AuditLog.Event> audit =
+        auditLog().stream().filter(e -> e.action().equals("restart")).toList();
+    assertThat(audit).hasSize(1);
+    assertThat(audit.get(0))
+        .extracting(
+            dev.selvedge.port.AuditLog.Event::actor,
+            dev.selvedge.port.AuditLog.Event::host,
+            dev.selvedge.port.AuditLog.Event::project,
+            dev.selvedge.port.AuditLog.Event::service,
+            dev.selvedge.port.AuditLog.Event::action,
+            dev.selvedge.port.AuditLog.Event::target,
+            dev.selvedge.port.AuditLog.Event::outcome)
+        .containsExactly(
+            audit.get(0).actor(),
+            "unix:///var/run/docker.sock",
+            project,
+            "proxy",
+            "restart",
+            project + "-proxy-1",
+            "done");
+    assertThat(audit.get(0).actor()).startsWith("tester@ci (pid ");
+    Result listed = cli("history", "--audit");
+    assertThat(listed.code()).as(listed.all()).isZero();
+    assertThat(listed.out().lines().toList().get(1))
+        .contains("tester@ci (pid ")
+        .contains(" proxy ")
+        .contains(" restart ")
+        .containsPattern(project + "-proxy-1 +done");
+    // The apply's own changes are in it too, one per container it created.
+    assertThat(auditLog())
+        .filteredOn(e -> e.action().equals("apply create"))
+        .extracting(dev.selvedge.port.AuditLog.Event::service)
+        .containsExactlyInAnyOrder("migrate", "web", "proxy");
     Result stopped = cli("stop", "web");
     assertThat(stopped.code()).as(stopped.all()).isZero();
     assertThat(inspect(containerId("web"), "{{.State.Running}}")).isEqualTo("false");
 
+    assertThat(cli("start", "web").code()).isZero();
+    String since = run(List.of("date", "-u", "+%Y-%m-%dT%H:%M:%S.%NZ")).strip();
     Result gone = cli("down", "--confirm");
     assertThat(gone.code()).as(gone.all()).isZero();
+    // Dependents first: proxy was stopped (its "die") before web, which it depends on.
+    List<String> died =
+        List.of(
+            run(List.of(
+                    "docker",
+                    "events",
+                    "--since",
+                    since,
+                    "--until",
+                    run(List.of("date", "-u", "+%Y-%m-%dT%H:%M:%S.%NZ")).strip(),
+                    "--filter",
+                    "label=com.docker.compose.project=" + project,
+                    "--filter",
+                    "event=die",
+                    "--format",
+                    "{{index .Actor.Attributes \"com.docker.compose.service\"}}"))
+                .strip()
+                .split("\\s+"));
+    assertThat(died).containsSubsequence("proxy", "web");
+    assertThat(auditLog())
+        .filteredOn(e -> e.action().equals("remove"))
+        .extracting(dev.selvedge.port.AuditLog.Event::service)
+        .containsExactlyInAnyOrder("migrate", "proxy", "web");
     assertThat(
             run(List.of(
                     "docker",
@@ -716,6 +906,13 @@ class ApplyIT {
     List<String> outcomes = new ArrayList<>();
     JSON.readTree(history.out()).forEach(d -> outcomes.add(d.get("outcome").asText()));
     assertThat(outcomes).containsExactly("rolled-back", "interrupted", "healthy");
+  }
+
+  private List<dev.selvedge.port.AuditLog.Event> auditLog() {
+    try (Store store =
+        Stores.open(StoreConfig.defaults(Map.of("SELVEDGE_HOME", home.toString())))) {
+      return store.audit().recent("unix:///var/run/docker.sock", project, 100);
+    }
   }
 
   private List<String> parkedFilter() {

@@ -7,10 +7,12 @@ import dev.selvedge.contract.render.ComposeConfig;
 import dev.selvedge.evidence.Fingerprints;
 import dev.selvedge.operations.ApplyResult.ServiceResult;
 import dev.selvedge.operations.ApplyResult.Status;
+import dev.selvedge.port.AuditLog;
 import dev.selvedge.port.ContainerCreate;
 import dev.selvedge.port.Deployment;
 import dev.selvedge.port.DockerEngine;
 import dev.selvedge.port.EngineException;
+import dev.selvedge.port.EngineUnreachableException;
 import dev.selvedge.port.Store;
 import java.time.Clock;
 import java.time.Duration;
@@ -114,6 +116,7 @@ public final class Applier {
       if (!plan.changes()) {
         return unchanged(req, plan);
       }
+      PortCheck.check(project, plan, engine);
       Deployment started =
           store
               .deployments()
@@ -140,10 +143,15 @@ public final class Applier {
         store
             .deployments()
             .finish(started.id(), result.outcome(), result.summary(), clock.instant());
+        audit(req, specs, owner, operation, result);
         return result;
       } catch (RuntimeException e) {
         // Engine messages can echo what they were given (driver options, environment).
-        String why = project.secretValues().scrub(message(e));
+        String why =
+            (e instanceof EngineUnreachableException
+                    ? "the engine became unreachable during the apply: "
+                    : "")
+                + project.secretValues().scrub(message(e));
         store
             .deployments()
             .finish(
@@ -159,6 +167,72 @@ public final class Applier {
         throw e;
       }
     }
+  }
+
+  /**
+   * Records in the audit log each container the apply changed: one event per service it created,
+   * replaced, started or put back, and per container it removed. The deployment is recorded
+   * already, so a store that cannot take these is said, not an error.
+   */
+  private void audit(
+      Request req, SpecBuilder specs, String owner, String operation, ApplyResult result) {
+    Project project = req.project();
+    List<AuditLog.Event> events = new ArrayList<>();
+    for (ServiceResult r : result.services()) {
+      if (r.status() != Status.UNCHANGED && r.status() != Status.NOT_REACHED) {
+        events.add(
+            event(
+                owner,
+                project.name(),
+                r.service(),
+                operation + " " + r.action().id(),
+                specs.containerName(project.services().get(r.service())),
+                r.status().id(),
+                "deployment " + result.deploymentId() + ": " + r.detail()));
+      }
+    }
+    for (String removed : result.removed()) {
+      events.add(
+          event(
+              owner,
+              project.name(),
+              null,
+              operation + " remove",
+              removed,
+              "done",
+              "deployment " + result.deploymentId()));
+    }
+    try {
+      events.forEach(store.audit()::record);
+    } catch (RuntimeException e) {
+      progress.step(
+          null,
+          "could not record this apply in the audit log (deployment "
+              + result.deploymentId()
+              + " is recorded): "
+              + message(e));
+    }
+  }
+
+  private AuditLog.Event event(
+      String owner,
+      String project,
+      String service,
+      String action,
+      String target,
+      String outcome,
+      String detail) {
+    return new AuditLog.Event(
+        0,
+        clock.instant(),
+        owner,
+        engine.endpoint(),
+        project,
+        service,
+        action,
+        target,
+        outcome,
+        detail);
   }
 
   private Map<String, ResolvedImage> resolve(Project project, Map<String, ResolvedImage> pinned) {
@@ -272,6 +346,11 @@ public final class Applier {
       }
     }
 
+    if (failed) {
+      // A service that failed because the engine went away is not a failed gate: when the engine
+      // cannot be reached now, that is the error (exit 2), not a result to render (exit 1).
+      engine.info();
+    }
     // A deployment is recorded healthy only when the whole stack is: what it did not change, and
     // what passed its gate a wave ago, are judged as they stand now.
     List<String> unhealthy = new ArrayList<>();
@@ -432,7 +511,9 @@ public final class Applier {
           s.name(),
           step.action(),
           Status.FAILED,
-          "stopped by an error: "
+          (e instanceof EngineUnreachableException
+                  ? "the engine became unreachable: "
+                  : "stopped by an error: ")
               + message(e)
               + "; check it with selvedge status and run apply again to converge");
     }
@@ -649,7 +730,9 @@ public final class Applier {
       failure = "gate failed: " + v.reason();
     } catch (RuntimeException e) {
       failure =
-          (newId == null ? "could not create the new container: " : "could not start it: ")
+          (e instanceof EngineUnreachableException
+                  ? "the engine became unreachable: "
+                  : newId == null ? "could not create the new container: " : "could not start it: ")
               + message(e);
     }
     return restore(project, s, step, oldId, oldName, newId, wanted, wasRunning, failure, gate);
@@ -857,14 +940,7 @@ public final class Applier {
         (service, i) ->
             out.add(
                 new Deployment.ServiceImage(
-                    service,
-                    i.reference(),
-                    i.imageId(),
-                    i.repoDigest() == null
-                        ? null
-                        : dev.selvedge.contract.model.ImageReference.parse(i.reference()).written()
-                            + "@"
-                            + i.repoDigest())));
+                    service, i.reference(), i.imageId(), i.repoDigestReference())));
     return out;
   }
 

@@ -2,22 +2,30 @@ package dev.selvedge.operations;
 
 import dev.selvedge.contract.model.Project;
 import dev.selvedge.contract.model.Service;
+import dev.selvedge.port.AuditLog;
 import dev.selvedge.port.ContainerSummary;
 import dev.selvedge.port.DockerEngine;
 import dev.selvedge.port.LeaseStore;
 import dev.selvedge.port.NetworkSummary;
 import dev.selvedge.port.VolumeSummary;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * The guarded day-to-day operations: restart, stop or start one service, and take the whole project
- * down. Each holds the project's lease while it works; a service marked {@code
- * x-selvedge.self-critical} (the one that runs the operator's own access, say) is refused without
- * an explicit confirmation.
+ * down. Each holds the project's lease while it works and records every change it makes in the
+ * audit log; a service marked {@code x-selvedge.self-critical} (the one that runs the operator's
+ * own access, say) is refused without an explicit confirmation.
  */
 public final class Guarded {
   /** What to do to one service. */
@@ -33,14 +41,24 @@ public final class Guarded {
 
   private final DockerEngine engine;
   private final LeaseStore leases;
+  private final AuditLog audit;
+  private final Clock clock;
   private final Progress progress;
   private final String owner;
   private final Duration leaseTtl;
 
   public Guarded(
-      DockerEngine engine, LeaseStore leases, Progress progress, String owner, Duration leaseTtl) {
+      DockerEngine engine,
+      LeaseStore leases,
+      AuditLog audit,
+      Clock clock,
+      Progress progress,
+      String owner,
+      Duration leaseTtl) {
     this.engine = engine;
     this.leases = leases;
+    this.audit = audit;
+    this.clock = clock;
     this.progress = progress;
     this.owner = owner;
     this.leaseTtl = leaseTtl;
@@ -96,11 +114,18 @@ public final class Guarded {
         lease.check();
         String name = Planner.name(c);
         progress.step(service, verb.id() + " " + name);
-        switch (verb) {
-          case RESTART -> engine.restartContainer(c.id(), grace);
-          case STOP -> engine.stopContainer(c.id(), grace);
-          case START -> engine.startContainer(c.id());
-        }
+        audited(
+            project,
+            service,
+            verb.id(),
+            name,
+            () -> {
+              switch (verb) {
+                case RESTART -> engine.restartContainer(c.id(), grace);
+                case STOP -> engine.stopContainer(c.id(), grace);
+                case START -> engine.startContainer(c.id());
+              }
+            });
         done.add(name);
       }
       return done;
@@ -118,7 +143,9 @@ public final class Guarded {
 
   /**
    * Removes the project's containers and networks, and its named volumes when {@code volumes}.
-   * External networks and volumes are never removed (they carry no project label).
+   * External networks and volumes are never removed (they carry no project label). Containers go as
+   * Compose takes them down: dependents before what they depend on (apply's {@code depends_on}
+   * waves, last first), the services of one wave at once.
    */
   public Removed down(Project project, boolean volumes, boolean confirm) {
     for (Service s : project.services().values()) {
@@ -130,35 +157,135 @@ public final class Guarded {
                 + " access you are using. Run again with --confirm if you mean it");
       }
     }
+    List<List<String>> waves = new ArrayList<>(Planner.waves(project));
+    Collections.reverse(waves);
     try (LeaseKeeper lease =
         LeaseKeeper.acquire(leases, engine, project.name(), owner, "down", leaseTtl)) {
       Map<String, String> mine = Map.of(ComposeLabels.PROJECT, project.name());
+      List<List<ContainerSummary>> batches = batches(engine.listContainers(mine, true), waves);
+      int widest = batches.stream().mapToInt(List::size).max().orElse(1);
       List<String> containers = new ArrayList<>();
-      for (ContainerSummary c : engine.listContainers(mine, true)) {
-        lease.check();
-        String service = c.labels().get(ComposeLabels.SERVICE);
-        Service s = service == null ? null : project.services().get(service);
-        Duration grace = Applier.stopTimeout(s);
-        progress.step(service, "stopping and removing " + Planner.name(c));
-        engine.stopContainer(c.id(), grace); // its stop signal first, as Compose does
-        engine.removeContainer(c.id(), false);
-        containers.add(Planner.name(c));
+      try (ExecutorService pool =
+          Executors.newFixedThreadPool(Math.max(1, Math.min(Applier.MAX_PARALLEL, widest)))) {
+        for (List<ContainerSummary> batch : batches) {
+          lease.check();
+          Map<String, Future<?>> stopping = new LinkedHashMap<>();
+          for (ContainerSummary c : batch) {
+            stopping.put(Planner.name(c), pool.submit(() -> stopAndRemove(project, c)));
+          }
+          // The whole wave ends before the next one starts; the first failure stops the rest
+          // (what was removed is in the audit log).
+          RuntimeException failure = null;
+          for (Map.Entry<String, Future<?>> e : stopping.entrySet()) {
+            try {
+              e.getValue().get();
+              containers.add(e.getKey());
+            } catch (ExecutionException x) {
+              if (failure == null) {
+                failure =
+                    x.getCause() instanceof RuntimeException re
+                        ? re
+                        : new OperationException(Applier.message(x.getCause()));
+              }
+            } catch (InterruptedException x) {
+              Thread.currentThread().interrupt();
+              throw new OperationException("interrupted while taking the project down");
+            }
+          }
+          if (failure != null) {
+            throw failure;
+          }
+        }
       }
       List<String> networks = new ArrayList<>();
       for (NetworkSummary n : engine.listNetworks(mine)) {
         progress.step(null, "removing network " + n.name());
-        engine.removeNetwork(n.id());
+        audited(project, null, "remove network", n.name(), () -> engine.removeNetwork(n.id()));
         networks.add(n.name());
       }
       List<String> removedVolumes = new ArrayList<>();
       if (volumes) {
         for (VolumeSummary v : engine.listVolumes(mine)) {
           progress.step(null, "removing volume " + v.name());
-          engine.removeVolume(v.name());
+          audited(project, null, "remove volume", v.name(), () -> engine.removeVolume(v.name()));
           removedVolumes.add(v.name());
         }
       }
       return new Removed(containers, networks, removedVolumes);
     }
+  }
+
+  /**
+   * The project's containers in the order they are taken down: one batch per wave of {@code waves}
+   * (dependents first); containers of services the contract does not name go with the first batch,
+   * since nothing it declares depends on them.
+   */
+  static List<List<ContainerSummary>> batches(
+      List<ContainerSummary> containers, List<List<String>> waves) {
+    Map<String, Integer> waveOf = new LinkedHashMap<>();
+    for (int i = 0; i < waves.size(); i++) {
+      for (String service : waves.get(i)) {
+        waveOf.put(service, i);
+      }
+    }
+    List<List<ContainerSummary>> batches = new ArrayList<>();
+    for (int i = 0; i < Math.max(1, waves.size()); i++) {
+      batches.add(new ArrayList<>());
+    }
+    for (ContainerSummary c : containers) {
+      String service = c.labels().get(ComposeLabels.SERVICE);
+      batches.get(waveOf.getOrDefault(service == null ? "" : service, 0)).add(c);
+    }
+    batches.removeIf(List::isEmpty);
+    return batches;
+  }
+
+  private void stopAndRemove(Project project, ContainerSummary c) {
+    String service = c.labels().get(ComposeLabels.SERVICE);
+    Service s = service == null ? null : project.services().get(service);
+    Duration grace = Applier.stopTimeout(s);
+    progress.step(service, "stopping and removing " + Planner.name(c));
+    audited(
+        project,
+        service,
+        "remove",
+        Planner.name(c),
+        () -> {
+          engine.stopContainer(c.id(), grace); // its stop signal first, as Compose does
+          engine.removeContainer(c.id(), false);
+        });
+  }
+
+  /**
+   * Makes one change and records it in the audit log, done or failed; a failure is rethrown after
+   * it is recorded.
+   */
+  private void audited(
+      Project project, String service, String action, String target, Runnable change) {
+    try {
+      change.run();
+    } catch (RuntimeException e) {
+      // Engine messages can echo what they were given.
+      String why = project.secretValues().scrub(Applier.message(e));
+      record(project.name(), service, action, target, "failed", why);
+      throw e;
+    }
+    record(project.name(), service, action, target, "done", "");
+  }
+
+  private void record(
+      String project, String service, String action, String target, String outcome, String detail) {
+    audit.record(
+        new AuditLog.Event(
+            0,
+            clock.instant(),
+            owner,
+            engine.endpoint(),
+            project,
+            service,
+            action,
+            target,
+            outcome,
+            detail));
   }
 }

@@ -33,6 +33,15 @@ public record ResolvedImage(String reference, String imageId, String repoDigest)
         : base + "@" + repoDigest;
   }
 
+  /**
+   * The registry digest as Docker's {@code RepoDigests} write it, {@code repository@sha256:...}
+   * (the repository as the contract wrote it); null for an image that came from no registry. Plans
+   * and deployment snapshots both show this form.
+   */
+  public String repoDigestReference() {
+    return repoDigest == null ? null : ImageReference.parse(reference).written() + "@" + repoDigest;
+  }
+
   /** The pin in one word: the registry digest when known, else the image id. */
   public String pin() {
     return repoDigest != null ? repoDigest : imageId;

@@ -1,6 +1,9 @@
 package dev.selvedge.port;
 
-/** The database: deployment snapshots and leases. Adapters live in {@code selvedge-store}. */
+/**
+ * The database: deployment snapshots, leases and the audit trail. Adapters live in {@code
+ * selvedge-store}.
+ */
 public interface Store extends AutoCloseable {
 
   /** Where it is, for messages, without credentials ({@code jdbc:h2:/root/.local/...}). */
@@ -9,6 +12,8 @@ public interface Store extends AutoCloseable {
   DeploymentStore deployments();
 
   LeaseStore leases();
+
+  AuditLog audit();
 
   @Override
   void close();

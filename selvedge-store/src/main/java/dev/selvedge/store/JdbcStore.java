@@ -1,6 +1,7 @@
 package dev.selvedge.store;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.selvedge.port.AuditLog;
 import dev.selvedge.port.DeploymentStore;
 import dev.selvedge.port.LeaseStore;
 import dev.selvedge.port.Store;
@@ -11,13 +12,19 @@ final class JdbcStore implements Store {
   private final String location;
   private final DeploymentStore deployments;
   private final LeaseStore leases;
+  private final AuditLog audit;
 
   JdbcStore(
-      HikariDataSource pool, String location, DeploymentStore deployments, LeaseStore leases) {
+      HikariDataSource pool,
+      String location,
+      DeploymentStore deployments,
+      LeaseStore leases,
+      AuditLog audit) {
     this.pool = pool;
     this.location = location;
     this.deployments = deployments;
     this.leases = leases;
+    this.audit = audit;
   }
 
   @Override
@@ -33,6 +40,11 @@ final class JdbcStore implements Store {
   @Override
   public LeaseStore leases() {
     return leases;
+  }
+
+  @Override
+  public AuditLog audit() {
+    return audit;
   }
 
   @Override

@@ -49,7 +49,11 @@ public final class Stores {
       Migrations.migrate(pool, vendor, location);
       Db db = new Db(Jdbi.create(pool), location);
       return new JdbcStore(
-          pool, location, new JdbcDeploymentStore(db), new JdbcLeaseStore(db, clock));
+          pool,
+          location,
+          new JdbcDeploymentStore(db),
+          new JdbcLeaseStore(db, clock),
+          new JdbcAuditLog(db));
     } catch (RuntimeException e) {
       pool.close();
       throw e;

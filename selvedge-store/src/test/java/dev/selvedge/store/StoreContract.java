@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.selvedge.SelvedgeException;
+import dev.selvedge.port.AuditLog;
 import dev.selvedge.port.Deployment;
 import dev.selvedge.port.Deployment.Kind;
 import dev.selvedge.port.Deployment.Outcome;
@@ -442,6 +443,51 @@ abstract class StoreContract {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  // --- audit log ----------------------------------------------------------------------------
+
+  @Test
+  void auditEventsRoundTripNewestFirstPerHostAndProject() {
+    AuditLog.Event restart =
+        new AuditLog.Event(
+            0,
+            clock.instant(),
+            "ana@box (pid 7)",
+            HOST,
+            project,
+            "proxy",
+            "restart",
+            project + "-proxy-1",
+            "done",
+            "");
+    AuditLog.Event failed =
+        new AuditLog.Event(
+            0,
+            clock.instant(),
+            "ana@box (pid 8)",
+            HOST,
+            project,
+            null,
+            "remove network",
+            project + "_default",
+            "failed",
+            "network has active endpoints");
+    store.audit().record(restart);
+    store.audit().record(failed);
+    store
+        .audit()
+        .record(
+            new AuditLog.Event(
+                0, clock.instant(), "x", OTHER_HOST, project, null, "stop", "c", "done", ""));
+
+    List<AuditLog.Event> events = store.audit().recent(HOST, project, 10);
+    assertThat(events).hasSize(2);
+    assertThat(events.get(0).id()).isGreaterThan(events.get(1).id());
+    assertThat(events.get(0)).usingRecursiveComparison().ignoringFields("id").isEqualTo(failed);
+    assertThat(events.get(1)).usingRecursiveComparison().ignoringFields("id").isEqualTo(restart);
+    assertThat(store.audit().recent(HOST, project, 1)).hasSize(1);
+    assertThat(store.audit().recent(HOST, "other-" + project, 10)).isEmpty();
   }
 
   // --- one database, several stores ---------------------------------------------------------

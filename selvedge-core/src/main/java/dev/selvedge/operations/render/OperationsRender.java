@@ -7,7 +7,9 @@ import dev.selvedge.json.TreeJson;
 import dev.selvedge.operations.ApplyResult;
 import dev.selvedge.operations.Plan;
 import dev.selvedge.operations.ResolvedImage;
+import dev.selvedge.port.AuditLog;
 import dev.selvedge.port.Deployment;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -162,31 +164,88 @@ public final class OperationsRender {
     if (history.isEmpty()) {
       return "no deployments yet\n";
     }
-    StringBuilder out = new StringBuilder();
-    out.append(
-        String.format(
-            Locale.ROOT,
-            "%-6s %-20s %-8s %-11s %-24s %s%n",
-            "ID",
-            "STARTED",
-            "KIND",
-            "OUTCOME",
-            "BY",
-            "SUMMARY"));
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"ID", "STARTED", "KIND", "OUTCOME", "BY", "SUMMARY"});
     for (Deployment d : history) {
-      out.append(
-          String.format(
-              Locale.ROOT,
-              "%-6d %-20s %-8s %-11s %-24s %s%n",
-              d.id(),
-              d.startedAt().toString().replaceFirst("\\.\\d+Z$", "Z"),
-              d.kind().name().toLowerCase(Locale.ROOT)
-                  + (d.rollbackOf() == null ? "" : " (to " + d.rollbackOf() + ")"),
-              outcome(d.outcome()),
-              d.actor() + (d.forced() ? " (forced)" : ""),
-              d.summary()));
+      rows.add(
+          new String[] {
+            Long.toString(d.id()),
+            instant(d.startedAt()),
+            d.kind().name().toLowerCase(Locale.ROOT)
+                + (d.rollbackOf() == null ? "" : " (to " + d.rollbackOf() + ")"),
+            outcome(d.outcome()),
+            d.actor() + (d.forced() ? " (forced)" : ""),
+            d.summary()
+          });
+    }
+    return table(rows);
+  }
+
+  /**
+   * Rows as columns each as wide as its widest cell ("rollback (to 1234)" or a long actor never
+   * runs into the next column); the last column is not padded.
+   */
+  private static String table(List<String[]> rows) {
+    int columns = rows.get(0).length;
+    int[] width = new int[columns - 1];
+    for (String[] row : rows) {
+      for (int i = 0; i < width.length; i++) {
+        width[i] = Math.max(width[i], row[i].length());
+      }
+    }
+    StringBuilder out = new StringBuilder();
+    for (String[] row : rows) {
+      for (int i = 0; i < width.length; i++) {
+        out.append(pad(row[i], width[i] + 1));
+      }
+      out.append(row[columns - 1]).append('\n');
     }
     return out.toString();
+  }
+
+  private static String instant(java.time.Instant at) {
+    return at.toString().replaceFirst("\\.\\d+Z$", "Z");
+  }
+
+  // ---- audit ----
+
+  public static String auditText(List<AuditLog.Event> events) {
+    if (events.isEmpty()) {
+      return "no changes recorded yet\n";
+    }
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"AT", "BY", "SERVICE", "ACTION", "TARGET", "OUTCOME", "DETAIL"});
+    for (AuditLog.Event e : events) {
+      rows.add(
+          new String[] {
+            instant(e.at()),
+            e.actor(),
+            e.service() == null ? "-" : e.service(),
+            e.action(),
+            e.target() == null ? "-" : e.target(),
+            e.outcome(),
+            e.detail()
+          });
+    }
+    return table(rows);
+  }
+
+  public static String auditJson(List<AuditLog.Event> events) {
+    ArrayNode arr = F.arrayNode();
+    for (AuditLog.Event e : events) {
+      ObjectNode n = arr.addObject();
+      n.put("id", e.id());
+      n.put("at", e.at().toString());
+      n.put("actor", e.actor());
+      n.put("host", e.host());
+      n.put("project", e.project());
+      n.put("service", e.service());
+      n.put("action", e.action());
+      n.put("target", e.target());
+      n.put("outcome", e.outcome());
+      n.put("detail", e.detail());
+    }
+    return pretty(arr);
   }
 
   public static ObjectNode deploymentJson(Deployment d, boolean withConfig) {
@@ -267,7 +326,7 @@ public final class OperationsRender {
     ObjectNode img = n.putObject("image");
     img.put("reference", i.reference());
     img.put("imageId", i.imageId());
-    img.put("repoDigest", i.repoDigest());
+    img.put("repoDigest", i.repoDigestReference());
   }
 
   private static void strings(ArrayNode arr, List<String> values) {
