@@ -10,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.session.ClientSession;
@@ -54,6 +54,9 @@ final class SshRemoteHost implements RemoteHost {
           + " else printf 'M\\n'; fi; done";
 
   private static final int BLOCK = 65536;
+
+  /** Tags no file author can guess ahead of a read. */
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final SshTransport transport;
   private final Duration timeout;
@@ -172,7 +175,7 @@ final class SshRemoteHost implements RemoteHost {
     if (unique.isEmpty()) {
       return Map.of();
     }
-    String tag = "selvedge-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+    String tag = "selvedge-" + Long.toHexString(RANDOM.nextLong());
     StringBuilder command = new StringBuilder("sh -c ").append(quote(SCRIPT)).append(" sh ");
     command.append(tag).append(' ').append(MAX_FILE_BYTES / BLOCK + 1);
     for (String p : unique) {
@@ -198,7 +201,12 @@ final class SshRemoteHost implements RemoteHost {
       int nl = indexOf(out, (byte) '\n', at);
       if (nl < 0) {
         throw new RemoteHostException(
-            name(), "cannot read " + path + ": the answer ended early; " + stderr, null);
+            name(),
+            "cannot read "
+                + path
+                + ": the answer ended early"
+                + (stderr.isEmpty() ? "" : ": " + stderr),
+            null);
       }
       String header = new String(out, at, nl - at, StandardCharsets.US_ASCII);
       at = nl + 1;
@@ -211,14 +219,25 @@ final class SshRemoteHost implements RemoteHost {
             case "F" -> null;
             default ->
                 throw new RemoteHostException(
-                    name(), "cannot read " + path + ": unexpected answer " + header, null);
+                    name(),
+                    "cannot read "
+                        + path
+                        + ": unexpected output "
+                        + (header.length() > 80 ? header.substring(0, 80) + "..." : header)
+                        + " (does a login script of the host print to stdout?)",
+                    null);
           };
       if (entry == null) {
         int end = indexOf(out, trailer, at);
         int statusEnd = end < 0 ? -1 : indexOf(out, (byte) '\n', end + trailer.length);
         if (statusEnd < 0) {
           throw new RemoteHostException(
-              name(), "cannot read " + path + ": the answer ended early; " + stderr, null);
+              name(),
+              "cannot read "
+                  + path
+                  + ": the answer ended early"
+                  + (stderr.isEmpty() ? "" : ": " + stderr),
+              null);
         }
         String status =
             new String(out, end + trailer.length, statusEnd - end - trailer.length, US_ASCII);
