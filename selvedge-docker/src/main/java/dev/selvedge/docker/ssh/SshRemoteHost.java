@@ -200,13 +200,7 @@ final class SshRemoteHost implements RemoteHost {
     for (String path : paths) {
       int nl = indexOf(out, (byte) '\n', at);
       if (nl < 0) {
-        throw new RemoteHostException(
-            name(),
-            "cannot read "
-                + path
-                + ": the answer ended early"
-                + (stderr.isEmpty() ? "" : ": " + stderr),
-            null);
+        throw endedEarly(path, stderr);
       }
       String header = new String(out, at, nl - at, StandardCharsets.US_ASCII);
       at = nl + 1;
@@ -231,13 +225,7 @@ final class SshRemoteHost implements RemoteHost {
         int end = indexOf(out, trailer, at);
         int statusEnd = end < 0 ? -1 : indexOf(out, (byte) '\n', end + trailer.length);
         if (statusEnd < 0) {
-          throw new RemoteHostException(
-              name(),
-              "cannot read "
-                  + path
-                  + ": the answer ended early"
-                  + (stderr.isEmpty() ? "" : ": " + stderr),
-              null);
+          throw endedEarly(path, stderr);
         }
         String status =
             new String(out, end + trailer.length, statusEnd - end - trailer.length, US_ASCII);
@@ -253,6 +241,17 @@ final class SshRemoteHost implements RemoteHost {
       entries.put(path, entry);
     }
     return entries;
+  }
+
+  /** The script stopped before answering for {@code path}: what it said on stderr, if anything. */
+  private RemoteHostException endedEarly(String path, String stderr) {
+    return new RemoteHostException(
+        name(),
+        "cannot read "
+            + path
+            + ": the answer ended early"
+            + (stderr.isEmpty() ? "" : ": " + stderr),
+        null);
   }
 
   private static String describe(List<String> paths) {
