@@ -76,12 +76,13 @@ final class LiveCheck {
             ? cli.workingDir().resolve(ns.getString("deploy_dir")).normalize()
             : ComposeLoader.projectDirectory(repoOptions);
     DockerEngine engine = engines.get();
+    CompletableFuture<EngineLayer> early = null;
     try {
       // When the project name is known before the files are read (-p, or COMPOSE_PROJECT_NAME in
       // the environment), the containers are read while the files are: the engine's answers and
       // their parsing overlap the host's and the YAML work instead of following them.
       String knownName = knownProjectName(repoOptions, cli.environment());
-      CompletableFuture<EngineLayer> early =
+      early =
           knownName == null
               ? null
               : CompletableFuture.supplyAsync(
@@ -121,16 +122,7 @@ final class LiveCheck {
       // The repo side's reads are noted: the host side reads the same files (env_file, include,
       // extends) in its deploy directory, and those are fetched together before it loads.
       RecordingSourceFiles repoFiles = new RecordingSourceFiles(repoOptions.sources());
-      Project repo;
-      try {
-        repo = ComposeLoader.load(repoOptions.withEnvironment(env).withSources(repoFiles));
-      } catch (RuntimeException e) {
-        // The contract's error is the one to report; the engine is closed only once it is idle.
-        if (early != null) {
-          early.handle((r, x) -> null).join();
-        }
-        throw e;
-      }
+      Project repo = ComposeLoader.load(repoOptions.withEnvironment(env).withSources(repoFiles));
       Project host = null;
       boolean sameInputs =
           hostFiles == SourceFiles.LOCAL
@@ -198,6 +190,11 @@ final class LiveCheck {
     } catch (CompletionException e) {
       throw e.getCause() instanceof RuntimeException r ? r : e;
     } finally {
+      // A failure before the early read was joined (the host's files, the contract) is the one
+      // reported; the engine is closed only once that read is idle.
+      if (early != null) {
+        early.handle((r, x) -> null).join();
+      }
       if (close) {
         engine.close();
       }

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.selvedge.contract.model.Project;
 import dev.selvedge.contract.model.VariableUse;
 import dev.selvedge.contract.render.ComposeConfig;
+import dev.selvedge.json.TreeJson;
 import dev.selvedge.verify.EnvExample;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -302,7 +304,8 @@ final class ContractDiff {
     } else if (value.isValueNode()) {
       s = value.asText();
     } else {
-      s = value.toString();
+      // Not JsonNode.toString(): that builds an ObjectMapper, some 300 classes on a cold start.
+      s = new String(TreeJson.compact(value), StandardCharsets.UTF_8);
     }
     return relative(s, workingDir);
   }

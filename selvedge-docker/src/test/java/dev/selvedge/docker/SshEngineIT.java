@@ -113,6 +113,10 @@ class SshEngineIT extends DockerEngineContract {
     Path fifo = dir.resolve("fifo");
     assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
     Path absent = dir.resolve("absent");
+    Path big = dir.resolve("big");
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+      f.setLength((16 << 20) + 1);
+    }
     RemoteHost live = DockerEngines.remoteHost(engine).orElseThrow();
     int before = ssh().execChannels();
 
@@ -124,6 +128,7 @@ class SshEngineIT extends DockerEngineContract {
                 empty.toString(),
                 fifo.toString(),
                 absent.toString(),
+                big.toString(),
                 dir.toString()));
 
     assertThat(ssh().execChannels() - before).isEqualTo(1);
@@ -141,6 +146,9 @@ class SshEngineIT extends DockerEngineContract {
         .hasMessage(target() + ": cannot read " + fifo + ": not a regular file");
     assertThatThrownBy(() -> host.readBytes(dir.toString()))
         .hasMessage(target() + ": cannot read " + dir + ": is a directory, not a file");
+    assertThat(host.isFile(big.toString())).isTrue();
+    assertThatThrownBy(() -> host.readBytes(big.toString()))
+        .hasMessage(target() + ": cannot read " + big + ": larger than 16 MiB");
     assertThat(ssh().execChannels() - before).isEqualTo(1);
     // A path not read ahead is asked for on its own; one read ahead again costs nothing.
     assertThat(host.prefetched(List.of(text.toString()))).isSameAs(host);

@@ -1,5 +1,7 @@
 package dev.selvedge.docker.ssh;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
+
 import dev.selvedge.port.EngineUnreachableException;
 import dev.selvedge.port.LocalHost;
 import dev.selvedge.port.RemoteHost;
@@ -8,8 +10,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -18,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.session.ClientSession;
@@ -33,24 +36,27 @@ final class SshRemoteHost implements RemoteHost {
   static final long MAX_FILE_BYTES = LocalHost.MAX_FILE_BYTES;
 
   /**
-   * Arguments: the size limit, a random tag, then the paths. Per path, one header line: {@code M}
+   * Arguments: a random tag, a block count, then the paths. Per path, one header line: {@code M}
    * nothing there, {@code D} a directory, {@code O} not a regular file (a FIFO would never end),
-   * {@code R} unreadable, {@code B size} over the limit, or {@code F size} followed by the bytes
-   * and a line with the tag and cat's exit status: a file that changed size while it was read shows
-   * as a trailer out of place, never as other bytes. One line, no '!': login shells parse it first.
+   * {@code R} unreadable, or {@code F} followed by the file's bytes (at most one block over the
+   * limit: {@code dd} stops there) and a line with the tag and dd's exit status. The tag is new for
+   * every read, so no file holds it; one process per file read, none for the rest. One line, no
+   * '!': login shells parse it before sh does.
    */
   static final String SCRIPT =
-      "max=$1; tag=$2; shift 2; for p in \"$@\"; do"
+      "tag=$1; blocks=$2; shift 2; for p in \"$@\"; do"
           + " if test -d \"$p\"; then printf 'D\\n';"
           + " elif test -f \"$p\"; then"
-          + " if test -r \"$p\"; then n=$(wc -c <\"$p\") || n=;"
-          + " case $n in *[0-9]*)"
-          + " if test $n -gt $max; then printf 'B %s\\n' $n;"
-          + " else printf 'F %s\\n' $n; cat -- \"$p\"; printf '\\n%s %s\\n' \"$tag\" $?; fi;;"
-          + " *) printf 'R\\n';; esac;"
+          + " if test -r \"$p\"; then printf 'F\\n';"
+          + " dd if=\"$p\" bs=65536 count=$blocks 2>/dev/null; printf '\\n%s %s\\n' \"$tag\" $?;"
           + " else printf 'R\\n'; fi;"
           + " elif test -e \"$p\"; then printf 'O\\n';"
           + " else printf 'M\\n'; fi; done";
+
+  private static final int BLOCK = 65536;
+
+  /** Tags no file author can guess ahead of a read. */
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final SshTransport transport;
   private final Duration timeout;
@@ -153,8 +159,7 @@ final class SshRemoteHost implements RemoteHost {
             case DIRECTORY -> "is a directory, not a file";
             case OTHER -> "not a regular file";
             case UNREADABLE -> "permission denied";
-            case TOO_LARGE ->
-                detail + " bytes, over the limit of " + (MAX_FILE_BYTES >> 20) + " MiB";
+            case TOO_LARGE -> "larger than " + (MAX_FILE_BYTES >> 20) + " MiB";
             case FAILED -> detail;
           };
       if (why != null) {
@@ -170,14 +175,14 @@ final class SshRemoteHost implements RemoteHost {
     if (unique.isEmpty()) {
       return Map.of();
     }
-    String tag = "selvedge-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+    String tag = "selvedge-" + Long.toHexString(RANDOM.nextLong());
     StringBuilder command = new StringBuilder("sh -c ").append(quote(SCRIPT)).append(" sh ");
-    command.append(MAX_FILE_BYTES).append(' ').append(tag);
+    command.append(tag).append(' ').append(MAX_FILE_BYTES / BLOCK + 1);
     for (String p : unique) {
       command.append(' ').append(quote(p));
     }
-    // Each file at most the limit, plus the headers and trailers.
-    long limit = Math.min(Integer.MAX_VALUE - 8, unique.size() * (MAX_FILE_BYTES + 256));
+    // Each file at most a block over the limit, plus the headers and trailers.
+    long limit = Math.min(Integer.MAX_VALUE - 8, unique.size() * (MAX_FILE_BYTES + BLOCK + 256));
     Result r = run(command.toString(), (int) limit);
     if (r.exit() != 0) {
       throw new RemoteHostException(
@@ -189,52 +194,64 @@ final class SshRemoteHost implements RemoteHost {
   }
 
   private Map<String, Entry> parse(List<String> paths, byte[] out, String tag, String stderr) {
+    byte[] trailer = ("\n" + tag + " ").getBytes(StandardCharsets.US_ASCII);
     Map<String, Entry> entries = new HashMap<>();
     int at = 0;
     for (String path : paths) {
       int nl = indexOf(out, (byte) '\n', at);
       if (nl < 0) {
-        throw new RemoteHostException(
-            name(), "cannot read " + path + ": the answer ended early; " + stderr, null);
+        throw endedEarly(path, stderr);
       }
       String header = new String(out, at, nl - at, StandardCharsets.US_ASCII);
       at = nl + 1;
       Entry entry =
-          switch (header.isEmpty() ? ' ' : header.charAt(0)) {
-            case 'M' -> new Entry(Kind.MISSING, null, null);
-            case 'D' -> new Entry(Kind.DIRECTORY, null, null);
-            case 'O' -> new Entry(Kind.OTHER, null, null);
-            case 'R' -> new Entry(Kind.UNREADABLE, null, null);
-            case 'B' -> new Entry(Kind.TOO_LARGE, null, header.substring(2));
-            case 'F' -> null;
+          switch (header) {
+            case "M" -> new Entry(Kind.MISSING, null, null);
+            case "D" -> new Entry(Kind.DIRECTORY, null, null);
+            case "O" -> new Entry(Kind.OTHER, null, null);
+            case "R" -> new Entry(Kind.UNREADABLE, null, null);
+            case "F" -> null;
             default ->
                 throw new RemoteHostException(
-                    name(), "cannot read " + path + ": unexpected answer " + header, null);
+                    name(),
+                    "cannot read "
+                        + path
+                        + ": unexpected output "
+                        + (header.length() > 80 ? header.substring(0, 80) + "..." : header)
+                        + " (does a login script of the host print to stdout?)",
+                    null);
           };
       if (entry == null) {
-        long size = Long.parseLong(header.substring(2).strip());
-        byte[] trailerHead = ("\n" + tag + " ").getBytes(StandardCharsets.US_ASCII);
-        int end = (int) Math.min(out.length, at + size);
-        int trailerEnd = indexOf(out, (byte) '\n', end + trailerHead.length);
-        if (end - at != size || trailerEnd < 0 || !regionEquals(out, end, trailerHead)) {
-          throw new RemoteHostException(
-              name(), "cannot read " + path + ": it changed while it was read; try again", null);
+        int end = indexOf(out, trailer, at);
+        int statusEnd = end < 0 ? -1 : indexOf(out, (byte) '\n', end + trailer.length);
+        if (statusEnd < 0) {
+          throw endedEarly(path, stderr);
         }
         String status =
-            new String(
-                out,
-                end + trailerHead.length,
-                trailerEnd - end - trailerHead.length,
-                StandardCharsets.US_ASCII);
-        entry =
-            status.equals("0")
-                ? new Entry(Kind.FILE, java.util.Arrays.copyOfRange(out, at, end), null)
-                : new Entry(Kind.FAILED, null, stderr.isEmpty() ? "cat failed" : stderr);
-        at = trailerEnd + 1;
+            new String(out, end + trailer.length, statusEnd - end - trailer.length, US_ASCII);
+        if (!status.equals("0")) {
+          entry = new Entry(Kind.FAILED, null, "dd exited with " + status);
+        } else if (end - at > MAX_FILE_BYTES) {
+          entry = new Entry(Kind.TOO_LARGE, null, null);
+        } else {
+          entry = new Entry(Kind.FILE, Arrays.copyOfRange(out, at, end), null);
+        }
+        at = statusEnd + 1;
       }
       entries.put(path, entry);
     }
     return entries;
+  }
+
+  /** The script stopped before answering for {@code path}: what it said on stderr, if anything. */
+  private RemoteHostException endedEarly(String path, String stderr) {
+    return new RemoteHostException(
+        name(),
+        "cannot read "
+            + path
+            + ": the answer ended early"
+            + (stderr.isEmpty() ? "" : ": " + stderr),
+        null);
   }
 
   private static String describe(List<String> paths) {
@@ -250,16 +267,13 @@ final class SshRemoteHost implements RemoteHost {
     return -1;
   }
 
-  private static boolean regionEquals(byte[] b, int at, byte[] expected) {
-    if (at + expected.length > b.length) {
-      return false;
-    }
-    for (int i = 0; i < expected.length; i++) {
-      if (b[at + i] != expected[i]) {
-        return false;
+  private static int indexOf(byte[] b, byte[] sought, int from) {
+    for (int i = Math.max(0, from); i + sought.length <= b.length; i++) {
+      if (Arrays.equals(b, i, i + sought.length, sought, 0, sought.length)) {
+        return i;
       }
     }
-    return true;
+    return -1;
   }
 
   private record Result(int exit, byte[] stdout, String stderr) {}
