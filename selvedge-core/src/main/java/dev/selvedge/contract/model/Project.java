@@ -2,6 +2,8 @@ package dev.selvedge.contract.model;
 
 import dev.selvedge.contract.SecretValues;
 import dev.selvedge.contract.yaml.Mark;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -53,7 +55,10 @@ public record Project(
     variables = variables == null ? List.of() : List.copyOf(variables);
     locations = locations == null ? Locations.NONE : locations;
     secretKeys = secretKeys == null ? Set.of() : Set.copyOf(secretKeys);
-    pinnedEnv = pinnedEnv == null ? Set.of() : Set.copyOf(pinnedEnv);
+    // In declaration order: findings and unread entries follow it, the same on every run
+    // (Set.copyOf's iteration order changes from one JVM to the next).
+    pinnedEnv =
+        pinnedEnv == null ? Set.of() : Collections.unmodifiableSet(new LinkedHashSet<>(pinnedEnv));
     sources = sources == null ? List.of() : List.copyOf(sources);
     warnings = warnings == null ? List.of() : List.copyOf(warnings);
     secretValues = secretValues == null ? SecretValues.NONE : secretValues;
