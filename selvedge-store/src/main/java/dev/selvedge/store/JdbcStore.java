@@ -8,13 +8,19 @@ import dev.selvedge.port.Store;
 /** The store over one connection pool. */
 final class JdbcStore implements Store {
   private final HikariDataSource pool;
+  private final Vendor vendor;
   private final String location;
   private final DeploymentStore deployments;
   private final LeaseStore leases;
 
   JdbcStore(
-      HikariDataSource pool, String location, DeploymentStore deployments, LeaseStore leases) {
+      HikariDataSource pool,
+      Vendor vendor,
+      String location,
+      DeploymentStore deployments,
+      LeaseStore leases) {
     this.pool = pool;
+    this.vendor = vendor;
     this.location = location;
     this.deployments = deployments;
     this.leases = leases;
@@ -37,6 +43,9 @@ final class JdbcStore implements Store {
 
   @Override
   public void close() {
+    if (vendor == Vendor.H2) {
+      H2Source.awaitClients(pool);
+    }
     pool.close();
   }
 
