@@ -1,14 +1,20 @@
 package dev.selvedge.store;
 
 import com.zaxxer.hikari.SQLExceptionOverride;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
@@ -36,9 +42,11 @@ final class H2Source implements DataSource {
   private final String url;
   private final Properties credentials = new Properties();
   private final Driver driver = new Driver();
+  private final Path lockFile;
 
   H2Source(String url, String user, String password) {
     this.url = url;
+    this.lockFile = H2Files.base(url).map(b -> Path.of(b + ".lock.db")).orElse(null);
     if (user != null) {
       credentials.setProperty("user", user);
     }
@@ -53,7 +61,13 @@ final class H2Source implements DataSource {
     long pause = 20;
     while (true) {
       try {
-        return driver.connect(url, credentials);
+        Connection served = servesHere() ? null : viaServer();
+        if (served != null) {
+          return served;
+        }
+        Connection c = driver.connect(url, credentials);
+        noteEmbedded(c);
+        return c;
       } catch (SQLException e) {
         if (!contended(e) || System.nanoTime() + pause * 1_000_000 > deadline) {
           throw e;
@@ -61,6 +75,76 @@ final class H2Source implements DataSource {
       }
       H2Files.sleep(Duration.ofMillis(pause + ThreadLocalRandom.current().nextLong(pause)));
       pause = Math.min(pause * 2, 400);
+    }
+  }
+
+  /**
+   * Lock files of the databases this JVM has open itself, with how many of our pools use them: a
+   * new connection to one of them is an in-process session, never a connection to our own server.
+   */
+  private static final Map<Path, Integer> EMBEDDED = new ConcurrentHashMap<>();
+
+  private boolean embedded;
+
+  private boolean servesHere() {
+    return lockFile != null && EMBEDDED.containsKey(lockFile);
+  }
+
+  private void noteEmbedded(Connection c) throws SQLException {
+    if (lockFile == null) {
+      return;
+    }
+    synchronized (this) {
+      if (embedded) {
+        return;
+      }
+      try (Statement st = c.createStatement();
+          ResultSet mine =
+              st.executeQuery(
+                  "SELECT SERVER FROM INFORMATION_SCHEMA.SESSIONS"
+                      + " WHERE SESSION_ID = SESSION_ID()")) {
+        if (mine.next() && mine.getString(1) == null) {
+          embedded = true;
+          EMBEDDED.merge(lockFile, 1, Integer::sum);
+        }
+      }
+    }
+  }
+
+  /** This pool is closed: it no longer holds the database open in this JVM. */
+  synchronized void closed() {
+    if (embedded) {
+      embedded = false;
+      EMBEDDED.computeIfPresent(lockFile, (k, n) -> n == 1 ? null : n - 1);
+    }
+  }
+
+  /**
+   * A connection straight to the process serving the file, as named in its lock file ({@code
+   * server}, and {@code id}: the key it serves the file under); null when none is named or it does
+   * not answer. H2's own way to the server first tries to take the lock file, rewriting it: with
+   * several processes arriving at once, each one's attempt makes the file "recently modified" for
+   * the others, and they can keep each other out for a minute.
+   */
+  private Connection viaServer() {
+    if (lockFile == null) {
+      return null;
+    }
+    Properties lock = new Properties();
+    try (InputStream in = Files.newInputStream(lockFile)) {
+      lock.load(in);
+    } catch (IOException | IllegalArgumentException e) {
+      return null; // none, or being written: the usual way decides
+    }
+    String server = lock.getProperty("server");
+    String key = lock.getProperty("id");
+    if (server == null || key == null || !"file".equalsIgnoreCase(lock.getProperty("method"))) {
+      return null;
+    }
+    try {
+      return driver.connect("jdbc:h2:tcp://" + server + "/" + key, credentials);
+    } catch (SQLException e) {
+      return null; // it has just exited: the usual way takes over or finds the next one
     }
   }
 
@@ -109,7 +193,10 @@ final class H2Source implements DataSource {
    * break its work half-way; an idle session of another process just reconnects on its next use (to
    * whichever process serves the file then: see {@link #getConnection}).
    */
-  static void awaitClients(DataSource pool) {
+  void awaitClients(DataSource pool) {
+    if (lockFile != null && EMBEDDED.getOrDefault(lockFile, 0) > 1) {
+      return; // another store of this JVM keeps the file open and served
+    }
     long deadline = System.nanoTime() + LINGER.toNanos();
     try (Connection c = pool.getConnection();
         Statement st = c.createStatement()) {

@@ -8,19 +8,13 @@ import dev.selvedge.port.Store;
 /** The store over one connection pool. */
 final class JdbcStore implements Store {
   private final HikariDataSource pool;
-  private final Vendor vendor;
   private final String location;
   private final DeploymentStore deployments;
   private final LeaseStore leases;
 
   JdbcStore(
-      HikariDataSource pool,
-      Vendor vendor,
-      String location,
-      DeploymentStore deployments,
-      LeaseStore leases) {
+      HikariDataSource pool, String location, DeploymentStore deployments, LeaseStore leases) {
     this.pool = pool;
-    this.vendor = vendor;
     this.location = location;
     this.deployments = deployments;
     this.leases = leases;
@@ -43,10 +37,14 @@ final class JdbcStore implements Store {
 
   @Override
   public void close() {
-    if (vendor == Vendor.H2) {
-      H2Source.awaitClients(pool);
+    H2Source h2 = pool.getDataSource() instanceof H2Source s ? s : null;
+    if (h2 != null) {
+      h2.awaitClients(pool);
     }
     pool.close();
+    if (h2 != null) {
+      h2.closed();
+    }
   }
 
   @Override

@@ -50,7 +50,7 @@ public final class Stores {
       Migrations.migrate(pool, vendor, location);
       Db db = new Db(Jdbi.create(pool), location);
       return new JdbcStore(
-          pool, vendor, location, new JdbcDeploymentStore(db), new JdbcLeaseStore(db, clock));
+          pool, location, new JdbcDeploymentStore(db), new JdbcLeaseStore(db, clock));
     } catch (RuntimeException e) {
       pool.close();
       throw e;
