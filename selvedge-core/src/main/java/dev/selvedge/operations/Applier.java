@@ -108,12 +108,9 @@ public final class Applier {
                 + " earlier deployment(s) of this project were interrupted; converging from what"
                 + " is on the engine");
       }
-      Map<String, ResolvedImage> images = resolve(project, req.pinned());
-      lease.check();
-      Plan plan = planner.plan(specs, images);
-      if (!plan.changes()) {
-        return unchanged(req, plan);
-      }
+      // Recorded before the first change to the engine (a pull is one), so a crash at any point
+      // of the run leaves a deployment for the next run to mark interrupted; its images are
+      // recorded once resolved, and it is removed again when there turns out to be nothing to do.
       Deployment started =
           store
               .deployments()
@@ -130,17 +127,25 @@ public final class Applier {
                       Deployment.Outcome.RUNNING,
                       req.forced(),
                       ComposeConfig.redacted().render(project).toString(),
-                      pins(images),
+                      List.of(),
                       envFingerprints(project),
                       req.rollbackOf(),
                       ""));
-      progress.step(null, "deployment " + started.id() + " started");
+      Plan unchanged;
       try {
-        ApplyResult result = run(req, specs, plan, images, waves, started.id(), lease);
-        store
-            .deployments()
-            .finish(started.id(), result.outcome(), result.summary(), clock.instant());
-        return result;
+        Map<String, ResolvedImage> images = resolve(project, req.pinned());
+        lease.check();
+        Plan plan = planner.plan(specs, images);
+        if (plan.changes()) {
+          store.deployments().pin(started.id(), pins(images));
+          progress.step(null, "deployment " + started.id() + " started");
+          ApplyResult result = run(req, specs, plan, images, waves, started.id(), lease);
+          store
+              .deployments()
+              .finish(started.id(), result.outcome(), result.summary(), clock.instant());
+          return result;
+        }
+        unchanged = plan;
       } catch (RuntimeException e) {
         // Engine messages can echo what they were given (driver options, environment).
         String why = project.secretValues().scrub(message(e));
@@ -158,6 +163,8 @@ public final class Applier {
         }
         throw e;
       }
+      store.deployments().discard(started.id());
+      return unchanged(req, unchanged);
     }
   }
 
