@@ -522,9 +522,13 @@ class ApplyIT {
     String goodImage = inspect(containerId("web"), "{{.Image}}");
     contract(bad, "prod", port, "");
     // A separate selvedge process, killed (SIGKILL) while it gates the new container.
-    Process crasher = startCrasher(tmp.resolve("crashed.log"));
+    Path log = tmp.resolve("crashed.log");
+    Process crasher = startCrasher(log);
     try {
-      waitFor(() -> !run(parkedFilter()).isBlank(), "the previous container to be parked");
+      // Parked, and its successor created and gated: not merely renamed.
+      waitFor(
+          () -> Files.readString(log).contains("[web] waiting") && !run(parkedFilter()).isBlank(),
+          "the previous container to be parked and the new one gated");
     } finally {
       crasher.destroyForcibly().waitFor();
     }

@@ -132,11 +132,13 @@ public final class Applier {
                       req.rollbackOf(),
                       ""));
       Plan unchanged;
+      boolean changing = false;
       try {
         Map<String, ResolvedImage> images = resolve(project, req.pinned());
         lease.check();
         Plan plan = planner.plan(specs, images);
         if (plan.changes()) {
+          changing = true;
           store.deployments().pin(started.id(), pins(images));
           progress.step(null, "deployment " + started.id() + " started");
           ApplyResult result = run(req, specs, plan, images, waves, started.id(), lease);
@@ -154,10 +156,15 @@ public final class Applier {
             .finish(
                 started.id(),
                 Deployment.Outcome.FAILED,
-                "stopped by an error: "
-                    + why
-                    + "; the stack may be partly applied: run apply again to converge",
+                changing
+                    ? "stopped by an error: "
+                        + why
+                        + "; the stack may be partly applied: run apply again to converge"
+                    : "stopped before any container changed: " + why,
                 clock.instant());
+        if (!changing) {
+          throw e; // nothing but images was touched: the error says all there is
+        }
         if (e instanceof dev.selvedge.SelvedgeException) {
           throw new OperationException(why + "; the stack may be partly applied: run apply again");
         }
