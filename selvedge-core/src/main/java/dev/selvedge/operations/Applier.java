@@ -110,13 +110,9 @@ public final class Applier {
                 + " earlier deployment(s) of this project were interrupted; converging from what"
                 + " is on the engine");
       }
-      Map<String, ResolvedImage> images = resolve(project, req.pinned());
-      lease.check();
-      Plan plan = planner.plan(specs, images);
-      if (!plan.changes()) {
-        return unchanged(req, plan);
-      }
-      PortCheck.check(project, plan, engine);
+      // Recorded before the first change to the engine (a pull is one), so a crash at any point
+      // of the run leaves a deployment for the next run to mark interrupted; its images are
+      // recorded once resolved, and it is removed again when there turns out to be nothing to do.
       Deployment started =
           store
               .deployments()
@@ -133,19 +129,41 @@ public final class Applier {
                       Deployment.Outcome.RUNNING,
                       req.forced(),
                       ComposeConfig.redacted().render(project).toString(),
-                      pins(images),
+                      List.of(),
                       envFingerprints(project),
                       req.rollbackOf(),
                       ""));
-      progress.step(null, "deployment " + started.id() + " started");
+      Plan unchanged;
+      boolean changing = false;
+      boolean discarded = false;
       try {
-        ApplyResult result = run(req, specs, plan, images, waves, started.id(), lease);
-        store
-            .deployments()
-            .finish(started.id(), result.outcome(), result.summary(), clock.instant());
-        audit(req, specs, owner, operation, result);
-        return result;
+        Map<String, ResolvedImage> images = resolve(project, req.pinned());
+        lease.check();
+        Plan plan = planner.plan(specs, images);
+        if (plan.changes()) {
+          try {
+            PortCheck.check(project, plan, engine);
+          } catch (RuntimeException e) {
+            // Refused before anything changed: there is no deployment to remember.
+            store.deployments().discard(started.id());
+            discarded = true;
+            throw e;
+          }
+          changing = true;
+          store.deployments().pin(started.id(), pins(images));
+          progress.step(null, "deployment " + started.id() + " started");
+          ApplyResult result = run(req, specs, plan, images, waves, started.id(), lease);
+          store
+              .deployments()
+              .finish(started.id(), result.outcome(), result.summary(), clock.instant());
+          audit(req, specs, owner, operation, result);
+          return result;
+        }
+        unchanged = plan;
       } catch (RuntimeException e) {
+        if (discarded) {
+          throw e;
+        }
         // Engine messages can echo what they were given (driver options, environment).
         String why =
             (e instanceof EngineUnreachableException
@@ -157,15 +175,22 @@ public final class Applier {
             .finish(
                 started.id(),
                 Deployment.Outcome.FAILED,
-                "stopped by an error: "
-                    + why
-                    + "; the stack may be partly applied: run apply again to converge",
+                changing
+                    ? "stopped by an error: "
+                        + why
+                        + "; the stack may be partly applied: run apply again to converge"
+                    : "stopped before any container changed: " + why,
                 clock.instant());
+        if (!changing) {
+          throw e; // nothing but images was touched: the error says all there is
+        }
         if (e instanceof dev.selvedge.SelvedgeException) {
           throw new OperationException(why + "; the stack may be partly applied: run apply again");
         }
         throw e;
       }
+      store.deployments().discard(started.id());
+      return unchanged(req, unchanged);
     }
   }
 

@@ -19,6 +19,19 @@ public interface DeploymentStore {
    */
   void finish(long id, Deployment.Outcome outcome, String summary, Instant finishedAt);
 
+  /**
+   * Records the images a deployment begun before they were resolved uses (its pins), once they are:
+   * only while it is still {@link Deployment.Outcome#RUNNING}.
+   */
+  void pin(long id, List<Deployment.ServiceImage> images);
+
+  /**
+   * Removes a deployment still {@link Deployment.Outcome#RUNNING} that turned out to change nothing
+   * (it was recorded before its first change to the engine, in case it crashed there). Returns
+   * whether it was removed.
+   */
+  boolean discard(long id);
+
   Optional<Deployment> find(long id);
 
   /** The newest first, at most {@code limit}. */

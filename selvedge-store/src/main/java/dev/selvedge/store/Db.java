@@ -31,10 +31,18 @@ final class Db {
   }
 
   <R> R call(String what, HandleCallback<R, RuntimeException> callback) {
-    try {
-      return jdbi.withHandle(callback);
-    } catch (JdbiException e) {
-      throw failure(what, e);
+    long deadline = System.nanoTime() + H2Source.PATIENCE.toNanos();
+    while (true) {
+      try {
+        return jdbi.withHandle(callback);
+      } catch (JdbiException e) {
+        // An H2 file whose serving process just exited: the session reconnects once another
+        // process serves it (see H2Source); what failed to reach the file is tried again.
+        if (!H2Source.contended(e) || System.nanoTime() > deadline) {
+          throw failure(what, e);
+        }
+        H2Files.sleep(java.time.Duration.ofMillis(50));
+      }
     }
   }
 

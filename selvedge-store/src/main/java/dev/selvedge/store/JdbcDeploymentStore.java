@@ -83,6 +83,31 @@ final class JdbcDeploymentStore implements DeploymentStore {
   }
 
   @Override
+  public void pin(long id, List<Deployment.ServiceImage> images) {
+    db.call(
+        "record the images of deployment " + id,
+        h ->
+            h.createUpdate(
+                    "UPDATE deployment SET images = :images WHERE id = :id AND outcome = :running")
+                .bind("images", DeploymentJson.images(images))
+                .bind("id", id)
+                .bind("running", Deployment.Outcome.RUNNING.name())
+                .execute());
+  }
+
+  @Override
+  public boolean discard(long id) {
+    return db.call(
+            "remove deployment " + id + ", which changed nothing",
+            h ->
+                h.createUpdate("DELETE FROM deployment WHERE id = :id AND outcome = :running")
+                    .bind("id", id)
+                    .bind("running", Deployment.Outcome.RUNNING.name())
+                    .execute())
+        == 1;
+  }
+
+  @Override
   public Optional<Deployment> find(long id) {
     return db.call(
         "read deployment " + id,

@@ -49,7 +49,14 @@ final class JdbcStore implements Store {
 
   @Override
   public void close() {
+    H2Source h2 = pool.getDataSource() instanceof H2Source s ? s : null;
+    if (h2 != null) {
+      h2.awaitClients(pool);
+    }
     pool.close();
+    if (h2 != null) {
+      h2.closed();
+    }
   }
 
   @Override

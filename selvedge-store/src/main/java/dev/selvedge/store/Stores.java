@@ -42,6 +42,7 @@ public final class Stores {
     }
     if (vendor == Vendor.H2) {
       H2Files.prepare(config.jdbcUrl(), location);
+      H2Files.checkReadable(config.jdbcUrl(), location);
       H2Files.serveOnLoopbackOnly();
     }
     HikariDataSource pool = connect(config, vendor, location);
@@ -63,28 +64,51 @@ public final class Stores {
   private static HikariDataSource connect(StoreConfig config, Vendor vendor, String location) {
     HikariConfig hikari = new HikariConfig();
     hikari.setPoolName("selvedge-store");
-    hikari.setJdbcUrl(config.jdbcUrl());
-    hikari.setDriverClassName(vendor == Vendor.H2 ? "org.h2.Driver" : "org.postgresql.Driver");
-    hikari.setUsername(config.user());
-    hikari.setPassword(config.password());
+    if (vendor == Vendor.H2) {
+      hikari.setDataSource(new H2Source(config.jdbcUrl(), config.user(), config.password()));
+      hikari.setExceptionOverride(H2Source.evictBroken());
+    } else {
+      hikari.setJdbcUrl(config.jdbcUrl());
+      hikari.setDriverClassName("org.postgresql.Driver");
+      hikari.setUsername(config.user());
+      hikari.setPassword(config.password());
+    }
     hikari.setMaximumPoolSize(POOL_SIZE);
     // One connection stays open: for H2 closing the last one closes (and compacts) the database.
     hikari.setMinimumIdle(1);
-    hikari.setConnectionTimeout(10_000);
+    // An H2 connection may wait out another process taking the file over (H2Source).
+    hikari.setConnectionTimeout(
+        vendor == Vendor.H2 ? H2Source.PATIENCE.plusSeconds(5).toMillis() : 10_000);
     if (vendor == Vendor.POSTGRESQL) {
       hikari.addDataSourceProperty("connectTimeout", "5");
       hikari.addDataSourceProperty("ApplicationName", "selvedge");
     }
-    try {
-      return new HikariDataSource(hikari);
-    } catch (RuntimeException e) {
-      String cause = Db.sqlMessage(e);
-      if (config.password() != null && cause != null) {
-        cause = cause.replace(config.password(), "****");
+    long deadline = System.nanoTime() + H2Source.PATIENCE.toNanos();
+    while (true) {
+      try {
+        return new HikariDataSource(hikari);
+      } catch (RuntimeException e) {
+        // The pool's first connection can also break while it is set up, when the process that
+        // serves an H2 file exits at that moment: the next one reaches the new server.
+        if (vendor == Vendor.H2
+            && (H2Source.contended(e) || H2Source.broken(e))
+            && System.nanoTime() < deadline) {
+          H2Files.sleep(java.time.Duration.ofMillis(50));
+          continue;
+        }
+        throw openFailure(config, vendor, location, e);
       }
-      throw new SelvedgeException(
-          "cannot open the store at " + location + ": " + cause + "; " + advice(vendor), e);
     }
+  }
+
+  private static SelvedgeException openFailure(
+      StoreConfig config, Vendor vendor, String location, RuntimeException e) {
+    String cause = Db.sqlMessage(e);
+    if (config.password() != null && cause != null) {
+      cause = cause.replace(config.password(), "****");
+    }
+    return new SelvedgeException(
+        "cannot open the store at " + location + ": " + cause + "; " + advice(vendor), e);
   }
 
   private static String advice(Vendor vendor) {

@@ -139,6 +139,55 @@ class H2StoreTest extends StoreContract {
     }
   }
 
+  @Test
+  void eightProcessesOpeningAndWritingAtOnceAllSucceed() throws Exception {
+    // Nobody serves the file when they start, and each exits as soon as it is done: the server
+    // changes hands while the others are connected or connecting.
+    store.close();
+    List<Process> children = new java.util.ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      children.add(startChild(project() + "-" + i, "run"));
+    }
+    for (Process child : children) {
+      try {
+        assertThat(child.waitFor(120, TimeUnit.SECONDS)).as("child JVM finished").isTrue();
+        String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(child.exitValue()).as("child exit; output:%n%s", out).isZero();
+        assertThat(out).contains("acquired").contains("deployment ");
+      } finally {
+        child.destroyForcibly();
+      }
+    }
+    try (Store again = Stores.open(config(), clock)) {
+      for (int i = 0; i < 8; i++) {
+        assertThat(again.deployments().history(HOST, project() + "-" + i, 10)).hasSize(1);
+      }
+    }
+  }
+
+  @Test
+  void anEmptyStoreFileIsAnErrorNamingItAndIsLeftAsItIs() throws IOException {
+    store.close();
+    Path file = dir.resolve("store/selvedge.mv.db");
+    Files.write(file, new byte[0]);
+    assertThatThrownBy(() -> Stores.open(config(), clock))
+        .isInstanceOf(dev.selvedge.SelvedgeException.class)
+        .hasMessageContaining("the store file " + file + " is empty")
+        .hasMessageContaining("It was left as it is");
+    assertThat(file).isEmptyFile();
+  }
+
+  @Test
+  void aStoreFileThatIsNotAnH2DatabaseIsAnErrorNamingIt() throws IOException {
+    store.close();
+    Path file = dir.resolve("store/selvedge.mv.db");
+    byte[] garbage = "not a database at all\n".repeat(100).getBytes(StandardCharsets.UTF_8);
+    Files.write(file, garbage);
+    assertThatThrownBy(() -> Stores.open(config(), clock))
+        .hasMessageContaining("the store file " + file + " is not an H2 database");
+    assertThat(Files.readAllBytes(file)).isEqualTo(garbage);
+  }
+
   private static void awaitOpen(Process child) throws IOException {
     var out =
         new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));

@@ -248,6 +248,25 @@ abstract class StoreContract {
     assertThat(store.deployments().lastHealthy(HOST, project)).isEmpty();
   }
 
+  @Test
+  void pinsAreRecordedAfterBeginAndANoOpRunIsDiscardedWhileRunningOnly() {
+    Deployment d = store.deployments().begin(Drafts.running(HOST, project()));
+    List<ServiceImage> pins =
+        List.of(new ServiceImage("web", "nginx:1.27", "sha256:" + "a".repeat(64), null));
+    store.deployments().pin(d.id(), pins);
+    assertThat(store.deployments().find(d.id()).orElseThrow().images()).isEqualTo(pins);
+
+    assertThat(store.deployments().discard(d.id())).isTrue();
+    assertThat(store.deployments().find(d.id())).isEmpty();
+
+    Deployment done = store.deployments().begin(Drafts.running(HOST, project()));
+    store.deployments().finish(done.id(), Outcome.HEALTHY, "healthy", clock.instant());
+    assertThat(store.deployments().discard(done.id())).isFalse();
+    store.deployments().pin(done.id(), List.of());
+    assertThat(store.deployments().find(done.id()).orElseThrow().images())
+        .isEqualTo(Drafts.running(HOST, project()).images());
+  }
+
   // --- leases ------------------------------------------------------------------------------
 
   @Test
