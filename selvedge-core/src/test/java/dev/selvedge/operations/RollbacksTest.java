@@ -105,6 +105,16 @@ class RollbacksTest {
       }
 
       @Override
+      public void pin(long id, List<Deployment.ServiceImage> images) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public boolean discard(long id) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
       public Optional<Deployment> find(long id) {
         return all.stream().filter(d -> d.id() == id).findFirst();
       }
