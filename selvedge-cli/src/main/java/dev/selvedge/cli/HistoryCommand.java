@@ -73,24 +73,22 @@ final class HistoryCommand implements Command {
         cli.out().print(OperationsRender.pretty(OperationsRender.deploymentJson(d, true)));
         return ExitCode.OK;
       }
+      boolean json = "json".equals(ns.getString("format"));
+      // The host key is the endpoint; no engine call is needed to list.
       if (ns.getBoolean("audit")) {
         List<AuditLog.Event> events =
             store.audit().recent(engine.endpoint(), project.name(), ns.getInt("limit"));
         cli.out()
+            .print(json ? OperationsRender.auditJson(events) : OperationsRender.auditText(events));
+      } else {
+        List<Deployment> history =
+            store.deployments().history(engine.endpoint(), project.name(), ns.getInt("limit"));
+        cli.out()
             .print(
-                "json".equals(ns.getString("format"))
-                    ? OperationsRender.auditJson(events)
-                    : OperationsRender.auditText(events));
-        return ExitCode.OK;
+                json
+                    ? OperationsRender.historyJson(history)
+                    : OperationsRender.historyText(history));
       }
-      // The host key is the endpoint; no engine call is needed to list.
-      List<Deployment> history =
-          store.deployments().history(engine.endpoint(), project.name(), ns.getInt("limit"));
-      cli.out()
-          .print(
-              "json".equals(ns.getString("format"))
-                  ? OperationsRender.historyJson(history)
-                  : OperationsRender.historyText(history));
       return ExitCode.OK;
     }
   }

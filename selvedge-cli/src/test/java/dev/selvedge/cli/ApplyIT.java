@@ -75,15 +75,7 @@ class ApplyIT {
 
   @AfterEach
   void down() throws Exception {
-    String ids =
-        run(List.of(
-                "docker", "ps", "-aq", "--filter", "label=com.docker.compose.project=" + project))
-            .strip();
-    if (!ids.isEmpty()) {
-      List<String> rm = new ArrayList<>(List.of("docker", "rm", "-f", "-v"));
-      rm.addAll(List.of(ids.split("\\s+")));
-      run(rm);
-    }
+    TestHost.removeContainers(project);
     for (String kind : List.of("network", "volume")) {
       String names =
           run(List.of(

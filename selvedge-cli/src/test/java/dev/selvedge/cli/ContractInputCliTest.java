@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,17 +34,10 @@ class ContractInputCliTest {
   @TempDir Path dir;
 
   private MainTest.Result run(String stdin, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    Cli cli =
-        new Cli(
-            new PrintWriter(out),
-            new PrintWriter(err),
-            Map.of(),
-            dir,
-            new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-    int code = Main.run(cli, args);
-    return new MainTest.Result(code, out.toString(), err.toString());
+    MainTest.Captured captured =
+        MainTest.Captured.of(
+            Map.of(), dir, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+    return captured.result(Main.run(captured.cli(), args));
   }
 
   /** The contract and its .env.example, as a repository holds them: no .env. */

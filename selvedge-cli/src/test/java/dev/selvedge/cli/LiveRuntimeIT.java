@@ -8,8 +8,7 @@ import dev.selvedge.docker.DockerEngines;
 import dev.selvedge.docker.EngineOptions;
 import dev.selvedge.docker.ssh.SshTransport;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import java.io.InputStream;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +16,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import net.sourceforge.argparse4j.inf.ArgumentParser;
 import org.junit.jupiter.api.AfterEach;
@@ -52,7 +50,7 @@ class LiveRuntimeIT {
 
   @BeforeEach
   void up() throws Exception {
-    project = "selvedge-it-" + UUID.randomUUID().toString().substring(0, 8);
+    project = TestHost.newProject();
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
@@ -177,20 +175,7 @@ class LiveRuntimeIT {
 
   @Test
   void containerWithTheProjectLabelButNoContractServiceIsExtra() throws Exception {
-    run(
-        List.of(
-            "docker",
-            "run",
-            "-d",
-            "--label",
-            "com.docker.compose.project=" + project,
-            "--label",
-            "com.docker.compose.service=intruder",
-            "--label",
-            "dev.selvedge.test=1",
-            facts.get("SELVEDGE_TEST_IMAGE"),
-            "sleep",
-            "300"));
+    TestHost.runLabelled(project, "intruder", "sleep", "300");
     Result r = cli("drift", "--format", "json");
     assertThat(r.code()).isEqualTo(1);
     assertThat(findings(r))
@@ -280,17 +265,13 @@ class LiveRuntimeIT {
                 "SELVEDGE_SSH_IDENTITY", facts.get("SELVEDGE_TEST_SSH_KEY"),
                 "SELVEDGE_SSH_KNOWN_HOSTS", facts.get("SELVEDGE_TEST_SSH_KNOWN_HOSTS")));
     SshTransport ssh = (SshTransport) DockerEngines.transport(options);
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    Cli cli =
-        new Cli(
-            new PrintWriter(out),
-            new PrintWriter(err),
-            Map.of("SELVEDGE_HOME", home.toString()),
-            repo);
+    MainTest.Captured captured =
+        MainTest.Captured.of(
+            Map.of("SELVEDGE_HOME", home.toString()), repo, InputStream.nullInputStream());
     LiveCommand drift =
-        new LiveCommand(cli, LiveCommand.View.DRIFT, ns -> DockerEngines.over(ssh, options));
-    ArgumentParser parser = Main.parserFor("selvedge", cli).build();
+        new LiveCommand(
+            captured.cli(), LiveCommand.View.DRIFT, ns -> DockerEngines.over(ssh, options));
+    ArgumentParser parser = Main.parserFor("selvedge", captured.cli()).build();
     drift.configure(parser.addSubparsers().addParser("drift"));
 
     int code =
@@ -309,11 +290,12 @@ class LiveRuntimeIT {
                   deploy.toString()
                 }));
 
-    assertThat(code).as(out + "" + err).isEqualTo(1);
+    MainTest.Result r = captured.result(code);
+    assertThat(code).as(r.out() + r.err()).isEqualTo(1);
     // One dial-stdio channel for every engine request; one read of the files known up front
     // (.env and the Compose file names) and one of those the contract named (web.env).
     assertThat(ssh.execChannels()).isEqualTo(3);
-    assertThat(findings(new Result(code, out.toString(), err.toString())))
+    assertThat(findings(new Result(code, r.out(), r.err())))
         .anySatisfy(
             f -> {
               assertThat(f.get("layer").asText()).isEqualTo("repo/host");

@@ -7,9 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,19 +18,14 @@ import org.junit.jupiter.api.io.TempDir;
  * removed after each test.
  */
 class LogsIT {
-  private static Map<String, String> facts;
-
   @TempDir Path tmp;
+  private Map<String, String> facts;
   private String project;
-
-  @BeforeAll
-  static void services() throws Exception {
-    facts = TestHost.facts();
-  }
 
   @BeforeEach
   void project() throws Exception {
-    project = "selvedge-it-" + UUID.randomUUID().toString().substring(0, 8);
+    facts = TestHost.facts();
+    project = TestHost.newProject();
     Files.writeString(
         tmp.resolve("compose.yaml"),
         """
@@ -55,21 +48,11 @@ class LogsIT {
     // A colour, a window title (OSC 0 ended by BEL), a one-byte CSI (C1, UTF-8 encoded), a
     // carriage return that would overwrite the line, and a tab that is kept.
     String id =
-        TestHost.run(
-                List.of(
-                    "docker",
-                    "run",
-                    "-d",
-                    "--label",
-                    "com.docker.compose.project=" + project,
-                    "--label",
-                    "com.docker.compose.service=noisy",
-                    "--label",
-                    "dev.selvedge.test=1",
-                    facts.get("SELVEDGE_TEST_IMAGE"),
-                    "printf",
-                    "\\033[31mred\\033[0m \\033]0;pwned\\007 \\302\\23332m fake\\rreal\\tend\\n"))
-            .strip();
+        TestHost.runLabelled(
+            project,
+            "noisy",
+            "printf",
+            "\\033[31mred\\033[0m \\033]0;pwned\\007 \\302\\23332m fake\\rreal\\tend\\n");
     // The logs are complete once the container has exited.
     TestHost.run(List.of("docker", "wait", id));
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -28,11 +29,24 @@ class MainTest {
 
   record Result(int code, String out, String err) {}
 
+  /** A {@link Cli} printing into buffers, for a test that runs a command and reads its output. */
+  record Captured(Cli cli, StringWriter out, StringWriter err) {
+    static Captured of(Map<String, String> env, Path cwd, InputStream stdin) {
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+      return new Captured(
+          new Cli(new PrintWriter(out), new PrintWriter(err), env, cwd, stdin), out, err);
+    }
+
+    /** What the command that exited with {@code code} printed. */
+    Result result(int code) {
+      return new Result(code, out.toString(), err.toString());
+    }
+  }
+
   static Result run(Path cwd, Map<String, String> env, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(new Cli(new PrintWriter(out), new PrintWriter(err), env, cwd), args);
-    return new Result(code, out.toString(), err.toString());
+    Captured captured = Captured.of(env, cwd, InputStream.nullInputStream());
+    return captured.result(Main.run(captured.cli(), args));
   }
 
   static Result run(Path cwd, String... args) {
@@ -247,21 +261,8 @@ class MainTest {
     Files.writeString(
         dir.resolve(".env"), "DB_PASSWORD=" + PLANTED + "\nLICENSE=" + PLANTED + "\n");
     Files.writeString(dir.resolve(".env.example"), "DB_PASSWORD=" + PLANTED + "\nLICENSE=\n");
-    StringBuilder all = new StringBuilder();
-    for (String[] args :
-        new String[][] {
-          {"config"},
-          {"config", "--format", "json"},
-          {"verify"},
-          {"verify", "--format", "json"},
-          {"verify", "--format", "sarif"},
-        }) {
-      Result r = run(dir, args);
-      assertThat(r.code()).as(String.join(" ", args) + ": " + r.err()).isIn(0, 1);
-      all.append(r.out()).append(r.err());
-    }
-    assertThat(all).contains("DB_PASSWORD").contains("secret-committed");
-    assertThat(all.toString()).doesNotContain(PLANTED);
+    String all = outputOfConfigAndVerifyInEveryFormat(dir);
+    assertThat(all).contains("DB_PASSWORD").contains("secret-committed").doesNotContain(PLANTED);
 
     // Substituted anywhere else: labels, build args, commands, URLs in extensions, other keys.
     Files.writeString(
@@ -338,6 +339,19 @@ class MainTest {
         """);
     String smtp = "smtp-" + PLANTED;
     Files.writeString(dir.resolve(".env"), "DB_PASSWORD=" + PLANTED + "\nSMTP_PW=" + smtp + "\n");
+    String all = outputOfConfigAndVerifyInEveryFormat(dir);
+    assertThat(all)
+        .contains("image-not-pinned")
+        .contains("busybox:********@@")
+        .doesNotContain(PLANTED)
+        .doesNotContain("literal-Relay-pw9")
+        .contains("smtp://mailer:********@mail:25");
+  }
+
+  /**
+   * Everything {@code config} and {@code verify} print in each output format, each exiting 0 or 1.
+   */
+  private static String outputOfConfigAndVerifyInEveryFormat(Path dir) {
     StringBuilder all = new StringBuilder();
     for (String[] args :
         new String[][] {
@@ -351,10 +365,6 @@ class MainTest {
       assertThat(r.code()).as(String.join(" ", args) + ": " + r.err()).isIn(0, 1);
       all.append(r.out()).append(r.err());
     }
-    assertThat(all).contains("image-not-pinned").contains("busybox:********@@");
-    assertThat(all.toString())
-        .doesNotContain(PLANTED)
-        .doesNotContain("literal-Relay-pw9")
-        .contains("smtp://mailer:********@mail:25");
+    return all.toString();
   }
 }

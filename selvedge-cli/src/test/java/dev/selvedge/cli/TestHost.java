@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,6 +28,33 @@ final class TestHost {
         Files.isRegularFile(FACTS),
         "test services absent (" + FACTS + "): run scripts/test-services.sh or ./test.sh");
     return DotEnv.parseLiteral(Files.readString(FACTS), FACTS.toString());
+  }
+
+  /** A Compose project name no other test uses, so that a test's containers are its own. */
+  static String newProject() {
+    return "selvedge-it-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /**
+   * Starts, outside Compose, a container of the test image labelled as {@code service} of {@code
+   * project} (and as a test's), running {@code command}; its id.
+   */
+  static String runLabelled(String project, String service, String... command) throws Exception {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "docker",
+                "run",
+                "-d",
+                "--label",
+                "com.docker.compose.project=" + project,
+                "--label",
+                "com.docker.compose.service=" + service,
+                "--label",
+                "dev.selvedge.test=1",
+                facts().get("SELVEDGE_TEST_IMAGE")));
+    cmd.addAll(List.of(command));
+    return run(cmd).strip();
   }
 
   /** Removes every container of {@code project} (found by its Compose label), with its volumes. */

@@ -247,8 +247,7 @@ public final class Applier {
       String target,
       String outcome,
       String detail) {
-    return new AuditLog.Event(
-        0,
+    return AuditLog.Event.of(
         clock.instant(),
         owner,
         engine.endpoint(),

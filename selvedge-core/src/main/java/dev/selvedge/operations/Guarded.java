@@ -276,8 +276,7 @@ public final class Guarded {
   private void record(
       String project, String service, String action, String target, String outcome, String detail) {
     audit.record(
-        new AuditLog.Event(
-            0,
+        AuditLog.Event.of(
             clock.instant(),
             owner,
             engine.endpoint(),

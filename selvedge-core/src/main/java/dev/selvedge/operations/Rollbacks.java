@@ -208,8 +208,8 @@ public final class Rollbacks {
     try {
       Project p =
           ComposeLoader.load(
-              new LoadOptions(
-                  List.of(file), dir, d.project(), List.of(), null, Map.of(), dir, memory));
+              new LoadOptions(List.of(file), dir, d.project(), List.of(), null, Map.of(), dir)
+                  .withSources(memory));
       // The snapshot does not carry the contract's x-selvedge secrets list; the current one does.
       return new Restored(
           p.withSecrets(

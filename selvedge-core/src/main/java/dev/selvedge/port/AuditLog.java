@@ -43,6 +43,20 @@ public interface AuditLog {
       outcome = outcome == null ? "" : outcome;
       detail = detail == null ? "" : detail;
     }
+
+    /** An event not yet recorded: the store assigns its id. */
+    public static Event of(
+        Instant at,
+        String actor,
+        String host,
+        String project,
+        String service,
+        String action,
+        String target,
+        String outcome,
+        String detail) {
+      return new Event(0, at, actor, host, project, service, action, target, outcome, detail);
+    }
   }
 
   /** Records {@code event} (its id is ignored). */

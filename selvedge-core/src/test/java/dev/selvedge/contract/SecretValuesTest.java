@@ -8,13 +8,16 @@ import org.junit.jupiter.api.Test;
 class SecretValuesTest {
   private static final String M = SecretValues.MASK;
 
+  /**
+   * A secret substituted into {@code scalar} at {@code path}, from {@code start} to {@code end}.
+   */
+  private static SecretValues substitutedAt(String path, String scalar, int start, int end) {
+    return SecretValues.of(List.of(), List.of(new SecretValues.Site(path, scalar, start, end)));
+  }
+
   /** "wordpress" substituted into the password of a URL at environment.DB_URL. */
   private static final SecretValues URL_SITE =
-      SecretValues.of(
-          List.of(),
-          List.of(
-              new SecretValues.Site(
-                  "services.*.environment.DB_URL", "mysql://wordpress:wordpress@db", 18, 27)));
+      substitutedAt("services.*.environment.DB_URL", "mysql://wordpress:wordpress@db", 18, 27);
 
   @Test
   void onlyTheSubstitutedSpanIsMaskedNotOtherOccurrences() {
@@ -33,20 +36,14 @@ class SecretValuesTest {
 
   @Test
   void aPartOfTheScalarIsMaskedWhereItOverlapsTheSpan() {
-    SecretValues s =
-        SecretValues.of(
-            List.of(), List.of(new SecretValues.Site("services.*.environment.PW", "PW=abc", 3, 6)));
+    SecretValues s = substitutedAt("services.*.environment.PW", "PW=abc", 3, 6);
     // The model keeps the value of KEY=value: it lies at offset 3 of the scalar.
     assertThat(s.scrub("services.a.environment.PW", "abc")).isEqualTo(M);
   }
 
   @Test
   void aRewrittenTextFallsBackToMaskingTheValueWhereverItOccursAtThatSite() {
-    SecretValues s =
-        SecretValues.of(
-            List.of(),
-            List.of(
-                new SecretValues.Site("services.*.command", "sh -c 'login s3cr3t-pw'", 13, 22)));
+    SecretValues s = substitutedAt("services.*.command", "sh -c 'login s3cr3t-pw'", 13, 22);
     // Shell words lose their quotes: "login s3cr3t-pw" is not a substring of the scalar as written.
     assertThat(s.scrub("services.a.command[2]", "login s3cr3t-pw")).isEqualTo("login " + M);
     assertThat(s.scrub("services.a.entrypoint[0]", "login s3cr3t-pw")).isEqualTo("login s3cr3t-pw");
@@ -54,28 +51,21 @@ class SecretValuesTest {
 
   @Test
   void listItemsKeepTheirIndex() {
-    SecretValues s =
-        SecretValues.of(
-            List.of(),
-            List.of(new SecretValues.Site("services.*.command[0]", "--pw=wordpress", 5, 14)));
+    SecretValues s = substitutedAt("services.*.command[0]", "--pw=wordpress", 5, 14);
     assertThat(s.scrub("services.a.command[0]", "--pw=wordpress")).isEqualTo("--pw=" + M);
     assertThat(s.scrub("services.a.command[1]", "wordpress")).isEqualTo("wordpress");
   }
 
   @Test
   void aShortSyntaxValueIsFoundUnderTheLongSyntaxKeys() {
-    SecretValues s =
-        SecretValues.of(
-            List.of(), List.of(new SecretValues.Site("services.*.ports[0]", "8125:80", 0, 4)));
+    SecretValues s = substitutedAt("services.*.ports[0]", "8125:80", 0, 4);
     assertThat(s.scrub("services.a.ports[0].published", "8125")).isEqualTo(M);
     assertThat(s.scrub("services.a.ports[0].target", "80")).isEqualTo("80");
   }
 
   @Test
   void aServiceNameWithDotsStillFindsItsSites() {
-    SecretValues s =
-        SecretValues.of(
-            List.of(), List.of(new SecretValues.Site("services.*.image", "app:s3cr3t", 4, 10)));
+    SecretValues s = substitutedAt("services.*.image", "app:s3cr3t", 4, 10);
     assertThat(s.scrub("services.my.app.image", "app:s3cr3t")).isEqualTo("app:" + M);
   }
 

@@ -79,12 +79,7 @@ class AppLayerTest {
             List.of(
                 answer("api", Endpoint.HEALTH, 200, "{\"status\":\"degraded\"}"), good().get(1)));
     assertThat(r.findings())
-        .extracting(
-            DriftFinding::layer,
-            DriftFinding::key,
-            DriftFinding::kind,
-            DriftFinding::expected,
-            DriftFinding::actual)
+        .extracting(DriftFixtures::change)
         .containsExactly(
             tuple(
                 DriftLayer.CONTAINER_APP,

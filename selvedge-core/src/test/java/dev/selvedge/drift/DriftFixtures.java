@@ -1,6 +1,7 @@
 package dev.selvedge.drift;
 
 import static dev.selvedge.testing.ServiceBuilder.DIGEST;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.selvedge.contract.model.Project;
 import dev.selvedge.evidence.Fingerprints;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import org.assertj.core.groups.Tuple;
 
 /**
  * A small stack for drift tests: {@code api} (pinned image, secret and plain environment, a port, a
@@ -136,6 +138,11 @@ final class DriftFixtures {
             List.of("registry.example/team/api@" + DIGEST)),
         DB_IMAGE_ID,
         new ImageDetails(DB_IMAGE_ID, List.of("postgres:16"), List.of()));
+  }
+
+  /** What a finding says changed (layer, key, kind, expected, actual), to compare with a tuple. */
+  static Tuple change(DriftFinding f) {
+    return tuple(f.layer(), f.key(), f.kind(), f.expected(), f.actual());
   }
 
   static DriftReport check(DriftInput input) {

@@ -238,21 +238,15 @@ class HostLayerTest {
                 .withImages(images()));
 
     assertThat(r.findings())
-        .extracting(
-            DriftFinding::service,
-            DriftFinding::layer,
-            DriftFinding::key,
-            DriftFinding::kind,
-            DriftFinding::expected,
-            DriftFinding::actual)
+        .extracting(DriftFixtures::change)
         .containsExactly(
             tuple(
-                null,
                 DriftLayer.REPO_HOST,
                 ".env.APP_VERSION",
                 DriftClass.STALE,
                 "1.4.2",
                 "9.9.9-hotfix"));
+    assertThat(r.findings().get(0).service()).as("a project-wide key").isNull();
     assertThat(r.findings().get(0).message()).contains("APP_VERSION", "image of service 'api'");
     assertThat(r.outcome().exitCode()).isEqualTo(1);
 

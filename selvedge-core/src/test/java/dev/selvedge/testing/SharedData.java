@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The shared test data beside the repository ({@code ../shared}): Compose conformance cases and the
@@ -48,6 +50,23 @@ public final class SharedData {
     String ci = System.getenv("CI");
     return (ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false"))
         || Boolean.getBoolean("selvedge.shared.required");
+  }
+
+  /** The real-world Compose corpus. */
+  public static Path corpus() {
+    return dir().resolve("corpus");
+  }
+
+  /** Every Compose file of the corpus ({@code .yaml} or {@code .yml}), in path order. */
+  public static List<Path> corpusFiles() {
+    try (Stream<Path> walk = Files.walk(corpus())) {
+      return walk.filter(Files::isRegularFile)
+          .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public static Path conformance(String file) {

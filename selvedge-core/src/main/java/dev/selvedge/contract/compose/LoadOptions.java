@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * What to load, mirroring {@code docker compose}'s global flags.
@@ -42,29 +43,7 @@ public record LoadOptions(
     sources = sources == null ? SourceFiles.LOCAL : sources;
   }
 
-  /** Options without an {@code .env.example} fallback. */
-  public LoadOptions(
-      List<Path> files,
-      Path projectDirectory,
-      String projectName,
-      List<Path> envFiles,
-      Set<String> profiles,
-      Map<String, String> environment,
-      Path workingDir,
-      SourceFiles sources) {
-    this(
-        files,
-        projectDirectory,
-        projectName,
-        envFiles,
-        profiles,
-        environment,
-        workingDir,
-        sources,
-        null);
-  }
-
-  /** Options reading from the local filesystem. */
+  /** Options reading from the local filesystem, with no {@code .env.example} fallback. */
   public LoadOptions(
       List<Path> files,
       Path projectDirectory,
@@ -81,49 +60,8 @@ public record LoadOptions(
         profiles,
         environment,
         workingDir,
-        SourceFiles.LOCAL);
-  }
-
-  /** The same options reading files through {@code newSources}. */
-  public LoadOptions withSources(SourceFiles newSources) {
-    return new LoadOptions(
-        files,
-        projectDirectory,
-        projectName,
-        envFiles,
-        profiles,
-        environment,
-        workingDir,
-        newSources,
-        envExampleFallback);
-  }
-
-  /** The same options with other env files ({@code --env-file}). */
-  public LoadOptions withEnvFiles(List<Path> newEnvFiles) {
-    return new LoadOptions(
-        files,
-        projectDirectory,
-        projectName,
-        newEnvFiles,
-        profiles,
-        environment,
-        workingDir,
-        sources,
-        envExampleFallback);
-  }
-
-  /** The same options with another project directory. */
-  public LoadOptions withProjectDirectory(Path dir) {
-    return new LoadOptions(
-        files,
-        dir,
-        projectName,
-        envFiles,
-        profiles,
-        environment,
-        workingDir,
-        sources,
-        envExampleFallback);
+        SourceFiles.LOCAL,
+        null);
   }
 
   /** Load {@code dir}'s default compose file with an empty environment: for tests and tools. */
@@ -131,56 +69,35 @@ public record LoadOptions(
     return new LoadOptions(List.of(), dir, null, List.of(), Set.of(), Map.of(), dir);
   }
 
+  /** The same options reading files through {@code newSources}. */
+  public LoadOptions withSources(SourceFiles newSources) {
+    return with(o -> o.sources = newSources);
+  }
+
+  /** The same options with other env files ({@code --env-file}). */
+  public LoadOptions withEnvFiles(List<Path> newEnvFiles) {
+    return with(o -> o.envFiles = newEnvFiles);
+  }
+
+  /** The same options with another project directory. */
+  public LoadOptions withProjectDirectory(Path dir) {
+    return with(o -> o.projectDirectory = dir);
+  }
+
   public LoadOptions withFiles(List<Path> newFiles) {
-    return new LoadOptions(
-        newFiles,
-        projectDirectory,
-        projectName,
-        envFiles,
-        profiles,
-        environment,
-        workingDir,
-        sources,
-        envExampleFallback);
+    return with(o -> o.files = newFiles);
   }
 
   public LoadOptions withEnvironment(Map<String, String> env) {
-    return new LoadOptions(
-        files,
-        projectDirectory,
-        projectName,
-        envFiles,
-        profiles,
-        env,
-        workingDir,
-        sources,
-        envExampleFallback);
+    return with(o -> o.environment = env);
   }
 
   public LoadOptions withProfiles(Set<String> newProfiles) {
-    return new LoadOptions(
-        files,
-        projectDirectory,
-        projectName,
-        envFiles,
-        newProfiles,
-        environment,
-        workingDir,
-        sources,
-        envExampleFallback);
+    return with(o -> o.profiles = newProfiles);
   }
 
   public LoadOptions withProjectName(String name) {
-    return new LoadOptions(
-        files,
-        projectDirectory,
-        name,
-        envFiles,
-        profiles,
-        environment,
-        workingDir,
-        sources,
-        envExampleFallback);
+    return with(o -> o.projectName = name);
   }
 
   /**
@@ -188,16 +105,52 @@ public record LoadOptions(
    * {@link #envExampleFallback}); null turns the fallback off.
    */
   public LoadOptions withEnvExampleFallback(Path example) {
-    return new LoadOptions(
-        files,
-        projectDirectory,
-        projectName,
-        envFiles,
-        profiles,
-        environment,
-        workingDir,
-        sources,
-        example);
+    return with(o -> o.envExampleFallback = example);
+  }
+
+  /** A copy with {@code change} applied, so each with-method names only the component it sets. */
+  private LoadOptions with(Consumer<Draft> change) {
+    Draft draft = new Draft(this);
+    change.accept(draft);
+    return draft.build();
+  }
+
+  /** The components of one {@link LoadOptions}, open to change before the next is built. */
+  private static final class Draft {
+    List<Path> files;
+    Path projectDirectory;
+    String projectName;
+    List<Path> envFiles;
+    Set<String> profiles;
+    Map<String, String> environment;
+    Path workingDir;
+    SourceFiles sources;
+    Path envExampleFallback;
+
+    Draft(LoadOptions from) {
+      files = from.files;
+      projectDirectory = from.projectDirectory;
+      projectName = from.projectName;
+      envFiles = from.envFiles;
+      profiles = from.profiles;
+      environment = from.environment;
+      workingDir = from.workingDir;
+      sources = from.sources;
+      envExampleFallback = from.envExampleFallback;
+    }
+
+    LoadOptions build() {
+      return new LoadOptions(
+          files,
+          projectDirectory,
+          projectName,
+          envFiles,
+          profiles,
+          environment,
+          workingDir,
+          sources,
+          envExampleFallback);
+    }
   }
 
   /** Never the environment: it holds the process's secrets. */

@@ -170,30 +170,47 @@ class SocketHttpProbeTest {
   private static ProbeResult answeredInPieces(
       SocketHttpProbe client, Duration timeout, long pauseMillis, String... pieces)
       throws Exception {
+    return served(
+        client,
+        timeout,
+        s -> {
+          OutputStream out = s.getOutputStream();
+          for (String piece : pieces) {
+            out.write(piece.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            Thread.sleep(pauseMillis);
+          }
+        });
+  }
+
+  /** What a raw server does after it has read the request; the socket closes when it returns. */
+  private interface Answer {
+    void write(Socket s) throws IOException, InterruptedException;
+  }
+
+  /**
+   * One request from {@code client} to a raw loopback server that reads the request (one small
+   * write by the probe) and then answers it with {@code answer}.
+   */
+  private static ProbeResult served(SocketHttpProbe client, Duration timeout, Answer answer)
+      throws Exception {
     try (ServerSocket server = new ServerSocket(0, 10, LOOPBACK)) {
       Thread writer =
           Thread.ofVirtual()
               .start(
                   () -> {
                     try (Socket s = server.accept()) {
-                      InputStream in = s.getInputStream();
-                      byte[] head = new byte[4096];
-                      in.read(head); // the request: one small write by the probe
-                      OutputStream out = s.getOutputStream();
-                      for (String piece : pieces) {
-                        out.write(piece.getBytes(StandardCharsets.ISO_8859_1));
-                        out.flush();
-                        Thread.sleep(pauseMillis);
-                      }
+                      s.getInputStream().read(new byte[4096]);
+                      answer.write(s);
                     } catch (IOException | InterruptedException e) {
-                      // the probe gave up
+                      // the client hung up or gave up
                     }
                   });
       try {
         return client.get(
             URI.create("http://127.0.0.1:" + server.getLocalPort() + "/healthz"), timeout);
       } finally {
-        writer.join(3000);
+        writer.join(5000);
       }
     }
   }
@@ -339,38 +356,25 @@ class SocketHttpProbeTest {
    */
   private static ProbeResult endlessAnswer(
       SocketHttpProbe client, Duration timeout, String head, String piece) throws Exception {
-    try (ServerSocket server = new ServerSocket(0, 10, LOOPBACK)) {
-      Thread writer =
-          Thread.ofVirtual()
-              .start(
-                  () -> {
-                    try (Socket s = server.accept()) {
-                      s.getInputStream().read(new byte[4096]);
-                      OutputStream out = s.getOutputStream();
-                      out.write(head.getBytes(StandardCharsets.ISO_8859_1));
-                      out.flush();
-                      if (piece == null) {
-                        // Silent until the client hangs up: then read sees the end.
-                        while (s.getInputStream().read() >= 0) {
-                          // nothing is sent after the request
-                        }
-                      } else {
-                        byte[] bytes = piece.getBytes(StandardCharsets.ISO_8859_1);
-                        while (true) {
-                          out.write(bytes);
-                        }
-                      }
-                    } catch (IOException e) {
-                      // the client hung up: the end of the stream
-                    }
-                  });
-      try {
-        return client.get(
-            URI.create("http://127.0.0.1:" + server.getLocalPort() + "/events"), timeout);
-      } finally {
-        writer.join(5000);
-      }
-    }
+    return served(
+        client,
+        timeout,
+        s -> {
+          OutputStream out = s.getOutputStream();
+          out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+          out.flush();
+          if (piece == null) {
+            // Silent until the client hangs up: then read sees the end.
+            while (s.getInputStream().read() >= 0) {
+              // nothing is sent after the request
+            }
+            return;
+          }
+          byte[] bytes = piece.getBytes(StandardCharsets.ISO_8859_1);
+          while (true) {
+            out.write(bytes);
+          }
+        });
   }
 
   @Test

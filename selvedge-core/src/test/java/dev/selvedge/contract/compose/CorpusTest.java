@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.selvedge.contract.model.Project;
 import dev.selvedge.contract.render.ComposeConfig;
 import dev.selvedge.testing.SharedData;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -18,16 +16,9 @@ import org.junit.jupiter.api.TestFactory;
 class CorpusTest {
 
   @TestFactory
-  Stream<DynamicTest> everyCorpusFileLoadsAndRenders() throws IOException {
-    Path corpus = SharedData.dir().resolve("corpus");
-    List<Path> files;
-    try (Stream<Path> walk = Files.walk(corpus)) {
-      files =
-          walk.filter(Files::isRegularFile)
-              .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
-              .sorted()
-              .toList();
-    }
+  Stream<DynamicTest> everyCorpusFileLoadsAndRenders() {
+    Path corpus = SharedData.corpus();
+    List<Path> files = SharedData.corpusFiles();
     assertThat(files).isNotEmpty();
     return files.stream()
         .map(

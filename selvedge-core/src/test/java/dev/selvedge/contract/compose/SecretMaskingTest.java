@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,7 +40,12 @@ class SecretMaskingTest {
   }
 
   private static JsonNode service(String stack, String service) {
-    return ComposeConfig.redacted().render(load(corpus(stack))).get("services").get(service);
+    return rendered(corpus(stack), service);
+  }
+
+  /** {@code service} as {@code config} renders {@code file}. */
+  private static JsonNode rendered(Path file, String service) {
+    return ComposeConfig.redacted().render(load(file)).get("services").get(service);
   }
 
   @Test
@@ -70,16 +74,9 @@ class SecretMaskingTest {
   }
 
   @Test
-  void theWholeCorpusRendersNoImageOrContainerNameMasked() throws IOException {
-    Path root = SharedData.dir().resolve("corpus");
-    List<Path> files;
-    try (Stream<Path> walk = Files.walk(root)) {
-      files =
-          walk.filter(Files::isRegularFile)
-              .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
-              .sorted()
-              .toList();
-    }
+  void theWholeCorpusRendersNoImageOrContainerNameMasked() {
+    Path root = SharedData.corpus();
+    List<Path> files = SharedData.corpusFiles();
     assertThat(files).isNotEmpty();
     List<String> masked = new ArrayList<>();
     for (Path f : files) {
@@ -205,12 +202,7 @@ class SecretMaskingTest {
     Files.writeString(
         dir.resolve(".env"),
         "DB_PASSWORD=Zq8-long-and-random\nOPTS=\"--auth=${DB_PASSWORD} --fast\"\n");
-    JsonNode command =
-        ComposeConfig.redacted()
-            .render(load(dir.resolve("compose.yaml")))
-            .get("services")
-            .get("app")
-            .get("command");
+    JsonNode command = rendered(dir.resolve("compose.yaml"), "app").get("command");
     assertThat(command.toString()).isEqualTo("[\"run\",\"--auth=" + M + "\",\"--fast\"]");
   }
 
@@ -221,12 +213,7 @@ class SecretMaskingTest {
         "services:\n  app:\n    image: app:1\n    env_file: app.env\n");
     Files.writeString(dir.resolve("app.env"), "JAVA_OPTS=-Ddb.auth=${DB_PASSWORD} -Xmx1g\n");
     Files.writeString(dir.resolve(".env"), "DB_PASSWORD=Zq8-long-and-random\n");
-    JsonNode env =
-        ComposeConfig.redacted()
-            .render(load(dir.resolve("compose.yaml")))
-            .get("services")
-            .get("app")
-            .get("environment");
+    JsonNode env = rendered(dir.resolve("compose.yaml"), "app").get("environment");
     assertThat(env.get("JAVA_OPTS").asText()).isEqualTo("-Ddb.auth=" + M + " -Xmx1g");
   }
 }
