@@ -126,8 +126,8 @@ final class StoreSpool {
                 + ": "
                 + message(e)
                 + "; it stays spooled for the next command");
-        if (!(e instanceof IOException) && !(e instanceof IllegalArgumentException)) {
-          return; // the store failed: the rest would fail too
+        if (e instanceof dev.selvedge.SelvedgeException) {
+          return; // the store failed (a malformed file is only that file): the rest would fail too
         }
       }
     }
