@@ -34,8 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
  * plan, apply, rollback, history and the guarded operations against a real engine and a real
  * registry (127.0.0.1:5000, images pushed by scripts/test-services.sh: {@code app:good} serves
  * /healthz, {@code app:bad} does not, so its healthcheck never passes). The store is the default H2
- * file under a per-test SELVEDGE_HOME. Everything is labelled {@code dev.selvedge.test=1} under a
- * unique project name and removed after each test.
+ * file under a per-test SELVEDGE_HOME (one test runs a PostgreSQL of its own, to stop it).
+ * Everything is labelled {@code dev.selvedge.test=1} under a unique project name and removed after
+ * each test.
  */
 class ApplyIT {
   private static final String TOKEN = "tok-APPLY-s3cret-77e1";
