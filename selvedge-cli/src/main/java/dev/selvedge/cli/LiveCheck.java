@@ -289,8 +289,7 @@ final class LiveCheck {
   }
 
   static Fingerprints fingerprints(Cli cli) {
-    return Fingerprints.load(
-        Fingerprints.keyDirectory(cli.environment(), Path.of(System.getProperty("user.home"))));
+    return Fingerprints.load(OperateOptions.home(cli));
   }
 
   private static EnvExample envExample(Project p) {

@@ -56,7 +56,25 @@ final class OperateOptions {
     String url = ns.getString("store");
     StoreConfig config =
         url == null ? defaults : new StoreConfig(url, defaults.user(), defaults.password());
-    return Stores.open(config);
+    Store store = Stores.open(config);
+    StoreSpool spool =
+        new StoreSpool(
+            StoreSpool.directory(home(cli), store.location()),
+            store.location(),
+            StoreSpool.PATIENCE,
+            line -> {
+              cli.err().println(line);
+              cli.err().flush();
+            });
+    // What an earlier command could not write while the store was away goes in first.
+    spool.replay(store);
+    return spool.around(store);
+  }
+
+  /** The Selvedge home: where the fingerprint key and the store spool live. */
+  static Path home(Cli cli) {
+    return dev.selvedge.evidence.Fingerprints.keyDirectory(
+        cli.environment(), Path.of(System.getProperty("user.home")));
   }
 
   /** Who is acting: SELVEDGE_ACTOR, else user@machine. */

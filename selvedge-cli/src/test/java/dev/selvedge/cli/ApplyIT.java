@@ -34,8 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
  * plan, apply, rollback, history and the guarded operations against a real engine and a real
  * registry (127.0.0.1:5000, images pushed by scripts/test-services.sh: {@code app:good} serves
  * /healthz, {@code app:bad} does not, so its healthcheck never passes). The store is the default H2
- * file under a per-test SELVEDGE_HOME. Everything is labelled {@code dev.selvedge.test=1} under a
- * unique project name and removed after each test.
+ * file under a per-test SELVEDGE_HOME (one test runs a PostgreSQL of its own, to stop it).
+ * Everything is labelled {@code dev.selvedge.test=1} under a unique project name and removed after
+ * each test.
  */
 class ApplyIT {
   private static final String TOKEN = "tok-APPLY-s3cret-77e1";
@@ -939,6 +940,96 @@ class ApplyIT {
     assertThat(outcomes()).containsExactly("healthy");
   }
 
+  @Test
+  void aStoreStoppedMidApplyKeepsTheEndingInTheSpoolAndTheNextCommandRecordsIt() throws Exception {
+    try (ScratchPostgres pg = ScratchPostgres.start(freePort())) {
+      extraEnv.put("SELVEDGE_STORE_URL", pg.jdbcUrl());
+      extraEnv.put("SELVEDGE_STORE_USER", "postgres");
+      // Healthy only once the test says so: the store is stopped while the gate waits.
+      Files.writeString(
+          repo.resolve("compose.yaml"),
+          """
+          name: %s
+          %s
+          services:
+            gated:
+              image: %s
+              command: ["sleep", "3600"]
+              environment:
+                API_TOKEN: ${API_TOKEN}
+              labels:
+                dev.selvedge.test: "1"
+              healthcheck:
+                test: ["CMD", "test", "-f", "/tmp/ready"]
+                interval: 1s
+                timeout: 2s
+                retries: 600
+              stop_grace_period: 1s
+          """
+              .formatted(project, RELAXED, facts.get("SELVEDGE_TEST_IMAGE")));
+      // A store down at the start refuses the apply before anything changes.
+      pg.stop();
+      Result refused = cli("apply");
+      assertThat(refused.code()).as(refused.all()).isEqualTo(2);
+      assertThat(refused.err()).contains("cannot open the store");
+      assertThat(containerId("gated")).isEmpty();
+      pg.start();
+
+      Path log = tmp.resolve("apply.log");
+      Process apply = startCrasher(log);
+      try {
+        waitFor(
+            () -> Files.isRegularFile(log) && Files.readString(log).contains("[gated] waiting"),
+            "the gate to wait");
+        pg.stop();
+        run(List.of("docker", "exec", containerId("gated"), "sh", "-c", ": > /tmp/ready"));
+        assertThat(apply.waitFor(3, TimeUnit.MINUTES)).as("the apply to end").isTrue();
+      } finally {
+        apply.destroyForcibly().waitFor();
+      }
+      String out = Files.readString(log);
+      outputs.add(out);
+      // The engine side succeeded: that is the exit code, and the record waits in the spool.
+      assertThat(apply.exitValue()).as(out).isZero();
+      List<Path> spooled;
+      try (var files = Files.walk(home.resolve("spool"))) {
+        spooled = files.filter(f -> f.toString().endsWith(".json")).sorted().toList();
+      }
+      Path ending =
+          spooled.stream()
+              .filter(f -> f.getFileName().toString().startsWith("deployment-"))
+              .findFirst()
+              .orElseThrow(
+                  () -> new AssertionError("no spooled ending in " + spooled + "\n" + out));
+      assertThat(out).contains("kept in " + ending).contains("ended healthy");
+      for (Path f : spooled) {
+        assertThat(
+                java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(f)))
+            .isEqualTo("rw-------");
+        assertThat(Files.readString(f)).doesNotContain(TOKEN);
+      }
+      assertThat(spooled).anyMatch(f -> f.getFileName().toString().startsWith("lease-"));
+
+      pg.start();
+      Result history = cli("history", "--format", "json");
+      assertThat(history.code()).as(history.all()).isZero();
+      assertThat(history.err())
+          .contains("recorded how deployment")
+          .contains("healthy")
+          .contains("released the lease on '" + project + "'");
+      JsonNode latest = JSON.readTree(history.out()).get(0);
+      assertThat(latest.get("outcome").asText()).isEqualTo("healthy");
+      try (var files = Files.walk(home.resolve("spool"))) {
+        assertThat(files.filter(Files::isRegularFile).toList()).isEmpty();
+      }
+      // Not locked out until the lease (ten minutes here) runs out.
+      Result again = cli("apply");
+      assertThat(again.code()).as(again.all()).isZero();
+      assertThat(again.out()).contains("nothing to do");
+    }
+  }
+
   private List<String> outcomes() throws IOException {
     Result history = cli("history", "--format", "json");
     List<String> outcomes = new ArrayList<>();
@@ -968,6 +1059,7 @@ class ApplyIT {
     pb.environment().put("SELVEDGE_HOME", home.toString());
     pb.environment().put("SELVEDGE_LEASE_TTL", CRASHER_TTL.toMinutes() + "m");
     pb.environment().put("SELVEDGE_ACTOR", "crasher@ci");
+    pb.environment().putAll(extraEnv);
     return pb.start();
   }
 

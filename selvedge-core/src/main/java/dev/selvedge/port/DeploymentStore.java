@@ -20,6 +20,14 @@ public interface DeploymentStore {
   void finish(long id, Deployment.Outcome outcome, String summary, Instant finishedAt);
 
   /**
+   * Records how a deployment ended when that could not be recorded at the time (the store was
+   * unreachable, the ending was kept aside): a deployment {@link Deployment.Outcome#RUNNING}, or
+   * {@link Deployment.Outcome#INTERRUPTED} because a later run found it so, takes it. Returns
+   * whether it changed.
+   */
+  boolean settle(long id, Deployment.Outcome outcome, String summary, Instant finishedAt);
+
+  /**
    * Records the images a deployment begun before they were resolved uses (its pins), once they are:
    * only while it is still {@link Deployment.Outcome#RUNNING}.
    */

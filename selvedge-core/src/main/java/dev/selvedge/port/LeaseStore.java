@@ -26,6 +26,12 @@ public interface LeaseStore {
   /** Gives the lease up; does nothing when it is no longer this caller's. */
   void release(Lease lease);
 
+  /**
+   * Gives up the holding {@code token} of the project's lease, as {@link #release(Lease)} does, for
+   * a caller that kept only the token (a release that had to wait for the store to come back).
+   */
+  void release(String host, String project, String token);
+
   /** The unexpired lease on the project, if any. */
   Optional<Lease> current(String host, String project);
 }

@@ -230,6 +230,9 @@ class GuardedTest {
       public void release(Lease lease) {}
 
       @Override
+      public void release(String host, String project, String token) {}
+
+      @Override
       public Optional<Lease> current(String host, String project) {
         return Optional.empty();
       }

@@ -105,6 +105,11 @@ class RollbacksTest {
       }
 
       @Override
+      public boolean settle(long id, Deployment.Outcome outcome, String summary, Instant at) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
       public void pin(long id, List<Deployment.ServiceImage> images) {
         throw new UnsupportedOperationException();
       }

@@ -83,6 +83,28 @@ final class JdbcDeploymentStore implements DeploymentStore {
   }
 
   @Override
+  public boolean settle(long id, Deployment.Outcome outcome, String summary, Instant finishedAt) {
+    if (outcome == null || outcome == Deployment.Outcome.RUNNING) {
+      throw new IllegalArgumentException("settling a deployment needs how it ended");
+    }
+    return db.call(
+            "record how deployment " + id + " ended",
+            h ->
+                h.createUpdate(
+                        "UPDATE deployment SET outcome = :outcome, summary = :summary,"
+                            + " finished_at = :finishedAt"
+                            + " WHERE id = :id AND outcome IN (:running, :interrupted)")
+                    .bind("running", Deployment.Outcome.RUNNING.name())
+                    .bind("interrupted", Deployment.Outcome.INTERRUPTED.name())
+                    .bind("outcome", outcome.name())
+                    .bind("summary", summary == null ? "" : summary)
+                    .bind("finishedAt", Db.timestamp(finishedAt))
+                    .bind("id", id)
+                    .execute())
+        == 1;
+  }
+
+  @Override
   public void pin(long id, List<Deployment.ServiceImage> images) {
     db.call(
         "record the images of deployment " + id,

@@ -155,14 +155,19 @@ final class JdbcLeaseStore implements LeaseStore {
 
   @Override
   public void release(Lease lease) {
+    release(lease.host(), lease.project(), lease.token());
+  }
+
+  @Override
+  public void release(String host, String project, String token) {
     db.call(
-        "release the lease on '" + lease.project() + "' on " + lease.host(),
+        "release the lease on '" + project + "' on " + host,
         h ->
             h.createUpdate(
                     "DELETE FROM lease WHERE host = :host AND project = :project AND token = :token")
-                .bind("host", lease.host())
-                .bind("project", lease.project())
-                .bind("token", lease.token())
+                .bind("host", host)
+                .bind("project", project)
+                .bind("token", token)
                 .execute());
   }
 

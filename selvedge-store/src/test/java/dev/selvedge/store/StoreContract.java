@@ -249,6 +249,31 @@ abstract class StoreContract {
   }
 
   @Test
+  void aSpooledEndingSettlesARunningOrInterruptedDeploymentOnly() {
+    Instant at = Instant.parse("2025-06-01T13:05:00Z");
+    Deployment running = store.deployments().begin(Drafts.running(HOST, project));
+    assertThat(
+            store.deployments().settle(running.id(), Outcome.HEALTHY, "healthy; applied: web", at))
+        .isTrue();
+    Deployment settled = store.deployments().find(running.id()).orElseThrow();
+    assertThat(settled.outcome()).isEqualTo(Outcome.HEALTHY);
+    assertThat(settled.summary()).isEqualTo("healthy; applied: web");
+    assertThat(settled.finishedAt()).isEqualTo(at);
+
+    Deployment interrupted = store.deployments().begin(Drafts.running(HOST, project));
+    store.deployments().markInterrupted(HOST, project, Instant.parse("2025-06-01T13:00:00Z"));
+    assertThat(store.deployments().settle(interrupted.id(), Outcome.HEALTHY, "healthy", at))
+        .isTrue();
+    assertThat(store.deployments().lastHealthy(HOST, project).orElseThrow().id())
+        .isEqualTo(interrupted.id());
+
+    Deployment failed = store.deployments().begin(Drafts.of(HOST, project, Outcome.FAILED));
+    assertThat(store.deployments().settle(failed.id(), Outcome.HEALTHY, "healthy", at)).isFalse();
+    assertThat(store.deployments().find(failed.id())).contains(failed);
+    assertThat(store.deployments().settle(Long.MAX_VALUE, Outcome.HEALTHY, "", at)).isFalse();
+  }
+
+  @Test
   void pinsAreRecordedAfterBeginAndANoOpRunIsDiscardedWhileRunningOnly() {
     Deployment d = store.deployments().begin(Drafts.running(HOST, project()));
     List<ServiceImage> pins =
@@ -375,6 +400,15 @@ abstract class StoreContract {
     Lease next = store.leases().acquire(HOST, project, "bo@laptop", "apply", TTL);
     store.leases().release(lease); // the old token: must not free bo's lease
     assertThat(store.leases().current(HOST, project)).contains(next);
+  }
+
+  @Test
+  void releaseByTokenFreesOnlyThatHolding() {
+    Lease lease = store.leases().acquire(HOST, project, "ana@box", "apply", TTL);
+    store.leases().release(HOST, project, "another-token");
+    assertThat(store.leases().current(HOST, project)).contains(lease);
+    store.leases().release(HOST, project, lease.token());
+    assertThat(store.leases().current(HOST, project)).isEmpty();
   }
 
   @Test
