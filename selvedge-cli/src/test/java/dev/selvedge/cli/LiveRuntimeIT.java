@@ -248,7 +248,7 @@ class LiveRuntimeIT {
   }
 
   @Test
-  void driftOverSshKeepsOneDialStdioChannelAndReadsTheDeployDirectoryAtOnce() throws Exception {
+  void driftOverSshKeepsOneEngineChannelAndReadsTheDeployDirectoryAtOnce() throws Exception {
     // An env_file on both sides: the repo side reads it, so the host side reads it ahead too.
     for (Path dir : List.of(repo, deploy)) {
       Files.writeString(
@@ -292,9 +292,11 @@ class LiveRuntimeIT {
 
     MainTest.Result r = captured.result(code);
     assertThat(code).as(r.out() + r.err()).isEqualTo(1);
-    // One dial-stdio channel for every engine request; one read of the files known up front
-    // (.env and the Compose file names) and one of those the contract named (web.env).
-    assertThat(ssh.execChannels()).isEqualTo(3);
+    // One channel to the engine's socket for every engine request (no process on the host); one
+    // read of the files known up front (.env and the Compose file names) and one of those the
+    // contract named (web.env).
+    assertThat(ssh.streamLocalChannels()).isEqualTo(1);
+    assertThat(ssh.execChannels()).isEqualTo(2);
     assertThat(findings(new Result(code, r.out(), r.err())))
         .anySatisfy(
             f -> {

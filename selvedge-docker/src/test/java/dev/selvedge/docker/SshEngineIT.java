@@ -11,6 +11,7 @@ import dev.selvedge.port.RemoteHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -70,10 +71,100 @@ class SshEngineIT extends DockerEngineContract {
   }
 
   @Test
-  void oneDialStdioChannelServesManyRequestsConcurrentOnesToo() throws Exception {
+  void engineRequestsGoThroughAStreamLocalChannelWithNoProcessOnTheHost() {
+    EngineOptions options = options(services);
+    SshTransport ssh = (SshTransport) DockerEngines.transport(options);
+    try (DockerEngine direct = DockerEngines.over(ssh, options)) {
+      assertThat(direct.info().os()).isEqualTo("linux");
+      direct.listContainers(Map.of(PROJECT, "selvedge-it-none"), true);
+      assertThat(direct.info().os()).isEqualTo("linux");
+
+      // sshd connected the engine's socket itself: no exec channel, so no dial-stdio process.
+      assertThat(ssh.streamLocalChannels()).isEqualTo(1);
+      assertThat(ssh.execChannels()).isZero();
+    }
+  }
+
+  @Test
+  void fallsBackToDialStdioForTheSessionWhereSshdRefusesStreamLocal(@TempDir Path dir)
+      throws Exception {
+    // A second sshd of our own on another loopback port, with the same host key and
+    // authorized_keys as the shared one but unix-socket forwarding off.
+    Path keys = services.path("SELVEDGE_TEST_SSH_KEY").getParent();
+    int port = freePort();
+    Path config = dir.resolve("sshd_config");
+    Files.writeString(
+        config,
+        String.join(
+            "\n",
+            "Port " + port,
+            "ListenAddress 127.0.0.1",
+            "HostKey " + keys.resolve("host_ed25519_key"),
+            "PidFile none",
+            "PermitRootLogin prohibit-password",
+            "PubkeyAuthentication yes",
+            "PasswordAuthentication no",
+            "KbdInteractiveAuthentication no",
+            "AuthorizedKeysFile " + keys.resolve("authorized_keys"),
+            "UsePAM no",
+            "AllowStreamLocalForwarding no",
+            ""));
+    String[] hostKey = Files.readString(keys.resolve("host_ed25519_key.pub")).split(" ");
+    Path knownHosts = dir.resolve("known_hosts");
+    Files.writeString(knownHosts, "[127.0.0.1]:" + port + " " + hostKey[0] + " " + hostKey[1]);
+    Path log = dir.resolve("sshd.log");
+    Process sshd =
+        new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", config.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    try {
+      awaitListening(sshd, port, log);
+      String host = "ssh://root@127.0.0.1:" + port;
+      EngineOptions options =
+          EngineOptions.fromEnvironment(
+              host,
+              Map.of(
+                  "SELVEDGE_SSH_IDENTITY", services.get("SELVEDGE_TEST_SSH_KEY"),
+                  "SELVEDGE_SSH_KNOWN_HOSTS", knownHosts.toString()));
+      SshTransport ssh = (SshTransport) DockerEngines.transport(options);
+      try (DockerEngine refused = DockerEngines.over(ssh, options)) {
+        assertThat(refused.info().os()).isEqualTo("linux");
+        refused.listContainers(Map.of(PROJECT, "selvedge-it-none"), true);
+        // Refused once, then remembered for the session: later connections go straight to exec.
+        ssh.open(Duration.ofSeconds(30)).close();
+        ssh.open(Duration.ofSeconds(30)).close();
+
+        assertThat(ssh.streamLocalChannels()).as(Files.readString(log)).isEqualTo(1);
+        assertThat(ssh.execChannels()).isEqualTo(3);
+      }
+    } finally {
+      sshd.destroy();
+      sshd.waitFor();
+    }
+  }
+
+  /** Waits until sshd accepts connections, or fails with its log when it exits first. */
+  private static void awaitListening(Process sshd, int port, Path log) throws Exception {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+        socket.shutdownOutput();
+        return;
+      } catch (java.net.ConnectException e) {
+        assertThat(sshd.isAlive()).as("sshd exited: %s", Files.readString(log)).isTrue();
+        assertThat(System.nanoTime()).as("sshd does not listen on %d", port).isLessThan(deadline);
+        sshd.waitFor(20, java.util.concurrent.TimeUnit.MILLISECONDS);
+      }
+    }
+  }
+
+  @Test
+  void oneEngineChannelServesManyRequestsConcurrentOnesToo() throws Exception {
     engine.info();
     int before = transport.opened();
     int execBefore = ssh().execChannels();
+    int streamLocalBefore = ssh().streamLocalChannels();
     List<Thread> threads = new ArrayList<>();
     Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
     for (int t = 0; t < 6; t++) {
@@ -99,6 +190,7 @@ class SshEngineIT extends DockerEngineContract {
     // 240 requests from 6 threads at once: each waited for the kept channel, none opened another.
     assertThat(transport.opened()).isEqualTo(before);
     assertThat(ssh().execChannels()).isEqualTo(execBefore);
+    assertThat(ssh().streamLocalChannels()).isEqualTo(streamLocalBefore);
   }
 
   @Test

@@ -27,13 +27,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.client.channel.ChannelExec;
+import org.apache.sshd.client.channel.ClientChannel;
 import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
 import org.apache.sshd.client.future.ConnectFuture;
+import org.apache.sshd.client.future.OpenFuture;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.NamedResource;
 import org.apache.sshd.common.channel.ChannelPipedInputStream;
+import org.apache.sshd.common.channel.exception.SshChannelOpenException;
 import org.apache.sshd.common.config.keys.FilePasswordProvider;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
@@ -43,20 +46,32 @@ import org.apache.sshd.common.util.security.SecurityUtils;
 import org.apache.sshd.core.CoreModuleProperties;
 
 /**
- * {@code ssh://user@host[:port]} the way the docker CLI does it: each connection runs {@code docker
- * system dial-stdio} on the host over an exec channel and speaks HTTP through its stdin/stdout, so
- * nothing but sshd and the docker CLI is needed there. One SSH session (Apache MINA SSHD) serves
- * every connection for the transport's lifetime, and is reopened if it drops.
+ * {@code ssh://user@host[:port]}: HTTP to the engine through one SSH session (Apache MINA SSHD),
+ * reopened if it drops. Each connection is a {@code direct-streamlocal@openssh.com} channel to the
+ * engine's socket ({@value #ENGINE_SOCKET}), which sshd connects itself, so the host starts no
+ * process for it. Where sshd refuses that channel ({@code AllowStreamLocalForwarding no}, no socket
+ * at that path, or a server without the extension) the transport falls back, for the rest of the
+ * session, to what the docker CLI does: {@code docker system dial-stdio} on an exec channel, which
+ * also follows a {@code DOCKER_HOST} set on the host. Nothing but sshd (and, for the fallback, the
+ * docker CLI) is needed there.
  *
- * <p>An exec channel costs the host a process and the caller a round trip or more, so connections
- * are kept for many requests ({@link #preferReuse()}) and host files are read many per channel
- * ({@link SshRemoteHost}); {@link #execChannels()} counts what was opened.
+ * <p>A channel costs a round trip or more (an exec channel a process on the host too), so
+ * connections are kept for many requests ({@link #preferReuse()}) and host files are read many per
+ * channel ({@link SshRemoteHost}); {@link #execChannels()} and {@link #streamLocalChannels()} count
+ * what was opened.
  *
  * <p>Authentication is by key file only; the host key must be in {@code known_hosts} (or is added
  * when {@link SshOptions#acceptNewHostKeys()}).
  */
 public final class SshTransport implements Transport {
   static final String DIAL_STDIO = "docker system dial-stdio";
+
+  /**
+   * Where the engine listens on the host for a default install, the docker CLI's default too. An
+   * engine elsewhere (rootless, a remote DOCKER_HOST) is reached through the fallback.
+   */
+  static final String ENGINE_SOCKET = "/var/run/docker.sock";
+
   private static final long MAX_KEY_FILE_BYTES = 1 << 20;
 
   private final String user;
@@ -72,6 +87,9 @@ public final class SshTransport implements Transport {
   private ClientSession session; // guarded by this
   private volatile String hostKeyProblem;
   private final AtomicInteger execChannels = new AtomicInteger();
+  private final AtomicInteger streamLocalChannels = new AtomicInteger();
+  // The session whose sshd refused a streamlocal channel: its later connections use dial-stdio.
+  private volatile ClientSession streamLocalRefusedBy;
 
   public SshTransport(
       String user,
@@ -104,6 +122,57 @@ public final class SshTransport implements Transport {
   @Override
   public Connection open(Duration timeout) {
     ClientSession s = session();
+    if (streamLocalRefusedBy != s) {
+      Optional<Connection> direct = openStreamLocal(s, timeout);
+      if (direct.isPresent()) {
+        return direct.get();
+      }
+      streamLocalRefusedBy = s;
+    }
+    return openDialStdio(s, timeout);
+  }
+
+  /** A channel to the engine's socket; empty when sshd refuses to open it. */
+  private Optional<Connection> openStreamLocal(ClientSession s, Duration timeout) {
+    ChannelDirectStreamLocal channel = null;
+    try {
+      channel = ChannelDirectStreamLocal.create(s, ENGINE_SOCKET);
+      streamLocalChannels.incrementAndGet();
+      OpenFuture opened = channel.open();
+      if (!opened.await(Math.max(1, timeout.toMillis()))) {
+        throw new EngineUnreachableException(
+            endpoint,
+            "no answer to opening a channel to "
+                + ENGINE_SOCKET
+                + " within "
+                + timeout.toMillis()
+                + " ms",
+            null);
+      }
+      Throwable failure = opened.getException();
+      if (failure instanceof SshChannelOpenException) {
+        // Refused (forwarding not allowed, no socket there, an unknown channel type): the host
+        // may still run the docker CLI, which knows where its engine is.
+        channel.close(true);
+        return Optional.empty();
+      }
+      if (failure != null) {
+        throw new IOException(failure.getMessage(), failure);
+      }
+      return Optional.of(new ChannelConnection(channel, null));
+    } catch (IOException | RuntimeException e) {
+      if (channel != null) {
+        channel.close(true);
+      }
+      if (e instanceof EngineUnreachableException unreachable) {
+        throw unreachable;
+      }
+      throw new EngineUnreachableException(
+          endpoint, "cannot open a channel to " + ENGINE_SOCKET + ": " + e.getMessage(), e);
+    }
+  }
+
+  private Connection openDialStdio(ClientSession s, Duration timeout) {
     ChannelExec channel = null;
     try {
       channel = execChannel(s, DIAL_STDIO);
@@ -111,7 +180,7 @@ public final class SshTransport implements Transport {
       channel.setErr(err);
       channel.setRedirectErrorStream(false);
       channel.open().verify(Math.max(1, timeout.toMillis()));
-      return new ExecConnection(channel, err);
+      return new ChannelConnection(channel, err);
     } catch (IOException e) {
       if (channel != null) {
         channel.close(true);
@@ -139,6 +208,11 @@ public final class SshTransport implements Transport {
    */
   public int execChannels() {
     return execChannels.get();
+  }
+
+  /** {@code direct-streamlocal} channels asked for so far, refused ones included. */
+  public int streamLocalChannels() {
+    return streamLocalChannels.get();
   }
 
   @Override
@@ -454,13 +528,14 @@ public final class SshTransport implements Transport {
     }
   }
 
-  private static final class ExecConnection implements Connection {
-    private final ChannelExec channel;
+  /** A channel's data streams as a connection; {@code err} is null for a channel without one. */
+  private static final class ChannelConnection implements Connection {
+    private final ClientChannel channel;
     private final Stderr err;
     private final InputStream in;
     private final OutputStream out;
 
-    ExecConnection(ChannelExec channel, Stderr err) {
+    ChannelConnection(ClientChannel channel, Stderr err) {
       this.channel = channel;
       this.err = err;
       this.in = new TimeoutTranslating(channel.getInvertedOut());
@@ -485,6 +560,9 @@ public final class SshTransport implements Transport {
 
     @Override
     public String failureDetail() {
+      if (err == null) {
+        return "";
+      }
       // stderr may trail the end of stdout: give the remote command a moment to finish.
       channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), 500);
       return err.text().strip();
