@@ -97,8 +97,16 @@ public final class LeaseKeeper implements AutoCloseable {
       try {
         lease = leases.takeOver(held, owner, operation, ttl, me);
       } catch (LeaseHeldException again) {
-        // Someone else took it over first, or it was released in between.
-        throw new LeaseHeldException(engine.endpoint(), project, again.holder());
+        if (again.holder() == null) {
+          // Another run took it over and already gave it up: the project is free, start again.
+          return acquire(
+              leases, engine, project, owner, operation, ttl, progress, audit, processes);
+        }
+        throw new LeaseHeldException(
+            engine.endpoint(),
+            project,
+            again.holder(),
+            "it has just taken over from " + held.owner() + ", which died; wait for it to finish");
       }
       dead = held;
     }
@@ -160,7 +168,11 @@ public final class LeaseKeeper implements AutoCloseable {
                   engine.removeContainer(r.replacement(), true);
                 }
                 var parked = engine.inspectContainer(r.parked());
-                if (!parked.name().equals(r.name())) {
+                // Already renamed back when the kill came after that step; the Engine API's own
+                // form of a name has a leading '/'.
+                String now =
+                    parked.name().startsWith("/") ? parked.name().substring(1) : parked.name();
+                if (!now.equals(r.name())) {
                   engine.renameContainer(parked.id(), r.name());
                 }
                 if (r.start()) {
