@@ -111,6 +111,7 @@ public final class LeaseKeeper implements AutoCloseable {
       dead = held;
     }
     LeaseKeeper keeper = new LeaseKeeper(leases, lease, ttl, engine.endpoint());
+    keeper.restoring.putAll(lease.restoring());
     if (dead != null) {
       progress.step(
           null,
@@ -119,7 +120,7 @@ public final class LeaseKeeper implements AutoCloseable {
               + ", which died during '"
               + dead.operation()
               + "' (its process is gone from this machine)");
-      finishRestores(engine, project, owner, dead, progress, audit);
+      finishRestores(engine, project, owner, dead, progress, audit, keeper);
     }
     return keeper;
   }
@@ -151,7 +152,8 @@ public final class LeaseKeeper implements AutoCloseable {
       String owner,
       Lease dead,
       Progress progress,
-      AuditLog audit) {
+      AuditLog audit,
+      LeaseKeeper keeper) {
     dead.restoring()
         .forEach(
             (service, r) -> {
@@ -194,6 +196,8 @@ public final class LeaseKeeper implements AutoCloseable {
                         + "; the plan converges from what is on the engine";
               }
               progress.step(service, detail);
+              // Finished, or left to the plan: either way no later taker should try it again.
+              keeper.restored(service);
               try {
                 audit.record(
                     new AuditLog.Event(

@@ -34,8 +34,8 @@ public interface LeaseStore {
 
   /**
    * Takes over {@code dead}'s unexpired lease, whose holder is known to have died: only while it is
-   * still that holding, so of two processes taking over at once one wins. The new lease restores
-   * nothing yet.
+   * still that holding, so of two processes taking over at once one wins. The new lease keeps what
+   * {@code dead} was restoring, for its new holder to finish and clear.
    *
    * @throws LeaseHeldException when it changed hands or was released in between (holder null)
    */

@@ -92,7 +92,8 @@ class LeaseKeeperTest {
         throw new LeaseHeldException(dead.host(), dead.project(), row);
       }
       row = null;
-      return acquire(dead.host(), dead.project(), owner, op, ttl, h);
+      row = acquire(dead.host(), dead.project(), owner, op, ttl, h).restoring(dead.restoring());
+      return row;
     }
 
     @Override
@@ -203,6 +204,7 @@ class LeaseKeeperTest {
     try (LeaseKeeper keeper = take(leases, recording(calls, "shop-web-1-selvedge-old"), steps)) {
       keeper.check();
       assertThat(leases.row.owner()).isEqualTo("bo@box (pid 2)");
+      assertThat(leases.row.restoring()).isEmpty(); // finished: nothing left for a later taker
       assertThat(leases.row.holder()).isEqualTo(LocalProcesses.SYSTEM.self());
     }
     assertThat(calls)

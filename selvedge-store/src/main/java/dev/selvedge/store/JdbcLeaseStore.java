@@ -90,14 +90,20 @@ final class JdbcLeaseStore implements LeaseStore {
 
   /** Replaces the holding when it expired; the new one restores nothing yet. */
   private static boolean takeOverExpired(Handle h, Lease lease) {
-    return bind(h.createUpdate(REPLACE + " AND expires_at <= :acquiredAt"), lease).execute() == 1;
+    return bind(
+                h.createUpdate(
+                    REPLACE + ", restoring = NULL" + WHERE + " AND expires_at <= :acquiredAt"),
+                lease)
+            .execute()
+        == 1;
   }
 
   private static final String REPLACE =
       "UPDATE lease SET owner = :owner, operation = :operation, token = :token,"
           + " acquired_at = :acquiredAt, expires_at = :expiresAt, holder_boot_id = :bootId,"
-          + " holder_pid_ns = :pidNs, holder_pid = :pid, holder_start = :start, restoring = NULL"
-          + " WHERE host = :host AND project = :project";
+          + " holder_pid_ns = :pidNs, holder_pid = :pid, holder_start = :start";
+
+  private static final String WHERE = " WHERE host = :host AND project = :project";
 
   @Override
   public Lease takeOver(
@@ -116,9 +122,10 @@ final class JdbcLeaseStore implements LeaseStore {
               now,
               Db.micros(now.plus(ttl)),
               holder,
-              Map.of());
+              dead.restoring());
+      // What the dead holder was restoring stays recorded until the new holder has finished it.
       int updated =
-          bind(h.createUpdate(REPLACE + " AND token = :deadToken"), lease)
+          bind(h.createUpdate(REPLACE + WHERE + " AND token = :deadToken"), lease)
               .bind("deadToken", dead.token())
               .execute();
       if (updated == 1) {

@@ -314,7 +314,8 @@ abstract class StoreContract {
     Lease now = store.leases().current(HOST, project).orElseThrow();
     assertThat(now).isEqualTo(taken);
     assertThat(now.holder()).isNull();
-    assertThat(now.restoring()).isEmpty();
+    // The restores stay recorded until the new holder has finished them.
+    assertThat(now.restoring()).isEqualTo(restoring);
     // Only one of two processes taking over the same dead holder wins; the other is told who.
     LeaseHeldException late =
         catchThrowableOfType(
