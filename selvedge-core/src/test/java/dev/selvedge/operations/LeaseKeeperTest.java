@@ -30,6 +30,16 @@ class LeaseKeeperTest {
 
   /** An engine that only knows its endpoint and what {@code daemonId()} answers. */
   private static DockerEngine engine(Supplier<String> daemonId) {
+    return engine(
+        daemonId,
+        (method, args) -> {
+          throw new UnsupportedOperationException(method);
+        });
+  }
+
+  /** An engine that knows its endpoint and ID, and answers every other call with {@code rest}. */
+  private static DockerEngine engine(
+      Supplier<String> daemonId, java.util.function.BiFunction<String, Object[], Object> rest) {
     return (DockerEngine)
         Proxy.newProxyInstance(
             DockerEngine.class.getClassLoader(),
@@ -38,7 +48,7 @@ class LeaseKeeperTest {
                 switch (method.getName()) {
                   case "endpoint" -> ENDPOINT;
                   case "daemonId" -> daemonId.get();
-                  default -> throw new UnsupportedOperationException(method.getName());
+                  default -> rest.apply(method.getName(), args);
                 });
   }
 
@@ -122,30 +132,26 @@ class LeaseKeeperTest {
 
   /** An engine that records the changes asked of it; {@code parked} is the one it can inspect. */
   private static DockerEngine recording(List<String> calls, String parkedName) {
-    return (DockerEngine)
-        Proxy.newProxyInstance(
-            DockerEngine.class.getClassLoader(),
-            new Class<?>[] {DockerEngine.class},
-            (proxy, method, args) ->
-                switch (method.getName()) {
-                  case "endpoint" -> ENDPOINT;
-                  case "daemonId" -> "D1";
-                  case "inspectContainer" ->
-                      ContainerBuilder.bare("shop", "web")
-                          .id((String) args[0])
-                          .name(parkedName)
-                          .state("exited", 137)
-                          .build();
-                  case "removeContainer", "startContainer" -> {
-                    calls.add(method.getName() + " " + args[0]);
-                    yield null;
-                  }
-                  case "renameContainer" -> {
-                    calls.add(method.getName() + " " + args[0] + " " + args[1]);
-                    yield null;
-                  }
-                  default -> throw new UnsupportedOperationException(method.getName());
-                });
+    return engine(
+        () -> "D1",
+        (method, args) ->
+            switch (method) {
+              case "inspectContainer" ->
+                  ContainerBuilder.bare("shop", "web")
+                      .id((String) args[0])
+                      .name(parkedName)
+                      .state("exited", 137)
+                      .build();
+              case "removeContainer", "startContainer" -> {
+                calls.add(method + " " + args[0]);
+                yield null;
+              }
+              case "renameContainer" -> {
+                calls.add(method + " " + args[0] + " " + args[1]);
+                yield null;
+              }
+              default -> throw new UnsupportedOperationException(method);
+            });
   }
 
   /** A holder that ran on this machine and was killed: a real process, gone. */

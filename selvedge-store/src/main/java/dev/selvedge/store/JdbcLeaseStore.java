@@ -54,18 +54,8 @@ final class JdbcLeaseStore implements LeaseStore {
     String what = "take the lease on '" + project + "' on " + host;
     try (Handle h = db.open()) {
       for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-        Instant now = Db.micros(clock.instant());
-        Lease lease =
-            new Lease(
-                host,
-                project,
-                owner,
-                operation,
-                UUID.randomUUID().toString(),
-                now,
-                Db.micros(now.plus(ttl)),
-                holder,
-                Map.of());
+        Lease lease = fresh(host, project, owner, operation, ttl, holder, Map.of());
+        Instant now = lease.acquiredAt();
         if (takeOverExpired(h, lease) || insert(h, lease)) {
           return lease;
         }
@@ -86,6 +76,28 @@ final class JdbcLeaseStore implements LeaseStore {
             + ": it changed hands "
             + ATTEMPTS
             + " times while we tried; try again");
+  }
+
+  /** A new holding from now (to the microsecond the databases keep) for {@code ttl}. */
+  private Lease fresh(
+      String host,
+      String project,
+      String owner,
+      String operation,
+      Duration ttl,
+      Lease.Holder holder,
+      Map<String, Lease.Restore> restoring) {
+    Instant now = Db.micros(clock.instant());
+    return new Lease(
+        host,
+        project,
+        owner,
+        operation,
+        UUID.randomUUID().toString(),
+        now,
+        Db.micros(now.plus(ttl)),
+        holder,
+        restoring);
   }
 
   /** Replaces the holding when it expired; the new one restores nothing yet. */
@@ -111,19 +123,9 @@ final class JdbcLeaseStore implements LeaseStore {
     requirePositive(ttl);
     String what = "take over the lease on '" + dead.project() + "' on " + dead.host();
     try (Handle h = db.open()) {
-      Instant now = Db.micros(clock.instant());
-      Lease lease =
-          new Lease(
-              dead.host(),
-              dead.project(),
-              owner,
-              operation,
-              UUID.randomUUID().toString(),
-              now,
-              Db.micros(now.plus(ttl)),
-              holder,
-              dead.restoring());
       // What the dead holder was restoring stays recorded until the new holder has finished it.
+      Lease lease =
+          fresh(dead.host(), dead.project(), owner, operation, ttl, holder, dead.restoring());
       int updated =
           bind(h.createUpdate(REPLACE + WHERE + " AND token = :deadToken"), lease)
               .bind("deadToken", dead.token())
@@ -140,22 +142,35 @@ final class JdbcLeaseStore implements LeaseStore {
 
   @Override
   public Lease restoring(Lease lease, Map<String, Lease.Restore> restoring) {
-    String what = "record the restores under the lease on '" + lease.project() + "'";
+    updateMine(
+        "record the restores under the lease on '" + lease.project() + "' on " + lease.host(),
+        lease,
+        "restoring = :restoring",
+        u -> u.bind("restoring", restoring.isEmpty() ? null : restoresJson(restoring)));
+    return lease.restoring(restoring);
+  }
+
+  /**
+   * Sets {@code assignments} on the row while it is still {@code lease}'s holding.
+   *
+   * @throws LeaseHeldException naming whoever is there now when it is not (null: nobody)
+   */
+  private void updateMine(
+      String what,
+      Lease lease,
+      String assignments,
+      java.util.function.UnaryOperator<Update> binds) {
     try (Handle h = db.open()) {
-      int updated =
-          h.createUpdate(
-                  "UPDATE lease SET restoring = :restoring"
-                      + " WHERE host = :host AND project = :project AND token = :token")
-              .bind("restoring", restoring.isEmpty() ? null : restoresJson(restoring))
+      Update update =
+          h.createUpdate("UPDATE lease SET " + assignments + WHERE + " AND token = :token")
               .bind("host", lease.host())
               .bind("project", lease.project())
-              .bind("token", lease.token())
-              .execute();
-      if (updated == 1) {
-        return lease.restoring(restoring);
+              .bind("token", lease.token());
+      if (binds.apply(update).execute() != 1) {
+        // Taken over after it expired, or released: whoever is there now (if anyone) is in the way.
+        throw new LeaseHeldException(
+            lease.host(), lease.project(), row(h, lease.host(), lease.project()).orElse(null));
       }
-      throw new LeaseHeldException(
-          lease.host(), lease.project(), row(h, lease.host(), lease.project()).orElse(null));
     } catch (JdbiException e) {
       throw db.failure(what, e);
     }
@@ -242,27 +257,13 @@ final class JdbcLeaseStore implements LeaseStore {
   @Override
   public Lease renew(Lease lease, Duration ttl) {
     requirePositive(ttl);
-    String what = "renew the lease on '" + lease.project() + "' on " + lease.host();
     Instant expires = Db.micros(clock.instant().plus(ttl));
-    try (Handle h = db.open()) {
-      int updated =
-          h.createUpdate(
-                  "UPDATE lease SET expires_at = :expiresAt"
-                      + " WHERE host = :host AND project = :project AND token = :token")
-              .bind("expiresAt", Db.timestamp(expires))
-              .bind("host", lease.host())
-              .bind("project", lease.project())
-              .bind("token", lease.token())
-              .execute();
-      if (updated == 1) {
-        return lease.expiring(expires);
-      }
-      // Taken over after it expired, or released: whoever is there now (if anyone) is in the way.
-      throw new LeaseHeldException(
-          lease.host(), lease.project(), row(h, lease.host(), lease.project()).orElse(null));
-    } catch (JdbiException e) {
-      throw db.failure(what, e);
-    }
+    updateMine(
+        "renew the lease on '" + lease.project() + "' on " + lease.host(),
+        lease,
+        "expires_at = :expiresAt",
+        u -> u.bind("expiresAt", Db.timestamp(expires)));
+    return lease.expiring(expires);
   }
 
   @Override
