@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -524,8 +525,19 @@ final class StoreSpool {
     }
 
     @Override
-    public Lease acquire(String host, String project, String owner, String op, Duration ttl) {
-      return store.acquire(host, project, owner, op, ttl);
+    public Lease acquire(
+        String host, String project, String owner, String op, Duration ttl, Lease.Holder holder) {
+      return store.acquire(host, project, owner, op, ttl, holder);
+    }
+
+    @Override
+    public Lease takeOver(Lease dead, String owner, String op, Duration ttl, Lease.Holder holder) {
+      return store.takeOver(dead, owner, op, ttl, holder);
+    }
+
+    @Override
+    public Lease restoring(Lease lease, Map<String, Lease.Restore> restoring) {
+      return store.restoring(lease, restoring);
     }
 
     @Override

@@ -850,41 +850,187 @@ class ApplyIT {
   }
 
   @Test
-  void aCrashMidGateHoldsItsLeaseAndTheNextRunDoesNotAcceptTheUngatedContainer() throws Exception {
+  void aStuckRunMidGateHoldsItsLeaseAndTheNextRunDoesNotAcceptTheUngatedContainer()
+      throws Exception {
     contract(good, "prod", port, "");
     assertThat(cli("apply").code()).isZero();
     String goodImage = inspect(containerId("web"), "{{.Image}}");
     contract(bad, "prod", port, "");
-    // A separate selvedge process, killed (SIGKILL) while it gates the new container.
-    Path log = tmp.resolve("crashed.log");
-    Process crasher = startCrasher(log);
-    try {
-      // Parked, and its successor created and gated: not merely renamed.
-      waitFor(
-          () -> Files.readString(log).contains("[web] waiting") && !run(parkedFilter()).isBlank(),
-          "the previous container to be parked and the new one gated");
-    } finally {
-      crasher.destroyForcibly().waitFor();
-    }
-    assertThat(run(parkedFilter())).isNotBlank();
+    Map<String, String> env = Map.of("SELVEDGE_HOME", home.toString());
+    // Held open here so this JVM serves the H2 file: a stopped process serving it would stall
+    // every other one.
+    try (Store serving = Stores.open(StoreConfig.defaults(env))) {
+      // A separate selvedge process, stopped (SIGSTOP) while it gates the new container: alive,
+      // so its lease is respected on this machine, but doing nothing.
+      Path log = tmp.resolve("crashed.log");
+      Process stuck = startCrasher(log);
+      try {
+        // Parked, and its successor created and gated: not merely renamed.
+        waitFor(
+            () -> Files.readString(log).contains("[web] waiting") && !run(parkedFilter()).isBlank(),
+            "the previous container to be parked and the new one gated");
+        run(List.of("kill", "-STOP", Long.toString(stuck.pid())));
+        assertThat(run(parkedFilter())).isNotBlank();
+        Lease held = serving.leases().current("docker-daemon:" + daemonId(), project).orElseThrow();
+        assertThat(held.holder().pid()).isEqualTo(stuck.pid());
 
-    // Its lease outlives it until it expires ...
-    Result refused = cli("apply");
-    assertThat(refused.code()).as(refused.all()).isEqualTo(2);
-    assertThat(refused.err()).contains("crasher@ci");
-    // ... and then another run takes over.
-    expireCrashedLease();
-    Result next = cli("apply", "--gate-timeout", "60s");
-    assertThat(next.code()).as(next.all()).isEqualTo(1);
-    assertThat(next.err()).contains("earlier deployment(s) of this project were interrupted");
-    assertThat(next.err()).contains("resuming an interrupted apply");
-    assertThat(next.out()).contains("rolled-back");
+        // Its lease outlives its progress until it expires ...
+        Result refused = cli("apply");
+        assertThat(refused.code()).as(refused.all()).isEqualTo(2);
+        assertThat(refused.err())
+            .contains("crasher@ci")
+            .contains("still running on this machine (pid " + stuck.pid() + ")");
+        // ... and then another run takes over.
+        expireCrashedLease();
+        Result next = cli("apply", "--gate-timeout", "60s");
+        assertThat(next.code()).as(next.all()).isEqualTo(1);
+        assertThat(next.err()).contains("earlier deployment(s) of this project were interrupted");
+        assertThat(next.err()).contains("resuming an interrupted apply");
+        assertThat(next.out()).contains("rolled-back");
+      } finally {
+        stuck.destroyForcibly().waitFor();
+      }
+    }
     List<String> ids = projectContainers();
     assertThat(ids).hasSize(1);
     assertThat(inspect(ids.get(0), "{{.Image}}")).isEqualTo(goodImage);
     assertThat(inspect(ids.get(0), "{{.Name}}")).isEqualTo("/" + project + "-web-1");
     assertThat(inspect(ids.get(0), "{{.State.Running}}")).isEqualTo("true");
     assertThat(outcomes()).containsExactly("rolled-back", "interrupted", "healthy");
+  }
+
+  @Test
+  void aKillDuringARestoreIsFinishedAtOnceByTheNextRun() throws Exception {
+    contract(good, "prod", port, "");
+    assertThat(cli("apply").code()).isZero();
+    String previous = containerId("web");
+    contract(bad, "prod", port, "");
+    Path log = tmp.resolve("crashed.log");
+    // The crashing run reaches the engine through a proxy that holds the request giving the
+    // parked container its name back, so it is killed mid-restore: its successor removed, the
+    // previous container still parked and stopped, the service down.
+    String putBack = "/rename?name=" + project + "-web-1 ";
+    try (StallingProxy proxy = new StallingProxy(putBack)) {
+      Process crasher = startCrasher(log, "--gate-timeout", "2s", "--host", proxy.endpoint());
+      try {
+        waitFor(proxy::stalled, "the restore to ask for the previous container's name back");
+      } finally {
+        crasher.destroyForcibly().waitFor(); // SIGKILL
+      }
+    }
+    assertThat(Files.readString(log)).contains("restoring the previous container");
+    assertThat(projectContainers()).containsExactly(previous);
+    assertThat(inspect(previous, "{{.Name}}"))
+        .isEqualTo("/" + project + "-web-1" + "-selvedge-old");
+    assertThat(inspect(previous, "{{.State.Running}}")).isEqualTo("false");
+
+    // The next run, with the dead run's lease minutes from expiring, takes it over and puts the
+    // previous container back before it plans: the same container runs again, under its name.
+    contract(good, "prod", port, "");
+    Result next = cli("apply");
+    assertThat(next.code()).as(next.all()).isZero();
+    assertThat(next.err())
+        .contains("took over the lease of crasher@ci")
+        .contains("finishing the restore crasher@ci")
+        .contains("restored " + project + "-web-1 and started it");
+    assertThat(next.out()).contains("nothing to do");
+    assertThat(projectContainers()).containsExactly(previous);
+    assertThat(inspect(previous, "{{.Name}}")).isEqualTo("/" + project + "-web-1");
+    assertThat(inspect(previous, "{{.State.Running}}")).isEqualTo("true");
+    assertThat(auditLog())
+        .anySatisfy(
+            e -> {
+              assertThat(e.action()).isEqualTo("finish restore");
+              assertThat(e.outcome()).isEqualTo("done");
+            });
+  }
+
+  /**
+   * A TCP endpoint in front of the local engine's socket that forwards everything until a request
+   * holds {@code marker}, and from then on forwards nothing more of that connection.
+   */
+  private static final class StallingProxy implements AutoCloseable {
+    private final ServerSocket server;
+    private final List<java.io.Closeable> open =
+        java.util.Collections.synchronizedList(new ArrayList<>());
+    private volatile boolean stalled;
+
+    StallingProxy(String marker) throws IOException {
+      server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+      Thread accepting =
+          new Thread(
+              () -> {
+                try {
+                  while (true) {
+                    Socket client = server.accept();
+                    var engine =
+                        java.nio.channels.SocketChannel.open(
+                            java.net.UnixDomainSocketAddress.of("/var/run/docker.sock"));
+                    open.add(client);
+                    open.add(engine);
+                    pump(
+                        client.getInputStream(),
+                        java.nio.channels.Channels.newOutputStream(engine),
+                        marker);
+                    pump(
+                        java.nio.channels.Channels.newInputStream(engine),
+                        client.getOutputStream(),
+                        null);
+                  }
+                } catch (IOException e) {
+                  // closed: the test is done with it
+                }
+              });
+      accepting.setDaemon(true);
+      accepting.start();
+    }
+
+    String endpoint() {
+      return "tcp://127.0.0.1:" + server.getLocalPort();
+    }
+
+    boolean stalled() {
+      return stalled;
+    }
+
+    private void pump(java.io.InputStream in, java.io.OutputStream out, String marker) {
+      Thread t =
+          new Thread(
+              () -> {
+                byte[] buf = new byte[65536];
+                // Requests are small: the last bytes seen are enough to find a request line that
+                // spans two reads.
+                String tail = "";
+                try {
+                  for (int n; (n = in.read(buf)) > 0; ) {
+                    if (marker != null) {
+                      tail += new String(buf, 0, n, StandardCharsets.ISO_8859_1);
+                      if (tail.contains(marker)) {
+                        stalled = true;
+                        return;
+                      }
+                      tail = tail.substring(Math.max(0, tail.length() - 4096));
+                    }
+                    out.write(buf, 0, n);
+                    out.flush();
+                  }
+                } catch (IOException e) {
+                  // either side went away
+                }
+              });
+      t.setDaemon(true);
+      t.start();
+    }
+
+    @Override
+    public void close() throws IOException {
+      server.close();
+      synchronized (open) {
+        for (java.io.Closeable c : open) {
+          c.close();
+        }
+      }
+    }
   }
 
   @Test
@@ -1041,25 +1187,28 @@ class ApplyIT {
   private static final Duration CRASHER_TTL = Duration.ofMinutes(10);
 
   /** A separate selvedge process applying the project (to be killed), its output to {@code log}. */
-  private Process startCrasher(Path log) throws IOException {
+  private Process startCrasher(Path log, String... args) throws IOException {
     Path jar = Path.of("target", "selvedge.jar").toAbsolutePath();
     assumeTrue(Files.isRegularFile(jar), "no " + jar + ": run through mvn verify");
-    ProcessBuilder pb =
-        new ProcessBuilder(
+    List<String> command =
+        new ArrayList<>(
+            List.of(
                 ProcessHandle.current().info().command().orElse("java"),
                 "-jar",
                 jar.toString(),
                 "apply",
                 "--gate-timeout",
-                "60s",
-                "--project-directory",
-                repo.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
+                "60s"));
+    command.addAll(List.of(args)); // the last --gate-timeout wins
+    command.addAll(List.of("--project-directory", repo.toString()));
+    ProcessBuilder pb =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("SELVEDGE_HOME", home.toString());
     pb.environment().put("SELVEDGE_LEASE_TTL", CRASHER_TTL.toMinutes() + "m");
     pb.environment().put("SELVEDGE_ACTOR", "crasher@ci");
     pb.environment().putAll(extraEnv);
+    // A --host tcp:// here is the test's plain proxy, not a TLS endpoint.
+    pb.environment().remove("DOCKER_TLS_VERIFY");
     return pb.start();
   }
 

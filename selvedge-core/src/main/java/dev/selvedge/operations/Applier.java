@@ -13,6 +13,7 @@ import dev.selvedge.port.Deployment;
 import dev.selvedge.port.DockerEngine;
 import dev.selvedge.port.EngineException;
 import dev.selvedge.port.EngineUnreachableException;
+import dev.selvedge.port.Lease;
 import dev.selvedge.port.Store;
 import java.time.Clock;
 import java.time.Duration;
@@ -100,7 +101,14 @@ public final class Applier {
     String operation = req.kind() == Deployment.Kind.ROLLBACK ? "rollback" : "apply";
     try (LeaseKeeper lease =
         LeaseKeeper.acquire(
-            store.leases(), engine, project.name(), owner, operation, req.leaseTtl())) {
+            store.leases(),
+            engine,
+            project.name(),
+            owner,
+            operation,
+            req.leaseTtl(),
+            progress,
+            store.audit())) {
       int interrupted =
           store.deployments().markInterrupted(engine.endpoint(), project.name(), clock.instant());
       if (interrupted > 0) {
@@ -359,7 +367,8 @@ public final class Applier {
                   mustComplete.contains(name), mustBeHealthy.contains(name), req.gateTimeout());
           running.put(
               name,
-              pool.submit(() -> guarded(project, s, step, specs.get(name), names.get(name), gate)));
+              pool.submit(
+                  () -> guarded(project, s, step, specs.get(name), names.get(name), gate, lease)));
         }
         // Every task of the wave ends with a result (none throws), so all are collected.
         for (Map.Entry<String, Future<ServiceResult>> e : running.entrySet()) {
@@ -527,9 +536,15 @@ public final class Applier {
 
   /** Runs one service's step; an unexpected error becomes a FAILED result, never an escape. */
   private ServiceResult guarded(
-      Project project, Service s, Plan.Step step, ContainerCreate spec, String wanted, Gate gate) {
+      Project project,
+      Service s,
+      Plan.Step step,
+      ContainerCreate spec,
+      String wanted,
+      Gate gate,
+      LeaseKeeper lease) {
     try {
-      return service(project, s, step, spec, wanted, gate);
+      return service(project, s, step, spec, wanted, gate, lease);
     } catch (RuntimeException e) {
       return new ServiceResult(
           s.name(),
@@ -627,7 +642,13 @@ public final class Applier {
 
   /** Applies one service's step and gates it; restores the previous state when the gate fails. */
   private ServiceResult service(
-      Project project, Service s, Plan.Step step, ContainerCreate spec, String wanted, Gate gate) {
+      Project project,
+      Service s,
+      Plan.Step step,
+      ContainerCreate spec,
+      String wanted,
+      Gate gate,
+      LeaseKeeper lease) {
     switch (step.action()) {
       case NOTHING -> {
         if (!gate.dependedOn()) {
@@ -711,17 +732,23 @@ public final class Applier {
                 + "; there was no previous container: stopped the new one (kept for its logs)");
       }
       case RECREATE -> {
-        return recreate(project, s, step, spec, wanted, gate);
+        return recreate(project, s, step, spec, wanted, gate, lease);
       }
       case RESUME -> {
-        return resume(project, s, step, wanted, gate);
+        return resume(project, s, step, wanted, gate, lease);
       }
     }
     throw new IllegalStateException("unknown action " + step.action());
   }
 
   private ServiceResult recreate(
-      Project project, Service s, Plan.Step step, ContainerCreate spec, String wanted, Gate gate) {
+      Project project,
+      Service s,
+      Plan.Step step,
+      ContainerCreate spec,
+      String wanted,
+      Gate gate,
+      LeaseKeeper lease) {
     String oldId = step.containerId();
     var old = engine.inspectContainer(oldId);
     String oldName = old.name();
@@ -759,7 +786,8 @@ public final class Applier {
                   : newId == null ? "could not create the new container: " : "could not start it: ")
               + message(e);
     }
-    return restore(project, s, step, oldId, oldName, newId, wanted, wasRunning, failure, gate);
+    return restore(
+        project, s, step, oldId, oldName, newId, wanted, wasRunning, failure, gate, lease);
   }
 
   /**
@@ -777,10 +805,33 @@ public final class Applier {
       String wanted,
       boolean wasRunning,
       String failure,
-      Gate gate) {
+      Gate gate,
+      LeaseKeeper lease) {
+    String restoredName = oldName.endsWith(OLD_SUFFIX) ? wanted : oldName;
+    // Recorded under the lease before the first step, so that if this process dies the next run
+    // on this machine finishes it at once instead of leaving the service down.
+    lease.restoring(s.name(), new Lease.Restore(oldId, restoredName, newId, wasRunning));
+    try {
+      return putBack(
+          project, s, step, oldId, newId, wanted, wasRunning, failure, gate, restoredName);
+    } finally {
+      lease.restored(s.name());
+    }
+  }
+
+  private ServiceResult putBack(
+      Project project,
+      Service s,
+      Plan.Step step,
+      String oldId,
+      String newId,
+      String wanted,
+      boolean wasRunning,
+      String failure,
+      Gate gate,
+      String restoredName) {
     progress.step(
         s.name(), project.secretValues().scrub(failure) + "; restoring the previous container");
-    String restoredName = oldName.endsWith(OLD_SUFFIX) ? wanted : oldName;
     try {
       if (newId != null) {
         engine.removeContainer(newId, true);
@@ -838,7 +889,7 @@ public final class Applier {
    * it passes (the parked previous one is removed), else the parked one is put back.
    */
   private ServiceResult resume(
-      Project project, Service s, Plan.Step step, String wanted, Gate gate) {
+      Project project, Service s, Plan.Step step, String wanted, Gate gate, LeaseKeeper lease) {
     String current = step.containerId();
     String failure;
     try {
@@ -873,7 +924,7 @@ public final class Applier {
     }
     String parkedName = wanted + OLD_SUFFIX;
     return restore(
-        project, s, step, step.parkedId(), parkedName, current, wanted, true, failure, gate);
+        project, s, step, step.parkedId(), parkedName, current, wanted, true, failure, gate, lease);
   }
 
   private void removeIfPresent(String name, String keep) {

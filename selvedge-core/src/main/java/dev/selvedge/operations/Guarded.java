@@ -92,7 +92,14 @@ public final class Guarded {
     }
     try (LeaseKeeper lease =
         LeaseKeeper.acquire(
-            leases, engine, project.name(), owner, verb.id() + " " + service, leaseTtl)) {
+            leases,
+            engine,
+            project.name(),
+            owner,
+            verb.id() + " " + service,
+            leaseTtl,
+            progress,
+            audit)) {
       // The service's own containers: not one-off `run` containers, not one an interrupted apply
       // parked (starting it would run the old version beside the new one).
       List<ContainerSummary> containers =
@@ -160,7 +167,8 @@ public final class Guarded {
     List<List<String>> waves = new ArrayList<>(Planner.waves(project));
     Collections.reverse(waves);
     try (LeaseKeeper lease =
-        LeaseKeeper.acquire(leases, engine, project.name(), owner, "down", leaseTtl)) {
+        LeaseKeeper.acquire(
+            leases, engine, project.name(), owner, "down", leaseTtl, progress, audit)) {
       Map<String, String> mine = Map.of(ComposeLabels.PROJECT, project.name());
       List<List<ContainerSummary>> batches = batches(engine.listContainers(mine, true), waves);
       int widest = batches.stream().mapToInt(List::size).max().orElse(1);

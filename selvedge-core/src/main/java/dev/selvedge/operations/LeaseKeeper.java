@@ -1,11 +1,15 @@
 package dev.selvedge.operations;
 
+import dev.selvedge.port.AuditLog;
 import dev.selvedge.port.DockerEngine;
 import dev.selvedge.port.EngineException;
 import dev.selvedge.port.Lease;
 import dev.selvedge.port.LeaseHeldException;
 import dev.selvedge.port.LeaseStore;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -13,7 +17,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Holds a project's lease for the length of one operation: takes it, renews it in the background
  * every third of its time to live, and gives it up at the end. A crashed process stops renewing, so
- * its lease runs out and the next operation takes over.
+ * its lease runs out and the next operation takes over; on the machine it ran on, the next
+ * operation sees at once that it died ({@link LocalProcesses}), takes over then, and first finishes
+ * the restores the lease says it was doing.
  */
 public final class LeaseKeeper implements AutoCloseable {
   private final LeaseStore leases;
@@ -22,6 +28,7 @@ public final class LeaseKeeper implements AutoCloseable {
   private final ScheduledExecutorService renewer;
   private volatile Lease lease;
   private volatile RuntimeException lost;
+  private final Map<String, Lease.Restore> restoring = new TreeMap<>();
 
   private LeaseKeeper(LeaseStore leases, Lease lease, Duration ttl, String where) {
     this.leases = leases;
@@ -43,6 +50,12 @@ public final class LeaseKeeper implements AutoCloseable {
    * Takes the lease of (engine, project) or throws {@link LeaseHeldException} naming its holder.
    * The lease is keyed by the daemon's own ID ({@link #key}), so two ways to one engine (its socket
    * and an ssh:// host, say) cannot both mutate one project at once.
+   *
+   * <p>A holder on this machine that died (a {@code kill -9}, a crash) is taken over at once rather
+   * than when its lease expires, and the restores it recorded are finished before this returns: its
+   * service is back on its previous container before anything else is planned.
+   *
+   * @param audit where the finished restores are recorded
    */
   public static LeaseKeeper acquire(
       LeaseStore leases,
@@ -50,15 +63,188 @@ public final class LeaseKeeper implements AutoCloseable {
       String project,
       String owner,
       String operation,
-      Duration ttl) {
+      Duration ttl,
+      Progress progress,
+      AuditLog audit) {
+    return acquire(
+        leases, engine, project, owner, operation, ttl, progress, audit, LocalProcesses.SYSTEM);
+  }
+
+  static LeaseKeeper acquire(
+      LeaseStore leases,
+      DockerEngine engine,
+      String project,
+      String owner,
+      String operation,
+      Duration ttl,
+      Progress progress,
+      AuditLog audit,
+      LocalProcesses processes) {
     String key = key(engine);
+    Lease.Holder me = processes.self();
     Lease lease;
+    Lease dead;
     try {
-      lease = leases.acquire(key, project, owner, operation, ttl);
+      lease = leases.acquire(key, project, owner, operation, ttl, me);
+      dead = null;
     } catch (LeaseHeldException e) {
-      throw new LeaseHeldException(engine.endpoint(), project, e.holder());
+      Lease held = e.holder();
+      LocalProcesses.Liveness liveness =
+          held == null ? LocalProcesses.Liveness.UNKNOWN : processes.judge(held.holder());
+      if (liveness != LocalProcesses.Liveness.DEAD) {
+        throw new LeaseHeldException(engine.endpoint(), project, held, advice(held, liveness));
+      }
+      try {
+        lease = leases.takeOver(held, owner, operation, ttl, me);
+      } catch (LeaseHeldException again) {
+        if (again.holder() == null) {
+          // Another run took it over and already gave it up: the project is free, start again.
+          return acquire(
+              leases, engine, project, owner, operation, ttl, progress, audit, processes);
+        }
+        throw new LeaseHeldException(
+            engine.endpoint(),
+            project,
+            again.holder(),
+            "it has just taken over from " + held.owner() + ", which died; wait for it to finish");
+      }
+      dead = held;
     }
-    return new LeaseKeeper(leases, lease, ttl, engine.endpoint());
+    LeaseKeeper keeper = new LeaseKeeper(leases, lease, ttl, engine.endpoint());
+    keeper.restoring.putAll(lease.restoring());
+    if (dead != null) {
+      progress.step(
+          null,
+          "took over the lease of "
+              + dead.owner()
+              + ", which died during '"
+              + dead.operation()
+              + "' (its process is gone from this machine)");
+      finishRestores(engine, project, owner, dead, progress, audit, keeper);
+    }
+    return keeper;
+  }
+
+  private static String advice(Lease held, LocalProcesses.Liveness liveness) {
+    if (held == null) {
+      return "try again";
+    }
+    if (liveness == LocalProcesses.Liveness.ALIVE) {
+      return "it is still running on this machine (pid "
+          + held.holder().pid()
+          + "): wait for it to finish";
+    }
+    return "it runs on another machine (or out of sight of this process), so whether it is still"
+        + " alive cannot be told from here: wait for it to finish, or until "
+        + held.expiresAt()
+        + " when its lease expires if it died";
+  }
+
+  /**
+   * Puts back each previous container {@code dead} was restoring: removes the successor that failed
+   * its gate, gives the parked container its name again and starts it if it ran before. Every step
+   * is safe to repeat, so it does not matter how far the dead process got; a service whose restore
+   * cannot be finished is said, and left for the operation's plan to converge.
+   */
+  private static void finishRestores(
+      DockerEngine engine,
+      String project,
+      String owner,
+      Lease dead,
+      Progress progress,
+      AuditLog audit,
+      LeaseKeeper keeper) {
+    dead.restoring()
+        .forEach(
+            (service, r) -> {
+              String outcome = "done";
+              String detail;
+              try {
+                progress.step(
+                    service,
+                    "finishing the restore "
+                        + dead.owner()
+                        + " was doing: putting back "
+                        + r.name());
+                if (r.replacement() != null) {
+                  engine.removeContainer(r.replacement(), true);
+                }
+                var parked = engine.inspectContainer(r.parked());
+                // Already renamed back when the kill came after that step; the Engine API's own
+                // form of a name has a leading '/'.
+                String now =
+                    parked.name().startsWith("/") ? parked.name().substring(1) : parked.name();
+                if (!now.equals(r.name())) {
+                  engine.renameContainer(parked.id(), r.name());
+                }
+                if (r.start()) {
+                  engine.startContainer(parked.id());
+                }
+                detail =
+                    "restored "
+                        + r.name()
+                        + (r.start() ? " and started it" : " (it was not running before)")
+                        + ", finishing the restore of "
+                        + dead.owner();
+              } catch (RuntimeException e) {
+                outcome = "failed";
+                detail =
+                    "could not finish the restore of "
+                        + dead.owner()
+                        + ": "
+                        + Applier.message(e)
+                        + "; the plan converges from what is on the engine";
+              }
+              progress.step(service, detail);
+              // Finished, or left to the plan: either way no later taker should try it again.
+              keeper.restored(service);
+              try {
+                audit.record(
+                    new AuditLog.Event(
+                        0,
+                        Instant.now(),
+                        owner,
+                        engine.endpoint(),
+                        project,
+                        service,
+                        "finish restore",
+                        r.name(),
+                        outcome,
+                        detail));
+              } catch (RuntimeException e) {
+                progress.step(
+                    service, "could not record it in the audit log: " + Applier.message(e));
+              }
+            });
+  }
+
+  /**
+   * Records that {@code service}'s previous container is being put back, before the first step of
+   * it, so a run that takes over from this process if it dies can finish it.
+   */
+  public void restoring(String service, Lease.Restore restore) {
+    synchronized (restoring) {
+      restoring.put(service, restore);
+      record();
+    }
+  }
+
+  /** The restore of {@code service} ended (either way): nothing left to finish for it. */
+  public void restored(String service) {
+    synchronized (restoring) {
+      if (restoring.remove(service) != null) {
+        record();
+      }
+    }
+  }
+
+  private void record() {
+    try {
+      leases.restoring(lease, Map.copyOf(restoring));
+    } catch (RuntimeException e) {
+      // Putting the service back matters more than saying so; without the record a run that
+      // takes over converges from the engine's state (the parked container) instead.
+    }
   }
 
   /**

@@ -12,11 +12,23 @@ public class LeaseHeldException extends SelvedgeException {
    * @param holder the lease that is in the way, or null when the caller's lease is simply gone
    */
   public LeaseHeldException(String host, String project, Lease holder) {
-    super(message(host, project, holder));
+    this(
+        host,
+        project,
+        holder,
+        "wait for it to finish, or for the lease to expire if that process died");
+  }
+
+  /**
+   * @param advice what the reader can do about {@code holder}, which was found alive or could not
+   *     be judged
+   */
+  public LeaseHeldException(String host, String project, Lease holder, String advice) {
+    super(message(host, project, holder, advice));
     this.holder = holder;
   }
 
-  private static String message(String host, String project, Lease holder) {
+  private static String message(String host, String project, Lease holder, String advice) {
     if (holder == null) {
       return "project '"
           + project
@@ -36,7 +48,8 @@ public class LeaseHeldException extends SelvedgeException {
         + holder.acquiredAt()
         + " (lease until "
         + holder.expiresAt()
-        + "); wait for it to finish, or for the lease to expire if that process died";
+        + "); "
+        + advice;
   }
 
   /** The lease in the way, or null. */

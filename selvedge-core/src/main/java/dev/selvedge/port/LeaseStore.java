@@ -1,6 +1,7 @@
 package dev.selvedge.port;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -12,9 +13,40 @@ public interface LeaseStore {
   /**
    * Takes the project's lease for {@code ttl}, or takes over an expired one.
    *
+   * @param holder the calling process, recorded so others on its machine can tell when it died;
+   *     null when it cannot say
    * @throws LeaseHeldException when someone else holds an unexpired lease
    */
-  Lease acquire(String host, String project, String owner, String operation, Duration ttl);
+  Lease acquire(
+      String host,
+      String project,
+      String owner,
+      String operation,
+      Duration ttl,
+      Lease.Holder holder);
+
+  /**
+   * {@link #acquire(String, String, String, String, Duration, Lease.Holder)} by no known holder.
+   */
+  default Lease acquire(String host, String project, String owner, String operation, Duration ttl) {
+    return acquire(host, project, owner, operation, ttl, null);
+  }
+
+  /**
+   * Takes over {@code dead}'s unexpired lease, whose holder is known to have died: only while it is
+   * still that holding, so of two processes taking over at once one wins. The new lease keeps what
+   * {@code dead} was restoring, for its new holder to finish and clear.
+   *
+   * @throws LeaseHeldException when it changed hands or was released in between (holder null)
+   */
+  Lease takeOver(Lease dead, String owner, String operation, Duration ttl, Lease.Holder holder);
+
+  /**
+   * Records what the holder of {@code lease} is restoring now (replacing what was recorded).
+   *
+   * @throws LeaseHeldException when the lease is no longer this caller's
+   */
+  Lease restoring(Lease lease, Map<String, Lease.Restore> restoring);
 
   /**
    * Extends a lease this caller holds to now + {@code ttl}.

@@ -216,9 +216,21 @@ class GuardedTest {
   private static LeaseStore leases() {
     return new LeaseStore() {
       @Override
-      public Lease acquire(String host, String project, String owner, String op, Duration ttl) {
+      public Lease acquire(
+          String host, String project, String owner, String op, Duration ttl, Lease.Holder h) {
         Instant now = Instant.now();
-        return new Lease(host, project, owner, op, "token", now, now.plus(ttl));
+        return new Lease(host, project, owner, op, "token", now, now.plus(ttl), h, Map.of());
+      }
+
+      @Override
+      public Lease takeOver(
+          Lease dead, String owner, String op, Duration ttl, Lease.Holder holder) {
+        throw new AssertionError("nobody else holds it");
+      }
+
+      @Override
+      public Lease restoring(Lease lease, Map<String, Lease.Restore> restoring) {
+        return lease.restoring(restoring);
       }
 
       @Override

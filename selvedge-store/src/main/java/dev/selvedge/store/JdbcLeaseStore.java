@@ -9,7 +9,9 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.JdbiException;
@@ -29,7 +31,8 @@ final class JdbcLeaseStore implements LeaseStore {
   private static final int ATTEMPTS = 5;
 
   private static final String COLUMNS =
-      "host, project, owner, operation, token, acquired_at, expires_at";
+      "host, project, owner, operation, token, acquired_at, expires_at, holder_boot_id,"
+          + " holder_pid_ns, holder_pid, holder_start, restoring";
 
   private final Db db;
   private final Clock clock;
@@ -40,27 +43,25 @@ final class JdbcLeaseStore implements LeaseStore {
   }
 
   @Override
-  public Lease acquire(String host, String project, String owner, String operation, Duration ttl) {
+  public Lease acquire(
+      String host,
+      String project,
+      String owner,
+      String operation,
+      Duration ttl,
+      Lease.Holder holder) {
     requirePositive(ttl);
     String what = "take the lease on '" + project + "' on " + host;
     try (Handle h = db.open()) {
       for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-        Instant now = Db.micros(clock.instant());
-        Lease lease =
-            new Lease(
-                host,
-                project,
-                owner,
-                operation,
-                UUID.randomUUID().toString(),
-                now,
-                Db.micros(now.plus(ttl)));
-        if (takeOver(h, lease) || insert(h, lease)) {
+        Lease lease = fresh(host, project, owner, operation, ttl, holder, Map.of());
+        Instant now = lease.acquiredAt();
+        if (takeOverExpired(h, lease) || insert(h, lease)) {
           return lease;
         }
-        Optional<Lease> holder = row(h, host, project);
-        if (holder.isPresent() && holder.get().expiresAt().isAfter(now)) {
-          throw new LeaseHeldException(host, project, holder.get());
+        Optional<Lease> held = row(h, host, project);
+        if (held.isPresent() && held.get().expiresAt().isAfter(now)) {
+          throw new LeaseHeldException(host, project, held.get());
         }
         // Released or expired between our statements: go round again.
       }
@@ -77,16 +78,144 @@ final class JdbcLeaseStore implements LeaseStore {
             + " times while we tried; try again");
   }
 
-  private static boolean takeOver(Handle h, Lease lease) {
+  /** A new holding from now (to the microsecond the databases keep) for {@code ttl}. */
+  private Lease fresh(
+      String host,
+      String project,
+      String owner,
+      String operation,
+      Duration ttl,
+      Lease.Holder holder,
+      Map<String, Lease.Restore> restoring) {
+    Instant now = Db.micros(clock.instant());
+    return new Lease(
+        host,
+        project,
+        owner,
+        operation,
+        UUID.randomUUID().toString(),
+        now,
+        Db.micros(now.plus(ttl)),
+        holder,
+        restoring);
+  }
+
+  /** Replaces the holding when it expired; the new one restores nothing yet. */
+  private static boolean takeOverExpired(Handle h, Lease lease) {
     return bind(
                 h.createUpdate(
-                    "UPDATE lease SET owner = :owner, operation = :operation, token = :token,"
-                        + " acquired_at = :acquiredAt, expires_at = :expiresAt"
-                        + " WHERE host = :host AND project = :project"
-                        + " AND expires_at <= :acquiredAt"),
+                    REPLACE + ", restoring = NULL" + WHERE + " AND expires_at <= :acquiredAt"),
                 lease)
             .execute()
         == 1;
+  }
+
+  private static final String REPLACE =
+      "UPDATE lease SET owner = :owner, operation = :operation, token = :token,"
+          + " acquired_at = :acquiredAt, expires_at = :expiresAt, holder_boot_id = :bootId,"
+          + " holder_pid_ns = :pidNs, holder_pid = :pid, holder_start = :start";
+
+  private static final String WHERE = " WHERE host = :host AND project = :project";
+
+  @Override
+  public Lease takeOver(
+      Lease dead, String owner, String operation, Duration ttl, Lease.Holder holder) {
+    requirePositive(ttl);
+    String what = "take over the lease on '" + dead.project() + "' on " + dead.host();
+    try (Handle h = db.open()) {
+      // What the dead holder was restoring stays recorded until the new holder has finished it.
+      Lease lease =
+          fresh(dead.host(), dead.project(), owner, operation, ttl, holder, dead.restoring());
+      int updated =
+          bind(h.createUpdate(REPLACE + WHERE + " AND token = :deadToken"), lease)
+              .bind("deadToken", dead.token())
+              .execute();
+      if (updated == 1) {
+        return lease;
+      }
+      throw new LeaseHeldException(
+          dead.host(), dead.project(), row(h, dead.host(), dead.project()).orElse(null));
+    } catch (JdbiException e) {
+      throw db.failure(what, e);
+    }
+  }
+
+  @Override
+  public Lease restoring(Lease lease, Map<String, Lease.Restore> restoring) {
+    updateMine(
+        "record the restores under the lease on '" + lease.project() + "' on " + lease.host(),
+        lease,
+        "restoring = :restoring",
+        u -> u.bind("restoring", restoring.isEmpty() ? null : restoresJson(restoring)));
+    return lease.restoring(restoring);
+  }
+
+  /**
+   * Sets {@code assignments} on the row while it is still {@code lease}'s holding.
+   *
+   * @throws LeaseHeldException naming whoever is there now when it is not (null: nobody)
+   */
+  private void updateMine(
+      String what,
+      Lease lease,
+      String assignments,
+      java.util.function.UnaryOperator<Update> binds) {
+    try (Handle h = db.open()) {
+      Update update =
+          h.createUpdate("UPDATE lease SET " + assignments + WHERE + " AND token = :token")
+              .bind("host", lease.host())
+              .bind("project", lease.project())
+              .bind("token", lease.token());
+      if (binds.apply(update).execute() != 1) {
+        // Taken over after it expired, or released: whoever is there now (if anyone) is in the way.
+        throw new LeaseHeldException(
+            lease.host(), lease.project(), row(h, lease.host(), lease.project()).orElse(null));
+      }
+    } catch (JdbiException e) {
+      throw db.failure(what, e);
+    }
+  }
+
+  /** As {@code {"service":{"parked":..,"name":..,"replacement":..,"start":"true"}}}. */
+  private static String restoresJson(Map<String, Lease.Restore> restoring) {
+    Map<String, Map<String, String>> out = new TreeMap<>();
+    restoring.forEach(
+        (service, r) -> {
+          Map<String, String> fields = new TreeMap<>();
+          fields.put("parked", r.parked());
+          fields.put("name", r.name());
+          if (r.replacement() != null) {
+            fields.put("replacement", r.replacement());
+          }
+          fields.put("start", Boolean.toString(r.start()));
+          out.put(service, fields);
+        });
+    return DeploymentJson.fingerprints(out);
+  }
+
+  private static Map<String, Lease.Restore> restores(String json, String project) {
+    if (json == null || json.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, Map<String, String>> read;
+    try {
+      read = DeploymentJson.readFingerprints(json, 0);
+    } catch (SelvedgeException e) {
+      // Its message names a deployment; this is the lease's column.
+      throw new SelvedgeException(
+          "the lease on '" + project + "' in the store has unreadable restoring JSON", e);
+    }
+    Map<String, Lease.Restore> out = new TreeMap<>();
+    read.forEach(
+        (service, f) ->
+            out.put(
+                service,
+                new Lease.Restore(
+                    f.get("parked"),
+                    f.get("name"),
+                    f.get("replacement"),
+                    Boolean.parseBoolean(f.get("start")))));
+    return out;
   }
 
   /** False when the row exists: someone else inserted it (SQLSTATE 23505 on both databases). */
@@ -97,7 +226,7 @@ final class JdbcLeaseStore implements LeaseStore {
                   "INSERT INTO lease ("
                       + COLUMNS
                       + ") VALUES (:host, :project, :owner, :operation, :token, :acquiredAt,"
-                      + " :expiresAt)"),
+                      + " :expiresAt, :bootId, :pidNs, :pid, :start, NULL)"),
               lease)
           .execute();
       return true;
@@ -110,6 +239,7 @@ final class JdbcLeaseStore implements LeaseStore {
   }
 
   private static Update bind(Update update, Lease lease) {
+    Lease.Holder holder = lease.holder();
     return update
         .bind("host", lease.host())
         .bind("project", lease.project())
@@ -117,40 +247,23 @@ final class JdbcLeaseStore implements LeaseStore {
         .bind("operation", lease.operation())
         .bind("token", lease.token())
         .bind("acquiredAt", Db.timestamp(lease.acquiredAt()))
-        .bind("expiresAt", Db.timestamp(lease.expiresAt()));
+        .bind("expiresAt", Db.timestamp(lease.expiresAt()))
+        .bind("bootId", holder == null ? null : holder.bootId())
+        .bind("pidNs", holder == null ? null : holder.pidNamespace())
+        .bind("pid", holder == null ? null : holder.pid())
+        .bind("start", holder == null ? null : holder.startTicks());
   }
 
   @Override
   public Lease renew(Lease lease, Duration ttl) {
     requirePositive(ttl);
-    String what = "renew the lease on '" + lease.project() + "' on " + lease.host();
     Instant expires = Db.micros(clock.instant().plus(ttl));
-    try (Handle h = db.open()) {
-      int updated =
-          h.createUpdate(
-                  "UPDATE lease SET expires_at = :expiresAt"
-                      + " WHERE host = :host AND project = :project AND token = :token")
-              .bind("expiresAt", Db.timestamp(expires))
-              .bind("host", lease.host())
-              .bind("project", lease.project())
-              .bind("token", lease.token())
-              .execute();
-      if (updated == 1) {
-        return new Lease(
-            lease.host(),
-            lease.project(),
-            lease.owner(),
-            lease.operation(),
-            lease.token(),
-            lease.acquiredAt(),
-            expires);
-      }
-      // Taken over after it expired, or released: whoever is there now (if anyone) is in the way.
-      throw new LeaseHeldException(
-          lease.host(), lease.project(), row(h, lease.host(), lease.project()).orElse(null));
-    } catch (JdbiException e) {
-      throw db.failure(what, e);
-    }
+    updateMine(
+        "renew the lease on '" + lease.project() + "' on " + lease.host(),
+        lease,
+        "expires_at = :expiresAt",
+        u -> u.bind("expiresAt", Db.timestamp(expires)));
+    return lease.expiring(expires);
   }
 
   @Override
@@ -199,6 +312,11 @@ final class JdbcLeaseStore implements LeaseStore {
   }
 
   private static Lease lease(ResultSet rs, StatementContext ctx) throws SQLException {
+    String bootId = rs.getString("holder_boot_id");
+    long pid = rs.getLong("holder_pid");
+    long start = rs.getLong("holder_start");
+    Lease.Holder holder =
+        bootId == null ? null : new Lease.Holder(bootId, rs.getString("holder_pid_ns"), pid, start);
     return new Lease(
         rs.getString("host"),
         rs.getString("project"),
@@ -206,7 +324,9 @@ final class JdbcLeaseStore implements LeaseStore {
         rs.getString("operation"),
         rs.getString("token"),
         Db.instant(rs, "acquired_at"),
-        Db.instant(rs, "expires_at"));
+        Db.instant(rs, "expires_at"),
+        holder,
+        restores(rs.getString("restoring"), rs.getString("project")));
   }
 
   private static void requirePositive(Duration ttl) {

@@ -310,6 +310,50 @@ abstract class StoreContract {
   }
 
   @Test
+  void aLeaseKeepsItsHolderAndWhatItRestoresAndATakeOverFromTheDeadStartsClean() {
+    Lease.Holder ana = new Lease.Holder("6f1c-boot", "pid:[4026531836]", 4242, 987654321L);
+    Lease lease = store.leases().acquire(HOST, project, "ana@box pid 4242", "apply", TTL, ana);
+    assertThat(lease.holder()).isEqualTo(ana);
+    assertThat(lease.restoring()).isEmpty();
+
+    Map<String, Lease.Restore> restoring =
+        Map.of(
+            "web", new Lease.Restore("c0ffee", project + "-web-1", "beef", true),
+            "worker", new Lease.Restore("f00d", project + "-worker-1", null, false));
+    Lease recorded = store.leases().restoring(lease, restoring);
+    assertThat(recorded.restoring()).isEqualTo(restoring);
+    // Renewing keeps the record; what another process reads is all of it.
+    clock.advance(Duration.ofSeconds(10));
+    store.leases().renew(recorded, TTL);
+    Lease read = store.leases().current(HOST, project).orElseThrow();
+    assertThat(read.holder()).isEqualTo(ana);
+    assertThat(read.restoring()).isEqualTo(restoring);
+    LeaseHeldException refused =
+        catchThrowableOfType(
+            LeaseHeldException.class,
+            () -> store.leases().acquire(HOST, project, "bo@box", "apply", TTL, null));
+    assertThat(refused.holder().restoring()).isEqualTo(restoring);
+
+    Lease taken = store.leases().takeOver(read, "bo@box pid 7", "apply", TTL, null);
+    assertThat(taken.token()).isNotEqualTo(read.token());
+    Lease now = store.leases().current(HOST, project).orElseThrow();
+    assertThat(now).isEqualTo(taken);
+    assertThat(now.holder()).isNull();
+    // The restores stay recorded until the new holder has finished them.
+    assertThat(now.restoring()).isEqualTo(restoring);
+    // Only one of two processes taking over the same dead holder wins; the other is told who.
+    LeaseHeldException late =
+        catchThrowableOfType(
+            LeaseHeldException.class,
+            () -> store.leases().takeOver(read, "cy@box pid 8", "apply", TTL, null));
+    assertThat(late.holder()).isEqualTo(taken);
+    // The dead holder's token records nothing any more.
+    assertThatThrownBy(() -> store.leases().restoring(read, Map.of()))
+        .isInstanceOf(LeaseHeldException.class);
+    assertThat(store.leases().restoring(taken, Map.of()).restoring()).isEmpty();
+  }
+
+  @Test
   void aSecondAcquireIsRefusedNamingTheHolder() {
     Lease first = store.leases().acquire(HOST, project, "ana@box pid 1", "apply", TTL);
     clock.advance(Duration.ofSeconds(30));
