@@ -157,8 +157,8 @@ public final class Applier {
             discarded = true;
             throw e;
           }
-          changing = true;
           store.deployments().pin(started.id(), pins(images));
+          changing = true;
           progress.step(null, "deployment " + started.id() + " started");
           ApplyResult result = run(req, specs, plan, images, waves, started.id(), lease);
           store
@@ -390,6 +390,9 @@ public final class Applier {
     if (!failed) {
       unhealthy = judgeAtEnd(project, plan, names, results, req.gateTimeout());
       failed = !unhealthy.isEmpty();
+      if (failed) {
+        engine.info(); // as above: an engine gone away is the error, not an unhealthy service
+      }
     }
 
     List<String> removed = new ArrayList<>();
@@ -587,6 +590,9 @@ public final class Applier {
                 st.service(), st.action(), Status.FAILED, "up to date but not healthy: " + reason));
         unhealthy.add(st.service());
       }
+    }
+    if (!unhealthy.isEmpty()) {
+      engine.info(); // an engine that went away is the error (exit 2), not an unhealthy stack
     }
     Deployment latest =
         store.deployments().history(engine.endpoint(), project.name(), 1).stream()

@@ -120,7 +120,17 @@ public final class LeaseKeeper implements AutoCloseable {
               + ", which died during '"
               + dead.operation()
               + "' (its process is gone from this machine)");
-      finishRestores(engine, project, owner, dead, progress, audit, keeper);
+      finishRestores(
+          engine, project, owner, dead.owner(), dead.restoring(), progress, audit, keeper);
+    } else if (!lease.restoring().isEmpty()) {
+      // An expired holding (its holder on another machine, or gone for longer than the lease)
+      // left restores under way: the store kept them with the lease, so they are finished here
+      // rather than lost to the plan.
+      progress.step(
+          null,
+          "took over an expired lease that was putting previous containers back; finishing that");
+      finishRestores(
+          engine, project, owner, "an earlier run", lease.restoring(), progress, audit, keeper);
     }
     return keeper;
   }
@@ -150,72 +160,67 @@ public final class LeaseKeeper implements AutoCloseable {
       DockerEngine engine,
       String project,
       String owner,
-      Lease dead,
+      String previous,
+      Map<String, Lease.Restore> restores,
       Progress progress,
       AuditLog audit,
       LeaseKeeper keeper) {
-    dead.restoring()
-        .forEach(
-            (service, r) -> {
-              String outcome = "done";
-              String detail;
-              try {
-                progress.step(
+    restores.forEach(
+        (service, r) -> {
+          String outcome = "done";
+          String detail;
+          try {
+            progress.step(
+                service,
+                "finishing the restore " + previous + " was doing: putting back " + r.name());
+            if (r.replacement() != null) {
+              engine.removeContainer(r.replacement(), true);
+            }
+            var parked = engine.inspectContainer(r.parked());
+            // Already renamed back when the kill came after that step; the Engine API's own
+            // form of a name has a leading '/'.
+            String now = parked.name().startsWith("/") ? parked.name().substring(1) : parked.name();
+            if (!now.equals(r.name())) {
+              engine.renameContainer(parked.id(), r.name());
+            }
+            if (r.start()) {
+              engine.startContainer(parked.id());
+            }
+            detail =
+                "restored "
+                    + r.name()
+                    + (r.start() ? " and started it" : " (it was not running before)")
+                    + ", finishing the restore of "
+                    + previous;
+          } catch (RuntimeException e) {
+            outcome = "failed";
+            detail =
+                "could not finish the restore of "
+                    + previous
+                    + ": "
+                    + Applier.message(e)
+                    + "; the plan converges from what is on the engine";
+          }
+          progress.step(service, detail);
+          // Finished, or left to the plan: either way no later taker should try it again.
+          keeper.restored(service);
+          try {
+            audit.record(
+                new AuditLog.Event(
+                    0,
+                    Instant.now(),
+                    owner,
+                    engine.endpoint(),
+                    project,
                     service,
-                    "finishing the restore "
-                        + dead.owner()
-                        + " was doing: putting back "
-                        + r.name());
-                if (r.replacement() != null) {
-                  engine.removeContainer(r.replacement(), true);
-                }
-                var parked = engine.inspectContainer(r.parked());
-                // Already renamed back when the kill came after that step; the Engine API's own
-                // form of a name has a leading '/'.
-                String now =
-                    parked.name().startsWith("/") ? parked.name().substring(1) : parked.name();
-                if (!now.equals(r.name())) {
-                  engine.renameContainer(parked.id(), r.name());
-                }
-                if (r.start()) {
-                  engine.startContainer(parked.id());
-                }
-                detail =
-                    "restored "
-                        + r.name()
-                        + (r.start() ? " and started it" : " (it was not running before)")
-                        + ", finishing the restore of "
-                        + dead.owner();
-              } catch (RuntimeException e) {
-                outcome = "failed";
-                detail =
-                    "could not finish the restore of "
-                        + dead.owner()
-                        + ": "
-                        + Applier.message(e)
-                        + "; the plan converges from what is on the engine";
-              }
-              progress.step(service, detail);
-              // Finished, or left to the plan: either way no later taker should try it again.
-              keeper.restored(service);
-              try {
-                audit.record(
-                    new AuditLog.Event(
-                        0,
-                        Instant.now(),
-                        owner,
-                        engine.endpoint(),
-                        project,
-                        service,
-                        "finish restore",
-                        r.name(),
-                        outcome,
-                        detail));
-              } catch (RuntimeException e) {
-                progress.step(
-                    service, "could not record it in the audit log: " + Applier.message(e));
-              }
-            });
+                    "finish restore",
+                    r.name(),
+                    outcome,
+                    detail));
+          } catch (RuntimeException e) {
+            progress.step(service, "could not record it in the audit log: " + Applier.message(e));
+          }
+        });
   }
 
   /**

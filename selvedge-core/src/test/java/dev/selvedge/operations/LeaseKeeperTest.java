@@ -88,11 +88,13 @@ class LeaseKeeperTest {
     @Override
     public Lease acquire(
         String host, String project, String owner, String op, Duration ttl, Lease.Holder h) {
-      if (row != null) {
+      Instant now = Instant.now();
+      if (row != null && row.expiresAt().isAfter(now)) {
         throw new LeaseHeldException(host, project, row);
       }
-      Instant now = Instant.now();
-      row = new Lease(host, project, owner, op, "t-" + owner, now, now.plus(ttl), h, Map.of());
+      // An expired holding is replaced, keeping what it was restoring (as the store does).
+      Map<String, Lease.Restore> left = row == null ? Map.of() : row.restoring();
+      row = new Lease(host, project, owner, op, "t-" + owner, now, now.plus(ttl), h, left);
       return row;
     }
 
@@ -273,6 +275,35 @@ class LeaseKeeperTest {
         .hasMessageContaining("another machine")
         .hasMessageContaining("until " + other.expiresAt());
     assertThat(leases.row).isEqualTo(other);
+  }
+
+  @Test
+  void anExpiredLeaseLeftWithARestoreUnderWayIsFinishedByTheNextHolder() throws Exception {
+    OneLease leases = new OneLease();
+    Instant then = Instant.now().minus(Duration.ofHours(1));
+    leases.row =
+        new Lease(
+            "docker-daemon:D1",
+            "shop",
+            "ana@build-02 (pid 1)",
+            "apply",
+            "t-ana",
+            then,
+            then.plus(TTL),
+            new Lease.Holder("another-boot", "pid:[1]", 1, 1),
+            Map.of("web", new Lease.Restore("old1", "shop-web-1", "new2", true)));
+    List<String> calls = new ArrayList<>();
+    List<String> steps = new ArrayList<>();
+
+    try (LeaseKeeper keeper = take(leases, recording(calls, "shop-web-1-selvedge-old"), steps)) {
+      keeper.check();
+      assertThat(leases.row.owner()).isEqualTo("bo@box (pid 2)");
+      assertThat(leases.row.restoring()).isEmpty();
+    }
+    assertThat(calls)
+        .containsExactly(
+            "removeContainer new2", "renameContainer old1 shop-web-1", "startContainer old1");
+    assertThat(steps).anyMatch(m -> m.contains("took over an expired lease"));
   }
 
   private static void assumeLinux() {

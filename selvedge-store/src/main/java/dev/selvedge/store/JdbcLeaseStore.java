@@ -56,7 +56,11 @@ final class JdbcLeaseStore implements LeaseStore {
       for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
         Lease lease = fresh(host, project, owner, operation, ttl, holder, Map.of());
         Instant now = lease.acquiredAt();
-        if (takeOverExpired(h, lease) || insert(h, lease)) {
+        if (takeOverExpired(h, lease)) {
+          // The expired holder's restores under way stay with the row for this holder to finish.
+          return lease.restoring(row(h, host, project).map(Lease::restoring).orElse(Map.of()));
+        }
+        if (insert(h, lease)) {
           return lease;
         }
         Optional<Lease> held = row(h, host, project);
@@ -100,13 +104,12 @@ final class JdbcLeaseStore implements LeaseStore {
         restoring);
   }
 
-  /** Replaces the holding when it expired; the new one restores nothing yet. */
+  /**
+   * Replaces the holding when it expired, keeping what it was restoring: the new holder finishes
+   * that first.
+   */
   private static boolean takeOverExpired(Handle h, Lease lease) {
-    return bind(
-                h.createUpdate(
-                    REPLACE + ", restoring = NULL" + WHERE + " AND expires_at <= :acquiredAt"),
-                lease)
-            .execute()
+    return bind(h.createUpdate(REPLACE + WHERE + " AND expires_at <= :acquiredAt"), lease).execute()
         == 1;
   }
 

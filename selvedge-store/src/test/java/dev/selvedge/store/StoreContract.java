@@ -397,6 +397,27 @@ abstract class StoreContract {
   }
 
   @Test
+  void anExpiredLeaseTakenOverKeepsWhatItWasRestoringForTheNewHolder() {
+    Lease old = store.leases().acquire(HOST, project, "ana@box pid 1", "apply", TTL);
+    Map<String, Lease.Restore> restoring =
+        Map.of("web", new Lease.Restore("old1", project + "-web-1", "new2", true));
+    store.leases().restoring(old, restoring);
+    clock.advance(TTL);
+
+    Lease taken = store.leases().acquire(HOST, project, "bo@laptop pid 2", "apply", TTL);
+
+    assertThat(taken.restoring()).isEqualTo(restoring);
+    assertThat(store.leases().current(HOST, project)).contains(taken);
+    // A project nobody held starts with nothing to restore.
+    assertThat(
+            store
+                .leases()
+                .acquire(HOST, project + "-2", "bo@laptop pid 2", "apply", TTL)
+                .restoring())
+        .isEmpty();
+  }
+
+  @Test
   void renewExtendsTheLease() {
     Lease lease = store.leases().acquire(HOST, project, "ana@box", "apply", TTL);
     clock.advance(Duration.ofMinutes(4));
