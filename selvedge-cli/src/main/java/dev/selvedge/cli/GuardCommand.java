@@ -1,5 +1,6 @@
 package dev.selvedge.cli;
 
+import dev.selvedge.SelvedgeException;
 import dev.selvedge.contract.model.Project;
 import dev.selvedge.operations.Guarded;
 import dev.selvedge.port.DockerEngine;
@@ -63,6 +64,14 @@ final class GuardCommand implements Command {
   @Override
   public int run(Namespace ns) {
     Project project = ProjectOptions.load(ns, cli);
+    try {
+      return run(ns, project);
+    } catch (SelvedgeException e) {
+      throw OperateOptions.scrubbed(e, project);
+    }
+  }
+
+  private int run(Namespace ns, Project project) {
     cli.warn(project.warnings());
     boolean confirm = ns.getBoolean("confirm");
     try (DockerEngine engine = RuntimeOptions.engine(ns, cli);
@@ -73,7 +82,8 @@ final class GuardCommand implements Command {
               store.leases(),
               store.audit(),
               java.time.Clock.systemUTC(),
-              new TerminalProgress(cli.err(), TerminalProgress.isTerminal(cli)),
+              new TerminalProgress(
+                  cli.err(), TerminalProgress.isTerminal(cli), project.secretValues()::scrub),
               OperateOptions.actor(cli) + " (pid " + ProcessHandle.current().pid() + ")",
               OperateOptions.leaseTtl(cli));
       if (verb != null) {

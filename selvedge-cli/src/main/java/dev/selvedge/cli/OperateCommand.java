@@ -1,5 +1,6 @@
 package dev.selvedge.cli;
 
+import dev.selvedge.SelvedgeException;
 import dev.selvedge.adapter.http.SocketHttpProbe;
 import dev.selvedge.contract.model.ImageReference;
 import dev.selvedge.contract.model.Project;
@@ -146,6 +147,14 @@ final class OperateCommand implements Command {
 
   private int operate(Namespace ns, CompletableFuture<Store> opening) {
     Project project = ProjectOptions.load(ns, cli);
+    try {
+      return operate(ns, opening, project);
+    } catch (SelvedgeException e) {
+      throw OperateOptions.scrubbed(e, project);
+    }
+  }
+
+  private int operate(Namespace ns, CompletableFuture<Store> opening, Project project) {
     cli.warn(project.warnings());
     Fingerprints fingerprints = LiveCheck.fingerprints(cli);
     Clock clock = Clock.systemUTC();
@@ -185,7 +194,9 @@ final class OperateCommand implements Command {
         forced = true;
       }
     }
-    Progress progress = new TerminalProgress(cli.err(), TerminalProgress.isTerminal(cli));
+    Progress progress =
+        new TerminalProgress(
+            cli.err(), TerminalProgress.isTerminal(cli), project.secretValues()::scrub);
     try (DockerEngine engine = RuntimeOptions.engine(ns, cli);
         Store store = join(opening);
         SocketHttpProbe probe = new SocketHttpProbe()) {

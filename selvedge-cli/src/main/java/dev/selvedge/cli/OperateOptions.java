@@ -16,6 +16,16 @@ import net.sourceforge.argparse4j.inf.Subparser;
 
 /** What the mutating commands share: the store, who is acting, the lease and gate timings. */
 final class OperateOptions {
+  /**
+   * {@code e}, or the same error with {@code project}'s secret values masked when its message
+   * quotes one (an engine refusing an image reference a secret was substituted into, say).
+   */
+  static SelvedgeException scrubbed(SelvedgeException e, Project project) {
+    String text = e.getMessage();
+    String clean = project.secretValues().scrub(text);
+    return clean == null || clean.equals(text) ? e : new SelvedgeException(clean);
+  }
+
   /** A lease lives this long without renewal; renewed every third of it while working. */
   static final Duration LEASE_TTL = Duration.ofSeconds(60);
 

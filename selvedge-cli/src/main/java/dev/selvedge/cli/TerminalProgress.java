@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Progress on standard error: on a terminal, pulls redraw one live line; otherwise (CI logs, pipes)
@@ -13,12 +14,15 @@ import java.util.Map;
 final class TerminalProgress implements Progress {
   private final PrintWriter err;
   private final boolean terminal;
+  // Steps quote image references and engine messages, which can carry a substituted secret.
+  private final UnaryOperator<String> scrub;
   private final Map<String, String> layerStatus = new HashMap<>();
   private boolean liveLine;
 
-  TerminalProgress(PrintWriter err, boolean terminal) {
+  TerminalProgress(PrintWriter err, boolean terminal, UnaryOperator<String> scrub) {
     this.err = err;
     this.terminal = terminal;
+    this.scrub = scrub;
   }
 
   /** Whether standard error is a terminal, without printing anything. */
@@ -41,13 +45,15 @@ final class TerminalProgress implements Progress {
   @Override
   public synchronized void step(String service, String message) {
     endLiveLine();
-    err.println(service == null ? message : "[" + service + "] " + message);
+    String text = scrub.apply(message);
+    err.println(service == null ? text : "[" + service + "] " + text);
     err.flush();
   }
 
   @Override
   public synchronized void progress(
-      String reference, String layer, String status, long current, long total) {
+      String ref, String layer, String status, long current, long total) {
+    String reference = scrub.apply(ref);
     if (terminal) {
       String bytes =
           current >= 0 && total > 0

@@ -500,6 +500,19 @@ class ApplyIT {
   }
 
   @Test
+  void aSecretSubstitutedIntoAnImageThatCannotBePulledIsMaskedInProgressAndError()
+      throws Exception {
+    // A contract a user forced past verify: the tag is a secret variable. The engine's refusal
+    // quotes the reference, and so does the pull's progress line.
+    contract(good.substring(0, good.lastIndexOf(':')) + ":${API_TOKEN}", "prod", port, "");
+    Result r = cli("apply", "--force");
+    assertThat(r.code()).as(r.all()).isEqualTo(2);
+    assertThat(r.err()).contains("pulling").contains("********").doesNotContain(TOKEN);
+    assertThat(containerId("web")).isEmpty();
+    // (every output is checked again for the secret after each test)
+  }
+
+  @Test
   void anImageMissingOnTheEngineIsPulledAndPinnedByDigest() throws Exception {
     String tag = good.substring(0, good.lastIndexOf(':')) + ":pull-" + project.substring(15);
     run(List.of("docker", "tag", good, tag));

@@ -134,7 +134,7 @@ class OperateCommandTest {
   @Test
   void progressOffATerminalIsOneLinePerChange() {
     StringWriter err = new StringWriter();
-    TerminalProgress p = new TerminalProgress(new PrintWriter(err), false);
+    TerminalProgress p = new TerminalProgress(new PrintWriter(err), false, s -> s);
     p.step("web", "pulling registry.test/web:1");
     p.progress("registry.test/web:1", "abc", "Downloading", 10, 100);
     p.progress("registry.test/web:1", "abc", "Downloading", 50, 100);
@@ -149,7 +149,7 @@ class OperateCommandTest {
   @Test
   void progressOnATerminalRedrawsOneLine() {
     StringWriter err = new StringWriter();
-    TerminalProgress p = new TerminalProgress(new PrintWriter(err), true);
+    TerminalProgress p = new TerminalProgress(new PrintWriter(err), true, s -> s);
     p.progress("registry.test/web:1", "abc", "Downloading", 1_000_000, 4_000_000);
     p.progress("registry.test/web:1", "abc", "Downloading", 2_000_000, 4_000_000);
     p.step("web", "created");

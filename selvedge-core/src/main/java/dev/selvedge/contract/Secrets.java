@@ -204,10 +204,14 @@ public final class Secrets {
     for (Service s : p.services().values()) {
       String at = "services." + s.name();
       put(out, at, s.name());
-      put(out, at + ".image", s.image());
-      put(out, at + ".container_name", s.options().containerName());
-      put(out, at + ".hostname", s.options().hostname());
-      put(out, at + ".domainname", s.options().domainname());
+      // Less what a secret variable put there: a name is public only as the contract wrote it.
+      put(out, at + ".image", masked(p, at + ".image", s.image()));
+      put(
+          out,
+          at + ".container_name",
+          masked(p, at + ".container_name", s.options().containerName()));
+      put(out, at + ".hostname", masked(p, at + ".hostname", s.options().hostname()));
+      put(out, at + ".domainname", masked(p, at + ".domainname", s.options().domainname()));
     }
     p.networks().forEach((k, n) -> put(out, "networks." + k, k));
     p.volumes().forEach((k, v) -> put(out, "volumes." + k, k));
