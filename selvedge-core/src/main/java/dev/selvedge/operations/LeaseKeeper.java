@@ -206,8 +206,7 @@ public final class LeaseKeeper implements AutoCloseable {
           keeper.restored(service);
           try {
             audit.record(
-                new AuditLog.Event(
-                    0,
+                AuditLog.Event.of(
                     Instant.now(),
                     owner,
                     engine.endpoint(),
