@@ -1,0 +1,79 @@
+package dev.selvedge.fleet;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The fleet registry as read from a fleet file ({@code fleet.yaml}): how to poll, and every node
+ * with its engine and the stacks it runs. Paths are absolute (resolved against the fleet file's
+ * directory); environment overrides ({@code SELVEDGE_NODE_<ID>_<KEY>}) are already applied.
+ *
+ * @param file the fleet file this was read from
+ * @param nodes by id, in the file's order
+ * @param corsOrigins origins allowed to call the API from a browser (empty: CORS off)
+ */
+public record Fleet(Path file, Poll poll, Map<String, Node> nodes, List<String> corsOrigins) {
+  public Fleet {
+    Objects.requireNonNull(poll, "poll");
+    nodes = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(nodes));
+    corsOrigins = List.copyOf(corsOrigins);
+  }
+
+  /**
+   * How nodes are swept.
+   *
+   * @param interval between two sweeps of one node (jitter is added)
+   * @param timeout per engine call
+   * @param concurrency sweeps running at once, at most
+   * @param flapSweeps how many sweeps a new pill colour must hold before it is shown
+   * @param backoffCap the longest wait between sweeps of a node that keeps failing
+   */
+  public record Poll(
+      Duration interval, Duration timeout, int concurrency, int flapSweeps, Duration backoffCap) {
+    public static final Poll DEFAULT =
+        new Poll(Duration.ofSeconds(60), Duration.ofSeconds(10), 64, 2, Duration.ofMinutes(10));
+  }
+
+  /**
+   * One engine and the stacks it runs.
+   *
+   * @param engine {@code unix://…}, {@code tcp://host:port} or {@code ssh://user@host[:port]}
+   * @param tls client certificates for {@code tcp://} (null: none)
+   * @param ssh identity and known hosts for {@code ssh://} (null: the defaults)
+   * @param environment free text ({@code prod}, {@code staging}); null when not given
+   * @param stacks by name, in the file's order
+   */
+  public record Node(
+      String id,
+      String engine,
+      Tls tls,
+      Ssh ssh,
+      String environment,
+      List<String> tags,
+      Map<String, Stack> stacks) {
+    public Node {
+      Objects.requireNonNull(id, "id");
+      Objects.requireNonNull(engine, "engine");
+      tags = List.copyOf(tags);
+      stacks = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(stacks));
+    }
+  }
+
+  /** Client certificate files for a TLS engine. */
+  public record Tls(Path ca, Path cert, Path key) {}
+
+  /** SSH identity file and known-hosts file; either may be null (the defaults). */
+  public record Ssh(Path identity, Path knownHosts) {}
+
+  /**
+   * A stack a node runs.
+   *
+   * @param contract a directory or Compose file on the control plane's side
+   * @param project the Compose project name on the node (defaults to the stack's name)
+   * @param deployDir where the stack is materialized on the node (null: the contract's directory)
+   */
+  public record Stack(String name, Path contract, String project, String deployDir) {}
+}
