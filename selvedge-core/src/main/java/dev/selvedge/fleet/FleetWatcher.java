@@ -111,6 +111,11 @@ public final class FleetWatcher implements AutoCloseable {
 
   /** Looks at the file every {@code interval} on a daemon thread of its own. */
   public void start(Duration interval) {
+    synchronized (lock) {
+      if (task != null) {
+        throw new IllegalStateException("the fleet watcher is already started");
+      }
+    }
     ScheduledExecutorService scheduler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
