@@ -52,7 +52,7 @@ public final class Stores {
       return new JdbcStore(
           pool,
           location,
-          new JdbcDeploymentStore(db),
+          new JdbcDeploymentStore(db, clock),
           new JdbcLeaseStore(db, clock),
           new JdbcAuditLog(db));
     } catch (RuntimeException e) {
