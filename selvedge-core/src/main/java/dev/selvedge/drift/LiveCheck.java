@@ -58,9 +58,9 @@ public final class LiveCheck {
 
   /**
    * @param background runs the reads that overlap (the engine's layer while the files are read, the
-   *     readbacks while the engine is read, container inspects a few at a time); the check's own
-   *     thread never waits for a task that has not started, so a bounded executor cannot deadlock
-   *     it, but an executor with few threads serialises what would overlap
+   *     readbacks while the engine is read, container inspects a few at a time); no task on it
+   *     waits for another task on it, so a bounded executor cannot deadlock a check (one with few
+   *     threads only serialises what would overlap)
    * @param clock when a report is taken
    * @param probe the HTTP client of the readback layer
    */
