@@ -19,8 +19,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
- * The API contract on PostgreSQL (from scripts/test-services.sh), in a database of its own that
- * is dropped afterwards. Skips without the service, fails without it under CI.
+ * The API contract on PostgreSQL (from scripts/test-services.sh), in a database of its own that is
+ * dropped afterwards. Skips without the service, fails without it under CI.
  */
 class ControlPlanePostgresIT extends ServerContract {
   private static Properties admin;
