@@ -286,6 +286,11 @@ final class StoreSpool {
       }
 
       @Override
+      public dev.selvedge.port.FleetStateStore fleetState() {
+        return store.fleetState();
+      }
+
+      @Override
       public void close() {
         store.close();
       }

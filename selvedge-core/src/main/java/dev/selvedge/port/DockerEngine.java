@@ -21,6 +21,17 @@ public interface DockerEngine extends AutoCloseable {
   /** Where this engine is, for messages: {@code unix:///var/run/docker.sock}, {@code ssh://...}. */
   String endpoint();
 
+  /**
+   * The files of the machine this engine runs on, over the same connection: the local filesystem
+   * ({@link LocalHost}) for a local socket or a loopback {@code tcp://} engine, the engine's SSH
+   * session for {@code ssh://}; empty when the engine's host has no files this process can reach (a
+   * remote {@code tcp://} engine) or the adapter offers none. The deploy directory is read through
+   * it, where the engine runs.
+   */
+  default Optional<RemoteHost> remoteHost() {
+    return Optional.empty();
+  }
+
   /** Engine version and API version; also a cheap reachability check. */
   EngineInfo info();
 
@@ -30,6 +41,17 @@ public interface DockerEngine extends AutoCloseable {
    * Empty when the engine answers without one; an {@link EngineException} when it refuses to say.
    */
   String daemonId();
+
+  /**
+   * What the engine says about itself for the fleet view: version, API version, OS, architecture,
+   * CPUs, memory, the Docker root directory and the daemon's ID. The default asks {@link #info} and
+   * {@link #daemonId}; adapters read {@code /info} for the rest.
+   */
+  default dev.selvedge.fleet.EngineFacts facts() {
+    EngineInfo info = info();
+    return new dev.selvedge.fleet.EngineFacts(
+        daemonId(), info.version(), info.apiVersion(), info.os(), info.arch(), 0, 0L, null, null);
+  }
 
   /**
    * Containers whose labels match every entry of {@code labels} (a null value matches any value of

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.selvedge.port.ApiKeyStore;
 import dev.selvedge.port.AuditLog;
 import dev.selvedge.port.DeploymentStore;
+import dev.selvedge.port.FleetStateStore;
 import dev.selvedge.port.LeaseStore;
 import dev.selvedge.port.Store;
 
@@ -15,6 +16,7 @@ final class JdbcStore implements Store {
   private final LeaseStore leases;
   private final AuditLog audit;
   private final ApiKeyStore apiKeys;
+  private final FleetStateStore fleetState;
 
   JdbcStore(
       HikariDataSource pool,
@@ -22,13 +24,15 @@ final class JdbcStore implements Store {
       DeploymentStore deployments,
       LeaseStore leases,
       AuditLog audit,
-      ApiKeyStore apiKeys) {
+      ApiKeyStore apiKeys,
+      FleetStateStore fleetState) {
     this.pool = pool;
     this.location = location;
     this.deployments = deployments;
     this.leases = leases;
     this.audit = audit;
     this.apiKeys = apiKeys;
+    this.fleetState = fleetState;
   }
 
   @Override
@@ -54,6 +58,11 @@ final class JdbcStore implements Store {
   @Override
   public ApiKeyStore apiKeys() {
     return apiKeys;
+  }
+
+  @Override
+  public FleetStateStore fleetState() {
+    return fleetState;
   }
 
   @Override

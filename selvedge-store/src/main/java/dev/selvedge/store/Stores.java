@@ -60,7 +60,8 @@ public final class Stores {
           new JdbcDeploymentStore(db),
           new JdbcLeaseStore(db, clock),
           new JdbcAuditLog(db),
-          new JdbcApiKeyStore(db));
+          new JdbcApiKeyStore(db),
+          new JdbcFleetStateStore(db, clock));
     } catch (RuntimeException e) {
       pool.close();
       throw e;
