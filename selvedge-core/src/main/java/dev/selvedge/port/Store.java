@@ -1,8 +1,8 @@
 package dev.selvedge.port;
 
 /**
- * The database: deployment snapshots, leases, the audit trail, the fleet's state and the API
- * keys. Adapters live in {@code selvedge-store}.
+ * The database: deployment snapshots, leases, the audit trail, the fleet's state and the API keys.
+ * Adapters live in {@code selvedge-store}.
  */
 public interface Store extends AutoCloseable {
 

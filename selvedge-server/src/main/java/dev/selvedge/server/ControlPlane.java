@@ -4,14 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.selvedge.SelvedgeException;
 import dev.selvedge.Version;
 import dev.selvedge.fleet.Fleet;
+import dev.selvedge.fleet.FleetJson;
 import dev.selvedge.fleet.NodeState;
+import dev.selvedge.fleet.NodeView;
 import dev.selvedge.fleet.StackState;
 import dev.selvedge.json.TreeJson;
 import dev.selvedge.keys.ApiKeys;
 import dev.selvedge.operations.render.OperationsRender;
 import dev.selvedge.port.ApiKeyStore.ApiKey;
 import dev.selvedge.port.ApiKeyStore.Scope;
-import dev.selvedge.port.FleetStateStore;
 import dev.selvedge.port.Store;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -22,12 +23,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 /**
  * The control plane's HTTP side: health, readiness, version, metrics and the OpenAPI document
@@ -41,26 +39,21 @@ public final class ControlPlane implements AutoCloseable {
    *
    * @param host the address to bind (loopback unless told otherwise)
    * @param port 0 for any free port
-   * @param fleet the fleet registry in force (it may be reloaded)
-   * @param readiness why the server is not ready yet (the first sweeps); empty once it is
+   * @param fleet the fleet registry and each node's last known state (the poller)
    * @param schemaVersion the store's schema version, for {@code /version}
    */
   public record Settings(
       String host,
       int port,
       Store store,
-      FleetStateStore fleetState,
-      Supplier<Fleet> fleet,
-      Supplier<Optional<String>> readiness,
+      FleetView fleet,
       ServerMetrics metrics,
       Clock clock,
       String schemaVersion) {
     public Settings {
       Objects.requireNonNull(host, "host");
       Objects.requireNonNull(store, "store");
-      Objects.requireNonNull(fleetState, "fleetState");
       Objects.requireNonNull(fleet, "fleet");
-      Objects.requireNonNull(readiness, "readiness");
       Objects.requireNonNull(metrics, "metrics");
       Objects.requireNonNull(clock, "clock");
     }
@@ -167,7 +160,7 @@ public final class ControlPlane implements AutoCloseable {
   private void begin(Context ctx) {
     ctx.attribute(STARTED, System.nanoTime());
     String origin = ctx.header("Origin");
-    if (origin == null || !settings.fleet().get().corsOrigins().contains(origin)) {
+    if (origin == null || !settings.fleet().fleet().corsOrigins().contains(origin)) {
       return; // CORS off, or not an allowed origin: no header, the browser refuses
     }
     ctx.header("Access-Control-Allow-Origin", origin);
@@ -245,7 +238,7 @@ public final class ControlPlane implements AutoCloseable {
     Optional<String> reason;
     try {
       settings.store().apiKeys().count();
-      reason = settings.readiness().get();
+      reason = settings.fleet().readiness();
     } catch (SelvedgeException e) {
       reason = Optional.of("the store cannot be read: " + e.getMessage());
     }
@@ -266,7 +259,7 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   private void metrics(Context ctx) {
-    settings.metrics().pills(settings.fleetState().nodes());
+    settings.metrics().pills(settings.fleet().view());
     ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(settings.metrics().scrape());
   }
 
@@ -276,37 +269,30 @@ public final class ControlPlane implements AutoCloseable {
     require(ctx, Scope.READ);
     String tag = ctx.queryParam("tag");
     String environment = ctx.queryParam("environment");
-    Map<String, NodeState> states = new HashMap<>();
-    for (NodeState s : settings.fleetState().nodes()) {
-      states.put(s.id(), s);
-    }
-    List<Fleet.Node> nodes =
-        settings.fleet().get().nodes().values().stream()
-            .filter(n -> tag == null || n.tags().contains(tag))
-            .filter(n -> environment == null || environment.equals(n.environment()))
-            .toList();
-    json(ctx, ApiJson.fleet(nodes, states::get));
+    List<NodeView> nodes =
+        settings.fleet().view().stream().filter(v -> v.matches(tag, environment)).toList();
+    json(ctx, FleetJson.fleet(nodes, settings.clock().instant()));
   }
 
   private void node(Context ctx) {
     require(ctx, Scope.READ);
-    Fleet.Node node = fleetNode(ctx);
-    json(ctx, ApiJson.node(node, settings.fleetState().node(node.id()).orElse(null), true));
+    json(ctx, FleetJson.node(nodeView(ctx)));
   }
 
   private void history(Context ctx) {
     require(ctx, Scope.READ);
-    Fleet.Node node = fleetNode(ctx);
-    json(ctx, ApiJson.history(node.id(), settings.fleetState().history(node.id(), limit(ctx))));
+    NodeView node = nodeView(ctx);
+    String id = node.node().id();
+    json(ctx, FleetJson.history(id, settings.store().fleetState().history(id, limit(ctx))));
   }
 
   /** The stored evidence report: what {@code selvedge status/drift --format json} print. */
   private void stackReport(Context ctx) {
     require(ctx, Scope.READ);
-    Fleet.Node node = fleetNode(ctx);
+    NodeView view = nodeView(ctx);
+    Fleet.Node node = view.node();
     Fleet.Stack stack = fleetStack(ctx, node);
-    NodeState state = settings.fleetState().node(node.id()).orElse(null);
-    StackState st = ApiJson.stack(state, stack.name());
+    StackState st = stack(view.state(), stack.name());
     if (st == null) {
       throw new ApiError(
           409,
@@ -329,9 +315,9 @@ public final class ControlPlane implements AutoCloseable {
 
   private void deployments(Context ctx) {
     require(ctx, Scope.READ);
-    Fleet.Node node = fleetNode(ctx);
-    Fleet.Stack stack = fleetStack(ctx, node);
-    String host = historyKey(node, settings.fleetState().node(node.id()).orElse(null));
+    NodeView view = nodeView(ctx);
+    Fleet.Stack stack = fleetStack(ctx, view.node());
+    String host = historyKey(view.node(), view.state());
     json(
         ctx,
         OperationsRender.historyJson(
@@ -352,13 +338,22 @@ public final class ControlPlane implements AutoCloseable {
     json(ctx, ApiJson.keys(keys.list()));
   }
 
-  private Fleet.Node fleetNode(Context ctx) {
+  private NodeView nodeView(Context ctx) {
     String id = ctx.pathParam("node");
-    Fleet.Node node = settings.fleet().get().nodes().get(id);
-    if (node == null) {
+    if (!settings.fleet().fleet().nodes().containsKey(id)) {
       throw ApiError.notFound("no node '" + id + "' in the fleet");
     }
-    return node;
+    return settings.fleet().view().stream()
+        .filter(v -> v.node().id().equals(id))
+        .findFirst()
+        .orElseThrow(() -> ApiError.notFound("no node '" + id + "' in the fleet"));
+  }
+
+  private static StackState stack(NodeState state, String name) {
+    if (state == null) {
+      return null;
+    }
+    return state.stacks().stream().filter(s -> s.name().equals(name)).findFirst().orElse(null);
   }
 
   private static Fleet.Stack fleetStack(Context ctx, Fleet.Node node) {

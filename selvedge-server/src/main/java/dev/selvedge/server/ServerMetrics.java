@@ -1,7 +1,9 @@
 package dev.selvedge.server;
 
 import dev.selvedge.fleet.NodeState;
+import dev.selvedge.fleet.NodeView;
 import dev.selvedge.fleet.StackState;
+import dev.selvedge.fleet.SweepListener;
 import dev.selvedge.status.Pill;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -24,9 +26,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * What {@code GET /metrics} shows, in Prometheus text: sweeps (durations, failures), nodes and
  * stacks per pill, HTTP requests by route and status, and the JVM. The poller reports its sweeps
- * here ({@link #sweepFinished}); the pill counts follow the stored fleet state ({@link #pills}).
+ * here (it is the poller's {@link SweepListener}); the pill counts are taken from the fleet's view
+ * at each scrape ({@link #pills}).
  */
-public final class ServerMetrics implements AutoCloseable {
+public final class ServerMetrics implements SweepListener, AutoCloseable {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -71,6 +74,11 @@ public final class ServerMetrics implements AutoCloseable {
     }
   }
 
+  @Override
+  public void swept(String node, Duration took, boolean reachable) {
+    sweepFinished(took, !reachable);
+  }
+
   /** A sweep of one node ended; {@code failed} when its engine could not be reached. */
   public void sweepFinished(Duration took, boolean failed) {
     (failed ? sweepsFailed : sweepsOk).record(took);
@@ -79,11 +87,15 @@ public final class ServerMetrics implements AutoCloseable {
     }
   }
 
-  /** The pill counts of this fleet state (nodes never swept count nowhere). */
-  public void pills(Collection<NodeState> states) {
+  /** The pill counts of these nodes (nodes and stacks never swept count nowhere). */
+  public void pills(Collection<NodeView> views) {
     Map<Pill, Long> n = new EnumMap<>(Pill.class);
     Map<Pill, Long> s = new EnumMap<>(Pill.class);
-    for (NodeState node : states) {
+    for (NodeView view : views) {
+      NodeState node = view.state();
+      if (node == null) {
+        continue;
+      }
       if (node.pill() != null) {
         n.merge(node.pill(), 1L, Long::sum);
       }
