@@ -68,6 +68,8 @@ public final class Main {
         new GuardCommand(cli, Guarded.Verb.START),
         new GuardCommand(cli, null),
         new ProbeCommand(cli),
+        new ServeCommand(cli),
+        new KeysCommand(cli),
         new TrainCommand(cli));
   }
 
