@@ -122,6 +122,67 @@ class ServeIT {
     assertThat(c.out()).contains(fleet.toString() + ":4").contains("colour");
   }
 
+  @Test
+  void noAnswerShowsAPlantedSecret() throws Exception {
+    String engine = TestHost.facts().get("SELVEDGE_TEST_DOCKER_HOST");
+    String project = TestHost.newProject();
+    String planted = "planted-" + java.util.UUID.randomUUID();
+    Path stack = Files.createDirectories(tmp.resolve("secretive"));
+    Files.writeString(stack.resolve(".env"), "DB_PASSWORD=" + planted + "\n");
+    Files.writeString(
+        stack.resolve("compose.yaml"),
+        "services:\n  web:\n    image: "
+            + TestHost.facts().get("SELVEDGE_TEST_IMAGE")
+            + "\n    environment:\n      DB_PASSWORD: ${DB_PASSWORD}\n"
+            + "      GREETING: hello-${DB_PASSWORD}\n");
+    Files.writeString(
+        fleet,
+        "poll: {interval: 60s, timeout: 10s}\n"
+            + "nodes:\n"
+            + "  here:\n"
+            + "    engine: "
+            + engine
+            + "\n"
+            + "    stacks:\n"
+            + "      app: {contract: secretive, project: "
+            + project
+            + "}\n");
+    try {
+      // A container of the stack whose environment disagrees with the contract's secret.
+      TestHost.runLabelled(project, "web", "sleep", "600");
+      Server s = serve();
+      String admin = s.tokenAfter("created the admin key 'admin'");
+      await(() -> get(s, "/readyz", null).statusCode() == 200, "ready");
+      List<String> bodies = new ArrayList<>();
+      for (String path :
+          List.of(
+              "/api/v1/fleet",
+              "/api/v1/nodes/here",
+              "/api/v1/nodes/here/history",
+              "/api/v1/nodes/here/stacks/app",
+              "/api/v1/nodes/here/stacks/app/drift",
+              "/api/v1/nodes/here/stacks/app/deployments",
+              "/api/v1/keys",
+              "/metrics",
+              "/version",
+              "/readyz")) {
+        HttpResponse<String> r = get(s, path, admin);
+        assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
+        bodies.add(r.body());
+      }
+      // The drift was seen (the key is named), its value never shown.
+      assertThat(bodies.get(4)).contains("DB_PASSWORD");
+      for (String b : bodies) {
+        assertThat(b).doesNotContain(planted).doesNotContain(admin);
+      }
+      assertThat(s.err()).doesNotContain(planted);
+      s.process.destroy();
+      assertThat(s.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      TestHost.removeContainers(project);
+    }
+  }
+
   // --------------------------------------------------------------------------------- helpers
 
   private record Server(Process process, Path errFile, int port) {
