@@ -88,6 +88,7 @@ public final class ControlPlane implements AutoCloseable {
               config.startup.showOldJavalinVersionWarning = false;
               config.startup.startupWatcherEnabled = false;
               config.concurrency.useVirtualThreads = true;
+              config.http.prefer405over404 = true;
               config.jetty.modifyHttpConfiguration(http -> http.setSendServerVersion(false));
               config.jetty.modifyServer(server -> server.setStopTimeout(5_000));
               config.routes.before(this::begin);
