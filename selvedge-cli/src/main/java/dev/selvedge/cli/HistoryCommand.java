@@ -2,6 +2,7 @@ package dev.selvedge.cli;
 
 import dev.selvedge.SelvedgeException;
 import dev.selvedge.contract.model.Project;
+import dev.selvedge.operations.HostIdentity;
 import dev.selvedge.operations.render.OperationsRender;
 import dev.selvedge.port.AuditLog;
 import dev.selvedge.port.Deployment;
@@ -53,6 +54,11 @@ final class HistoryCommand implements Command {
     Project project = ProjectOptions.load(ns, cli);
     try (DockerEngine engine = RuntimeOptions.engine(ns, cli);
         Store store = OperateOptions.store(ns, cli)) {
+      // Kept per engine, whichever endpoint reaches it: asking its ID is the one engine call.
+      HostIdentity.Reading host = HostIdentity.forReading(engine, store.deployments());
+      if (host.warning() != null) {
+        cli.err().println("warning: " + host.warning());
+      }
       Long show = ns.get("show");
       if (show != null) {
         Deployment d =
@@ -60,7 +66,7 @@ final class HistoryCommand implements Command {
                 .deployments()
                 .find(show)
                 .filter(x -> x.project().equals(project.name()))
-                .filter(x -> x.host().equals(engine.endpoint()))
+                .filter(x -> x.host().equals(host.identity()))
                 .orElseThrow(
                     () ->
                         new SelvedgeException(
@@ -74,15 +80,14 @@ final class HistoryCommand implements Command {
         return ExitCode.OK;
       }
       boolean json = "json".equals(ns.getString("format"));
-      // The host key is the endpoint; no engine call is needed to list.
       if (ns.getBoolean("audit")) {
         List<AuditLog.Event> events =
-            store.audit().recent(engine.endpoint(), project.name(), ns.getInt("limit"));
+            store.audit().recent(host.identity(), project.name(), ns.getInt("limit"));
         cli.out()
             .print(json ? OperationsRender.auditJson(events) : OperationsRender.auditText(events));
       } else {
         List<Deployment> history =
-            store.deployments().history(engine.endpoint(), project.name(), ns.getInt("limit"));
+            store.deployments().history(host.identity(), project.name(), ns.getInt("limit"));
         cli.out()
             .print(
                 json

@@ -11,6 +11,7 @@ import dev.selvedge.operations.Applier;
 import dev.selvedge.operations.ApplyResult;
 import dev.selvedge.operations.ComposeLabels;
 import dev.selvedge.operations.HealthGate;
+import dev.selvedge.operations.HostIdentity;
 import dev.selvedge.operations.ImageResolver;
 import dev.selvedge.operations.Plan;
 import dev.selvedge.operations.Planner;
@@ -227,6 +228,7 @@ final class OperateCommand implements Command {
         Deployment target =
             Rollbacks.target(
                 store.deployments(),
+                HostIdentity.of(engine, store.deployments()),
                 engine.endpoint(),
                 project.name(),
                 ns.get("to"),

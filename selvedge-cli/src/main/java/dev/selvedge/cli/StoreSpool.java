@@ -525,6 +525,16 @@ final class StoreSpool {
     public int markInterrupted(String host, String project, Instant at) {
       return store.markInterrupted(host, project, at);
     }
+
+    @Override
+    public Adopted adopt(String endpoint, String identity) {
+      return store.adopt(endpoint, identity);
+    }
+
+    @Override
+    public List<Alias> aliases(String endpoint) {
+      return store.aliases(endpoint);
+    }
   }
 
   private final class SpoolingLeases implements LeaseStore {

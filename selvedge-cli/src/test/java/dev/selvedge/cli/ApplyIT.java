@@ -355,7 +355,7 @@ class ApplyIT {
     try (Store store =
         Stores.open(StoreConfig.defaults(Map.of("SELVEDGE_HOME", home.toString())))) {
       dev.selvedge.port.Deployment last =
-          store.deployments().history("unix:///var/run/docker.sock", project, 1).get(0);
+          store.deployments().history("docker-daemon:" + daemonId(), project, 1).get(0);
       crashed =
           store
               .deployments()
@@ -558,24 +558,104 @@ class ApplyIT {
   }
 
   @Test
-  void appliesThroughAnSshEngineWithItsOwnLease() throws Exception {
+  void anApplyThroughSshAndARollbackThroughTheSocketShareOneHistory() throws Exception {
     String sshHost = facts.get("SELVEDGE_TEST_SSH_HOST");
     assumeTrue(sshHost != null, "no SSH test host in " + TestHost.FACTS);
     extraEnv.put("SELVEDGE_SSH_IDENTITY", facts.get("SELVEDGE_TEST_SSH_KEY"));
     extraEnv.put("SELVEDGE_SSH_KNOWN_HOSTS", facts.get("SELVEDGE_TEST_SSH_KNOWN_HOSTS"));
+    String identity = "docker-daemon:" + daemonId();
+    // What a Selvedge from before host identities recorded through the SSH endpoint: a deployment
+    // and an audit event keyed by the endpoint string.
+    Map<String, String> env = Map.of("SELVEDGE_HOME", home.toString());
+    long old;
+    try (Store store = Stores.open(StoreConfig.defaults(env))) {
+      dev.selvedge.port.Deployment d =
+          store
+              .deployments()
+              .begin(
+                  new dev.selvedge.port.Deployment(
+                      0,
+                      sshHost,
+                      project,
+                      dev.selvedge.port.Deployment.Kind.APPLY,
+                      null,
+                      "earlier@ci",
+                      java.time.Instant.now(),
+                      null,
+                      dev.selvedge.port.Deployment.Outcome.RUNNING,
+                      false,
+                      "{}",
+                      List.of(),
+                      Map.of(),
+                      null,
+                      ""));
+      store
+          .deployments()
+          .finish(d.id(), dev.selvedge.port.Deployment.Outcome.FAILED, "", java.time.Instant.now());
+      old = d.id();
+      store
+          .audit()
+          .record(
+              dev.selvedge.port.AuditLog.Event.of(
+                  java.time.Instant.now(),
+                  "earlier@ci",
+                  sshHost,
+                  project,
+                  "web",
+                  "stop",
+                  project + "-web-1",
+                  "done",
+                  ""));
+    }
+
     contract(good, "prod", port, "");
     Result r = cli("apply", "--host", sshHost);
     assertThat(r.code()).as(r.all()).isZero();
     String id = containerId("web");
     assertThat(inspect(id, "{{.State.Health.Status}}")).isEqualTo("healthy");
-    Result again = cli("apply", "--host", sshHost);
+    long viaSsh =
+        JSON.readTree(cli("history", "--host", sshHost, "--format", "json").out())
+            .get(0)
+            .get("id")
+            .asLong();
+
+    // The local socket reaches the same daemon: the same history, the earlier row included.
+    Result history = cli("history", "--format", "json");
+    assertThat(history.code()).as(history.all()).isZero();
+    JsonNode rows = JSON.readTree(history.out());
+    assertThat(rows).hasSize(2);
+    assertThat(rows.get(0).get("id").asLong()).isEqualTo(viaSsh);
+    assertThat(rows.get(1).get("id").asLong()).isEqualTo(old);
+    for (JsonNode row : rows) {
+      assertThat(row.get("host").asText()).isEqualTo(identity);
+    }
+    assertThat(cli("history", "--audit").out())
+        .contains("earlier@ci")
+        .containsPattern(" apply create +" + project + "-web-1");
+    Result again = cli("apply");
     assertThat(again.out()).contains("nothing to do");
     assertThat(containerId("web")).isEqualTo(id);
-    // Deployments are kept per engine endpoint (leases per daemon): the ssh:// one has its own
-    // history.
-    Result history = cli("history", "--host", sshHost, "--format", "json");
-    assertThat(JSON.readTree(history.out()).get(0).get("host").asText()).isEqualTo(sshHost);
-    assertThat(cli("history", "--format", "json").out().strip()).isEqualTo("[ ]");
+
+    // A change through the socket, then a rollback through it goes back to the SSH apply.
+    contract(good, "staging", port, "");
+    Result changed = cli("apply");
+    assertThat(changed.code()).as(changed.all()).isZero();
+    assertThat(env(containerId("web"))).contains("MODE=staging");
+    Result back = cli("rollback");
+    assertThat(back.code()).as(back.all()).isZero();
+    assertThat(back.err()).contains("rolling back to deployment " + viaSsh + " ");
+    assertThat(env(containerId("web"))).contains("MODE=prod");
+    JsonNode afterwards =
+        JSON.readTree(cli("history", "--host", sshHost, "--format", "json").out());
+    assertThat(afterwards).hasSize(4);
+    assertThat(afterwards.get(0).get("kind").asText()).isEqualTo("rollback");
+    assertThat(afterwards.get(0).get("rollbackOf").asLong()).isEqualTo(viaSsh);
+    try (Store store = Stores.open(StoreConfig.defaults(env))) {
+      assertThat(store.deployments().history(sshHost, project, 10)).isEmpty();
+      assertThat(store.deployments().aliases(sshHost))
+          .extracting(dev.selvedge.port.DeploymentStore.Alias::identity)
+          .containsExactly(identity);
+    }
   }
 
   @Test
@@ -741,7 +821,7 @@ class ApplyIT {
             dev.selvedge.port.AuditLog.Event::outcome)
         .containsExactly(
             audit.get(0).actor(),
-            "unix:///var/run/docker.sock",
+            "docker-daemon:" + daemonId(),
             project,
             "proxy",
             "restart",
@@ -1242,10 +1322,10 @@ class ApplyIT {
     }
   }
 
-  private List<dev.selvedge.port.AuditLog.Event> auditLog() {
+  private List<dev.selvedge.port.AuditLog.Event> auditLog() throws Exception {
     try (Store store =
         Stores.open(StoreConfig.defaults(Map.of("SELVEDGE_HOME", home.toString())))) {
-      return store.audit().recent("unix:///var/run/docker.sock", project, 100);
+      return store.audit().recent("docker-daemon:" + daemonId(), project, 100);
     }
   }
 

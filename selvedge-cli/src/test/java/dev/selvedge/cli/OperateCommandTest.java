@@ -132,6 +132,56 @@ class OperateCommandTest {
   }
 
   @Test
+  void historyOfAnEngineThatIsAwayIsThatOfTheEngineLastSeenThroughItsEndpointSaidSo()
+      throws IOException {
+    contract(
+        """
+          app:
+            image: example.test/app:1
+        """);
+    String endpoint = "unix://" + dir.resolve("no-engine.sock");
+    try (dev.selvedge.port.Store store =
+        dev.selvedge.store.Stores.open(
+            dev.selvedge.store.StoreConfig.defaults(
+                Map.of("SELVEDGE_HOME", dir.resolve("home").toString())))) {
+      // Seen through the endpoint while it was up; one deployment recorded under its identity.
+      store.deployments().adopt(endpoint, "docker-daemon:GONE");
+      dev.selvedge.port.Deployment d =
+          store
+              .deployments()
+              .begin(
+                  new dev.selvedge.port.Deployment(
+                      0,
+                      "docker-daemon:GONE",
+                      "ops",
+                      dev.selvedge.port.Deployment.Kind.APPLY,
+                      null,
+                      "ana@box",
+                      java.time.Instant.now(),
+                      null,
+                      dev.selvedge.port.Deployment.Outcome.RUNNING,
+                      false,
+                      "{}",
+                      java.util.List.of(),
+                      Map.of(),
+                      null,
+                      ""));
+      store
+          .deployments()
+          .finish(
+              d.id(), dev.selvedge.port.Deployment.Outcome.HEALTHY, "", java.time.Instant.now());
+    }
+    MainTest.Result r = run("history", "--format", "json");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("\"host\" : \"docker-daemon:GONE\"").contains("ana@box");
+    assertThat(r.err())
+        .contains("warning: ")
+        .contains("no-engine.sock")
+        .contains(
+            "showing the history of docker-daemon:GONE, the engine last seen through " + endpoint);
+  }
+
+  @Test
   void progressOffATerminalIsOneLinePerChange() {
     StringWriter err = new StringWriter();
     TerminalProgress p = new TerminalProgress(new PrintWriter(err), false, s -> s);

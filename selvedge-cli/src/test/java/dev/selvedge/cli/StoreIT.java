@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The default H2 store as real CLI processes use it: several at once on one file, and a file that
- * exists but cannot be read. {@code history} needs no engine call, so only the store is exercised.
+ * exists but cannot be read. {@code history} asks the engine only for its ID, so the store is what
+ * is exercised.
  */
 class StoreIT {
   @TempDir Path tmp;

@@ -110,7 +110,10 @@ public final class Applier {
             progress,
             store.audit())) {
       int interrupted =
-          store.deployments().markInterrupted(engine.endpoint(), project.name(), clock.instant());
+          store
+              .deployments()
+              .markInterrupted(
+                  HostIdentity.of(engine, store.deployments()), project.name(), clock.instant());
       if (interrupted > 0) {
         progress.step(
             null,
@@ -127,7 +130,7 @@ public final class Applier {
               .begin(
                   new Deployment(
                       0,
-                      engine.endpoint(),
+                      HostIdentity.of(engine),
                       project.name(),
                       req.kind(),
                       req.revision(),
@@ -258,7 +261,7 @@ public final class Applier {
     return AuditLog.Event.of(
         clock.instant(),
         owner,
-        engine.endpoint(),
+        HostIdentity.of(engine),
         project,
         service,
         action,
@@ -595,7 +598,7 @@ public final class Applier {
       engine.info(); // an engine that went away is the error (exit 2), not an unhealthy stack
     }
     Deployment latest =
-        store.deployments().history(engine.endpoint(), project.name(), 1).stream()
+        store.deployments().history(HostIdentity.of(engine), project.name(), 1).stream()
             .findFirst()
             .orElse(null);
     long last = latest == null ? 0 : latest.id();

@@ -287,7 +287,7 @@ public final class Guarded {
         AuditLog.Event.of(
             clock.instant(),
             owner,
-            engine.endpoint(),
+            HostIdentity.of(engine),
             project,
             service,
             action,

@@ -209,7 +209,7 @@ public final class LeaseKeeper implements AutoCloseable {
                 AuditLog.Event.of(
                     Instant.now(),
                     owner,
-                    engine.endpoint(),
+                    key(engine),
                     project,
                     service,
                     "finish restore",
@@ -252,9 +252,8 @@ public final class LeaseKeeper implements AutoCloseable {
   }
 
   /**
-   * The lease key of an engine: its daemon ID, or its endpoint when it answers without one. An
-   * engine that refuses to say (a proxy filtering {@code /info}, say) gets no lease: nothing is
-   * changed.
+   * The lease key of an engine: its {@link HostIdentity}, the key of its deployments too. An engine
+   * that refuses to say (a proxy filtering {@code /info}, say) gets no lease: nothing is changed.
    */
   public static String key(DockerEngine engine) {
     String id;
@@ -266,7 +265,7 @@ public final class LeaseKeeper implements AutoCloseable {
               + " when asked for its ID (GET /info); leases are kept per engine, so nothing was"
               + " changed. If a proxy filters the Engine API, allow GET /info");
     }
-    return id == null || id.isBlank() ? engine.endpoint() : "docker-daemon:" + id;
+    return HostIdentity.of(id, engine.endpoint());
   }
 
   private void renew() {

@@ -47,6 +47,21 @@ public final class Rollbacks {
    */
   public static Deployment target(
       DeploymentStore store, String host, String project, Long to, OptionalLong running) {
+    return target(store, host, host, project, to, running);
+  }
+
+  /**
+   * {@link #target(DeploymentStore, String, String, Long, OptionalLong)} of the engine whose
+   * deployments are kept under {@code host} (its {@link HostIdentity}), named {@code where} (its
+   * endpoint) in messages.
+   */
+  public static Deployment target(
+      DeploymentStore store,
+      String host,
+      String where,
+      String project,
+      Long to,
+      OptionalLong running) {
     if (to != null) {
       Deployment d =
           store.find(to).orElseThrow(() -> new OperationException("there is no deployment " + to));
@@ -61,7 +76,7 @@ public final class Rollbacks {
                 + ", not of '"
                 + project
                 + "' on "
-                + host);
+                + (where.equals(host) ? where : where + " (" + host + ")"));
       }
       if (d.outcome() != Deployment.Outcome.HEALTHY) {
         throw new OperationException(
@@ -91,7 +106,7 @@ public final class Rollbacks {
                     "project '"
                         + project
                         + "' on "
-                        + host
+                        + where
                         + " has no healthy deployment"
                         + (now.isPresent()
                             ? " older than deployment " + now.getAsLong() + ", which runs now"

@@ -15,7 +15,8 @@ public interface AuditLog {
    *
    * @param id assigned by the store; 0 in an event not yet recorded
    * @param actor who ({@code user@machine (pid N)})
-   * @param host the engine endpoint the change was made through
+   * @param host the identity of the engine the change was made on ({@code docker-daemon:<ID>}),
+   *     whichever endpoint reached it
    * @param service the contract's service, or null for the project as a whole
    * @param action what was done ({@code restart}, {@code stop}, {@code remove}, {@code apply
    *     recreate}, ...)

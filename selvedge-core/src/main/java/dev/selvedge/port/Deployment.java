@@ -11,7 +11,8 @@ import java.util.TreeMap;
  * kept as keyed fingerprints.
  *
  * @param id assigned by the store; 0 in a draft not yet stored
- * @param host the engine endpoint ({@code unix:///var/run/docker.sock}, {@code ssh://...})
+ * @param host the engine's identity ({@code docker-daemon:<ID>}; its endpoint when it has no ID),
+ *     the same through every endpoint of one daemon
  * @param revision the contract's source revision (a git commit) when known, else null
  * @param actor who ran it ({@code user@machine}, or an API key's name)
  * @param finishedAt null while it runs

@@ -4,8 +4,38 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** Deployment snapshots, kept per (engine host, project). */
+/**
+ * Deployment snapshots, kept per (engine host, project). The host is the engine's identity ({@code
+ * docker-daemon:<ID>}, see {@code HostIdentity}), so every endpoint of one daemon shares them.
+ */
 public interface DeploymentStore {
+
+  /**
+   * An engine seen through an endpoint.
+   *
+   * @param identity the engine's identity there
+   * @param firstSeen when it was first seen there
+   * @param lastSeen when last (to the minute: it is not written at every contact)
+   */
+  record Alias(String endpoint, String identity, Instant firstSeen, Instant lastSeen) {}
+
+  /** How many rows recorded under an endpoint string were given an engine's identity. */
+  record Adopted(int deployments, int auditEvents) {
+    public static final Adopted NONE = new Adopted(0, 0);
+  }
+
+  /**
+   * Records that the engine {@code identity} was reached through {@code endpoint}. The first time
+   * any engine is seen through {@code endpoint}, the deployments and audit events that an earlier
+   * Selvedge kept under that endpoint string are re-keyed to {@code identity}, in one transaction;
+   * so it happens once per endpoint, whichever process gets there first. Later calls only note the
+   * time (and another engine seen through the same endpoint takes nothing over). Returns what was
+   * re-keyed ({@link Adopted#NONE} but the first time).
+   */
+  Adopted adopt(String endpoint, String identity);
+
+  /** The engines seen through {@code endpoint}, the most recently seen first. */
+  List<Alias> aliases(String endpoint);
 
   /**
    * Stores a new deployment from {@code draft} (its id is ignored) and returns it with its id. Ids

@@ -88,7 +88,7 @@ class GuardedTest {
               assertThat(e.action()).isEqualTo("remove");
               assertThat(e.outcome()).isEqualTo("done");
               assertThat(e.actor()).isEqualTo("ana@box (pid 7)");
-              assertThat(e.host()).isEqualTo(ENDPOINT);
+              assertThat(e.host()).isEqualTo("docker-daemon:TEST:DAEMON");
               assertThat(e.project()).isEqualTo("shop");
               assertThat(e.service()).isEqualTo(e.target().replace("shop-", "").replace("-1", ""));
             });

@@ -138,6 +138,16 @@ class RollbacksTest {
       public int markInterrupted(String host, String project, Instant at) {
         throw new UnsupportedOperationException();
       }
+
+      @Override
+      public Adopted adopt(String endpoint, String identity) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public List<Alias> aliases(String endpoint) {
+        throw new UnsupportedOperationException();
+      }
     };
   }
 

@@ -10,6 +10,7 @@ import dev.selvedge.fleet.NodeView;
 import dev.selvedge.fleet.StackState;
 import dev.selvedge.json.TreeJson;
 import dev.selvedge.keys.ApiKeys;
+import dev.selvedge.operations.HostIdentity;
 import dev.selvedge.operations.render.OperationsRender;
 import dev.selvedge.port.ApiKeyStore.ApiKey;
 import dev.selvedge.port.ApiKeyStore.Scope;
@@ -326,12 +327,13 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   /**
-   * The key a node's deployment history is stored under: today the engine endpoint as written (what
-   * {@code selvedge apply --host} records); to become the engine's daemon ID with the host identity
-   * migration.
+   * The key a node's deployment history is stored under: the engine's identity ({@link
+   * HostIdentity}), from the daemon ID of the node's last sweep that reached it; the endpoint as
+   * written in the fleet file while it was never reached (where an older Selvedge kept it).
    */
   static String historyKey(Fleet.Node node, NodeState state) {
-    return node.engine();
+    String daemonId = state == null || state.facts() == null ? null : state.facts().daemonId();
+    return HostIdentity.of(daemonId, node.engine());
   }
 
   private void listKeys(Context ctx) {

@@ -205,6 +205,17 @@ abstract class ServerContract {
     EngineFacts facts =
         new EngineFacts(
             "ABCD:EFGH", "27.3.1", "1.47", "linux", "x86_64", 4, 8L << 30, "/var/lib/docker", null);
+    EngineFacts other =
+        new EngineFacts(
+            "WXYZ:0000",
+            "28.0.1",
+            "1.48",
+            "linux",
+            "aarch64",
+            2,
+            4L << 30,
+            "/var/lib/docker",
+            1L << 40);
     states.record(
         new NodeState(
             "app-1",
@@ -245,7 +256,7 @@ abstract class ServerContract {
             List.of(),
             at,
             0,
-            facts,
+            other,
             List.of(
                 new StackState(
                     "app-2",
@@ -468,7 +479,11 @@ abstract class ServerContract {
 
   @Test
   void deploymentsAsHistoryShowsThem() {
+    sweptStates();
     Fleet.Node node = fleet.get().nodes().get("app-2");
+    // Kept under the engine's identity: its daemon ID, from the sweep's facts.
+    String host = ControlPlane.historyKey(node, states.node("app-2").orElseThrow());
+    assertThat(host).isEqualTo("docker-daemon:WXYZ:0000");
     String project = node.stacks().get("shop").project();
     Instant t0 = Instant.parse("2026-02-01T09:00:00Z");
     for (int i = 0; i < 3; i++) {
@@ -478,7 +493,7 @@ abstract class ServerContract {
               .begin(
                   new Deployment(
                       0,
-                      ControlPlane.historyKey(node, null),
+                      host,
                       project,
                       Deployment.Kind.APPLY,
                       "abc" + i,

@@ -5,9 +5,14 @@ import dev.selvedge.port.Deployment;
 import dev.selvedge.port.DeploymentStore;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.StatementContext;
 
 /** Deployments in the {@code deployment} table; the JSON columns through {@link DeploymentJson}. */
@@ -16,10 +21,123 @@ final class JdbcDeploymentStore implements DeploymentStore {
       "id, host, project, kind, revision, actor, started_at, finished_at, outcome, forced,"
           + " rendered_config, images, env_fingerprints, rollback_of, summary";
 
-  private final Db db;
+  /** How stale an alias's last-seen time may grow before a contact writes it again. */
+  static final Duration SEEN_GRANULARITY = Duration.ofMinutes(1);
 
-  JdbcDeploymentStore(Db db) {
+  private final Db db;
+  private final Clock clock;
+
+  /** (endpoint, identity) pairs known recorded, and when last written or read: no query then. */
+  private final Map<String, Instant> noted = new ConcurrentHashMap<>();
+
+  JdbcDeploymentStore(Db db, Clock clock) {
     this.db = db;
+    this.clock = clock;
+  }
+
+  @Override
+  public Adopted adopt(String endpoint, String identity) {
+    if (endpoint == null || identity == null) {
+      throw new IllegalArgumentException("adopting needs an endpoint and an identity");
+    }
+    if (endpoint.equals(identity)) {
+      return Adopted.NONE; // an engine without an ID: its rows are keyed by endpoint already
+    }
+    Instant now = Db.micros(clock.instant());
+    String pair = endpoint + '\u0000' + identity;
+    Instant last = noted.get(pair);
+    if (last != null && last.isAfter(now.minus(SEEN_GRANULARITY))) {
+      return Adopted.NONE;
+    }
+    String what = "record that " + endpoint + " reaches " + identity;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        Adopted adopted = db.call(what, h -> adopt(h, endpoint, identity, now));
+        noted.put(pair, now);
+        return adopted;
+      } catch (SelvedgeException e) {
+        // Another process recorded the same pair at the same moment: it did the adopting, if
+        // there was any; the next round only notes the time.
+        if (attempt > 1 || !Db.isUniqueViolation(e)) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static Adopted adopt(Handle h, String endpoint, String identity, Instant now) {
+    Optional<Instant> seen =
+        h.createQuery(
+                "SELECT last_seen FROM engine_alias WHERE endpoint = :endpoint"
+                    + " AND identity = :identity")
+            .bind("endpoint", endpoint)
+            .bind("identity", identity)
+            .map((rs, ctx) -> Db.instant(rs, "last_seen"))
+            .findOne();
+    if (seen.isPresent()) {
+      if (seen.get().isBefore(now.minus(SEEN_GRANULARITY))) {
+        h.createUpdate(
+                "UPDATE engine_alias SET last_seen = :now WHERE endpoint = :endpoint"
+                    + " AND identity = :identity AND last_seen < :now")
+            .bind("now", Db.timestamp(now))
+            .bind("endpoint", endpoint)
+            .bind("identity", identity)
+            .execute();
+      }
+      return Adopted.NONE;
+    }
+    return h.inTransaction(
+        tx -> {
+          boolean first =
+              tx.createQuery("SELECT COUNT(*) FROM engine_alias WHERE endpoint = :endpoint")
+                      .bind("endpoint", endpoint)
+                      .mapTo(Integer.class)
+                      .one()
+                  == 0;
+          int deployments = 0;
+          int audit = 0;
+          if (first) {
+            deployments = rekey(tx, "deployment", endpoint, identity);
+            audit = rekey(tx, "audit_event", endpoint, identity);
+          }
+          tx.createUpdate(
+                  "INSERT INTO engine_alias (endpoint, identity, first_seen, last_seen,"
+                      + " adopted_deployments, adopted_audit) VALUES (:endpoint, :identity, :now,"
+                      + " :now, :deployments, :audit)")
+              .bind("endpoint", endpoint)
+              .bind("identity", identity)
+              .bind("now", Db.timestamp(now))
+              .bind("deployments", deployments)
+              .bind("audit", audit)
+              .execute();
+          return new Adopted(deployments, audit);
+        });
+  }
+
+  private static int rekey(Handle tx, String table, String endpoint, String identity) {
+    return tx.createUpdate("UPDATE " + table + " SET host = :identity WHERE host = :endpoint")
+        .bind("identity", identity)
+        .bind("endpoint", endpoint)
+        .execute();
+  }
+
+  @Override
+  public List<Alias> aliases(String endpoint) {
+    return db.call(
+        "read which engines were seen through " + endpoint,
+        h ->
+            h.createQuery(
+                    "SELECT endpoint, identity, first_seen, last_seen FROM engine_alias"
+                        + " WHERE endpoint = :endpoint ORDER BY last_seen DESC, first_seen DESC")
+                .bind("endpoint", endpoint)
+                .map(
+                    (rs, ctx) ->
+                        new Alias(
+                            rs.getString("endpoint"),
+                            rs.getString("identity"),
+                            Db.instant(rs, "first_seen"),
+                            Db.instant(rs, "last_seen")))
+                .list());
   }
 
   @Override

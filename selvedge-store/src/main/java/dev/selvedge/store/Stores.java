@@ -57,7 +57,7 @@ public final class Stores {
       return new JdbcStore(
           pool,
           location,
-          new JdbcDeploymentStore(db),
+          new JdbcDeploymentStore(db, clock),
           new JdbcLeaseStore(db, clock),
           new JdbcAuditLog(db),
           new JdbcApiKeyStore(db),

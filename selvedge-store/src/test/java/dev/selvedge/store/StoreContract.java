@@ -10,6 +10,7 @@ import dev.selvedge.port.Deployment;
 import dev.selvedge.port.Deployment.Kind;
 import dev.selvedge.port.Deployment.Outcome;
 import dev.selvedge.port.Deployment.ServiceImage;
+import dev.selvedge.port.DeploymentStore;
 import dev.selvedge.port.Lease;
 import dev.selvedge.port.LeaseHeldException;
 import dev.selvedge.port.Store;
@@ -606,6 +607,137 @@ abstract class StoreContract {
     assertThat(events.get(1)).usingRecursiveComparison().ignoringFields("id").isEqualTo(restart);
     assertThat(store.audit().recent(HOST, project, 1)).hasSize(1);
     assertThat(store.audit().recent(HOST, "other-" + project, 10)).isEmpty();
+  }
+
+  // --- engine identities ------------------------------------------------------------------
+
+  /** An endpoint of this test only: adoption is per endpoint, across projects. */
+  private String endpoint() {
+    return "ssh://deploy@" + project + ".example.test:22";
+  }
+
+  private AuditLog.Event stop(String host, String project) {
+    return AuditLog.Event.of(
+        clock.instant(), "ana@box (pid 7)", host, project, "web", "stop", "c", "done", "");
+  }
+
+  @Test
+  void rowsKeptUnderAnEndpointGoToTheFirstEngineSeenThroughItOnce() {
+    String endpoint = endpoint();
+    String daemon = "docker-daemon:AAAA:" + project;
+    // What an earlier Selvedge recorded: keyed by the endpoint string, for two projects.
+    Deployment old = store.deployments().begin(Drafts.of(endpoint, project, Outcome.HEALTHY));
+    Deployment oldOther =
+        store.deployments().begin(Drafts.of(endpoint, project + "-b", Outcome.FAILED));
+    store.audit().record(stop(endpoint, project));
+    Deployment elsewhere =
+        store.deployments().begin(Drafts.of(OTHER_HOST, project, Outcome.HEALTHY));
+
+    assertThat(store.deployments().adopt(endpoint, daemon))
+        .isEqualTo(new DeploymentStore.Adopted(2, 1));
+
+    assertThat(store.deployments().history(daemon, project, 10))
+        .extracting(Deployment::id)
+        .containsExactly(old.id());
+    assertThat(store.deployments().history(daemon, project + "-b", 10))
+        .extracting(Deployment::id)
+        .containsExactly(oldOther.id());
+    assertThat(store.deployments().find(old.id()))
+        .hasValueSatisfying(d -> assertThat(d.host()).isEqualTo(daemon));
+    assertThat(store.deployments().lastHealthy(daemon, project))
+        .map(Deployment::id)
+        .contains(old.id());
+    assertThat(store.deployments().history(endpoint, project, 10)).isEmpty();
+    assertThat(store.audit().recent(daemon, project, 10))
+        .singleElement()
+        .satisfies(e -> assertThat(e.host()).isEqualTo(daemon));
+    assertThat(store.audit().recent(endpoint, project, 10)).isEmpty();
+    assertThat(store.deployments().find(elsewhere.id()))
+        .hasValueSatisfying(d -> assertThat(d.host()).isEqualTo(OTHER_HOST));
+
+    // Once per endpoint: not again, not from another store (process), not for a row an older
+    // Selvedge added since, not for another engine seen through the same endpoint later.
+    Deployment late = store.deployments().begin(Drafts.of(endpoint, project, Outcome.HEALTHY));
+    clock.advance(Duration.ofMinutes(5));
+    assertThat(store.deployments().adopt(endpoint, daemon)).isEqualTo(DeploymentStore.Adopted.NONE);
+    assertThat(open().deployments().adopt(endpoint, daemon))
+        .isEqualTo(DeploymentStore.Adopted.NONE);
+    String replaced = "docker-daemon:BBBB:" + project;
+    assertThat(store.deployments().adopt(endpoint, replaced))
+        .isEqualTo(DeploymentStore.Adopted.NONE);
+    assertThat(store.deployments().history(endpoint, project, 10))
+        .extracting(Deployment::id)
+        .containsExactly(late.id());
+    assertThat(store.deployments().history(daemon, project, 10))
+        .extracting(Deployment::id)
+        .containsExactly(old.id());
+    assertThat(store.deployments().history(replaced, project, 10)).isEmpty();
+  }
+
+  @Test
+  void theEnginesSeenThroughAnEndpointAreListedMostRecentFirst() {
+    String endpoint = endpoint();
+    Instant first = Db.micros(clock.instant());
+    assertThat(store.deployments().aliases(endpoint)).isEmpty();
+    store.deployments().adopt(endpoint, "docker-daemon:A");
+    clock.advance(Duration.ofMinutes(2));
+    store.deployments().adopt(endpoint, "docker-daemon:B");
+    assertThat(store.deployments().aliases(endpoint))
+        .extracting(DeploymentStore.Alias::identity)
+        .containsExactly("docker-daemon:B", "docker-daemon:A");
+
+    // Seen again: its last-seen time moves (to the minute), its first-seen stays.
+    clock.advance(Duration.ofMinutes(2));
+    Instant again = Db.micros(clock.instant());
+    store.deployments().adopt(endpoint, "docker-daemon:A");
+    assertThat(open().deployments().aliases(endpoint))
+        .containsExactly(
+            new DeploymentStore.Alias(endpoint, "docker-daemon:A", first, again),
+            new DeploymentStore.Alias(
+                endpoint,
+                "docker-daemon:B",
+                first.plus(Duration.ofMinutes(2)),
+                first.plus(Duration.ofMinutes(2))));
+
+    // An engine without an ID is keyed by its endpoint already: nothing to record.
+    assertThat(store.deployments().adopt(OTHER_HOST + "/" + project, OTHER_HOST + "/" + project))
+        .isEqualTo(DeploymentStore.Adopted.NONE);
+    assertThat(store.deployments().aliases(OTHER_HOST + "/" + project)).isEmpty();
+  }
+
+  @Test
+  void racingFirstContactsAdoptTheRowsOnce() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      for (int round = 0; round < 6; round++) {
+        String endpoint = endpoint() + "/" + round;
+        String daemon = "docker-daemon:" + project + "-" + round;
+        store.deployments().begin(Drafts.of(endpoint, project, Outcome.HEALTHY));
+        store.audit().record(stop(endpoint, project));
+        CyclicBarrier start = new CyclicBarrier(2);
+        List<Future<DeploymentStore.Adopted>> racers = new ArrayList<>();
+        for (Store s : List.of(open(), open())) {
+          racers.add(
+              pool.submit(
+                  () -> {
+                    start.await(10, TimeUnit.SECONDS);
+                    return s.deployments().adopt(endpoint, daemon);
+                  }));
+        }
+        List<DeploymentStore.Adopted> results = new ArrayList<>();
+        for (Future<DeploymentStore.Adopted> r : racers) {
+          results.add(r.get(30, TimeUnit.SECONDS));
+        }
+        assertThat(results)
+            .as("round %d", round)
+            .containsExactlyInAnyOrder(
+                new DeploymentStore.Adopted(1, 1), DeploymentStore.Adopted.NONE);
+        assertThat(store.deployments().history(daemon, project, 10)).hasSize(1);
+        assertThat(store.deployments().aliases(endpoint)).hasSize(1);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   // --- one database, several stores ---------------------------------------------------------
