@@ -459,7 +459,13 @@ public final class Poller implements AutoCloseable {
       Fleet.Poll poll = fleet.poll();
       Duration ttl =
           max(poll.interval(), poll.timeout().multipliedBy(2L + 2L * node.stacks().size()));
-      Optional<FleetStateStore.Claim> claim = store.claim(node.id(), replica, ttl);
+      Optional<FleetStateStore.Claim> claim;
+      try {
+        claim = store.claim(node.id(), replica, ttl);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "node " + node.id() + ": cannot claim its sweep", e);
+        return run.last; // the store is away: tried again on the next round
+      }
       if (claim.isEmpty()) {
         return run.last; // another replica sweeps it now
       }
@@ -487,7 +493,16 @@ public final class Poller implements AutoCloseable {
         if (abandoned) {
           return run.last;
         }
-        if (!store.record(claim.get(), outcome.state(), outcome.changes())) {
+        boolean written;
+        try {
+          written = store.record(claim.get(), outcome.state(), outcome.changes());
+        } catch (RuntimeException e) {
+          // Nothing was written (one transaction): the anti-flap state stays as it was too.
+          LOG.log(
+              System.Logger.Level.WARNING, "node " + node.id() + ": cannot record its sweep", e);
+          return run.last;
+        }
+        if (!written) {
           LOG.log(
               System.Logger.Level.INFO,
               "node " + node.id() + ": another replica swept it meanwhile; result dropped");

@@ -127,6 +127,29 @@ abstract class DockerEngineContract {
   }
 
   @Test
+  void factsAreWhatDockerInfoSays() throws IOException, InterruptedException {
+    Process p =
+        new ProcessBuilder(
+                "docker",
+                "info",
+                "--format",
+                "{{.ID}}|{{.ServerVersion}}|{{.NCPU}}|{{.MemTotal}}|{{.DockerRootDir}}")
+            .start();
+    String[] viaCli =
+        new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip().split("\\|");
+    assertThat(p.waitFor()).isZero();
+    dev.selvedge.fleet.EngineFacts facts = engine.facts();
+    assertThat(facts.daemonId()).isEqualTo(viaCli[0]);
+    assertThat(facts.version()).isEqualTo(viaCli[1]);
+    assertThat(facts.cpus()).isEqualTo(Integer.parseInt(viaCli[2]));
+    assertThat(facts.memoryBytes()).isEqualTo(Long.parseLong(viaCli[3]));
+    assertThat(facts.rootDir()).isEqualTo(viaCli[4]);
+    assertThat(facts.apiVersion()).isEqualTo(engine.info().apiVersion());
+    assertThat(facts.os()).isEqualTo("linux");
+    assertThat(facts.arch()).isNotBlank();
+  }
+
+  @Test
   void listsContainersByComposeLabelsRunningOrAll() {
     String project = containers.name("shop");
     List<String> named = new ArrayList<>(composeLabels(project, "api"));
