@@ -115,6 +115,42 @@ class ServeIT {
   }
 
   @Test
+  void reloadsOnSighupAndOnChangeAndKeepsTheFleetWhenAReloadDoesNotValidate() throws Exception {
+    Server s = serve();
+    String admin = s.tokenAfter("created the admin key 'admin'");
+    // SIGHUP reloads the file even though it did not change (the file watch would not).
+    TestHost.run(List.of("kill", "-HUP", Long.toString(s.process.pid())));
+    await(() -> errContains(s, "fleet file reloaded: 1 nodes"), "reloaded on SIGHUP");
+
+    // A change that does not validate: said on stderr, the running fleet kept.
+    String good = Files.readString(fleet);
+    Files.writeString(fleet, good + "  broken:\n    engine: ftp://nowhere\n");
+    await(() -> errContains(s, "fleet file not reloaded"), "the bad reload reported");
+    assertThat(s.err()).contains("broken");
+    HttpResponse<String> kept = get(s, "/api/v1/fleet", admin);
+    assertThat(kept.statusCode()).isEqualTo(200);
+    assertThat(kept.body()).contains("\"id\":\"gone\"").doesNotContain("broken");
+
+    // A good change is taken: the new node is listed.
+    Files.writeString(
+        fleet,
+        good + "  added:\n    engine: unix://" + tmp.resolve("other.sock") + "\n    stacks: {}\n");
+    await(
+        () -> get(s, "/api/v1/fleet", admin).body().contains("\"id\":\"added\""),
+        "the added node listed");
+    s.process.destroy();
+    assertThat(s.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+  }
+
+  private static boolean errContains(Server s, String text) {
+    try {
+      return s.err().contains(text);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
   void aFleetFileThatDoesNotValidateExits2NamingTheLine() throws Exception {
     Files.writeString(fleet, "nodes:\n  a:\n    engine: unix:///x.sock\n    colour: red\n");
     Cmd c = selvedge("serve", "--fleet", fleet.toString(), "--listen", "127.0.0.1:0");
