@@ -1,0 +1,81 @@
+package dev.selvedge.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The CLI's commands load no class of the server (Javalin, Jetty, Micrometer, Kotlin, our server
+ * module): a short command must not pay for the control plane. Checked on the built jar with the
+ * JVM's own class-loading log; {@code serve} is the control that the log shows them when they load.
+ */
+class ServerClassesIT {
+  private static final List<String> SERVER_PACKAGES =
+      List.of(
+          "io.javalin.", "org.eclipse.jetty.", "io.micrometer.", "kotlin.", "dev.selvedge.server.");
+
+  @TempDir Path tmp;
+
+  @Test
+  void versionAndVerifyLoadNoServerClass() throws Exception {
+    Path compose = tmp.resolve("compose.yaml");
+    Files.writeString(
+        compose, "name: tiny\nservices:\n  web:\n    image: nginx:1.27\n", StandardCharsets.UTF_8);
+    for (List<String> args :
+        List.of(List.of("--version"), List.of("verify", "-f", compose.toString()))) {
+      List<String> loaded = loadedClasses(args);
+      assertThat(loaded).as("%s loaded classes", args).contains("dev.selvedge.cli.ServeCommand");
+      assertThat(loaded)
+          .as("%s loaded server classes", args)
+          .noneMatch(c -> SERVER_PACKAGES.stream().anyMatch(c::startsWith));
+    }
+  }
+
+  @Test
+  void serveDoesLoadThem() throws Exception {
+    // A fleet file that does not exist: serve fails at once (exit 2), after reaching its module.
+    List<String> loaded =
+        loadedClasses(List.of("serve", "--fleet", tmp.resolve("none.yaml").toString()));
+    assertThat(loaded).contains("dev.selvedge.server.Serve");
+  }
+
+  private List<String> loadedClasses(List<String> args) throws IOException, InterruptedException {
+    Path jar = Path.of("target", "selvedge.jar").toAbsolutePath();
+    assumeTrue(Files.isRegularFile(jar), "no " + jar + ": run through mvn verify");
+    Path log = tmp.resolve("classes-" + System.nanoTime() + ".log");
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Xlog:class+load=info:file=" + log,
+                "-jar",
+                jar.toString()));
+    command.addAll(args);
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    pb.environment().put("SELVEDGE_HOME", tmp.resolve("home").toString());
+    pb.redirectOutput(tmp.resolve("out.txt").toFile());
+    Process p = pb.start();
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    List<String> classes = new ArrayList<>();
+    for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+      // [0.012s][info][class,load] java.lang.Object source: shared objects file
+      int at = line.indexOf("[class,load] ");
+      if (at >= 0) {
+        String rest = line.substring(at + "[class,load] ".length());
+        int space = rest.indexOf(' ');
+        classes.add(space < 0 ? rest : rest.substring(0, space));
+      }
+    }
+    assertThat(classes).as("class log of %s", args).isNotEmpty();
+    return classes;
+  }
+}
