@@ -193,13 +193,20 @@ final class FleetCommand implements Command {
     int green = 0;
     int yellow = 0;
     int red = 0;
+    int stacks = 0;
     for (NodeView v : views) {
       String env = v.node().environment() == null ? "-" : v.node().environment();
       String nodePill =
           v.state() == null || v.state().pill() == null ? "unknown" : v.state().pill().id();
       rows.add(new String[] {v.node().id(), env, "(node)", nodePill, "", ""});
+      // The node's own reasons only when it has no stack to carry them: otherwise they are its
+      // stacks' reasons again (an unreachable engine is said on each stack), shown under each.
+      boolean stacksRead = v.state() != null && !v.state().stacks().isEmpty();
       reasons.add(
-          v.state() == null || v.state().pill() == Pill.GREEN ? List.of() : v.state().reasons());
+          v.state() == null || v.state().pill() == Pill.GREEN || stacksRead
+              ? List.of()
+              : v.state().reasons());
+      stacks += v.node().stacks().size();
       for (Fleet.Stack s : v.node().stacks().values()) {
         StackState st =
             v.state() == null
@@ -242,16 +249,19 @@ final class FleetCommand implements Command {
       }
       out.println(TerminalText.escapeControls(line.toString().stripTrailing()));
       for (String reason : reasons.get(i)) {
-        out.println("      - " + TerminalText.escapeControls(reason));
+        out.println(
+            " ".repeat(width[0] + width[1] + 4) + "- " + TerminalText.escapeControls(reason));
       }
     }
     out.println();
     out.println(
         String.format(
             Locale.ROOT,
-            "%d node%s, %d green, %d yellow, %d red",
+            "%d node%s, %d stack%s: %d green, %d yellow, %d red",
             views.size(),
             views.size() == 1 ? "" : "s",
+            stacks,
+            stacks == 1 ? "" : "s",
             green,
             yellow,
             red));

@@ -187,7 +187,7 @@ class FleetIT {
     MainTest.Result dev = cli("fleet", "status", "--environment", "dev");
     assertThat(dev.code()).as(dev.out() + dev.err()).isZero();
     assertThat(dev.out()).contains("local").doesNotContain("remote").doesNotContain("gone");
-    assertThat(dev.out()).contains("1 node, 1 green, 0 yellow, 0 red");
+    assertThat(dev.out()).contains("1 node, 1 stack: 1 green, 0 yellow, 0 red");
 
     MainTest.Result text = cli("fleet", "status", "--tag", "eu");
     assertThat(text.code()).isZero();
