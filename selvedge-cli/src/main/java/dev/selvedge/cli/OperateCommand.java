@@ -20,6 +20,7 @@ import dev.selvedge.operations.RollbackTarget;
 import dev.selvedge.operations.Rollbacks;
 import dev.selvedge.operations.SpecBuilder;
 import dev.selvedge.operations.VerifyGate;
+import dev.selvedge.operations.event.Emitter;
 import dev.selvedge.operations.render.OperationsRender;
 import dev.selvedge.port.Deployment;
 import dev.selvedge.port.DockerEngine;
@@ -191,7 +192,7 @@ final class OperateCommand implements Command {
         forced = true;
       }
     }
-    Progress progress =
+    TerminalProgress terminal =
         new TerminalProgress(
             cli.err(), TerminalProgress.isTerminal(cli), project.secretValues()::scrub);
     try (DockerEngine engine = RuntimeOptions.engine(ns, cli);
@@ -206,7 +207,7 @@ final class OperateCommand implements Command {
               new Planner(engine, drift),
               fingerprints,
               clock,
-              progress);
+              terminal);
       Applier.Request request;
       if (kind == Kind.APPLY) {
         request =
@@ -221,6 +222,8 @@ final class OperateCommand implements Command {
                 gateTimeout,
                 OperateOptions.leaseTtl(cli));
       } else {
+        Progress progress =
+            new Emitter(terminal, engine.endpoint(), project.name(), project.secretValues()::scrub);
         RollbackTarget target =
             RollbackTarget.choose(
                 engine, store.deployments(), engine.endpoint(), project, ns.get("to"), progress);

@@ -2,7 +2,9 @@ package dev.selvedge.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.selvedge.operations.Progress;
 import dev.selvedge.operations.Revision;
+import dev.selvedge.operations.event.Emitter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -135,11 +137,17 @@ class OperateCommandTest {
   @Test
   void progressOffATerminalIsOneLinePerChange() {
     StringWriter err = new StringWriter();
-    TerminalProgress p = new TerminalProgress(new PrintWriter(err), false, s -> s);
+    TerminalProgress terminal = new TerminalProgress(new PrintWriter(err), false, s -> s);
+    // As the operations tell it: events through the sink; started, verdicts and finished print
+    // nothing of their own.
+    Progress p = new Emitter(terminal, "unix:///var/run/docker.sock", "shop", s -> s);
+    p.started("apply");
     p.step("web", "pulling registry.test/web:1");
     p.progress("registry.test/web:1", "abc", "Downloading", 10, 100);
     p.progress("registry.test/web:1", "abc", "Downloading", 50, 100);
     p.progress("registry.test/web:1", "abc", "Pull complete", -1, -1);
+    p.verdict("web", true, "healthy");
+    p.finished("apply", "healthy", "1 service applied");
     assertThat(err.toString().lines())
         .containsExactly(
             "[web] pulling registry.test/web:1",
