@@ -83,6 +83,7 @@ final class GuardCommand implements Command {
               store.leases(),
               store.audit(),
               java.time.Clock.systemUTC(),
+              OperateOptions.THREADS,
               new TerminalProgress(
                   cli.err(), TerminalProgress.isTerminal(cli), project.secretValues()::scrub),
               Actor.of(cli.environment()) + " (pid " + ProcessHandle.current().pid() + ")",

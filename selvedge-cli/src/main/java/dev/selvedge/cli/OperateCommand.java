@@ -207,6 +207,7 @@ final class OperateCommand implements Command {
               new Planner(engine, drift),
               fingerprints,
               clock,
+              OperateOptions.THREADS,
               terminal);
       Applier.Request request;
       if (kind == Kind.APPLY) {

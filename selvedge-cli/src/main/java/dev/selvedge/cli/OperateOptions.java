@@ -7,6 +7,7 @@ import dev.selvedge.store.StoreConfig;
 import dev.selvedge.store.Stores;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.Executor;
 import net.sourceforge.argparse4j.inf.ArgumentGroup;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
@@ -22,6 +23,12 @@ final class OperateOptions {
     String clean = project.secretValues().scrub(text);
     return clean == null || clean.equals(text) ? e : new SelvedgeException(clean);
   }
+
+  /**
+   * The threads the operations run a wave's services on (each bounds how many at once): one of its
+   * own per task, as the pools they made before did.
+   */
+  static final Executor THREADS = task -> Thread.ofPlatform().name("selvedge-op").start(task);
 
   /** A lease lives this long without renewal; renewed every third of it while working. */
   static final Duration LEASE_TTL = Duration.ofSeconds(60);

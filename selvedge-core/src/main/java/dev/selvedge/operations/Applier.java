@@ -26,8 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 
 /**
@@ -52,6 +51,9 @@ public final class Applier {
   private final Planner planner;
   private final Fingerprints fingerprints;
   private final Clock clock;
+  // Runs a wave's services at once (at most MAX_PARALLEL): must start every task it is given
+  // without waiting for others to end (a thread per task, virtual threads).
+  private final Executor executor;
   private final EventSink events;
   // The apply under way's (see the private constructor); NONE in the instance callers hold.
   private final Progress progress;
@@ -63,6 +65,7 @@ public final class Applier {
       Planner planner,
       Fingerprints fingerprints,
       Clock clock,
+      Executor executor,
       EventSink events) {
     this.engine = engine;
     this.store = store;
@@ -70,6 +73,7 @@ public final class Applier {
     this.planner = planner;
     this.fingerprints = fingerprints;
     this.clock = clock;
+    this.executor = executor;
     this.events = events;
     this.progress = Progress.NONE;
   }
@@ -82,6 +86,7 @@ public final class Applier {
     this.planner = from.planner;
     this.fingerprints = from.fingerprints;
     this.clock = from.clock;
+    this.executor = from.executor;
     this.events = from.events;
     this.progress = progress;
   }
@@ -382,7 +387,7 @@ public final class Applier {
     // Most of a service's time is waiting for its healthcheck, so a whole wave runs at once.
     int threads =
         Math.max(1, Math.min(MAX_PARALLEL, waves.stream().mapToInt(List::size).max().orElse(1)));
-    try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+    try (Bounded pool = new Bounded(executor, threads)) {
       for (List<String> wave : waves) {
         if (failed) {
           for (String name : wave) {
@@ -523,7 +528,7 @@ public final class Applier {
     Set<String> jobs = Planner.jobs(project);
     Map<String, Future<HealthGate.Verdict>> running = new LinkedHashMap<>();
     int threads = Math.max(1, Math.min(MAX_PARALLEL, containers.size()));
-    try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+    try (Bounded pool = new Bounded(executor, threads)) {
       containers.forEach(
           (service, id) -> {
             Service s = project.services().get(service);

@@ -19,8 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 
 /**
@@ -45,6 +44,8 @@ public final class Guarded {
   private final LeaseStore leases;
   private final AuditLog audit;
   private final Clock clock;
+  // Stops a wave's containers at once: must start every task without waiting for others.
+  private final Executor executor;
   private final EventSink events;
   // The operation under way's (see the private constructor); NONE in the instance callers hold.
   private final Progress progress;
@@ -56,6 +57,7 @@ public final class Guarded {
       LeaseStore leases,
       AuditLog audit,
       Clock clock,
+      Executor executor,
       EventSink events,
       String owner,
       Duration leaseTtl) {
@@ -63,6 +65,7 @@ public final class Guarded {
     this.leases = leases;
     this.audit = audit;
     this.clock = clock;
+    this.executor = executor;
     this.events = events;
     this.progress = Progress.NONE;
     this.owner = owner;
@@ -75,6 +78,7 @@ public final class Guarded {
     this.leases = from.leases;
     this.audit = from.audit;
     this.clock = from.clock;
+    this.executor = from.executor;
     this.events = from.events;
     this.progress = progress;
     this.owner = from.owner;
@@ -234,8 +238,8 @@ public final class Guarded {
       List<List<ContainerSummary>> batches = batches(engine.listContainers(mine, true), waves);
       int widest = batches.stream().mapToInt(List::size).max().orElse(1);
       List<String> containers = new ArrayList<>();
-      try (ExecutorService pool =
-          Executors.newFixedThreadPool(Math.max(1, Math.min(Applier.MAX_PARALLEL, widest)))) {
+      try (Bounded pool =
+          new Bounded(executor, Math.max(1, Math.min(Applier.MAX_PARALLEL, widest)))) {
         for (List<ContainerSummary> batch : batches) {
           lease.check();
           Map<String, Future<?>> stopping = new LinkedHashMap<>();

@@ -230,6 +230,7 @@ class GuardedTest {
         leases(),
         log,
         Clock.systemUTC(),
+        task -> Thread.ofPlatform().name("guarded-test").start(task),
         events::add,
         "ana@box (pid 7)",
         Duration.ofMinutes(1));
