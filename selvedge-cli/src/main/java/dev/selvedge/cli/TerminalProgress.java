@@ -1,6 +1,8 @@
 package dev.selvedge.cli;
 
 import dev.selvedge.operations.Progress;
+import dev.selvedge.operations.event.EventSink;
+import dev.selvedge.operations.event.OperationEvent;
 import java.io.PrintWriter;
 import java.util.HashMap;
 import java.util.Locale;
@@ -8,10 +10,12 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
- * Progress on standard error: on a terminal, pulls redraw one live line; otherwise (CI logs, pipes)
- * every step and every change of a layer's pull status is one plain line, without byte counts.
+ * The operations' events on standard error: on a terminal, pulls redraw one live line; otherwise
+ * (CI logs, pipes) every step and every change of a layer's pull status is one plain line, without
+ * byte counts. Started, finished and gate verdicts print nothing of their own: the steps and the
+ * result say them.
  */
-final class TerminalProgress implements Progress {
+final class TerminalProgress implements EventSink, Progress {
   private final PrintWriter err;
   private final boolean terminal;
   // Steps quote image references and engine messages, which can carry a substituted secret.
@@ -39,6 +43,18 @@ final class TerminalProgress implements Progress {
       return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
     } catch (ReflectiveOperationException e) {
       return true;
+    }
+  }
+
+  @Override
+  public void emit(OperationEvent event) {
+    switch (event) {
+      case OperationEvent.Step e -> step(e.service(), e.message());
+      case OperationEvent.Pull e ->
+          progress(e.reference(), e.layer(), e.status(), e.current(), e.total());
+      case OperationEvent.Started e -> {}
+      case OperationEvent.GateVerdict e -> {}
+      case OperationEvent.Finished e -> {}
     }
   }
 

@@ -2,6 +2,9 @@ package dev.selvedge.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.selvedge.operations.Progress;
+import dev.selvedge.operations.Revision;
+import dev.selvedge.operations.event.Emitter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -184,11 +187,17 @@ class OperateCommandTest {
   @Test
   void progressOffATerminalIsOneLinePerChange() {
     StringWriter err = new StringWriter();
-    TerminalProgress p = new TerminalProgress(new PrintWriter(err), false, s -> s);
+    TerminalProgress terminal = new TerminalProgress(new PrintWriter(err), false, s -> s);
+    // As the operations tell it: events through the sink; started, verdicts and finished print
+    // nothing of their own.
+    Progress p = new Emitter(terminal, "unix:///var/run/docker.sock", "shop", s -> s);
+    p.started("apply");
     p.step("web", "pulling registry.test/web:1");
     p.progress("registry.test/web:1", "abc", "Downloading", 10, 100);
     p.progress("registry.test/web:1", "abc", "Downloading", 50, 100);
     p.progress("registry.test/web:1", "abc", "Pull complete", -1, -1);
+    p.verdict("web", true, "healthy");
+    p.finished("apply", "healthy", "1 service applied");
     assertThat(err.toString().lines())
         .containsExactly(
             "[web] pulling registry.test/web:1",
@@ -217,7 +226,7 @@ class OperateCommandTest {
     Files.writeString(repo.resolve(".git/refs/heads/main"), sha + "\n");
     Files.createDirectories(repo.resolve("deploy/shop"));
     Files.writeString(repo.resolve("deploy/shop/compose.yaml"), "services: {a: {image: x/a:1}}\n");
-    assertThat(OperateOptions.revision(project(repo.resolve("deploy/shop")))).isEqualTo(sha);
+    assertThat(Revision.of(project(repo.resolve("deploy/shop")))).isEqualTo(sha);
 
     // A worktree: .git is a file pointing at its git directory; branches are in the common one.
     String other = "fedcba9876543210fedcba9876543210fedcba98";
@@ -230,7 +239,7 @@ class OperateCommandTest {
     Files.createDirectories(wt);
     Files.writeString(wt.resolve(".git"), "gitdir: " + wtGit + "\n");
     Files.writeString(wt.resolve("compose.yaml"), "services: {a: {image: x/a:1}}\n");
-    assertThat(OperateOptions.revision(project(wt))).isEqualTo(other);
+    assertThat(Revision.of(project(wt))).isEqualTo(other);
   }
 
   private static dev.selvedge.contract.model.Project project(Path dir) {

@@ -26,10 +26,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The live check behind {@code status} and {@code drift}, for the CLI and the server alike: reads
@@ -199,7 +196,8 @@ public final class LiveCheck {
       Project contract = repo;
       CompletableFuture<List<ReadbackResult>> readbacks =
           request.readback()
-              ? CompletableFuture.supplyAsync(() -> Readbacks.read(contract, probe), background)
+              ? CompletableFuture.supplyAsync(
+                  () -> Readbacks.read(contract, probe, background), background)
               : CompletableFuture.completedFuture(null);
 
       EngineLayer live;
@@ -283,50 +281,12 @@ public final class LiveCheck {
       }
       return out;
     }
-    int n = listed.size();
-    ContainerDetails[] details = new ContainerDetails[n];
-    Throwable[] failures = new Throwable[n];
-    AtomicInteger next = new AtomicInteger();
-    CountDownLatch done = new CountDownLatch(n);
-    Runnable worker =
-        () -> {
-          for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
-            try {
-              details[i] = engine.inspectContainer(listed.get(i).id());
-            } catch (Throwable t) {
-              failures[i] = t;
-            } finally {
-              done.countDown();
-            }
-          }
-        };
-    for (int h = 1; h < Math.min(INSPECT_CONNECTIONS, n); h++) {
-      try {
-        background.execute(worker);
-      } catch (RejectedExecutionException e) {
-        break; // a saturated executor: this thread does the rest
-      }
-    }
-    worker.run();
     try {
-      done.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new SelvedgeException("interrupted while inspecting containers", e);
+      return Parallel.map(
+          listed, INSPECT_CONNECTIONS, background, c -> engine.inspectContainer(c.id()));
+    } catch (Parallel.Failure f) {
+      throw new SelvedgeException("inspecting a container failed: " + f.getCause(), f.getCause());
     }
-    List<ContainerDetails> out = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      Throwable t = failures[i];
-      if (t instanceof RuntimeException r) {
-        throw r;
-      } else if (t instanceof Error err) {
-        throw err;
-      } else if (t != null) {
-        throw new SelvedgeException("inspecting a container failed: " + t, t);
-      }
-      out.add(details[i]);
-    }
-    return out;
   }
 
   private static String where(DockerEngine engine) {

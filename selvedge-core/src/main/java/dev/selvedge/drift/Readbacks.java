@@ -8,6 +8,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -20,9 +21,38 @@ import java.util.concurrent.Future;
 public final class Readbacks {
   private Readbacks() {}
 
-  /** Probes the health and version URL of every service that declares a readback. */
-  public static List<ReadbackResult> read(Project project, HttpProbe probe) {
-    record Call(Service service, ReadbackResult.Endpoint endpoint, URI uri, Readback readback) {}
+  /** At most this many probes of one project in flight. */
+  private static final int WIDTH = 16;
+
+  /**
+   * As {@link #read(Project, HttpProbe)}, on the caller's threads: at most {@value #WIDTH} probes
+   * at once on {@code executor}, the calling thread probing too (so it may be one of the
+   * executor's).
+   */
+  public static List<ReadbackResult> read(Project project, HttpProbe probe, Executor executor) {
+    List<Call> calls = calls(project);
+    try {
+      return Parallel.map(
+          calls,
+          WIDTH,
+          executor,
+          c ->
+              new ReadbackResult(
+                  c.service().name(),
+                  c.endpoint(),
+                  c.uri(),
+                  probe.get(c.uri(), c.readback().timeout())));
+    } catch (RuntimeException e) {
+      Throwable cause = e instanceof Parallel.Failure ? e.getCause() : e;
+      throw new dev.selvedge.SelvedgeException(
+          "a readback probe failed unexpectedly: " + cause, cause);
+    }
+  }
+
+  private record Call(
+      Service service, ReadbackResult.Endpoint endpoint, URI uri, Readback readback) {}
+
+  private static List<Call> calls(Project project) {
     List<Call> calls = new ArrayList<>();
     for (Service s : project.services().values()) {
       Readback r = s.selvedge().readback();
@@ -36,6 +66,12 @@ public final class Readbacks {
         calls.add(new Call(s, ReadbackResult.Endpoint.VERSION, URI.create(r.version()), r));
       }
     }
+    return calls;
+  }
+
+  /** Probes the health and version URL of every service that declares a readback. */
+  public static List<ReadbackResult> read(Project project, HttpProbe probe) {
+    List<Call> calls = calls(project);
     if (calls.isEmpty()) {
       return List.of();
     }

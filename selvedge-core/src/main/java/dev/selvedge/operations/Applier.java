@@ -7,6 +7,8 @@ import dev.selvedge.contract.render.ComposeConfig;
 import dev.selvedge.evidence.Fingerprints;
 import dev.selvedge.operations.ApplyResult.ServiceResult;
 import dev.selvedge.operations.ApplyResult.Status;
+import dev.selvedge.operations.event.Emitter;
+import dev.selvedge.operations.event.EventSink;
 import dev.selvedge.port.AuditLog;
 import dev.selvedge.port.ContainerCreate;
 import dev.selvedge.port.Deployment;
@@ -24,8 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 
 /**
@@ -50,6 +51,11 @@ public final class Applier {
   private final Planner planner;
   private final Fingerprints fingerprints;
   private final Clock clock;
+  // Runs a wave's services at once (at most MAX_PARALLEL): must start every task it is given
+  // without waiting for others to end (a thread per task, virtual threads).
+  private final Executor executor;
+  private final EventSink events;
+  // The apply under way's (see the private constructor); NONE in the instance callers hold.
   private final Progress progress;
 
   public Applier(
@@ -59,13 +65,29 @@ public final class Applier {
       Planner planner,
       Fingerprints fingerprints,
       Clock clock,
-      Progress progress) {
+      Executor executor,
+      EventSink events) {
     this.engine = engine;
     this.store = store;
     this.gate = gate;
     this.planner = planner;
     this.fingerprints = fingerprints;
     this.clock = clock;
+    this.executor = executor;
+    this.events = events;
+    this.progress = Progress.NONE;
+  }
+
+  /** {@code from} for one apply: its steps told to {@code progress}. */
+  private Applier(Applier from, Progress progress) {
+    this.engine = from.engine;
+    this.store = from.store;
+    this.gate = from.gate;
+    this.planner = from.planner;
+    this.fingerprints = from.fingerprints;
+    this.clock = from.clock;
+    this.executor = from.executor;
+    this.events = from.events;
     this.progress = progress;
   }
 
@@ -89,7 +111,28 @@ public final class Applier {
       Duration gateTimeout,
       Duration leaseTtl) {}
 
+  /**
+   * Applies {@code req}: its events (started, steps, pulls, gate verdicts, finished) go to the
+   * sink, on this engine's endpoint and the project's name.
+   */
   public ApplyResult apply(Request req) {
+    Project project = req.project();
+    String operation = req.kind() == Deployment.Kind.ROLLBACK ? "rollback" : "apply";
+    Emitter emitter =
+        new Emitter(events, engine.endpoint(), project.name(), project.secretValues()::scrub);
+    emitter.started(operation);
+    ApplyResult result;
+    try {
+      result = new Applier(this, emitter).applyAs(req);
+    } catch (RuntimeException e) {
+      emitter.finished(operation, "error", message(e));
+      throw e;
+    }
+    emitter.finished(operation, result.outcome().id(), result.summary());
+    return result;
+  }
+
+  private ApplyResult applyAs(Request req) {
     Project project = req.project();
     SpecBuilder specs = new SpecBuilder(project);
     // Refuse what cannot be deployed before touching anything.
@@ -108,7 +151,8 @@ public final class Applier {
             operation,
             req.leaseTtl(),
             progress,
-            store.audit())) {
+            store.audit(),
+            clock)) {
       int interrupted =
           store
               .deployments()
@@ -346,7 +390,7 @@ public final class Applier {
     // Most of a service's time is waiting for its healthcheck, so a whole wave runs at once.
     int threads =
         Math.max(1, Math.min(MAX_PARALLEL, waves.stream().mapToInt(List::size).max().orElse(1)));
-    try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+    try (Bounded pool = new Bounded(executor, threads)) {
       for (List<String> wave : waves) {
         if (failed) {
           for (String name : wave) {
@@ -487,7 +531,7 @@ public final class Applier {
     Set<String> jobs = Planner.jobs(project);
     Map<String, Future<HealthGate.Verdict>> running = new LinkedHashMap<>();
     int threads = Math.max(1, Math.min(MAX_PARALLEL, containers.size()));
-    try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+    try (Bounded pool = new Bounded(executor, threads)) {
       containers.forEach(
           (service, id) -> {
             Service s = project.services().get(service);

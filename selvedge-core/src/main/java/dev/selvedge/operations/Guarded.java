@@ -2,6 +2,8 @@ package dev.selvedge.operations;
 
 import dev.selvedge.contract.model.Project;
 import dev.selvedge.contract.model.Service;
+import dev.selvedge.operations.event.Emitter;
+import dev.selvedge.operations.event.EventSink;
 import dev.selvedge.port.AuditLog;
 import dev.selvedge.port.ContainerSummary;
 import dev.selvedge.port.DockerEngine;
@@ -17,8 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 
 /**
@@ -43,6 +44,10 @@ public final class Guarded {
   private final LeaseStore leases;
   private final AuditLog audit;
   private final Clock clock;
+  // Stops a wave's containers at once: must start every task without waiting for others.
+  private final Executor executor;
+  private final EventSink events;
+  // The operation under way's (see the private constructor); NONE in the instance callers hold.
   private final Progress progress;
   private final String owner;
   private final Duration leaseTtl;
@@ -52,16 +57,40 @@ public final class Guarded {
       LeaseStore leases,
       AuditLog audit,
       Clock clock,
-      Progress progress,
+      Executor executor,
+      EventSink events,
       String owner,
       Duration leaseTtl) {
     this.engine = engine;
     this.leases = leases;
     this.audit = audit;
     this.clock = clock;
-    this.progress = progress;
+    this.executor = executor;
+    this.events = events;
+    this.progress = Progress.NONE;
     this.owner = owner;
     this.leaseTtl = leaseTtl;
+  }
+
+  /** {@code from} for one operation: its steps told to {@code progress}. */
+  private Guarded(Guarded from, Progress progress) {
+    this.engine = from.engine;
+    this.leases = from.leases;
+    this.audit = from.audit;
+    this.clock = from.clock;
+    this.executor = from.executor;
+    this.events = from.events;
+    this.progress = progress;
+    this.owner = from.owner;
+    this.leaseTtl = from.leaseTtl;
+  }
+
+  /** The events of one operation on {@code project}, started; finished by {@link #end}. */
+  private Emitter begin(Project project, String operation) {
+    Emitter emitter =
+        new Emitter(events, engine.endpoint(), project.name(), project.secretValues()::scrub);
+    emitter.started(operation);
+    return emitter;
   }
 
   /**
@@ -71,6 +100,20 @@ public final class Guarded {
    *     and {@code confirm} is false
    */
   public List<String> service(Project project, String service, Verb verb, boolean confirm) {
+    String operation = verb.id() + " " + service;
+    Emitter emitter = begin(project, operation);
+    List<String> done;
+    try {
+      done = new Guarded(this, emitter).serviceAs(project, service, verb, confirm);
+    } catch (RuntimeException e) {
+      emitter.finished(operation, "error", Applier.message(e));
+      throw e;
+    }
+    emitter.finished(operation, "done", String.join(", ", done));
+    return done;
+  }
+
+  private List<String> serviceAs(Project project, String service, Verb verb, boolean confirm) {
     Service s = project.services().get(service);
     if (s == null) {
       throw new OperationException(
@@ -99,7 +142,8 @@ public final class Guarded {
             verb.id() + " " + service,
             leaseTtl,
             progress,
-            audit)) {
+            audit,
+            clock)) {
       // The service's own containers: not one-off `run` containers, not one an interrupted apply
       // parked (starting it would run the old version beside the new one).
       List<ContainerSummary> containers =
@@ -155,6 +199,27 @@ public final class Guarded {
    * waves, last first), the services of one wave at once.
    */
   public Removed down(Project project, boolean volumes, boolean confirm) {
+    Emitter emitter = begin(project, "down");
+    Removed removed;
+    try {
+      removed = new Guarded(this, emitter).downAs(project, volumes, confirm);
+    } catch (RuntimeException e) {
+      emitter.finished("down", "error", Applier.message(e));
+      throw e;
+    }
+    emitter.finished(
+        "down",
+        "done",
+        removed.containers().size()
+            + " container(s), "
+            + removed.networks().size()
+            + " network(s), "
+            + removed.volumes().size()
+            + " volume(s) removed");
+    return removed;
+  }
+
+  private Removed downAs(Project project, boolean volumes, boolean confirm) {
     for (Service s : project.services().values()) {
       if (s.selvedge().selfCritical() && !confirm) {
         throw new OperationException(
@@ -168,13 +233,13 @@ public final class Guarded {
     Collections.reverse(waves);
     try (LeaseKeeper lease =
         LeaseKeeper.acquire(
-            leases, engine, project.name(), owner, "down", leaseTtl, progress, audit)) {
+            leases, engine, project.name(), owner, "down", leaseTtl, progress, audit, clock)) {
       Map<String, String> mine = Map.of(ComposeLabels.PROJECT, project.name());
       List<List<ContainerSummary>> batches = batches(engine.listContainers(mine, true), waves);
       int widest = batches.stream().mapToInt(List::size).max().orElse(1);
       List<String> containers = new ArrayList<>();
-      try (ExecutorService pool =
-          Executors.newFixedThreadPool(Math.max(1, Math.min(Applier.MAX_PARALLEL, widest)))) {
+      try (Bounded pool =
+          new Bounded(executor, Math.max(1, Math.min(Applier.MAX_PARALLEL, widest)))) {
         for (List<ContainerSummary> batch : batches) {
           lease.check();
           Map<String, Future<?>> stopping = new LinkedHashMap<>();

@@ -77,6 +77,21 @@ public final class HealthGate {
       boolean justStarted,
       Duration timeout,
       Progress progress) {
+    Verdict verdict =
+        awaitVerdict(project, s, containerId, completion, readback, justStarted, timeout, progress);
+    progress.verdict(s.name(), verdict.passed(), verdict.reason());
+    return verdict;
+  }
+
+  private Verdict awaitVerdict(
+      Project project,
+      Service s,
+      String containerId,
+      boolean completion,
+      boolean readback,
+      boolean justStarted,
+      Duration timeout,
+      Progress progress) {
     Instant deadline = clock.instant().plus(timeout);
     String last = "not checked yet";
     long pause = 100;

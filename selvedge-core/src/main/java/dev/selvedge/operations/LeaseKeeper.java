@@ -6,8 +6,8 @@ import dev.selvedge.port.EngineException;
 import dev.selvedge.port.Lease;
 import dev.selvedge.port.LeaseHeldException;
 import dev.selvedge.port.LeaseStore;
+import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
@@ -25,13 +25,15 @@ public final class LeaseKeeper implements AutoCloseable {
   private final LeaseStore leases;
   private final Duration ttl;
   private final String where;
+  private final Clock clock;
   private final ScheduledExecutorService renewer;
   private volatile Lease lease;
   private volatile RuntimeException lost;
   private final Map<String, Lease.Restore> restoring = new TreeMap<>();
 
-  private LeaseKeeper(LeaseStore leases, Lease lease, Duration ttl, String where) {
+  private LeaseKeeper(LeaseStore leases, Lease lease, Duration ttl, String where, Clock clock) {
     this.leases = leases;
+    this.clock = clock;
     this.lease = lease;
     this.ttl = ttl;
     this.where = where;
@@ -65,9 +67,19 @@ public final class LeaseKeeper implements AutoCloseable {
       String operation,
       Duration ttl,
       Progress progress,
-      AuditLog audit) {
+      AuditLog audit,
+      Clock clock) {
     return acquire(
-        leases, engine, project, owner, operation, ttl, progress, audit, LocalProcesses.SYSTEM);
+        leases,
+        engine,
+        project,
+        owner,
+        operation,
+        ttl,
+        progress,
+        audit,
+        clock,
+        LocalProcesses.SYSTEM);
   }
 
   static LeaseKeeper acquire(
@@ -79,6 +91,7 @@ public final class LeaseKeeper implements AutoCloseable {
       Duration ttl,
       Progress progress,
       AuditLog audit,
+      Clock clock,
       LocalProcesses processes) {
     String key = key(engine);
     Lease.Holder me = processes.self();
@@ -100,7 +113,7 @@ public final class LeaseKeeper implements AutoCloseable {
         if (again.holder() == null) {
           // Another run took it over and already gave it up: the project is free, start again.
           return acquire(
-              leases, engine, project, owner, operation, ttl, progress, audit, processes);
+              leases, engine, project, owner, operation, ttl, progress, audit, clock, processes);
         }
         throw new LeaseHeldException(
             engine.endpoint(),
@@ -110,7 +123,7 @@ public final class LeaseKeeper implements AutoCloseable {
       }
       dead = held;
     }
-    LeaseKeeper keeper = new LeaseKeeper(leases, lease, ttl, engine.endpoint());
+    LeaseKeeper keeper = new LeaseKeeper(leases, lease, ttl, engine.endpoint(), clock);
     keeper.restoring.putAll(lease.restoring());
     if (dead != null) {
       progress.step(
@@ -207,7 +220,7 @@ public final class LeaseKeeper implements AutoCloseable {
           try {
             audit.record(
                 AuditLog.Event.of(
-                    Instant.now(),
+                    keeper.clock.instant(),
                     owner,
                     key(engine),
                     project,
@@ -292,7 +305,7 @@ public final class LeaseKeeper implements AutoCloseable {
     // The store may be unreachable from here yet reachable by others: past the last confirmed
     // expiry (less a margin for clock skew), someone else may hold the project.
     java.time.Instant deadline = lease.expiresAt().minus(ttl.dividedBy(6));
-    if (java.time.Instant.now().isAfter(deadline)) {
+    if (clock.instant().isAfter(deadline)) {
       throw new LeaseHeldException(where, lease.project(), null);
     }
   }

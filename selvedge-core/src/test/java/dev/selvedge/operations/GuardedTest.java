@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.selvedge.contract.model.Project;
+import dev.selvedge.operations.event.OperationEvent;
 import dev.selvedge.port.AuditLog;
 import dev.selvedge.port.ContainerSummary;
 import dev.selvedge.port.DockerEngine;
@@ -55,6 +56,7 @@ class GuardedTest {
   private final List<String> stops = Collections.synchronizedList(new ArrayList<>());
   private final List<String> removes = Collections.synchronizedList(new ArrayList<>());
   private final List<AuditLog.Event> audit = Collections.synchronizedList(new ArrayList<>());
+  private final List<OperationEvent> events = Collections.synchronizedList(new ArrayList<>());
 
   @Test
   void downStopsDependentsFirstAndTheServicesOfAWaveAtOnce() {
@@ -139,6 +141,31 @@ class GuardedTest {
               assertThat(e.target()).isEqualTo("shop-web-1");
               assertThat(e.outcome()).isEqualTo("done");
             });
+    assertThat(events)
+        .containsExactly(
+            new OperationEvent.Started(ENDPOINT, "shop", "restart web"),
+            new OperationEvent.Step(ENDPOINT, "shop", "web", "restart shop-web-1"),
+            new OperationEvent.Finished(ENDPOINT, "shop", "restart web", "done", "shop-web-1"));
+  }
+
+  @Test
+  void aFailedDownEndsItsEventsWithTheError() {
+    Project shop = OperationsFixtures.load(dir, SHOP, Map.of());
+    Guarded guarded =
+        guarded(
+            List.of("web"),
+            id -> {
+              throw new EngineException(ENDPOINT, 500, "cannot kill container");
+            });
+    assertThatThrownBy(() -> guarded.down(shop, false, false));
+    assertThat(events.get(0)).isEqualTo(new OperationEvent.Started(ENDPOINT, "shop", "down"));
+    assertThat(events.get(events.size() - 1))
+        .isInstanceOfSatisfying(
+            OperationEvent.Finished.class,
+            f -> {
+              assertThat(f.outcome()).isEqualTo("error");
+              assertThat(f.detail()).contains("cannot kill container");
+            });
   }
 
   /**
@@ -203,7 +230,8 @@ class GuardedTest {
         leases(),
         log,
         Clock.systemUTC(),
-        Progress.NONE,
+        task -> Thread.ofPlatform().name("guarded-test").start(task),
+        events::add,
         "ana@box (pid 7)",
         Duration.ofMinutes(1));
   }

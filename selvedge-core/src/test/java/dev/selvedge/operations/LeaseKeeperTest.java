@@ -11,8 +11,11 @@ import dev.selvedge.port.LeaseHeldException;
 import dev.selvedge.port.LeaseStore;
 import dev.selvedge.testing.ContainerBuilder;
 import java.lang.reflect.Proxy;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -187,6 +190,11 @@ class LeaseKeeperTest {
       };
 
   private static LeaseKeeper take(LeaseStore leases, DockerEngine engine, List<String> steps) {
+    return take(leases, engine, steps, Clock.systemUTC());
+  }
+
+  private static LeaseKeeper take(
+      LeaseStore leases, DockerEngine engine, List<String> steps, Clock clock) {
     return LeaseKeeper.acquire(
         leases,
         engine,
@@ -203,7 +211,44 @@ class LeaseKeeperTest {
           @Override
           public void progress(String r, String l, String s, long c, long t) {}
         },
-        AUDIT);
+        AUDIT,
+        clock);
+  }
+
+  /** A clock the test moves. */
+  private static final class MovingClock extends Clock {
+    private volatile Instant now = Instant.now();
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+  }
+
+  @Test
+  void workStopsOnceTheGivenClockPassesTheLeaseExpiryLessItsMargin() {
+    MovingClock clock = new MovingClock();
+    try (LeaseKeeper lease = take(new OneLease(), engine(() -> "D1"), new ArrayList<>(), clock)) {
+      lease.check();
+      clock.advance(TTL.minus(TTL.dividedBy(6)).minusSeconds(5));
+      lease.check(); // still within the expiry less the margin
+      clock.advance(Duration.ofSeconds(10));
+      assertThatThrownBy(lease::check).isInstanceOf(LeaseHeldException.class);
+    }
   }
 
   @Test
