@@ -45,9 +45,15 @@ import java.util.regex.Pattern;
  *     [--deploy-dir true|false] [--interval 60s] [--timeout 10s] [--concurrency 64]
  *   writes DIR/fleet.yaml, DIR/contracts/PROJECT/compose.yaml and DIR/deploy/PROJECT/compose.yaml
  * java EngineStandIn.java serve --nodes N --sockets DIR [--project shop] [--down D] [--drifted K]
- *     [--idle-timeout SECONDS]
+ *     [--idle-timeout SECONDS] [--max-connections M]
  *   binds the sockets, prints "ready ..." on stdout, serves until killed (SIGTERM removes them)
  * </pre>
+ *
+ * A real engine keeps an idle kept-alive connection open; here all nodes share one process's
+ * descriptors, so beyond {@code M} open connections (default 6,000) the ones idle for a second or
+ * more are closed, as an engine restart would (clients reconnect), and counted ({@code
+ * closed_idle}); without that, a client keeping every node's connections open would exhaust the
+ * stand-in's descriptors, not its own.
  *
  * Nodes are numbered from 1; the last {@code D} are down and the {@code K} before them drifted.
  * {@code GET /_standin/stats} on any node's socket answers the request counts per call as JSON.
@@ -105,7 +111,8 @@ public final class EngineStandIn {
               project,
               Integer.parseInt(opts.getOrDefault("down", "0")),
               Integer.parseInt(opts.getOrDefault("drifted", "0")),
-              Long.parseLong(opts.getOrDefault("idle-timeout", "300")) * 1000)
+              Long.parseLong(opts.getOrDefault("idle-timeout", "300")) * 1000,
+              Integer.parseInt(opts.getOrDefault("max-connections", "6000")))
           .run();
     }
   }
@@ -218,6 +225,9 @@ public final class EngineStandIn {
     private final int down;
     private final int drifted;
     private final long idleMillis;
+    private final int maxConnections;
+    private int open;
+    private long closedIdle;
     private final Map<String, AtomicLong> counts = new LinkedHashMap<>();
     private final List<Path> bound = new ArrayList<>();
     private final byte[][] imageAnswers = new byte[IMAGES.length][];
@@ -228,7 +238,15 @@ public final class EngineStandIn {
     private final byte[] df;
     private long connections;
 
-    Server(int nodes, Path sockets, String project, int down, int drifted, long idleMillis) {
+    Server(
+        int nodes,
+        Path sockets,
+        String project,
+        int down,
+        int drifted,
+        long idleMillis,
+        int maxConnections) {
+      this.maxConnections = maxConnections;
       this.nodes = nodes;
       this.sockets = sockets;
       this.project = project;
@@ -335,6 +353,20 @@ public final class EngineStandIn {
       }
     }
 
+    /** Over the cap: close the connections idle for a second or more (they reconnect). */
+    private void shed(Selector selector) {
+      long now = System.currentTimeMillis();
+      for (SelectionKey key : selector.keys()) {
+        if (key.attachment() instanceof Conn c
+            && c.out == null
+            && c.in.position() == 0
+            && now - c.lastActive >= 1000) {
+          close(key);
+          closedIdle++;
+        }
+      }
+    }
+
     private void removeSockets() {
       for (Path p : bound) {
         try {
@@ -347,15 +379,25 @@ public final class EngineStandIn {
     }
 
     private void accept(Selector selector, SelectionKey key) throws IOException {
+      if (open >= maxConnections && System.currentTimeMillis() - lastShed >= 100) {
+        lastShed = System.currentTimeMillis();
+        shed(selector);
+      }
       SocketChannel ch;
       while ((ch = ((ServerSocketChannel) key.channel()).accept()) != null) {
         ch.configureBlocking(false);
         connections++;
+        open++;
         ch.register(selector, SelectionKey.OP_READ, new Conn((Integer) key.attachment()));
       }
     }
 
-    private static void close(SelectionKey key) {
+    private long lastShed;
+
+    private void close(SelectionKey key) {
+      if (key.isValid() && key.attachment() instanceof Conn) {
+        open--;
+      }
       key.cancel();
       try {
         key.channel().close();
@@ -421,7 +463,7 @@ public final class EngineStandIn {
       return 0;
     }
 
-    private static void flush(SelectionKey key, Conn c) throws IOException {
+    private void flush(SelectionKey key, Conn c) throws IOException {
       SocketChannel ch = (SocketChannel) key.channel();
       while (c.out != null) {
         ch.write(c.out);
@@ -517,6 +559,10 @@ public final class EngineStandIn {
       long cpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
       return b.append("\"connections\":")
           .append(connections)
+          .append(",\"open\":")
+          .append(open)
+          .append(",\"closed_idle\":")
+          .append(closedIdle)
           .append(",\"selector_cpu_ms\":")
           .append(cpu / 1_000_000)
           .append("}\n")
