@@ -32,6 +32,17 @@ public interface DockerEngine extends AutoCloseable {
   String daemonId();
 
   /**
+   * What the engine says about itself for the fleet view: version, API version, OS, architecture,
+   * CPUs, memory, the Docker root directory and the daemon's ID. The default asks {@link #info} and
+   * {@link #daemonId}; adapters read {@code /info} for the rest.
+   */
+  default dev.selvedge.fleet.EngineFacts facts() {
+    EngineInfo info = info();
+    return new dev.selvedge.fleet.EngineFacts(
+        daemonId(), info.version(), info.apiVersion(), info.os(), info.arch(), 0, 0L, null, null);
+  }
+
+  /**
    * Containers whose labels match every entry of {@code labels} (a null value matches any value of
    * that label). One round trip.
    *

@@ -2,17 +2,37 @@ package dev.selvedge.port;
 
 import dev.selvedge.fleet.NodeState;
 import dev.selvedge.fleet.PillChange;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The latest state of every node and stack the control plane sweeps, and the history of their pill
- * changes. Written by the poller, read by the API and {@code selvedge fleet status}.
+ * The latest state of every node and stack the control plane sweeps, the history of their pill
+ * changes, and who is sweeping which node. Written by the poller, read by the API and {@code
+ * selvedge fleet status}.
+ *
+ * <p>Sweeps go through claims so that several replicas on one database can later share the nodes: a
+ * replica sweeps a node only while it holds the node's claim, and its result is written only when
+ * the claim's fencing token is still the current one (a replica that lost its claim while it was
+ * slow cannot overwrite a newer result).
  */
 public interface FleetStateStore {
 
-  /** Replaces a node's state (and its stacks') and appends its pill changes, in one transaction. */
+  /**
+   * Replaces a node's state (and its stacks') and appends its pill changes, in one transaction,
+   * without a claim (one process that sweeps alone, such as {@code selvedge fleet status}).
+   */
   void record(NodeState state, List<PillChange> changes);
+
+  /**
+   * As {@link #record(NodeState, List)}, but only while {@code claim}'s fencing token is the node's
+   * current one; checked and written in one transaction.
+   *
+   * @return false when another claim has been taken since (nothing was written)
+   */
+  boolean record(Claim claim, NodeState state, List<PillChange> changes);
 
   /** Every node known, in id order. */
   List<NodeState> nodes();
@@ -21,4 +41,36 @@ public interface FleetStateStore {
 
   /** The node's pill changes (its own and its stacks'), newest first, at most {@code limit}. */
   List<PillChange> history(String node, int limit);
+
+  /**
+   * Claims the sweep of {@code node} for {@code replica} until {@code ttl} from now: granted when
+   * nobody holds it, when the holder's claim expired, or when {@code replica} holds it already.
+   * Every grant has a fencing token greater than any before it for that node.
+   *
+   * @return empty when another replica holds an unexpired claim
+   */
+  Optional<Claim> claim(String node, String replica, Duration ttl);
+
+  /**
+   * Extends a claim still held with the same token.
+   *
+   * @return empty when the claim was lost (taken by another after it expired)
+   */
+  Optional<Claim> renew(Claim claim, Duration ttl);
+
+  /** Lets go of a claim still held; a lost one is left alone. */
+  void release(Claim claim);
+
+  /**
+   * The right to sweep one node.
+   *
+   * @param token the fencing token: increases with every grant for the node
+   */
+  record Claim(String node, String replica, long token, Instant expiresAt) {
+    public Claim {
+      Objects.requireNonNull(node, "node");
+      Objects.requireNonNull(replica, "replica");
+      Objects.requireNonNull(expiresAt, "expiresAt");
+    }
+  }
 }

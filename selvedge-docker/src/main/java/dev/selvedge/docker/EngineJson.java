@@ -1,6 +1,7 @@
 package dev.selvedge.docker;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.selvedge.fleet.EngineFacts;
 import dev.selvedge.json.TreeJson;
 import dev.selvedge.json.TreeJson.Shape;
 import dev.selvedge.port.ContainerDetails;
@@ -118,6 +119,20 @@ final class EngineJson {
   static EngineInfo info(JsonNode v) {
     return new EngineInfo(
         text(v, "Version"), text(v, "ApiVersion"), text(v, "Os"), text(v, "Arch"));
+  }
+
+  /** {@code /info} as the fleet shows it; {@code apiVersion} is what the engine said it speaks. */
+  static EngineFacts facts(JsonNode info, String apiVersion) {
+    return new EngineFacts(
+        text(info, "ID"),
+        text(info, "ServerVersion"),
+        apiVersion,
+        text(info, "OSType"),
+        text(info, "Architecture"),
+        info.path("NCPU").asInt(0),
+        info.path("MemTotal").asLong(0L),
+        text(info, "DockerRootDir"),
+        null);
   }
 
   static List<ContainerSummary> summaries(JsonNode list) {

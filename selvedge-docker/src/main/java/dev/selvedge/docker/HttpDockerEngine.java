@@ -9,6 +9,7 @@ import dev.selvedge.contract.model.ImageReference;
 import dev.selvedge.contract.model.Ipam;
 import dev.selvedge.contract.model.NetworkDef;
 import dev.selvedge.contract.model.VolumeDef;
+import dev.selvedge.fleet.EngineFacts;
 import dev.selvedge.port.ContainerCreate;
 import dev.selvedge.port.ContainerDetails;
 import dev.selvedge.port.ContainerSummary;
@@ -61,6 +62,9 @@ final class HttpDockerEngine implements DockerEngine {
   private final RegistryAuth auth;
   private volatile String prefix;
 
+  /** The API version the engine itself speaks, learned when the version was negotiated. */
+  private volatile String engineApi;
+
   HttpDockerEngine(
       Transport transport, EngineOptions options, String hostHeader, RegistryAuth auth) {
     this.transport = transport;
@@ -99,6 +103,15 @@ final class HttpDockerEngine implements DockerEngine {
       daemonId = id;
     }
     return id;
+  }
+
+  /** One {@code /info} call (the API version is the one learned while negotiating). */
+  @Override
+  public EngineFacts facts() {
+    JsonNode info = json(ok(http.get(prefix() + "/info", timeout)));
+    String id = info.path("ID").asText("");
+    daemonId = id;
+    return EngineJson.facts(info, engineApi);
   }
 
   @Override
@@ -538,6 +551,7 @@ final class HttpDockerEngine implements DockerEngine {
     } else if (ping.status() != 200) {
       ok(ping);
     }
+    engineApi = server;
     if (compare(server, MIN_API_VERSION) < 0) {
       throw new EngineUnreachableException(
           endpoint(),

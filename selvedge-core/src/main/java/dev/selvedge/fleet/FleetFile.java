@@ -1,0 +1,903 @@
+package dev.selvedge.fleet;
+
+import dev.selvedge.contract.ContractException;
+import dev.selvedge.contract.compose.ComposeLoader;
+import dev.selvedge.contract.compose.GoDuration;
+import dev.selvedge.contract.yaml.MapNode;
+import dev.selvedge.contract.yaml.Mark;
+import dev.selvedge.contract.yaml.Node;
+import dev.selvedge.contract.yaml.ScalarNode;
+import dev.selvedge.contract.yaml.SeqNode;
+import dev.selvedge.contract.yaml.Tag;
+import dev.selvedge.contract.yaml.YamlReader;
+import dev.selvedge.fleet.FleetFileException.Problem;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads and validates a fleet file ({@code fleet.yaml}), the control plane's registry of nodes.
+ * Validation is all-or-nothing and reports every problem it can find at once, each with the file's
+ * line (or the environment variable that set the value) and the key: a server must not start, or
+ * swap its registry, on a half-understood file. Format and overrides: {@code docs/fleet.md}.
+ *
+ * <pre>{@code
+ * Fleet fleet = FleetFile.load(Path.of("fleet.yaml"), System.getenv());
+ * }</pre>
+ */
+public final class FleetFile {
+  /** Every variable starting with this overrides a value of a node: {@code SELVEDGE_NODE_<ID>_}. */
+  public static final String OVERRIDE_PREFIX = "SELVEDGE_NODE_";
+
+  /** A DNS label in lower case: node ids appear in URLs and, upper-cased, in variable names. */
+  static final Pattern NODE_ID = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?");
+
+  /** Compose's project name rule; stack names follow it too (a project defaults to its stack). */
+  static final Pattern PROJECT = Pattern.compile("[a-z0-9][a-z0-9_-]*");
+
+  /** More problems than this are summed up in one last line. */
+  static final int MAX_PROBLEMS = 200;
+
+  private static final String ENGINE_FORMS = "unix://, tcp://host:port, ssh://user@host[:port]";
+  private static final Set<String> TOP_KEYS = Set.of("poll", "nodes", "cors");
+  private static final List<String> POLL_KEYS =
+      List.of("interval", "timeout", "concurrency", "flap_sweeps", "backoff_cap");
+  private static final List<String> NODE_KEYS =
+      List.of("engine", "tls", "ssh", "environment", "tags", "stacks");
+  private static final List<String> TLS_KEYS = List.of("ca", "cert", "key");
+  private static final List<String> SSH_KEYS = List.of("identity", "known_hosts");
+  private static final List<String> STACK_KEYS = List.of("contract", "project", "deploy_dir");
+  private static final List<String> CORS_KEYS = List.of("origins");
+  private static final Duration MIN_BACKOFF_CAP = Duration.ofMinutes(10);
+  private static final Pattern PASSWORD = Pattern.compile("^([a-z]+://[^/@:]*):[^@/]*@");
+
+  /** Override keys of a node, after {@code SELVEDGE_NODE_<ID>_}, and where each one writes. */
+  private static final Map<String, List<String>> NODE_OVERRIDES =
+      orderedMap(
+          "ENGINE", List.of("engine"),
+          "ENVIRONMENT", List.of("environment"),
+          "TAGS", List.of("tags"),
+          "TLS_CA", List.of("tls", "ca"),
+          "TLS_CERT", List.of("tls", "cert"),
+          "TLS_KEY", List.of("tls", "key"),
+          "SSH_IDENTITY", List.of("ssh", "identity"),
+          "SSH_KNOWN_HOSTS", List.of("ssh", "known_hosts"));
+
+  private static final String STACKS_OVERRIDE = "STACKS_";
+
+  private FleetFile() {}
+
+  /**
+   * Reads {@code file} and applies the {@code SELVEDGE_NODE_*} overrides found in {@code
+   * environment}. Relative paths, in the file or in overrides, are resolved against the file's
+   * directory.
+   *
+   * @throws FleetFileException naming every problem: unreadable file, malformed YAML, unknown or
+   *     duplicate key, bad value, missing referenced file, override naming no node
+   */
+  public static Fleet load(Path file, Map<String, String> environment) {
+    return load(file, read(file), environment);
+  }
+
+  /** The file's bytes, or a {@link FleetFileException} saying why they cannot be read. */
+  static byte[] read(Path file) {
+    try {
+      return Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw whole(file, "no such file; give the fleet file with --fleet FILE");
+    } catch (IOException e) {
+      throw whole(file, "cannot read it: " + e.getMessage());
+    }
+  }
+
+  /** {@link #load(Path, Map)} of content already read (the watcher hashes what it loads). */
+  static Fleet load(Path file, byte[] bytes, Map<String, String> environment) {
+    if (bytes.length > YamlReader.MAX_BYTES) {
+      throw whole(
+          file,
+          "larger than " + (YamlReader.MAX_BYTES / 1024 / 1024) + " MiB; refusing to read it");
+    }
+    String text;
+    try {
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes))
+              .toString();
+    } catch (CharacterCodingException e) {
+      throw whole(file, "not UTF-8 text");
+    }
+    String label = file.toString();
+    Node root;
+    try {
+      root = YamlReader.read(label, text);
+    } catch (ContractException e) {
+      Mark m = e.mark();
+      String location = m.line() > 0 ? label + ":" + m.line() : label;
+      throw new FleetFileException(
+          file, List.of(new Problem(location, Math.max(0, m.line()), e.path(), e.detail())));
+    }
+    return new Reader(file, label, environment).read(root);
+  }
+
+  /**
+   * The override variable's spelling of a node id or stack name: upper case, every character other
+   * than a letter or digit as {@code _}.
+   */
+  public static String overrideName(String idOrName) {
+    StringBuilder sb = new StringBuilder(idOrName.length());
+    for (char c : idOrName.toUpperCase(Locale.ROOT).toCharArray()) {
+      sb.append((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ? c : '_');
+    }
+    return sb.toString();
+  }
+
+  static FleetFileException whole(Path file, String detail) {
+    return new FleetFileException(file, List.of(new Problem(file.toString(), 0, "", detail)));
+  }
+
+  private static Map<String, List<String>> orderedMap(Object... kv) {
+    Map<String, List<String>> m = new LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      @SuppressWarnings("unchecked")
+      List<String> v = (List<String>) kv[i + 1];
+      m.put((String) kv[i], v);
+    }
+    return java.util.Collections.unmodifiableMap(m);
+  }
+
+  /** One validation pass over the tree, collecting problems. */
+  private static final class Reader {
+    private final Path file;
+    private final String label;
+    private final Path dir;
+    private final Map<String, String> environment;
+    private final List<Problem> problems = new ArrayList<>();
+
+    Reader(Path file, String label, Map<String, String> environment) {
+      this.file = file;
+      this.label = label;
+      Path parent = file.toAbsolutePath().normalize().getParent();
+      this.dir = parent == null ? Path.of("").toAbsolutePath() : parent;
+      this.environment = environment;
+    }
+
+    Fleet read(Node root) {
+      if (!(root instanceof MapNode top)) {
+        problem(
+            root.mark(), "", "a fleet file is a mapping (poll, nodes, cors), not " + root.kind());
+        throw failed();
+      }
+      top = applyOverrides(top);
+      for (Map.Entry<String, Node> e : top.entries().entrySet()) {
+        if (!TOP_KEYS.contains(e.getKey()) && !e.getKey().startsWith("x-")) {
+          unknown(e.getValue(), e.getKey(), e.getKey(), List.of("poll", "nodes", "cors"));
+        }
+      }
+      Fleet.Poll poll = readPoll(top.get("poll"));
+      Map<String, Fleet.Node> nodes = readNodes(top);
+      List<String> origins = readCors(top.get("cors"));
+      if (!problems.isEmpty()) {
+        throw failed();
+      }
+      return new Fleet(file.toAbsolutePath().normalize(), poll, nodes, origins);
+    }
+
+    // ---- overrides ------------------------------------------------------------------------
+
+    /** A target of one override variable: the path below the node, or why there is none. */
+    private record Target(List<String> path, boolean list, String miss) {}
+
+    private MapNode applyOverrides(MapNode top) {
+      List<String> names =
+          environment.keySet().stream()
+              .filter(k -> k.startsWith(OVERRIDE_PREFIX))
+              .sorted()
+              .toList();
+      if (names.isEmpty()) {
+        return top;
+      }
+      MapNode nodes = top.get("nodes") instanceof MapNode m ? m : MapNode.empty(Mark.NONE);
+      for (String name : names) {
+        Mark at = new Mark(name, 0, 0);
+        List<String> ids = new ArrayList<>();
+        List<Target> hits = new ArrayList<>();
+        String miss = null;
+        for (Map.Entry<String, Node> e : nodes.entries().entrySet()) {
+          String prefix = OVERRIDE_PREFIX + overrideName(e.getKey()) + "_";
+          if (!name.startsWith(prefix)) {
+            continue;
+          }
+          Target t = target(e.getKey(), e.getValue(), name.substring(prefix.length()));
+          if (t.miss() == null) {
+            ids.add(e.getKey());
+            hits.add(t);
+          } else if (miss == null) {
+            miss = t.miss();
+          }
+        }
+        if (hits.size() > 1) {
+          problem(
+              at,
+              "",
+              "names a value of more than one node ("
+                  + String.join(", ", ids)
+                  + "); rename a node so their variables differ");
+        } else if (hits.size() == 1) {
+          Target t = hits.get(0);
+          List<String> path = new ArrayList<>(List.of("nodes", ids.get(0)));
+          path.addAll(t.path());
+          top = set(top, path, 0, value(environment.get(name), t.list(), at), at);
+        } else if (miss != null) {
+          problem(at, "", miss);
+        } else {
+          problem(
+              at,
+              "",
+              "names no node of the fleet file"
+                  + (nodes.entries().isEmpty()
+                      ? ""
+                      : " (nodes: " + String.join(", ", nodes.entries().keySet()) + ")")
+                  + "; an override changes a node's value, it cannot add a node");
+        }
+      }
+      return top;
+    }
+
+    private Target target(String id, Node node, String key) {
+      List<String> path = NODE_OVERRIDES.get(key);
+      if (path != null) {
+        return new Target(path, key.equals("TAGS"), null);
+      }
+      if (key.startsWith(STACKS_OVERRIDE)) {
+        String rest = key.substring(STACKS_OVERRIDE.length());
+        Map<String, Node> stacks =
+            node instanceof MapNode m && m.get("stacks") instanceof MapNode s
+                ? s.entries()
+                : Map.of();
+        for (String stack : stacks.keySet()) {
+          String prefix = overrideName(stack) + "_";
+          if (rest.startsWith(prefix)) {
+            String field = rest.substring(prefix.length()).toLowerCase(Locale.ROOT);
+            if (STACK_KEYS.contains(field)) {
+              return new Target(List.of("stacks", stack, field), false, null);
+            }
+          }
+        }
+        return new Target(
+            null,
+            false,
+            "names no stack key of node "
+                + id
+                + (stacks.isEmpty() ? "" : " (stacks: " + String.join(", ", stacks.keySet()) + ")")
+                + "; a stack is overridden as STACKS_<STACK>_CONTRACT, _PROJECT or _DEPLOY_DIR"
+                + " and cannot be added by an override");
+      }
+      return new Target(
+          null,
+          false,
+          "is not a key of node "
+              + id
+              + "; the keys are "
+              + String.join(", ", NODE_OVERRIDES.keySet())
+              + " and STACKS_<STACK>_CONTRACT, _PROJECT, _DEPLOY_DIR");
+    }
+
+    /** An override's value as a node; empty is "not given" (a list: no items). */
+    private static Node value(String text, boolean list, Mark at) {
+      if (list) {
+        List<Node> items = new ArrayList<>();
+        for (String part : text.split(",", -1)) {
+          if (!part.isBlank()) {
+            items.add(new ScalarNode(part.strip(), false, at, Tag.NONE));
+          }
+        }
+        return new SeqNode(items, at, Tag.NONE);
+      }
+      return text.isEmpty() ? ScalarNode.nullAt(at) : new ScalarNode(text, false, at, Tag.NONE);
+    }
+
+    /** {@code m} with the value at {@code path} replaced, mappings created on the way. */
+    private static MapNode set(MapNode m, List<String> path, int i, Node value, Mark at) {
+      String key = path.get(i);
+      if (i == path.size() - 1) {
+        return m.with(key, value);
+      }
+      Node child = m.get(key);
+      MapNode inner;
+      if (child instanceof MapNode c) {
+        inner = c;
+      } else if (child == null || (child instanceof ScalarNode s && s.isNull())) {
+        inner = MapNode.empty(at);
+      } else {
+        return m; // of the wrong kind: reported when the file is read
+      }
+      return m.with(key, set(inner, path, i + 1, value, at));
+    }
+
+    // ---- poll ------------------------------------------------------------------------------
+
+    private Fleet.Poll readPoll(Node n) {
+      Fleet.Poll d = Fleet.Poll.DEFAULT;
+      MapNode m = mapping(n, "poll");
+      if (m == null) {
+        return d;
+      }
+      known(m, "poll", POLL_KEYS);
+      Duration interval = duration(m.get("interval"), "poll.interval", d.interval());
+      Duration timeout = duration(m.get("timeout"), "poll.timeout", d.timeout());
+      int concurrency =
+          integer(m.get("concurrency"), "poll.concurrency", d.concurrency(), 1, 100_000);
+      int flap = integer(m.get("flap_sweeps"), "poll.flap_sweeps", d.flapSweeps(), 1, 100);
+      Duration defaultCap = interval.compareTo(MIN_BACKOFF_CAP) > 0 ? interval : MIN_BACKOFF_CAP;
+      Duration cap = duration(m.get("backoff_cap"), "poll.backoff_cap", defaultCap);
+      if (cap.compareTo(interval) < 0 && given(m.get("backoff_cap"))) {
+        problem(
+            m.get("backoff_cap").mark(),
+            "poll.backoff_cap",
+            "is shorter than poll.interval ("
+                + GoDuration.format(interval)
+                + "); the cap is the longest wait between sweeps of a failing node");
+      }
+      return new Fleet.Poll(interval, timeout, concurrency, flap, cap);
+    }
+
+    private Duration duration(Node n, String key, Duration dflt) {
+      String s = text(n, key);
+      if (s == null) {
+        return dflt;
+      }
+      Duration d;
+      try {
+        d = GoDuration.parse(s.strip());
+      } catch (IllegalArgumentException e) {
+        problem(n.mark(), key, "'" + s + "' is not a duration (500ms, 10s, 5m, 1h)");
+        return dflt;
+      }
+      if (d.isNegative() || d.isZero()) {
+        problem(n.mark(), key, "'" + s + "' must be longer than zero");
+        return dflt;
+      }
+      return d;
+    }
+
+    private int integer(Node n, String key, int dflt, int min, int max) {
+      String s = text(n, key);
+      if (s == null) {
+        return dflt;
+      }
+      long v;
+      try {
+        v = s.strip().matches("[0-9]{1,12}") ? Long.parseLong(s.strip()) : -1;
+      } catch (NumberFormatException e) {
+        v = -1;
+      }
+      if (v < 0) {
+        problem(n.mark(), key, "'" + s + "' is not a whole number");
+        return dflt;
+      }
+      if (v < min || v > max) {
+        problem(n.mark(), key, v + " is out of range (" + min + " to " + max + ")");
+        return dflt;
+      }
+      return (int) v;
+    }
+
+    // ---- nodes -----------------------------------------------------------------------------
+
+    private Map<String, Fleet.Node> readNodes(MapNode top) {
+      Map<String, Fleet.Node> out = new LinkedHashMap<>();
+      if (!top.has("nodes")) {
+        problem(
+            top.mark().line() > 0 ? top.mark() : Mark.of(label),
+            "nodes",
+            "is missing; list the nodes to watch (an empty fleet is written nodes: {})");
+        return out;
+      }
+      MapNode nodes = mapping(top.get("nodes"), "nodes");
+      if (nodes == null) {
+        return out; // nodes: (null) is an empty fleet
+      }
+      for (Map.Entry<String, Node> e : nodes.entries().entrySet()) {
+        String id = e.getKey();
+        String path = "nodes." + id;
+        if (!NODE_ID.matcher(id).matches()) {
+          problem(
+              e.getValue().mark(),
+              path,
+              "'"
+                  + id
+                  + "' is not a node id: lower-case letters, digits and '-', starting and ending"
+                  + " with a letter or digit, at most 63 characters");
+        }
+        Fleet.Node node = readNode(id, e.getValue(), path);
+        if (node != null) {
+          out.put(id, node);
+        }
+      }
+      return out;
+    }
+
+    private Fleet.Node readNode(String id, Node n, String path) {
+      if (!(n instanceof MapNode m)) {
+        if (n instanceof ScalarNode s && s.isNull()) {
+          problem(n.mark(), path + ".engine", "is missing; every node needs an engine");
+        } else {
+          problem(n.mark(), path, "must be a mapping (engine, tls, ssh, ...), not " + n.kind());
+        }
+        return null;
+      }
+      known(m, path, NODE_KEYS);
+      String engine = text(m.get("engine"), path + ".engine");
+      String scheme = null;
+      if (engine == null) {
+        if (m.get("engine") == null || m.get("engine") instanceof ScalarNode) {
+          problem(
+              m.get("engine") == null ? m.mark() : m.get("engine").mark(),
+              path + ".engine",
+              "is missing; every node needs an engine (" + ENGINE_FORMS + ")");
+        }
+      } else {
+        scheme = engineScheme(m.get("engine"), path + ".engine", engine);
+      }
+      Fleet.Tls tls = readTls(m.get("tls"), path + ".tls", scheme);
+      Fleet.Ssh ssh = readSsh(m.get("ssh"), path + ".ssh", scheme);
+      String environment = text(m.get("environment"), path + ".environment");
+      if (environment != null && environment.isBlank()) {
+        problem(m.get("environment").mark(), path + ".environment", "is blank; leave it out");
+        environment = null;
+      }
+      List<String> tags = readTags(m.get("tags"), path + ".tags");
+      Map<String, Fleet.Stack> stacks = readStacks(m.get("stacks"), id, path + ".stacks");
+      if (engine == null || scheme == null) {
+        return null;
+      }
+      return new Fleet.Node(id, engine, tls, ssh, environment, tags, stacks);
+    }
+
+    /** The engine URL's scheme, or null after reporting why it is not an engine URL. */
+    private String engineScheme(Node n, String key, String url) {
+      String bad = "'" + PASSWORD.matcher(url).replaceFirst("$1:***@") + "' is not an engine URL";
+      URI uri;
+      try {
+        uri = new URI(url);
+      } catch (URISyntaxException e) {
+        problem(n.mark(), key, bad + " (" + ENGINE_FORMS + ")");
+        return null;
+      }
+      String scheme = uri.getScheme();
+      if (scheme == null || !url.startsWith(scheme + "://")) {
+        problem(n.mark(), key, bad + " (" + ENGINE_FORMS + ")");
+        return null;
+      }
+      String why = null;
+      switch (scheme) {
+        case "unix" -> {
+          if (uri.getRawAuthority() != null
+              || uri.getPath() == null
+              || !uri.getPath().startsWith("/")
+              || uri.getPath().length() < 2) {
+            why = "a unix:// engine is an absolute socket path: unix:///var/run/docker.sock";
+          }
+        }
+        case "tcp" -> {
+          if (uri.getHost() == null || uri.getPort() <= 0) {
+            why = "a tcp:// engine needs a host and a port: tcp://host:2376";
+          } else if (uri.getRawUserInfo() != null) {
+            why = "a tcp:// engine has no user: tcp://host:2376";
+          }
+        }
+        case "ssh" -> {
+          if (uri.getRawUserInfo() != null && uri.getRawUserInfo().contains(":")) {
+            why = "a password does not belong in the URL; give the key file as ssh.identity";
+          } else if (uri.getHost() == null
+              || uri.getRawUserInfo() == null
+              || uri.getRawUserInfo().isEmpty()) {
+            why = "an ssh:// engine needs a user and a host: ssh://user@host[:port]";
+          }
+        }
+        default -> {
+          problem(n.mark(), key, bad + " (" + ENGINE_FORMS + ")");
+          return null;
+        }
+      }
+      if (why == null && (uri.getRawQuery() != null || uri.getRawFragment() != null)) {
+        why = "an engine URL has no query or fragment";
+      }
+      if (why == null && !scheme.equals("unix") && !uri.getRawPath().isEmpty()) {
+        why = "a " + scheme + ":// engine URL has no path";
+      }
+      if (why != null) {
+        problem(n.mark(), key, bad + ": " + why);
+        return null;
+      }
+      return scheme;
+    }
+
+    private Fleet.Tls readTls(Node n, String path, String scheme) {
+      MapNode m = mapping(n, path);
+      if (m == null) {
+        return null;
+      }
+      if (scheme != null && !scheme.equals("tcp")) {
+        problem(m.mark(), path, "is only for tcp:// engines; this node's engine is " + scheme);
+      }
+      known(m, path, TLS_KEYS);
+      Path ca = requiredFile(m, "ca", path);
+      Path cert = requiredFile(m, "cert", path);
+      Path key = requiredFile(m, "key", path);
+      return ca == null || cert == null || key == null ? null : new Fleet.Tls(ca, cert, key);
+    }
+
+    private Path requiredFile(MapNode m, String key, String path) {
+      if (!given(m.get(key))) {
+        problem(
+            m.get(key) == null ? m.mark() : m.get(key).mark(),
+            path + "." + key,
+            "is missing; tls needs ca, cert and key");
+        return null;
+      }
+      return file(m.get(key), path + "." + key);
+    }
+
+    private Fleet.Ssh readSsh(Node n, String path, String scheme) {
+      MapNode m = mapping(n, path);
+      if (m == null) {
+        return null;
+      }
+      if (scheme != null && !scheme.equals("ssh")) {
+        problem(m.mark(), path, "is only for ssh:// engines; this node's engine is " + scheme);
+      }
+      known(m, path, SSH_KEYS);
+      Path identity = given(m.get("identity")) ? file(m.get("identity"), path + ".identity") : null;
+      Path knownHosts =
+          given(m.get("known_hosts")) ? file(m.get("known_hosts"), path + ".known_hosts") : null;
+      return new Fleet.Ssh(identity, knownHosts);
+    }
+
+    private List<String> readTags(Node n, String path) {
+      if (!given(n)) {
+        return List.of();
+      }
+      if (!(n instanceof SeqNode seq)) {
+        problem(n.mark(), path, "must be a list ([eu, tenant-a]), not " + n.kind());
+        return List.of();
+      }
+      Set<String> tags = new LinkedHashSet<>();
+      for (int i = 0; i < seq.items().size(); i++) {
+        Node item = seq.items().get(i);
+        String key = path + "[" + i + "]";
+        String tag = text(item, key);
+        if (tag == null) {
+          if (item instanceof ScalarNode) {
+            problem(item.mark(), key, "is empty");
+          }
+        } else if (tag.isEmpty() || tag.contains(",") || !tag.strip().equals(tag)) {
+          problem(item.mark(), key, "'" + tag + "' is not a tag: no commas, no surrounding spaces");
+        } else if (!tags.add(tag)) {
+          problem(item.mark(), key, "'" + tag + "' is listed twice");
+        }
+      }
+      return List.copyOf(tags);
+    }
+
+    private Map<String, Fleet.Stack> readStacks(Node n, String nodeId, String path) {
+      Map<String, Fleet.Stack> out = new LinkedHashMap<>();
+      MapNode m = mapping(n, path);
+      if (m == null) {
+        return out;
+      }
+      Map<String, String> projects = new HashMap<>();
+      Map<String, String> variables = new HashMap<>();
+      for (Map.Entry<String, Node> e : m.entries().entrySet()) {
+        String name = e.getKey();
+        String sp = path + "." + name;
+        Node value = e.getValue();
+        if (!PROJECT.matcher(name).matches()) {
+          problem(
+              value.mark(),
+              sp,
+              "'"
+                  + name
+                  + "' is not a stack name: lower-case letters, digits, '_' and '-', starting with"
+                  + " a letter or digit (as a Compose project name)");
+        }
+        String variable =
+            OVERRIDE_PREFIX + overrideName(nodeId) + "_STACKS_" + overrideName(name) + "_";
+        String other = variables.putIfAbsent(variable, name);
+        if (other != null) {
+          problem(
+              value.mark(),
+              sp,
+              "has the same override variables as stack "
+                  + other
+                  + " ("
+                  + variable
+                  + "...); rename one of them");
+        }
+        if (!(value instanceof MapNode sm)) {
+          problem(
+              value.mark(),
+              sp + ".contract",
+              value instanceof ScalarNode s && s.isNull()
+                  ? "is missing; a stack needs a contract (a directory or Compose file)"
+                  : "a stack is a mapping (contract, project, deploy_dir), not " + value.kind());
+          continue;
+        }
+        known(sm, sp, STACK_KEYS);
+        Path contract = null;
+        if (!given(sm.get("contract"))) {
+          problem(
+              sm.get("contract") == null ? sm.mark() : sm.get("contract").mark(),
+              sp + ".contract",
+              "is missing; a stack needs a contract (a directory or Compose file)");
+        } else {
+          contract = contract(sm.get("contract"), sp + ".contract");
+        }
+        String project = name;
+        if (given(sm.get("project"))) {
+          String p = text(sm.get("project"), sp + ".project");
+          if (p != null && !PROJECT.matcher(p).matches()) {
+            problem(
+                sm.get("project").mark(),
+                sp + ".project",
+                "'"
+                    + p
+                    + "' is not a Compose project name: lower-case letters, digits, '_' and '-',"
+                    + " starting with a letter or digit");
+          }
+          project = p == null ? name : p;
+        }
+        String before = projects.putIfAbsent(project, name);
+        if (before != null) {
+          problem(
+              (given(sm.get("project")) ? sm.get("project") : sm).mark(),
+              sp + ".project",
+              "project '"
+                  + project
+                  + "' is already stack "
+                  + before
+                  + "'s on this node; two stacks would fight over the same containers");
+        }
+        String deployDir = null;
+        if (given(sm.get("deploy_dir"))) {
+          deployDir = text(sm.get("deploy_dir"), sp + ".deploy_dir");
+          if (deployDir != null && (!deployDir.startsWith("/") || deployDir.indexOf('\0') >= 0)) {
+            problem(
+                sm.get("deploy_dir").mark(),
+                sp + ".deploy_dir",
+                "'" + deployDir + "' is not an absolute path on the node (/srv/" + name + ")");
+            deployDir = null;
+          }
+        }
+        if (contract != null) {
+          out.put(name, new Fleet.Stack(name, contract, project, deployDir));
+        }
+      }
+      return out;
+    }
+
+    /** The contract path: a Compose file, or a directory holding one of Compose's file names. */
+    private Path contract(Node n, String key) {
+      String s = text(n, key);
+      if (s == null) {
+        return null;
+      }
+      Path p = resolve(n, key, s);
+      if (p == null) {
+        return null;
+      }
+      if (Files.isDirectory(p)) {
+        for (String name : ComposeLoader.DEFAULT_FILES) {
+          if (Files.isRegularFile(p.resolve(name))) {
+            return p;
+          }
+        }
+        problem(
+            n.mark(),
+            key,
+            "'"
+                + s
+                + "' has no Compose file ("
+                + String.join(", ", ComposeLoader.DEFAULT_FILES)
+                + ") in "
+                + p);
+        return null;
+      }
+      if (!Files.exists(p)) {
+        problem(n.mark(), key, "'" + s + "' does not exist (looked for " + p + ")");
+        return null;
+      }
+      if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
+        problem(n.mark(), key, "'" + s + "' is not a readable file or directory (" + p + ")");
+        return null;
+      }
+      return p;
+    }
+
+    /** A file the control plane reads (certificates, keys): it must exist and be readable. */
+    private Path file(Node n, String key) {
+      String s = text(n, key);
+      if (s == null) {
+        return null;
+      }
+      Path p = resolve(n, key, s);
+      if (p == null) {
+        return null;
+      }
+      if (!Files.exists(p)) {
+        problem(n.mark(), key, "'" + s + "' does not exist (looked for " + p + ")");
+        return null;
+      }
+      if (!Files.isRegularFile(p)) {
+        problem(n.mark(), key, "'" + s + "' is not a file (" + p + ")");
+        return null;
+      }
+      if (!Files.isReadable(p)) {
+        problem(n.mark(), key, "'" + s + "' cannot be read by this user (" + p + ")");
+        return null;
+      }
+      return p;
+    }
+
+    private Path resolve(Node n, String key, String s) {
+      if (s.isBlank()) {
+        problem(n.mark(), key, "is empty");
+        return null;
+      }
+      try {
+        return dir.resolve(s).toAbsolutePath().normalize();
+      } catch (java.nio.file.InvalidPathException e) {
+        problem(n.mark(), key, "'" + s + "' is not a path (" + e.getReason() + ")");
+        return null;
+      }
+    }
+
+    // ---- cors ------------------------------------------------------------------------------
+
+    private List<String> readCors(Node n) {
+      MapNode m = mapping(n, "cors");
+      if (m == null) {
+        return List.of();
+      }
+      known(m, "cors", CORS_KEYS);
+      Node o = m.get("origins");
+      if (!given(o)) {
+        return List.of();
+      }
+      if (!(o instanceof SeqNode seq)) {
+        problem(o.mark(), "cors.origins", "must be a list of origins, not " + o.kind());
+        return List.of();
+      }
+      Set<String> origins = new LinkedHashSet<>();
+      for (int i = 0; i < seq.items().size(); i++) {
+        Node item = seq.items().get(i);
+        String key = "cors.origins[" + i + "]";
+        String s = text(item, key);
+        if (s == null) {
+          continue;
+        }
+        String why = originProblem(s);
+        if (why != null) {
+          problem(item.mark(), key, "'" + s + "' is not an origin: " + why);
+        } else {
+          origins.add(s);
+        }
+      }
+      return List.copyOf(origins);
+    }
+
+    private static String originProblem(String s) {
+      if (s.equals("*")) {
+        return "name each origin allowed to call the API (https://ops.example.com); '*' is refused";
+      }
+      URI uri;
+      try {
+        uri = new URI(s);
+      } catch (URISyntaxException e) {
+        uri = null;
+      }
+      if (uri == null
+          || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+          || uri.getHost() == null
+          || uri.getRawUserInfo() != null
+          || !uri.getRawPath().isEmpty()
+          || uri.getRawQuery() != null
+          || uri.getRawFragment() != null) {
+        return "write scheme://host[:port] with no path, as a browser sends it"
+            + " (https://ops.example.com)";
+      }
+      if (!s.equals(s.toLowerCase(Locale.ROOT))) {
+        return "write it in lower case, as a browser sends it";
+      }
+      return null;
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------
+
+    private static boolean given(Node n) {
+      return n != null && !(n instanceof ScalarNode s && s.isNull());
+    }
+
+    /** A mapping, or null when absent or null (reported when of another kind). */
+    private MapNode mapping(Node n, String key) {
+      if (!given(n)) {
+        return null;
+      }
+      if (n instanceof MapNode m) {
+        return m;
+      }
+      problem(n.mark(), key, "must be a mapping, not " + n.kind());
+      return null;
+    }
+
+    /** A scalar's text, or null when absent or null (reported when a mapping or list). */
+    private String text(Node n, String key) {
+      if (n == null) {
+        return null;
+      }
+      if (n instanceof ScalarNode s) {
+        return s.value();
+      }
+      problem(n.mark(), key, "must be a single value, not " + n.kind());
+      return null;
+    }
+
+    private void known(MapNode m, String path, List<String> keys) {
+      for (Map.Entry<String, Node> e : m.entries().entrySet()) {
+        if (!keys.contains(e.getKey())) {
+          unknown(e.getValue(), path + "." + e.getKey(), e.getKey(), keys);
+        }
+      }
+    }
+
+    private void unknown(Node value, String path, String key, List<String> keys) {
+      problem(
+          value.mark(), path, "unknown key '" + key + "' (known: " + String.join(", ", keys) + ")");
+    }
+
+    private void problem(Mark mark, String key, String detail) {
+      String location;
+      int line = 0;
+      if (mark.line() > 0) {
+        line = mark.line();
+        location = label + ":" + line;
+      } else {
+        location = mark.file().isEmpty() ? label : mark.file();
+      }
+      problems.add(new Problem(location, line, key, detail));
+    }
+
+    private FleetFileException failed() {
+      List<Problem> sorted = new ArrayList<>(problems);
+      // The file's lines in order; then what has no line (the file as a whole, overrides).
+      sorted.sort(Comparator.comparingInt(p -> p.line() > 0 ? p.line() : Integer.MAX_VALUE));
+      if (sorted.size() > MAX_PROBLEMS) {
+        int more = sorted.size() - MAX_PROBLEMS;
+        sorted = new ArrayList<>(sorted.subList(0, MAX_PROBLEMS));
+        sorted.add(new Problem(label, 0, "", "and " + more + " more problems"));
+      }
+      return new FleetFileException(file, sorted);
+    }
+  }
+}
