@@ -1,17 +1,19 @@
 package dev.selvedge.cli;
 
 import dev.selvedge.Version;
-import dev.selvedge.docker.EngineOptions;
+import dev.selvedge.adapter.http.SocketHttpProbe;
+import dev.selvedge.docker.EngineCache;
 import dev.selvedge.drift.DriftJson;
 import dev.selvedge.drift.DriftReport;
+import dev.selvedge.drift.LiveCheck;
 import dev.selvedge.drift.render.DriftTextRenderer;
 import dev.selvedge.evidence.Tool;
 import dev.selvedge.port.DockerEngine;
 import dev.selvedge.status.Pill;
 import dev.selvedge.status.render.StatusTextRenderer;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
@@ -48,16 +50,27 @@ final class LiveCommand implements Command {
     }
   }
 
+  /**
+   * Each background read on a thread of its own. Not the common pool: on a 2-core machine its
+   * parallelism is 1, so the readbacks would queue behind an engine read still in progress.
+   */
+  private static final Executor OWN_THREAD =
+      task -> Thread.ofPlatform().daemon().name("selvedge-live-read").start(task);
+
+  /** The use case, shared by every run in this JVM. */
+  private static final LiveCheck CHECK =
+      new LiveCheck(OWN_THREAD, Clock.systemUTC(), new SocketHttpProbe());
+
   private final Cli cli;
   private final View view;
   private final Function<Namespace, DockerEngine> engines;
 
   /**
-   * Engine clients kept open across runs in this JVM, by engine options, while {@link #keepEngines}
-   * is in effect: a long-running process reuses its kept-alive connections and negotiated API
-   * version instead of opening new ones for every check. Null: each run opens and closes its own.
+   * Engine clients kept open across runs in this JVM while {@link #keepEngines} is in effect: a
+   * long-running process reuses its kept-alive connections and negotiated API version instead of
+   * opening new ones for every check. Null: each run opens and closes its own.
    */
-  private static Map<EngineOptions, DockerEngine> kept;
+  private static EngineCache kept;
 
   /** Ends {@link #keepEngines}: closes the kept clients. */
   interface KeptEngines extends AutoCloseable {
@@ -77,17 +90,19 @@ final class LiveCommand implements Command {
   }
 
   /**
-   * Until the returned handle is closed, drift and status runs in this JVM share one engine client
-   * per engine (as the server will): {@code __repeat} measures that warm path.
+   * Until the returned cache is closed, drift and status runs in this JVM share one engine client
+   * per engine (as the server does): {@code __repeat} measures that warm path.
    */
-  static synchronized KeptEngines keepEngines() {
-    Map<EngineOptions, DockerEngine> engines = new HashMap<>();
+  static synchronized KeptEngines keepEngines(Map<String, String> env) {
+    EngineCache engines = EngineCache.opening(env);
     kept = engines;
     return () -> {
       synchronized (LiveCommand.class) {
-        kept = null;
+        if (kept == engines) {
+          kept = null;
+        }
       }
-      engines.values().forEach(DockerEngine::close);
+      engines.close();
     };
   }
 
@@ -104,29 +119,25 @@ final class LiveCommand implements Command {
   @Override
   public void configure(Subparser p) {
     p.description(view.description);
-    LiveCheck.configure(p);
+    LiveOptions.configure(p);
     p.addArgument("--format").choices("text", "json").setDefault("text").help("output format");
   }
 
   @Override
   public int run(Namespace ns) {
-    DriftReport report;
-    Map<EngineOptions, DockerEngine> shared;
+    LiveCheck.Request request = LiveOptions.request(ns, cli);
+    EngineCache shared;
     synchronized (LiveCommand.class) {
       shared = kept;
     }
-    if (engines != null) {
-      report = LiveCheck.run(ns, cli, () -> engines.apply(ns), true);
-    } else if (shared != null) {
-      EngineOptions options = RuntimeOptions.options(ns, cli);
-      report =
-          LiveCheck.run(
-              ns,
-              cli,
-              () -> shared.computeIfAbsent(options, o -> RuntimeOptions.engine(ns, cli)),
-              false);
+    DriftReport report;
+    if (engines == null && shared != null) {
+      report = CHECK.run(request, shared.get(RuntimeOptions.options(ns, cli)));
     } else {
-      report = LiveCheck.run(ns, cli, () -> RuntimeOptions.engine(ns, cli), true);
+      try (DockerEngine engine =
+          engines != null ? engines.apply(ns) : RuntimeOptions.engine(ns, cli)) {
+        report = CHECK.run(request, engine);
+      }
     }
     if (ns.getString("format").equals("json")) {
       cli.out().print(DriftJson.write(report, Tool.selvedge(Version.current()), Clock.systemUTC()));

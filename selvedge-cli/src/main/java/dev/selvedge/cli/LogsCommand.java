@@ -99,7 +99,10 @@ final class LogsCommand implements Command {
           new ArrayList<>(
               engine.listContainers(
                   Map.of(
-                      LiveCheck.PROJECT_LABEL, project.name(), "com.docker.compose.service", name),
+                      LiveOptions.PROJECT_LABEL,
+                      project.name(),
+                      "com.docker.compose.service",
+                      name),
                   true));
       if (containers.isEmpty()) {
         cli.err().println("selvedge: no container of service " + name + " on " + engine.endpoint());

@@ -156,7 +156,7 @@ final class OperateCommand implements Command {
 
   private int operate(Namespace ns, CompletableFuture<Store> opening, Project project) {
     cli.warn(project.warnings());
-    Fingerprints fingerprints = LiveCheck.fingerprints(cli);
+    Fingerprints fingerprints = LiveOptions.fingerprints(cli);
     Clock clock = Clock.systemUTC();
     boolean json = "json".equals(ns.getString("format"));
     if (kind == Kind.PLAN) {

@@ -41,7 +41,7 @@ final class Repeat {
     double[] ms = new double[runs];
     double cpuMs;
     // As a server would: one engine client, its connections kept alive, across the runs.
-    LiveCommand.KeptEngines engines = LiveCommand.keepEngines();
+    LiveCommand.KeptEngines engines = LiveCommand.keepEngines(cli.environment());
     try {
       for (int w = 0; w < warmup; w++) {
         code = Main.run(quiet, command);

@@ -78,7 +78,7 @@ final class VerifyCommand implements Command {
     Project p =
         ComposeLoader.load(
             ProjectOptions.toLoadOptions(ns, cli)
-                .withEnvExampleFallback(example != null ? example : Path.of(".env.example")));
+                .withEnvExampleFallback(example != null ? example : Path.of(EnvExample.FILE_NAME)));
     cli.warn(p.warnings());
     VerifyOptions options = VerifyOptions.DEFAULTS;
     List<Object> rules = ns.getList("rule");
@@ -126,12 +126,12 @@ final class VerifyCommand implements Command {
 
   /** The project's .env.example (or the given file); absent when there is none by default. */
   static EnvExample readEnvExample(Cli cli, Project p, Path envExample) {
-    Path file =
-        envExample != null
-            ? cli.workingDir().resolve(envExample)
-            : Path.of(p.workingDir()).resolve(".env.example");
+    if (envExample == null) {
+      return EnvExample.forProject(p);
+    }
+    Path file = cli.workingDir().resolve(envExample);
     EnvExample example = EnvExample.read(file);
-    if (!example.present() && envExample != null) {
+    if (!example.present()) {
       throw new SelvedgeException(file + ": not found; check the --env-example path");
     }
     return example;

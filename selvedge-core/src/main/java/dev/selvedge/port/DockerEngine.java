@@ -21,6 +21,17 @@ public interface DockerEngine extends AutoCloseable {
   /** Where this engine is, for messages: {@code unix:///var/run/docker.sock}, {@code ssh://...}. */
   String endpoint();
 
+  /**
+   * The files of the machine this engine runs on, over the same connection: the local filesystem
+   * ({@link LocalHost}) for a local socket or a loopback {@code tcp://} engine, the engine's SSH
+   * session for {@code ssh://}; empty when the engine's host has no files this process can reach (a
+   * remote {@code tcp://} engine) or the adapter offers none. The deploy directory is read through
+   * it, where the engine runs.
+   */
+  default Optional<RemoteHost> remoteHost() {
+    return Optional.empty();
+  }
+
   /** Engine version and API version; also a cheap reachability check. */
   EngineInfo info();
 

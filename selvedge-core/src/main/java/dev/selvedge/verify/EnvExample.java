@@ -3,6 +3,7 @@ package dev.selvedge.verify;
 import dev.selvedge.contract.ContractException;
 import dev.selvedge.contract.compose.DotEnv;
 import dev.selvedge.contract.compose.SourceFiles;
+import dev.selvedge.contract.model.Project;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -84,6 +85,17 @@ public record EnvExample(String file, boolean present, Map<String, Entry> entrie
       entries.put(e.getKey(), new Entry(e.getValue(), lines.getOrDefault(e.getKey(), 0)));
     }
     return new EnvExample(file, true, entries, sha256(text));
+  }
+
+  /** The file's name in a project directory. */
+  public static final String FILE_NAME = ".env.example";
+
+  /**
+   * The project's declared variables: {@value #FILE_NAME} in its directory, read with {@link
+   * #read}. Where every command (verify, drift, status, the server's poller) finds it.
+   */
+  public static EnvExample forProject(Project project) {
+    return read(Path.of(project.workingDir()).resolve(FILE_NAME));
   }
 
   /**

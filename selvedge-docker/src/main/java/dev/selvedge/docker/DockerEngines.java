@@ -2,12 +2,10 @@ package dev.selvedge.docker;
 
 import dev.selvedge.port.DockerEngine;
 import dev.selvedge.port.EngineUnreachableException;
-import dev.selvedge.port.RemoteHost;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Opens a {@link DockerEngine} the way the docker CLI picks one: {@code --host}, else {@code
@@ -99,17 +97,6 @@ public final class DockerEngines {
                   + scheme
                   + "': use unix:///path, tcp://HOST:PORT or ssh://USER@HOST[:PORT]");
     }
-  }
-
-  /**
-   * The files of the machine {@code engine} runs on, over the same connection: the local filesystem
-   * for {@code unix://} and loopback {@code tcp://}, the engine's SSH session for {@code ssh://};
-   * empty for a remote {@code tcp://} engine or an engine not made here.
-   */
-  public static Optional<RemoteHost> remoteHost(DockerEngine engine) {
-    return engine instanceof HttpDockerEngine http
-        ? http.transport().remoteHost()
-        : Optional.empty();
   }
 
   private static String hostOf(URI uri) {

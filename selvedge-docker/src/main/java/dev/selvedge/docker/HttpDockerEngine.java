@@ -21,6 +21,7 @@ import dev.selvedge.port.ImageDetails;
 import dev.selvedge.port.LogLines;
 import dev.selvedge.port.NetworkSummary;
 import dev.selvedge.port.PullListener;
+import dev.selvedge.port.RemoteHost;
 import dev.selvedge.port.VolumeSummary;
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -79,6 +80,11 @@ final class HttpDockerEngine implements DockerEngine {
 
   Transport transport() {
     return transport;
+  }
+
+  @Override
+  public Optional<RemoteHost> remoteHost() {
+    return transport.remoteHost();
   }
 
   EngineHttp http() {

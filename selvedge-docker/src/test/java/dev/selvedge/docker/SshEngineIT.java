@@ -53,7 +53,7 @@ class SshEngineIT extends DockerEngineContract {
   void readsHostFilesOverTheSameSession(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("it's here.env");
     Files.writeString(file, "A=1\nB=two words\n");
-    RemoteHost host = DockerEngines.remoteHost(engine).orElseThrow();
+    RemoteHost host = engine.remoteHost().orElseThrow();
     int before = transport.opened();
 
     assertThat(host.name()).isEqualTo(target());
@@ -209,7 +209,7 @@ class SshEngineIT extends DockerEngineContract {
     try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
       f.setLength((16 << 20) + 1);
     }
-    RemoteHost live = DockerEngines.remoteHost(engine).orElseThrow();
+    RemoteHost live = engine.remoteHost().orElseThrow();
     int before = ssh().execChannels();
 
     RemoteHost host =
@@ -252,7 +252,7 @@ class SshEngineIT extends DockerEngineContract {
   void aHostFileReadThatCannotLogInNamesTheHostOnce(@TempDir Path dir) {
     try (DockerEngine refused =
         DockerEngines.fromHost(host(services), env(services, "SELVEDGE_TEST_SSH_KEY_WRONG"))) {
-      RemoteHost host = DockerEngines.remoteHost(refused).orElseThrow();
+      RemoteHost host = refused.remoteHost().orElseThrow();
       assertThatThrownBy(() -> host.readBytes(dir.resolve(".env").toString()))
           .isInstanceOf(RemoteHostException.class)
           .hasMessageStartingWith(target() + ": SSH key authentication failed with [")

@@ -29,7 +29,7 @@ class UnixSocketEngineIT extends DockerEngineContract {
     try (DockerEngine local = DockerEngines.fromHost(null, Map.of())) {
       assertThat(local.endpoint()).isEqualTo("unix:///var/run/docker.sock");
       assertThat(local.info().apiVersion()).isEqualTo(engine.info().apiVersion());
-      assertThat(DockerEngines.remoteHost(local)).containsInstanceOf(LocalHost.class);
+      assertThat(local.remoteHost()).containsInstanceOf(LocalHost.class);
     }
   }
 

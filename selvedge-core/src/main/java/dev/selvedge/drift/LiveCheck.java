@@ -1,22 +1,16 @@
-package dev.selvedge.cli;
+package dev.selvedge.drift;
 
 import dev.selvedge.SelvedgeException;
-import dev.selvedge.adapter.http.SocketHttpProbe;
 import dev.selvedge.contract.compose.ComposeLoader;
 import dev.selvedge.contract.compose.DotEnv;
 import dev.selvedge.contract.compose.LoadOptions;
 import dev.selvedge.contract.compose.SourceFiles;
 import dev.selvedge.contract.model.Project;
-import dev.selvedge.docker.DockerEngines;
-import dev.selvedge.drift.DriftChecker;
-import dev.selvedge.drift.DriftInput;
-import dev.selvedge.drift.DriftReport;
-import dev.selvedge.drift.ReadbackResult;
-import dev.selvedge.drift.Readbacks;
 import dev.selvedge.evidence.Fingerprints;
 import dev.selvedge.port.ContainerDetails;
 import dev.selvedge.port.ContainerSummary;
 import dev.selvedge.port.DockerEngine;
+import dev.selvedge.port.HttpProbe;
 import dev.selvedge.port.ImageDetails;
 import dev.selvedge.port.LocalHost;
 import dev.selvedge.verify.EnvExample;
@@ -28,71 +22,112 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.function.Supplier;
-import net.sourceforge.argparse4j.inf.Namespace;
-import net.sourceforge.argparse4j.inf.Subparser;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Reads the four layers for {@code status} and {@code drift}: the repo contract, the deploy
- * directory on the engine's host, the project's containers (one list call, one inspect each, one
- * inspect per distinct image) and the readback endpoints; then compares them.
+ * The live check behind {@code status} and {@code drift}, for the CLI and the server alike: reads
+ * the four layers (the repo contract, the deploy directory on the engine's host, the project's
+ * containers with one list call, one inspect each and one per distinct image, and the readback
+ * endpoints) and compares them with {@link DriftChecker}.
+ *
+ * <p>One instance serves any number of checks, at once too: the threads for background reads and
+ * the clock are the caller's, given once, so a server running thousands of checks shares them.
+ *
+ * <pre>{@code
+ * LiveCheck check = new LiveCheck(executor, Clock.systemUTC(), new SocketHttpProbe());
+ * DriftReport report = check.run(new LiveCheck.Request(options, null, true, env, fingerprints), engine);
+ * }</pre>
  */
-final class LiveCheck {
-  static final String PROJECT_LABEL = "com.docker.compose.project";
+public final class LiveCheck {
+  /** The label Compose puts the project's name in. */
+  public static final String PROJECT_LABEL = "com.docker.compose.project";
 
-  private LiveCheck() {}
+  /** At most this many container inspects of one check in flight. */
+  private static final int INSPECT_CONNECTIONS = 4;
 
-  static void configure(Subparser p) {
-    ProjectOptions.configure(p);
-    RuntimeOptions.configure(p);
-    p.addArgument("--deploy-dir")
-        .dest("deploy_dir")
-        .metavar("DIR")
-        .help(
-            "where the stack is materialized on the engine's host (default: the project"
-                + " directory); read over SSH for ssh:// engines");
-    p.addArgument("--no-readback")
-        .dest("no_readback")
-        .action(net.sourceforge.argparse4j.impl.Arguments.storeTrue())
-        .help("skip the application layer (x-selvedge.readback URLs)");
+  private final Executor background;
+  private final Clock clock;
+  private final HttpProbe probe;
+
+  /**
+   * @param background runs the reads that overlap (the engine's layer while the files are read, the
+   *     readbacks while the engine is read, container inspects a few at a time); no task on it
+   *     waits for another task on it, so a bounded executor cannot deadlock a check (one with few
+   *     threads only serialises what would overlap)
+   * @param clock when a report is taken
+   * @param probe the HTTP client of the readback layer
+   */
+  public LiveCheck(Executor background, Clock clock, HttpProbe probe) {
+    this.background = Objects.requireNonNull(background, "background");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.probe = Objects.requireNonNull(probe, "probe");
   }
 
   /**
-   * Reads and compares the layers; the engine is the one {@code engines} gives, closed at the end
-   * when {@code close} (a shared one is left open).
+   * What to check.
+   *
+   * @param repo the repo contract's load options (files, project name, env files, working
+   *     directory); its environment is replaced by {@code environment} merged over the host's
+   *     {@code .env}
+   * @param deployDir where the stack is materialized on the engine's host, absolute; null = the
+   *     project directory
+   * @param readback whether to read the application layer ({@code x-selvedge.readback} URLs)
+   * @param environment the process environment: wins over the host's {@code .env}, as in Compose
+   * @param fingerprints the keyed fingerprints secrets are compared by
    */
-  static DriftReport run(Namespace ns, Cli cli, Supplier<DockerEngine> engines, boolean close) {
-    LoadOptions repoOptions = ProjectOptions.toLoadOptions(ns, cli.environment(), cli.workingDir());
-    Path deployDir =
-        ns.getString("deploy_dir") != null
-            ? cli.workingDir().resolve(ns.getString("deploy_dir")).normalize()
-            : ComposeLoader.projectDirectory(repoOptions);
-    DockerEngine engine = engines.get();
+  public record Request(
+      LoadOptions repo,
+      Path deployDir,
+      boolean readback,
+      Map<String, String> environment,
+      Fingerprints fingerprints) {
+    public Request {
+      Objects.requireNonNull(repo, "repo");
+      environment = environment == null ? Map.of() : environment;
+      Objects.requireNonNull(fingerprints, "fingerprints");
+    }
+
+    /** Never the environment: it holds the process's secrets. */
+    @Override
+    public String toString() {
+      return "LiveCheck.Request[deployDir=" + deployDir + ", readback=" + readback + "]";
+    }
+  }
+
+  /**
+   * Reads and compares the layers through {@code engine}, which the caller owns (and closes, if it
+   * should be closed: once this returns, no read of this check is still using it).
+   *
+   * @throws SelvedgeException (contract errors, an unreachable engine, a deploy directory with no
+   *     Compose file) when a layer cannot be read
+   */
+  public DriftReport run(Request request, DockerEngine engine) {
+    LoadOptions repoOptions = request.repo();
+    Map<String, String> environment = request.environment();
+    Path projectDir = ComposeLoader.projectDirectory(repoOptions);
+    Path deployDir = request.deployDir() != null ? request.deployDir() : projectDir;
     CompletableFuture<EngineLayer> early = null;
     try {
       // When the project name is known before the files are read (-p, or COMPOSE_PROJECT_NAME in
       // the environment), the containers are read while the files are: the engine's answers and
       // their parsing overlap the host's and the YAML work instead of following them.
-      String knownName = knownProjectName(repoOptions, cli.environment());
+      String knownName = knownProjectName(repoOptions, environment);
       early =
           knownName == null
               ? null
-              : CompletableFuture.supplyAsync(
-                  () -> EngineLayer.read(engine, knownName), OWN_THREAD);
+              : CompletableFuture.supplyAsync(() -> readEngine(engine, knownName), background);
       // The same files as the repo side (-f names relative to the project directory), or
       // discovery when the repo side discovered too.
-      Path projectDir = ComposeLoader.projectDirectory(repoOptions);
       List<Path> hostComposeFiles = new ArrayList<>();
       for (Path f : repoOptions.files()) {
-        Path abs = cli.workingDir().resolve(f).normalize();
+        Path abs = repoOptions.workingDir().resolve(f).normalize();
         hostComposeFiles.add(
             deployDir.resolve(
                 abs.startsWith(projectDir) ? projectDir.relativize(abs) : abs.getFileName()));
@@ -101,7 +136,8 @@ final class LiveCheck {
       // every file the host side may need in one round trip.
       Path hostDotEnv = deployDir.resolve(".env");
       RemoteSourceFiles remote =
-          DockerEngines.remoteHost(engine)
+          engine
+              .remoteHost()
               .filter(h -> !(h instanceof LocalHost))
               .map(h -> new RemoteSourceFiles(h).prefetched(hostAhead(deployDir, hostComposeFiles)))
               .orElse(null);
@@ -114,16 +150,16 @@ final class LiveCheck {
             DotEnv.read(
                 new String(envBytes.get(), StandardCharsets.UTF_8),
                 hostDotEnv.toString(),
-                cli.environment()::get));
+                environment::get));
       }
       // The repo contract is interpolated with the host's values, so only real differences show.
       Map<String, String> env = new HashMap<>(hostEnv);
-      env.putAll(cli.environment());
+      env.putAll(environment);
       // The repo side's reads are noted: the host side reads the same files (env_file, include,
       // extends) in its deploy directory, and those are fetched together before it loads.
       RecordingSourceFiles repoFiles = new RecordingSourceFiles(repoOptions.sources());
       Project repo = ComposeLoader.load(repoOptions.withEnvironment(env).withSources(repoFiles));
-      Project host = null;
+      Project host;
       boolean sameInputs =
           hostFiles == SourceFiles.LOCAL
               && deployDir.equals(Path.of(repo.workingDir()))
@@ -160,12 +196,10 @@ final class LiveCheck {
                     .withSources(hostFiles));
       }
       // Readbacks go out while the engine is read: neither waits for the other.
-      boolean readback = !Boolean.TRUE.equals(ns.getBoolean("no_readback"));
-      SocketHttpProbe probe = new SocketHttpProbe();
       Project contract = repo;
       CompletableFuture<List<ReadbackResult>> readbacks =
-          readback
-              ? CompletableFuture.supplyAsync(() -> Readbacks.read(contract, probe), OWN_THREAD)
+          request.readback()
+              ? CompletableFuture.supplyAsync(() -> Readbacks.read(contract, probe), background)
               : CompletableFuture.completedFuture(null);
 
       EngineLayer live;
@@ -175,38 +209,27 @@ final class LiveCheck {
         if (early != null) {
           early.handle((r, x) -> null).join(); // another name after all: read it again
         }
-        live = EngineLayer.read(engine, repo.name());
+        live = readEngine(engine, repo.name());
       }
       DriftInput input =
-          DriftInput.of(repo, envExample(repo), live.containers()).withImages(live.images());
-      if (host != null) {
-        input = input.withHost(host, hostEnv);
-      }
+          DriftInput.of(repo, EnvExample.forProject(repo), live.containers())
+              .withImages(live.images())
+              .withHost(host, hostEnv);
       List<ReadbackResult> results = readbacks.join();
       if (results != null) {
         input = input.withReadbacks(results);
       }
-      return new DriftChecker(fingerprints(cli), Clock.systemUTC()).check(input);
+      return new DriftChecker(request.fingerprints(), clock).check(input);
     } catch (CompletionException e) {
       throw e.getCause() instanceof RuntimeException r ? r : e;
     } finally {
       // A failure before the early read was joined (the host's files, the contract) is the one
-      // reported; the engine is closed only once that read is idle.
+      // reported; the engine is left to its owner only once that read is idle.
       if (early != null) {
         early.handle((r, x) -> null).join();
       }
-      if (close) {
-        engine.close();
-      }
     }
   }
-
-  /**
-   * Each background read on a thread of its own. Not the common pool: on a 2-core machine its
-   * parallelism is 1, so the readbacks would queue behind an engine read still in progress.
-   */
-  private static final Executor OWN_THREAD =
-      task -> Thread.ofPlatform().daemon().name("selvedge-live-read").start(task);
 
   /** The host files known before anything is read: its .env and the Compose files. */
   private static List<Path> hostAhead(Path deployDir, List<Path> composeFiles) {
@@ -231,27 +254,28 @@ final class LiveCheck {
   }
 
   /** The project's containers as inspected, and their images. */
-  private record EngineLayer(List<ContainerDetails> containers, Map<String, ImageDetails> images) {
-    /** One list call, one inspect per container, one inspect per distinct image. */
-    static EngineLayer read(DockerEngine engine, String project) {
-      List<ContainerDetails> containers =
-          inspectAll(engine, engine.listContainers(Map.of(PROJECT_LABEL, project), true));
-      Map<String, ImageDetails> images = new LinkedHashMap<>();
-      for (ContainerDetails c : containers) {
-        if (c.imageId() != null && !images.containsKey(c.imageId())) {
-          engine.inspectImage(c.imageId()).ifPresent(i -> images.put(c.imageId(), i));
-        }
+  private record EngineLayer(List<ContainerDetails> containers, Map<String, ImageDetails> images) {}
+
+  /** One list call, one inspect per container, one inspect per distinct image. */
+  private EngineLayer readEngine(DockerEngine engine, String project) {
+    List<ContainerDetails> containers =
+        inspectAll(engine, engine.listContainers(Map.of(PROJECT_LABEL, project), true));
+    Map<String, ImageDetails> images = new LinkedHashMap<>();
+    for (ContainerDetails c : containers) {
+      if (c.imageId() != null && !images.containsKey(c.imageId())) {
+        engine.inspectImage(c.imageId()).ifPresent(i -> images.put(c.imageId(), i));
       }
-      return new EngineLayer(containers, images);
     }
+    return new EngineLayer(containers, images);
   }
 
   /**
    * One inspect per container, a few at a time: the engine client gives each concurrent call its
-   * own kept-alive connection, so this is still one round trip per container.
+   * own kept-alive connection, so this is still one round trip per container. This thread inspects
+   * too, and waits only for inspects already under way: helpers that the executor has not started
+   * find nothing left to do.
    */
-  private static List<ContainerDetails> inspectAll(
-      DockerEngine engine, List<ContainerSummary> listed) {
+  private List<ContainerDetails> inspectAll(DockerEngine engine, List<ContainerSummary> listed) {
     if (listed.size() <= 2) {
       List<ContainerDetails> out = new ArrayList<>();
       for (ContainerSummary c : listed) {
@@ -259,40 +283,53 @@ final class LiveCheck {
       }
       return out;
     }
-    ExecutorService pool = Executors.newFixedThreadPool(INSPECT_CONNECTIONS);
+    int n = listed.size();
+    ContainerDetails[] details = new ContainerDetails[n];
+    Throwable[] failures = new Throwable[n];
+    AtomicInteger next = new AtomicInteger();
+    CountDownLatch done = new CountDownLatch(n);
+    Runnable worker =
+        () -> {
+          for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
+            try {
+              details[i] = engine.inspectContainer(listed.get(i).id());
+            } catch (Throwable t) {
+              failures[i] = t;
+            } finally {
+              done.countDown();
+            }
+          }
+        };
+    for (int h = 1; h < Math.min(INSPECT_CONNECTIONS, n); h++) {
+      try {
+        background.execute(worker);
+      } catch (RejectedExecutionException e) {
+        break; // a saturated executor: this thread does the rest
+      }
+    }
+    worker.run();
     try {
-      List<Future<ContainerDetails>> futures = new ArrayList<>();
-      for (ContainerSummary c : listed) {
-        futures.add(pool.submit(() -> engine.inspectContainer(c.id())));
-      }
-      List<ContainerDetails> out = new ArrayList<>(listed.size());
-      for (Future<ContainerDetails> f : futures) {
-        out.add(f.get());
-      }
-      return out;
+      done.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SelvedgeException("interrupted while inspecting containers", e);
-    } catch (ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException r
-          ? r
-          : new SelvedgeException("inspecting a container failed: " + e.getCause(), e.getCause());
-    } finally {
-      pool.shutdownNow();
     }
+    List<ContainerDetails> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      Throwable t = failures[i];
+      if (t instanceof RuntimeException r) {
+        throw r;
+      } else if (t instanceof Error err) {
+        throw err;
+      } else if (t != null) {
+        throw new SelvedgeException("inspecting a container failed: " + t, t);
+      }
+      out.add(details[i]);
+    }
+    return out;
   }
-
-  private static final int INSPECT_CONNECTIONS = 4;
 
   private static String where(DockerEngine engine) {
-    return DockerEngines.remoteHost(engine).map(h -> h.name()).orElse(engine.endpoint());
-  }
-
-  static Fingerprints fingerprints(Cli cli) {
-    return Fingerprints.load(OperateOptions.home(cli));
-  }
-
-  private static EnvExample envExample(Project p) {
-    return EnvExample.read(Path.of(p.workingDir()).resolve(".env.example"));
+    return engine.remoteHost().map(h -> h.name()).orElse(engine.endpoint());
   }
 }

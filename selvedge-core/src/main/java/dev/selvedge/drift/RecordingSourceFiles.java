@@ -1,4 +1,4 @@
-package dev.selvedge.cli;
+package dev.selvedge.drift;
 
 import dev.selvedge.contract.compose.SourceFiles;
 import java.nio.file.Path;
