@@ -236,6 +236,9 @@ public final class EngineStandIn {
     private final byte[] pingHead;
     private final byte[] version;
     private final byte[] df;
+    private final Template[] containers = new Template[SERVICES.length];
+    private final Template[] driftedContainers = new Template[SERVICES.length];
+    private final Template[] summaries = new Template[SERVICES.length];
     private long connections;
 
     Server(
@@ -268,6 +271,11 @@ public final class EngineStandIn {
       String head = new String(full, StandardCharsets.ISO_8859_1);
       pingHead = head.substring(0, head.indexOf("\r\n\r\n") + 4).getBytes(StandardCharsets.ISO_8859_1);
       version = response(200, versionJson());
+      for (int s = 0; s < SERVICES.length; s++) {
+        containers[s] = new Template(containerJson(s, false));
+        driftedContainers[s] = new Template(containerJson(s, true));
+        summaries[s] = new Template(summaryJson(s));
+      }
       df =
           response(
               200,
@@ -512,7 +520,7 @@ public final class EngineStandIn {
         }
         case "/containers/json" -> {
           counts.get("list").incrementAndGet();
-          return response(200, listJson(node, query));
+          return listAnswer(node, query);
         }
         case "/system/df" -> {
           counts.get("df").incrementAndGet();
@@ -529,7 +537,8 @@ public final class EngineStandIn {
         int s = serviceOf(node, ref);
         return s < 0
             ? notFound("No such container: " + ref)
-            : response(200, containerJson(node, s));
+            : (s == 1 && isDrifted(node) ? driftedContainers : containers)[s].render(
+                values(node, s));
       }
       if (path.startsWith("/images/") && path.endsWith("/json")) {
         counts.get("image").incrementAndGet();
@@ -644,17 +653,11 @@ public final class EngineStandIn {
       return true;
     }
 
-    String listJson(int node, String query) {
-      List<String> terms = labelTerms(query);
-      StringBuilder b = new StringBuilder(4096).append('[');
-      boolean first = true;
-      for (int s = 0; s < SERVICES.length; s++) {
-        if (!matches(s, terms)) {
-          continue;
-        }
-        b.append(first ? "" : ",");
-        first = false;
-        String id = containerId(node, s);
+    /** Service {@code s}'s entry of the container list, with markers for the node's values. */
+    String summaryJson(int s) {
+      StringBuilder b = new StringBuilder(2048);
+      {
+        String id = Template.ID;
         b.append("{\"Id\":\"").append(id).append("\",\"Names\":[\"/").append(containerName(s));
         b.append("\"],\"Image\":\"").append(IMAGES[s]).append("\",\"ImageID\":\"sha256:");
         b.append(imageIds[s]).append("\",\"Command\":").append(quote(String.join(" ", COMMANDS[s])));
@@ -665,12 +668,49 @@ public final class EngineStandIn {
         b.append("\"HostConfig\":{\"NetworkMode\":\"").append(project).append("_default\"},");
         b.append("\"NetworkSettings\":{\"Networks\":{\"").append(project).append("_default\":");
         b.append("{\"IPAMConfig\":null,\"Links\":null,\"Aliases\":null,\"NetworkID\":\"");
-        b.append(networkId(node)).append("\",\"EndpointID\":\"").append(id, 0, 12);
+        b.append(Template.NET).append("\",\"EndpointID\":\"").append(id, 0, 12);
         b.append("\",\"Gateway\":\"172.30.0.1\",\"IPAddress\":\"172.30.0.").append(s + 2);
         b.append("\",\"IPPrefixLen\":16,\"MacAddress\":\"02:42:ac:1e:00:0").append(s + 2);
         b.append("\",\"DriverOpts\":null}}},\"Mounts\":").append(mountsJson(s)).append('}');
       }
-      return b.append("]\n").toString();
+      return b.toString();
+    }
+
+    /** The list answer: the services the label filter matches (filters cached by query). */
+    byte[] listAnswer(int node, String query) {
+      boolean[] match = filterCache.computeIfAbsent(query, q -> {
+        List<String> terms = labelTerms(q);
+        boolean[] m = new boolean[SERVICES.length];
+        for (int s = 0; s < SERVICES.length; s++) {
+          m[s] = matches(s, terms);
+        }
+        return m;
+      });
+      List<Template> parts = new ArrayList<>();
+      for (int s = 0; s < SERVICES.length; s++) {
+        if (match[s]) {
+          parts.add(summaries[s]);
+        }
+      }
+      List<byte[][]> vals = new ArrayList<>();
+      for (int s = 0; s < SERVICES.length; s++) {
+        if (match[s]) {
+          vals.add(values(node, s));
+        }
+      }
+      return Template.renderList(parts, vals);
+    }
+
+    private final Map<String, boolean[]> filterCache = new HashMap<>();
+
+    /** The node's values for container {@code s}'s markers. */
+    byte[][] values(int node, int s) {
+      String id = containerId(node, s);
+      return new byte[][] {
+        id.getBytes(StandardCharsets.ISO_8859_1),
+        id.substring(0, 12).getBytes(StandardCharsets.ISO_8859_1),
+        networkId(node).getBytes(StandardCharsets.ISO_8859_1)
+      };
     }
 
     static String networkId(int node) {
@@ -689,8 +729,9 @@ public final class EngineStandIn {
           + "\"RW\":true,\"Propagation\":\"\"}]";
     }
 
-    String containerJson(int node, int s) {
-      String id = containerId(node, s);
+    /** Container {@code s} with markers where the node's values go (see {@link Template}). */
+    String containerJson(int s, boolean drifted) {
+      String id = Template.ID;
       String name = containerName(s);
       String net = project + "_default";
       StringBuilder b = new StringBuilder(6000);
@@ -748,7 +789,7 @@ public final class EngineStandIn {
       b.append("\"Tty\":false,\"OpenStdin\":false,\"StdinOnce\":false,\"Env\":[\"SERVICE=");
       b.append(SERVICES[s]).append("\",\"MODE=");
       // The drifted nodes: someone changed one service's environment by hand.
-      b.append(s == 1 && isDrifted(node) ? "staging" : "prod");
+      b.append(s == 1 && drifted ? "staging" : "prod");
       b.append("\",\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\"],");
       b.append("\"Cmd\":");
       appendList(b, List.of(COMMANDS[s]));
@@ -770,7 +811,7 @@ public final class EngineStandIn {
       b.append("\"IPv6Gateway\":\"\",\"MacAddress\":\"\",\"Networks\":{\"").append(net);
       b.append("\":{\"IPAMConfig\":null,\"Links\":null,\"Aliases\":[\"").append(name);
       b.append("\",\"").append(SERVICES[s]).append("\",\"").append(id, 0, 12);
-      b.append("\"],\"NetworkID\":\"").append(networkId(node)).append("\",\"EndpointID\":\"");
+      b.append("\"],\"NetworkID\":\"").append(Template.NET).append("\",\"EndpointID\":\"");
       b.append(id, 0, 12).append("\",\"Gateway\":\"172.30.0.1\",\"IPAddress\":\"172.30.0.");
       b.append(s + 2).append("\",\"IPPrefixLen\":16,\"IPv6Gateway\":\"\",");
       b.append("\"GlobalIPv6Address\":\"\",\"GlobalIPv6PrefixLen\":0,\"MacAddress\":");
@@ -839,6 +880,21 @@ public final class EngineStandIn {
       return response(status, "application/json", json.getBytes(StandardCharsets.UTF_8));
     }
 
+    static byte[] head(int status, String type, int length) {
+      return ("HTTP/1.1 "
+              + (status == 200 ? "200 OK" : "404 Not Found")
+              + "\r\nApi-Version: "
+              + API_VERSION
+              + "\r\nContent-Type: "
+              + type
+              + "\r\nDocker-Experimental: false\r\nOstype: linux\r\nServer: Docker/"
+              + ENGINE_VERSION
+              + " (linux)\r\nContent-Length: "
+              + length
+              + "\r\n\r\n")
+          .getBytes(StandardCharsets.ISO_8859_1);
+    }
+
     static byte[] response(int status, String type, byte[] body) {
       String head =
           "HTTP/1.1 "
@@ -892,6 +948,89 @@ public final class EngineStandIn {
         first = false;
       }
       b.append('}');
+    }
+  }
+
+  /**
+   * An answer body cut at its markers ({@link #ID}, {@link #SHORT}, {@link #NET}) once, so an answer
+   * is a few array copies: the stand-in's CPU shares the machine with the sweep it serves.
+   */
+  static final class Template {
+    static final String ID = "\u0000" + "0" + "x".repeat(62);
+    static final String SHORT = ID.substring(0, 12);
+    static final String NET = "\u0000" + "2" + "x".repeat(10);
+    private final List<byte[]> literals = new ArrayList<>();
+    private final List<Integer> slots = new ArrayList<>();
+
+    Template(String text) {
+      int from = 0;
+      while (true) {
+        int at = text.indexOf('\u0000', from);
+        if (at < 0) {
+          literals.add(text.substring(from).getBytes(StandardCharsets.UTF_8));
+          return;
+        }
+        literals.add(text.substring(from, at).getBytes(StandardCharsets.UTF_8));
+        char kind = text.charAt(at + 1);
+        boolean full = text.startsWith(ID, at);
+        int slot = kind == '2' ? 2 : full ? 0 : 1;
+        slots.add(slot);
+        from = at + (slot == 0 ? ID.length() : slot == 1 ? SHORT.length() : NET.length());
+      }
+    }
+
+    int length(byte[][] values) {
+      int n = 0;
+      for (byte[] l : literals) {
+        n += l.length;
+      }
+      for (int slot : slots) {
+        n += values[slot].length;
+      }
+      return n;
+    }
+
+    int write(byte[] out, int pos, byte[][] values) {
+      for (int i = 0; i < literals.size(); i++) {
+        byte[] l = literals.get(i);
+        System.arraycopy(l, 0, out, pos, l.length);
+        pos += l.length;
+        if (i < slots.size()) {
+          byte[] v = values[slots.get(i)];
+          System.arraycopy(v, 0, out, pos, v.length);
+          pos += v.length;
+        }
+      }
+      return pos;
+    }
+
+    byte[] render(byte[][] values) {
+      byte[] head = Server.head(200, "application/json", length(values));
+      byte[] out = new byte[head.length + length(values)];
+      System.arraycopy(head, 0, out, 0, head.length);
+      write(out, head.length, values);
+      return out;
+    }
+
+    static byte[] renderList(List<Template> parts, List<byte[][]> values) {
+      int n = 3; // [ ] and the newline
+      for (int i = 0; i < parts.size(); i++) {
+        n += parts.get(i).length(values.get(i)) + (i == 0 ? 0 : 1);
+      }
+      byte[] head = Server.head(200, "application/json", n);
+      byte[] out = new byte[head.length + n];
+      System.arraycopy(head, 0, out, 0, head.length);
+      int pos = head.length;
+      out[pos++] = '[';
+      for (int i = 0; i < parts.size(); i++) {
+        if (i > 0) {
+          out[pos++] = ',';
+        }
+        pos = parts.get(i).write(out, pos, values.get(i));
+      }
+      out[pos++] = ']';
+      out[pos] = '\n';
+      return out;
     }
   }
 

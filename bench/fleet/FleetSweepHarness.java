@@ -1,9 +1,11 @@
-package dev.selvedge.cli;
-
 import dev.selvedge.Version;
+import dev.selvedge.adapter.http.SocketHttpProbe;
+import dev.selvedge.contract.compose.LoadOptions;
 import dev.selvedge.docker.DockerEngines;
 import dev.selvedge.docker.EngineOptions;
 import dev.selvedge.docker.SshOptions;
+import dev.selvedge.drift.LiveCheck;
+import dev.selvedge.evidence.Fingerprints;
 import dev.selvedge.evidence.Tool;
 import dev.selvedge.fleet.EngineNodeReader;
 import dev.selvedge.fleet.EngineOpener;
@@ -16,64 +18,65 @@ import dev.selvedge.fleet.NodeState;
 import dev.selvedge.fleet.Poller;
 import dev.selvedge.fleet.StackReader;
 import dev.selvedge.fleet.StackState;
-import java.io.PrintWriter;
-import java.io.Writer;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
-import net.sourceforge.argparse4j.inf.ArgumentParser;
-import net.sourceforge.argparse4j.inf.ArgumentParserException;
-import net.sourceforge.argparse4j.inf.Namespace;
 
 /**
  * Bench only (not part of the product): one {@link Poller#sweepAll} of a fleet file in this JVM,
- * timed, for the sweep-at-scale benchmark and its profile, without the CLI's start-up around it.
- * Each stack is read by the same code {@code selvedge drift} runs ({@link LiveCheck}, which is why
- * this sits in the CLI's package), through the poller's {@link EngineNodeReader}.
+ * timed, without a CLI process around it: the in-process figure of the sweep-at-scale benchmark,
+ * and what to profile. Each stack is read by the use case {@code status} and {@code drift} run
+ * ({@link LiveCheck}, on one shared virtual-thread executor, as the server will), through the
+ * poller's {@link EngineNodeReader}.
  *
  * <pre>
  * javac -cp selvedge.jar -d DIR bench/fleet/FleetSweepHarness.java
- * java -Xmx256m -cp selvedge.jar:DIR dev.selvedge.cli.FleetSweepHarness fleet.yaml [RUNS [keep|close]]
+ * java -Xmx256m -cp selvedge.jar:DIR FleetSweepHarness fleet.yaml HOME [RUNS [keep|close]]
  * </pre>
  *
- * {@code close} (the default) closes each node's engine once its sweep is done, as a one-shot
- * sweep can: {@link EngineNodeReader} keeps every node's engine open for the next sweep, and each
- * of its kept connections holds three descriptors (the socket and its own selector's epoll and
- * eventfd), up to four connections per node, so {@code keep} runs out of descriptors (20,000 here)
- * at about 1,700 nodes.
- *
- * Prints one line per run ({@code sweep N ms}) and a summary: pills of nodes and stacks, the peak
- * heap (sum of the heap pools' peaks), the time to read the fleet file.
+ * HOME holds the fingerprint key. {@code close} (the default) closes each node's engine once its
+ * sweep is done, as a one-shot sweep can: {@link EngineNodeReader} keeps every node's engine open
+ * for the next sweep, and each kept connection holds three descriptors (the socket and its own
+ * selector's epoll and eventfd), up to four connections per node, so {@code keep} runs out of
+ * descriptors (20,000 here) at about 1,700 nodes. Prints one line per run and a summary.
  */
 public final class FleetSweepHarness {
   private FleetSweepHarness() {}
 
   public static void main(String[] args) throws Exception {
     Path file = Path.of(args[0]).toAbsolutePath();
-    int runs = args.length > 1 ? Integer.parseInt(args[1]) : 1;
-    boolean keep = args.length > 2 && args[2].equals("keep");
+    Path home = Path.of(args[1]).toAbsolutePath();
+    int runs = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+    boolean keep = args.length > 3 && args[3].equals("keep");
     Map<String, String> env = System.getenv();
     long t0 = System.nanoTime();
     Fleet fleet = FleetFile.load(file, env);
     long loaded = System.nanoTime();
-    PrintWriter sink = new PrintWriter(Writer.nullWriter());
-    Cli cli = new Cli(sink, sink, env, Path.of("").toAbsolutePath());
-    // One parsed command line per stack definition, as `selvedge drift` would get it.
-    Map<Fleet.Stack, Namespace> parsed = new ConcurrentHashMap<>();
+    Files.createDirectories(home);
+    Fingerprints fingerprints = Fingerprints.load(home);
+    ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
+    Clock clock = Clock.systemUTC();
+    LiveCheck check = new LiveCheck(background, clock, new SocketHttpProbe());
     AtomicLong stackNanos = new AtomicLong();
+    Map<Fleet.Stack, LiveCheck.Request> requests = new ConcurrentHashMap<>();
     StackReader stacks =
         (node, stack, engine) -> {
           long s = System.nanoTime();
           try {
-            return LiveCheck.run(
-                parsed.computeIfAbsent(stack, k -> parse(cli, k)), cli, () -> engine, false);
+            return check.run(
+                requests.computeIfAbsent(stack, k -> request(k, env, fingerprints)), engine);
           } finally {
             stackNanos.addAndGet(System.nanoTime() - s);
           }
@@ -85,7 +88,6 @@ public final class FleetSweepHarness {
                 new EngineOptions(
                     node.engine(), null, ssh, EngineOptions.DEFAULT_CONNECT_TIMEOUT, timeout),
                 env);
-    Clock clock = Clock.systemUTC();
     EngineNodeReader engines =
         new EngineNodeReader(opener, stacks, clock, Tool.selvedge(Version.current()));
     NodeReader reader =
@@ -93,7 +95,7 @@ public final class FleetSweepHarness {
             ? engines
             : new NodeReader() {
               @Override
-              public NodeReading read(Fleet.Node node, java.time.Duration timeout) {
+              public NodeReading read(Fleet.Node node, Duration timeout) {
                 try {
                   return engines.read(node, timeout);
                 } finally {
@@ -107,11 +109,7 @@ public final class FleetSweepHarness {
               }
             };
     try (Poller poller =
-        Poller.create(
-            fleet,
-            reader,
-            new MemoryFleetState(clock),
-            (node, took, reachable) -> {})) {
+        Poller.create(fleet, reader, new MemoryFleetState(clock), (node, took, ok) -> {})) {
       List<NodeState> states = List.of();
       for (int r = 1; r <= runs; r++) {
         stackNanos.set(0);
@@ -143,32 +141,26 @@ public final class FleetSweepHarness {
           peak >> 20,
           (loaded - t0) / 1_000_000,
           ManagementFactory.getRuntimeMXBean().getUptime());
+    } finally {
+      background.shutdownNow();
     }
   }
 
-  private static Namespace parse(Cli cli, Fleet.Stack stack) {
-    ArgumentParser parser = Main.parserFor("selvedge", cli).build();
-    new LiveCommand(cli, LiveCommand.View.DRIFT).configure(parser.addSubparsers().addParser("drift"));
+  /** What {@code selvedge drift --project-directory C -p P --deploy-dir D} would ask. */
+  private static LiveCheck.Request request(
+      Fleet.Stack stack, Map<String, String> env, Fingerprints fingerprints) {
     Path contract = stack.contract();
-    boolean dir = java.nio.file.Files.isDirectory(contract);
-    String[] args =
-        stack.deployDir() == null
-            ? new String[] {
-              "drift", dir ? "--project-directory" : "-f", contract.toString(), "-p", stack.project()
-            }
-            : new String[] {
-              "drift",
-              dir ? "--project-directory" : "-f",
-              contract.toString(),
-              "-p",
-              stack.project(),
-              "--deploy-dir",
-              stack.deployDir()
-            };
-    try {
-      return parser.parseArgs(args);
-    } catch (ArgumentParserException e) {
-      throw new IllegalStateException(e);
-    }
+    boolean dir = Files.isDirectory(contract);
+    LoadOptions repo =
+        new LoadOptions(
+            dir ? List.of() : List.of(contract),
+            dir ? contract : contract.getParent(),
+            stack.project(),
+            List.of(),
+            Set.of(),
+            Map.of(),
+            dir ? contract : contract.getParent());
+    Path deploy = stack.deployDir() == null ? null : Path.of(stack.deployDir());
+    return new LiveCheck.Request(repo, deploy, true, env, fingerprints);
   }
 }
