@@ -134,11 +134,16 @@ public final class FleetSweepHarness {
           peak += pool.getPeakUsage().getUsed();
         }
       }
+      // What the states and the poller keep, as opposed to the garbage a sweep makes.
+      System.gc();
+      long live = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
       System.out.printf(
-          "nodes %s stacks %s; peak heap %d MB; fleet file read in %d ms; JVM up %d ms%n",
+          "nodes %s stacks %s; peak heap %d MB; live heap %d MB; fleet file read in %d ms;"
+              + " JVM up %d ms%n",
           nodePills,
           stackPills,
           peak >> 20,
+          live >> 20,
           (loaded - t0) / 1_000_000,
           ManagementFactory.getRuntimeMXBean().getUptime());
     } finally {
