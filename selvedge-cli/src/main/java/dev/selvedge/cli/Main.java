@@ -68,6 +68,7 @@ public final class Main {
         new GuardCommand(cli, Guarded.Verb.START),
         new GuardCommand(cli, null),
         new ProbeCommand(cli),
+        new FleetCommand(cli),
         new TrainCommand(cli));
   }
 

@@ -281,6 +281,11 @@ final class StoreSpool {
       }
 
       @Override
+      public dev.selvedge.port.FleetStateStore fleetState() {
+        return store.fleetState();
+      }
+
+      @Override
       public void close() {
         store.close();
       }

@@ -67,7 +67,8 @@ public final class FleetFile {
   private static final List<String> STACK_KEYS = List.of("contract", "project", "deploy_dir");
   private static final List<String> CORS_KEYS = List.of("origins");
   private static final Duration MIN_BACKOFF_CAP = Duration.ofMinutes(10);
-  private static final Pattern PASSWORD = Pattern.compile("^([a-z]+://[^/@:]*):[^@/]*@");
+  private static final Pattern PASSWORD =
+      Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*://[^/@:]*):.*@");
 
   /** Override keys of a node, after {@code SELVEDGE_NODE_<ID>_}, and where each one writes. */
   private static final Map<String, List<String>> NODE_OVERRIDES =

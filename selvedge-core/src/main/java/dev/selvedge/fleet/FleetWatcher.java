@@ -162,7 +162,8 @@ public final class FleetWatcher implements AutoCloseable {
         acted(stat, bytes);
         return false;
       }
-      return load(stat, bytes);
+      load(stat, bytes); // calls one listener or the other
+      return true;
     }
   }
 
@@ -215,6 +216,7 @@ public final class FleetWatcher implements AutoCloseable {
     }
   }
 
+  /** Loads {@code bytes} and tells one listener; true when they were taken. */
   private boolean load(Stat stat, byte[] bytes) {
     Fleet fleet;
     try {

@@ -180,6 +180,10 @@ class FleetFileTest {
             + " host: ssh://user@host[:port]",
         "ssh://deploy:hunter2@app-1 | 'ssh://deploy:***@app-1' is not an engine URL: a password"
             + " does not belong in the URL; give the key file as ssh.identity",
+        "ssh://deploy:hun/ter2@app-1 | 'ssh://deploy:***@app-1' is not an engine URL: an ssh://"
+            + " engine needs a user and a host: ssh://user@host[:port]",
+        "tcp://u:hunter2@h:1 | 'tcp://u:***@h:1' is not an engine URL: a tcp:// engine has no"
+            + " user: tcp://host:2376",
         "unix://var/run/docker.sock | 'unix://var/run/docker.sock' is not an engine URL: a"
             + " unix:// engine is an absolute socket path: unix:///var/run/docker.sock",
         "tcp://h:1?x=1 | 'tcp://h:1?x=1' is not an engine URL: an engine URL has no query or"
@@ -188,7 +192,7 @@ class FleetFileTest {
   void badEngineUrls(String url, String detail) {
     String message = errorOf("nodes:\n  app-1:\n    engine: " + url + "\n");
     assertThat(message).isEqualTo("fleet.yaml:3: nodes.app-1.engine: " + detail);
-    assertThat(message).doesNotContain("hunter2");
+    assertThat(message).doesNotContain("hunter2").doesNotContain("hun/ter2");
   }
 
   @Test
@@ -496,6 +500,26 @@ class FleetFileTest {
     assertThat(fleet.nodes().get("app-1").engine()).isEqualTo("unix:///run/other.sock");
     assertThat(fleet.nodes().get("app").engine()).isEqualTo("unix:///run/app-2.sock");
     assertThat(FleetFile.overrideName("app-1.eu")).isEqualTo("APP_1_EU");
+  }
+
+  @Test
+  void anOverrideThatTwoNodesCouldOwnIsRefused() throws IOException {
+    Files.writeString(
+        fleetFile,
+        """
+        nodes:
+          a:
+            engine: unix:///run/a.sock
+            stacks: {x-stacks-y: {contract: contracts/shop}}
+          a-stacks-x:
+            engine: unix:///run/b.sock
+            stacks: {y: {contract: contracts/shop}}
+        """);
+    env.put("SELVEDGE_NODE_A_STACKS_X_STACKS_Y_PROJECT", "p");
+    assertThat(errorOf(null))
+        .isEqualTo(
+            "SELVEDGE_NODE_A_STACKS_X_STACKS_Y_PROJECT: names a value of more than one node (a,"
+                + " a-stacks-x); rename a node so their variables differ");
   }
 
   // ---- helpers --------------------------------------------------------------------------

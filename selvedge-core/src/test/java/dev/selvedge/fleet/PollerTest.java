@@ -294,7 +294,7 @@ class PollerTest {
     assertThat(history)
         .extracting(c -> c.stack() + ":" + c.from() + "->" + c.to())
         .containsExactly(
-            "null:GREEN->RED", "shop:GREEN->RED", "null:null->GREEN", "shop:null->GREEN");
+            "shop:GREEN->RED", "null:GREEN->RED", "shop:null->GREEN", "null:null->GREEN");
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.selvedge.store;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.selvedge.port.AuditLog;
 import dev.selvedge.port.DeploymentStore;
+import dev.selvedge.port.FleetStateStore;
 import dev.selvedge.port.LeaseStore;
 import dev.selvedge.port.Store;
 
@@ -13,18 +14,21 @@ final class JdbcStore implements Store {
   private final DeploymentStore deployments;
   private final LeaseStore leases;
   private final AuditLog audit;
+  private final FleetStateStore fleetState;
 
   JdbcStore(
       HikariDataSource pool,
       String location,
       DeploymentStore deployments,
       LeaseStore leases,
-      AuditLog audit) {
+      AuditLog audit,
+      FleetStateStore fleetState) {
     this.pool = pool;
     this.location = location;
     this.deployments = deployments;
     this.leases = leases;
     this.audit = audit;
+    this.fleetState = fleetState;
   }
 
   @Override
@@ -45,6 +49,11 @@ final class JdbcStore implements Store {
   @Override
   public AuditLog audit() {
     return audit;
+  }
+
+  @Override
+  public FleetStateStore fleetState() {
+    return fleetState;
   }
 
   @Override

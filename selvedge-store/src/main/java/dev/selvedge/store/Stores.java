@@ -54,7 +54,8 @@ public final class Stores {
           location,
           new JdbcDeploymentStore(db),
           new JdbcLeaseStore(db, clock),
-          new JdbcAuditLog(db));
+          new JdbcAuditLog(db),
+          new JdbcFleetStateStore(db, clock));
     } catch (RuntimeException e) {
       pool.close();
       throw e;

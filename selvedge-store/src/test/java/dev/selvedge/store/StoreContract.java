@@ -647,6 +647,151 @@ abstract class StoreContract {
     }
   }
 
+  // --- fleet state ---------------------------------------------------------------------------
+
+  private dev.selvedge.fleet.NodeState nodeState(
+      String id, dev.selvedge.status.Pill pill, Instant at, String report) {
+    var facts =
+        new dev.selvedge.fleet.EngineFacts(
+            "ABCD:EFGH",
+            "27.1.0",
+            "1.47",
+            "linux",
+            "x86_64",
+            2,
+            4_000_000_000L,
+            "/var/lib/docker",
+            null);
+    var stack =
+        new dev.selvedge.fleet.StackState(
+            id,
+            "shop",
+            "shop-project",
+            dev.selvedge.status.Sync.DRIFTED,
+            dev.selvedge.status.Health.HEALTHY,
+            pill,
+            List.of("web: image drifted", "caf\u00e9 \"quoted\""),
+            report,
+            at);
+    var unknown =
+        new dev.selvedge.fleet.StackState(
+            id,
+            "api",
+            "api",
+            dev.selvedge.status.Sync.UNKNOWN,
+            null,
+            dev.selvedge.status.Pill.RED,
+            List.of("engine unreachable"),
+            null,
+            at);
+    return new dev.selvedge.fleet.NodeState(
+        id, pill, List.of("shop: web: image drifted"), at, 0, facts, List.of(stack, unknown));
+  }
+
+  @Test
+  void aNodeStateIsReplacedWholeAndReadBackExactly() {
+    var fleet = store.fleetState();
+    String id = "node-" + project();
+    Instant at = micros(clock.instant());
+    String report = "{\"kind\":\"drift\",\"big\":\"" + "x".repeat(200_000) + "\"}";
+    var first = nodeState(id, dev.selvedge.status.Pill.YELLOW, at, report);
+    var change =
+        new dev.selvedge.fleet.PillChange(
+            id, null, null, dev.selvedge.status.Pill.YELLOW, List.of("first"), at);
+    fleet.record(first, List.of(change));
+    assertThat(fleet.node(id)).contains(first);
+    assertThat(open().fleetState().nodes()).contains(first);
+
+    var second =
+        new dev.selvedge.fleet.NodeState(
+            id,
+            dev.selvedge.status.Pill.RED,
+            List.of("unreachable"),
+            at.plusSeconds(60),
+            2,
+            null,
+            List.of());
+    var change2 =
+        new dev.selvedge.fleet.PillChange(
+            id,
+            "shop",
+            dev.selvedge.status.Pill.YELLOW,
+            dev.selvedge.status.Pill.RED,
+            List.of("why"),
+            at.plusSeconds(60));
+    fleet.record(second, List.of(change2));
+    assertThat(fleet.node(id)).contains(second);
+    assertThat(fleet.history(id, 10)).containsExactly(change2, change);
+    assertThat(fleet.history(id, 1)).containsExactly(change2);
+    assertThat(fleet.history("other-" + id, 10)).isEmpty();
+  }
+
+  @Test
+  void aSweepClaimFencesOutAStaleHolder() {
+    var fleet = store.fleetState();
+    String id = "node-" + project();
+    var a = fleet.claim(id, "replica-a", Duration.ofSeconds(30)).orElseThrow();
+    assertThat(fleet.claim(id, "replica-b", Duration.ofSeconds(30))).isEmpty();
+    // the holder claims again: a new, greater token
+    var a2 = fleet.claim(id, "replica-a", Duration.ofSeconds(30)).orElseThrow();
+    assertThat(a2.token()).isGreaterThan(a.token());
+    Instant at = micros(clock.instant());
+    assertThat(fleet.record(a, nodeState(id, dev.selvedge.status.Pill.GREEN, at, "{}"), List.of()))
+        .as("an old token writes nothing")
+        .isFalse();
+    assertThat(fleet.node(id)).isEmpty();
+
+    clock.advance(Duration.ofSeconds(31));
+    var b = open().fleetState().claim(id, "replica-b", Duration.ofSeconds(30)).orElseThrow();
+    assertThat(b.token()).isGreaterThan(a2.token());
+    assertThat(fleet.renew(a2, Duration.ofSeconds(30))).as("lost").isEmpty();
+    assertThat(fleet.record(a2, nodeState(id, dev.selvedge.status.Pill.GREEN, at, "{}"), List.of()))
+        .isFalse();
+    fleet.release(a2); // a lost claim is left alone
+    assertThat(fleet.claim(id, "replica-a", Duration.ofSeconds(30))).isEmpty();
+
+    assertThat(fleet.renew(b, Duration.ofSeconds(60))).isPresent();
+    assertThat(fleet.record(b, nodeState(id, dev.selvedge.status.Pill.GREEN, at, "{}"), List.of()))
+        .isTrue();
+    assertThat(fleet.node(id))
+        .hasValueSatisfying(n -> assertThat(n.pill()).isEqualTo(dev.selvedge.status.Pill.GREEN));
+    fleet.release(b);
+    var a3 = fleet.claim(id, "replica-a", Duration.ofSeconds(30)).orElseThrow();
+    assertThat(a3.token()).isGreaterThan(b.token());
+  }
+
+  @Test
+  void concurrentClaimsOfANewNodeGrantOne() throws Exception {
+    String id = "node-" + project();
+    int n = 4;
+    List<Store> stores = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      stores.add(open());
+    }
+    CyclicBarrier start = new CyclicBarrier(n);
+    ExecutorService pool = Executors.newFixedThreadPool(n);
+    try {
+      List<Future<Boolean>> granted = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        Store s = stores.get(i);
+        String replica = "replica-" + i;
+        granted.add(
+            pool.submit(
+                () -> {
+                  start.await(10, TimeUnit.SECONDS);
+                  return s.fleetState().claim(id, replica, Duration.ofSeconds(30)).isPresent();
+                }));
+      }
+      int count = 0;
+      for (Future<Boolean> f : granted) {
+        count += f.get(30, TimeUnit.SECONDS) ? 1 : 0;
+      }
+      assertThat(count).isEqualTo(1);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   private int appliedMigrations() throws SQLException {
     StoreConfig c = config();
     try (Connection conn = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password());

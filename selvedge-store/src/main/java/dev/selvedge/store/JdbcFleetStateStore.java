@@ -1,0 +1,377 @@
+package dev.selvedge.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.selvedge.SelvedgeException;
+import dev.selvedge.fleet.EngineFacts;
+import dev.selvedge.fleet.NodeState;
+import dev.selvedge.fleet.PillChange;
+import dev.selvedge.fleet.StackState;
+import dev.selvedge.json.TreeJson;
+import dev.selvedge.port.FleetStateStore;
+import dev.selvedge.status.Health;
+import dev.selvedge.status.Pill;
+import dev.selvedge.status.Sync;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.JdbiException;
+
+/**
+ * The fleet state in {@code fleet_node}, {@code fleet_stack}, {@code pill_change} and {@code
+ * sweep_claim}. A node's state is replaced whole in one transaction (its row and its stacks'
+ * deleted and written again, its pill changes appended), after the claim's fencing token was
+ * checked under a row lock in the same transaction.
+ */
+final class JdbcFleetStateStore implements FleetStateStore {
+  private final Db db;
+  private final Clock clock;
+
+  JdbcFleetStateStore(Db db, Clock clock) {
+    this.db = db;
+    this.clock = clock;
+  }
+
+  @Override
+  public void record(NodeState state, List<PillChange> changes) {
+    db.call(
+        "record the state of node " + state.id(),
+        h ->
+            h.inTransaction(
+                t -> {
+                  write(t, state, changes);
+                  return null;
+                }));
+  }
+
+  @Override
+  public boolean record(Claim claim, NodeState state, List<PillChange> changes) {
+    return db.call(
+        "record the state of node " + state.id(),
+        h ->
+            h.inTransaction(
+                t -> {
+                  Optional<Long> token =
+                      t.createQuery("SELECT token FROM sweep_claim WHERE node = :node FOR UPDATE")
+                          .bind("node", claim.node())
+                          .mapTo(Long.class)
+                          .findOne();
+                  if (token.isEmpty() || token.get() != claim.token()) {
+                    return false;
+                  }
+                  write(t, state, changes);
+                  return true;
+                }));
+  }
+
+  private static void write(Handle t, NodeState state, List<PillChange> changes) {
+    t.createUpdate("DELETE FROM fleet_stack WHERE node = :id").bind("id", state.id()).execute();
+    t.createUpdate("DELETE FROM fleet_node WHERE id = :id").bind("id", state.id()).execute();
+    t.createUpdate(
+            "INSERT INTO fleet_node (id, pill, reasons, last_swept_at, failures, facts)"
+                + " VALUES (:id, :pill, :reasons, :at, :failures, :facts)")
+        .bind("id", state.id())
+        .bind("pill", state.pill() == null ? null : state.pill().name())
+        .bind("reasons", strings(state.reasons()))
+        .bind("at", Db.timestamp(state.lastSweptAt()))
+        .bind("failures", state.failures())
+        .bind("facts", facts(state.facts()))
+        .execute();
+    int seq = 0;
+    for (StackState s : state.stacks()) {
+      t.createUpdate(
+              "INSERT INTO fleet_stack (node, name, seq, project, sync, health, pill, reasons,"
+                  + " report, swept_at) VALUES (:node, :name, :seq, :project, :sync, :health,"
+                  + " :pill, :reasons, :report, :at)")
+          .bind("node", state.id())
+          .bind("name", s.name())
+          .bind("seq", seq++)
+          .bind("project", s.project())
+          .bind("sync", s.sync() == null ? null : s.sync().name())
+          .bind("health", s.health() == null ? null : s.health().name())
+          .bind("pill", s.pill() == null ? null : s.pill().name())
+          .bind("reasons", strings(s.reasons()))
+          .bind("report", s.report())
+          .bind("at", Db.timestamp(s.sweptAt()))
+          .execute();
+    }
+    for (PillChange c : changes) {
+      t.createUpdate(
+              "INSERT INTO pill_change (node, stack, from_pill, to_pill, reasons, at)"
+                  + " VALUES (:node, :stack, :from, :to, :reasons, :at)")
+          .bind("node", c.node())
+          .bind("stack", c.stack())
+          .bind("from", c.from() == null ? null : c.from().name())
+          .bind("to", c.to().name())
+          .bind("reasons", strings(c.reasons()))
+          .bind("at", Db.timestamp(c.at()))
+          .execute();
+    }
+  }
+
+  @Override
+  public List<NodeState> nodes() {
+    return db.call("read the fleet state", h -> read(h, null));
+  }
+
+  @Override
+  public Optional<NodeState> node(String id) {
+    return db.call("read the state of node " + id, h -> read(h, id)).stream().findFirst();
+  }
+
+  private List<NodeState> read(Handle h, String id) {
+    String where = id == null ? "" : " WHERE node = :id";
+    Map<String, List<StackState>> stacks = new HashMap<>();
+    var stackQuery =
+        h.createQuery(
+            "SELECT node, name, project, sync, health, pill, reasons, report, swept_at"
+                + " FROM fleet_stack"
+                + where
+                + " ORDER BY node, seq");
+    if (id != null) {
+      stackQuery.bind("id", id);
+    }
+    stackQuery
+        .map((rs, ctx) -> stack(rs))
+        .forEach(s -> stacks.computeIfAbsent(s.node(), k -> new ArrayList<>()).add(s));
+    var nodeQuery =
+        h.createQuery(
+            "SELECT id, pill, reasons, last_swept_at, failures, facts FROM fleet_node"
+                + (id == null ? "" : " WHERE id = :id")
+                + " ORDER BY id");
+    if (id != null) {
+      nodeQuery.bind("id", id);
+    }
+    return nodeQuery
+        .map(
+            (rs, ctx) ->
+                new NodeState(
+                    rs.getString("id"),
+                    pill(rs.getString("pill")),
+                    strings(rs.getString("reasons")),
+                    Db.instant(rs, "last_swept_at"),
+                    rs.getInt("failures"),
+                    facts(rs.getString("facts")),
+                    stacks.getOrDefault(rs.getString("id"), List.of())))
+        .list();
+  }
+
+  private static StackState stack(ResultSet rs) throws SQLException {
+    String sync = rs.getString("sync");
+    String health = rs.getString("health");
+    return new StackState(
+        rs.getString("node"),
+        rs.getString("name"),
+        rs.getString("project"),
+        sync == null ? null : Sync.valueOf(sync),
+        health == null ? null : Health.valueOf(health),
+        pill(rs.getString("pill")),
+        strings(rs.getString("reasons")),
+        rs.getString("report"),
+        Db.instant(rs, "swept_at"));
+  }
+
+  @Override
+  public List<PillChange> history(String node, int limit) {
+    if (limit <= 0) {
+      return List.of();
+    }
+    return db.call(
+        "read the pill history of node " + node,
+        h ->
+            h.createQuery(
+                    "SELECT node, stack, from_pill, to_pill, reasons, at FROM pill_change"
+                        + " WHERE node = :node ORDER BY id DESC LIMIT :limit")
+                .bind("node", node)
+                .bind("limit", limit)
+                .map(
+                    (rs, ctx) ->
+                        new PillChange(
+                            rs.getString("node"),
+                            rs.getString("stack"),
+                            pill(rs.getString("from_pill")),
+                            pill(rs.getString("to_pill")),
+                            strings(rs.getString("reasons")),
+                            Db.instant(rs, "at")))
+                .list());
+  }
+
+  // ---- claims -------------------------------------------------------------------------------
+
+  @Override
+  public Optional<Claim> claim(String node, String replica, Duration ttl) {
+    Instant now = Db.micros(clock.instant());
+    Instant expires = Db.micros(now.plus(ttl));
+    String what = "claim the sweep of node " + node;
+    try (Handle h = db.open()) {
+      for (int attempt = 0; attempt < 3; attempt++) {
+        // Taken over when expired or ours already: the token grows with every grant.
+        Optional<Long> taken =
+            h.inTransaction(
+                t -> {
+                  int updated =
+                      t.createUpdate(
+                              "UPDATE sweep_claim SET replica = :replica, token = token + 1,"
+                                  + " expires_at = :expires WHERE node = :node AND"
+                                  + " (expires_at <= :now OR replica = :replica)")
+                          .bind("replica", replica)
+                          .bind("expires", Db.timestamp(expires))
+                          .bind("node", node)
+                          .bind("now", Db.timestamp(now))
+                          .execute();
+                  if (updated == 0) {
+                    return Optional.<Long>empty();
+                  }
+                  return t.createQuery("SELECT token FROM sweep_claim WHERE node = :node")
+                      .bind("node", node)
+                      .mapTo(Long.class)
+                      .findOne();
+                });
+        if (taken.isPresent()) {
+          return Optional.of(new Claim(node, replica, taken.get(), expires));
+        }
+        boolean exists =
+            h.createQuery("SELECT COUNT(*) FROM sweep_claim WHERE node = :node")
+                    .bind("node", node)
+                    .mapTo(Integer.class)
+                    .one()
+                > 0;
+        if (exists) {
+          return Optional.empty(); // held by another replica, unexpired
+        }
+        try {
+          h.createUpdate(
+                  "INSERT INTO sweep_claim (node, replica, token, expires_at)"
+                      + " VALUES (:node, :replica, 1, :expires)")
+              .bind("node", node)
+              .bind("replica", replica)
+              .bind("expires", Db.timestamp(expires))
+              .execute();
+          return Optional.of(new Claim(node, replica, 1, expires));
+        } catch (JdbiException e) {
+          if (!Db.isUniqueViolation(e)) {
+            throw e;
+          }
+          // another replica inserted it first: look again
+        }
+      }
+      return Optional.empty();
+    } catch (JdbiException e) {
+      throw db.failure(what, e);
+    }
+  }
+
+  @Override
+  public Optional<Claim> renew(Claim claim, Duration ttl) {
+    Instant expires = Db.micros(clock.instant().plus(ttl));
+    int updated =
+        db.call(
+            "renew the claim on node " + claim.node(),
+            h ->
+                h.createUpdate(
+                        "UPDATE sweep_claim SET expires_at = :expires"
+                            + " WHERE node = :node AND token = :token")
+                    .bind("expires", Db.timestamp(expires))
+                    .bind("node", claim.node())
+                    .bind("token", claim.token())
+                    .execute());
+    return updated == 1
+        ? Optional.of(new Claim(claim.node(), claim.replica(), claim.token(), expires))
+        : Optional.empty();
+  }
+
+  @Override
+  public void release(Claim claim) {
+    // The row stays (its token keeps growing); expiring it now frees the node for any replica.
+    db.call(
+        "release the claim on node " + claim.node(),
+        h ->
+            h.createUpdate(
+                    "UPDATE sweep_claim SET expires_at = :now WHERE node = :node AND token = :token"
+                        + " AND expires_at > :now")
+                .bind("now", Db.timestamp(Db.micros(clock.instant())))
+                .bind("node", claim.node())
+                .bind("token", claim.token())
+                .execute());
+  }
+
+  // ---- columns ------------------------------------------------------------------------------
+
+  private static Pill pill(String name) {
+    return name == null ? null : Pill.valueOf(name);
+  }
+
+  private static String strings(List<String> values) {
+    ArrayNode a = JsonNodeFactory.instance.arrayNode();
+    values.forEach(a::add);
+    return new String(TreeJson.compact(a), StandardCharsets.UTF_8);
+  }
+
+  private static List<String> strings(String json) {
+    List<String> out = new ArrayList<>();
+    for (JsonNode n : parse(json)) {
+      out.add(n.asText());
+    }
+    return out;
+  }
+
+  private static String facts(EngineFacts f) {
+    if (f == null) {
+      return null;
+    }
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    o.put("id", f.daemonId());
+    o.put("version", f.version());
+    o.put("api_version", f.apiVersion());
+    o.put("os", f.os());
+    o.put("arch", f.arch());
+    o.put("cpus", f.cpus());
+    o.put("memory_bytes", f.memoryBytes());
+    o.put("root_dir", f.rootDir());
+    o.put("root_disk_bytes", f.rootDiskBytes());
+    return new String(TreeJson.compact(o), StandardCharsets.UTF_8);
+  }
+
+  private static EngineFacts facts(String json) {
+    if (json == null) {
+      return null;
+    }
+    JsonNode o = parse(json);
+    JsonNode disk = o.path("root_disk_bytes");
+    return new EngineFacts(
+        text(o, "id"),
+        text(o, "version"),
+        text(o, "api_version"),
+        text(o, "os"),
+        text(o, "arch"),
+        o.path("cpus").asInt(0),
+        o.path("memory_bytes").asLong(0L),
+        text(o, "root_dir"),
+        disk.isNumber() ? disk.asLong() : null);
+  }
+
+  private static String text(JsonNode o, String field) {
+    JsonNode v = o.path(field);
+    return v.isNull() || v.isMissingNode() ? null : v.asText();
+  }
+
+  private static JsonNode parse(String json) {
+    try {
+      return TreeJson.readFirst(json);
+    } catch (IOException e) {
+      throw new SelvedgeException("the fleet state holds JSON that does not parse: " + e, e);
+    }
+  }
+}
