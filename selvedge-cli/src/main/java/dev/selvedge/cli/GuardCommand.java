@@ -2,6 +2,7 @@ package dev.selvedge.cli;
 
 import dev.selvedge.SelvedgeException;
 import dev.selvedge.contract.model.Project;
+import dev.selvedge.operations.Actor;
 import dev.selvedge.operations.Guarded;
 import dev.selvedge.port.DockerEngine;
 import dev.selvedge.port.Store;
@@ -84,7 +85,7 @@ final class GuardCommand implements Command {
               java.time.Clock.systemUTC(),
               new TerminalProgress(
                   cli.err(), TerminalProgress.isTerminal(cli), project.secretValues()::scrub),
-              OperateOptions.actor(cli) + " (pid " + ProcessHandle.current().pid() + ")",
+              Actor.of(cli.environment()) + " (pid " + ProcessHandle.current().pid() + ")",
               OperateOptions.leaseTtl(cli));
       if (verb != null) {
         List<String> done = guarded.service(project, ns.getString("service"), verb, confirm);

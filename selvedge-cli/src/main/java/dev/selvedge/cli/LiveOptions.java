@@ -13,7 +13,6 @@ import net.sourceforge.argparse4j.inf.Subparser;
  * the four layers are read by that use case, not here.
  */
 final class LiveOptions {
-  static final String PROJECT_LABEL = LiveCheck.PROJECT_LABEL;
 
   private LiveOptions() {}
 

@@ -1,20 +1,11 @@
 package dev.selvedge.cli;
 
-import dev.selvedge.SelvedgeException;
-import dev.selvedge.contract.SecretValues;
-import dev.selvedge.contract.Secrets;
 import dev.selvedge.contract.model.Project;
-import dev.selvedge.contract.model.Service;
-import dev.selvedge.port.ContainerSummary;
+import dev.selvedge.operations.LogRead;
 import dev.selvedge.port.DockerEngine;
-import dev.selvedge.port.LogLines;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
-import java.util.Map;
 import net.sourceforge.argparse4j.impl.Arguments;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
@@ -79,74 +70,41 @@ final class LogsCommand implements Command {
   public int run(Namespace ns) {
     Project project = ProjectOptions.load(ns, cli);
     String name = ns.getString("service");
-    Service service = project.services().get(name);
-    if (service == null) {
-      throw new SelvedgeException(
-          "no service '"
-              + name
-              + "' in project "
-              + project.name()
-              + "; it has "
-              + String.join(", ", project.services().keySet()));
-    }
+    LogRead.checkService(project, name);
     int tail = LogsArguments.tail(ns.getString("tail"));
     Instant since =
         LogsArguments.since(ns.getString("since"), Instant.now(), ZoneId.systemDefault());
     Duration timeout = ProbeCommand.duration(ns.getString("timeout"));
     boolean raw = ns.getBoolean("raw");
+    boolean all = ns.getString("tail").equals("all");
     try (DockerEngine engine = RuntimeOptions.engine(ns, cli, timeout)) {
-      List<ContainerSummary> containers =
-          new ArrayList<>(
-              engine.listContainers(
-                  Map.of(
-                      LiveOptions.PROJECT_LABEL,
-                      project.name(),
-                      "com.docker.compose.service",
-                      name),
-                  true));
-      if (containers.isEmpty()) {
+      boolean[] truncated = {false};
+      int containers =
+          LogRead.read(
+              engine,
+              new LogRead.Request(project, name, since, tail, timeout),
+              log -> {
+                truncated[0] |= log.truncated();
+                for (String text : log.lines()) {
+                  cli.out()
+                      .println(
+                          log.label() + " | " + (raw ? text : TerminalText.escapeControls(text)));
+                }
+                if (log.lines().size() >= tail && all) {
+                  cli.err()
+                      .println(
+                          "selvedge: "
+                              + log.label()
+                              + ": showing the last "
+                              + LogsArguments.MAX_TAIL
+                              + " lines, the most logs prints");
+                }
+              });
+      if (containers == 0) {
         cli.err().println("selvedge: no container of service " + name + " on " + engine.endpoint());
         return ExitCode.FINDINGS;
       }
-      containers.sort(Comparator.comparing(c -> c.names().isEmpty() ? c.id() : c.names().get(0)));
-      // What runs may hold other secret values than the contract does now (a rotated .env):
-      // each container's own secret environment is masked too.
-      List<String> running = new ArrayList<>();
-      for (ContainerSummary c : containers) {
-        for (String kv : engine.inspectContainer(c.id()).env()) {
-          int eq = kv.indexOf('=');
-          if (eq > 0 && Secrets.isSecretKey(kv.substring(0, eq), project.secretKeys())) {
-            running.add(kv.substring(eq + 1));
-          }
-        }
-      }
-      // A value that is also a name or image of the contract is public already (weak-secret).
-      SecretValues scrub =
-          project
-              .secretValues()
-              .and(
-                  SecretValues.of(running)
-                      .withoutPublic(Secrets.publicValues(project, project.secretKeys()).values()));
-      boolean truncated = false;
-      for (ContainerSummary c : containers) {
-        String label = c.names().isEmpty() ? c.id().substring(0, 12) : c.names().get(0);
-        LogLines lines = engine.logs(c.id(), since, tail, timeout);
-        truncated |= lines.truncated();
-        for (LogLines.Line line : lines.lines()) {
-          String text = scrub.scrub(line.text());
-          cli.out().println(label + " | " + (raw ? text : TerminalText.escapeControls(text)));
-        }
-        if (lines.lines().size() >= tail && ns.getString("tail").equals("all")) {
-          cli.err()
-              .println(
-                  "selvedge: "
-                      + label
-                      + ": showing the last "
-                      + LogsArguments.MAX_TAIL
-                      + " lines, the most logs prints");
-        }
-      }
-      if (truncated) {
+      if (truncated[0]) {
         cli.err().println("selvedge: stopped reading after " + ns.getString("timeout"));
       }
       return ExitCode.OK;

@@ -2,30 +2,29 @@ package dev.selvedge.cli;
 
 import dev.selvedge.SelvedgeException;
 import dev.selvedge.adapter.http.SocketHttpProbe;
-import dev.selvedge.contract.model.ImageReference;
 import dev.selvedge.contract.model.Project;
 import dev.selvedge.contract.model.Service;
 import dev.selvedge.drift.DriftChecker;
 import dev.selvedge.evidence.Fingerprints;
+import dev.selvedge.operations.Actor;
 import dev.selvedge.operations.Applier;
 import dev.selvedge.operations.ApplyResult;
-import dev.selvedge.operations.ComposeLabels;
 import dev.selvedge.operations.HealthGate;
 import dev.selvedge.operations.ImageResolver;
 import dev.selvedge.operations.Plan;
 import dev.selvedge.operations.Planner;
 import dev.selvedge.operations.Progress;
 import dev.selvedge.operations.ResolvedImage;
+import dev.selvedge.operations.Revision;
+import dev.selvedge.operations.RollbackTarget;
 import dev.selvedge.operations.Rollbacks;
 import dev.selvedge.operations.SpecBuilder;
+import dev.selvedge.operations.VerifyGate;
 import dev.selvedge.operations.render.OperationsRender;
 import dev.selvedge.port.Deployment;
 import dev.selvedge.port.DockerEngine;
 import dev.selvedge.port.Store;
 import dev.selvedge.verify.Finding;
-import dev.selvedge.verify.Verifier;
-import dev.selvedge.verify.VerifyOptions;
-import dev.selvedge.verify.VerifyReport;
 import java.time.Clock;
 import java.util.Map;
 import java.util.TreeMap;
@@ -174,22 +173,20 @@ final class OperateCommand implements Command {
     java.time.Duration gateTimeout = OperateOptions.gateTimeout(ns);
     boolean forced = false;
     if (kind == Kind.APPLY) {
-      VerifyReport verify =
-          Verifier.verify(
-              project, VerifyCommand.readEnvExample(cli, project, null), VerifyOptions.DEFAULTS);
-      if (!verify.passed()) {
-        for (Finding f : verify.failing()) {
-          cli.err().println("verify: " + f.severity().id() + " " + f.rule() + ": " + f.message());
-        }
-        if (!ns.getBoolean("force")) {
-          cli.err()
-              .println(
-                  "selvedge: apply refused: the contract fails verify ("
-                      + verify.failing().size()
-                      + " finding(s) above). Fix them, or pass --force to apply anyway (it is"
-                      + " recorded in the deployment)");
-          return ExitCode.FINDINGS; // the store, opened or not, is closed by run()
-        }
+      VerifyGate.Verdict verdict = VerifyGate.judge(project, ns.getBoolean("force"));
+      for (Finding f : verdict.failing()) {
+        cli.err().println("verify: " + f.severity().id() + " " + f.rule() + ": " + f.message());
+      }
+      if (verdict.decision() == VerifyGate.Decision.REFUSED) {
+        cli.err()
+            .println(
+                "selvedge: apply refused: the contract fails verify ("
+                    + verdict.failing().size()
+                    + " finding(s) above). Fix them, or pass --force to apply anyway (it is"
+                    + " recorded in the deployment)");
+        return ExitCode.FINDINGS; // the store, opened or not, is closed by run()
+      }
+      if (verdict.forced()) {
         cli.err().println("warning: applying despite verify errors (--force, recorded)");
         forced = true;
       }
@@ -219,45 +216,22 @@ final class OperateCommand implements Command {
                 null,
                 null,
                 forced,
-                OperateOptions.actor(cli),
-                OperateOptions.revision(project),
+                Actor.of(cli.environment()),
+                Revision.of(project),
                 gateTimeout,
                 OperateOptions.leaseTtl(cli));
       } else {
-        Deployment target =
-            Rollbacks.target(
-                store.deployments(),
-                engine.endpoint(),
-                project.name(),
-                ns.get("to"),
-                Rollbacks.running(
-                    engine.listContainers(Map.of(ComposeLabels.PROJECT, project.name()), true)));
-        progress.step(
-            null,
-            "rolling back to deployment "
-                + target.id()
-                + " ("
-                + target.startedAt()
-                + ", by "
-                + target.actor()
-                + ")");
-        Rollbacks.Restored restored = Rollbacks.restore(target, project, fingerprints);
+        RollbackTarget target =
+            RollbackTarget.choose(
+                engine, store.deployments(), engine.endpoint(), project, ns.get("to"), progress);
+        Rollbacks.Restored restored = target.restore(project, fingerprints);
         cli.warn(restored.warnings());
-        ImageResolver images = new ImageResolver(engine, progress);
-        Map<String, ResolvedImage> pinned = new TreeMap<>();
-        for (Deployment.ServiceImage i : target.images()) {
-          String digest = i.repoDigest() == null ? null : ImageReference.digestOf(i.repoDigest());
-          pinned.put(i.service(), images.pinned(i.service(), i.reference(), i.imageId(), digest));
-        }
+        Map<String, ResolvedImage> pinned = target.pins(new ImageResolver(engine, progress));
         request =
-            new Applier.Request(
-                restored.project(),
-                Deployment.Kind.ROLLBACK,
-                target.id(),
+            target.request(
+                restored,
                 pinned,
-                false,
-                OperateOptions.actor(cli),
-                target.revision(),
+                Actor.of(cli.environment()),
                 gateTimeout,
                 OperateOptions.leaseTtl(cli));
       }

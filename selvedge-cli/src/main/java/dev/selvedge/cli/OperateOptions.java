@@ -5,9 +5,6 @@ import dev.selvedge.contract.model.Project;
 import dev.selvedge.port.Store;
 import dev.selvedge.store.StoreConfig;
 import dev.selvedge.store.Stores;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import net.sourceforge.argparse4j.inf.ArgumentGroup;
@@ -85,73 +82,6 @@ final class OperateOptions {
   static Path home(Cli cli) {
     return dev.selvedge.evidence.Fingerprints.keyDirectory(
         cli.environment(), Path.of(System.getProperty("user.home")));
-  }
-
-  /** Who is acting: SELVEDGE_ACTOR, else user@machine. */
-  static String actor(Cli cli) {
-    String fixed = cli.environment().get("SELVEDGE_ACTOR");
-    if (fixed != null && !fixed.isBlank()) {
-      return fixed.strip();
-    }
-    String user = cli.environment().getOrDefault("USER", System.getProperty("user.name", "?"));
-    String host = cli.environment().get("HOSTNAME");
-    if (host == null) {
-      try {
-        host = Files.readString(Path.of("/etc/hostname"), StandardCharsets.UTF_8).strip();
-      } catch (IOException e) {
-        host = "localhost";
-      }
-    }
-    return user + "@" + host;
-  }
-
-  /** The git commit the project directory is at, read from .git without running git; or null. */
-  static String revision(Project p) {
-    if (p.workingDir() == null) {
-      return null;
-    }
-    for (Path dir = Path.of(p.workingDir()); dir != null; dir = dir.getParent()) {
-      Path git = dir.resolve(".git");
-      try {
-        if (Files.isRegularFile(git)) {
-          // A worktree or submodule: ".git" is a file saying where its git directory is.
-          String pointer = Files.readString(git, StandardCharsets.UTF_8).strip();
-          if (!pointer.startsWith("gitdir: ")) {
-            return null;
-          }
-          git = dir.resolve(pointer.substring(8)).normalize();
-        } else if (!Files.isDirectory(git)) {
-          continue;
-        }
-        String head = Files.readString(git.resolve("HEAD"), StandardCharsets.UTF_8).strip();
-        if (!head.startsWith("ref: ")) {
-          return head;
-        }
-        String ref = head.substring(5);
-        // A worktree's branches live in the repository's common directory.
-        Path commondir = git.resolve("commondir");
-        if (Files.isRegularFile(commondir)) {
-          git =
-              git.resolve(Files.readString(commondir, StandardCharsets.UTF_8).strip()).normalize();
-        }
-        Path loose = git.resolve(ref);
-        if (Files.isRegularFile(loose)) {
-          return Files.readString(loose, StandardCharsets.UTF_8).strip();
-        }
-        Path packed = git.resolve("packed-refs");
-        if (Files.isRegularFile(packed)) {
-          for (String line : Files.readAllLines(packed, StandardCharsets.UTF_8)) {
-            if (line.endsWith(" " + ref)) {
-              return line.substring(0, line.indexOf(' '));
-            }
-          }
-        }
-      } catch (IOException e) {
-        return null;
-      }
-      return null;
-    }
-    return null;
   }
 
   static void configureGate(ArgumentGroup g) {

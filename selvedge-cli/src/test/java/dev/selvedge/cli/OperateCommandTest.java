@@ -2,6 +2,7 @@ package dev.selvedge.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.selvedge.operations.Revision;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -167,7 +168,7 @@ class OperateCommandTest {
     Files.writeString(repo.resolve(".git/refs/heads/main"), sha + "\n");
     Files.createDirectories(repo.resolve("deploy/shop"));
     Files.writeString(repo.resolve("deploy/shop/compose.yaml"), "services: {a: {image: x/a:1}}\n");
-    assertThat(OperateOptions.revision(project(repo.resolve("deploy/shop")))).isEqualTo(sha);
+    assertThat(Revision.of(project(repo.resolve("deploy/shop")))).isEqualTo(sha);
 
     // A worktree: .git is a file pointing at its git directory; branches are in the common one.
     String other = "fedcba9876543210fedcba9876543210fedcba98";
@@ -180,7 +181,7 @@ class OperateCommandTest {
     Files.createDirectories(wt);
     Files.writeString(wt.resolve(".git"), "gitdir: " + wtGit + "\n");
     Files.writeString(wt.resolve("compose.yaml"), "services: {a: {image: x/a:1}}\n");
-    assertThat(OperateOptions.revision(project(wt))).isEqualTo(other);
+    assertThat(Revision.of(project(wt))).isEqualTo(other);
   }
 
   private static dev.selvedge.contract.model.Project project(Path dir) {
