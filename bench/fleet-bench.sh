@@ -195,12 +195,25 @@ part_sweep() {
   fi
 
   # Once untimed: the answer must be right before its time means anything.
-  local rc=0 counts
-  ./selvedge fleet status --fleet "$dir/fleet.yaml" --format json >"$dir/status.json" 2>"$dir/status.err" || rc=$?
+  local rc=0 counts ms0 check_ms check_load
+  check_load=$(loadavg)
+  ms0=$(now_ms)
+  SELVEDGE_JAVA_OPTS="-Xmx$sweep_heap ${SWEEP_JAVA_OPTS:-}" \
+    ./selvedge fleet status --fleet "$dir/fleet.yaml" --format json >"$dir/status.json" 2>"$dir/status.err" || rc=$?
+  check_ms=$(($(now_ms) - ms0))
   counts=$(count_green "$dir/status.json" 2>/dev/null || echo "? ? ? ?")
   read -r n_nodes n_green s_all s_green <<<"$counts"
   if ((rc != 0)) || [[ $n_nodes != "$nodes" || $n_green != "$nodes" ]]; then
-    md "| \`selvedge fleet status\` | **failed**: exit $rc, $n_green of $n_nodes nodes green (expected $nodes) | | |"
+    local why
+    why=$(python3 - "$dir/status.json" <<'PY' 2>/dev/null || true
+import collections, json, re, sys
+doc = json.load(open(sys.argv[1]))
+c = collections.Counter(re.sub(r"node-\d+", "node-N", re.sub(r"/tmp/\S+/", "", (n.get("reasons") or ["?"])[0]))[:120]
+                        for n in doc.get("nodes", []) if n.get("pill") != "green")
+print("; ".join(f"{v} x {k}" for k, v in c.most_common(2)))
+PY
+)
+    md "| \`selvedge fleet status\`, untimed check run | **failed** after $(thousands "$check_ms") ms: exit $rc, $n_green of $n_nodes nodes green (expected $nodes); most common reasons: ${why//|/ } | | $check_load -> $(loadavg) |"
     md
     miss "sweep: fleet status exit $rc, $n_green/$n_nodes nodes green: $(head -c 600 "$dir/status.err")"
     stop "$pid"
