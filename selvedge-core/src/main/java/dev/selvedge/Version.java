@@ -7,7 +7,8 @@ import java.util.Properties;
 
 /** The version of this build, read from the jar's {@code selvedge-version.properties}. */
 public final class Version {
-  private static final String VERSION = load();
+  private static final Properties PROPERTIES = load();
+  private static final String VERSION = PROPERTIES.getProperty("version", "dev");
 
   private Version() {}
 
@@ -15,14 +16,22 @@ public final class Version {
     return VERSION;
   }
 
-  private static String load() {
+  /**
+   * The source revision the build was made from ({@code -Dselvedge.revision=...} at build time, the
+   * launcher passes git's commit); {@code unknown} when the build was not told.
+   */
+  public static String revision() {
+    String r = PROPERTIES.getProperty("revision", "");
+    return r.isBlank() || r.startsWith("${") ? "unknown" : r;
+  }
+
+  private static Properties load() {
     try (InputStream in = Version.class.getResourceAsStream("/selvedge-version.properties")) {
-      if (in == null) {
-        return "dev";
-      }
       Properties p = new Properties();
-      p.load(in);
-      return p.getProperty("version", "dev");
+      if (in != null) {
+        p.load(in);
+      }
+      return p;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

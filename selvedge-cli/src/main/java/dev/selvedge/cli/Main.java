@@ -69,6 +69,8 @@ public final class Main {
         new GuardCommand(cli, null),
         new ProbeCommand(cli),
         new FleetCommand(cli),
+        new ServeCommand(cli),
+        new KeysCommand(cli),
         new TrainCommand(cli));
   }
 

@@ -281,6 +281,11 @@ final class StoreSpool {
       }
 
       @Override
+      public dev.selvedge.port.ApiKeyStore apiKeys() {
+        return store.apiKeys();
+      }
+
+      @Override
       public dev.selvedge.port.FleetStateStore fleetState() {
         return store.fleetState();
       }

@@ -1,8 +1,8 @@
 package dev.selvedge.port;
 
 /**
- * The database: deployment snapshots, leases, the audit trail and the fleet's state. Adapters live
- * in {@code selvedge-store}.
+ * The database: deployment snapshots, leases, the audit trail, the fleet's state and the API keys.
+ * Adapters live in {@code selvedge-store}.
  */
 public interface Store extends AutoCloseable {
 
@@ -14,6 +14,8 @@ public interface Store extends AutoCloseable {
   LeaseStore leases();
 
   AuditLog audit();
+
+  ApiKeyStore apiKeys();
 
   /** The fleet's last known state, pill history and sweep claims (the control plane's poller). */
   FleetStateStore fleetState();

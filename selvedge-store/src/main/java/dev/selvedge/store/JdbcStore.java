@@ -1,6 +1,7 @@
 package dev.selvedge.store;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.selvedge.port.ApiKeyStore;
 import dev.selvedge.port.AuditLog;
 import dev.selvedge.port.DeploymentStore;
 import dev.selvedge.port.FleetStateStore;
@@ -14,6 +15,7 @@ final class JdbcStore implements Store {
   private final DeploymentStore deployments;
   private final LeaseStore leases;
   private final AuditLog audit;
+  private final ApiKeyStore apiKeys;
   private final FleetStateStore fleetState;
 
   JdbcStore(
@@ -22,12 +24,14 @@ final class JdbcStore implements Store {
       DeploymentStore deployments,
       LeaseStore leases,
       AuditLog audit,
+      ApiKeyStore apiKeys,
       FleetStateStore fleetState) {
     this.pool = pool;
     this.location = location;
     this.deployments = deployments;
     this.leases = leases;
     this.audit = audit;
+    this.apiKeys = apiKeys;
     this.fleetState = fleetState;
   }
 
@@ -49,6 +53,11 @@ final class JdbcStore implements Store {
   @Override
   public AuditLog audit() {
     return audit;
+  }
+
+  @Override
+  public ApiKeyStore apiKeys() {
+    return apiKeys;
   }
 
   @Override

@@ -17,6 +17,11 @@ public final class Stores {
   /** A small pool: the CLI runs one operation at a time; a few spare for lease renewal. */
   static final int POOL_SIZE = 4;
 
+  /** The schema version this build migrates a store to (what {@code /version} reports). */
+  public static String schemaVersion() {
+    return Migrations.LATEST;
+  }
+
   /** Opens the store with the system clock. */
   public static Store open(StoreConfig config) {
     return open(config, Clock.systemUTC());
@@ -55,6 +60,7 @@ public final class Stores {
           new JdbcDeploymentStore(db),
           new JdbcLeaseStore(db, clock),
           new JdbcAuditLog(db),
+          new JdbcApiKeyStore(db),
           new JdbcFleetStateStore(db, clock));
     } catch (RuntimeException e) {
       pool.close();

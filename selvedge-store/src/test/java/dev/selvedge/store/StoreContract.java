@@ -807,4 +807,44 @@ abstract class StoreContract {
   static Instant micros(Instant i) {
     return i.truncatedTo(ChronoUnit.MICROS);
   }
+
+  // --- API keys ------------------------------------------------------------------------------
+
+  @Test
+  void apiKeysAreFoundByHashListedAndRevoked() {
+    dev.selvedge.keys.ApiKeys keys = new dev.selvedge.keys.ApiKeys(store.apiKeys(), clock);
+    String name = "ci-" + project();
+    dev.selvedge.keys.ApiKeys.Created created =
+        keys.create(name, dev.selvedge.port.ApiKeyStore.Scope.OPERATE);
+    assertThat(created.token()).startsWith("slv_").hasSize(47);
+    // Only the hash is stored: no column of the row holds the token.
+    assertThat(store.apiKeys().list())
+        .filteredOn(k -> k.name().equals(name))
+        .singleElement()
+        .satisfies(
+            k -> {
+              assertThat(k.tokenHash()).isEqualTo(dev.selvedge.keys.ApiKeys.hash(created.token()));
+              assertThat(k.toString()).doesNotContain(created.token());
+              assertThat(k.lastUsedAt()).isNull();
+            });
+    clock.advance(Duration.ofSeconds(5));
+    assertThat(keys.authenticate(created.token()))
+        .hasValueSatisfying(
+            k -> assertThat(k.scope()).isEqualTo(dev.selvedge.port.ApiKeyStore.Scope.OPERATE));
+    // Another store on the database (another process) sees it and its use at once.
+    Store other = open();
+    assertThat(other.apiKeys().findByHash(dev.selvedge.keys.ApiKeys.hash(created.token())))
+        .hasValueSatisfying(k -> assertThat(k.lastUsedAt()).isEqualTo(clock.instant()));
+    assertThat(keys.authenticate(created.token().substring(0, 46) + "x")).isEmpty();
+
+    assertThatThrownBy(() -> keys.create(name, dev.selvedge.port.ApiKeyStore.Scope.READ))
+        .isInstanceOf(SelvedgeException.class)
+        .hasMessageContaining("exists already");
+    new dev.selvedge.keys.ApiKeys(other.apiKeys(), clock).revoke(name);
+    assertThat(keys.authenticate(created.token())).isEmpty();
+    assertThatThrownBy(() -> keys.revoke(name)).hasMessageContaining("revoked already");
+    assertThatThrownBy(() -> keys.revoke("nobody-" + project()))
+        .hasMessageContaining("no API key named");
+    assertThat(store.apiKeys().count()).isPositive();
+  }
 }

@@ -1,0 +1,431 @@
+package dev.selvedge.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.selvedge.SelvedgeException;
+import dev.selvedge.Version;
+import dev.selvedge.fleet.Fleet;
+import dev.selvedge.fleet.FleetJson;
+import dev.selvedge.fleet.NodeState;
+import dev.selvedge.fleet.NodeView;
+import dev.selvedge.fleet.StackState;
+import dev.selvedge.json.TreeJson;
+import dev.selvedge.keys.ApiKeys;
+import dev.selvedge.operations.render.OperationsRender;
+import dev.selvedge.port.ApiKeyStore.ApiKey;
+import dev.selvedge.port.ApiKeyStore.Scope;
+import dev.selvedge.port.Store;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.router.Endpoint;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The control plane's HTTP side: health, readiness, version, metrics and the OpenAPI document
+ * without a key; the read API under {@code /api/v1} with a bearer token. Every error is a JSON
+ * {@code {"error", "message"}} body, never a stack trace.
+ */
+public final class ControlPlane implements AutoCloseable {
+
+  /**
+   * What the server reads.
+   *
+   * @param host the address to bind (loopback unless told otherwise)
+   * @param port 0 for any free port
+   * @param fleet the fleet registry and each node's last known state (the poller)
+   * @param schemaVersion the store's schema version, for {@code /version}
+   */
+  public record Settings(
+      String host,
+      int port,
+      Store store,
+      FleetView fleet,
+      ServerMetrics metrics,
+      Clock clock,
+      String schemaVersion) {
+    public Settings {
+      Objects.requireNonNull(host, "host");
+      Objects.requireNonNull(store, "store");
+      Objects.requireNonNull(fleet, "fleet");
+      Objects.requireNonNull(metrics, "metrics");
+      Objects.requireNonNull(clock, "clock");
+    }
+  }
+
+  static final String JSON = "application/json";
+  private static final String KEY = "selvedge.key";
+  private static final String STARTED = "selvedge.started";
+  private static final int DEFAULT_LIMIT = 50;
+  private static final int MAX_LIMIT = 1000;
+
+  /** Failed authentications allowed per address and minute before it gets 429. */
+  static final int AUTH_FAILURES = 10;
+
+  static final Duration AUTH_WINDOW = Duration.ofMinutes(1);
+
+  private final Settings settings;
+  private final ApiKeys keys;
+  private final FailedAuthLimiter limiter;
+  private final byte[] openApi;
+  private final Javalin app;
+
+  private ControlPlane(Settings settings) {
+    this.settings = settings;
+    this.keys = new ApiKeys(settings.store().apiKeys(), settings.clock());
+    this.limiter = new FailedAuthLimiter(AUTH_FAILURES, AUTH_WINDOW, settings.clock());
+    this.openApi = openApiDocument();
+    this.app =
+        Javalin.create(
+            config -> {
+              config.startup.showJavalinBanner = false;
+              config.startup.showOldJavalinVersionWarning = false;
+              config.startup.startupWatcherEnabled = false;
+              config.concurrency.useVirtualThreads = true;
+              config.jetty.modifyHttpConfiguration(http -> http.setSendServerVersion(false));
+              config.jetty.modifyServer(server -> server.setStopTimeout(5_000));
+              config.routes.before(this::begin);
+              config.routes.before("/api/v1/*", this::authenticate);
+              config.routes.get("/healthz", ctx -> json(ctx, "{\"status\":\"ok\"}"));
+              config.routes.get("/readyz", this::ready);
+              config.routes.get("/version", this::version);
+              config.routes.get("/metrics", this::metrics);
+              config.routes.get("/openapi.json", ctx -> ctx.contentType(JSON).result(openApi));
+              config.routes.get("/api/v1/fleet", this::fleet);
+              config.routes.get("/api/v1/nodes/{node}", this::node);
+              config.routes.get("/api/v1/nodes/{node}/history", this::history);
+              config.routes.get("/api/v1/nodes/{node}/stacks/{stack}", this::stackReport);
+              config.routes.get("/api/v1/nodes/{node}/stacks/{stack}/drift", this::stackReport);
+              config.routes.get(
+                  "/api/v1/nodes/{node}/stacks/{stack}/deployments", this::deployments);
+              config.routes.get("/api/v1/keys", this::listKeys);
+              config.routes.exception(
+                  ApiError.class, (e, ctx) -> error(ctx, e.status, e.code, e.getMessage()));
+              config.routes.exception(
+                  HttpResponseException.class,
+                  (e, ctx) -> error(ctx, e.getStatus(), code(e.getStatus()), message(e)));
+              config.routes.exception(
+                  SelvedgeException.class,
+                  (e, ctx) -> error(ctx, 503, "store_unavailable", e.getMessage()));
+              config.routes.exception(
+                  Exception.class,
+                  (e, ctx) ->
+                      error(
+                          ctx,
+                          500,
+                          "internal",
+                          "internal error ("
+                              + e.getClass().getSimpleName()
+                              + "): please report it"));
+              config.routes.after(this::end);
+            });
+  }
+
+  /**
+   * Starts serving.
+   *
+   * @throws SelvedgeException when the address cannot be bound
+   */
+  public static ControlPlane start(Settings settings) {
+    ControlPlane plane = new ControlPlane(settings);
+    try {
+      plane.app.start(settings.host(), settings.port());
+    } catch (RuntimeException e) {
+      plane.app.stop();
+      throw new SelvedgeException(
+          "cannot listen on " + settings.host() + ":" + settings.port() + ": " + rootMessage(e), e);
+    }
+    return plane;
+  }
+
+  /** The port it listens on. */
+  public int port() {
+    return app.port();
+  }
+
+  /** Stops accepting, lets requests under way finish (a few seconds at most). */
+  @Override
+  public void close() {
+    app.stop();
+  }
+
+  // ------------------------------------------------------------------------- request life
+
+  private void begin(Context ctx) {
+    ctx.attribute(STARTED, System.nanoTime());
+    String origin = ctx.header("Origin");
+    if (origin == null || !settings.fleet().fleet().corsOrigins().contains(origin)) {
+      return; // CORS off, or not an allowed origin: no header, the browser refuses
+    }
+    ctx.header("Access-Control-Allow-Origin", origin);
+    ctx.header("Vary", "Origin");
+    ctx.header("Access-Control-Expose-Headers", "Retry-After");
+    if ("OPTIONS".equals(ctx.req().getMethod())
+        && ctx.header("Access-Control-Request-Method") != null) {
+      ctx.header("Access-Control-Allow-Methods", "GET");
+      ctx.header("Access-Control-Allow-Headers", "Authorization");
+      ctx.header("Access-Control-Max-Age", "600");
+      ctx.status(204);
+      ctx.skipRemainingHandlers();
+    }
+  }
+
+  private void end(Context ctx) {
+    Long started = ctx.attribute(STARTED);
+    Endpoint endpoint = ctx.endpoints().lastHttpEndpoint();
+    String route;
+    if (endpoint != null) {
+      route = endpoint.path;
+    } else {
+      route = ctx.path().startsWith("/api/v1/") ? "/api/v1/*" : "unmatched";
+    }
+    settings
+        .metrics()
+        .httpRequest(
+            ctx.req().getMethod(),
+            route,
+            ctx.statusCode(),
+            started == null ? 0 : System.nanoTime() - started);
+  }
+
+  private void authenticate(Context ctx) {
+    if ("OPTIONS".equals(ctx.req().getMethod())) {
+      return; // a preflight carries no credentials
+    }
+    String address = ctx.ip();
+    Duration wait = limiter.retryAfter(address);
+    if (!wait.isZero()) {
+      ctx.header("Retry-After", Long.toString(Math.max(1, (wait.toMillis() + 999) / 1000)));
+      throw new ApiError(
+          429, "too_many_attempts", "too many failed authentications from this address: wait");
+    }
+    String header = ctx.header("Authorization");
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      limiter.failed(address);
+      ctx.header("WWW-Authenticate", "Bearer");
+      throw new ApiError(401, "unauthorized", "send an API key: Authorization: Bearer TOKEN");
+    }
+    Optional<ApiKey> key = keys.authenticate(header.substring(7).strip());
+    if (key.isEmpty()) {
+      limiter.failed(address);
+      ctx.header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+      throw new ApiError(401, "unauthorized", "the API key is unknown or revoked");
+    }
+    ctx.attribute(KEY, key.get());
+  }
+
+  private static void require(Context ctx, Scope needed) {
+    ApiKey key = ctx.attribute(KEY);
+    if (key == null || !key.scope().covers(needed)) {
+      throw new ApiError(
+          403,
+          "forbidden",
+          "this needs a key of scope "
+              + needed.label()
+              + (key == null ? "" : "; the key '" + key.name() + "' is " + key.scope().label()));
+    }
+  }
+
+  // ---------------------------------------------------------------------------- open routes
+
+  private void ready(Context ctx) {
+    Optional<String> reason;
+    try {
+      settings.store().apiKeys().count();
+      reason = settings.fleet().readiness();
+    } catch (SelvedgeException e) {
+      reason = Optional.of("the store cannot be read: " + e.getMessage());
+    }
+    if (reason.isPresent()) {
+      ctx.status(503);
+      json(ctx, ApiJson.error("not_ready", reason.get()));
+    } else {
+      json(ctx, "{\"status\":\"ready\"}");
+    }
+  }
+
+  private void version(Context ctx) {
+    var o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    o.put("version", Version.current());
+    o.put("revision", Version.revision());
+    o.put("schema_version", settings.schemaVersion());
+    json(ctx, o);
+  }
+
+  private void metrics(Context ctx) {
+    settings.metrics().pills(settings.fleet().view());
+    ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(settings.metrics().scrape());
+  }
+
+  // ------------------------------------------------------------------------------- the API
+
+  private void fleet(Context ctx) {
+    require(ctx, Scope.READ);
+    String tag = ctx.queryParam("tag");
+    String environment = ctx.queryParam("environment");
+    List<NodeView> nodes =
+        settings.fleet().view().stream().filter(v -> v.matches(tag, environment)).toList();
+    json(ctx, FleetJson.fleet(nodes, settings.clock().instant()));
+  }
+
+  private void node(Context ctx) {
+    require(ctx, Scope.READ);
+    json(ctx, FleetJson.node(nodeView(ctx)));
+  }
+
+  private void history(Context ctx) {
+    require(ctx, Scope.READ);
+    NodeView node = nodeView(ctx);
+    String id = node.node().id();
+    json(ctx, FleetJson.history(id, settings.store().fleetState().history(id, limit(ctx))));
+  }
+
+  /** The stored evidence report: what {@code selvedge status/drift --format json} print. */
+  private void stackReport(Context ctx) {
+    require(ctx, Scope.READ);
+    NodeView view = nodeView(ctx);
+    Fleet.Node node = view.node();
+    Fleet.Stack stack = fleetStack(ctx, node);
+    StackState st = stack(view.state(), stack.name());
+    if (st == null) {
+      throw new ApiError(
+          409,
+          "not_swept",
+          "stack '" + stack.name() + "' on node '" + node.id() + "' has not been swept yet");
+    }
+    if (st.report() == null) {
+      throw new ApiError(
+          502,
+          "engine_failed",
+          "stack '"
+              + stack.name()
+              + "' on node '"
+              + node.id()
+              + "' could not be read: "
+              + String.join("; ", st.reasons()));
+    }
+    json(ctx, st.report());
+  }
+
+  private void deployments(Context ctx) {
+    require(ctx, Scope.READ);
+    NodeView view = nodeView(ctx);
+    Fleet.Stack stack = fleetStack(ctx, view.node());
+    String host = historyKey(view.node(), view.state());
+    json(
+        ctx,
+        OperationsRender.historyJson(
+            settings.store().deployments().history(host, stack.project(), limit(ctx))));
+  }
+
+  /**
+   * The key a node's deployment history is stored under: today the engine endpoint as written (what
+   * {@code selvedge apply --host} records); to become the engine's daemon ID with the host identity
+   * migration.
+   */
+  static String historyKey(Fleet.Node node, NodeState state) {
+    return node.engine();
+  }
+
+  private void listKeys(Context ctx) {
+    require(ctx, Scope.ADMIN);
+    json(ctx, ApiJson.keys(keys.list()));
+  }
+
+  private NodeView nodeView(Context ctx) {
+    String id = ctx.pathParam("node");
+    if (!settings.fleet().fleet().nodes().containsKey(id)) {
+      throw ApiError.notFound("no node '" + id + "' in the fleet");
+    }
+    return settings.fleet().view().stream()
+        .filter(v -> v.node().id().equals(id))
+        .findFirst()
+        .orElseThrow(() -> ApiError.notFound("no node '" + id + "' in the fleet"));
+  }
+
+  private static StackState stack(NodeState state, String name) {
+    if (state == null) {
+      return null;
+    }
+    return state.stacks().stream().filter(s -> s.name().equals(name)).findFirst().orElse(null);
+  }
+
+  private static Fleet.Stack fleetStack(Context ctx, Fleet.Node node) {
+    String name = ctx.pathParam("stack");
+    Fleet.Stack stack = node.stacks().get(name);
+    if (stack == null) {
+      throw ApiError.notFound("node '" + node.id() + "' runs no stack '" + name + "'");
+    }
+    return stack;
+  }
+
+  private static int limit(Context ctx) {
+    String raw = ctx.queryParam("limit");
+    if (raw == null) {
+      return DEFAULT_LIMIT;
+    }
+    try {
+      int n = Integer.parseInt(raw);
+      if (n >= 1 && n <= MAX_LIMIT) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // below
+    }
+    throw ApiError.badRequest("limit: a whole number from 1 to " + MAX_LIMIT);
+  }
+
+  // ------------------------------------------------------------------------------- writing
+
+  private static void json(Context ctx, JsonNode node) {
+    ctx.contentType(JSON).result(TreeJson.compact(node));
+  }
+
+  private static void json(Context ctx, String text) {
+    ctx.contentType(JSON).result(text);
+  }
+
+  private static void error(Context ctx, int status, String code, String message) {
+    ctx.status(status);
+    json(ctx, ApiJson.error(code, message));
+  }
+
+  private static String code(int status) {
+    return switch (status) {
+      case 400 -> "bad_request";
+      case 404 -> "not_found";
+      case 405 -> "method_not_allowed";
+      case 413 -> "too_large";
+      default -> "http_" + status;
+    };
+  }
+
+  private static String message(HttpResponseException e) {
+    return e.getStatus() == 404 ? "no such route" : e.getMessage();
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.toString() : t.getMessage();
+  }
+
+  private static byte[] openApiDocument() {
+    try (InputStream in = ControlPlane.class.getResourceAsStream("openapi.json")) {
+      if (in == null) {
+        throw new IllegalStateException("openapi.json is not beside ControlPlane");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

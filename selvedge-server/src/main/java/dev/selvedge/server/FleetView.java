@@ -1,0 +1,43 @@
+package dev.selvedge.server;
+
+import dev.selvedge.fleet.Fleet;
+import dev.selvedge.fleet.NodeView;
+import dev.selvedge.fleet.Poller;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the API shows of the fleet: the registry in force and each node with its last known state.
+ * {@code serve} gives the running {@link Poller} ({@link #of(Poller)}); {@link StoredFleet} reads
+ * the store alone.
+ */
+public interface FleetView {
+  /** The fleet registry in force (it may have been reloaded). */
+  Fleet fleet();
+
+  /** Every node of the fleet with its last known state, in the fleet's order. */
+  List<NodeView> view();
+
+  /** Why the fleet is not ready to be shown yet (first sweeps under way); empty once it is. */
+  Optional<String> readiness();
+
+  /** The running poller's view. */
+  static FleetView of(Poller poller) {
+    return new FleetView() {
+      @Override
+      public Fleet fleet() {
+        return poller.fleet();
+      }
+
+      @Override
+      public List<NodeView> view() {
+        return poller.view();
+      }
+
+      @Override
+      public Optional<String> readiness() {
+        return poller.readiness();
+      }
+    };
+  }
+}

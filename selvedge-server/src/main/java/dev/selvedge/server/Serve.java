@@ -1,0 +1,230 @@
+package dev.selvedge.server;
+
+import dev.selvedge.SelvedgeException;
+import dev.selvedge.Version;
+import dev.selvedge.adapter.http.SocketHttpProbe;
+import dev.selvedge.contract.SecretValues;
+import dev.selvedge.contract.Secrets;
+import dev.selvedge.docker.FleetEngines;
+import dev.selvedge.drift.LiveCheck;
+import dev.selvedge.evidence.Fingerprints;
+import dev.selvedge.evidence.Tool;
+import dev.selvedge.fleet.EngineNodeReader;
+import dev.selvedge.fleet.Fleet;
+import dev.selvedge.fleet.FleetFileException;
+import dev.selvedge.fleet.FleetWatcher;
+import dev.selvedge.fleet.LiveStackReader;
+import dev.selvedge.fleet.Poller;
+import dev.selvedge.keys.ApiKeys;
+import dev.selvedge.port.Store;
+import dev.selvedge.store.StoreConfig;
+import dev.selvedge.store.Stores;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * {@code selvedge serve}: the composition root of the control plane. Reads the fleet file, opens
+ * the store, creates the first admin key on a store that has none, starts the poller and the HTTP
+ * side, reloads the fleet on change and on SIGHUP, and stops cleanly on SIGTERM (stop accepting,
+ * let the poller finish or abandon its sweeps within its timeout, close the store).
+ */
+public final class Serve {
+  /** The address {@code serve} binds when not told: loopback only. */
+  public static final String DEFAULT_LISTEN = "127.0.0.1:7420";
+
+  /**
+   * What {@code serve} was asked.
+   *
+   * @param listen {@code HOST:PORT} ({@code [::1]:PORT} for IPv6)
+   * @param storeUrl a JDBC URL, or null for the default store (as every command)
+   */
+  public record Options(Path fleetFile, String listen, String storeUrl) {}
+
+  private Serve() {}
+
+  /**
+   * Serves until the process is told to stop; returns only when it cannot start (exit code 2, why
+   * on {@code err}).
+   *
+   * @throws SelvedgeException when the store cannot be opened or the address bound
+   */
+  public static int run(
+      Options options, Map<String, String> env, PrintWriter out, PrintWriter err) {
+    String[] hostPort = hostPort(options.listen());
+    if (hostPort == null) {
+      err.println(
+          "selvedge: --listen "
+              + options.listen()
+              + ": write HOST:PORT, such as 127.0.0.1:7420 or [::1]:7420");
+      return 2;
+    }
+    Clock clock = Clock.systemUTC();
+    AtomicReference<Poller> pollerRef = new AtomicReference<>();
+    FleetWatcher watcher;
+    try {
+      watcher =
+          FleetWatcher.open(
+              options.fleetFile(),
+              env,
+              fleet -> {
+                Poller p = pollerRef.get();
+                if (p != null) {
+                  p.update(fleet);
+                }
+                say(err, "fleet file reloaded: " + fleet.nodes().size() + " nodes");
+              },
+              rejected ->
+                  say(
+                      err,
+                      "fleet file not reloaded, the running fleet is kept: "
+                          + rejected.getMessage()));
+    } catch (FleetFileException e) {
+      err.println("selvedge: " + e.getMessage());
+      return 2;
+    }
+    List<AutoCloseable> open = new ArrayList<>();
+    open.add(watcher);
+    try {
+      StoreConfig defaults = StoreConfig.defaults(env);
+      StoreConfig config =
+          options.storeUrl() == null
+              ? defaults
+              : new StoreConfig(options.storeUrl(), defaults.user(), defaults.password());
+      Store store = Stores.open(config, clock);
+      open.add(store);
+      new ApiKeys(store.apiKeys(), clock)
+          .firstRun()
+          .ifPresent(
+              created -> {
+                err.println(
+                    "selvedge: the store has no API key: created the admin key '"
+                        + created.key().name()
+                        + "'. Its token is shown this once; keep it secret (selvedge keys"
+                        + " create/list/revoke manage keys):");
+                err.println(created.token());
+                err.flush();
+              });
+      ServerMetrics metrics = new ServerMetrics();
+      open.add(metrics);
+      ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
+      open.add(background::shutdownNow);
+      SocketHttpProbe probe = new SocketHttpProbe();
+      open.add(probe);
+      Path home = Fingerprints.keyDirectory(env, Path.of(System.getProperty("user.home")));
+      EngineNodeReader reader =
+          new EngineNodeReader(
+              FleetEngines.opener(env),
+              new LiveStackReader(
+                  new LiveCheck(background, clock, probe), env, Fingerprints.load(home), true),
+              clock,
+              Tool.selvedge(Version.current()));
+      Fleet fleet = watcher.current();
+      Poller poller = Poller.create(fleet, reader, store.fleetState(), metrics);
+      open.add(poller);
+      pollerRef.set(poller);
+      ControlPlane plane =
+          ControlPlane.start(
+              new ControlPlane.Settings(
+                  hostPort[0],
+                  Integer.parseInt(hostPort[1]),
+                  store,
+                  FleetView.of(poller),
+                  metrics,
+                  clock,
+                  Stores.schemaVersion()));
+      open.add(plane);
+      poller.start();
+      watcher.start(FleetWatcher.DEFAULT_INTERVAL);
+      boolean hup = Hangup.onSignal(watcher::reloadNow);
+      say(
+          err,
+          "serving http://"
+              + (hostPort[0].contains(":") ? "[" + hostPort[0] + "]" : hostPort[0])
+              + ":"
+              + plane.port()
+              + " ("
+              + fleet.nodes().size()
+              + " nodes from "
+              + options.fleetFile()
+              + (hup ? "; SIGHUP reloads it" : "")
+              + "; store "
+              + store.location()
+              + ")");
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    say(err, "stopping");
+                    closeAll(open, err);
+                    say(err, "stopped");
+                    stopped.countDown();
+                  },
+                  "selvedge-shutdown"));
+      stopped.await();
+      return 0;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      closeAll(open, err);
+      return 0;
+    } catch (RuntimeException e) {
+      closeAll(open, err);
+      throw e;
+    }
+  }
+
+  /** Closes in reverse order of opening: the HTTP side first, the store last. */
+  private static void closeAll(List<AutoCloseable> open, PrintWriter err) {
+    for (int i = open.size() - 1; i >= 0; i--) {
+      try {
+        open.get(i).close();
+      } catch (Exception e) {
+        say(err, "while stopping: " + e.getMessage());
+      }
+    }
+    open.clear();
+  }
+
+  private static void say(PrintWriter err, String line) {
+    synchronized (err) {
+      err.println("selvedge: " + Secrets.maskUrlPasswords(line, SecretValues.MASK));
+      err.flush();
+    }
+  }
+
+  /** {@code [host, port]}; null when not HOST:PORT with a port from 0 to 65535. */
+  static String[] hostPort(String listen) {
+    if (listen == null) {
+      return null;
+    }
+    String host;
+    String port;
+    if (listen.startsWith("[")) {
+      int end = listen.indexOf("]:");
+      if (end < 0) {
+        return null;
+      }
+      host = listen.substring(1, end);
+      port = listen.substring(end + 2);
+    } else {
+      int colon = listen.lastIndexOf(':');
+      if (colon <= 0 || listen.indexOf(':') != colon) {
+        return null;
+      }
+      host = listen.substring(0, colon);
+      port = listen.substring(colon + 1);
+    }
+    if (host.isBlank() || !port.matches("[0-9]{1,5}") || Integer.parseInt(port) > 65535) {
+      return null;
+    }
+    return new String[] {host, port};
+  }
+}

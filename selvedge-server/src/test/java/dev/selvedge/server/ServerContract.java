@@ -1,0 +1,598 @@
+package dev.selvedge.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.selvedge.fleet.EngineFacts;
+import dev.selvedge.fleet.Fleet;
+import dev.selvedge.fleet.NodeState;
+import dev.selvedge.fleet.PillChange;
+import dev.selvedge.fleet.StackState;
+import dev.selvedge.keys.ApiKeys;
+import dev.selvedge.port.ApiKeyStore.Scope;
+import dev.selvedge.port.Deployment;
+import dev.selvedge.port.Store;
+import dev.selvedge.status.Health;
+import dev.selvedge.status.Pill;
+import dev.selvedge.status.Sync;
+import dev.selvedge.store.StoreConfig;
+import dev.selvedge.store.Stores;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The HTTP API over a real store: {@link ControlPlaneH2Test} runs it on an H2 file, {@code
+ * ControlPlanePostgresIT} on PostgreSQL. Every answer any test gets is checked against the OpenAPI
+ * document, and none may contain a token or a planted secret.
+ */
+abstract class ServerContract {
+  /** A password in an engine URL: it must never be shown. */
+  static final String PLANTED = "s3cret-planted-Zq81";
+
+  /** Every answer body of the class, for the secrets check at the end. */
+  static final List<String> BODIES = java.util.Collections.synchronizedList(new ArrayList<>());
+
+  static final List<String> TOKENS = java.util.Collections.synchronizedList(new ArrayList<>());
+
+  protected abstract StoreConfig storeConfig();
+
+  protected MovableClock clock;
+  protected Store store;
+  protected dev.selvedge.port.FleetStateStore states;
+  protected ServerMetrics metrics;
+  protected ControlPlane plane;
+  protected final AtomicReference<Optional<String>> readiness =
+      new AtomicReference<>(Optional.empty());
+  protected final AtomicReference<Fleet> fleet = new AtomicReference<>();
+  protected String suffix;
+  protected String read;
+  protected String operate;
+  protected String admin;
+  protected String revoked;
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final List<Store> others = new ArrayList<>();
+
+  static final class MovableClock extends Clock {
+    volatile Instant now = Instant.parse("2026-03-01T10:00:00Z");
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+  }
+
+  @BeforeEach
+  void start() {
+    clock = new MovableClock();
+    suffix = UUID.randomUUID().toString().substring(0, 8);
+    store = Stores.open(storeConfig(), clock);
+    ApiKeys keys = new ApiKeys(store.apiKeys(), clock);
+    read = token(keys.create("read-" + suffix, Scope.READ).token());
+    operate = token(keys.create("operate-" + suffix, Scope.OPERATE).token());
+    admin = token(keys.create("admin-" + suffix, Scope.ADMIN).token());
+    revoked = token(keys.create("gone-" + suffix, Scope.ADMIN).token());
+    keys.revoke("gone-" + suffix);
+    states = store.fleetState();
+    fleet.set(fleet(List.of("https://dash.example.net")));
+    metrics = new ServerMetrics();
+    plane =
+        ControlPlane.start(
+            new ControlPlane.Settings(
+                "127.0.0.1", 0, store, view(), metrics, clock, Stores.schemaVersion()));
+  }
+
+  /** The fleet as the store holds it, with a readiness the test sets. */
+  private FleetView view() {
+    return new FleetView() {
+      @Override
+      public Fleet fleet() {
+        return fleet.get();
+      }
+
+      @Override
+      public List<dev.selvedge.fleet.NodeView> view() {
+        return new StoredFleet(fleet::get, store.fleetState(), clock).view();
+      }
+
+      @Override
+      public Optional<String> readiness() {
+        return readiness.get();
+      }
+    };
+  }
+
+  private static String token(String t) {
+    TOKENS.add(t);
+    return t;
+  }
+
+  @AfterEach
+  void stop() {
+    if (plane != null) {
+      plane.close();
+    }
+    if (metrics != null) {
+      metrics.close();
+    }
+    others.forEach(Store::close);
+    if (store != null) {
+      store.close();
+    }
+  }
+
+  /** No answer of any test showed a token or the planted secret. */
+  @AfterAll
+  static void noSecretInAnyAnswer() {
+    assertThat(BODIES).isNotEmpty();
+    for (String body : BODIES) {
+      assertThat(body).doesNotContain(PLANTED);
+      for (String t : TOKENS) {
+        assertThat(body).doesNotContain(t).doesNotContain(ApiKeys.hash(t));
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------- fixture
+
+  Fleet fleet(List<String> cors) {
+    Map<String, Fleet.Node> nodes = new LinkedHashMap<>();
+    nodes.put(
+        "app-1",
+        node(
+            "app-1",
+            "tcp://deploy:" + PLANTED + "@10.0.0.1:2376",
+            "prod",
+            List.of("eu", "tenant-a"),
+            "shop",
+            "api"));
+    nodes.put(
+        "app-2", node("app-2", "unix:///var/run/docker.sock", "staging", List.of("us"), "shop"));
+    nodes.put("app-3", node("app-3", "ssh://deploy@app-3:22", null, List.of(), "shop"));
+    return new Fleet(Path.of("/srv/fleet.yaml"), Fleet.Poll.DEFAULT, nodes, cors);
+  }
+
+  private Fleet.Node node(
+      String id, String engine, String env, List<String> tags, String... stacks) {
+    Map<String, Fleet.Stack> s = new LinkedHashMap<>();
+    for (String name : stacks) {
+      s.put(name, new Fleet.Stack(name, Path.of("/srv/" + name), name + "-" + suffix, null));
+    }
+    return new Fleet.Node(id, engine, null, null, env, tags, s);
+  }
+
+  static String report(String project) {
+    return "{\"schema\":\"selvedge.evidence/v1\",\"kind\":\"drift\",\"tool\":{\"name\":\"selvedge\","
+        + "\"version\":\"dev\"},\"generated_at\":\"2026-03-01T10:00:00Z\",\"project\":\""
+        + project
+        + "\",\"inputs\":[],\"policy\":{\"fail_on\":\"warning\",\"rules\":{}},\"summary\":"
+        + "{\"passed\":false,\"errors\":0,\"warnings\":1,\"notes\":0,\"waived\":0},\"findings\":"
+        + "[{\"service\":\"web\",\"layer\":\"host/container\",\"key\":\"environment.DB_PASSWORD\","
+        + "\"class\":\"stale\"}],\"waivers\":[]}";
+  }
+
+  /** app-1 swept: shop drifted (yellow) with a report, api unreadable; app-2 swept green. */
+  void sweptStates() {
+    Instant at = clock.instant();
+    EngineFacts facts =
+        new EngineFacts(
+            "ABCD:EFGH", "27.3.1", "1.47", "linux", "x86_64", 4, 8L << 30, "/var/lib/docker", null);
+    states.record(
+        new NodeState(
+            "app-1",
+            Pill.YELLOW,
+            List.of("shop: drifted"),
+            at,
+            0,
+            facts,
+            List.of(
+                new StackState(
+                    "app-1",
+                    "shop",
+                    "shop-" + suffix,
+                    Sync.DRIFTED,
+                    Health.HEALTHY,
+                    Pill.YELLOW,
+                    List.of("web: environment.DB_PASSWORD stale"),
+                    report("shop-" + suffix),
+                    at),
+                new StackState(
+                    "app-1",
+                    "api",
+                    "api-" + suffix,
+                    Sync.UNKNOWN,
+                    Health.UNREACHABLE,
+                    Pill.RED,
+                    List.of("engine call timed out"),
+                    null,
+                    at))),
+        List.of(
+            new PillChange("app-1", null, null, Pill.GREEN, List.of(), at.minusSeconds(120)),
+            new PillChange(
+                "app-1", "shop", Pill.GREEN, Pill.YELLOW, List.of("shop: drifted"), at)));
+    states.record(
+        new NodeState(
+            "app-2",
+            Pill.GREEN,
+            List.of(),
+            at,
+            0,
+            facts,
+            List.of(
+                new StackState(
+                    "app-2",
+                    "shop",
+                    "shop-" + suffix,
+                    Sync.IN_SYNC,
+                    Health.HEALTHY,
+                    Pill.GREEN,
+                    List.of(),
+                    report("shop-" + suffix),
+                    at))),
+        List.of());
+  }
+
+  // -------------------------------------------------------------------------------- calling
+
+  record Answer(int status, String contentType, String body, HttpResponse<String> raw) {
+    String header(String name) {
+      return raw.headers().firstValue(name).orElse(null);
+    }
+  }
+
+  /** GET {@code path} (an instance of {@code route}), checked against the OpenAPI document. */
+  Answer get(String route, String path, String token, String... headers) {
+    Answer a = send(path, token, headers);
+    assertThat(OpenApiCheck.problems(route, a.status(), a.contentType(), a.body()))
+        .as("GET %s -> %d %s", path, a.status(), a.body())
+        .isEmpty();
+    return a;
+  }
+
+  Answer send(String path, String token, String... headers) {
+    return request("GET", path, token, headers);
+  }
+
+  Answer request(String method, String path, String token, String... headers) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + plane.port() + path))
+            .method(method, HttpRequest.BodyPublishers.noBody());
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    try {
+      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      BODIES.add(r.body());
+      r.headers().map().values().forEach(v -> BODIES.add(String.join(",", v)));
+      return new Answer(
+          r.statusCode(), r.headers().firstValue("Content-Type").orElse(null), r.body(), r);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static final String FLEET = "/api/v1/fleet";
+  static final String NODE = "/api/v1/nodes/{node}";
+  static final String HISTORY = "/api/v1/nodes/{node}/history";
+  static final String STACK = "/api/v1/nodes/{node}/stacks/{stack}";
+  static final String DRIFT = "/api/v1/nodes/{node}/stacks/{stack}/drift";
+  static final String DEPLOYMENTS = "/api/v1/nodes/{node}/stacks/{stack}/deployments";
+  static final String KEYS = "/api/v1/keys";
+
+  // ---------------------------------------------------------------------------------- tests
+
+  @Test
+  void openRoutesNeedNoKey() {
+    Answer health = get("/healthz", "/healthz", null);
+    assertThat(health.status()).isEqualTo(200);
+    Answer version = get("/version", "/version", null);
+    assertThat(version.status()).isEqualTo(200);
+    assertThat(version.body())
+        .contains("\"version\":\"" + dev.selvedge.Version.current() + "\"")
+        .contains("\"schema_version\":\"" + Stores.schemaVersion() + "\"");
+    Answer openapi = get("/openapi.json", "/openapi.json", null);
+    assertThat(openapi.status()).isEqualTo(200);
+    assertThat(openapi.body()).contains("\"openapi\"").contains("3.1");
+  }
+
+  @Test
+  void readyOnlyOnceEveryNodeWasSwept() {
+    readiness.set(Optional.of("2 of 3 nodes not swept yet"));
+    Answer waiting = get("/readyz", "/readyz", null);
+    assertThat(waiting.status()).isEqualTo(503);
+    assertThat(waiting.body()).contains("2 of 3 nodes not swept yet");
+    readiness.set(Optional.empty());
+    assertThat(get("/readyz", "/readyz", null).status()).isEqualTo(200);
+  }
+
+  @Test
+  void metricsInPrometheusText() {
+    sweptStates();
+    metrics.sweepFinished(Duration.ofMillis(120), false);
+    metrics.sweepFinished(Duration.ofSeconds(10), true);
+    get(FLEET, FLEET, read);
+    send("/api/v1/fleet", "wrong");
+    Answer m = get("/metrics", "/metrics", null);
+    assertThat(m.status()).isEqualTo(200);
+    assertThat(m.contentType()).startsWith("text/plain");
+    assertThat(m.body())
+        .contains("selvedge_sweep_duration_seconds_count{outcome=\"ok\"} 1")
+        .contains("selvedge_sweep_duration_seconds_count{outcome=\"failed\"} 1")
+        .contains("selvedge_sweep_failures_total 1.0")
+        .contains("selvedge_nodes{pill=\"yellow\"} 1.0")
+        .contains("selvedge_nodes{pill=\"green\"} 1.0")
+        .contains("selvedge_stacks{pill=\"red\"} 1.0")
+        .contains(
+            "selvedge_http_requests_seconds_count{method=\"GET\",route=\"/api/v1/fleet\",status=\"200\"} 1")
+        .contains(
+            "selvedge_http_requests_seconds_count{method=\"GET\",route=\"/api/v1/*\",status=\"401\"} 1")
+        .contains("jvm_memory_used_bytes");
+  }
+
+  @Test
+  void theAuthorizationMatrix() {
+    sweptStates();
+    Map<String, String> paths = new LinkedHashMap<>();
+    paths.put(FLEET, "/api/v1/fleet");
+    paths.put(NODE, "/api/v1/nodes/app-1");
+    paths.put(HISTORY, "/api/v1/nodes/app-1/history");
+    paths.put(STACK, "/api/v1/nodes/app-1/stacks/shop");
+    paths.put(DRIFT, "/api/v1/nodes/app-1/stacks/shop/drift");
+    paths.put(DEPLOYMENTS, "/api/v1/nodes/app-1/stacks/shop/deployments");
+    paths.put(KEYS, "/api/v1/keys");
+    Map<String, String> who = new LinkedHashMap<>();
+    who.put("none", null);
+    who.put("malformed", "not-a-token");
+    who.put("unknown", "slv_" + "A".repeat(43));
+    who.put("revoked", revoked);
+    who.put("read", read);
+    who.put("operate", operate);
+    who.put("admin", admin);
+    for (var route : paths.entrySet()) {
+      for (var caller : who.entrySet()) {
+        // A fresh address budget each time: the matrix is not about the rate limit.
+        clock.now = clock.now.plus(ControlPlane.AUTH_WINDOW);
+        Answer a = get(route.getKey(), route.getValue(), caller.getValue());
+        int expected =
+            switch (caller.getKey()) {
+              case "none", "malformed", "unknown", "revoked" -> 401;
+              case "read", "operate" -> route.getKey().equals(KEYS) ? 403 : 200;
+              default -> 200;
+            };
+        assertThat(a.status())
+            .as("%s as %s: %s", route.getValue(), caller.getKey(), a.body())
+            .isEqualTo(expected);
+        if (expected == 401) {
+          assertThat(a.header("WWW-Authenticate")).startsWith("Bearer");
+        }
+      }
+    }
+  }
+
+  @Test
+  void theFleetWithFilters() {
+    sweptStates();
+    Answer all = get(FLEET, "/api/v1/fleet", read);
+    assertThat(all.body())
+        .contains("\"id\":\"app-1\"")
+        .contains("\"id\":\"app-2\"")
+        .contains("\"id\":\"app-3\"")
+        .contains("\"pill\":\"yellow\"")
+        .contains("\"summary\":{\"nodes\":3,\"stacks\":4,\"green\":1,\"yellow\":1,\"red\":1}")
+        .contains("not swept yet");
+    Answer eu = get(FLEET, "/api/v1/fleet?tag=eu", read);
+    assertThat(eu.body())
+        .contains("\"app-1\"")
+        .doesNotContain("\"app-2\"")
+        .doesNotContain("\"app-3\"");
+    Answer staging = get(FLEET, "/api/v1/fleet?environment=staging", read);
+    assertThat(staging.body()).contains("\"app-2\"").doesNotContain("\"app-1\"");
+    Answer none = get(FLEET, "/api/v1/fleet?tag=eu&environment=staging", read);
+    assertThat(none.body()).endsWith("\"nodes\":[]}");
+  }
+
+  @Test
+  void aNodeItsStacksAndHistory() {
+    sweptStates();
+    Answer node = get(NODE, "/api/v1/nodes/app-1", read);
+    assertThat(node.status()).isEqualTo(200);
+    assertThat(node.body())
+        .contains("\"engine\":{\"id\":\"ABCD:EFGH\"")
+        .contains("\"project\":\"api-" + suffix + "\"");
+    Answer never = get(NODE, "/api/v1/nodes/app-3", read);
+    assertThat(never.body())
+        .contains("\"engine\":null")
+        .contains("\"last_swept_at\":null")
+        .contains("\"pill\":\"unknown\"");
+    assertThat(get(NODE, "/api/v1/nodes/nope", read).status()).isEqualTo(404);
+
+    Answer status = get(STACK, "/api/v1/nodes/app-1/stacks/shop", read);
+    assertThat(status.body()).isEqualTo(report("shop-" + suffix));
+    Answer drift = get(DRIFT, "/api/v1/nodes/app-1/stacks/shop/drift", read);
+    assertThat(drift.body()).contains("environment.DB_PASSWORD");
+    Answer unread = get(STACK, "/api/v1/nodes/app-1/stacks/api", read);
+    assertThat(unread.status()).isEqualTo(502);
+    assertThat(unread.body()).contains("engine call timed out");
+    get(DRIFT, "/api/v1/nodes/app-1/stacks/api/drift", read);
+    Answer notYet = get(STACK, "/api/v1/nodes/app-3/stacks/shop", read);
+    assertThat(notYet.status()).isEqualTo(409);
+    get(DRIFT, "/api/v1/nodes/app-3/stacks/shop/drift", read);
+    assertThat(get(STACK, "/api/v1/nodes/app-1/stacks/nope", read).status()).isEqualTo(404);
+    assertThat(get(DRIFT, "/api/v1/nodes/nope/stacks/shop/drift", read).status()).isEqualTo(404);
+
+    Answer history = get(HISTORY, "/api/v1/nodes/app-1/history", read);
+    assertThat(history.body())
+        .contains("\"stack\":\"shop\",\"from\":\"green\",\"to\":\"yellow\"")
+        .contains("\"stack\":null,\"from\":null,\"to\":\"green\"");
+    assertThat(history.body().indexOf("yellow"))
+        .isLessThan(history.body().indexOf("\"from\":null"));
+    Answer one = get(HISTORY, "/api/v1/nodes/app-1/history?limit=1", read);
+    assertThat(one.body()).doesNotContain("\"from\":null");
+    assertThat(get(HISTORY, "/api/v1/nodes/app-1/history?limit=0", read).status()).isEqualTo(400);
+    assertThat(get(HISTORY, "/api/v1/nodes/nope/history", read).status()).isEqualTo(404);
+  }
+
+  @Test
+  void deploymentsAsHistoryShowsThem() {
+    Fleet.Node node = fleet.get().nodes().get("app-2");
+    String project = node.stacks().get("shop").project();
+    Instant t0 = Instant.parse("2026-02-01T09:00:00Z");
+    for (int i = 0; i < 3; i++) {
+      Deployment d =
+          store
+              .deployments()
+              .begin(
+                  new Deployment(
+                      0,
+                      ControlPlane.historyKey(node, null),
+                      project,
+                      Deployment.Kind.APPLY,
+                      "abc" + i,
+                      "ana@ci",
+                      t0.plusSeconds(i * 60L),
+                      null,
+                      Deployment.Outcome.RUNNING,
+                      false,
+                      "{}",
+                      List.of(new Deployment.ServiceImage("web", "nginx:1.27", "sha256:aa", null)),
+                      Map.of("web", Map.of("DB_PASSWORD", "hmac:1f2e")),
+                      null,
+                      ""));
+      store
+          .deployments()
+          .finish(d.id(), Deployment.Outcome.HEALTHY, "applied web", t0.plusSeconds(i * 60L + 5));
+    }
+    Answer a = get(DEPLOYMENTS, "/api/v1/nodes/app-2/stacks/shop/deployments", read);
+    assertThat(a.status()).isEqualTo(200);
+    assertThat(a.body().indexOf("abc2")).isLessThan(a.body().indexOf("abc0"));
+    // The very text `selvedge history --format json` prints.
+    assertThat(a.body()).contains("\"outcome\" : \"healthy\"").contains("hmac:1f2e");
+    Answer two = get(DEPLOYMENTS, "/api/v1/nodes/app-2/stacks/shop/deployments?limit=2", read);
+    assertThat(two.body()).doesNotContain("abc0");
+    assertThat(
+            get(DEPLOYMENTS, "/api/v1/nodes/app-2/stacks/shop/deployments?limit=x", read).status())
+        .isEqualTo(400);
+    assertThat(get(DEPLOYMENTS, "/api/v1/nodes/app-2/stacks/none/deployments", read).status())
+        .isEqualTo(404);
+    Answer empty = get(DEPLOYMENTS, "/api/v1/nodes/app-1/stacks/shop/deployments", read);
+    assertThat(empty.body().strip()).isEqualTo("[ ]");
+  }
+
+  @Test
+  void failedAuthenticationsAreRateLimitedPerAddress() {
+    for (int i = 0; i < ControlPlane.AUTH_FAILURES; i++) {
+      assertThat(get(FLEET, "/api/v1/fleet", "slv_guess" + i).status()).isEqualTo(401);
+    }
+    Answer blocked = get(FLEET, "/api/v1/fleet", read);
+    assertThat(blocked.status()).isEqualTo(429);
+    assertThat(blocked.header("Retry-After")).isEqualTo("60");
+    // The open routes are not behind it.
+    assertThat(get("/healthz", "/healthz", null).status()).isEqualTo(200);
+    clock.now = clock.now.plusSeconds(59);
+    assertThat(get(FLEET, "/api/v1/fleet", read).status()).isEqualTo(429);
+    clock.now = clock.now.plusSeconds(1);
+    assertThat(get(FLEET, "/api/v1/fleet", read).status()).isEqualTo(200);
+  }
+
+  @Test
+  void keysCreatedOrRevokedElsewhereTakeEffectAtOnce() {
+    // Another store on the same database: what `selvedge keys` in another process does.
+    Store other = Stores.open(storeConfig(), clock);
+    others.add(other);
+    ApiKeys cli = new ApiKeys(other.apiKeys(), clock);
+    String fresh = token(cli.create("fresh-" + suffix, Scope.READ).token());
+    assertThat(get(FLEET, "/api/v1/fleet", fresh).status()).isEqualTo(200);
+    cli.revoke("fresh-" + suffix);
+    assertThat(get(FLEET, "/api/v1/fleet", fresh).status()).isEqualTo(401);
+    Answer keys = get(KEYS, "/api/v1/keys", admin);
+    assertThat(keys.body())
+        .contains("\"name\":\"fresh-" + suffix + "\",\"scope\":\"read\"")
+        .contains("\"name\":\"read-" + suffix + "\"");
+    assertThat(keys.body()).contains("\"revoked_at\":\"" + clock.now + "\"");
+  }
+
+  @Test
+  void errorsAreJsonNeverTraces() {
+    Answer unknown = send("/nope", null);
+    assertThat(unknown.status()).isEqualTo(404);
+    assertThat(unknown.body()).isEqualTo("{\"error\":\"not_found\",\"message\":\"no such route\"}");
+    Answer api = send("/api/v1/nope", read);
+    assertThat(api.status()).isEqualTo(404);
+    assertThat(api.body()).startsWith("{\"error\":\"not_found\"");
+    Answer post = request("POST", "/api/v1/fleet", read);
+    assertThat(post.status()).isIn(404, 405);
+    assertThat(post.body()).startsWith("{\"error\":");
+    for (String b : List.of(unknown.body(), api.body(), post.body())) {
+      assertThat(b).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+  }
+
+  @Test
+  void aStoreThatFailsIs503() {
+    sweptStates();
+    store.close();
+    Answer a = get(FLEET, "/api/v1/fleet", read);
+    assertThat(a.status()).isEqualTo(503);
+    assertThat(a.body()).startsWith("{\"error\":\"store_unavailable\"").doesNotContain("\tat ");
+    Answer ready = get("/readyz", "/readyz", null);
+    assertThat(ready.status()).isEqualTo(503);
+    store = Stores.open(storeConfig(), clock);
+  }
+
+  @Test
+  void corsOnlyForTheFleetFilesOrigins() {
+    Answer allowed = get(FLEET, "/api/v1/fleet", read, "Origin", "https://dash.example.net");
+    assertThat(allowed.header("Access-Control-Allow-Origin")).isEqualTo("https://dash.example.net");
+    Answer other = get(FLEET, "/api/v1/fleet", read, "Origin", "https://evil.example.org");
+    assertThat(other.header("Access-Control-Allow-Origin")).isNull();
+    Answer preflight =
+        request(
+            "OPTIONS",
+            "/api/v1/fleet",
+            null,
+            "Origin",
+            "https://dash.example.net",
+            "Access-Control-Request-Method",
+            "GET");
+    assertThat(preflight.status()).isEqualTo(204);
+    assertThat(preflight.header("Access-Control-Allow-Headers")).isEqualTo("Authorization");
+    // Off when the fleet file names no origin (a reload takes effect at once).
+    fleet.set(fleet(List.of()));
+    Answer off = get(FLEET, "/api/v1/fleet", read, "Origin", "https://dash.example.net");
+    assertThat(off.header("Access-Control-Allow-Origin")).isNull();
+  }
+}
