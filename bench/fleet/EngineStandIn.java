@@ -35,10 +35,10 @@ import java.util.regex.Pattern;
  * services ({@link #SERVICES}) and answers the Engine API calls a sweep makes: {@code _ping},
  * {@code /version}, {@code /info} (a distinct {@code ID} and {@code Name} per node), {@code
  * /containers/json} with label filters, {@code /containers/{id}/json}, {@code /images/{id}/json}
- * and {@code /system/df}; anything else is a 404 and is counted. The answers are what {@code
- * docker compose up} of the generated contract would leave on a Docker 24 engine, so a sweep finds
- * every node in sync and healthy, except the nodes made drifted (service {@code api} runs with
- * {@code MODE=staging}) or down (the socket file exists, nobody listens: connection refused).
+ * and {@code /system/df}; anything else is a 404 and is counted. The answers are what {@code docker
+ * compose up} of the generated contract would leave on a Docker 24 engine, so a sweep finds every
+ * node in sync and healthy, except the nodes made drifted (service {@code api} runs with {@code
+ * MODE=staging}) or down (the socket file exists, nobody listens: connection refused).
  *
  * <pre>
  * java EngineStandIn.java fleet --nodes N --out DIR --sockets DIR [--project shop]
@@ -55,7 +55,7 @@ import java.util.regex.Pattern;
  * closed_idle}); without that, a client keeping every node's connections open would exhaust the
  * stand-in's descriptors, not its own.
  *
- * Nodes are numbered from 1; the last {@code D} are down and the {@code K} before them drifted.
+ * <p>Nodes are numbered from 1; the last {@code D} are down and the {@code K} before them drifted.
  * {@code GET /_standin/stats} on any node's socket answers the request counts per call as JSON.
  */
 public final class EngineStandIn {
@@ -80,7 +80,8 @@ public final class EngineStandIn {
 
   public static void main(String[] args) throws Exception {
     if (args.length == 0 || !(args[0].equals("fleet") || args[0].equals("serve"))) {
-      System.err.println("usage: java EngineStandIn.java fleet|serve --nodes N ... (see the source)");
+      System.err.println(
+          "usage: java EngineStandIn.java fleet|serve --nodes N ... (see the source)");
       System.exit(2);
     }
     Map<String, String> opts = new HashMap<>();
@@ -208,8 +209,10 @@ public final class EngineStandIn {
         y.append("    volumes: [\"data:/var/lib/data\"]\n");
       }
       y.append("    healthcheck:\n");
-      y.append("      test: [\"CMD\", \"wget\", \"-q\", \"-O-\", \"http://127.0.0.1:8080/healthz\"]\n");
-      y.append("      interval: 30s\n      timeout: 5s\n      retries: 3\n      start_period: 10s\n");
+      y.append(
+          "      test: [\"CMD\", \"wget\", \"-q\", \"-O-\", \"http://127.0.0.1:8080/healthz\"]\n");
+      y.append(
+          "      interval: 30s\n      timeout: 5s\n      retries: 3\n      start_period: 10s\n");
     }
     y.append("volumes:\n  data: {}\n");
     return y.toString();
@@ -269,7 +272,8 @@ public final class EngineStandIn {
       ping = response(200, "text/plain; charset=utf-8", "OK".getBytes(StandardCharsets.UTF_8));
       byte[] full = ping;
       String head = new String(full, StandardCharsets.ISO_8859_1);
-      pingHead = head.substring(0, head.indexOf("\r\n\r\n") + 4).getBytes(StandardCharsets.ISO_8859_1);
+      pingHead =
+          head.substring(0, head.indexOf("\r\n\r\n") + 4).getBytes(StandardCharsets.ISO_8859_1);
       version = response(200, versionJson());
       for (int s = 0; s < SERVICES.length; s++) {
         containers[s] = new Template(containerJson(s, false));
@@ -537,8 +541,8 @@ public final class EngineStandIn {
         int s = serviceOf(node, ref);
         return s < 0
             ? notFound("No such container: " + ref)
-            : (s == 1 && isDrifted(node) ? driftedContainers : containers)[s].render(
-                values(node, s));
+            : (s == 1 && isDrifted(node) ? driftedContainers : containers)
+                [s].render(values(node, s));
       }
       if (path.startsWith("/images/") && path.endsWith("/json")) {
         counts.get("image").incrementAndGet();
@@ -580,7 +584,8 @@ public final class EngineStandIn {
 
     /** Container {@code s} of {@code node}: 64 hex digits, node and service first (short ids). */
     static String containerId(int node, int s) {
-      return String.format("%08x%04x", node, s) + "5e1ed9e0c0ffee00d15ea5e00000000000000000000000000000";
+      return String.format("%08x%04x", node, s)
+          + "5e1ed9e0c0ffee00d15ea5e00000000000000000000000000000";
     }
 
     /** The service a container reference (id, id prefix or name) names on this node, or -1. */
@@ -613,12 +618,15 @@ public final class EngineStandIn {
           return terms;
         }
         int open = at + 7;
-        while (open < filters.length() && filters.charAt(open) != '[' && filters.charAt(open) != '{') {
+        while (open < filters.length()
+            && filters.charAt(open) != '['
+            && filters.charAt(open) != '{') {
           open++;
         }
         char closer = open < filters.length() && filters.charAt(open) == '[' ? ']' : '}';
         int close = filters.indexOf(closer, open);
-        Matcher s = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(filters.substring(open, close));
+        Matcher s =
+            Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(filters.substring(open, close));
         while (s.find()) {
           terms.add(s.group(1).replace("\\\"", "\"").replace("\\\\", "\\"));
         }
@@ -660,7 +668,9 @@ public final class EngineStandIn {
         String id = Template.ID;
         b.append("{\"Id\":\"").append(id).append("\",\"Names\":[\"/").append(containerName(s));
         b.append("\"],\"Image\":\"").append(IMAGES[s]).append("\",\"ImageID\":\"sha256:");
-        b.append(imageIds[s]).append("\",\"Command\":").append(quote(String.join(" ", COMMANDS[s])));
+        b.append(imageIds[s])
+            .append("\",\"Command\":")
+            .append(quote(String.join(" ", COMMANDS[s])));
         b.append(",\"Created\":1767605400,\"Ports\":[{\"IP\":\"127.0.0.1\",\"PrivatePort\":8080,");
         b.append("\"PublicPort\":").append(BASE_PORT + s).append(",\"Type\":\"tcp\"}],\"Labels\":");
         appendMap(b, labels(s));
@@ -678,14 +688,17 @@ public final class EngineStandIn {
 
     /** The list answer: the services the label filter matches (filters cached by query). */
     byte[] listAnswer(int node, String query) {
-      boolean[] match = filterCache.computeIfAbsent(query, q -> {
-        List<String> terms = labelTerms(q);
-        boolean[] m = new boolean[SERVICES.length];
-        for (int s = 0; s < SERVICES.length; s++) {
-          m[s] = matches(s, terms);
-        }
-        return m;
-      });
+      boolean[] match =
+          filterCache.computeIfAbsent(
+              query,
+              q -> {
+                List<String> terms = labelTerms(q);
+                boolean[] m = new boolean[SERVICES.length];
+                for (int s = 0; s < SERVICES.length; s++) {
+                  m[s] = matches(s, terms);
+                }
+                return m;
+              });
       List<Template> parts = new ArrayList<>();
       for (int s = 0; s < SERVICES.length; s++) {
         if (match[s]) {
@@ -759,11 +772,14 @@ public final class EngineStandIn {
       b.append("[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"").append(BASE_PORT + s);
       b.append("\"}]},\"RestartPolicy\":{\"Name\":\"unless-stopped\",\"MaximumRetryCount\":0},");
       b.append("\"AutoRemove\":false,\"VolumeDriver\":\"\",\"VolumesFrom\":null,");
-      b.append("\"ConsoleSize\":[0,0],\"CapAdd\":null,\"CapDrop\":null,\"CgroupnsMode\":\"private\",");
+      b.append(
+          "\"ConsoleSize\":[0,0],\"CapAdd\":null,\"CapDrop\":null,\"CgroupnsMode\":\"private\",");
       b.append("\"Dns\":null,\"DnsOptions\":null,\"DnsSearch\":null,\"ExtraHosts\":[],");
       b.append("\"GroupAdd\":null,\"IpcMode\":\"private\",\"Cgroup\":\"\",\"Links\":null,");
-      b.append("\"OomScoreAdj\":0,\"PidMode\":\"\",\"Privileged\":false,\"PublishAllPorts\":false,");
-      b.append("\"ReadonlyRootfs\":false,\"SecurityOpt\":null,\"UTSMode\":\"\",\"UsernsMode\":\"\",");
+      b.append(
+          "\"OomScoreAdj\":0,\"PidMode\":\"\",\"Privileged\":false,\"PublishAllPorts\":false,");
+      b.append(
+          "\"ReadonlyRootfs\":false,\"SecurityOpt\":null,\"UTSMode\":\"\",\"UsernsMode\":\"\",");
       b.append("\"ShmSize\":67108864,\"Runtime\":\"runc\",\"Isolation\":\"\",\"CpuShares\":0,");
       b.append("\"Memory\":0,\"NanoCpus\":0,\"CgroupParent\":\"\",\"BlkioWeight\":0,");
       b.append("\"BlkioWeightDevice\":null,\"BlkioDeviceReadBps\":null,");
@@ -859,8 +875,10 @@ public final class EngineStandIn {
 
     String infoJson(int node) {
       String name = nodeName(node, nodes);
-      String id = String.format("BNCH:%04X:%04X:%04X:0000:0000:0000:0000:0000:0000:0000:0000",
-          (node >> 16) & 0xffff, node & 0xffff, SERVICES.length);
+      String id =
+          String.format(
+              "BNCH:%04X:%04X:%04X:0000:0000:0000:0000:0000:0000:0000:0000",
+              (node >> 16) & 0xffff, node & 0xffff, SERVICES.length);
       return "{\"ID\":\""
           + id
           + "\",\"Containers\":5,\"ContainersRunning\":5,\"ContainersPaused\":0,"
@@ -944,7 +962,10 @@ public final class EngineStandIn {
       b.append('{');
       boolean first = true;
       for (Map.Entry<String, String> e : map.entrySet()) {
-        b.append(first ? "" : ",").append(quote(e.getKey())).append(':').append(quote(e.getValue()));
+        b.append(first ? "" : ",")
+            .append(quote(e.getKey()))
+            .append(':')
+            .append(quote(e.getValue()));
         first = false;
       }
       b.append('}');
@@ -952,8 +973,8 @@ public final class EngineStandIn {
   }
 
   /**
-   * An answer body cut at its markers ({@link #ID}, {@link #SHORT}, {@link #NET}) once, so an answer
-   * is a few array copies: the stand-in's CPU shares the machine with the sweep it serves.
+   * An answer body cut at its markers ({@link #ID}, {@link #SHORT}, {@link #NET}) once, so an
+   * answer is a few array copies: the stand-in's CPU shares the machine with the sweep it serves.
    */
   static final class Template {
     static final String ID = "\u0000" + "0" + "x".repeat(62);
