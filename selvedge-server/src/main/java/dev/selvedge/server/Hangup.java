@@ -11,7 +11,10 @@ import java.lang.reflect.Proxy;
 final class Hangup {
   private Hangup() {}
 
-  /** Calls {@code action} on every SIGHUP; false when the platform cannot. */
+  /**
+   * Calls {@code action} on every SIGHUP; false when it cannot: the platform has no such signal, or
+   * the process was started with SIGHUP ignored ({@code nohup}), which the JVM keeps.
+   */
   static boolean onSignal(Runnable action) {
     try {
       Class<?> signal = Class.forName("sun.misc.Signal");
@@ -33,7 +36,14 @@ final class Hangup {
                   default -> null;
                 };
               });
-      signal.getMethod("handle", signal, handler).invoke(null, hup, callback);
+      Object before = signal.getMethod("handle", signal, handler).invoke(null, hup, callback);
+      Object ignored = handler.getField("SIG_IGN").get(null);
+      if (before == ignored) {
+        // Started with SIGHUP ignored (nohup): the JVM leaves it ignored whatever is installed,
+        // so nothing would ever reload on it; say so instead of promising it.
+        signal.getMethod("handle", signal, handler).invoke(null, hup, ignored);
+        return false;
+      }
       return true;
     } catch (ReflectiveOperationException | RuntimeException e) {
       return false;

@@ -144,6 +144,12 @@ public final class Serve {
       poller.start();
       watcher.start(FleetWatcher.DEFAULT_INTERVAL);
       boolean hup = Hangup.onSignal(watcher::reloadNow);
+      if (!hup) {
+        say(
+            err,
+            "SIGHUP cannot reload the fleet file in this process (it was started with SIGHUP"
+                + " ignored, e.g. under nohup): it is still reloaded when it changes");
+      }
       say(
           err,
           "serving http://"
