@@ -94,6 +94,32 @@ class ChannelConnectionTest {
   }
 
   @Test
+  void aReadOnAVirtualThreadTimesOutToo() throws Exception {
+    Path socket = dir.resolve("hung.sock");
+    try (ServerSocketChannel server = listening(socket);
+        Connection c = new UnixSocketTransport(socket).open(Duration.ofSeconds(1))) {
+      assertThat(server.isOpen()).isTrue();
+      c.readTimeout(Duration.ofMillis(100));
+      AtomicReference<Throwable> failed = new AtomicReference<>();
+      Thread reader =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try {
+                      c.input().read(new byte[16], 0, 16);
+                    } catch (IOException e) {
+                      failed.set(e);
+                    }
+                  });
+      reader.join(Duration.ofSeconds(10));
+      assertThat(reader.isAlive()).isFalse();
+      assertThat(failed.get())
+          .isInstanceOf(SocketTimeoutException.class)
+          .hasMessage("read timed out after 100 ms");
+    }
+  }
+
+  @Test
   void anInterruptedReadIsAnInterruptedIoException() throws Exception {
     Path socket = dir.resolve("hung.sock");
     try (ServerSocketChannel server = listening(socket);
@@ -139,7 +165,7 @@ class ChannelConnectionTest {
         }
         long held = descriptors() - before;
         // The socket itself; a selector per connection took three.
-        assertThat(held).isBetween((long) n, (long) n + 5);
+        assertThat(held).isBetween((long) n - 5, (long) n + 5); // others may close meanwhile
       } finally {
         open.forEach(Connection::close);
       }
