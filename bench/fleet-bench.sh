@@ -69,6 +69,21 @@ rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
 thousands() { python3 -c "print(f'{$1:,}')"; }
 mb() { echo $((($1 + 512) / 1024)); }
+# Runs a command in the background and samples the open descriptors of it and its children (the
+# launcher execs java; /usr/bin/time forks it) every 50 ms; sets fd_peak. Returns its exit status.
+run_counting_fds() {
+  "$@" &
+  local p=$! q n
+  fd_peak=0
+  while kill -0 "$p" 2>/dev/null; do
+    for q in "$p" $(pgrep -P "$p" 2>/dev/null); do
+      n=$(ls "/proc/$q/fd" 2>/dev/null | wc -l)
+      ((n > fd_peak)) && fd_peak=$n
+    done
+    sleep 0.05
+  done
+  wait "$p"
+}
 
 md() { echo "$*" >>"$report"; }
 say() { echo "fleet-bench: $*" >&2; }
@@ -198,9 +213,11 @@ part_sweep() {
   local rc=0 counts ms0 check_ms check_load
   check_load=$(loadavg)
   ms0=$(now_ms)
-  SELVEDGE_JAVA_OPTS="-Xmx$sweep_heap ${SWEEP_JAVA_OPTS:-}" \
+  run_counting_fds env SELVEDGE_JAVA_OPTS="-Xmx$sweep_heap ${SWEEP_JAVA_OPTS:-}" \
     ./selvedge fleet status --fleet "$dir/fleet.yaml" --format json >"$dir/status.json" 2>"$dir/status.err" || rc=$?
   check_ms=$(($(now_ms) - ms0))
+  local check_fds=$fd_peak
+  say "sweep: untimed check run: exit $rc, $(thousands "$check_ms") ms, peak $check_fds open descriptors"
   counts=$(count_green "$dir/status.json" 2>/dev/null || echo "? ? ? ?")
   read -r n_nodes n_green s_all s_green <<<"$counts"
   if ((rc != 0)) || [[ $n_nodes != "$nodes" || $n_green != "$nodes" ]]; then
@@ -213,19 +230,19 @@ c = collections.Counter(re.sub(r"node-\d+", "node-N", re.sub(r"/tmp/\S+/", "", (
 print("; ".join(f"{v} x {k}" for k, v in c.most_common(2)))
 PY
 )
-    md "| \`selvedge fleet status\`, untimed check run | **failed** after $(thousands "$check_ms") ms: exit $rc, $n_green of $n_nodes nodes green (expected $nodes); most common reasons: ${why//|/ } | | $check_load -> $(loadavg) |"
+    md "| \`selvedge fleet status\`, untimed check run | **failed** after $(thousands "$check_ms") ms: exit $rc, $n_green of $n_nodes nodes green (expected $nodes), peak $check_fds open descriptors; most common reasons: ${why//|/ } | | $check_load -> $(loadavg) |"
     md
     miss "sweep: fleet status exit $rc, $n_green/$n_nodes nodes green: $(head -c 600 "$dir/status.err")"
     stop "$pid"
     return
   fi
 
-  local r walls=() rss=() heaps=() cpus=() loads=() ms0 ms1 t0 t1 load0
+  local r walls=() rss=() heaps=() cpus=() loads=() fds=() ms0 ms1 t0 t1 load0
   for ((r = 1; r <= sweep_runs; r++)); do
     load0=$(loadavg)
     t0=$(cpu_ticks "$pid")
     ms0=$(now_ms)
-    SELVEDGE_JAVA_OPTS="-Xmx$sweep_heap ${SWEEP_JAVA_OPTS:-} -Xlog:gc:file=$dir/gc-$r.log" \
+    run_counting_fds env SELVEDGE_JAVA_OPTS="-Xmx$sweep_heap ${SWEEP_JAVA_OPTS:-} -Xlog:gc:file=$dir/gc-$r.log" \
       /usr/bin/time -f '%M' -o "$dir/time-$r.txt" \
       ./selvedge fleet status --fleet "$dir/fleet.yaml" --format json >"$dir/status-$r.json" 2>"$dir/status-$r.err" || rc=$?
     ms1=$(now_ms)
@@ -235,6 +252,7 @@ PY
       break
     }
     walls+=($((ms1 - ms0)))
+    fds+=("$fd_peak")
     rss+=("$(tail -1 "$dir/time-$r.txt")")
     heaps+=("$(python3 - "$dir/gc-$r.log" <<'PY'
 import re, sys
@@ -247,7 +265,7 @@ PY
 )")
     cpus+=($(((t1 - t0) * 1000 / clk_tck)))
     loads+=("$load0 -> $(loadavg)")
-    say "sweep run $r: ${walls[-1]} ms, max RSS $(mb "${rss[-1]}") MB, peak heap ${heaps[-1]} MB, stand-in CPU ${cpus[-1]} ms (load ${loads[-1]})"
+    say "sweep run $r: ${walls[-1]} ms, peak ${fds[-1]} open descriptors, max RSS $(mb "${rss[-1]}") MB, peak heap ${heaps[-1]} MB, stand-in CPU ${cpus[-1]} ms (load ${loads[-1]})"
   done
   stop "$pid"
   ((${#walls[@]} > 0)) || return
@@ -265,6 +283,7 @@ PY
   md "| \`selvedge fleet status --format json\`, whole process, median of ${#walls[@]} (all: ${walls[*]} ms) | $(thousands "$wall") ms$speedup | <= 5 s: $verdict_t | ${loads[$median_i]} |"
   md "| peak heap (GC log, -Xmx$sweep_heap) / max RSS of the sweep | $peak_heap MB / $(mb "$peak_rss") MB | <= 256 MB: $verdict_m | |"
   md "| CPU of the stand-in during the median run (shares the 2 cores) | ${cpus[$median_i]} ms | | |"
+  md "| peak open descriptors of the sweep's JVM (\`/proc/PID/fd\`, every 50 ms): untimed run / timed runs | $check_fds / ${fds[*]} | \`ulimit -n\` $(ulimit -n) | |"
   md
   md "All $nodes nodes and $s_green of $s_all stacks green in the untimed check run."
   md

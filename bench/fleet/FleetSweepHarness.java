@@ -47,10 +47,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * </pre>
  *
  * HOME holds the fingerprint key. {@code close} (the default) closes each node's engine once its
- * sweep is done, as a one-shot sweep can: {@link EngineNodeReader} keeps every node's engine open
- * for the next sweep, and each kept connection holds three descriptors (the socket and its own
- * selector's epoll and eventfd), up to four connections per node, so {@code keep} runs out of
- * descriptors (20,000 here) at about 1,700 nodes. Prints one line per run and a summary.
+ * sweep is done, as {@code fleet status} does; {@code keep} keeps every node's engine open for the
+ * next sweep (up to four idle connections each here, one descriptor per connection: 10,000 nodes
+ * need {@code ulimit -n} above 40,000). Prints one line per run and a summary.
  */
 public final class FleetSweepHarness {
   private FleetSweepHarness() {}

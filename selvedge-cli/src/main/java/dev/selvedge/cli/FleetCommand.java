@@ -120,7 +120,9 @@ final class FleetCommand implements Command {
             FleetEngines.opener(cli.environment()),
             stacks,
             clock,
-            Tool.selvedge(Version.current()));
+            Tool.selvedge(Version.current()),
+            // One sweep: each node's engine (its connections) closed once the node is swept.
+            EngineNodeReader.Engines.CLOSED_AFTER_SWEEP);
     List<NodeView> views;
     try (Poller poller =
         new Poller(

@@ -16,30 +16,66 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The real node sweep: opens the node's engine once and keeps it across sweeps (a kept-alive
- * connection, one SSH session), asks it for its facts, then reads each stack as {@code status} and
- * {@code drift} do. An engine that does not answer makes the node unreachable and its stacks
- * unknown; a stack that cannot be read is unknown with why, and the others are still read.
+ * The real node sweep: opens the node's engine, asks it for its facts, then reads each stack as
+ * {@code status} and {@code drift} do. An engine that does not answer makes the node unreachable
+ * and its stacks unknown; a stack that cannot be read is unknown with why, and the others are still
+ * read.
+ *
+ * <p>A long-running process keeps each node's engine across sweeps ({@link Engines#KEPT}: its
+ * kept-alive connections, one SSH session); a one-shot sweep closes each node's engine as soon as
+ * its sweep is done ({@link Engines#CLOSED_AFTER_SWEEP}), so the descriptors held are those of the
+ * sweeps under way (at most {@code poll.concurrency}), not of every node swept.
  */
 public final class EngineNodeReader implements NodeReader {
   private final EngineOpener opener;
   private final StackReader stacks;
   private final Clock clock;
   private final Tool tool;
+  private final Engines keeping;
   private final Map<String, Open> engines = new ConcurrentHashMap<>();
+
+  /** What becomes of a node's engine once its sweep is done. */
+  public enum Engines {
+    /** Kept open for the node's next sweep (the server). */
+    KEPT,
+    /** Closed (a one-shot sweep: {@code selvedge fleet status}). */
+    CLOSED_AFTER_SWEEP
+  }
 
   /** An engine opened for a node as it was defined then (a changed entry opens a new one). */
   private record Open(Fleet.Node node, Duration timeout, DockerEngine engine) {}
 
+  /** A reader that keeps every node's engine across sweeps ({@link Engines#KEPT}). */
   public EngineNodeReader(EngineOpener opener, StackReader stacks, Clock clock, Tool tool) {
+    this(opener, stacks, clock, tool, Engines.KEPT);
+  }
+
+  public EngineNodeReader(
+      EngineOpener opener, StackReader stacks, Clock clock, Tool tool, Engines keeping) {
     this.opener = opener;
     this.stacks = stacks;
     this.clock = clock;
     this.tool = tool;
+    this.keeping = keeping;
   }
 
   @Override
   public NodeReading read(Fleet.Node node, Duration timeout) {
+    try {
+      return readOpen(node, timeout);
+    } finally {
+      if (keeping == Engines.CLOSED_AFTER_SWEEP) {
+        drop(node.id());
+      }
+    }
+  }
+
+  /** How many nodes' engines are open now (for tests of what is kept). */
+  public int openEngines() {
+    return engines.size();
+  }
+
+  private NodeReading readOpen(Fleet.Node node, Duration timeout) {
     DockerEngine engine;
     try {
       engine = engine(node, timeout);

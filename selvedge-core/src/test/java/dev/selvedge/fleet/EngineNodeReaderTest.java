@@ -107,6 +107,42 @@ class EngineNodeReaderTest {
   }
 
   @Test
+  void aOneShotSweepClosesEachNodesEngineOnceItsSweepIsDone() {
+    EngineNodeReader reader =
+        new EngineNodeReader(
+            (node, timeout) -> engine(node.engine()),
+            (n, s, e) -> {
+              // the engine is open while the node's stacks are read
+              assertThat(closed).doesNotContain(e.endpoint());
+              return green(s.project());
+            },
+            CLOCK,
+            Tool.selvedge("test"),
+            EngineNodeReader.Engines.CLOSED_AFTER_SWEEP);
+    Fleet.Node node = node("tcp://a:2375", "shop", "blog");
+    assertThat(reader.read(node, java.time.Duration.ofSeconds(5)).reachable()).isTrue();
+    assertThat(closed).containsExactly("tcp://a:2375");
+    assertThat(reader.openEngines()).isZero();
+
+    answers.set(false);
+    assertThat(reader.read(node, java.time.Duration.ofSeconds(5)).reachable()).isFalse();
+    assertThat(opened).containsExactly("tcp://a:2375", "tcp://a:2375");
+    assertThat(closed).containsExactly("tcp://a:2375", "tcp://a:2375");
+    assertThat(reader.openEngines()).isZero();
+  }
+
+  @Test
+  void keptEnginesStayOpenBetweenSweeps() {
+    EngineNodeReader reader = reader((n, s, e) -> green(s.project()));
+    reader.read(node("tcp://a:2375", "shop"), java.time.Duration.ofSeconds(5));
+    assertThat(reader.openEngines()).isEqualTo(1);
+    assertThat(closed).isEmpty();
+    reader.forget("n1");
+    assertThat(reader.openEngines()).isZero();
+    assertThat(closed).containsExactly("tcp://a:2375");
+  }
+
+  @Test
   void anUnreachableEngineMakesTheNodeUnreachableItsStacksUnknownAndIsReopenedNextTime() {
     EngineNodeReader reader = reader((n, s, e) -> green(s.project()));
     Fleet.Node node = node("tcp://a:2375", "shop", "blog");

@@ -2,32 +2,38 @@ package dev.selvedge.docker;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
- * A {@link Connection} over a {@link SocketChannel}. Unix domain socket channels have no {@code
- * SO_TIMEOUT}, so the channel runs non-blocking and each read waits on a selector for at most the
- * read timeout.
+ * A {@link Connection} over a blocking {@link SocketChannel} (a unix domain socket). Such channels
+ * have no {@code SO_TIMEOUT} (a unix channel has no {@code socket()} adapter to set it on, and a
+ * blocking channel read ignores it anyway), so a read that must end by a deadline arms a shared
+ * watchdog that closes the channel when the deadline passes: the blocked read then ends with {@link
+ * AsynchronousCloseException}, reported as a {@link SocketTimeoutException}. One descriptor per
+ * connection (the socket), where a selector per connection took three, and one timer thread for the
+ * whole process; on a virtual thread the blocked read parks on the JDK's own poller.
  */
 final class ChannelConnection implements Connection {
   private final SocketChannel channel;
-  private final Selector selector;
-  private final SelectionKey key;
-  private long readTimeoutMillis = 0; // 0 = no bound
+  private long readTimeoutNanos = 0; // 0 = no bound
+  private volatile boolean expired;
   private final InputStream in = new In();
   private final OutputStream out = new Out();
 
   ChannelConnection(SocketChannel channel) throws IOException {
     this.channel = channel;
-    channel.configureBlocking(false);
-    this.selector = Selector.open();
-    this.key = channel.register(selector, 0);
+    channel.configureBlocking(true);
   }
 
   @Override
@@ -42,16 +48,11 @@ final class ChannelConnection implements Connection {
 
   @Override
   public void readTimeout(Duration timeout) {
-    readTimeoutMillis = Math.max(1, timeout.toMillis());
+    readTimeoutNanos = Math.max(1, timeout.toNanos());
   }
 
   @Override
   public void close() {
-    try {
-      selector.close();
-    } catch (IOException ignored) {
-      // closing: nothing left to do
-    }
     try {
       channel.close();
     } catch (IOException ignored) {
@@ -59,14 +60,20 @@ final class ChannelConnection implements Connection {
     }
   }
 
-  private void await(int op, long timeoutMillis) throws IOException {
-    key.interestOps(op);
-    int ready = selector.select(timeoutMillis);
-    key.interestOps(0);
-    selector.selectedKeys().clear();
-    if (ready == 0 && timeoutMillis > 0) {
-      throw new SocketTimeoutException("read timed out after " + timeoutMillis + " ms");
-    }
+  /** Read deadlines armed now, in the whole process (for tests: none is left behind). */
+  static int armedDeadlines() {
+    return Watchdog.TIMER.getQueue().size();
+  }
+
+  /** The watchdog's action: the read under way (if any) ends, and the connection is unusable. */
+  private void expire() {
+    expired = true;
+    close();
+  }
+
+  private IOException timedOut(long timeoutNanos) {
+    long millis = TimeUnit.NANOSECONDS.toMillis(timeoutNanos);
+    return new SocketTimeoutException("read timed out after " + Math.max(1, millis) + " ms");
   }
 
   private final class In extends InputStream {
@@ -82,13 +89,30 @@ final class ChannelConnection implements Connection {
       if (len == 0) {
         return 0;
       }
-      ByteBuffer buffer = ByteBuffer.wrap(b, off, len);
-      while (true) {
-        int n = channel.read(buffer);
-        if (n != 0) {
-          return n;
+      long timeout = readTimeoutNanos;
+      if (expired) {
+        throw timedOut(timeout);
+      }
+      ScheduledFuture<?> alarm = timeout > 0 ? Watchdog.arm(ChannelConnection.this, timeout) : null;
+      try {
+        return channel.read(ByteBuffer.wrap(b, off, len));
+      } catch (ClosedByInterruptException e) {
+        InterruptedIOException interrupted =
+            new InterruptedIOException("interrupted while waiting for the engine");
+        interrupted.initCause(e);
+        throw interrupted;
+      } catch (ClosedChannelException e) {
+        // AsynchronousCloseException too: the watchdog closed it, or it was closed before.
+        if (expired) {
+          IOException t = timedOut(timeout);
+          t.initCause(e);
+          throw t;
         }
-        await(SelectionKey.OP_READ, readTimeoutMillis);
+        throw e;
+      } finally {
+        if (alarm != null) {
+          alarm.cancel(false);
+        }
       }
     }
   }
@@ -101,14 +125,34 @@ final class ChannelConnection implements Connection {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
+      // Unbounded, as before: the engine reads requests promptly (they fit the socket buffer), and
+      // the read deadline catches a hung peer.
       ByteBuffer buffer = ByteBuffer.wrap(b, off, len);
       while (buffer.hasRemaining()) {
-        if (channel.write(buffer) == 0) {
-          // A full socket buffer: the engine reads requests promptly, so wait unbounded here and
-          // let the read deadline catch a hung peer.
-          await(SelectionKey.OP_WRITE, 0);
-        }
+        channel.write(buffer);
       }
+    }
+  }
+
+  /**
+   * The one timer thread of every channel connection's read deadlines. A cancelled alarm leaves the
+   * queue at once (no build-up of reads that ended in time); the thread is a daemon that waits
+   * without using CPU while nothing is armed.
+   */
+  private static final class Watchdog {
+    private static final ScheduledThreadPoolExecutor TIMER = timer();
+
+    private static ScheduledThreadPoolExecutor timer() {
+      ScheduledThreadPoolExecutor timer =
+          new ScheduledThreadPoolExecutor(
+              1, Thread.ofPlatform().daemon().name("selvedge-engine-deadlines").factory());
+      timer.setRemoveOnCancelPolicy(true);
+      timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+      return timer;
+    }
+
+    static ScheduledFuture<?> arm(ChannelConnection connection, long timeoutNanos) {
+      return TIMER.schedule(connection::expire, timeoutNanos, TimeUnit.NANOSECONDS);
     }
   }
 }

@@ -23,10 +23,10 @@ import javax.net.ssl.SSLException;
  */
 final class EngineHttp implements AutoCloseable {
   static final int MAX_BODY = 64 << 20;
-  private static final int MAX_IDLE = 4;
 
   private final Transport transport;
   private final Duration connectTimeout;
+  private final int maxIdle;
   private final String hostHeader;
   private final String userAgent;
   private final Deque<Wire> idle = new ArrayDeque<>();
@@ -34,9 +34,18 @@ final class EngineHttp implements AutoCloseable {
   private int waiting;
   private boolean closed;
 
-  EngineHttp(Transport transport, Duration connectTimeout, String hostHeader, String userAgent) {
+  /**
+   * @param maxIdle how many idle connections are kept for the next calls; more are closed
+   */
+  EngineHttp(
+      Transport transport,
+      Duration connectTimeout,
+      int maxIdle,
+      String hostHeader,
+      String userAgent) {
     this.transport = transport;
     this.connectTimeout = connectTimeout;
+    this.maxIdle = maxIdle;
     this.hostHeader = hostHeader;
     this.userAgent = userAgent;
   }
@@ -364,7 +373,7 @@ final class EngineHttp implements AutoCloseable {
       if (wire == null) {
         return;
       }
-      if (keep && !closed && idle.size() < MAX_IDLE) {
+      if (keep && !closed && idle.size() < maxIdle) {
         idle.addFirst(wire);
         return;
       }

@@ -15,19 +15,26 @@ import java.util.Map;
  * @param ssh for {@code ssh://}: identities and known hosts
  * @param connectTimeout bounds connecting and handshakes (TLS, SSH)
  * @param requestTimeout bounds each API call that has no timeout of its own
+ * @param maxIdleConnections how many kept-alive connections the client keeps open between calls
+ *     ({@value #DEFAULT_MAX_IDLE_CONNECTIONS} by default: a check overlaps a few reads); a process
+ *     keeping thousands of engines open between sweeps keeps fewer (the server: one per engine)
  */
 public record EngineOptions(
     String host,
     Path tlsCertPath,
     SshOptions ssh,
     Duration connectTimeout,
-    Duration requestTimeout) {
+    Duration requestTimeout,
+    int maxIdleConnections) {
 
   /** The local engine, when neither {@code --host} nor {@code DOCKER_HOST} says otherwise. */
   public static final String DEFAULT_HOST = "unix:///var/run/docker.sock";
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
+  /** Kept-alive connections kept per engine client unless told otherwise. */
+  public static final int DEFAULT_MAX_IDLE_CONNECTIONS = 4;
 
   /** The environment variable that sets {@link #requestTimeout}; the CLI's flag overrides it. */
   public static final String TIMEOUT_VARIABLE = "SELVEDGE_ENGINE_TIMEOUT";
@@ -49,6 +56,19 @@ public record EngineOptions(
     if (requestTimeout.isNegative() || requestTimeout.isZero()) {
       throw new IllegalArgumentException("requestTimeout must be positive");
     }
+    if (maxIdleConnections < 0) {
+      throw new IllegalArgumentException("maxIdleConnections must not be negative");
+    }
+  }
+
+  /** Options keeping {@value #DEFAULT_MAX_IDLE_CONNECTIONS} idle connections. */
+  public EngineOptions(
+      String host,
+      Path tlsCertPath,
+      SshOptions ssh,
+      Duration connectTimeout,
+      Duration requestTimeout) {
+    this(host, tlsCertPath, ssh, connectTimeout, requestTimeout, DEFAULT_MAX_IDLE_CONNECTIONS);
   }
 
   /**
@@ -126,20 +146,28 @@ public record EngineOptions(
   }
 
   public EngineOptions withHost(String newHost) {
-    return new EngineOptions(newHost, tlsCertPath, ssh, connectTimeout, requestTimeout);
+    return new EngineOptions(
+        newHost, tlsCertPath, ssh, connectTimeout, requestTimeout, maxIdleConnections);
   }
 
   /** TLS with the files in {@code certPath}; null for plain TCP. */
   public EngineOptions withTlsCertPath(Path certPath) {
-    return new EngineOptions(host, certPath, ssh, connectTimeout, requestTimeout);
+    return new EngineOptions(
+        host, certPath, ssh, connectTimeout, requestTimeout, maxIdleConnections);
   }
 
   public EngineOptions withSsh(SshOptions newSsh) {
-    return new EngineOptions(host, tlsCertPath, newSsh, connectTimeout, requestTimeout);
+    return new EngineOptions(
+        host, tlsCertPath, newSsh, connectTimeout, requestTimeout, maxIdleConnections);
   }
 
   public EngineOptions withTimeouts(Duration connect, Duration request) {
-    return new EngineOptions(host, tlsCertPath, ssh, connect, request);
+    return new EngineOptions(host, tlsCertPath, ssh, connect, request, maxIdleConnections);
+  }
+
+  /** At most {@code max} kept-alive connections kept between calls (0: none, close each). */
+  public EngineOptions withMaxIdleConnections(int max) {
+    return new EngineOptions(host, tlsCertPath, ssh, connectTimeout, requestTimeout, max);
   }
 
   private static String nonBlank(String s) {

@@ -46,10 +46,31 @@ public final class FleetEngines {
     return options.withTimeouts(EngineOptions.connectWithin(timeout), timeout);
   }
 
-  /** Opens nodes' engines with registry credentials from {@code env}'s docker config. */
+  /**
+   * How many idle connections a node's engine keeps between sweeps in a long-running process: one
+   * (a sweep's overlapping reads open a few more and close them after), so a server watching
+   * thousands of nodes holds about one descriptor per node.
+   */
+  public static final int KEPT_IDLE_CONNECTIONS = 1;
+
+  /**
+   * Opens nodes' engines with registry credentials from {@code env}'s docker config, each keeping
+   * {@link EngineOptions#DEFAULT_MAX_IDLE_CONNECTIONS} idle connections as the CLI's do.
+   */
   public static EngineOpener opener(Map<String, String> env) {
+    return opener(env, EngineOptions.DEFAULT_MAX_IDLE_CONNECTIONS);
+  }
+
+  /**
+   * Opens nodes' engines with registry credentials from {@code env}'s docker config, each keeping
+   * at most {@code maxIdleConnections} idle connections (the server: {@link
+   * #KEPT_IDLE_CONNECTIONS}).
+   */
+  public static EngineOpener opener(Map<String, String> env, int maxIdleConnections) {
     Map<String, String> copy = Map.copyOf(env);
-    return (node, timeout) -> DockerEngines.open(options(node, timeout, copy), copy);
+    return (node, timeout) ->
+        DockerEngines.open(
+            options(node, timeout, copy).withMaxIdleConnections(maxIdleConnections), copy);
   }
 
   private static Path certDirectory(Fleet.Node node) {

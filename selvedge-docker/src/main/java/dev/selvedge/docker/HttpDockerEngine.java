@@ -75,7 +75,11 @@ final class HttpDockerEngine implements DockerEngine {
     this.pullTimeout = max(PULL_TIMEOUT, options.requestTimeout());
     this.http =
         new EngineHttp(
-            transport, options.connectTimeout(), hostHeader, "selvedge/" + Version.current());
+            transport,
+            options.connectTimeout(),
+            options.maxIdleConnections(),
+            hostHeader,
+            "selvedge/" + Version.current());
   }
 
   Transport transport() {

@@ -244,6 +244,47 @@ class EngineHttpTest {
   }
 
   @Test
+  void theIdleLimitBoundsTheConnectionsKeptBetweenCalls() throws Exception {
+    for (int limit : new int[] {0, 1, EngineOptions.DEFAULT_MAX_IDLE_CONNECTIONS}) {
+      CountDownLatch together = new CountDownLatch(6);
+      java.util.concurrent.atomic.AtomicBoolean gated =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      try (FakeEngine fake =
+              new FakeEngine(
+                  line -> {
+                    if (gated.get() && line.startsWith("GET /v1.41/version ")) {
+                      // every call holds its connection until all six are in flight
+                      together.countDown();
+                      try {
+                        together.await();
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                    }
+                    return standard(line);
+                  });
+          DockerEngine engine =
+              DockerEngines.open(
+                  EngineOptions.fromEnvironment(fake.host(), Map.of())
+                      .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(10))
+                      .withMaxIdleConnections(limit))) {
+        engine.info();
+        gated.set(true);
+        java.util.List<Thread> threads = new java.util.ArrayList<>();
+        for (int t = 0; t < 6; t++) {
+          threads.add(Thread.ofVirtual().start(engine::info));
+        }
+        for (Thread t : threads) {
+          t.join();
+        }
+        EngineHttp http = ((HttpDockerEngine) engine).http();
+        assertThat(http.idleConnections()).as("limit %d", limit).isEqualTo(limit);
+        assertThat(fake.connections.get()).isGreaterThanOrEqualTo(6);
+      }
+    }
+  }
+
+  @Test
   void whereConnectionsAreCostlyAReadWaitsForOneBusyWithAReadInsteadOfOpeningAnother()
       throws Exception {
     CountDownLatch slowArrived = new CountDownLatch(1);
@@ -322,7 +363,12 @@ class EngineHttpTest {
             tcp.close();
           }
         };
-    return new EngineHttp(costly, Duration.ofSeconds(10), "docker", "selvedge-test");
+    return new EngineHttp(
+        costly,
+        Duration.ofSeconds(10),
+        EngineOptions.DEFAULT_MAX_IDLE_CONNECTIONS,
+        "docker",
+        "selvedge-test");
   }
 
   private static void awaitCondition(java.util.function.BooleanSupplier condition)

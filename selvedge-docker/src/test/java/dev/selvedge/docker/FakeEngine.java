@@ -1,21 +1,30 @@
 package dev.selvedge.docker;
 
 import java.io.BufferedReader;
+import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
- * An HTTP/1.1 server on a real loopback socket that answers each request line with what the test
- * says: raw bytes, so framing (chunked, Content-Length, close) is exactly the test's.
+ * An HTTP/1.1 server on a real loopback socket (or a unix domain socket) that answers each request
+ * line with what the test says: raw bytes, so framing (chunked, Content-Length, close) is exactly
+ * the test's.
  */
 final class FakeEngine implements AutoCloseable {
   /** What to send for a request, and whether to close the connection afterwards. */
@@ -34,7 +43,9 @@ final class FakeEngine implements AutoCloseable {
     }
   }
 
-  private final ServerSocket server;
+  private final ServerSocket server; // tcp, else null
+  private final ServerSocketChannel unix; // unix, else null
+  private final Path socket;
   private final Function<String, Reply> handler;
   final AtomicInteger connections = new AtomicInteger();
   final List<String> requests = new CopyOnWriteArrayList<>();
@@ -43,6 +54,18 @@ final class FakeEngine implements AutoCloseable {
 
   FakeEngine(Function<String, Reply> handler) throws IOException {
     this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    this.unix = null;
+    this.socket = null;
+    this.handler = handler;
+    this.acceptor = Thread.ofVirtual().start(this::accept);
+  }
+
+  /** The same on a unix domain socket at {@code socket}. */
+  FakeEngine(Path socket, Function<String, Reply> handler) throws IOException {
+    this.server = null;
+    this.unix = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+    this.unix.bind(UnixDomainSocketAddress.of(socket));
+    this.socket = socket;
     this.handler = handler;
     this.acceptor = Thread.ofVirtual().start(this::accept);
   }
@@ -52,27 +75,34 @@ final class FakeEngine implements AutoCloseable {
   }
 
   String host() {
-    return "tcp://127.0.0.1:" + port();
+    return socket != null ? "unix://" + socket : "tcp://127.0.0.1:" + port();
   }
 
   private void accept() {
-    while (!server.isClosed()) {
+    while (server != null ? !server.isClosed() : unix.isOpen()) {
       try {
-        Socket s = server.accept();
-        connections.incrementAndGet();
-        Thread.ofVirtual().start(() -> serve(s));
+        if (server != null) {
+          Socket s = server.accept();
+          connections.incrementAndGet();
+          InputStream i = s.getInputStream();
+          OutputStream o = s.getOutputStream();
+          Thread.ofVirtual().start(() -> serve(s, i, o));
+        } else {
+          SocketChannel c = unix.accept();
+          connections.incrementAndGet();
+          Thread.ofVirtual()
+              .start(() -> serve(c, Channels.newInputStream(c), Channels.newOutputStream(c)));
+        }
       } catch (IOException e) {
         return;
       }
     }
   }
 
-  private void serve(Socket s) {
+  private void serve(Closeable s, InputStream input, OutputStream out) {
     try (s) {
       BufferedReader in =
-          new BufferedReader(
-              new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
-      OutputStream out = s.getOutputStream();
+          new BufferedReader(new InputStreamReader(input, StandardCharsets.ISO_8859_1));
       String line;
       while ((line = in.readLine()) != null) {
         String h;
@@ -116,7 +146,11 @@ final class FakeEngine implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    server.close();
+    if (server != null) {
+      server.close();
+    } else {
+      unix.close();
+    }
     acceptor.interrupt();
   }
 }

@@ -121,7 +121,7 @@ public final class Serve {
       Path home = Fingerprints.keyDirectory(env, Path.of(System.getProperty("user.home")));
       EngineNodeReader reader =
           new EngineNodeReader(
-              FleetEngines.opener(env),
+              FleetEngines.opener(env, FleetEngines.KEPT_IDLE_CONNECTIONS),
               new LiveStackReader(
                   new LiveCheck(background, clock, probe), env, Fingerprints.load(home), true),
               clock,
