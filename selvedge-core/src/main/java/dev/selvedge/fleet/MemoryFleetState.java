@@ -43,6 +43,41 @@ public final class MemoryFleetState implements FleetStateStore {
   }
 
   @Override
+  public synchronized boolean touch(Claim claim, String node, Instant at, EngineFacts facts) {
+    Claim current = claims.get(claim.node());
+    NodeState s = nodes.get(node);
+    if (current == null || current.token() != claim.token() || s == null) {
+      return false;
+    }
+    List<StackState> stacks = new ArrayList<>();
+    for (StackState st : s.stacks()) {
+      stacks.add(
+          new StackState(
+              st.node(),
+              st.name(),
+              st.project(),
+              st.sync(),
+              st.health(),
+              st.pill(),
+              st.reasons(),
+              st.report(),
+              at));
+    }
+    nodes.put(
+        node,
+        new NodeState(
+            s.id(),
+            s.pill(),
+            s.reasons(),
+            at,
+            s.failures(),
+            facts == null ? s.facts() : facts,
+            stacks));
+    release(claim);
+    return true;
+  }
+
+  @Override
   public synchronized List<NodeState> nodes() {
     return List.copyOf(nodes.values());
   }
@@ -86,9 +121,12 @@ public final class MemoryFleetState implements FleetStateStore {
 
   @Override
   public synchronized void release(Claim claim) {
+    // Kept, expired, as the database keeps its row: its holder may renew it while nobody else
+    // claimed the node.
     Claim current = claims.get(claim.node());
-    if (current != null && current.token() == claim.token()) {
-      claims.remove(claim.node());
+    Instant now = clock.instant();
+    if (current != null && current.token() == claim.token() && current.expiresAt().isAfter(now)) {
+      claims.put(claim.node(), new Claim(current.node(), current.replica(), current.token(), now));
     }
   }
 }

@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.random.RandomGenerator;
 
@@ -60,6 +61,7 @@ public final class Poller implements AutoCloseable {
   private final Object lock = new Object();
   private final Map<String, Run> runs = new ConcurrentHashMap<>();
   private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
+  private final AtomicLong version = new AtomicLong();
   private volatile Fleet fleet;
   private volatile Semaphore permits;
   private volatile boolean started;
@@ -125,6 +127,16 @@ public final class Poller implements AutoCloseable {
     return fleet;
   }
 
+  /**
+   * Grows whenever what {@link #view()} shows may have changed other than by the passing of time (a
+   * node's state kept after a sweep, a reloaded fleet): what the API caches its answers by. Read it
+   * before {@link #view()}: a change in between then only makes the cached answer newer than its
+   * version.
+   */
+  public long version() {
+    return version.get();
+  }
+
   /** Schedules the first sweep of every node, within the first tenth of an interval. */
   public void start() {
     synchronized (lock) {
@@ -153,6 +165,7 @@ public final class Poller implements AutoCloseable {
         permits = new Semaphore(Math.max(1, next.poll().concurrency()));
       }
       fleet = next;
+      version.incrementAndGet();
       for (Run run : List.copyOf(runs.values())) {
         Fleet.Node now = next.nodes().get(run.id);
         if (now == null) {
@@ -311,6 +324,10 @@ public final class Poller implements AutoCloseable {
     volatile boolean stopped;
     volatile boolean sweptSinceStart;
     volatile NodeState last;
+    // The claim of the last sweep and whether `last` is in the store under its token (then, while
+    // no other replica claimed the node since, the store holds exactly `last`).
+    FleetStateStore.Claim claim;
+    boolean lastStoredUnderClaim;
     int failures;
     Flap nodePill;
     final Map<String, Flap> stackPills = new HashMap<>();
@@ -460,15 +477,28 @@ public final class Poller implements AutoCloseable {
       Duration ttl =
           max(poll.interval(), poll.timeout().multipliedBy(2L + 2L * node.stacks().size()));
       Optional<FleetStateStore.Claim> claim;
+      boolean renewed = false;
       try {
-        claim = store.claim(node.id(), replica, ttl);
+        // The last sweep's claim, renewed (one update) while nobody else claimed the node since:
+        // its token unchanged, so the store still holds what this replica wrote under it.
+        claim = run.claim == null ? Optional.empty() : store.renew(run.claim, ttl);
+        renewed = claim.isPresent();
+        if (!renewed) {
+          claim = store.claim(node.id(), replica, ttl);
+        }
       } catch (RuntimeException e) {
         LOG.log(System.Logger.Level.WARNING, "node " + node.id() + ": cannot claim its sweep", e);
         return run.last; // the store is away: tried again on the next round
       }
       if (claim.isEmpty()) {
+        run.claim = null;
         return run.last; // another replica sweeps it now
       }
+      run.claim = claim.get();
+      if (!renewed) {
+        run.lastStoredUnderClaim = false;
+      }
+      boolean released = false;
       try {
         Instant began = clock.instant();
         NodeReading reading;
@@ -493,9 +523,20 @@ public final class Poller implements AutoCloseable {
         if (abandoned) {
           return run.last;
         }
-        boolean written;
+        boolean written = false;
         try {
-          written = store.record(claim.get(), outcome.state(), outcome.changes());
+          // Unchanged but for the time (the common sweep): only the sweep time and the engine's
+          // facts move, and the claim is let go, in one small transaction.
+          if (run.lastStoredUnderClaim
+              && outcome.changes().isEmpty()
+              && sameButTime(run.last, outcome.state())) {
+            NodeState s = outcome.state();
+            written = store.touch(claim.get(), s.id(), s.lastSweptAt(), s.facts());
+            released = written;
+          }
+          if (!written) {
+            written = store.record(claim.get(), outcome.state(), outcome.changes());
+          }
         } catch (RuntimeException e) {
           // Nothing was written (one transaction): the anti-flap state stays as it was too.
           LOG.log(
@@ -506,17 +547,23 @@ public final class Poller implements AutoCloseable {
           LOG.log(
               System.Logger.Level.INFO,
               "node " + node.id() + ": another replica swept it meanwhile; result dropped");
+          run.claim = null;
+          run.lastStoredUnderClaim = false;
           return run.last;
         }
         outcome.commit(run);
+        run.lastStoredUnderClaim = true;
+        version.incrementAndGet();
         listener.swept(node.id(), took, reading.reachable());
         listener.recorded(outcome.state(), outcome.changes());
         return outcome.state();
       } finally {
-        try {
-          store.release(claim.get());
-        } catch (RuntimeException e) {
-          // it expires by itself
+        if (!released) {
+          try {
+            store.release(claim.get());
+          } catch (RuntimeException e) {
+            // it expires by itself
+          }
         }
       }
     } catch (InterruptedException e) {
@@ -611,6 +658,61 @@ public final class Poller implements AutoCloseable {
     NodeState state =
         new NodeState(node.id(), nodeFlap.shown(), nodeFlap.reasons(), at, failures, facts, stacks);
     return new Outcome(state, changes, nodeFlap, stackPills, failures);
+  }
+
+  /**
+   * Whether {@code next} is {@code last} but for the sweep times, the engine's facts (its disk use
+   * moves all the time) and the reports' {@code generated_at}.
+   */
+  static boolean sameButTime(NodeState last, NodeState next) {
+    if (last == null
+        || last.pill() != next.pill()
+        || last.failures() != next.failures()
+        || !last.reasons().equals(next.reasons())
+        || !last.id().equals(next.id())
+        || last.stacks().size() != next.stacks().size()) {
+      return false;
+    }
+    for (int i = 0; i < next.stacks().size(); i++) {
+      StackState a = last.stacks().get(i);
+      StackState b = next.stacks().get(i);
+      if (!a.name().equals(b.name())
+          || !java.util.Objects.equals(a.project(), b.project())
+          || a.sync() != b.sync()
+          || a.health() != b.health()
+          || a.pill() != b.pill()
+          || !a.reasons().equals(b.reasons())
+          || !sameReport(a.report(), b.report())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static final String GENERATED_AT = "\"generated_at\"";
+
+  /** Equal evidence reports but for the value of their (first) {@code generated_at}. */
+  static boolean sameReport(String a, String b) {
+    if (a == null || b == null) {
+      return a == b;
+    }
+    int i = a.indexOf(GENERATED_AT);
+    if (i < 0 || i != b.indexOf(GENERATED_AT) || !a.regionMatches(0, b, 0, i)) {
+      return a.equals(b);
+    }
+    int ea = endOfStringValue(a, i + GENERATED_AT.length());
+    int eb = endOfStringValue(b, i + GENERATED_AT.length());
+    if (ea < 0 || eb < 0) {
+      return a.equals(b);
+    }
+    return a.length() - ea == b.length() - eb && a.regionMatches(ea, b, eb, a.length() - ea);
+  }
+
+  /** Just past the closing quote of the string value after {@code from}; -1 when there is none. */
+  private static int endOfStringValue(String s, int from) {
+    int open = s.indexOf('"', from);
+    int close = open < 0 ? -1 : s.indexOf('"', open + 1);
+    return close < 0 ? -1 : close + 1;
   }
 
   private static Flap copy(Flap f) {

@@ -1,5 +1,6 @@
 package dev.selvedge.port;
 
+import dev.selvedge.fleet.EngineFacts;
 import dev.selvedge.fleet.NodeState;
 import dev.selvedge.fleet.PillChange;
 import java.time.Duration;
@@ -34,6 +35,18 @@ public interface FleetStateStore {
    */
   boolean record(Claim claim, NodeState state, List<PillChange> changes);
 
+  /**
+   * After a sweep that found the node as it is recorded: moves its and its stacks' sweep time to
+   * {@code at}, keeps {@code facts} (null: the ones recorded stay), and lets go of {@code claim},
+   * in one transaction, while {@code claim}'s fencing token is the node's current one. Much less
+   * than {@link #record(Claim, NodeState, List)} writes: what a server's sweeps do nearly every
+   * time.
+   *
+   * @return false when another claim has been taken since, or the node has no recorded state
+   *     (nothing of the node was written)
+   */
+  boolean touch(Claim claim, String node, Instant at, EngineFacts facts);
+
   /** Every node known, in id order. */
   List<NodeState> nodes();
 
@@ -52,7 +65,9 @@ public interface FleetStateStore {
   Optional<Claim> claim(String node, String replica, Duration ttl);
 
   /**
-   * Extends a claim still held with the same token.
+   * Extends a claim whose token is still the node's current one, with that token: also one that
+   * expired or was released, as long as no other claim was granted since (so nothing else can have
+   * been written under another token meanwhile).
    *
    * @return empty when the claim was lost (taken by another after it expired)
    */

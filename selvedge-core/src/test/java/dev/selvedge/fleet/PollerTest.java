@@ -375,6 +375,136 @@ class PollerTest {
     assertThat(second.view("a").orElseThrow().stale()).as("older than two intervals").isTrue();
   }
 
+  /** The fleet state of the test, counting what is written through it. */
+  static final class Counting implements dev.selvedge.port.FleetStateStore {
+    final MemoryFleetState inner;
+    final AtomicInteger records = new AtomicInteger();
+    final AtomicInteger touches = new AtomicInteger();
+    final AtomicInteger claims = new AtomicInteger();
+    final AtomicInteger renewals = new AtomicInteger();
+
+    Counting(MemoryFleetState inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public void record(NodeState state, List<PillChange> changes) {
+      records.incrementAndGet();
+      inner.record(state, changes);
+    }
+
+    @Override
+    public boolean record(Claim claim, NodeState state, List<PillChange> changes) {
+      records.incrementAndGet();
+      return inner.record(claim, state, changes);
+    }
+
+    @Override
+    public boolean touch(Claim claim, String node, Instant at, EngineFacts facts) {
+      touches.incrementAndGet();
+      return inner.touch(claim, node, at, facts);
+    }
+
+    @Override
+    public List<NodeState> nodes() {
+      return inner.nodes();
+    }
+
+    @Override
+    public java.util.Optional<NodeState> node(String id) {
+      return inner.node(id);
+    }
+
+    @Override
+    public List<PillChange> history(String node, int limit) {
+      return inner.history(node, limit);
+    }
+
+    @Override
+    public java.util.Optional<Claim> claim(String node, String replica, Duration ttl) {
+      claims.incrementAndGet();
+      return inner.claim(node, replica, ttl);
+    }
+
+    @Override
+    public java.util.Optional<Claim> renew(Claim claim, Duration ttl) {
+      renewals.incrementAndGet();
+      return inner.renew(claim, ttl);
+    }
+
+    @Override
+    public void release(Claim claim) {
+      inner.release(claim);
+    }
+  }
+
+  @Test
+  void aSweepThatFindsTheNodeAsRecordedOnlyTouchesItAndRenewsItsClaim() {
+    Counting counting = new Counting(store);
+    Script reader = new Script(time, n -> stacks(time, n, Pill.GREEN));
+    Fleet fleet = fleet(poll(Duration.ofSeconds(60), 4, 2, Duration.ofMinutes(10)), "a");
+    Poller p =
+        new Poller(
+            fleet,
+            reader,
+            counting,
+            time,
+            time,
+            Runnable::run,
+            new Random(7),
+            "replica-a",
+            SweepListener.NONE);
+    pollers.add(p);
+    long v0 = p.version();
+    p.sweepAll();
+    assertThat(counting.records).hasValue(1);
+    assertThat(p.version()).isGreaterThan(v0);
+    for (int i = 1; i <= 3; i++) {
+      time.advance(Duration.ofSeconds(60));
+      long before = p.version();
+      p.sweepAll();
+      assertThat(counting.touches).hasValue(i);
+      assertThat(store.node("a").orElseThrow().lastSweptAt()).isEqualTo(time.instant());
+      assertThat(p.version()).as("the view's sweep time moved").isGreaterThan(before);
+    }
+    assertThat(counting.records).as("nothing changed but the time").hasValue(1);
+    assertThat(counting.claims).as("claimed once, then renewed").hasValue(1);
+    assertThat(counting.renewals).hasValue(3);
+
+    // A change is recorded whole: red seen once (a note of it), then twice (the pill turns).
+    reader.answer = n -> stacks(time, n, Pill.RED);
+    p.sweepAll();
+    p.sweepAll();
+    assertThat(counting.records).hasValue(3);
+    assertThat(store.node("a").orElseThrow().pill()).isEqualTo(Pill.RED);
+    p.sweepAll();
+    assertThat(counting.touches).hasValue(4);
+
+    // Another replica claimed the node meanwhile: the next sweep records whole again, as the
+    // store may hold that replica's state.
+    var other = store.claim("a", "replica-b", Duration.ofSeconds(1)).orElseThrow();
+    store.release(other);
+    p.sweepAll();
+    assertThat(counting.records).hasValue(4);
+    assertThat(counting.claims).hasValue(2);
+  }
+
+  @Test
+  void reportsAreTheSameButForTheirGenerationTime() {
+    String a =
+        "{\n  \"schema\" : 1,\n  \"generated_at\" : \"2026-01-01T00:00:00Z\",\n  \"x\" : 1\n}";
+    String b =
+        "{\n  \"schema\" : 1,\n  \"generated_at\" : \"2026-01-01T00:01:00.5Z\",\n  \"x\" : 1\n}";
+    String c =
+        "{\n  \"schema\" : 1,\n  \"generated_at\" : \"2026-01-01T00:01:00Z\",\n  \"x\" : 2\n}";
+    assertThat(Poller.sameReport(a, b)).isTrue();
+    assertThat(Poller.sameReport(a, c)).isFalse();
+    assertThat(Poller.sameReport(null, null)).isTrue();
+    assertThat(Poller.sameReport(a, null)).isFalse();
+    assertThat(Poller.sameReport("{}", "{}")).isTrue();
+    assertThat(Poller.sameReport("{\"y\":1}", "{\"y\":2}")).isFalse();
+  }
+
   @Test
   void aNodeClaimedByAnotherReplicaIsNotSweptAndAFencedOutResultIsDropped() {
     Script reader = new Script(time, n -> stacks(time, n, Pill.GREEN));

@@ -24,7 +24,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -75,6 +74,7 @@ public final class ControlPlane implements AutoCloseable {
   private final ApiKeys keys;
   private final FailedAuthLimiter limiter;
   private final byte[] openApi;
+  private final FleetAnswers fleetAnswers;
   private final Javalin app;
 
   private ControlPlane(Settings settings) {
@@ -82,6 +82,7 @@ public final class ControlPlane implements AutoCloseable {
     this.keys = new ApiKeys(settings.store().apiKeys(), settings.clock());
     this.limiter = new FailedAuthLimiter(AUTH_FAILURES, AUTH_WINDOW, settings.clock());
     this.openApi = openApiDocument();
+    this.fleetAnswers = new FleetAnswers(settings.fleet(), settings.clock());
     this.app =
         Javalin.create(
             config -> {
@@ -271,9 +272,7 @@ public final class ControlPlane implements AutoCloseable {
     require(ctx, Scope.READ);
     String tag = ctx.queryParam("tag");
     String environment = ctx.queryParam("environment");
-    List<NodeView> nodes =
-        settings.fleet().view().stream().filter(v -> v.matches(tag, environment)).toList();
-    json(ctx, FleetJson.fleet(nodes, settings.clock().instant()));
+    ctx.contentType(JSON).result(fleetAnswers.answer(tag, environment));
   }
 
   private void node(Context ctx) {

@@ -21,6 +21,14 @@ public interface FleetView {
   /** Why the fleet is not ready to be shown yet (first sweeps under way); empty once it is. */
   Optional<String> readiness();
 
+  /**
+   * Grows whenever {@link #view()} may show something new other than by the passing of time; read
+   * before {@link #view()}. Negative: not known (then answers built from the view are not cached).
+   */
+  default long version() {
+    return -1;
+  }
+
   /** The running poller's view. */
   static FleetView of(Poller poller) {
     return new FleetView() {
@@ -37,6 +45,11 @@ public interface FleetView {
       @Override
       public Optional<String> readiness() {
         return poller.readiness();
+      }
+
+      @Override
+      public long version() {
+        return poller.version();
       }
     };
   }

@@ -76,6 +76,47 @@ final class JdbcFleetStateStore implements FleetStateStore {
                 }));
   }
 
+  @Override
+  public boolean touch(Claim claim, String node, Instant at, EngineFacts facts) {
+    Instant now = Db.micros(clock.instant());
+    return db.call(
+        "note the sweep of node " + node,
+        h ->
+            h.inTransaction(
+                t -> {
+                  // Fences (the row lock of the update) and lets go of the claim at once.
+                  int held =
+                      t.createUpdate(
+                              "UPDATE sweep_claim SET expires_at = LEAST(expires_at, :now)"
+                                  + " WHERE node = :node AND token = :token")
+                          .bind("now", Db.timestamp(now))
+                          .bind("node", claim.node())
+                          .bind("token", claim.token())
+                          .execute();
+                  if (held != 1) {
+                    return false;
+                  }
+                  var update =
+                      t.createUpdate(
+                              "UPDATE fleet_node SET last_swept_at = :at"
+                                  + (facts == null ? "" : ", facts = :facts")
+                                  + " WHERE id = :id")
+                          .bind("at", Db.timestamp(at))
+                          .bind("id", node);
+                  if (facts != null) {
+                    update.bind("facts", facts(facts));
+                  }
+                  if (update.execute() != 1) {
+                    return false;
+                  }
+                  t.createUpdate("UPDATE fleet_stack SET swept_at = :at WHERE node = :id")
+                      .bind("at", Db.timestamp(at))
+                      .bind("id", node)
+                      .execute();
+                  return true;
+                }));
+  }
+
   private static void write(Handle t, NodeState state, List<PillChange> changes) {
     t.createUpdate("DELETE FROM fleet_stack WHERE node = :id").bind("id", state.id()).execute();
     t.createUpdate("DELETE FROM fleet_node WHERE id = :id").bind("id", state.id()).execute();

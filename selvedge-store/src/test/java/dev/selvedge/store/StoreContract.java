@@ -893,6 +893,41 @@ abstract class StoreContract {
   }
 
   @Test
+  void aTouchMovesOnlyTheSweepTimeAndFactsAndLetsGoOfTheClaim() {
+    var fleet = store.fleetState();
+    String id = "node-" + project();
+    Instant at = micros(clock.instant());
+    var claim = fleet.claim(id, "replica-a", Duration.ofSeconds(30)).orElseThrow();
+    assertThat(fleet.touch(claim, id, at, null)).as("nothing recorded yet").isFalse();
+    var state = nodeState(id, dev.selvedge.status.Pill.GREEN, at, "{\"kind\":\"drift\"}");
+    assertThat(fleet.record(claim, state, List.of())).isTrue();
+
+    Instant later = at.plusSeconds(60);
+    var facts =
+        new dev.selvedge.fleet.EngineFacts(
+            "ABCD:EFGH", "27.1.0", "1.47", "linux", "x86_64", 2, 4_000_000_000L, "/d", 123L);
+    assertThat(fleet.touch(claim, id, later, facts)).isTrue();
+    var read = fleet.node(id).orElseThrow();
+    assertThat(read.lastSweptAt()).isEqualTo(later);
+    assertThat(read.facts()).isEqualTo(facts);
+    assertThat(read.stacks()).allSatisfy(s -> assertThat(s.sweptAt()).isEqualTo(later));
+    assertThat(read.stacks().getFirst().report()).isEqualTo("{\"kind\":\"drift\"}");
+    assertThat(read.pill()).isEqualTo(state.pill());
+    assertThat(read.reasons()).isEqualTo(state.reasons());
+
+    // Let go: its holder renews it with the same token while nobody else claimed the node...
+    var renewed = fleet.renew(claim, Duration.ofSeconds(30)).orElseThrow();
+    assertThat(renewed.token()).isEqualTo(claim.token());
+    fleet.release(renewed);
+    // ...and another replica may take it at once, after which the old token touches nothing.
+    var other = fleet.claim(id, "replica-b", Duration.ofSeconds(30)).orElseThrow();
+    assertThat(other.token()).isGreaterThan(claim.token());
+    assertThat(fleet.renew(claim, Duration.ofSeconds(30))).isEmpty();
+    assertThat(fleet.touch(claim, id, later.plusSeconds(60), null)).isFalse();
+    assertThat(fleet.node(id).orElseThrow().lastSweptAt()).isEqualTo(later);
+  }
+
+  @Test
   void concurrentClaimsOfANewNodeGrantOne() throws Exception {
     String id = "node-" + project();
     int n = 4;
