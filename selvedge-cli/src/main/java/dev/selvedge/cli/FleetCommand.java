@@ -120,7 +120,9 @@ final class FleetCommand implements Command {
             FleetEngines.opener(cli.environment()),
             stacks,
             clock,
-            Tool.selvedge(Version.current()));
+            Tool.selvedge(Version.current()),
+            false); // neither format prints a stack's evidence report
+
     List<NodeView> views;
     try (Poller poller =
         new Poller(

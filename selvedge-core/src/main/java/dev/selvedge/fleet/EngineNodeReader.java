@@ -26,16 +26,28 @@ public final class EngineNodeReader implements NodeReader {
   private final StackReader stacks;
   private final Clock clock;
   private final Tool tool;
+  private final boolean reports;
   private final Map<String, Open> engines = new ConcurrentHashMap<>();
 
   /** An engine opened for a node as it was defined then (a changed entry opens a new one). */
   private record Open(Fleet.Node node, Duration timeout, DockerEngine engine) {}
 
   public EngineNodeReader(EngineOpener opener, StackReader stacks, Clock clock, Tool tool) {
+    this(opener, stacks, clock, tool, true);
+  }
+
+  /**
+   * @param reports whether each stack's evidence report is written as JSON ({@link
+   *     NodeReading.StackReading#report}): the server keeps and serves it; a one-shot {@code fleet
+   *     status} prints only pills and reasons, and writing it was a sixth of a node's CPU
+   */
+  public EngineNodeReader(
+      EngineOpener opener, StackReader stacks, Clock clock, Tool tool, boolean reports) {
     this.opener = opener;
     this.stacks = stacks;
     this.clock = clock;
     this.tool = tool;
+    this.reports = reports;
   }
 
   @Override
@@ -66,7 +78,7 @@ public final class EngineNodeReader implements NodeReader {
                 status.health(),
                 status.pill(),
                 status.pillReasons(),
-                DriftJson.write(report, tool, clock)));
+                reports ? DriftJson.write(report, tool, clock) : null));
       } catch (EngineUnreachableException e) {
         // Gone in the middle of the sweep: the node is unreachable, not its stacks unreadable.
         drop(node.id());
