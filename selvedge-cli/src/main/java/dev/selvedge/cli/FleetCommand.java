@@ -122,7 +122,8 @@ final class FleetCommand implements Command {
             clock,
             Tool.selvedge(Version.current()),
             // One sweep: each node's engine (its connections) closed once the node is swept.
-            EngineNodeReader.Engines.CLOSED_AFTER_SWEEP);
+            EngineNodeReader.Engines.CLOSED_AFTER_SWEEP,
+            false); // neither format prints a stack's evidence report
     List<NodeView> views;
     try (Poller poller =
         new Poller(

@@ -8,6 +8,7 @@ import dev.selvedge.contract.render.ComposeConfig;
 import dev.selvedge.json.TreeJson;
 import dev.selvedge.verify.EnvExample;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -33,7 +34,47 @@ final class ContractDiff {
     this.obs = obs;
   }
 
+  /**
+   * Pairs of projects, by identity, whose renders were compared and found alike. The projects are
+   * immutable, and a fleet's checks get the same instances from {@link ProjectCache} node after
+   * node: comparing them again can only find nothing again. Only alike pairs are kept (findings
+   * must be reported each time); bounded, least recently used dropped.
+   */
+  private static final Map<Pair, Boolean> ALIKE =
+      Collections.synchronizedMap(
+          new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Pair, Boolean> eldest) {
+              return size() > 64;
+            }
+          });
+
+  /** Two projects by identity (a record's equals would compare them deeply). */
+  private record Pair(Project repo, Project host) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Pair p && p.repo == repo && p.host == host;
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * System.identityHashCode(repo) + System.identityHashCode(host);
+    }
+  }
+
   void compare(Project repo, Project host) {
+    Pair pair = new Pair(repo, host);
+    if (ALIKE.containsKey(pair)) {
+      return;
+    }
+    int before = obs.findings.size();
+    compareRenders(repo, host);
+    if (obs.findings.size() == before) {
+      ALIKE.put(pair, Boolean.TRUE);
+    }
+  }
+
+  private void compareRenders(Project repo, Project host) {
     ComposeConfig raw = ComposeConfig.unredacted();
     ObjectNode r = raw.render(repo);
     ObjectNode h = raw.render(host);

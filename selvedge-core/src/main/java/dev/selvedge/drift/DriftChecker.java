@@ -17,8 +17,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -43,9 +45,9 @@ public final class DriftChecker {
   public DriftReport check(DriftInput in) {
     Project deployed = in.deployed();
     Set<String> declared = declaredSecrets(in);
-    List<String> publicTexts = new ArrayList<>(Secrets.publicValues(in.repo(), declared).values());
+    List<String> publicTexts = new ArrayList<>(publicValues(in.repo(), declared));
     if (in.host() != null) {
-      publicTexts.addAll(Secrets.publicValues(in.host(), declared).values());
+      publicTexts.addAll(publicValues(in.host(), declared));
     }
     Secrecy secrecy = new Secrecy(fingerprints, declared, secretSites(in), publicTexts);
     observeSecrets(in, secrecy);
@@ -101,6 +103,45 @@ public final class DriftChecker {
         findings,
         obs.unread,
         status);
+  }
+
+  /**
+   * {@link Secrets#publicValues}, remembered for the last projects (by identity) it was asked of: a
+   * fleet's checks get the same cached instances node after node, and the answer depends only on
+   * the project (immutable) and the declared secret keys.
+   */
+  private static final Map<PublicKey, List<String>> PUBLIC =
+      Collections.synchronizedMap(
+          new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<PublicKey, List<String>> eldest) {
+              return size() > 64;
+            }
+          });
+
+  /** A project by identity (a record's equals would compare it deeply) and the declared keys. */
+  private record PublicKey(Project project, Set<String> declared) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof PublicKey k && k.project == project && k.declared.equals(declared);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * System.identityHashCode(project) + declared.hashCode();
+    }
+  }
+
+  private static List<String> publicValues(Project p, Set<String> declared) {
+    PublicKey key = new PublicKey(p, Set.copyOf(declared));
+    List<String> known = PUBLIC.get(key);
+    if (known != null) {
+      return known;
+    }
+    List<String> values =
+        Collections.unmodifiableList(new ArrayList<>(Secrets.publicValues(p, declared).values()));
+    PUBLIC.put(key, values);
+    return values;
   }
 
   private static Set<String> declaredSecrets(DriftInput in) {

@@ -52,6 +52,7 @@ public final class LiveCheck {
   private final Executor background;
   private final Clock clock;
   private final HttpProbe probe;
+  private final ProjectCache projects;
 
   /**
    * @param background runs the reads that overlap (the engine's layer while the files are read, the
@@ -62,9 +63,19 @@ public final class LiveCheck {
    * @param probe the HTTP client of the readback layer
    */
   public LiveCheck(Executor background, Clock clock, HttpProbe probe) {
+    this(background, clock, probe, new ProjectCache(ProjectCache.DEFAULT_CAPACITY));
+  }
+
+  /**
+   * @param projects where loaded contracts are kept between checks (both sides: the repo's and the
+   *     deploy directory's); a project is served again only when its files, environment and options
+   *     are unchanged
+   */
+  public LiveCheck(Executor background, Clock clock, HttpProbe probe, ProjectCache projects) {
     this.background = Objects.requireNonNull(background, "background");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.probe = Objects.requireNonNull(probe, "probe");
+    this.projects = Objects.requireNonNull(projects, "projects");
   }
 
   /**
@@ -155,7 +166,7 @@ public final class LiveCheck {
       // The repo side's reads are noted: the host side reads the same files (env_file, include,
       // extends) in its deploy directory, and those are fetched together before it loads.
       RecordingSourceFiles repoFiles = new RecordingSourceFiles(repoOptions.sources());
-      Project repo = ComposeLoader.load(repoOptions.withEnvironment(env).withSources(repoFiles));
+      Project repo = projects.load(repoOptions.withEnvironment(env).withSources(repoFiles));
       Project host;
       boolean sameInputs =
           hostFiles == SourceFiles.LOCAL
@@ -184,7 +195,7 @@ public final class LiveCheck {
                   + "; point --deploy-dir at where the stack is materialized");
         }
         host =
-            ComposeLoader.load(
+            projects.load(
                 repoOptions
                     .withFiles(hostComposeFiles)
                     .withEnvFiles(List.of())

@@ -708,32 +708,68 @@ public final class FleetFile {
       if (p == null) {
         return null;
       }
+      switch (contractKinds.computeIfAbsent(p, Reader::contractKind)) {
+        case COMPOSE_DIRECTORY, READABLE_FILE -> {
+          return p;
+        }
+        case DIRECTORY_WITHOUT_COMPOSE ->
+            problem(
+                n.mark(),
+                key,
+                "'"
+                    + s
+                    + "' has no Compose file ("
+                    + String.join(", ", ComposeLoader.DEFAULT_FILES)
+                    + ") in "
+                    + p);
+        case MISSING -> problem(n.mark(), key, "'" + s + "' does not exist (looked for " + p + ")");
+        default ->
+            problem(n.mark(), key, "'" + s + "' is not a readable file or directory (" + p + ")");
+      }
+      return null;
+    }
+
+    /**
+     * What is at a path a fleet file names. Thousands of nodes name the same few contracts and
+     * certificates: each distinct path is looked at once per read of the file.
+     */
+    private enum PathKind {
+      COMPOSE_DIRECTORY,
+      DIRECTORY_WITHOUT_COMPOSE,
+      MISSING,
+      READABLE_FILE,
+      UNREADABLE_FILE,
+      NOT_A_FILE
+    }
+
+    private final Map<Path, PathKind> contractKinds = new HashMap<>();
+    private final Map<Path, PathKind> fileKinds = new HashMap<>();
+
+    private static PathKind contractKind(Path p) {
       if (Files.isDirectory(p)) {
         for (String name : ComposeLoader.DEFAULT_FILES) {
           if (Files.isRegularFile(p.resolve(name))) {
-            return p;
+            return PathKind.COMPOSE_DIRECTORY;
           }
         }
-        problem(
-            n.mark(),
-            key,
-            "'"
-                + s
-                + "' has no Compose file ("
-                + String.join(", ", ComposeLoader.DEFAULT_FILES)
-                + ") in "
-                + p);
-        return null;
+        return PathKind.DIRECTORY_WITHOUT_COMPOSE;
       }
       if (!Files.exists(p)) {
-        problem(n.mark(), key, "'" + s + "' does not exist (looked for " + p + ")");
-        return null;
+        return PathKind.MISSING;
       }
-      if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
-        problem(n.mark(), key, "'" + s + "' is not a readable file or directory (" + p + ")");
-        return null;
+      return Files.isRegularFile(p) && Files.isReadable(p)
+          ? PathKind.READABLE_FILE
+          : PathKind.NOT_A_FILE;
+    }
+
+    private static PathKind fileKind(Path p) {
+      if (!Files.exists(p)) {
+        return PathKind.MISSING;
       }
-      return p;
+      if (!Files.isRegularFile(p)) {
+        return PathKind.NOT_A_FILE;
+      }
+      return Files.isReadable(p) ? PathKind.READABLE_FILE : PathKind.UNREADABLE_FILE;
     }
 
     /** A file the control plane reads (certificates, keys): it must exist and be readable. */
@@ -746,19 +782,15 @@ public final class FleetFile {
       if (p == null) {
         return null;
       }
-      if (!Files.exists(p)) {
-        problem(n.mark(), key, "'" + s + "' does not exist (looked for " + p + ")");
-        return null;
+      switch (fileKinds.computeIfAbsent(p, Reader::fileKind)) {
+        case READABLE_FILE -> {
+          return p;
+        }
+        case MISSING -> problem(n.mark(), key, "'" + s + "' does not exist (looked for " + p + ")");
+        case NOT_A_FILE -> problem(n.mark(), key, "'" + s + "' is not a file (" + p + ")");
+        default -> problem(n.mark(), key, "'" + s + "' cannot be read by this user (" + p + ")");
       }
-      if (!Files.isRegularFile(p)) {
-        problem(n.mark(), key, "'" + s + "' is not a file (" + p + ")");
-        return null;
-      }
-      if (!Files.isReadable(p)) {
-        problem(n.mark(), key, "'" + s + "' cannot be read by this user (" + p + ")");
-        return null;
-      }
-      return p;
+      return null;
     }
 
     private Path resolve(Node n, String key, String s) {

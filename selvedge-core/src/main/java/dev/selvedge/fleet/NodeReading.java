@@ -34,7 +34,8 @@ public record NodeReading(
    *
    * @param sync {@link Sync#UNKNOWN} when it could not be read
    * @param health null when it could not be read
-   * @param report the evidence JSON as {@code drift --format json} prints it; null when unread
+   * @param report the evidence JSON as {@code drift --format json} prints it; null when unread or
+   *     not asked for (a reader made without reports)
    */
   public record StackReading(
       String name,

@@ -186,6 +186,49 @@ class LiveCheckTest {
     }
   }
 
+  @Test
+  void oneLiveCheckSeesAChangedDeployDirectoryAndHostEnvOnItsNextRun() throws Exception {
+    Files.writeString(
+        dir.resolve("compose.yaml"),
+        "services:\n  s0:\n    image: example/app:${TAG:-1}\n  s1:\n    image: example/db:1\n");
+    LoadOptions options = LoadOptions.of(dir).withProjectName("shop");
+    FakeEngine fake = new FakeEngine(ComposeLoader.load(options));
+    Path deploy = Files.createDirectory(dir.resolve("deploy"));
+    Files.copy(dir.resolve("compose.yaml"), deploy.resolve("compose.yaml"));
+    LiveCheck.Request request =
+        new LiveCheck.Request(options, deploy, false, Map.of(), FINGERPRINTS);
+    ExecutorService pool = Executors.newCachedThreadPool();
+    try {
+      LiveCheck check = new LiveCheck(pool, CLOCK, NO_PROBE);
+      assertThat(check.run(request, fake.engine()).findings()).isEmpty();
+      assertThat(check.run(request, fake.engine()).findings()).isEmpty();
+      // The deploy directory's file changes: the repo/host comparison sees it.
+      Files.writeString(
+          deploy.resolve("compose.yaml"),
+          "services:\n  s0:\n    image: example/app:2\n  s1:\n    image: example/db:1\n");
+      assertThat(check.run(request, fake.engine()).findings())
+          .anySatisfy(
+              f -> {
+                assertThat(f.layer()).isEqualTo(DriftLayer.REPO_HOST);
+                assertThat(f.service()).isEqualTo("s0");
+              });
+      // Back as it was, then the host's .env moves the tag: both renders follow it, and the
+      // running container (tag 1) no longer matches.
+      Files.copy(
+          dir.resolve("compose.yaml"),
+          deploy.resolve("compose.yaml"),
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      assertThat(check.run(request, fake.engine()).findings()).isEmpty();
+      Files.writeString(deploy.resolve(".env"), "TAG=3\n");
+      assertThat(check.run(request, fake.engine()).findings())
+          .isNotEmpty()
+          .allSatisfy(f -> assertThat(f.layer()).isNotEqualTo(DriftLayer.REPO_HOST))
+          .anySatisfy(f -> assertThat(f.service()).isEqualTo("s0"));
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   private static byte[] key() {
     byte[] key = new byte[32];
     for (int i = 0; i < key.length; i++) {
