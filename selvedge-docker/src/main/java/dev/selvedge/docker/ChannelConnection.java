@@ -65,6 +65,30 @@ final class ChannelConnection implements Connection {
     return Watchdog.TIMER.getQueue().size();
   }
 
+  /** False once the watchdog expired a read (the channel is closed or closing) or it is closed. */
+  @Override
+  public boolean usable() {
+    return !expired && channel.isOpen();
+  }
+
+  private static void awaitQuietly(ScheduledFuture<?> alarm) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        alarm.get();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      } catch (java.util.concurrent.ExecutionException
+          | java.util.concurrent.CancellationException e) {
+        break;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** The watchdog's action: the read under way (if any) ends, and the connection is unusable. */
   private void expire() {
     expired = true;
@@ -110,8 +134,11 @@ final class ChannelConnection implements Connection {
         }
         throw e;
       } finally {
-        if (alarm != null) {
-          alarm.cancel(false);
+        if (alarm != null && !alarm.cancel(false)) {
+          // The deadline passed as the read returned: the watchdog is closing this connection.
+          // Wait for it, so the connection is seen as spent (usable() false) before the client
+          // could hand it to another request, whose read the late close would cut short.
+          awaitQuietly(alarm);
         }
       }
     }

@@ -28,6 +28,14 @@ public interface Connection extends Closeable {
     return "";
   }
 
+  /**
+   * Whether it may carry another request: false once a read deadline closed it (or is closing it).
+   * The HTTP client neither keeps nor hands out a connection that is not.
+   */
+  default boolean usable() {
+    return true;
+  }
+
   /** Closes the stream; never throws. */
   @Override
   void close();

@@ -373,7 +373,7 @@ final class EngineHttp implements AutoCloseable {
       if (wire == null) {
         return;
       }
-      if (keep && !closed && idle.size() < maxIdle) {
+      if (keep && !closed && idle.size() < maxIdle && wire.connection.usable()) {
         idle.addFirst(wire);
         return;
       }

@@ -114,11 +114,22 @@ public final class ServerMetrics implements SweepListener, AutoCloseable {
   void httpRequest(String method, String route, int status, long nanos) {
     Timer.builder("selvedge.http.requests")
         .description("HTTP requests by route and status")
-        .tag("method", method)
+        .tag("method", methodTag(method))
         .tag("route", route)
         .tag("status", Integer.toString(status))
         .register(registry)
         .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * The method as a tag from a fixed set: any client may send a made-up method, and a tag per
+   * spelling would grow the registry (and /metrics) without bound.
+   */
+  static String methodTag(String method) {
+    return switch (method) {
+      case "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS" -> method;
+      default -> "other";
+    };
   }
 
   /** Everything, in the Prometheus text format. */

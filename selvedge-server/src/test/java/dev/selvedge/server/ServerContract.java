@@ -357,7 +357,14 @@ abstract class ServerContract {
     metrics.sweepFinished(Duration.ofSeconds(10), true);
     get(FLEET, FLEET, read);
     send("/api/v1/fleet", "wrong");
+    // Made-up methods share one tag: a client cannot grow the registry with new spellings.
+    request("BREWA", "/healthz", null);
+    request("BREWB", "/healthz", null);
     Answer m = get("/metrics", "/metrics", null);
+    assertThat(m.body())
+        .contains("method=\"other\"")
+        .doesNotContain("BREWA")
+        .doesNotContain("BREWB");
     assertThat(m.status()).isEqualTo(200);
     assertThat(m.contentType()).startsWith("text/plain");
     assertThat(m.body())
