@@ -98,7 +98,9 @@ public final class Serve {
           options.storeUrl() == null
               ? defaults
               : new StoreConfig(options.storeUrl(), defaults.user(), defaults.password());
-      Store store = Stores.open(config, clock);
+      // Sweeps (claim, record, release), key checks and /readyz share the pool: more than the
+      // CLI's.
+      Store store = Stores.open(config, clock, STORE_POOL);
       open.add(store);
       new ApiKeys(store.apiKeys(), clock)
           .firstRun()
@@ -198,6 +200,9 @@ public final class Serve {
     }
     open.clear();
   }
+
+  /** Store connections of a server. */
+  static final int STORE_POOL = 16;
 
   private static void say(PrintWriter err, String line) {
     synchronized (err) {

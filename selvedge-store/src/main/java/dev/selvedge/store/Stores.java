@@ -35,6 +35,14 @@ public final class Stores {
    *     password) and what to do
    */
   public static Store open(StoreConfig config, Clock clock) {
+    return open(config, clock, POOL_SIZE);
+  }
+
+  /**
+   * Opens the store with a pool of {@code poolSize} connections: the server's sweeps, key checks
+   * and readiness share it, where the CLI runs one operation at a time.
+   */
+  public static Store open(StoreConfig config, Clock clock, int poolSize) {
     String location = config.location();
     Vendor vendor = JdbcUrls.vendor(config.jdbcUrl());
     if (vendor == null) {
@@ -50,7 +58,7 @@ public final class Stores {
       H2Files.checkReadable(config.jdbcUrl(), location);
       H2Files.serveOnLoopbackOnly();
     }
-    HikariDataSource pool = connect(config, vendor, location);
+    HikariDataSource pool = connect(config, vendor, location, Math.max(2, poolSize));
     try {
       Migrations.migrate(pool, vendor, location);
       Db db = new Db(Jdbi.create(pool), location);
@@ -68,7 +76,8 @@ public final class Stores {
     }
   }
 
-  private static HikariDataSource connect(StoreConfig config, Vendor vendor, String location) {
+  private static HikariDataSource connect(
+      StoreConfig config, Vendor vendor, String location, int poolSize) {
     HikariConfig hikari = new HikariConfig();
     hikari.setPoolName("selvedge-store");
     if (vendor == Vendor.H2) {
@@ -80,7 +89,7 @@ public final class Stores {
       hikari.setUsername(config.user());
       hikari.setPassword(config.password());
     }
-    hikari.setMaximumPoolSize(POOL_SIZE);
+    hikari.setMaximumPoolSize(poolSize);
     // One connection stays open: for H2 closing the last one closes (and compacts) the database.
     hikari.setMinimumIdle(1);
     // An H2 connection may wait out another process taking the file over (H2Source).
