@@ -63,7 +63,7 @@ public final class Poller implements AutoCloseable {
   private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
   private final AtomicLong version = new AtomicLong();
   private volatile Fleet fleet;
-  private volatile Semaphore permits;
+  private final Limit permits;
   private volatile boolean started;
   private volatile boolean closed;
   private volatile boolean abandoned;
@@ -95,7 +95,7 @@ public final class Poller implements AutoCloseable {
     this.replica = replica;
     this.listener = listener;
     this.fleet = fleet;
-    this.permits = new Semaphore(Math.max(1, fleet.poll().concurrency()));
+    this.permits = new Limit(Math.max(1, fleet.poll().concurrency()));
     for (Fleet.Node node : fleet.nodes().values()) {
       runs.put(node.id(), newRun(node));
     }
@@ -162,7 +162,7 @@ public final class Poller implements AutoCloseable {
       }
       Fleet previous = fleet;
       if (next.poll().concurrency() != previous.poll().concurrency()) {
-        permits = new Semaphore(Math.max(1, next.poll().concurrency()));
+        permits.resize(Math.max(1, next.poll().concurrency()));
       }
       fleet = next;
       version.incrementAndGet();
@@ -717,5 +717,28 @@ public final class Poller implements AutoCloseable {
 
   private static Flap copy(Flap f) {
     return f == null ? new Flap() : f.copy();
+  }
+
+  /**
+   * The bound on sweeps at once, resized in place on a reload: sweeps under way give their permits
+   * back to the same count, so old and new limits never add up.
+   */
+  static final class Limit extends Semaphore {
+    private static final long serialVersionUID = 1L;
+    private int size;
+
+    Limit(int size) {
+      super(size);
+      this.size = size;
+    }
+
+    synchronized void resize(int next) {
+      if (next > size) {
+        release(next - size);
+      } else if (next < size) {
+        reducePermits(size - next);
+      }
+      size = next;
+    }
   }
 }
