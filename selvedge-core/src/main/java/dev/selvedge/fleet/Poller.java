@@ -156,6 +156,15 @@ public final class Poller implements AutoCloseable {
    * from their next sweep on; what is known of unchanged nodes is kept.
    */
   public void update(Fleet next) {
+    // What the store knows of the nodes this reload adds, read before the lock: a slow store must
+    // not hold up the sweeps' rescheduling (and a SIGHUP) behind it. runs changes only under the
+    // lock, so a node found new here is new there too, or its state is not used.
+    Map<String, Run> added = new java.util.HashMap<>();
+    for (Fleet.Node node : next.nodes().values()) {
+      if (!runs.containsKey(node.id())) {
+        added.put(node.id(), newRun(node));
+      }
+    }
     synchronized (lock) {
       if (closed) {
         return;
@@ -186,7 +195,8 @@ public final class Poller implements AutoCloseable {
       }
       for (Fleet.Node node : next.nodes().values()) {
         if (!runs.containsKey(node.id())) {
-          Run run = newRun(node);
+          Run prepared = added.get(node.id());
+          Run run = prepared != null && prepared.node.equals(node) ? prepared : newRun(node);
           runs.put(node.id(), run);
           if (started) {
             schedule(run, jitter(next.poll().interval()));
