@@ -14,7 +14,10 @@ import dev.selvedge.operations.HostIdentity;
 import dev.selvedge.operations.render.OperationsRender;
 import dev.selvedge.port.ApiKeyStore.ApiKey;
 import dev.selvedge.port.ApiKeyStore.Scope;
+import dev.selvedge.port.EngineException;
+import dev.selvedge.port.EngineUnreachableException;
 import dev.selvedge.port.Store;
+import dev.selvedge.port.StoreException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -114,8 +117,18 @@ public final class ControlPlane implements AutoCloseable {
                   HttpResponseException.class,
                   (e, ctx) -> error(ctx, e.getStatus(), code(e.getStatus()), message(e)));
               config.routes.exception(
-                  SelvedgeException.class,
+                  StoreException.class,
                   (e, ctx) -> error(ctx, 503, "store_unavailable", e.getMessage()));
+              config.routes.exception(
+                  EngineUnreachableException.class,
+                  (e, ctx) -> error(ctx, 502, "engine_failed", e.getMessage()));
+              config.routes.exception(
+                  EngineException.class,
+                  (e, ctx) -> error(ctx, 502, "engine_failed", e.getMessage()));
+              // Any other deliberate error (its message is written for users, secret-free) is
+              // the server's own failure, not the store's.
+              config.routes.exception(
+                  SelvedgeException.class, (e, ctx) -> error(ctx, 500, "internal", e.getMessage()));
               config.routes.exception(
                   Exception.class,
                   (e, ctx) ->

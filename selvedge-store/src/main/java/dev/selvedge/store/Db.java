@@ -1,6 +1,7 @@
 package dev.selvedge.store;
 
 import dev.selvedge.SelvedgeException;
+import dev.selvedge.port.StoreException;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
@@ -46,9 +47,8 @@ final class Db {
     }
   }
 
-  SelvedgeException failure(String what, Exception e) {
-    return new SelvedgeException(
-        "store " + location + ": cannot " + what + ": " + sqlMessage(e), e);
+  StoreException failure(String what, Exception e) {
+    return new StoreException("store " + location + ": cannot " + what + ": " + sqlMessage(e), e);
   }
 
   /** The database's own words: the innermost SQLException's message, else the exception's. */
