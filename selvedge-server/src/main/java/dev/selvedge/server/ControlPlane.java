@@ -65,6 +65,10 @@ public final class ControlPlane implements AutoCloseable {
   static final String JSON = "application/json";
   private static final String KEY = "selvedge.key";
   private static final String STARTED = "selvedge.started";
+  private static final String REQUEST_ID = "selvedge.request";
+  private static final java.util.regex.Pattern CLIENT_REQUEST_ID =
+      java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+  private static final java.security.SecureRandom IDS = new java.security.SecureRandom();
   private static final int DEFAULT_LIMIT = 50;
   private static final int MAX_LIMIT = 1000;
 
@@ -175,13 +179,18 @@ public final class ControlPlane implements AutoCloseable {
 
   private void begin(Context ctx) {
     ctx.attribute(STARTED, System.nanoTime());
+    String given = ctx.header("X-Request-Id");
+    String requestId =
+        given != null && CLIENT_REQUEST_ID.matcher(given).matches() ? given : newRequestId();
+    ctx.attribute(REQUEST_ID, requestId);
+    ctx.header("X-Request-Id", requestId);
     String origin = ctx.header("Origin");
     if (origin == null || !settings.fleet().fleet().corsOrigins().contains(origin)) {
       return; // CORS off, or not an allowed origin: no header, the browser refuses
     }
     ctx.header("Access-Control-Allow-Origin", origin);
     ctx.header("Vary", "Origin");
-    ctx.header("Access-Control-Expose-Headers", "Retry-After");
+    ctx.header("Access-Control-Expose-Headers", "Retry-After, X-Request-Id");
     if ("OPTIONS".equals(ctx.req().getMethod())
         && ctx.header("Access-Control-Request-Method") != null) {
       ctx.header("Access-Control-Allow-Methods", "GET");
@@ -236,7 +245,23 @@ public final class ControlPlane implements AutoCloseable {
     ctx.attribute(KEY, key.get());
   }
 
-  private static void require(Context ctx, Scope needed) {
+  /** The request's id: the client's {@code X-Request-Id} when it is a plain token, else made. */
+  static String requestId(Context ctx) {
+    return ctx.attribute(REQUEST_ID);
+  }
+
+  private static String newRequestId() {
+    byte[] b = new byte[12];
+    IDS.nextBytes(b);
+    return java.util.HexFormat.of().formatHex(b);
+  }
+
+  /** The request's authenticated key; null before authentication or on an open route. */
+  static ApiKey key(Context ctx) {
+    return ctx.attribute(KEY);
+  }
+
+  static void require(Context ctx, Scope needed) {
     ApiKey key = ctx.attribute(KEY);
     if (key == null || !key.scope().covers(needed)) {
       throw new ApiError(
@@ -353,7 +378,7 @@ public final class ControlPlane implements AutoCloseable {
     json(ctx, ApiJson.keys(keys.list()));
   }
 
-  private NodeView nodeView(Context ctx) {
+  NodeView nodeView(Context ctx) {
     String id = ctx.pathParam("node");
     if (!settings.fleet().fleet().nodes().containsKey(id)) {
       throw ApiError.notFound("no node '" + id + "' in the fleet");
@@ -371,7 +396,7 @@ public final class ControlPlane implements AutoCloseable {
     return state.stacks().stream().filter(s -> s.name().equals(name)).findFirst().orElse(null);
   }
 
-  private static Fleet.Stack fleetStack(Context ctx, Fleet.Node node) {
+  static Fleet.Stack fleetStack(Context ctx, Fleet.Node node) {
     String name = ctx.pathParam("stack");
     Fleet.Stack stack = node.stacks().get(name);
     if (stack == null) {
@@ -380,7 +405,7 @@ public final class ControlPlane implements AutoCloseable {
     return stack;
   }
 
-  private static int limit(Context ctx) {
+  static int limit(Context ctx) {
     String raw = ctx.queryParam("limit");
     if (raw == null) {
       return DEFAULT_LIMIT;
@@ -398,11 +423,11 @@ public final class ControlPlane implements AutoCloseable {
 
   // ------------------------------------------------------------------------------- writing
 
-  private static void json(Context ctx, JsonNode node) {
+  static void json(Context ctx, JsonNode node) {
     ctx.contentType(JSON).result(TreeJson.compact(node));
   }
 
-  private static void json(Context ctx, String text) {
+  static void json(Context ctx, String text) {
     ctx.contentType(JSON).result(text);
   }
 
