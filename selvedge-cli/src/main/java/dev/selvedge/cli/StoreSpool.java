@@ -191,12 +191,17 @@ final class StoreSpool {
                     0,
                     Instant.parse(text(r, "at")),
                     text(r, "actor"),
+                    text(r, "source"),
+                    text(r, "action"),
+                    text(r, "node"),
                     text(r, "host"),
                     text(r, "project"),
                     text(r, "service"),
-                    text(r, "action"),
                     text(r, "target"),
+                    text(r, "before"),
+                    text(r, "after"),
                     text(r, "outcome"),
+                    text(r, "request_id"),
                     text(r, "detail")));
         return "recorded the audit event '"
             + text(r, "action")
@@ -416,6 +421,11 @@ final class StoreSpool {
     r.put("target", e.target());
     r.put("outcome", e.outcome());
     r.put("detail", e.detail());
+    r.put("source", e.source());
+    r.put("node", e.node());
+    r.put("before", e.before());
+    r.put("after", e.after());
+    r.put("request_id", e.requestId());
     Path file = spool("audit-" + e.at().toEpochMilli() + "-" + UUID.randomUUID(), r);
     if (file == null) {
       throw new dev.selvedge.SelvedgeException(
@@ -596,6 +606,16 @@ final class StoreSpool {
     @Override
     public List<Event> recent(String host, String project, int limit) {
       return store.recent(host, project, limit);
+    }
+
+    @Override
+    public List<Event> find(Query query) {
+      return store.find(query);
+    }
+
+    @Override
+    public Purged purge(Instant cutoff, Instant at, String actor, String source) {
+      return store.purge(cutoff, at, actor, source);
     }
   }
 }

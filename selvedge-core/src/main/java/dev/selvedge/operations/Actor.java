@@ -20,14 +20,33 @@ public final class Actor {
       return fixed.strip();
     }
     String user = environment.getOrDefault("USER", System.getProperty("user.name", "?"));
+    return user + "@" + machine(environment);
+  }
+
+  /**
+   * The machine's name ({@code HOSTNAME}, else {@code /etc/hostname}, else {@code localhost}): the
+   * source an audit event made by the CLI records.
+   */
+  public static String machine(Map<String, String> environment) {
     String host = environment.get("HOSTNAME");
-    if (host == null) {
-      try {
-        host = Files.readString(Path.of("/etc/hostname"), StandardCharsets.UTF_8).strip();
-      } catch (IOException e) {
-        host = "localhost";
-      }
+    if (host != null && !host.isBlank()) {
+      return host.strip();
     }
-    return user + "@" + host;
+    try {
+      String name = Files.readString(Path.of("/etc/hostname"), StandardCharsets.UTF_8).strip();
+      return name.isEmpty() ? "localhost" : name;
+    } catch (IOException e) {
+      return "localhost";
+    }
+  }
+
+  /** This machine's name, as {@link #machine(Map)} finds it in the process's environment. */
+  public static String machine() {
+    return MachineName.NAME;
+  }
+
+  /** Read once, on first use. */
+  private static final class MachineName {
+    static final String NAME = machine(System.getenv());
   }
 }

@@ -262,13 +262,14 @@ public final class Applier {
       if (r.status() != Status.UNCHANGED && r.status() != Status.NOT_REACHED) {
         events.add(
             event(
-                owner,
-                project.name(),
-                r.service(),
-                operation + " " + r.action().id(),
-                specs.containerName(project.services().get(r.service())),
-                r.status().id(),
-                "deployment " + result.deploymentId() + ": " + r.detail()));
+                    owner,
+                    project.name(),
+                    r.service(),
+                    operation + " " + r.action().id(),
+                    specs.containerName(project.services().get(r.service())),
+                    r.status().id(),
+                    "deployment " + result.deploymentId() + ": " + r.detail())
+                .change(null, "deployment " + result.deploymentId()));
       }
     }
     for (String removed : result.removed()) {
@@ -303,15 +304,16 @@ public final class Applier {
       String outcome,
       String detail) {
     return AuditLog.Event.of(
-        clock.instant(),
-        owner,
-        HostIdentity.of(engine),
-        project,
-        service,
-        action,
-        target,
-        outcome,
-        detail);
+            clock.instant(),
+            owner,
+            HostIdentity.of(engine),
+            project,
+            service,
+            action,
+            target,
+            outcome,
+            detail)
+        .from(Actor.machine());
   }
 
   private Map<String, ResolvedImage> resolve(Project project, Map<String, ResolvedImage> pinned) {

@@ -350,14 +350,15 @@ public final class Guarded {
       String project, String service, String action, String target, String outcome, String detail) {
     audit.record(
         AuditLog.Event.of(
-            clock.instant(),
-            owner,
-            HostIdentity.of(engine),
-            project,
-            service,
-            action,
-            target,
-            outcome,
-            detail));
+                clock.instant(),
+                owner,
+                HostIdentity.of(engine),
+                project,
+                service,
+                action,
+                target,
+                outcome,
+                detail)
+            .from(Actor.machine()));
   }
 }

@@ -220,15 +220,16 @@ public final class LeaseKeeper implements AutoCloseable {
           try {
             audit.record(
                 AuditLog.Event.of(
-                    keeper.clock.instant(),
-                    owner,
-                    key(engine),
-                    project,
-                    service,
-                    "finish restore",
-                    r.name(),
-                    outcome,
-                    detail));
+                        keeper.clock.instant(),
+                        owner,
+                        key(engine),
+                        project,
+                        service,
+                        "finish restore",
+                        r.name(),
+                        outcome,
+                        detail)
+                    .from(Actor.machine()));
           } catch (RuntimeException e) {
             progress.step(service, "could not record it in the audit log: " + Applier.message(e));
           }

@@ -224,6 +224,17 @@ class GuardedTest {
           public List<Event> recent(String host, String project, int limit) {
             return List.copyOf(audit);
           }
+
+          @Override
+          public List<Event> find(Query query) {
+            return List.copyOf(audit);
+          }
+
+          @Override
+          public Purged purge(
+              java.time.Instant cutoff, java.time.Instant at, String actor, String source) {
+            throw new UnsupportedOperationException("retention is not part of these tests");
+          }
         };
     return new Guarded(
         engine,

@@ -187,6 +187,17 @@ class LeaseKeeperTest {
         public List<AuditLog.Event> recent(String host, String project, int limit) {
           return List.copyOf(AUDITED);
         }
+
+        @Override
+        public List<AuditLog.Event> find(AuditLog.Query query) {
+          return List.copyOf(AUDITED);
+        }
+
+        @Override
+        public AuditLog.Purged purge(
+            java.time.Instant cutoff, java.time.Instant at, String actor, String source) {
+          throw new UnsupportedOperationException("retention is not part of these tests");
+        }
       };
 
   private static LeaseKeeper take(LeaseStore leases, DockerEngine engine, List<String> steps) {

@@ -21,10 +21,16 @@ import org.jdbi.v3.core.argument.Argument;
 final class Db {
   private final Jdbi jdbi;
   private final String location;
+  private final Vendor vendor;
 
-  Db(Jdbi jdbi, String location) {
+  Db(Jdbi jdbi, String location, Vendor vendor) {
     this.jdbi = jdbi;
     this.location = location;
+    this.vendor = vendor;
+  }
+
+  Vendor vendor() {
+    return vendor;
   }
 
   String location() {

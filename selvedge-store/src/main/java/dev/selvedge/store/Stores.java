@@ -61,7 +61,7 @@ public final class Stores {
     HikariDataSource pool = connect(config, vendor, location, Math.max(2, poolSize));
     try {
       Migrations.migrate(pool, vendor, location);
-      Db db = new Db(Jdbi.create(pool), location);
+      Db db = new Db(Jdbi.create(pool), location, vendor);
       return new JdbcStore(
           pool,
           location,

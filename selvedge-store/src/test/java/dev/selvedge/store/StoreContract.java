@@ -609,6 +609,172 @@ abstract class StoreContract {
     assertThat(store.audit().recent(HOST, "other-" + project, 10)).isEmpty();
   }
 
+  private AuditLog.Event request(String actor, String node, String action, Instant at) {
+    return new AuditLog.Event(
+        0,
+        at,
+        actor,
+        "127.0.0.1",
+        action,
+        node,
+        null,
+        project,
+        "web",
+        null,
+        "sha256:aaaa",
+        "sha256:bbbb",
+        "accepted 202",
+        "req-" + action.length(),
+        "");
+  }
+
+  @Test
+  void auditEventsKeepEveryFieldAndAreFoundByFilterNewestFirstInPages() {
+    Instant t0 = clock.instant();
+    AuditLog.Event first = request("key:ops-" + project, "app-1", "stack.apply", t0);
+    store.audit().record(first);
+    store
+        .audit()
+        .record(request("key:ops-" + project, "app-2", "service.restart", t0.plusSeconds(60)));
+    store
+        .audit()
+        .record(request("key:ro-" + project, "app-1", "service.restart", t0.plusSeconds(120)));
+    store.audit().record(request("anonymous", "app-1", "POST /api/v1/keys", t0.plusSeconds(180)));
+
+    List<AuditLog.Event> all =
+        store.audit().find(new AuditLog.Query(null, null, project, null, null, null, null, 100));
+    assertThat(all).hasSize(4);
+    assertThat(all)
+        .extracting(AuditLog.Event::id)
+        .isSortedAccordingTo((a, b) -> Long.compare(b, a));
+    assertThat(all.get(3)).usingRecursiveComparison().ignoringFields("id").isEqualTo(first);
+
+    assertThat(
+            store
+                .audit()
+                .find(
+                    new AuditLog.Query(
+                        "key:ops-" + project, null, project, null, null, null, null, 100)))
+        .extracting(AuditLog.Event::node)
+        .containsExactly("app-2", "app-1");
+    assertThat(
+            store
+                .audit()
+                .find(
+                    new AuditLog.Query(
+                        null, "app-1", project, "service.restart", null, null, null, 100)))
+        .extracting(AuditLog.Event::actor)
+        .containsExactly("key:ro-" + project);
+    assertThat(
+            store
+                .audit()
+                .find(
+                    new AuditLog.Query(
+                        null,
+                        null,
+                        project,
+                        null,
+                        t0.plusSeconds(60),
+                        t0.plusSeconds(180),
+                        null,
+                        100)))
+        .extracting(AuditLog.Event::action)
+        .containsExactly("service.restart", "service.restart");
+
+    // Pages: newest first, the next page before the last id seen.
+    List<AuditLog.Event> page1 =
+        store.audit().find(new AuditLog.Query(null, null, project, null, null, null, null, 3));
+    assertThat(page1).hasSize(3);
+    List<AuditLog.Event> page2 =
+        store
+            .audit()
+            .find(new AuditLog.Query(null, null, project, null, null, null, page1.get(2).id(), 3));
+    assertThat(page2).extracting(AuditLog.Event::id).containsExactly(all.get(3).id());
+  }
+
+  /** A plain connection to the test's database, as an operator's SQL client would be. */
+  private Connection sql() throws SQLException {
+    StoreConfig c = config();
+    return DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password());
+  }
+
+  @Test
+  void theAuditTableRefusesUpdateDeleteAndTruncateByPlainSql() throws SQLException {
+    store.audit().record(stop(HOST, project));
+    AuditLog.Event kept = store.audit().recent(HOST, project, 1).get(0);
+    try (Connection c = sql();
+        Statement st = c.createStatement()) {
+      for (String statement :
+          List.of(
+              "UPDATE audit_event SET outcome = 'forged' WHERE id = " + kept.id(),
+              "UPDATE audit_event SET host = 'docker-daemon:FORGED' WHERE id = " + kept.id(),
+              "DELETE FROM audit_event WHERE id = " + kept.id(),
+              "DELETE FROM audit_event",
+              "TRUNCATE TABLE audit_event")) {
+        assertThatThrownBy(() -> st.execute(statement))
+            .as(statement)
+            .isInstanceOf(SQLException.class)
+            .satisfies(
+                e -> assertThat(e.getMessage()).containsAnyOf("append-only", "Cannot truncate"));
+        if (!c.getAutoCommit()) {
+          c.rollback();
+        }
+      }
+    }
+    assertThat(store.audit().recent(HOST, project, 1))
+        .singleElement()
+        .usingRecursiveComparison()
+        .isEqualTo(kept);
+  }
+
+  @Test
+  void retentionIsTheOneRemoverAndIsItselfAudited() throws SQLException {
+    // Far older than any other test's events, which share the database.
+    Instant old = Instant.parse("2001-01-01T00:00:00Z");
+    Instant cutoff = Instant.parse("2001-06-01T00:00:00Z");
+    store.audit().record(request("key:a-" + project, "app-1", "stack.apply", old));
+    store.audit().record(request("key:a-" + project, "app-1", "stack.apply", old.plusSeconds(1)));
+    store.audit().record(request("key:b-" + project, "app-1", "stack.apply", cutoff));
+
+    AuditLog.Purged purged =
+        store.audit().purge(cutoff, clock.instant(), "retention:" + project, "box-1");
+
+    assertThat(purged.removed()).isEqualTo(2);
+    assertThat(purged.cutoff()).isEqualTo(cutoff);
+    assertThat(
+            store.audit().find(new AuditLog.Query(null, null, project, null, null, null, null, 10)))
+        .extracting(AuditLog.Event::actor)
+        .containsExactly("key:b-" + project);
+    List<AuditLog.Event> runs =
+        store
+            .audit()
+            .find(
+                new AuditLog.Query(
+                    "retention:" + project, null, null, AuditLog.RETENTION, null, null, null, 10));
+    assertThat(runs)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.detail()).isEqualTo("removed 2 events older than 2001-06-01T00:00:00Z");
+              assertThat(r.source()).isEqualTo("box-1");
+              assertThat(r.host()).isNull();
+              assertThat(r.project()).isNull();
+              assertThat(r.outcome()).isEqualTo("done");
+            });
+    // The pass closed with the run: the same database refuses a plain DELETE again.
+    try (Connection c = sql();
+        Statement st = c.createStatement()) {
+      assertThatThrownBy(
+              () -> st.execute("DELETE FROM audit_event WHERE actor = 'key:b-" + project + "'"))
+          .isInstanceOf(SQLException.class)
+          .hasMessageContaining("append-only");
+    }
+    // And a second run finds nothing more to remove.
+    assertThat(
+            store.audit().purge(cutoff, clock.instant(), "retention:" + project, "box-1").removed())
+        .isZero();
+  }
+
   // --- engine identities ------------------------------------------------------------------
 
   /** An endpoint of this test only: adoption is per endpoint, across projects. */

@@ -248,6 +248,62 @@ public final class OperationsRender {
     return pretty(arr);
   }
 
+  /**
+   * One audit event as {@code GET /api/v1/audit} and {@code selvedge audit --format json} show it:
+   * every field, {@code stack} for the Compose project.
+   */
+  public static ObjectNode auditEvent(AuditLog.Event e) {
+    ObjectNode n = F.objectNode();
+    n.put("id", e.id());
+    n.put("at", e.at().toString());
+    n.put("actor", e.actor());
+    n.put("source", e.source());
+    n.put("action", e.action());
+    n.put("node", e.node());
+    n.put("host", e.host());
+    n.put("stack", e.project());
+    n.put("service", e.service());
+    n.put("target", e.target());
+    n.put("before", e.before());
+    n.put("after", e.after());
+    n.put("outcome", e.outcome());
+    n.put("request_id", e.requestId());
+    n.put("detail", e.detail());
+    return n;
+  }
+
+  /** The audit log as a table for people, newest first: {@code selvedge audit}. */
+  public static String auditLogText(List<AuditLog.Event> events) {
+    if (events.isEmpty()) {
+      return "no audit events match\n";
+    }
+    List<String[]> rows = new ArrayList<>();
+    rows.add(
+        new String[] {
+          "ID", "AT", "ACTOR", "SOURCE", "ACTION", "NODE", "STACK", "SERVICE", "OUTCOME", "DETAIL"
+        });
+    for (AuditLog.Event e : events) {
+      rows.add(
+          new String[] {
+            Long.toString(e.id()),
+            instant(e.at()),
+            e.actor(),
+            dash(e.source()),
+            e.action(),
+            dash(e.node()),
+            dash(e.project()),
+            dash(e.service()),
+            e.outcome(),
+            e.detail()
+          });
+    }
+    return table(rows);
+  }
+
+  private static String dash(String s) {
+    return s == null || s.isEmpty() ? "-" : s;
+  }
+
   public static ObjectNode deploymentJson(Deployment d, boolean withConfig) {
     ObjectNode n = F.objectNode();
     n.put("id", d.id());
