@@ -14,12 +14,36 @@ import java.util.Objects;
  * @param file the fleet file this was read from
  * @param nodes by id, in the file's order
  * @param corsOrigins origins allowed to call the API from a browser (empty: CORS off)
+ * @param retention how long the store keeps the audit log and the event stream's events
  */
-public record Fleet(Path file, Poll poll, Map<String, Node> nodes, List<String> corsOrigins) {
+public record Fleet(
+    Path file, Poll poll, Map<String, Node> nodes, List<String> corsOrigins, Retention retention) {
   public Fleet {
     Objects.requireNonNull(poll, "poll");
+    Objects.requireNonNull(retention, "retention");
     nodes = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(nodes));
     corsOrigins = List.copyOf(corsOrigins);
+  }
+
+  /** A fleet with the default retention. */
+  public Fleet(Path file, Poll poll, Map<String, Node> nodes, List<String> corsOrigins) {
+    this(file, poll, nodes, corsOrigins, Retention.DEFAULT);
+  }
+
+  /**
+   * How long the store keeps what the control plane records ({@code retention:} in the fleet file).
+   * The server's retention job removes what is older.
+   *
+   * @param audit audit events older than this are removed (the removal is itself audited); null:
+   *     kept for ever ({@code audit: forever})
+   * @param events the event stream's stored events older than this are removed
+   */
+  public record Retention(Duration audit, Duration events) {
+    public static final Retention DEFAULT = new Retention(Duration.ofDays(400), Duration.ofDays(7));
+
+    public Retention {
+      Objects.requireNonNull(events, "events");
+    }
   }
 
   /**

@@ -57,7 +57,13 @@ public final class FleetFile {
   static final int MAX_PROBLEMS = 200;
 
   private static final String ENGINE_FORMS = "unix://, tcp://host:port, ssh://user@host[:port]";
-  private static final Set<String> TOP_KEYS = Set.of("poll", "nodes", "cors");
+  private static final Set<String> TOP_KEYS = Set.of("poll", "nodes", "cors", "retention");
+  private static final List<String> RETENTION_KEYS = List.of("audit", "events");
+  private static final Pattern DAYS = Pattern.compile("([0-9]{1,6})d");
+
+  /** The audit log is evidence: kept at least a day. */
+  static final Duration MIN_AUDIT_RETENTION = Duration.ofDays(1);
+
   private static final List<String> POLL_KEYS =
       List.of("interval", "timeout", "concurrency", "flap_sweeps", "backoff_cap");
   private static final List<String> NODE_KEYS =
@@ -192,16 +198,18 @@ public final class FleetFile {
       top = applyOverrides(top);
       for (Map.Entry<String, Node> e : top.entries().entrySet()) {
         if (!TOP_KEYS.contains(e.getKey()) && !e.getKey().startsWith("x-")) {
-          unknown(e.getValue(), e.getKey(), e.getKey(), List.of("poll", "nodes", "cors"));
+          unknown(
+              e.getValue(), e.getKey(), e.getKey(), List.of("poll", "nodes", "cors", "retention"));
         }
       }
       Fleet.Poll poll = readPoll(top.get("poll"));
       Map<String, Fleet.Node> nodes = readNodes(top);
       List<String> origins = readCors(top.get("cors"));
+      Fleet.Retention retention = readRetention(top.get("retention"));
       if (!problems.isEmpty()) {
         throw failed();
       }
-      return new Fleet(file.toAbsolutePath().normalize(), poll, nodes, origins);
+      return new Fleet(file.toAbsolutePath().normalize(), poll, nodes, origins, retention);
     }
 
     // ---- overrides ------------------------------------------------------------------------
@@ -804,6 +812,62 @@ public final class FleetFile {
         problem(n.mark(), key, "'" + s + "' is not a path (" + e.getReason() + ")");
         return null;
       }
+    }
+
+    // ---- retention -------------------------------------------------------------------------
+
+    private Fleet.Retention readRetention(Node n) {
+      Fleet.Retention d = Fleet.Retention.DEFAULT;
+      MapNode m = mapping(n, "retention");
+      if (m == null) {
+        return d;
+      }
+      known(m, "retention", RETENTION_KEYS);
+      Duration audit = d.audit();
+      Node a = m.get("audit");
+      String text = text(a, "retention.audit");
+      if (text != null && text.strip().equals("forever")) {
+        audit = null;
+      } else {
+        audit = retention(a, "retention.audit", d.audit());
+        if (given(a) && audit.compareTo(MIN_AUDIT_RETENTION) < 0) {
+          problem(
+              a.mark(),
+              "retention.audit",
+              "'"
+                  + text
+                  + "' is shorter than a day; the audit log is kept at least 1d (or forever)");
+          audit = d.audit();
+        }
+      }
+      Duration events = retention(m.get("events"), "retention.events", d.events());
+      return new Fleet.Retention(audit, events);
+    }
+
+    /**
+     * {@code 400d} (days), or a duration as {@code poll} takes them ({@code 720h}, {@code 90m}).
+     */
+    private Duration retention(Node n, String key, Duration dflt) {
+      String s = text(n, key);
+      if (s == null) {
+        return dflt;
+      }
+      java.util.regex.Matcher days = DAYS.matcher(s.strip());
+      if (days.matches()) {
+        Duration d = Duration.ofDays(Long.parseLong(days.group(1)));
+        if (d.isZero()) {
+          problem(n.mark(), key, "'" + s + "' must be longer than zero");
+          return dflt;
+        }
+        return d;
+      }
+      try {
+        GoDuration.parse(s.strip());
+      } catch (IllegalArgumentException e) {
+        problem(n.mark(), key, "'" + s + "' is not a duration (400d, 720h, 90m)");
+        return dflt;
+      }
+      return duration(n, key, dflt);
     }
 
     // ---- cors ------------------------------------------------------------------------------

@@ -149,7 +149,7 @@ class FleetFileTest {
             fleet.yaml:8: nodes.app-1.stacks.shop.dir: unknown key 'dir' (known: contract, \
             project, deploy_dir)
             fleet.yaml:9: cors.origin: unknown key 'origin' (known: origins)
-            fleet.yaml:10: node: unknown key 'node' (known: poll, nodes, cors)""");
+            fleet.yaml:10: node: unknown key 'node' (known: poll, nodes, cors, retention)""");
   }
 
   @Test
@@ -343,6 +343,40 @@ class FleetFileTest {
             fleet.yaml:5: poll.flap_sweeps: 'two' is not a whole number
             fleet.yaml:6: poll.backoff_cap: is shorter than poll.interval (1m0s); the cap is \
             the longest wait between sweeps of a failing node""");
+  }
+
+  @Test
+  void retentionDefaultsDaysDurationsAndForever() throws IOException {
+    Files.writeString(fleetFile, "nodes: {}\n");
+    assertThat(FleetFile.load(fleetFile, env).retention())
+        .isEqualTo(new Fleet.Retention(Duration.ofDays(400), Duration.ofDays(7)));
+    Files.writeString(fleetFile, "nodes: {}\nretention: {audit: 30d, events: 36h}\n");
+    assertThat(FleetFile.load(fleetFile, env).retention())
+        .isEqualTo(new Fleet.Retention(Duration.ofDays(30), Duration.ofHours(36)));
+    Files.writeString(fleetFile, "nodes: {}\nretention: {audit: forever}\n");
+    assertThat(FleetFile.load(fleetFile, env).retention())
+        .isEqualTo(new Fleet.Retention(null, Duration.ofDays(7)));
+  }
+
+  @Test
+  void retentionIsChecked() {
+    assertThat(
+            errorOf(
+                """
+                nodes: {}
+                retention:
+                  audit: 2h
+                  events: 0d
+                  trail: 5d
+                """))
+        .isEqualTo(
+            """
+            fleet.yaml:3: retention.audit: '2h' is shorter than a day; the audit log is kept at \
+            least 1d (or forever)
+            fleet.yaml:4: retention.events: '0d' must be longer than zero
+            fleet.yaml:5: retention.trail: unknown key 'trail' (known: audit, events)""");
+    assertThat(errorOf("nodes: {}\nretention: {audit: a year}\n"))
+        .isEqualTo("fleet.yaml:2: retention.audit: 'a year' is not a duration (400d, 720h, 90m)");
   }
 
   @Test
