@@ -64,7 +64,7 @@ public final class ApiKeys {
    * @throws SelvedgeException when the name is not a plain name or is taken
    */
   public Created create(String name, Scope scope) {
-    if (name == null || !NAME.matcher(name).matches()) {
+    if (!validName(name)) {
       throw new SelvedgeException(
           "API key name '"
               + name
@@ -134,6 +134,11 @@ public final class ApiKeys {
               ? "the API key '" + name + "' is revoked already"
               : "there is no API key named '" + name + "' (selvedge keys list)");
     }
+  }
+
+  /** Whether {@code name} is a plain key name: 1 to 100 letters, digits and . _ @ -. */
+  public static boolean validName(String name) {
+    return name != null && NAME.matcher(name).matches();
   }
 
   /** The hex SHA-256 of a token: what the store keeps. */

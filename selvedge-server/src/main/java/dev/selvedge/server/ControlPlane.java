@@ -66,6 +66,7 @@ public final class ControlPlane implements AutoCloseable {
   private static final String KEY = "selvedge.key";
   private static final String STARTED = "selvedge.started";
   private static final String REQUEST_ID = "selvedge.request";
+  private static final String ERROR = "selvedge.error";
   private static final java.util.regex.Pattern CLIENT_REQUEST_ID =
       java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,64}");
   private static final java.security.SecureRandom IDS = new java.security.SecureRandom();
@@ -82,6 +83,7 @@ public final class ControlPlane implements AutoCloseable {
   private final FailedAuthLimiter limiter;
   private final byte[] openApi;
   private final FleetAnswers fleetAnswers;
+  private final AuditRoutes audit;
   private final Javalin app;
 
   private ControlPlane(Settings settings) {
@@ -90,6 +92,12 @@ public final class ControlPlane implements AutoCloseable {
     this.limiter = new FailedAuthLimiter(AUTH_FAILURES, AUTH_WINDOW, settings.clock());
     this.openApi = openApiDocument();
     this.fleetAnswers = new FleetAnswers(settings.fleet(), settings.clock());
+    this.audit =
+        new AuditRoutes(
+            settings.store(),
+            settings.clock(),
+            line -> System.err.println("selvedge: " + line),
+            settings.metrics()::auditFailed);
     this.app =
         Javalin.create(
             config -> {
@@ -115,6 +123,7 @@ public final class ControlPlane implements AutoCloseable {
               config.routes.get(
                   "/api/v1/nodes/{node}/stacks/{stack}/deployments", this::deployments);
               config.routes.get("/api/v1/keys", this::listKeys);
+              audit.register(config, this::javalin);
               config.routes.exception(
                   ApiError.class, (e, ctx) -> error(ctx, e.status, e.code, e.getMessage()));
               config.routes.exception(
@@ -162,6 +171,11 @@ public final class ControlPlane implements AutoCloseable {
           "cannot listen on " + settings.host() + ":" + settings.port() + ": " + rootMessage(e), e);
     }
     return plane;
+  }
+
+  /** The app, for the audit's route lookup (null until constructed). */
+  private Javalin javalin() {
+    return app;
   }
 
   /** The port it listens on. */
@@ -254,6 +268,11 @@ public final class ControlPlane implements AutoCloseable {
     byte[] b = new byte[12];
     IDS.nextBytes(b);
     return java.util.HexFormat.of().formatHex(b);
+  }
+
+  /** The message of the error the request was answered with; null when it succeeded. */
+  static String errorMessage(Context ctx) {
+    return ctx.attribute(ERROR);
   }
 
   /** The request's authenticated key; null before authentication or on an open route. */
@@ -432,6 +451,7 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   private static void error(Context ctx, int status, String code, String message) {
+    ctx.attribute(ERROR, message);
     ctx.status(status);
     json(ctx, ApiJson.error(code, message));
   }

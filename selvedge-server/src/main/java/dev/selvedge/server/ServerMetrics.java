@@ -36,6 +36,7 @@ public final class ServerMetrics implements SweepListener, AutoCloseable {
   private final Timer sweepsOk;
   private final Timer sweepsFailed;
   private final Counter sweepFailures;
+  private final Counter auditFailures;
   private final Map<Pill, AtomicLong> nodes = new EnumMap<>(Pill.class);
   private final Map<Pill, AtomicLong> stacks = new EnumMap<>(Pill.class);
 
@@ -60,6 +61,10 @@ public final class ServerMetrics implements SweepListener, AutoCloseable {
         Counter.builder("selvedge.sweep.failures")
             .description("Sweeps that could not reach the node's engine")
             .register(registry);
+    auditFailures =
+        Counter.builder("selvedge.audit.failures")
+            .description("Write requests answered that could not be recorded in the audit log")
+            .register(registry);
     for (Pill p : Pill.values()) {
       nodes.put(p, new AtomicLong());
       stacks.put(p, new AtomicLong());
@@ -72,6 +77,11 @@ public final class ServerMetrics implements SweepListener, AutoCloseable {
           .tag("pill", p.id())
           .register(registry);
     }
+  }
+
+  /** A write request was answered but could not be audited (the store failed). */
+  public void auditFailed() {
+    auditFailures.increment();
   }
 
   @Override

@@ -33,18 +33,29 @@ final class OpenApiCheck {
 
   private OpenApiCheck() {}
 
+  /** The HTTP methods a path of the document may have operations for. */
+  static final List<String> METHODS = List.of("get", "post", "put", "patch", "delete");
+
   /** What is wrong with this answer to {@code GET route}; empty when the document allows it. */
   static List<String> problems(String route, int status, String contentType, String body) {
+    return problems("GET", route, status, contentType, body);
+  }
+
+  /** What is wrong with this answer to {@code method route}; empty when the document allows it. */
+  static List<String> problems(
+      String method, String route, int status, String contentType, String body) {
     List<String> problems = new ArrayList<>();
-    JsonNode operation = DOCUMENT.path("paths").path(route).path("get");
+    String m = method.toLowerCase(java.util.Locale.ROOT);
+    JsonNode operation = DOCUMENT.path("paths").path(route).path(m);
     if (operation.isMissingNode()) {
-      return List.of("no route " + route + " in openapi.json");
+      return List.of("no route " + method + " " + route + " in openapi.json");
     }
     JsonNode response = operation.path("responses").path(Integer.toString(status));
     if (response.isMissingNode()) {
-      return List.of(route + " answered " + status + ", which openapi.json does not list");
+      return List.of(
+          method + " " + route + " answered " + status + ", which openapi.json does not list");
     }
-    SEEN.add("GET " + route + " " + status);
+    SEEN.add(method.toUpperCase(java.util.Locale.ROOT) + " " + route + " " + status);
     JsonNode content = response.path("content");
     String type = contentType == null ? "" : contentType.split(";")[0].strip();
     if (!content.has(type)) {
@@ -80,17 +91,24 @@ final class OpenApiCheck {
         .forEach(
             p -> {
               if (p.getKey().startsWith("/api/v1/")) {
-                p.getValue()
-                    .path("get")
-                    .path("responses")
-                    .properties()
-                    .forEach(
-                        r -> {
-                          String key = "GET " + p.getKey() + " " + r.getKey();
-                          if (!SEEN.contains(key)) {
-                            unseen.add(key);
-                          }
-                        });
+                for (String m : METHODS) {
+                  p.getValue()
+                      .path(m)
+                      .path("responses")
+                      .properties()
+                      .forEach(
+                          r -> {
+                            String key =
+                                m.toUpperCase(java.util.Locale.ROOT)
+                                    + " "
+                                    + p.getKey()
+                                    + " "
+                                    + r.getKey();
+                            if (!SEEN.contains(key)) {
+                              unseen.add(key);
+                            }
+                          });
+                }
               }
             });
     return unseen;

@@ -40,33 +40,45 @@ class OpenApiDocumentTest {
         .properties()
         .forEach(
             p -> {
-              JsonNode get = p.getValue().path("get");
-              assertThat(get.isObject()).as(p.getKey()).isTrue();
-              assertThat(get.path("responses").has("200")).as(p.getKey()).isTrue();
-              if (!p.getKey().startsWith("/api/v1/")) {
-                assertThat(get.path("security").isArray() && get.path("security").isEmpty())
-                    .as("%s needs no key", p.getKey())
-                    .isTrue();
-                return;
-              }
-              assertThat(get.at("/security/0/bearer").isArray()).as(p.getKey()).isTrue();
-              for (String status : List.of("200", "401", "403", "429", "503")) {
-                assertThat(
-                        get.at("/responses/" + status + "/content/application~1json/schema")
-                            .isObject())
-                    .as("%s %s", p.getKey(), status)
-                    .isTrue();
-              }
-              Matcher m = param.matcher(p.getKey());
-              while (m.find()) {
-                String name = m.group(1);
-                boolean declared = false;
-                for (JsonNode par : get.path("parameters")) {
-                  declared |=
-                      par.path("in").asText().equals("path")
-                          && par.path("name").asText().equals(name);
+              List<String> methods =
+                  OpenApiCheck.METHODS.stream().filter(m -> p.getValue().has(m)).toList();
+              assertThat(methods).as(p.getKey()).isNotEmpty();
+              for (String method : methods) {
+                JsonNode op = p.getValue().path(method);
+                String what = method.toUpperCase(java.util.Locale.ROOT) + " " + p.getKey();
+                boolean success = false;
+                for (String s : List.of("200", "201", "202", "204")) {
+                  success |= op.path("responses").has(s);
                 }
-                assertThat(declared).as("%s declares {%s}", p.getKey(), name).isTrue();
+                assertThat(success).as("%s has a success answer", what).isTrue();
+                if (method.equals("get")) {
+                  assertThat(op.path("responses").has("200")).as(what).isTrue();
+                }
+                if (!p.getKey().startsWith("/api/v1/")) {
+                  assertThat(op.path("security").isArray() && op.path("security").isEmpty())
+                      .as("%s needs no key", what)
+                      .isTrue();
+                  continue;
+                }
+                assertThat(op.at("/security/0/bearer").isArray()).as(what).isTrue();
+                for (String status : List.of("401", "403", "429", "503")) {
+                  assertThat(
+                          op.at("/responses/" + status + "/content/application~1json/schema")
+                              .isObject())
+                      .as("%s %s", what, status)
+                      .isTrue();
+                }
+                Matcher m = param.matcher(p.getKey());
+                while (m.find()) {
+                  String name = m.group(1);
+                  boolean declared = false;
+                  for (JsonNode par : op.path("parameters")) {
+                    declared |=
+                        par.path("in").asText().equals("path")
+                            && par.path("name").asText().equals(name);
+                  }
+                  assertThat(declared).as("%s declares {%s}", what, name).isTrue();
+                }
               }
             });
   }

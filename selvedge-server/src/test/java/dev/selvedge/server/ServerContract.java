@@ -9,6 +9,7 @@ import dev.selvedge.fleet.PillChange;
 import dev.selvedge.fleet.StackState;
 import dev.selvedge.keys.ApiKeys;
 import dev.selvedge.port.ApiKeyStore.Scope;
+import dev.selvedge.port.AuditLog;
 import dev.selvedge.port.Deployment;
 import dev.selvedge.port.Store;
 import dev.selvedge.status.Health;
@@ -316,6 +317,48 @@ abstract class ServerContract {
     }
   }
 
+  /**
+   * {@code method path} with a JSON {@code body} (null: none), checked against the OpenAPI document
+   * as an instance of {@code route}.
+   */
+  Answer call(
+      String method, String route, String path, String token, String body, String... headers) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + plane.port() + path))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    Answer a;
+    try {
+      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      BODIES.add(r.body());
+      r.headers().map().values().forEach(v -> BODIES.add(String.join(",", v)));
+      a =
+          new Answer(
+              r.statusCode(), r.headers().firstValue("Content-Type").orElse(null), r.body(), r);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    assertThat(OpenApiCheck.problems(method, route, a.status(), a.contentType(), a.body()))
+        .as("%s %s -> %d %s", method, path, a.status(), a.body())
+        .isEmpty();
+    return a;
+  }
+
   static final String FLEET = "/api/v1/fleet";
   static final String NODE = "/api/v1/nodes/{node}";
   static final String HISTORY = "/api/v1/nodes/{node}/history";
@@ -323,6 +366,8 @@ abstract class ServerContract {
   static final String DRIFT = "/api/v1/nodes/{node}/stacks/{stack}/drift";
   static final String DEPLOYMENTS = "/api/v1/nodes/{node}/stacks/{stack}/deployments";
   static final String KEYS = "/api/v1/keys";
+  static final String KEY = "/api/v1/keys/{name}";
+  static final String AUDIT = "/api/v1/audit";
 
   // ---------------------------------------------------------------------------------- tests
 
@@ -616,5 +661,296 @@ abstract class ServerContract {
     fleet.set(fleet(List.of()));
     Answer off = get(FLEET, "/api/v1/fleet", read, "Origin", "https://dash.example.net");
     assertThat(off.header("Access-Control-Allow-Origin")).isNull();
+  }
+
+  // ------------------------------------------------------------------------ the audit log
+
+  /** The audit events of one request, by its id. */
+  private List<AuditLog.Event> audited(String requestId) {
+    return store.audit().find(AuditLog.Query.latest(1000)).stream()
+        .filter(e -> requestId.equals(e.requestId()))
+        .toList();
+  }
+
+  private static String text(AuditLog.Event e) {
+    return String.join(
+        "|",
+        java.util.Arrays.asList(
+            e.actor(),
+            e.source(),
+            e.action(),
+            e.node(),
+            e.host(),
+            e.project(),
+            e.service(),
+            e.target(),
+            e.before(),
+            e.after(),
+            e.outcome(),
+            e.requestId(),
+            e.detail()));
+  }
+
+  @Test
+  void keysAreCreatedAndRevokedByAdminsAndEveryAttemptIsAudited() {
+    String name = "ci-" + suffix;
+    String body = "{\"name\":\"" + name + "\",\"scope\":\"read\"}";
+    Answer none = call("POST", KEYS, "/api/v1/keys", null, body, "X-Request-Id", "none-" + suffix);
+    assertThat(none.status()).isEqualTo(401);
+    Answer reader =
+        call("POST", KEYS, "/api/v1/keys", read, body, "X-Request-Id", "read-" + suffix);
+    assertThat(reader.status()).isEqualTo(403);
+    Answer created =
+        call("POST", KEYS, "/api/v1/keys", admin, body, "X-Request-Id", "admin-" + suffix);
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    assertThat(created.header("Location")).isEqualTo("/api/v1/keys/" + name);
+    // The one answer that shows a token: its own creation's. Every other answer is checked.
+    BODIES.remove(created.body());
+    String token =
+        token(
+            java.util.regex.Pattern.compile("\"token\":\"([^\"]+)\"")
+                .matcher(created.body())
+                .results()
+                .findFirst()
+                .orElseThrow()
+                .group(1));
+    assertThat(get(FLEET, "/api/v1/fleet", token).status()).isEqualTo(200);
+
+    // Each one audited at once (before the answer was sent): who, from where, what, how.
+    assertThat(audited("none-" + suffix))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.actor()).isEqualTo("anonymous");
+              assertThat(e.source()).isEqualTo("127.0.0.1");
+              assertThat(e.action()).isEqualTo("POST /api/v1/keys");
+              assertThat(e.outcome()).isEqualTo("refused 401");
+              assertThat(e.detail()).contains("send an API key");
+              assertThat(e.host()).isNull();
+            });
+    assertThat(audited("read-" + suffix))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.actor()).isEqualTo("key:read-" + suffix);
+              assertThat(e.outcome()).isEqualTo("refused 403");
+              assertThat(e.detail()).contains("scope admin");
+            });
+    assertThat(audited("admin-" + suffix))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.actor()).isEqualTo("key:admin-" + suffix);
+              assertThat(e.action()).isEqualTo("key.create");
+              assertThat(e.outcome()).isEqualTo("accepted 201");
+              assertThat(e.after()).isEqualTo("key:" + name + " scope read");
+            });
+
+    // Refused: a taken name, bad bodies (400 naming the field), too large.
+    assertThat(call("POST", KEYS, "/api/v1/keys", admin, body).status()).isEqualTo(409);
+    Answer noScope = call("POST", KEYS, "/api/v1/keys", admin, "{\"name\":\"x-" + suffix + "\"}");
+    assertThat(noScope.status()).isEqualTo(400);
+    assertThat(noScope.body()).contains("scope: required");
+    Answer badScope =
+        call("POST", KEYS, "/api/v1/keys", admin, "{\"name\":\"x\",\"scope\":\"root\"}");
+    assertThat(badScope.body()).contains("scope: 'root' is not read, operate or admin");
+    Answer badName =
+        call("POST", KEYS, "/api/v1/keys", admin, "{\"name\":\"a b\",\"scope\":\"read\"}");
+    assertThat(badName.status()).isEqualTo(400);
+    assertThat(badName.body()).contains("name: use 1 to 100");
+    Answer extra =
+        call(
+            "POST",
+            KEYS,
+            "/api/v1/keys",
+            admin,
+            "{\"name\":\"y\",\"scope\":\"read\",\"token\":\"mine\"}");
+    assertThat(extra.body()).contains("token: unknown field");
+    assertThat(call("POST", KEYS, "/api/v1/keys", admin, "[1]").status()).isEqualTo(400);
+    assertThat(call("POST", KEYS, "/api/v1/keys", admin, "{nope").status()).isEqualTo(400);
+    Answer large =
+        call(
+            "POST",
+            KEYS,
+            "/api/v1/keys",
+            admin,
+            "{\"name\":\"" + "z".repeat(AuditRoutes.MAX_BODY) + "\",\"scope\":\"read\"}");
+    assertThat(large.status()).isEqualTo(413);
+
+    // Revoked, then refused as revoked already; an unknown name is 404.
+    Answer revoke =
+        call(
+            "DELETE", KEY, "/api/v1/keys/" + name, admin, null, "X-Request-Id", "revoke-" + suffix);
+    assertThat(revoke.status()).isEqualTo(200);
+    assertThat(revoke.body()).contains("\"revoked_at\":\"" + clock.now + "\"");
+    assertThat(get(FLEET, "/api/v1/fleet", token).status()).isEqualTo(401);
+    assertThat(call("DELETE", KEY, "/api/v1/keys/" + name, admin, null).status()).isEqualTo(409);
+    assertThat(call("DELETE", KEY, "/api/v1/keys/nobody-" + suffix, admin, null).status())
+        .isEqualTo(404);
+    assertThat(audited("revoke-" + suffix))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.action()).isEqualTo("key.revoke");
+              assertThat(e.before()).isEqualTo("key:" + name + " scope read");
+              assertThat(e.after()).isEqualTo("revoked");
+              assertThat(e.outcome()).isEqualTo("accepted 200");
+            });
+    // Refused before its handler ran, the route still says what was asked.
+    call("DELETE", KEY, "/api/v1/keys/" + name, null, null, "X-Request-Id", "anon-" + suffix);
+    assertThat(audited("anon-" + suffix))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.action()).isEqualTo("DELETE /api/v1/keys/{name}");
+              assertThat(e.outcome()).isEqualTo("refused 401");
+            });
+
+    // Every write above is in the log; no token (or its hash) and no planted secret is.
+    List<AuditLog.Event> all = store.audit().find(AuditLog.Query.latest(1000));
+    assertThat(
+            all.stream().filter(e -> e.actor().endsWith(suffix) || "anonymous".equals(e.actor())))
+        .hasSizeGreaterThanOrEqualTo(14);
+    for (AuditLog.Event e : all) {
+      for (String t : TOKENS) {
+        assertThat(text(e)).doesNotContain(t).doesNotContain(ApiKeys.hash(t));
+      }
+      assertThat(text(e)).doesNotContain(PLANTED);
+    }
+  }
+
+  @Test
+  void everyWriteIsAuditedEvenToNoRouteAndReadsAreNot() {
+    call("POST", KEYS, "/api/v1/keys", read, "{}", "X-Request-Id", "w1-" + suffix);
+    request("POST", "/api/v1/nope", read, "X-Request-Id", "w2-" + suffix);
+    request("PUT", "/api/v1/fleet", admin, "X-Request-Id", "w3-" + suffix);
+    get(FLEET, "/api/v1/fleet", read, "X-Request-Id", "r1-" + suffix);
+    assertThat(audited("w1-" + suffix))
+        .extracting(AuditLog.Event::outcome)
+        .containsExactly("refused 403");
+    assertThat(audited("w2-" + suffix))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.action()).isEqualTo("POST /api/v1/nope");
+              assertThat(e.outcome()).isEqualTo("refused 404");
+            });
+    assertThat(audited("w3-" + suffix))
+        .extracting(AuditLog.Event::outcome)
+        .singleElement()
+        .satisfies(o -> assertThat(o).isIn("refused 404", "refused 405"));
+    assertThat(audited("r1-" + suffix)).isEmpty();
+  }
+
+  @Test
+  void theAuditLogIsReadWithFiltersAndPagesNewestFirst() {
+    Instant now = clock.instant();
+    String actor = "key:auditor-" + suffix;
+    for (int i = 0; i < 5; i++) {
+      store
+          .audit()
+          .record(
+              new AuditLog.Event(
+                  0,
+                  now.minus(Duration.ofMinutes(50 - i * 10L)),
+                  actor,
+                  "10.0.0.9",
+                  i % 2 == 0 ? "service.restart" : "stack.apply",
+                  i < 3 ? "app-1" : "app-2",
+                  "docker-daemon:ABCD:EFGH",
+                  "shop-" + suffix,
+                  "web",
+                  null,
+                  "sha256:" + i,
+                  "sha256:" + (i + 1),
+                  "accepted 202",
+                  "seed-" + i,
+                  "operation op-" + i));
+    }
+    String q = "/api/v1/audit?actor=" + actor;
+    Answer all = call("GET", AUDIT, q, read, null);
+    assertThat(all.status()).isEqualTo(200);
+    assertThat(all.body()).contains("\"next\":null");
+    assertThat(all.body().indexOf("seed-4")).isLessThan(all.body().indexOf("seed-0"));
+    assertThat(all.body())
+        .contains("\"stack\":\"shop-" + suffix + "\"")
+        .contains("\"source\":\"10.0.0.9\"")
+        .contains("\"before\":\"sha256:0\",\"after\":\"sha256:1\"");
+
+    // Pages of two, following `next`.
+    Answer p1 = call("GET", AUDIT, q + "&limit=2", read, null);
+    assertThat(p1.body()).contains("seed-4").contains("seed-3").doesNotContain("seed-2");
+    String next = field(p1.body(), "next");
+    assertThat(next).startsWith("/api/v1/audit?actor=").contains("limit=2").contains("before=");
+    Answer p2 = call("GET", AUDIT, next, read, null);
+    assertThat(p2.body()).contains("seed-2").contains("seed-1").doesNotContain("seed-3");
+    Answer p3 = call("GET", AUDIT, field(p2.body(), "next"), read, null);
+    assertThat(p3.body()).contains("seed-0").contains("\"next\":null");
+
+    // Filters: node, stack, action, time as ISO-8601 and as an age.
+    assertThat(call("GET", AUDIT, q + "&node=app-2", read, null).body())
+        .contains("seed-4")
+        .contains("seed-3")
+        .doesNotContain("seed-2");
+    assertThat(
+            call("GET", AUDIT, q + "&action=stack.apply&stack=shop-" + suffix, read, null).body())
+        .contains("seed-3")
+        .contains("seed-1")
+        .doesNotContain("seed-4");
+    assertThat(call("GET", AUDIT, q + "&since=25m", read, null).body())
+        .contains("seed-4")
+        .contains("seed-3")
+        .doesNotContain("seed-2");
+    assertThat(
+            call("GET", AUDIT, q + "&until=" + now.minus(Duration.ofMinutes(35)), read, null)
+                .body())
+        .contains("seed-0")
+        .contains("seed-1")
+        .doesNotContain("seed-2");
+    assertThat(call("GET", AUDIT, "/api/v1/audit?stack=none-" + suffix, read, null).body())
+        .isEqualTo("{\"events\":[],\"next\":null}");
+
+    // Bad input: 400 naming the parameter.
+    for (String[] bad :
+        new String[][] {
+          {"since=yesterday", "since:"},
+          {"limit=0", "limit:"},
+          {"before=x", "before:"},
+          {"actr=x", "actr: unknown query parameter"},
+          {"since=1h&until=2h", "since:"}
+        }) {
+      Answer a = call("GET", AUDIT, "/api/v1/audit?" + bad[0], read, null);
+      assertThat(a.status()).as(bad[0]).isEqualTo(400);
+      assertThat(a.body()).as(bad[0]).contains(bad[1]);
+    }
+    assertThat(call("GET", AUDIT, "/api/v1/audit", null, null).status()).isEqualTo(401);
+  }
+
+  private static String field(String json, String name) {
+    try {
+      return dev.selvedge.json.TreeJson.read(
+              json.getBytes(java.nio.charset.StandardCharsets.UTF_8), null)
+          .path(name)
+          .asText();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void aWriteWhileTheStoreFailsIs503AndItsLostAuditIsCountedNot500() {
+    store.close();
+    Answer a =
+        call(
+            "POST",
+            KEYS,
+            "/api/v1/keys",
+            admin,
+            "{\"name\":\"late-" + suffix + "\",\"scope\":\"read\"}");
+    assertThat(a.status()).isEqualTo(503);
+    assertThat(a.body()).startsWith("{\"error\":\"store_unavailable\"");
+    assertThat(metrics.scrape()).contains("selvedge_audit_failures_total 1.0");
+    store = Stores.open(storeConfig(), clock);
+    assertThat(store.apiKeys().list()).noneMatch(k -> k.name().equals("late-" + suffix));
   }
 }
