@@ -2,8 +2,11 @@ package dev.selvedge.cli;
 
 import dev.selvedge.SelvedgeException;
 import dev.selvedge.keys.ApiKeys;
+import dev.selvedge.keys.KeyAudit;
+import dev.selvedge.operations.Actor;
 import dev.selvedge.port.ApiKeyStore.ApiKey;
 import dev.selvedge.port.ApiKeyStore.Scope;
+import dev.selvedge.port.AuditLog;
 import dev.selvedge.port.Store;
 import java.time.Clock;
 import java.time.Instant;
@@ -78,18 +81,49 @@ final class KeysCommand implements Command {
                       + created.key().scope().label()
                       + "); its token is shown this once, keep it secret:");
           cli.out().println(created.token());
+          cli.out().flush();
+          // After the token: a key that exists must not be lost because its audit failed.
+          audit(store, KeyAudit.created(created.key(), actor(), machine(), Instant.now(), ""));
         }
         case "list" -> {
           List<ApiKey> all = keys.list();
           cli.out().print("json".equals(ns.getString("format")) ? json(all) : text(all));
         }
         case "revoke" -> {
-          keys.revoke(ns.getString("name"));
+          String name = ns.getString("name");
+          ApiKey before =
+              keys.list().stream().filter(k -> k.name().equals(name)).findFirst().orElse(null);
+          keys.revoke(name);
+          if (before != null) {
+            audit(store, KeyAudit.revoked(before, actor(), machine(), Instant.now(), ""));
+          }
           cli.out().println("revoked the API key '" + ns.getString("name") + "'");
         }
         default -> throw new IllegalStateException(action);
       }
       return ExitCode.OK;
+    }
+  }
+
+  private String actor() {
+    return Actor.of(cli.environment());
+  }
+
+  private String machine() {
+    return Actor.machine(cli.environment());
+  }
+
+  /**
+   * Records the change; the key is changed already, so a store that takes the key but not its audit
+   * event (it failed in between) is said, and the command fails.
+   */
+  private static void audit(Store store, AuditLog.Event event) {
+    try {
+      store.audit().record(event);
+    } catch (RuntimeException e) {
+      throw new SelvedgeException(
+          "the key change was made but could not be recorded in the audit log: " + e.getMessage(),
+          e);
     }
   }
 

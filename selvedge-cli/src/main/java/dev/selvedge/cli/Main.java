@@ -71,6 +71,7 @@ public final class Main {
         new FleetCommand(cli),
         new ServeCommand(cli),
         new KeysCommand(cli),
+        new AuditCommand(cli),
         new TrainCommand(cli));
   }
 

@@ -26,12 +26,16 @@ class ServerClassesIT {
   @TempDir Path tmp;
 
   @Test
-  void versionAndVerifyLoadNoServerClass() throws Exception {
+  void versionVerifyAndAuditLoadNoServerClass() throws Exception {
     Path compose = tmp.resolve("compose.yaml");
     Files.writeString(
         compose, "name: tiny\nservices:\n  web:\n    image: nginx:1.27\n", StandardCharsets.UTF_8);
+    String store = "jdbc:h2:file:" + tmp.resolve("store/selvedge") + ";AUTO_SERVER=TRUE";
     for (List<String> args :
-        List.of(List.of("--version"), List.of("verify", "-f", compose.toString()))) {
+        List.of(
+            List.of("--version"),
+            List.of("verify", "-f", compose.toString()),
+            List.of("audit", "--store", store, "--format", "jsonl"))) {
       List<String> loaded = loadedClasses(args);
       assertThat(loaded).as("%s loaded classes", args).contains("dev.selvedge.cli.ServeCommand");
       assertThat(loaded)

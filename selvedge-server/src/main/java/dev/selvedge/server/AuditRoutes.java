@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.selvedge.SelvedgeException;
 import dev.selvedge.json.TreeJson;
 import dev.selvedge.keys.ApiKeys;
+import dev.selvedge.keys.KeyAudit;
 import dev.selvedge.operations.AuditFilter;
 import dev.selvedge.operations.render.OperationsRender;
 import dev.selvedge.port.ApiKeyStore.ApiKey;
@@ -212,7 +213,7 @@ final class AuditRoutes {
     if (scope == null) {
       throw ApiError.badRequest("scope: '" + label + "' is not read, operate or admin");
     }
-    AuditNote note = AuditNote.of(ctx).action("key.create");
+    AuditNote note = AuditNote.of(ctx).action(KeyAudit.CREATE);
     ApiKeys.Created created;
     try {
       created = keys.create(name, scope);
@@ -221,7 +222,7 @@ final class AuditRoutes {
     } catch (SelvedgeException e) {
       throw new ApiError(409, "conflict", e.getMessage());
     }
-    note.change(null, "key:" + created.key().name() + " scope " + scope.label());
+    note.change(null, KeyAudit.describe(created.key()));
     ObjectNode o = keyJson(created.key());
     o.put("token", created.token());
     ctx.status(201);
@@ -232,7 +233,7 @@ final class AuditRoutes {
   private void revokeKey(Context ctx) {
     ControlPlane.require(ctx, Scope.ADMIN);
     String name = ctx.pathParam("name");
-    AuditNote note = AuditNote.of(ctx).action("key.revoke");
+    AuditNote note = AuditNote.of(ctx).action(KeyAudit.REVOKE);
     ApiKey key =
         keys.list().stream()
             .filter(k -> k.name().equals(name))
@@ -248,7 +249,7 @@ final class AuditRoutes {
     } catch (SelvedgeException e) {
       throw new ApiError(409, "conflict", e.getMessage());
     }
-    note.change("key:" + name + " scope " + key.scope().label(), "revoked");
+    note.change(KeyAudit.describe(key), "revoked");
     ApiKey revoked =
         keys.list().stream().filter(k -> k.name().equals(name)).findFirst().orElse(key);
     ControlPlane.json(ctx, keyJson(revoked));

@@ -16,6 +16,8 @@ import dev.selvedge.fleet.FleetWatcher;
 import dev.selvedge.fleet.LiveStackReader;
 import dev.selvedge.fleet.Poller;
 import dev.selvedge.keys.ApiKeys;
+import dev.selvedge.keys.KeyAudit;
+import dev.selvedge.operations.Actor;
 import dev.selvedge.port.Store;
 import dev.selvedge.store.StoreConfig;
 import dev.selvedge.store.Stores;
@@ -113,6 +115,19 @@ public final class Serve {
                         + " create/list/revoke manage keys):");
                 err.println(created.token());
                 err.flush();
+                try {
+                  store
+                      .audit()
+                      .record(
+                          KeyAudit.created(
+                              created.key(),
+                              Actor.of(env),
+                              Actor.machine(env),
+                              clock.instant(),
+                              "the first run of selvedge serve on an empty store"));
+                } catch (RuntimeException e) {
+                  say(err, "could not audit the first admin key: " + e.getMessage());
+                }
               });
       ServerMetrics metrics = new ServerMetrics();
       open.add(metrics);
@@ -143,6 +158,14 @@ public final class Serve {
                   clock,
                   Stores.schemaVersion()));
       open.add(plane);
+      open.add(
+          new AuditRetention(
+                  store.audit(),
+                  () -> watcher.current().retention(),
+                  clock,
+                  Actor.machine(env),
+                  line -> say(err, line))
+              .start());
       poller.start();
       watcher.start(FleetWatcher.DEFAULT_INTERVAL);
       boolean hup = Hangup.onSignal(watcher::reloadNow);
