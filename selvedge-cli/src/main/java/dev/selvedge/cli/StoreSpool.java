@@ -291,6 +291,11 @@ final class StoreSpool {
       }
 
       @Override
+      public dev.selvedge.port.OperationStore operations() {
+        return store.operations();
+      }
+
+      @Override
       public void close() {
         store.close();
       }
