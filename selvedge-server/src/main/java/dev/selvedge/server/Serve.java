@@ -17,6 +17,7 @@ import dev.selvedge.fleet.LiveStackReader;
 import dev.selvedge.fleet.Poller;
 import dev.selvedge.keys.ApiKeys;
 import dev.selvedge.port.Store;
+import dev.selvedge.server.events.EventPublisher;
 import dev.selvedge.store.StoreConfig;
 import dev.selvedge.store.Stores;
 import java.io.PrintWriter;
@@ -141,7 +142,13 @@ public final class Serve {
                   FleetView.of(poller),
                   metrics,
                   clock,
-                  Stores.schemaVersion()));
+                  Stores.schemaVersion(),
+                  EventPublisher.NONE,
+                  OperationSettings.defaults(
+                      FleetEngines.opener(env, FleetEngines.KEPT_IDLE_CONNECTIONS),
+                      env,
+                      Fingerprints.load(home),
+                      probe)));
       open.add(plane);
       poller.start();
       watcher.start(FleetWatcher.DEFAULT_INTERVAL);
