@@ -35,16 +35,24 @@ final class OpenApiCheck {
 
   /** What is wrong with this answer to {@code GET route}; empty when the document allows it. */
   static List<String> problems(String route, int status, String contentType, String body) {
+    return problems("GET", route, status, contentType, body);
+  }
+
+  /** What is wrong with this answer to {@code method route}; empty when the document allows it. */
+  static List<String> problems(
+      String method, String route, int status, String contentType, String body) {
     List<String> problems = new ArrayList<>();
-    JsonNode operation = DOCUMENT.path("paths").path(route).path("get");
+    JsonNode operation =
+        DOCUMENT.path("paths").path(route).path(method.toLowerCase(java.util.Locale.ROOT));
     if (operation.isMissingNode()) {
-      return List.of("no route " + route + " in openapi.json");
+      return List.of("no route " + method + " " + route + " in openapi.json");
     }
     JsonNode response = operation.path("responses").path(Integer.toString(status));
     if (response.isMissingNode()) {
-      return List.of(route + " answered " + status + ", which openapi.json does not list");
+      return List.of(
+          method + " " + route + " answered " + status + ", which openapi.json does not list");
     }
-    SEEN.add("GET " + route + " " + status);
+    SEEN.add(method + " " + route + " " + status);
     JsonNode content = response.path("content");
     String type = contentType == null ? "" : contentType.split(";")[0].strip();
     if (!content.has(type)) {
@@ -71,7 +79,10 @@ final class OpenApiCheck {
     return problems;
   }
 
-  /** The documented (route, status) pairs of /api/v1 not seen in any answer yet. */
+  /**
+   * The documented (route, status) pairs of /api/v1 not seen in any answer yet, leaving out the
+   * routes another test class checks ({@code x-selvedge-checked-by}: they need a real engine).
+   */
   static Set<String> unseenApiAnswers() {
     Set<String> unseen = new TreeSet<>();
     DOCUMENT
@@ -79,7 +90,9 @@ final class OpenApiCheck {
         .properties()
         .forEach(
             p -> {
-              if (p.getKey().startsWith("/api/v1/")) {
+              if (p.getKey().startsWith("/api/v1/")
+                  && !p.getValue().path("get").has("x-selvedge-checked-by")
+                  && p.getValue().has("get")) {
                 p.getValue()
                     .path("get")
                     .path("responses")
