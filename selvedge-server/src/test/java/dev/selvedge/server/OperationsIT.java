@@ -56,13 +56,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The operations API in process against the real engine, registry and an H2 store (the store's
- * operations are checked on PostgreSQL by the store's contract): apply, rollback, restart, stop,
- * start run the CLI's use cases on the local engine (images {@code app:good}, which serves
- * /healthz, and {@code app:bad}, which never becomes healthy, from scripts/test-services.sh). Every
- * answer is checked against the OpenAPI document, and none, nor any event, carries the planted
- * secret. Containers are labelled {@code dev.selvedge.test=1} under a unique project and removed
- * after each test.
+ * The operations API in process against the real engine, registry and an H2 store ({@code
+ * OperationsPostgresIT}: PostgreSQL): apply, rollback, restart, stop, start run the CLI's use cases
+ * on the local engine (images {@code app:good}, which serves /healthz, and {@code app:bad}, which
+ * never becomes healthy, from scripts/test-services.sh). Every answer is checked against the
+ * OpenAPI document, and none, nor any event, carries the planted secret. Containers are labelled
+ * {@code dev.selvedge.test=1} under a unique project and removed after each test.
  */
 class OperationsIT {
   private static final String TOKEN = "tok-OPS-s3cret-51c9";
@@ -125,11 +124,7 @@ class OperationsIT {
     Files.writeString(repo.resolve(".env"), "API_TOKEN=" + TOKEN + "\n");
     Files.writeString(repo.resolve(".env.example"), "API_TOKEN=\n");
     Clock clock = Clock.systemUTC();
-    store =
-        Stores.open(
-            new StoreConfig(
-                "jdbc:h2:file:" + tmp.resolve("store/selvedge") + ";AUTO_SERVER=TRUE", null, null),
-            clock);
+    store = Stores.open(storeConfig(), clock);
     ApiKeys keys = new ApiKeys(store.apiKeys(), clock);
     read = keys.create("read-" + project, Scope.READ).token();
     operateName = "operate-" + project;
@@ -181,6 +176,12 @@ class OperationsIT {
                 Duration.ofSeconds(30),
                 Duration.ofSeconds(30)));
     plane = ControlPlane.start(settings);
+  }
+
+  /** The store of this test: an H2 file of its own; PostgreSQL in {@code OperationsPostgresIT}. */
+  protected StoreConfig storeConfig() {
+    return new StoreConfig(
+        "jdbc:h2:file:" + tmp.resolve("store/selvedge") + ";AUTO_SERVER=TRUE", null, null);
   }
 
   /** The event publisher: records, and holds an operation at its start while a test says so. */
@@ -608,11 +609,7 @@ class OperationsIT {
     assertThat(a.status()).isEqualTo(503);
     assertThat(docker("ps", "-aq", "--filter", "label=com.docker.compose.project=" + project))
         .isBlank();
-    store =
-        Stores.open(
-            new StoreConfig(
-                "jdbc:h2:file:" + tmp.resolve("store/selvedge") + ";AUTO_SERVER=TRUE", null, null),
-            Clock.systemUTC());
+    store = Stores.open(storeConfig(), Clock.systemUTC());
   }
 
   @Test
