@@ -3,7 +3,6 @@ package dev.selvedge.cli;
 import dev.selvedge.SelvedgeException;
 import dev.selvedge.adapter.http.SocketHttpProbe;
 import dev.selvedge.contract.model.Project;
-import dev.selvedge.contract.model.Service;
 import dev.selvedge.drift.DriftChecker;
 import dev.selvedge.evidence.Fingerprints;
 import dev.selvedge.operations.Actor;
@@ -19,7 +18,6 @@ import dev.selvedge.operations.ResolvedImage;
 import dev.selvedge.operations.Revision;
 import dev.selvedge.operations.RollbackTarget;
 import dev.selvedge.operations.Rollbacks;
-import dev.selvedge.operations.SpecBuilder;
 import dev.selvedge.operations.VerifyGate;
 import dev.selvedge.operations.event.Emitter;
 import dev.selvedge.operations.render.OperationsRender;
@@ -29,7 +27,6 @@ import dev.selvedge.port.Store;
 import dev.selvedge.verify.Finding;
 import java.time.Clock;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import net.sourceforge.argparse4j.impl.Arguments;
@@ -162,7 +159,7 @@ final class OperateCommand implements Command {
     boolean json = "json".equals(ns.getString("format"));
     if (kind == Kind.PLAN) {
       try (DockerEngine engine = RuntimeOptions.engine(ns, cli)) {
-        Plan plan = plan(engine, project, fingerprints, clock);
+        Plan plan = Planner.dryRun(engine, project, fingerprints, clock);
         cli.out()
             .print(
                 json
@@ -253,17 +250,5 @@ final class OperateCommand implements Command {
                   : OperationsRender.resultText(result));
       return result.exitCode();
     }
-  }
-
-  private static Plan plan(
-      DockerEngine engine, Project project, Fingerprints fingerprints, Clock clock) {
-    SpecBuilder specs = new SpecBuilder(project);
-    ImageResolver resolver = new ImageResolver(engine, Progress.NONE);
-    Map<String, ResolvedImage> images = new TreeMap<>();
-    for (Service s : project.services().values()) {
-      specs.check(s);
-      resolver.peek(s).ifPresent(i -> images.put(s.name(), i));
-    }
-    return new Planner(engine, new DriftChecker(fingerprints, clock)).plan(specs, images);
   }
 }

@@ -296,6 +296,11 @@ final class StoreSpool {
       }
 
       @Override
+      public dev.selvedge.port.OperationStore operations() {
+        return store.operations();
+      }
+
+      @Override
       public void close() {
         store.close();
       }

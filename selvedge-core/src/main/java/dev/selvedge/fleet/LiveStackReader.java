@@ -38,20 +38,28 @@ public final class LiveStackReader implements StackReader {
     this.readback = readback;
   }
 
-  @Override
-  public DriftReport read(Fleet.Node node, Fleet.Stack stack, DockerEngine engine) {
+  /**
+   * How a fleet stack's contract is loaded (the repo side): its {@code contract} (a directory, or a
+   * Compose file) under the stack's {@code project} name, with {@code environment} winning over its
+   * {@code .env}. What the server's operations on the stack load too.
+   */
+  public static LoadOptions loadOptions(Fleet.Stack stack, Map<String, String> environment) {
     Path contract = stack.contract();
     boolean file = Files.isRegularFile(contract);
     Path dir = file ? contract.getParent() : contract;
-    LoadOptions repo =
-        new LoadOptions(
-            file ? List.of(contract) : List.of(),
-            dir,
-            stack.project(),
-            List.of(),
-            Set.of(),
-            environment,
-            dir);
+    return new LoadOptions(
+        file ? List.of(contract) : List.of(),
+        dir,
+        stack.project(),
+        List.of(),
+        Set.of(),
+        environment,
+        dir);
+  }
+
+  @Override
+  public DriftReport read(Fleet.Node node, Fleet.Stack stack, DockerEngine engine) {
+    LoadOptions repo = loadOptions(stack, environment);
     Path deploy = stack.deployDir() == null ? null : Path.of(stack.deployDir());
     return check.run(
         new LiveCheck.Request(repo, deploy, readback, environment, fingerprints), engine);

@@ -230,6 +230,22 @@ public final class Poller implements AutoCloseable {
   }
 
   /**
+   * Sweeps {@code node} now, out of its schedule (the API's "sweep now"), on the poller's executor
+   * and under its concurrency limit. Never two sweeps of one node at once: when one is under way,
+   * none is started beside it and the future gives the last kept state (the one under way is kept
+   * as usual when it ends).
+   *
+   * @return empty when the fleet has no such node or the poller is stopping
+   */
+  public Optional<CompletableFuture<NodeState>> sweepNow(String node) {
+    Run run = runs.get(node);
+    if (run == null || closed) {
+      return Optional.empty();
+    }
+    return Optional.of(submit(() -> sweep(run, false)));
+  }
+
+  /**
    * Empty when every node of the fleet has finished a sweep since {@link #start} (or since it
    * joined the fleet); else why not, naming the nodes still waited for.
    */

@@ -41,6 +41,25 @@ public final class Planner {
   }
 
   /**
+   * The dry run of {@code project} on {@code engine}: what {@code selvedge plan} shows and the
+   * API's plan answers. Pulls nothing: each service's image is only looked up where it is.
+   */
+  public static Plan dryRun(
+      DockerEngine engine,
+      Project project,
+      dev.selvedge.evidence.Fingerprints fingerprints,
+      java.time.Clock clock) {
+    SpecBuilder specs = new SpecBuilder(project);
+    ImageResolver resolver = new ImageResolver(engine, Progress.NONE);
+    Map<String, ResolvedImage> images = new TreeMap<>();
+    for (Service s : project.services().values()) {
+      specs.check(s);
+      resolver.peek(s).ifPresent(i -> images.put(s.name(), i));
+    }
+    return new Planner(engine, new DriftChecker(fingerprints, clock)).plan(specs, images);
+  }
+
+  /**
    * The plan for {@code specs.project()} with its services pinned to {@code images} (a service
    * missing from the map has an image still to pull).
    *

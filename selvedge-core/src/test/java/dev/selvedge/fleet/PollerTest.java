@@ -267,6 +267,47 @@ class PollerTest {
     assertThat(maxRunning.get()).isEqualTo(2);
   }
 
+  @Test
+  void aSweepNowRunsOutOfScheduleButNeverBesideOneUnderWay() throws Exception {
+    AtomicInteger reads = new AtomicInteger();
+    CountDownLatch inside = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    NodeReader reader =
+        new NodeReader() {
+          @Override
+          public NodeReading read(Fleet.Node node, Duration timeout) {
+            reads.incrementAndGet();
+            inside.countDown();
+            try {
+              release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return stacks(time, node, Pill.GREEN);
+          }
+        };
+    ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    Poller p =
+        poller(
+            fleet(poll(Duration.ofSeconds(60), 2, 2, Duration.ofMinutes(10)), "a"),
+            reader,
+            threads,
+            "replica-a");
+    assertThat(p.sweepNow("nowhere")).isEmpty();
+    var first = p.sweepNow("a").orElseThrow();
+    assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
+    // Asked again while the first is under way: none starts beside it.
+    var second = p.sweepNow("a").orElseThrow();
+    assertThat(second.get(10, TimeUnit.SECONDS)).isNull(); // no state kept yet
+    release.countDown();
+    assertThat(first.get(10, TimeUnit.SECONDS).id()).isEqualTo("a");
+    assertThat(reads.get()).isEqualTo(1);
+    assertThat(store.node("a")).isPresent();
+    // Not started: nothing scheduled, yet it swept; once closed it sweeps no more.
+    p.close();
+    assertThat(p.sweepNow("a")).isEmpty();
+  }
+
   // ---- anti-flap --------------------------------------------------------------------------
 
   @Test

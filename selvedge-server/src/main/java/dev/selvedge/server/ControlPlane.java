@@ -18,6 +18,7 @@ import dev.selvedge.port.EngineException;
 import dev.selvedge.port.EngineUnreachableException;
 import dev.selvedge.port.Store;
 import dev.selvedge.port.StoreException;
+import dev.selvedge.server.events.EventPublisher;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -44,6 +45,8 @@ public final class ControlPlane implements AutoCloseable {
    * @param port 0 for any free port
    * @param fleet the fleet registry and each node's last known state (the poller)
    * @param schemaVersion the store's schema version, for {@code /version}
+   * @param events where operations (and others) publish their events
+   * @param operations what the operations API needs; null: no operations API (a read-only server)
    */
   public record Settings(
       String host,
@@ -52,13 +55,28 @@ public final class ControlPlane implements AutoCloseable {
       FleetView fleet,
       ServerMetrics metrics,
       Clock clock,
-      String schemaVersion) {
+      String schemaVersion,
+      EventPublisher events,
+      OperationSettings operations) {
     public Settings {
       Objects.requireNonNull(host, "host");
       Objects.requireNonNull(store, "store");
       Objects.requireNonNull(fleet, "fleet");
       Objects.requireNonNull(metrics, "metrics");
       Objects.requireNonNull(clock, "clock");
+      Objects.requireNonNull(events, "events");
+    }
+
+    /** A read-only server: no operations API, no events. */
+    public Settings(
+        String host,
+        int port,
+        Store store,
+        FleetView fleet,
+        ServerMetrics metrics,
+        Clock clock,
+        String schemaVersion) {
+      this(host, port, store, fleet, metrics, clock, schemaVersion, EventPublisher.NONE, null);
     }
   }
 
@@ -85,6 +103,7 @@ public final class ControlPlane implements AutoCloseable {
   private final FleetAnswers fleetAnswers;
   private final AuditRoutes audit;
   private final Javalin app;
+  private final OperationRoutes operations;
 
   private ControlPlane(Settings settings) {
     this.settings = settings;
@@ -98,6 +117,7 @@ public final class ControlPlane implements AutoCloseable {
             settings.clock(),
             line -> System.err.println("selvedge: " + line),
             settings.metrics()::auditFailed);
+    this.operations = settings.operations() == null ? null : new OperationRoutes(this, settings);
     this.app =
         Javalin.create(
             config -> {
@@ -106,6 +126,7 @@ public final class ControlPlane implements AutoCloseable {
               config.startup.startupWatcherEnabled = false;
               config.concurrency.useVirtualThreads = true;
               config.http.prefer405over404 = true;
+              config.http.maxRequestSize = OperationRoutes.MAX_BODY;
               config.jetty.modifyHttpConfiguration(http -> http.setSendServerVersion(false));
               config.jetty.modifyServer(server -> server.setStopTimeout(5_000));
               config.routes.before(this::begin);
@@ -124,6 +145,9 @@ public final class ControlPlane implements AutoCloseable {
                   "/api/v1/nodes/{node}/stacks/{stack}/deployments", this::deployments);
               config.routes.get("/api/v1/keys", this::listKeys);
               audit.register(config, this::javalin);
+              if (operations != null) {
+                operations.register(config.routes);
+              }
               config.routes.exception(
                   ApiError.class, (e, ctx) -> error(ctx, e.status, e.code, e.getMessage()));
               config.routes.exception(
@@ -163,6 +187,10 @@ public final class ControlPlane implements AutoCloseable {
    */
   public static ControlPlane start(Settings settings) {
     ControlPlane plane = new ControlPlane(settings);
+    if (plane.operations != null) {
+      // A server stopped mid-operation left it queued or running: it will never end now.
+      plane.operations.interruptUnfinished();
+    }
     try {
       plane.app.start(settings.host(), settings.port());
     } catch (RuntimeException e) {
@@ -187,6 +215,9 @@ public final class ControlPlane implements AutoCloseable {
   @Override
   public void close() {
     app.stop();
+    if (operations != null) {
+      operations.close();
+    }
   }
 
   // ------------------------------------------------------------------------- request life

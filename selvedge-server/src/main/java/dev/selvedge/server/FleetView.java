@@ -1,10 +1,12 @@
 package dev.selvedge.server;
 
 import dev.selvedge.fleet.Fleet;
+import dev.selvedge.fleet.NodeState;
 import dev.selvedge.fleet.NodeView;
 import dev.selvedge.fleet.Poller;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * What the API shows of the fleet: the registry in force and each node with its last known state.
@@ -29,6 +31,14 @@ public interface FleetView {
     return -1;
   }
 
+  /**
+   * Sweeps {@code node} now, out of its schedule ({@link Poller#sweepNow}); empty when nothing
+   * sweeps here (a view of the store alone) or the node is unknown.
+   */
+  default Optional<CompletableFuture<NodeState>> sweepNow(String node) {
+    return Optional.empty();
+  }
+
   /** The running poller's view. */
   static FleetView of(Poller poller) {
     return new FleetView() {
@@ -50,6 +60,11 @@ public interface FleetView {
       @Override
       public long version() {
         return poller.version();
+      }
+
+      @Override
+      public Optional<CompletableFuture<NodeState>> sweepNow(String node) {
+        return poller.sweepNow(node);
       }
     };
   }

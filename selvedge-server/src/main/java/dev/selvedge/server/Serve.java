@@ -19,6 +19,7 @@ import dev.selvedge.keys.ApiKeys;
 import dev.selvedge.keys.KeyAudit;
 import dev.selvedge.operations.Actor;
 import dev.selvedge.port.Store;
+import dev.selvedge.server.events.EventPublisher;
 import dev.selvedge.store.StoreConfig;
 import dev.selvedge.store.Stores;
 import java.io.PrintWriter;
@@ -156,7 +157,13 @@ public final class Serve {
                   FleetView.of(poller),
                   metrics,
                   clock,
-                  Stores.schemaVersion()));
+                  Stores.schemaVersion(),
+                  EventPublisher.NONE,
+                  OperationSettings.defaults(
+                      FleetEngines.opener(env, FleetEngines.KEPT_IDLE_CONNECTIONS),
+                      env,
+                      Fingerprints.load(home),
+                      probe)));
       open.add(plane);
       open.add(
           new AuditRetention(

@@ -82,7 +82,10 @@ final class OpenApiCheck {
     return problems;
   }
 
-  /** The documented (route, status) pairs of /api/v1 not seen in any answer yet. */
+  /**
+   * The documented (route, status) pairs of /api/v1 not seen in any answer yet, leaving out the
+   * routes another test class checks ({@code x-selvedge-checked-by}: they need a real engine).
+   */
   static Set<String> unseenApiAnswers() {
     Set<String> unseen = new TreeSet<>();
     DOCUMENT
@@ -92,6 +95,9 @@ final class OpenApiCheck {
             p -> {
               if (p.getKey().startsWith("/api/v1/")) {
                 for (String m : METHODS) {
+                  if (p.getValue().path(m).has("x-selvedge-checked-by")) {
+                    continue; // checked by a test class of its own (it needs a real engine)
+                  }
                   p.getValue()
                       .path(m)
                       .path("responses")

@@ -1180,4 +1180,135 @@ abstract class StoreContract {
         .hasMessageContaining("no API key named");
     assertThat(store.apiKeys().count()).isPositive();
   }
+
+  // --- operations (the API's) ------------------------------------------------------------------
+
+  private static dev.selvedge.port.OperationStore.Operation operation(
+      String id, String node, String stack, String actor, String key, Instant at) {
+    return new dev.selvedge.port.OperationStore.Operation(
+        id,
+        node,
+        stack,
+        null,
+        "apply",
+        dev.selvedge.port.OperationStore.State.QUEUED,
+        actor,
+        "req-1",
+        key,
+        "abc123",
+        at,
+        null,
+        null,
+        null,
+        null);
+  }
+
+  @Test
+  void anOperationIsRecordedQueuedThenRunsAndFinishesWithItsStepsAndResult() {
+    var ops = store.operations();
+    String id = "op-" + project();
+    var created = ops.create(operation(id, "node-1", project(), "key:ci", null, clock.instant()));
+    assertThat(created.state()).isEqualTo(dev.selvedge.port.OperationStore.State.QUEUED);
+    assertThat(ops.unfinished("node-1", project())).extracting(o -> o.id()).containsExactly(id);
+    clock.advance(Duration.ofSeconds(1));
+    ops.started(id, clock.instant());
+    ops.steps(id, "[{\"message\":\"pulling\"}]");
+    Store other = open();
+    var running = other.operations().find(id).orElseThrow();
+    assertThat(running.state()).isEqualTo(dev.selvedge.port.OperationStore.State.RUNNING);
+    assertThat(running.startedAt()).isEqualTo(clock.instant());
+    assertThat(running.steps()).isEqualTo("[{\"message\":\"pulling\"}]");
+    assertThat(running.requestId()).isEqualTo("req-1");
+    clock.advance(Duration.ofSeconds(1));
+    ops.finish(
+        id,
+        dev.selvedge.port.OperationStore.State.SUCCEEDED,
+        "[{\"message\":\"pulling\"},{\"message\":\"done\"}]",
+        "{\"outcome\":\"healthy\"}",
+        clock.instant());
+    var done = other.operations().find(id).orElseThrow();
+    assertThat(done.state()).isEqualTo(dev.selvedge.port.OperationStore.State.SUCCEEDED);
+    assertThat(done.result()).isEqualTo("{\"outcome\":\"healthy\"}");
+    assertThat(done.finishedAt()).isEqualTo(clock.instant());
+    assertThat(done.createdAt()).isEqualTo(created.createdAt());
+    assertThat(ops.unfinished("node-1", project())).isEmpty();
+    assertThat(ops.find("op-none-" + project())).isEmpty();
+  }
+
+  @Test
+  void anIdempotencyKeyFindsTheFirstOperationOfItsActorOnly() {
+    var ops = store.operations();
+    var first =
+        ops.create(operation("a-" + project(), "n", project(), "key:ci", "k1", clock.instant()));
+    var retried =
+        ops.create(operation("b-" + project(), "n", project(), "key:ci", "k1", clock.instant()));
+    assertThat(retried.id()).isEqualTo(first.id());
+    assertThat(ops.find("b-" + project())).isEmpty();
+    // Another key-holder's same key is another operation.
+    var others =
+        ops.create(operation("c-" + project(), "n", project(), "key:ops", "k1", clock.instant()));
+    assertThat(others.id()).isEqualTo("c-" + project());
+    assertThat(ops.findByKey("key:ops", "k1"))
+        .hasValueSatisfying(o -> assertThat(o.id()).isEqualTo("c-" + project()));
+    // Without a key nothing is shared.
+    ops.create(operation("d-" + project(), "n", project(), "key:ci", null, clock.instant()));
+    ops.create(operation("e-" + project(), "n", project(), "key:ci", null, clock.instant()));
+    assertThat(ops.unfinished("n", project())).hasSize(4);
+  }
+
+  @Test
+  void racingRetriesWithOneKeyRecordOneOperation() throws Exception {
+    var ops = store.operations();
+    int n = 6;
+    CyclicBarrier barrier = new CyclicBarrier(n);
+    ExecutorService pool = Executors.newFixedThreadPool(n);
+    try {
+      List<Future<String>> ids = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        String id = "r" + i + "-" + project();
+        Store s = open();
+        ids.add(
+            pool.submit(
+                () -> {
+                  barrier.await(10, TimeUnit.SECONDS);
+                  return s.operations()
+                      .create(operation(id, "n", project(), "key:ci", "same", clock.instant()))
+                      .id();
+                }));
+      }
+      java.util.Set<String> answered = new java.util.HashSet<>();
+      for (Future<String> f : ids) {
+        answered.add(f.get(30, TimeUnit.SECONDS));
+      }
+      assertThat(answered).hasSize(1);
+      assertThat(ops.unfinished("n", project())).hasSize(1);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void unfinishedOperationsAreMarkedInterruptedAtStartUp() {
+    var ops = store.operations();
+    ops.create(operation("q-" + project(), "n", project(), "key:ci", null, clock.instant()));
+    ops.create(operation("r-" + project(), "n", project(), "key:ci", null, clock.instant()));
+    ops.started("r-" + project(), clock.instant());
+    ops.create(operation("s-" + project(), "n", project(), "key:ci", null, clock.instant()));
+    ops.finish(
+        "s-" + project(),
+        dev.selvedge.port.OperationStore.State.FAILED,
+        "[]",
+        null,
+        clock.instant());
+    clock.advance(Duration.ofMinutes(1));
+    assertThat(open().operations().interruptUnfinished(clock.instant())).isGreaterThanOrEqualTo(2);
+    for (String id : List.of("q-" + project(), "r-" + project())) {
+      var o = ops.find(id).orElseThrow();
+      assertThat(o.state()).isEqualTo(dev.selvedge.port.OperationStore.State.INTERRUPTED);
+      assertThat(o.finishedAt()).isEqualTo(clock.instant());
+    }
+    assertThat(ops.find("s-" + project()).orElseThrow().state())
+        .isEqualTo(dev.selvedge.port.OperationStore.State.FAILED);
+    assertThat(ops.unfinished("n", project())).isEmpty();
+  }
 }

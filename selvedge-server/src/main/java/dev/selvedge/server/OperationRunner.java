@@ -1,0 +1,385 @@
+package dev.selvedge.server;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.selvedge.contract.model.Project;
+import dev.selvedge.drift.DriftChecker;
+import dev.selvedge.fleet.Fleet;
+import dev.selvedge.json.TreeJson;
+import dev.selvedge.operations.Applier;
+import dev.selvedge.operations.ApplyResult;
+import dev.selvedge.operations.Guarded;
+import dev.selvedge.operations.HealthGate;
+import dev.selvedge.operations.HostIdentity;
+import dev.selvedge.operations.ImageResolver;
+import dev.selvedge.operations.Planner;
+import dev.selvedge.operations.Progress;
+import dev.selvedge.operations.ResolvedImage;
+import dev.selvedge.operations.Revision;
+import dev.selvedge.operations.RollbackTarget;
+import dev.selvedge.operations.Rollbacks;
+import dev.selvedge.operations.event.Emitter;
+import dev.selvedge.operations.event.EventSink;
+import dev.selvedge.operations.event.OperationEvent;
+import dev.selvedge.operations.render.OperationsRender;
+import dev.selvedge.port.Deployment;
+import dev.selvedge.port.DockerEngine;
+import dev.selvedge.port.OperationStore;
+import dev.selvedge.port.OperationStore.Operation;
+import dev.selvedge.port.OperationStore.State;
+import dev.selvedge.port.Store;
+import dev.selvedge.server.events.EventPublisher;
+import dev.selvedge.server.events.ServerEvent;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the operations asked through the API in the background, each with the same use cases as the
+ * CLI ({@link Applier}, {@link RollbackTarget}, {@link Guarded}) on the node's engine and under the
+ * same per-daemon lease, recorded in the store before it starts: its steps as it goes, its result
+ * (the CLI's JSON) at the end. Each step is also published as an {@code operation.*} event.
+ *
+ * <p>One operation per node and stack at a time in this server ({@link #claim}); the lease keeps
+ * out every other process (a CLI, another server).
+ */
+final class OperationRunner implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(OperationRunner.class.getName());
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+  /** What an API client can ask of a stack. */
+  enum Action {
+    APPLY,
+    ROLLBACK,
+    RESTART,
+    STOP,
+    START;
+
+    String id() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    Guarded.Verb verb() {
+      return switch (this) {
+        case RESTART -> Guarded.Verb.RESTART;
+        case STOP -> Guarded.Verb.STOP;
+        case START -> Guarded.Verb.START;
+        default -> null;
+      };
+    }
+  }
+
+  /**
+   * One operation to run.
+   *
+   * @param service null for apply and rollback
+   * @param rollbackTo the deployment to go back to, or null for the newest healthy one before
+   * @param forced apply despite verify errors (the caller judged it)
+   */
+  record Job(
+      Operation operation,
+      Fleet.Node node,
+      Fleet.Stack stack,
+      Project project,
+      Action action,
+      String service,
+      Long rollbackTo,
+      boolean forced) {}
+
+  /** An operation of this server under way on a node's stack. */
+  record Running(String id, String actor, String action, Instant since) {}
+
+  private final Store store;
+  private final OperationSettings settings;
+  private final EventPublisher events;
+  private final Clock clock;
+  private final Map<String, Running> running = new ConcurrentHashMap<>();
+  private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+  // Applier and Guarded start a thread per task they are given (a wave's services at once).
+  private static final Executor WAVES = task -> Thread.ofVirtual().name("selvedge-op").start(task);
+
+  OperationRunner(Store store, OperationSettings settings, EventPublisher events, Clock clock) {
+    this.store = store;
+    this.settings = settings;
+    this.events = events;
+    this.clock = clock;
+  }
+
+  private static String key(String node, String stack) {
+    return node + "\u0000" + stack;
+  }
+
+  /** This server's operation under way on the node's stack, if any. */
+  Optional<Running> holder(String node, String stack) {
+    return Optional.ofNullable(running.get(key(node, stack)));
+  }
+
+  /**
+   * Takes the node's stack for {@code mine}; empty when it got it, else the operation that has it.
+   */
+  Optional<Running> claim(String node, String stack, Running mine) {
+    return Optional.ofNullable(running.putIfAbsent(key(node, stack), mine));
+  }
+
+  /** Gives the node's stack back, when {@code mine} still has it. */
+  void release(String node, String stack, Running mine) {
+    running.remove(key(node, stack), mine);
+  }
+
+  /** Runs {@code job} in the background; the stack claimed for it by {@code mine} is given back. */
+  void start(Job job, Running mine) {
+    try {
+      threads.execute(() -> run(job, mine));
+    } catch (RuntimeException e) {
+      release(job.node().id(), job.stack().name(), mine);
+      throw e;
+    }
+  }
+
+  private void run(Job job, Running mine) {
+    Operation op = job.operation();
+    Steps steps = new Steps(job);
+    try {
+      try {
+        store.operations().started(op.id(), clock.instant());
+      } catch (RuntimeException e) {
+        // The store went away after the operation was recorded: run nothing that cannot be told.
+        steps.fail("the store cannot be written, nothing was run: " + e.getMessage());
+        return;
+      }
+      steps.publish("operation.started", null, F.objectNode().put("action", job.action().id()));
+      ObjectNode result;
+      boolean ok;
+      try (DockerEngine engine = settings.engines().open(job.node(), settings.engineTimeout())) {
+        if (job.action() == Action.APPLY || job.action() == Action.ROLLBACK) {
+          ApplyResult r = apply(job, engine, steps);
+          result = OperationsRender.resultJson(r);
+          ok = r.outcome() == Deployment.Outcome.HEALTHY;
+        } else {
+          result = guarded(job, engine, steps);
+          ok = true;
+        }
+      }
+      steps.finish(ok ? State.SUCCEEDED : State.FAILED, result);
+    } catch (RuntimeException e) {
+      // Engine and store messages can echo what they were given: scrubbed like the CLI's.
+      steps.fail(job.project().secretValues().scrub(String.valueOf(e.getMessage())));
+    } finally {
+      release(job.node().id(), job.stack().name(), mine);
+    }
+  }
+
+  private ApplyResult apply(Job job, DockerEngine engine, Steps steps) {
+    Project project = job.project();
+    DriftChecker drift = new DriftChecker(settings.fingerprints(), clock);
+    Applier applier =
+        new Applier(
+            engine,
+            store,
+            new HealthGate(engine, settings.probe(), drift, clock),
+            new Planner(engine, drift),
+            settings.fingerprints(),
+            clock,
+            WAVES,
+            steps);
+    String actor = job.operation().actor();
+    Applier.Request request;
+    if (job.action() == Action.APPLY) {
+      request =
+          new Applier.Request(
+              project,
+              Deployment.Kind.APPLY,
+              null,
+              null,
+              job.forced(),
+              actor,
+              Revision.of(project),
+              settings.gateTimeout(),
+              settings.leaseTtl());
+    } else {
+      Progress progress =
+          new Emitter(steps, engine.endpoint(), project.name(), project.secretValues()::scrub);
+      RollbackTarget target =
+          RollbackTarget.choose(
+              engine,
+              store.deployments(),
+              HostIdentity.of(engine, store.deployments()),
+              project,
+              job.rollbackTo(),
+              progress);
+      Rollbacks.Restored restored = target.restore(project, settings.fingerprints());
+      for (String warning : restored.warnings()) {
+        progress.step(null, "warning: " + warning);
+      }
+      Map<String, ResolvedImage> pinned = target.pins(new ImageResolver(engine, progress));
+      request =
+          target.request(restored, pinned, actor, settings.gateTimeout(), settings.leaseTtl());
+    }
+    return applier.apply(request);
+  }
+
+  private ObjectNode guarded(Job job, DockerEngine engine, Steps steps) {
+    Guarded guarded =
+        new Guarded(
+            engine,
+            store.leases(),
+            store.audit(),
+            clock,
+            WAVES,
+            steps,
+            job.operation().actor() + " (pid " + ProcessHandle.current().pid() + ")",
+            settings.leaseTtl());
+    // The self-critical confirmation was asked for before the operation was recorded.
+    List<String> done = guarded.service(job.project(), job.service(), job.action().verb(), true);
+    ObjectNode result = F.objectNode();
+    result.put("action", job.action().id());
+    result.put("service", job.service());
+    ArrayNode containers = result.putArray("containers");
+    done.forEach(containers::add);
+    return result;
+  }
+
+  /**
+   * The operation's events as steps: kept on the operation in the store (as far as the store takes
+   * them; the end writes them all again) and published. Pull progress is neither: it is frequent
+   * and says nothing an operator needs afterwards.
+   */
+  private final class Steps implements EventSink {
+    private final Job job;
+    private final ArrayNode list = F.arrayNode();
+
+    Steps(Job job) {
+      this.job = job;
+    }
+
+    @Override
+    public void emit(OperationEvent event) {
+      ObjectNode step = F.objectNode();
+      String service = null;
+      switch (event) {
+        case OperationEvent.Step s -> {
+          service = s.service();
+          step.put("kind", "step").put("message", s.message());
+        }
+        case OperationEvent.GateVerdict v -> {
+          service = v.service();
+          step.put("kind", "verdict").put("passed", v.passed()).put("message", v.reason());
+        }
+        case OperationEvent.Started s -> step.put("kind", "started").put("message", s.operation());
+        case OperationEvent.Finished f ->
+            step.put("kind", "finished")
+                .put("message", f.operation())
+                .put("outcome", f.outcome())
+                .put("detail", f.detail());
+        case OperationEvent.Pull p -> {
+          return;
+        }
+      }
+      Instant at = clock.instant();
+      step.put("at", at.toString());
+      if (service != null) {
+        step.put("service", service);
+      }
+      String text;
+      synchronized (list) {
+        list.add(step);
+        text = text(list);
+      }
+      try {
+        store.operations().steps(job.operation().id(), text);
+      } catch (RuntimeException e) {
+        // Kept in memory; the end writes them all.
+      }
+      publish("operation.step", service, step.deepCopy());
+    }
+
+    void publish(String type, String service, ObjectNode data) {
+      Operation op = job.operation();
+      data.put("action", job.action().id());
+      try {
+        events.publish(
+            ServerEvent.of(
+                type,
+                clock.instant(),
+                job.node().id(),
+                job.stack().name(),
+                service != null ? service : job.service(),
+                op.id(),
+                data));
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "cannot publish an operation's event", e);
+      }
+    }
+
+    void finish(State state, ObjectNode result) {
+      String text;
+      synchronized (list) {
+        text = text(list);
+      }
+      try {
+        store
+            .operations()
+            .finish(
+                job.operation().id(),
+                state,
+                text,
+                job.project().secretValues().scrub(text(result)),
+                clock.instant());
+      } catch (RuntimeException e) {
+        // Left running in the store: the next start-up marks it interrupted.
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "cannot record the end of operation " + job.operation().id(),
+            e);
+      }
+      ObjectNode data = F.objectNode().put("state", state.label());
+      if (result.has("outcome")) {
+        data.set("outcome", result.get("outcome"));
+      }
+      if (result.has("error")) {
+        data.set("error", result.get("error"));
+      }
+      publish("operation.finished", null, data);
+    }
+
+    void fail(String message) {
+      finish(State.FAILED, F.objectNode().put("error", Objects.requireNonNullElse(message, "")));
+    }
+  }
+
+  static String text(com.fasterxml.jackson.databind.JsonNode node) {
+    return new String(TreeJson.compact(node), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** Lets operations under way end (they hold leases and may be restoring a service). */
+  @Override
+  public void close() {
+    threads.shutdown();
+    try {
+      if (!threads.awaitTermination(30, TimeUnit.SECONDS)) {
+        threads.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      threads.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The unfinished operations of an earlier run of the server: they will never end now. */
+  int interruptUnfinished() {
+    return store.operations().interruptUnfinished(clock.instant());
+  }
+
+  OperationStore operations() {
+    return store.operations();
+  }
+}
