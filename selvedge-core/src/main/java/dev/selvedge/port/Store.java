@@ -1,8 +1,8 @@
 package dev.selvedge.port;
 
 /**
- * The database: deployment snapshots, leases, the audit trail, the fleet's state and the API keys.
- * Adapters live in {@code selvedge-store}.
+ * The database: deployment snapshots, leases, the audit trail, the fleet's state, the API keys and
+ * the control plane's events. Adapters live in {@code selvedge-store}.
  */
 public interface Store extends AutoCloseable {
 
@@ -19,6 +19,9 @@ public interface Store extends AutoCloseable {
 
   /** The fleet's last known state, pill history and sweep claims (the control plane's poller). */
   FleetStateStore fleetState();
+
+  /** The control plane's events, kept for clients of the live stream that resume. */
+  EventStore events();
 
   @Override
   void close();
