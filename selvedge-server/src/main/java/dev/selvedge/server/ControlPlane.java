@@ -18,6 +18,7 @@ import dev.selvedge.port.EngineException;
 import dev.selvedge.port.EngineUnreachableException;
 import dev.selvedge.port.Store;
 import dev.selvedge.port.StoreException;
+import dev.selvedge.server.events.EventHub;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -44,6 +45,7 @@ public final class ControlPlane implements AutoCloseable {
    * @param port 0 for any free port
    * @param fleet the fleet registry and each node's last known state (the poller)
    * @param schemaVersion the store's schema version, for {@code /version}
+   * @param events the live event stream ({@code GET /api/v1/events}); publishers hand it events
    */
   public record Settings(
       String host,
@@ -52,8 +54,10 @@ public final class ControlPlane implements AutoCloseable {
       FleetView fleet,
       ServerMetrics metrics,
       Clock clock,
-      String schemaVersion) {
+      String schemaVersion,
+      EventHub events) {
     public Settings {
+      Objects.requireNonNull(events, "events");
       Objects.requireNonNull(host, "host");
       Objects.requireNonNull(store, "store");
       Objects.requireNonNull(fleet, "fleet");
@@ -100,6 +104,14 @@ public final class ControlPlane implements AutoCloseable {
               config.http.prefer405over404 = true;
               config.jetty.modifyHttpConfiguration(http -> http.setSendServerVersion(false));
               config.jetty.modifyServer(server -> server.setStopTimeout(5_000));
+              // The event stream's clients send one small message at most; the server pings
+              // every 30 s, so a live connection is never idle for long.
+              config.jetty.modifyWebSocketServletFactory(
+                  ws -> {
+                    ws.setMaxTextMessageSize(1024);
+                    ws.setMaxBinaryMessageSize(1024);
+                    ws.setIdleTimeout(Duration.ofMinutes(2));
+                  });
               config.routes.before(this::begin);
               config.routes.before("/api/v1/*", this::authenticate);
               config.routes.get("/healthz", ctx -> json(ctx, "{\"status\":\"ok\"}"));
@@ -115,6 +127,7 @@ public final class ControlPlane implements AutoCloseable {
               config.routes.get(
                   "/api/v1/nodes/{node}/stacks/{stack}/deployments", this::deployments);
               config.routes.get("/api/v1/keys", this::listKeys);
+              EventStream.register(config.routes, settings.events(), this::authenticateUpgrade);
               config.routes.exception(
                   ApiError.class, (e, ctx) -> error(ctx, e.status, e.code, e.getMessage()));
               config.routes.exception(
@@ -243,6 +256,17 @@ public final class ControlPlane implements AutoCloseable {
       throw new ApiError(401, "unauthorized", "the API key is unknown or revoked");
     }
     ctx.attribute(KEY, key.get());
+  }
+
+  /**
+   * A WebSocket upgrade under {@code /api/v1} (Javalin runs no HTTP before-handler on one): a
+   * request id, then a bearer key as every API request. The UI's session cookie (next issue) is to
+   * be accepted here too, and then the {@code Origin} checked against the fleet's CORS origins,
+   * since a browser sends cookies on a cross-site WebSocket.
+   */
+  private void authenticateUpgrade(Context ctx) {
+    begin(ctx);
+    authenticate(ctx);
   }
 
   /** The request's id: the client's {@code X-Request-Id} when it is a plain token, else made. */

@@ -60,6 +60,7 @@ abstract class ServerContract {
   protected dev.selvedge.port.FleetStateStore states;
   protected ServerMetrics metrics;
   protected ControlPlane plane;
+  protected dev.selvedge.server.events.EventHub events;
   protected final AtomicReference<Optional<String>> readiness =
       new AtomicReference<>(Optional.empty());
   protected final AtomicReference<Fleet> fleet = new AtomicReference<>();
@@ -104,10 +105,13 @@ abstract class ServerContract {
     states = store.fleetState();
     fleet.set(fleet(List.of("https://dash.example.net")));
     metrics = new ServerMetrics();
+    events =
+        new dev.selvedge.server.events.EventHub(
+            store.events(), clock, dev.selvedge.server.events.EventHub.DEFAULT_RETENTION);
     plane =
         ControlPlane.start(
             new ControlPlane.Settings(
-                "127.0.0.1", 0, store, view(), metrics, clock, Stores.schemaVersion()));
+                "127.0.0.1", 0, store, view(), metrics, clock, Stores.schemaVersion(), events));
   }
 
   /** The fleet as the store holds it, with a readiness the test sets. */
@@ -139,6 +143,9 @@ abstract class ServerContract {
   void stop() {
     if (plane != null) {
       plane.close();
+    }
+    if (events != null) {
+      events.close();
     }
     if (metrics != null) {
       metrics.close();
