@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.selvedge.json.TreeJson;
 import dev.selvedge.port.ApiKeyStore.Scope;
 import dev.selvedge.port.EventStore.Filter;
+import dev.selvedge.port.StoreException;
 import dev.selvedge.server.events.EventHub;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.websocket.WsConfig;
 import io.javalin.websocket.WsConnectContext;
 import io.javalin.websocket.WsContext;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,9 +61,15 @@ final class EventStream {
     routes.wsBeforeUpgrade(
         PATH,
         ctx -> {
-          authenticate.accept(ctx);
-          ControlPlane.require(ctx, Scope.READ);
-          ctx.attribute(REQUEST, request(ctx));
+          try {
+            authenticate.accept(ctx);
+            ControlPlane.require(ctx, Scope.READ);
+            ctx.attribute(REQUEST, request(ctx));
+          } catch (ApiError e) {
+            refuse(ctx, e.status, e.code, e.getMessage());
+          } catch (StoreException e) {
+            refuse(ctx, 503, "store_unavailable", e.getMessage());
+          }
         });
     routes.ws(PATH, stream::configure);
     routes.get(
@@ -75,6 +83,22 @@ final class EventStream {
               "upgrade_required",
               "this route is a WebSocket: connect with an Upgrade: websocket request");
         });
+  }
+
+  /**
+   * Answers a refused upgrade with the API's JSON error: Javalin's exception mappers set a result
+   * that an upgrade request never writes, so it is written here and the upgrade skipped.
+   */
+  private static void refuse(Context ctx, int status, String code, String message)
+      throws IOException {
+    ctx.skipRemainingHandlers();
+    byte[] body = TreeJson.compact(ApiJson.error(code, message));
+    HttpServletResponse res = ctx.res();
+    res.setStatus(status);
+    res.setContentType(ControlPlane.JSON);
+    res.setContentLength(body.length);
+    res.getOutputStream().write(body);
+    res.flushBuffer();
   }
 
   private void configure(WsConfig ws) {

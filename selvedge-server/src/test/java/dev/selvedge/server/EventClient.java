@@ -1,0 +1,150 @@
+package dev.selvedge.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.selvedge.json.TreeJson;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A client of the event stream on the JDK's WebSocket, with the key in the upgrade's {@code
+ * Authorization} header. A reading client asks for every message; a stalled one takes the first and
+ * then no more (the JDK client then stops reading its socket), as a client that stopped.
+ */
+final class EventClient implements WebSocket.Listener, AutoCloseable {
+  /** How long a test waits for what it expects before it fails. */
+  static final Duration PATIENCE = Duration.ofSeconds(30);
+
+  private final LinkedBlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
+  private final CompletableFuture<int[]> closed = new CompletableFuture<>();
+  private final StringBuilder partial = new StringBuilder();
+  private final boolean stalled;
+  volatile String closeReason;
+  private WebSocket socket;
+
+  private EventClient(boolean stalled) {
+    this.stalled = stalled;
+  }
+
+  static EventClient connect(int port, String query, String token) {
+    return connect(port, query, token, false);
+  }
+
+  static EventClient connect(int port, String query, String token, boolean stalled) {
+    EventClient c = new EventClient(stalled);
+    WebSocket.Builder b = HttpClient.newHttpClient().newWebSocketBuilder();
+    b.header("Authorization", "Bearer " + token);
+    c.socket =
+        b.buildAsync(URI.create("ws://127.0.0.1:" + port + "/api/v1/events" + query), c)
+            .orTimeout(PATIENCE.toSeconds(), TimeUnit.SECONDS)
+            .join();
+    return c;
+  }
+
+  /** A stalled client starts reading again, everything. */
+  void resume() {
+    socket.request(Long.MAX_VALUE);
+  }
+
+  void send(String text) {
+    socket.sendText(text, true).join();
+  }
+
+  @Override
+  public void onOpen(WebSocket webSocket) {
+    webSocket.request(1);
+  }
+
+  @Override
+  public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+    partial.append(data);
+    if (last) {
+      try {
+        messages.add(TreeJson.readFirst(partial.toString()));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      partial.setLength(0);
+      if (stalled) {
+        return null; // no more demand: the socket is no longer read
+      }
+    }
+    webSocket.request(1);
+    return null;
+  }
+
+  @Override
+  public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+    webSocket.request(1);
+    return null;
+  }
+
+  @Override
+  public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+    closeReason = reason;
+    closed.complete(new int[] {statusCode});
+    return null;
+  }
+
+  @Override
+  public void onError(WebSocket webSocket, Throwable error) {
+    closed.complete(new int[] {-1});
+  }
+
+  /** The next message; fails after {@link #PATIENCE}. */
+  JsonNode next() {
+    try {
+      JsonNode m = messages.poll(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+      if (m == null) {
+        throw new AssertionError("no message within " + PATIENCE);
+      }
+      return m;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** The next {@code n} messages. */
+  List<JsonNode> next(int n) {
+    List<JsonNode> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(next());
+    }
+    return out;
+  }
+
+  /** Messages received and not yet taken. */
+  List<JsonNode> drain() {
+    List<JsonNode> out = new ArrayList<>();
+    messages.drainTo(out);
+    return out;
+  }
+
+  /** The close code the server sent; fails when it did not close within {@link #PATIENCE}. */
+  int closeCode() {
+    return closed.orTimeout(PATIENCE.toSeconds(), TimeUnit.SECONDS).join()[0];
+  }
+
+  boolean isClosed() {
+    return closed.isDone();
+  }
+
+  @Override
+  public void close() {
+    if (!socket.isOutputClosed()) {
+      socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye");
+    }
+    socket.abort();
+  }
+}
