@@ -298,10 +298,9 @@ class EventStreamTest {
       }
     }
     slow.resume();
-    assertThat(slow.closeCode()).isIn(EventHub.TOO_SLOW, -1);
-    if (slow.closeReason != null) {
-      assertThat(slow.closeReason).startsWith("too slow");
-    }
+    // Reading again, it finds the close frame after what was under way.
+    assertThat(slow.closeCode()).isEqualTo(EventHub.TOO_SLOW);
+    assertThat(slow.closeReason).startsWith("too slow");
     assertThat(hub.subscribers()).isEqualTo(1);
     hub.publish(event("drift.detected", "app-1", "shop", -1));
     awaitStored(published + 1);

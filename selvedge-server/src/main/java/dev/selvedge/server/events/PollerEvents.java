@@ -65,7 +65,7 @@ public final class PollerEvents implements SweepListener {
               data));
     }
     for (StackState st : after.stacks()) {
-      drift(before, st);
+      drift(before, st, reading);
     }
     if (!reading.reachable()) {
       ObjectNode data = F.objectNode();
@@ -76,7 +76,7 @@ public final class PollerEvents implements SweepListener {
     }
   }
 
-  private void drift(NodeState before, StackState st) {
+  private void drift(NodeState before, StackState st, NodeReading reading) {
     Sync now = st.sync();
     if (now != Sync.IN_SYNC && now != Sync.DRIFTED) {
       return; // unknown: not read, or a layer unreadable; tells nothing about drift
@@ -96,7 +96,14 @@ public final class PollerEvents implements SweepListener {
     ObjectNode data = F.objectNode();
     data.put("project", st.project());
     data.put("pill", st.pill() == null ? null : st.pill().id());
-    reasons(data, st.reasons());
+    // What this sweep saw (the stack's shown reasons may still be the old colour's: anti-flap).
+    List<String> seen = st.reasons();
+    for (NodeReading.StackReading r : reading.stacks()) {
+      if (r.name().equals(st.name())) {
+        seen = r.reasons();
+      }
+    }
+    reasons(data, seen);
     publisher.publish(
         ServerEvent.of(
             now == Sync.DRIFTED ? "drift.detected" : "drift.resolved",
