@@ -1,16 +1,26 @@
 package dev.selvedge.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.selvedge.json.TreeJson;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -146,5 +156,68 @@ final class EventClient implements WebSocket.Listener, AutoCloseable {
       socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye");
     }
     socket.abort();
+  }
+
+  // ------------------------------------------------------------------- by hand
+
+  record Raw(int status, String headers, String body) {}
+
+  /**
+   * An upgrade request by hand (checked against the OpenAPI document), to see the status and body
+   * of a refusal.
+   */
+  static Raw upgrade(int port, String query, String authorization) throws IOException {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout((int) EventClient.PATIENCE.toMillis());
+      OutputStream out = s.getOutputStream();
+      String req =
+          "GET /api/v1/events"
+              + query
+              + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+              + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+              + (authorization == null ? "" : "Authorization: " + authorization + "\r\n")
+              + "\r\n";
+      out.write(req.getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = s.getInputStream();
+      String head = readHead(in);
+      int status = Integer.parseInt(head.substring(9, 12));
+      Map<String, String> headers = new LinkedHashMap<>();
+      for (String line : head.split("\r\n")) {
+        int colon = line.indexOf(':');
+        if (colon > 0) {
+          headers.put(
+              line.substring(0, colon).toLowerCase(Locale.ROOT), line.substring(colon + 1).strip());
+        }
+      }
+      String body = "";
+      if (status != 101 && headers.containsKey("content-length")) {
+        body =
+            new String(
+                in.readNBytes(Integer.parseInt(headers.get("content-length"))),
+                StandardCharsets.UTF_8);
+      }
+      if (status != 101) {
+        assertThat(
+                OpenApiCheck.problems("/api/v1/events", status, headers.get("content-type"), body))
+            .as("%d %s", status, body)
+            .isEmpty();
+      }
+      return new Raw(status, head, body);
+    }
+  }
+
+  private static String readHead(InputStream in) throws IOException {
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    int matched = 0;
+    while (matched < 4) {
+      int b = in.read();
+      if (b < 0) {
+        break;
+      }
+      head.write(b);
+      matched = (b == '\r' || b == '\n') && "\r\n\r\n".charAt(matched) == b ? matched + 1 : 0;
+    }
+    return head.toString(StandardCharsets.US_ASCII);
   }
 }

@@ -11,23 +11,17 @@ import dev.selvedge.port.ApiKeyStore.Scope;
 import dev.selvedge.port.EventStore.Filter;
 import dev.selvedge.port.EventStore.StoredEvent;
 import dev.selvedge.port.Store;
+import dev.selvedge.server.EventClient.Raw;
 import dev.selvedge.server.ServerContract.MovableClock;
 import dev.selvedge.server.events.EventHub;
 import dev.selvedge.server.events.ServerEvent;
 import dev.selvedge.store.StoreConfig;
 import dev.selvedge.store.Stores;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
@@ -311,62 +305,8 @@ class EventStreamTest {
 
   // ---------------------------------------------------------------------- the upgrade's refusals
 
-  record Raw(int status, String headers, String body) {}
-
-  /** An upgrade request by hand, to see the status and body of a refusal. */
   private Raw upgrade(String query, String authorization) throws IOException {
-    try (Socket s = new Socket("127.0.0.1", plane.port())) {
-      s.setSoTimeout((int) EventClient.PATIENCE.toMillis());
-      OutputStream out = s.getOutputStream();
-      String req =
-          "GET /api/v1/events"
-              + query
-              + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-              + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-              + (authorization == null ? "" : "Authorization: " + authorization + "\r\n")
-              + "\r\n";
-      out.write(req.getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      InputStream in = s.getInputStream();
-      String head = readHead(in);
-      int status = Integer.parseInt(head.substring(9, 12));
-      Map<String, String> headers = new LinkedHashMap<>();
-      for (String line : head.split("\r\n")) {
-        int colon = line.indexOf(':');
-        if (colon > 0) {
-          headers.put(
-              line.substring(0, colon).toLowerCase(Locale.ROOT), line.substring(colon + 1).strip());
-        }
-      }
-      String body = "";
-      if (status != 101 && headers.containsKey("content-length")) {
-        body =
-            new String(
-                in.readNBytes(Integer.parseInt(headers.get("content-length"))),
-                StandardCharsets.UTF_8);
-      }
-      if (status != 101) {
-        assertThat(
-                OpenApiCheck.problems("/api/v1/events", status, headers.get("content-type"), body))
-            .as("%d %s", status, body)
-            .isEmpty();
-      }
-      return new Raw(status, head, body);
-    }
-  }
-
-  private static String readHead(InputStream in) throws IOException {
-    ByteArrayOutputStream head = new ByteArrayOutputStream();
-    int matched = 0;
-    while (matched < 4) {
-      int b = in.read();
-      if (b < 0) {
-        break;
-      }
-      head.write(b);
-      matched = (b == '\r' || b == '\n') && "\r\n\r\n".charAt(matched) == b ? matched + 1 : 0;
-    }
-    return head.toString(StandardCharsets.US_ASCII);
+    return EventClient.upgrade(plane.port(), query, authorization);
   }
 
   @Test

@@ -624,4 +624,38 @@ abstract class ServerContract {
     Answer off = get(FLEET, "/api/v1/fleet", read, "Origin", "https://dash.example.net");
     assertThat(off.header("Access-Control-Allow-Origin")).isNull();
   }
+
+  @Test
+  void theEventStreamUpgradesWithAReadKeyOnly() throws IOException {
+    // Refusals are the API's JSON errors; a key in the URL is no key.
+    EventClient.Raw none = EventClient.upgrade(plane.port(), "?token=" + read, null);
+    assertThat(none.status()).isEqualTo(401);
+    BODIES.add(none.headers() + none.body());
+    clock.now = clock.now.plus(ControlPlane.AUTH_WINDOW);
+    EventClient.Raw revokedKey = EventClient.upgrade(plane.port(), "", "Bearer " + revoked);
+    assertThat(revokedKey.status()).isEqualTo(401);
+    EventClient.Raw bad = EventClient.upgrade(plane.port(), "?after=x", "Bearer " + read);
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.body()).contains("after");
+    assertThat(get("/api/v1/events", "/api/v1/events", read).status()).isEqualTo(426);
+    assertThat(EventClient.upgrade(plane.port(), "", "Bearer " + read).status()).isEqualTo(101);
+    OpenApiCheck.SEEN.add("GET /api/v1/events 101");
+
+    // An event published reaches a client of the database in use, with an id from its store.
+    try (EventClient c = EventClient.connect(plane.port(), "?after=0&node=app-1", read)) {
+      events.publish(
+          dev.selvedge.server.events.ServerEvent.of(
+              "drift.detected",
+              clock.instant(),
+              "app-1",
+              "shop",
+              null,
+              null,
+              com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()));
+      var m = c.next();
+      assertThat(m.get("type").asText()).isEqualTo("drift.detected");
+      assertThat(m.get("id").asLong()).isEqualTo(store.events().latestId().orElseThrow());
+      BODIES.add(m.toString());
+    }
+  }
 }

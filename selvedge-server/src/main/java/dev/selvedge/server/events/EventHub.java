@@ -168,6 +168,11 @@ public final class EventHub implements EventPublisher, AutoCloseable {
     return stored.get();
   }
 
+  /** Events published and not yet taken by the writer. */
+  int waiting() {
+    return intake.size();
+  }
+
   /** Subscribers now. */
   public int subscribers() {
     return subscribers.size();
