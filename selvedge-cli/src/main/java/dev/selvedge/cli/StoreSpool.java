@@ -301,6 +301,11 @@ final class StoreSpool {
       }
 
       @Override
+      public dev.selvedge.port.EventStore events() {
+        return store.events();
+      }
+
+      @Override
       public void close() {
         store.close();
       }

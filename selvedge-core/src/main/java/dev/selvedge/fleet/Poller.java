@@ -577,11 +577,12 @@ public final class Poller implements AutoCloseable {
           run.lastStoredUnderClaim = false;
           return run.last;
         }
+        NodeState before = run.last;
         outcome.commit(run);
         run.lastStoredUnderClaim = true;
         version.incrementAndGet();
         listener.swept(node.id(), took, reading.reachable());
-        listener.recorded(outcome.state(), outcome.changes());
+        listener.kept(before, outcome.state(), outcome.changes(), reading);
         return outcome.state();
       } finally {
         if (!released) {

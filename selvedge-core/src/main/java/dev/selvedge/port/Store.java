@@ -1,8 +1,8 @@
 package dev.selvedge.port;
 
 /**
- * The database: deployment snapshots, leases, the audit trail, the fleet's state, the API keys and
- * the API's operations. Adapters live in {@code selvedge-store}.
+ * The database: deployment snapshots, leases, the audit trail, the fleet's state, the API keys, the
+ * API's operations and the control plane's events. Adapters live in {@code selvedge-store}.
  */
 public interface Store extends AutoCloseable {
 
@@ -22,6 +22,9 @@ public interface Store extends AutoCloseable {
 
   /** The operations the control plane runs for API clients. */
   OperationStore operations();
+
+  /** The control plane's events, kept for clients of the live stream that resume. */
+  EventStore events();
 
   @Override
   void close();

@@ -18,6 +18,7 @@ import dev.selvedge.port.EngineException;
 import dev.selvedge.port.EngineUnreachableException;
 import dev.selvedge.port.Store;
 import dev.selvedge.port.StoreException;
+import dev.selvedge.server.events.EventHub;
 import dev.selvedge.server.events.EventPublisher;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -45,7 +46,9 @@ public final class ControlPlane implements AutoCloseable {
    * @param port 0 for any free port
    * @param fleet the fleet registry and each node's last known state (the poller)
    * @param schemaVersion the store's schema version, for {@code /version}
-   * @param events where operations (and others) publish their events
+   * @param stream the live event stream ({@code GET /api/v1/events})
+   * @param events where the server's parts publish their events: the stream, or a test's recorder
+   *     in front of it
    * @param operations what the operations API needs; null: no operations API (a read-only server)
    */
   public record Settings(
@@ -56,18 +59,21 @@ public final class ControlPlane implements AutoCloseable {
       ServerMetrics metrics,
       Clock clock,
       String schemaVersion,
+      EventHub stream,
       EventPublisher events,
       OperationSettings operations) {
     public Settings {
+      Objects.requireNonNull(events, "events");
       Objects.requireNonNull(host, "host");
       Objects.requireNonNull(store, "store");
       Objects.requireNonNull(fleet, "fleet");
       Objects.requireNonNull(metrics, "metrics");
       Objects.requireNonNull(clock, "clock");
+      Objects.requireNonNull(stream, "stream");
       Objects.requireNonNull(events, "events");
     }
 
-    /** A read-only server: no operations API, no events. */
+    /** A read-only server: no operations API. */
     public Settings(
         String host,
         int port,
@@ -75,8 +81,9 @@ public final class ControlPlane implements AutoCloseable {
         FleetView fleet,
         ServerMetrics metrics,
         Clock clock,
-        String schemaVersion) {
-      this(host, port, store, fleet, metrics, clock, schemaVersion, EventPublisher.NONE, null);
+        String schemaVersion,
+        EventHub stream) {
+      this(host, port, store, fleet, metrics, clock, schemaVersion, stream, stream, null);
     }
   }
 
@@ -129,6 +136,14 @@ public final class ControlPlane implements AutoCloseable {
               config.http.maxRequestSize = OperationRoutes.MAX_BODY;
               config.jetty.modifyHttpConfiguration(http -> http.setSendServerVersion(false));
               config.jetty.modifyServer(server -> server.setStopTimeout(5_000));
+              // The event stream's clients send one small message at most; the server pings
+              // every 30 s, so a live connection is never idle for long.
+              config.jetty.modifyWebSocketServletFactory(
+                  ws -> {
+                    ws.setMaxTextMessageSize(1024);
+                    ws.setMaxBinaryMessageSize(1024);
+                    ws.setIdleTimeout(Duration.ofMinutes(2));
+                  });
               config.routes.before(this::begin);
               config.routes.before("/api/v1/*", this::authenticate);
               config.routes.get("/healthz", ctx -> json(ctx, "{\"status\":\"ok\"}"));
@@ -148,6 +163,7 @@ public final class ControlPlane implements AutoCloseable {
               if (operations != null) {
                 operations.register(config.routes);
               }
+              EventStream.register(config.routes, settings.stream(), this::authenticateUpgrade);
               config.routes.exception(
                   ApiError.class, (e, ctx) -> error(ctx, e.status, e.code, e.getMessage()));
               config.routes.exception(
@@ -288,6 +304,17 @@ public final class ControlPlane implements AutoCloseable {
       throw new ApiError(401, "unauthorized", "the API key is unknown or revoked");
     }
     ctx.attribute(KEY, key.get());
+  }
+
+  /**
+   * A WebSocket upgrade under {@code /api/v1} (Javalin runs no HTTP before-handler on one): a
+   * request id, then a bearer key as every API request. The UI's session cookie (next issue) is to
+   * be accepted here too, and then the {@code Origin} checked against the fleet's CORS origins,
+   * since a browser sends cookies on a cross-site WebSocket.
+   */
+  private void authenticateUpgrade(Context ctx) {
+    begin(ctx);
+    authenticate(ctx);
   }
 
   /** The request's id: the client's {@code X-Request-Id} when it is a plain token, else made. */

@@ -15,16 +15,19 @@ import dev.selvedge.fleet.FleetFileException;
 import dev.selvedge.fleet.FleetWatcher;
 import dev.selvedge.fleet.LiveStackReader;
 import dev.selvedge.fleet.Poller;
+import dev.selvedge.fleet.SweepListener;
 import dev.selvedge.keys.ApiKeys;
 import dev.selvedge.keys.KeyAudit;
 import dev.selvedge.operations.Actor;
 import dev.selvedge.port.Store;
-import dev.selvedge.server.events.EventPublisher;
+import dev.selvedge.server.events.EventHub;
+import dev.selvedge.server.events.PollerEvents;
 import dev.selvedge.store.StoreConfig;
 import dev.selvedge.store.Stores;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,8 +51,20 @@ public final class Serve {
    *
    * @param listen {@code HOST:PORT} ({@code [::1]:PORT} for IPv6)
    * @param storeUrl a JDBC URL, or null for the default store (as every command)
+   * @param eventRetention how long the live stream's events are kept in the store
    */
-  public record Options(Path fleetFile, String listen, String storeUrl) {}
+  public record Options(Path fleetFile, String listen, String storeUrl, Duration eventRetention) {
+    public Options {
+      if (eventRetention == null) {
+        eventRetention = EventHub.DEFAULT_RETENTION;
+      }
+    }
+
+    /** With the default retention of events (7 days). */
+    public Options(Path fleetFile, String listen, String storeUrl) {
+      this(fleetFile, listen, storeUrl, EventHub.DEFAULT_RETENTION);
+    }
+  }
 
   private Serve() {}
 
@@ -145,7 +160,15 @@ public final class Serve {
               clock,
               Tool.selvedge(Version.current()));
       Fleet fleet = watcher.current();
-      Poller poller = Poller.create(fleet, reader, store.fleetState(), metrics);
+      // The live stream: events stored (ids from the store), old ones deleted hourly.
+      EventHub events = new EventHub(store.events(), clock, options.eventRetention());
+      open.add(events);
+      Poller poller =
+          Poller.create(
+              fleet,
+              reader,
+              store.fleetState(),
+              SweepListener.all(metrics, new PollerEvents(events)));
       open.add(poller);
       pollerRef.set(poller);
       ControlPlane plane =
@@ -158,7 +181,8 @@ public final class Serve {
                   metrics,
                   clock,
                   Stores.schemaVersion(),
-                  EventPublisher.NONE,
+                  events,
+                  events,
                   OperationSettings.defaults(
                       FleetEngines.opener(env, FleetEngines.KEPT_IDLE_CONNECTIONS),
                       env,

@@ -21,6 +21,7 @@ import dev.selvedge.port.ApiKeyStore.Scope;
 import dev.selvedge.port.Lease;
 import dev.selvedge.port.OperationStore;
 import dev.selvedge.port.Store;
+import dev.selvedge.server.events.EventHub;
 import dev.selvedge.server.events.ServerEvent;
 import dev.selvedge.store.StoreConfig;
 import dev.selvedge.store.Stores;
@@ -85,6 +86,7 @@ class OperationsIT {
   private String read;
   private String operate;
   private String operateName;
+  private EventHub hub;
   private final List<ServerEvent> events = Collections.synchronizedList(new ArrayList<>());
   private volatile CountDownLatch hold;
   private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
@@ -156,6 +158,7 @@ class OperationsIT {
                 Tool.selvedge(Version.current())),
             store.fleetState(),
             metrics);
+    hub = new EventHub(store.events(), clock, Duration.ofDays(1));
     settings =
         new ControlPlane.Settings(
             "127.0.0.1",
@@ -165,6 +168,7 @@ class OperationsIT {
             metrics,
             clock,
             Stores.schemaVersion(),
+            hub,
             this::published,
             new OperationSettings(
                 FleetEngines.opener(env, FleetEngines.KEPT_IDLE_CONNECTIONS),
@@ -187,6 +191,7 @@ class OperationsIT {
   /** The event publisher: records, and holds an operation at its start while a test says so. */
   private void published(ServerEvent event) {
     events.add(event);
+    hub.publish(event);
     CountDownLatch h = hold;
     if (h != null && event.type().equals("operation.started")) {
       try {
@@ -209,6 +214,9 @@ class OperationsIT {
       }
       if (poller != null) {
         poller.close();
+      }
+      if (hub != null) {
+        hub.close();
       }
     } finally {
       removeAll(project);

@@ -61,6 +61,7 @@ abstract class ServerContract {
   protected dev.selvedge.port.FleetStateStore states;
   protected ServerMetrics metrics;
   protected ControlPlane plane;
+  protected dev.selvedge.server.events.EventHub events;
   protected final AtomicReference<Optional<String>> readiness =
       new AtomicReference<>(Optional.empty());
   protected final AtomicReference<Fleet> fleet = new AtomicReference<>();
@@ -105,10 +106,13 @@ abstract class ServerContract {
     states = store.fleetState();
     fleet.set(fleet(List.of("https://dash.example.net")));
     metrics = new ServerMetrics();
+    events =
+        new dev.selvedge.server.events.EventHub(
+            store.events(), clock, dev.selvedge.server.events.EventHub.DEFAULT_RETENTION);
     plane =
         ControlPlane.start(
             new ControlPlane.Settings(
-                "127.0.0.1", 0, store, view(), metrics, clock, Stores.schemaVersion()));
+                "127.0.0.1", 0, store, view(), metrics, clock, Stores.schemaVersion(), events));
   }
 
   /** The fleet as the store holds it, with a readiness the test sets. */
@@ -140,6 +144,9 @@ abstract class ServerContract {
   void stop() {
     if (plane != null) {
       plane.close();
+    }
+    if (events != null) {
+      events.close();
     }
     if (metrics != null) {
       metrics.close();
@@ -952,5 +959,39 @@ abstract class ServerContract {
     assertThat(metrics.scrape()).contains("selvedge_audit_failures_total 1.0");
     store = Stores.open(storeConfig(), clock);
     assertThat(store.apiKeys().list()).noneMatch(k -> k.name().equals("late-" + suffix));
+  }
+
+  @Test
+  void theEventStreamUpgradesWithAReadKeyOnly() throws IOException {
+    // Refusals are the API's JSON errors; a key in the URL is no key.
+    EventClient.Raw none = EventClient.upgrade(plane.port(), "?token=" + read, null);
+    assertThat(none.status()).isEqualTo(401);
+    BODIES.add(none.headers() + none.body());
+    clock.now = clock.now.plus(ControlPlane.AUTH_WINDOW);
+    EventClient.Raw revokedKey = EventClient.upgrade(plane.port(), "", "Bearer " + revoked);
+    assertThat(revokedKey.status()).isEqualTo(401);
+    EventClient.Raw bad = EventClient.upgrade(plane.port(), "?after=x", "Bearer " + read);
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.body()).contains("after");
+    assertThat(get("/api/v1/events", "/api/v1/events", read).status()).isEqualTo(426);
+    assertThat(EventClient.upgrade(plane.port(), "", "Bearer " + read).status()).isEqualTo(101);
+    OpenApiCheck.SEEN.add("GET /api/v1/events 101");
+
+    // An event published reaches a client of the database in use, with an id from its store.
+    try (EventClient c = EventClient.connect(plane.port(), "?after=0&node=app-1", read)) {
+      events.publish(
+          dev.selvedge.server.events.ServerEvent.of(
+              "drift.detected",
+              clock.instant(),
+              "app-1",
+              "shop",
+              null,
+              null,
+              com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()));
+      var m = c.next();
+      assertThat(m.get("type").asText()).isEqualTo("drift.detected");
+      assertThat(m.get("id").asLong()).isEqualTo(store.events().latestId().orElseThrow());
+      BODIES.add(m.toString());
+    }
   }
 }

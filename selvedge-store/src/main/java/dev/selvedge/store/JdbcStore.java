@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.selvedge.port.ApiKeyStore;
 import dev.selvedge.port.AuditLog;
 import dev.selvedge.port.DeploymentStore;
+import dev.selvedge.port.EventStore;
 import dev.selvedge.port.FleetStateStore;
 import dev.selvedge.port.LeaseStore;
 import dev.selvedge.port.OperationStore;
@@ -19,6 +20,7 @@ final class JdbcStore implements Store {
   private final ApiKeyStore apiKeys;
   private final FleetStateStore fleetState;
   private final OperationStore operations;
+  private final EventStore events;
 
   JdbcStore(
       HikariDataSource pool,
@@ -28,7 +30,8 @@ final class JdbcStore implements Store {
       AuditLog audit,
       ApiKeyStore apiKeys,
       FleetStateStore fleetState,
-      OperationStore operations) {
+      OperationStore operations,
+      EventStore events) {
     this.pool = pool;
     this.location = location;
     this.deployments = deployments;
@@ -37,6 +40,7 @@ final class JdbcStore implements Store {
     this.apiKeys = apiKeys;
     this.fleetState = fleetState;
     this.operations = operations;
+    this.events = events;
   }
 
   @Override
@@ -72,6 +76,11 @@ final class JdbcStore implements Store {
   @Override
   public OperationStore operations() {
     return operations;
+  }
+
+  @Override
+  public EventStore events() {
+    return events;
   }
 
   @Override

@@ -70,7 +70,8 @@ public final class Stores {
           new JdbcAuditLog(db),
           new JdbcApiKeyStore(db),
           new JdbcFleetStateStore(db, clock),
-          new JdbcOperationStore(db));
+          new JdbcOperationStore(db),
+          new JdbcEventStore(db));
     } catch (RuntimeException e) {
       pool.close();
       throw e;

@@ -1,0 +1,100 @@
+package dev.selvedge.port;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalLong;
+
+/**
+ * The control plane's events as kept for resuming clients of the live stream: the store assigns
+ * each its id, the stream's position, which only grows. A client that was away reads what it missed
+ * with {@link #after}; retention ({@link #deleteBefore}) removes old events but never the newest,
+ * so how far the stream went is always known.
+ */
+public interface EventStore {
+
+  /**
+   * One event.
+   *
+   * @param id the stream position (0 in an event not yet appended)
+   * @param node null when not about a node (likewise stack, service, operation)
+   * @param data the event's own fields as a JSON object's text (secret-free)
+   */
+  record StoredEvent(
+      long id,
+      String type,
+      Instant at,
+      String node,
+      String stack,
+      String service,
+      String operation,
+      String data) {
+    public StoredEvent {
+      Objects.requireNonNull(type, "type");
+      Objects.requireNonNull(at, "at");
+      Objects.requireNonNull(data, "data");
+    }
+  }
+
+  /**
+   * Which events a reader wants; an empty list lets everything through.
+   *
+   * @param types exact types ({@code drift.detected}), or prefixes ending with a dot ({@code
+   *     operation.})
+   */
+  record Filter(List<String> nodes, List<String> stacks, List<String> types) {
+    public static final Filter ALL = new Filter(List.of(), List.of(), List.of());
+
+    public Filter {
+      nodes = List.copyOf(nodes);
+      stacks = List.copyOf(stacks);
+      types = List.copyOf(types);
+    }
+
+    /** Whether {@code e} passes. */
+    public boolean matches(StoredEvent e) {
+      return matches(e.type(), e.node(), e.stack());
+    }
+
+    /** Whether an event of this type and subject passes. */
+    public boolean matches(String type, String node, String stack) {
+      if (!nodes.isEmpty() && !nodes.contains(node)) {
+        return false;
+      }
+      if (!stacks.isEmpty() && !stacks.contains(stack)) {
+        return false;
+      }
+      if (types.isEmpty()) {
+        return true;
+      }
+      for (String t : types) {
+        if (t.endsWith(".") ? type.startsWith(t) : type.equals(t)) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  /**
+   * Appends {@code event} (its id is ignored) and returns the id given to it, greater than every id
+   * given before. Callers that need ids committed in order append one at a time.
+   *
+   * @throws StoreException when the store cannot take it
+   */
+  long append(StoredEvent event);
+
+  /** Up to {@code limit} events with an id above {@code afterId} passing {@code filter}, by id. */
+  List<StoredEvent> after(long afterId, Filter filter, int limit);
+
+  /** The smallest id kept; empty when no event is kept. */
+  OptionalLong oldestId();
+
+  /** The greatest id kept; empty when no event is kept. */
+  OptionalLong latestId();
+
+  /**
+   * Deletes the events older than {@code cutoff}, except the newest event of all; returns how many.
+   */
+  int deleteBefore(Instant cutoff);
+}

@@ -1,0 +1,216 @@
+package dev.selvedge.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.selvedge.json.TreeJson;
+import dev.selvedge.port.ApiKeyStore.Scope;
+import dev.selvedge.port.EventStore.Filter;
+import dev.selvedge.port.StoreException;
+import dev.selvedge.server.events.EventHub;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.websocket.WsConfig;
+import io.javalin.websocket.WsConnectContext;
+import io.javalin.websocket.WsContext;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+
+/**
+ * {@code GET /api/v1/events}: the live event stream as a WebSocket over the {@link EventHub}. The
+ * upgrade is authenticated like every API request (a read key in {@code Authorization: Bearer};
+ * never a key in the URL) and refused with a JSON error otherwise; the query ({@code after}, {@code
+ * node}, {@code stack}, {@code type}) is checked before the upgrade (400 naming the parameter). A
+ * plain GET without an upgrade is answered 426. See docs/api.md, "Live events".
+ */
+final class EventStream {
+  static final String PATH = "/api/v1/events";
+
+  /** Close code: the client's message was not {@code {"after": ID}} as the first message. */
+  static final int BAD_MESSAGE = 4000;
+
+  private static final String REQUEST = "selvedge.events.request";
+  private static final String SUBSCRIPTION = "selvedge.events.subscription";
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:@/-]{1,255}");
+  private static final Pattern TYPE = Pattern.compile("[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)*\\.?");
+  private static final int MAX_VALUES = 50;
+  private static final Duration PING = Duration.ofSeconds(30);
+
+  private final EventHub hub;
+
+  private EventStream(EventHub hub) {
+    this.hub = hub;
+  }
+
+  /** What a client asked for at the upgrade. */
+  record Request(Long after, Filter filter) {}
+
+  /**
+   * Registers the route; {@code authenticate} runs first on the upgrade (the API's bearer keys; the
+   * place where the UI's session cookie will be accepted too).
+   */
+  static void register(RoutesConfig routes, EventHub hub, Consumer<Context> authenticate) {
+    EventStream stream = new EventStream(hub);
+    routes.wsBeforeUpgrade(
+        PATH,
+        ctx -> {
+          try {
+            authenticate.accept(ctx);
+            ControlPlane.require(ctx, Scope.READ);
+            ctx.attribute(REQUEST, request(ctx));
+          } catch (ApiError e) {
+            refuse(ctx, e.status, e.code, e.getMessage());
+          } catch (StoreException e) {
+            refuse(ctx, 503, "store_unavailable", e.getMessage());
+          }
+        });
+    routes.ws(PATH, stream::configure);
+    routes.get(
+        PATH,
+        ctx -> {
+          ControlPlane.require(ctx, Scope.READ);
+          request(ctx); // a bad query is a 400 here too
+          ctx.header("Upgrade", "websocket");
+          throw new ApiError(
+              426,
+              "upgrade_required",
+              "this route is a WebSocket: connect with an Upgrade: websocket request");
+        });
+  }
+
+  /**
+   * Answers a refused upgrade with the API's JSON error: Javalin's exception mappers set a result
+   * that an upgrade request never writes, so it is written here and the upgrade skipped.
+   */
+  private static void refuse(Context ctx, int status, String code, String message)
+      throws IOException {
+    ctx.skipRemainingHandlers();
+    byte[] body = TreeJson.compact(ApiJson.error(code, message));
+    HttpServletResponse res = ctx.res();
+    res.setStatus(status);
+    res.setContentType(ControlPlane.JSON);
+    res.setContentLength(body.length);
+    res.getOutputStream().write(body);
+    res.flushBuffer();
+  }
+
+  private void configure(WsConfig ws) {
+    ws.onConnect(this::connect);
+    ws.onMessage(ctx -> message(ctx, ctx.message()));
+    ws.onClose(ctx -> cancel(ctx));
+    ws.onError(ctx -> cancel(ctx));
+  }
+
+  private void connect(WsConnectContext ctx) {
+    Request request = ctx.attribute(REQUEST);
+    ctx.enableAutomaticPings(PING.toSeconds(), TimeUnit.SECONDS);
+    EventHub.Subscription sub =
+        hub.subscribe(new SessionSink(ctx.session), request.filter(), request.after());
+    ctx.attribute(SUBSCRIPTION, sub);
+  }
+
+  private static void message(WsContext ctx, String text) {
+    EventHub.Subscription sub = ctx.attribute(SUBSCRIPTION);
+    if (sub == null) {
+      return;
+    }
+    Long after = null;
+    try {
+      JsonNode node = TreeJson.readFirst(text);
+      JsonNode value = node == null ? null : node.get("after");
+      if (value != null && value.canConvertToExactIntegral() && value.asLong() >= 0) {
+        after = value.asLong();
+      }
+    } catch (IOException | RuntimeException e) {
+      after = null;
+    }
+    if (after == null || !sub.resumeAfter(after)) {
+      sub.cancel();
+      ctx.closeSession(
+          BAD_MESSAGE,
+          "send {\"after\": ID} once, as the first message, within "
+              + "0.5 s of connecting, and only without ?after");
+    }
+  }
+
+  private static void cancel(WsContext ctx) {
+    EventHub.Subscription sub = ctx.attribute(SUBSCRIPTION);
+    if (sub != null) {
+      sub.cancel();
+    }
+  }
+
+  /** The upgrade's query, checked: 400 naming the parameter. */
+  static Request request(Context ctx) {
+    Long after = null;
+    String raw = ctx.queryParam("after");
+    if (raw != null) {
+      try {
+        after = Long.parseLong(raw);
+      } catch (NumberFormatException e) {
+        after = -1L;
+      }
+      if (after < 0) {
+        throw ApiError.badRequest("after: an event id (a whole number, 0 or more)");
+      }
+    }
+    return new Request(
+        after,
+        new Filter(
+            values(ctx, "node", NAME), values(ctx, "stack", NAME), values(ctx, "type", TYPE)));
+  }
+
+  private static List<String> values(Context ctx, String name, Pattern valid) {
+    List<String> out = new ArrayList<>();
+    for (String given : ctx.queryParams(name)) {
+      for (String v : given.split(",", -1)) {
+        String t = v.strip();
+        if (!valid.matcher(t).matches()) {
+          throw ApiError.badRequest(
+              name
+                  + ": '"
+                  + (t.length() > 60 ? t.substring(0, 60) + "..." : t)
+                  + "' is not a "
+                  + (name.equals("type")
+                      ? "type (such as drift.detected) or prefix (such as operation.)"
+                      : name + " name"));
+        }
+        if (!out.contains(t)) {
+          out.add(t);
+        }
+      }
+    }
+    if (out.size() > MAX_VALUES) {
+      throw ApiError.badRequest(name + ": at most " + MAX_VALUES + " values");
+    }
+    return out;
+  }
+
+  /** A Jetty session as the hub's sink. */
+  private record SessionSink(Session session) implements EventHub.Sink {
+    @Override
+    public void send(String text, Runnable done, Consumer<Throwable> failed) {
+      session.sendText(text, Callback.from(done, failed));
+    }
+
+    @Override
+    public void close(int code, String reason) {
+      CompletableFuture<Void> closed = new CompletableFuture<>();
+      session.close(
+          code, reason, Callback.from(() -> closed.complete(null), closed::completeExceptionally));
+      try {
+        closed.get(2, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // A client that reads nothing cannot take the close frame either: cut it off.
+        session.disconnect();
+      }
+    }
+  }
+}

@@ -1,0 +1,554 @@
+package dev.selvedge.server.events;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.selvedge.port.EventStore;
+import dev.selvedge.port.EventStore.Filter;
+import dev.selvedge.port.EventStore.StoredEvent;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The live event stream's hub: publishers hand it events ({@link #publish}, never blocking), one
+ * writer thread appends each to the {@link EventStore} (which gives it its id) and then hands it to
+ * every subscriber whose filter it passes, in id order.
+ *
+ * <ul>
+ *   <li>Memory is bounded: the intake holds at most {@link Limits#intake} events (more are counted
+ *       as lost, and a {@code stream.gap} event says how many once the store takes events again);
+ *       each subscriber holds at most {@link Limits#perClient}.
+ *   <li>A subscriber whose queue is full, or whose send is not completed within {@link
+ *       Limits#sendTimeout}, is dropped with close code {@link #TOO_SLOW}: neither publishers nor
+ *       other subscribers ever wait for it.
+ *   <li>Only stored events are streamed: an id always names an event a resuming client can read
+ *       back. While the store is down the writer retries (the intake fills, then drops), so live
+ *       clients see events late rather than events that a resume would miss.
+ *   <li>A subscriber resuming after an id reads what it missed from the store, then continues live,
+ *       without gap or duplicate: it is registered for live events before it reads, and what it
+ *       gets live is skipped up to the last id it was sent. One too far behind (its id older than
+ *       the oldest kept, or newer than the newest) gets a {@code stream.reset} notice and close
+ *       code {@link #TOO_FAR_BEHIND}.
+ * </ul>
+ *
+ * Ids come from one writer, so within one server they are committed in order; replicas sharing a
+ * database each stream their own events.
+ */
+public final class EventHub implements EventPublisher, AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(EventHub.class.getName());
+
+  /** Close code: the client did not keep up (queue full, or a send not completed in time). */
+  public static final int TOO_SLOW = 4008;
+
+  /** Close code: the id to resume after is no longer kept (or unknown); start afresh. */
+  public static final int TOO_FAR_BEHIND = 4009;
+
+  /** Close code: the server stops. */
+  public static final int GOING_AWAY = 1001;
+
+  /** Default retention of events in the store. */
+  public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
+
+  /**
+   * The hub's bounds.
+   *
+   * @param intake events published but not yet stored
+   * @param perClient events waiting to be sent to one client
+   * @param sendTimeout how long one message to a client may take
+   * @param replayPage events read from the store at a time when a client resumes
+   * @param hello how long a client connecting without {@code ?after} has to send {@code {"after":
+   *     ID}} as its first message before it is streamed live events from now
+   */
+  public record Limits(
+      int intake, int perClient, Duration sendTimeout, int replayPage, Duration hello) {
+    public static final Limits DEFAULT =
+        new Limits(10_000, 1_024, Duration.ofSeconds(10), 500, Duration.ofMillis(500));
+
+    public Limits {
+      if (intake < 1 || perClient < 1 || replayPage < 1) {
+        throw new IllegalArgumentException("limits must be positive");
+      }
+      Objects.requireNonNull(sendTimeout, "sendTimeout");
+      Objects.requireNonNull(hello, "hello");
+    }
+  }
+
+  /** Where one subscriber's messages go: a WebSocket session, or a test's list. */
+  public interface Sink {
+    /**
+     * Sends one text message without waiting; exactly one of {@code done} and {@code failed} is
+     * called once it is sent or has failed.
+     */
+    void send(String text, Runnable done, Consumer<Throwable> failed);
+
+    /** Closes the connection with this close code and reason (may wait a little for it). */
+    void close(int code, String reason);
+  }
+
+  /** One subscriber, as its connection sees it. */
+  public interface Subscription {
+    /**
+     * The client's first message asked to resume after {@code id}; false when too late (after the
+     * hello window, after {@code ?after}, or a second time).
+     */
+    boolean resumeAfter(long id);
+
+    /** The connection closed (by the client or the network): stop sending. */
+    void cancel();
+  }
+
+  private final EventStore store;
+  private final Clock clock;
+  private final Limits limits;
+  private final Duration retention;
+  private final ArrayBlockingQueue<ServerEvent> intake;
+  private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+  private final AtomicLong lost = new AtomicLong();
+  private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong stored = new AtomicLong();
+  private final Thread writer;
+  private volatile boolean closing;
+  private long nextRetention;
+
+  /**
+   * Starts the hub's writer thread.
+   *
+   * @param retention how long events are kept in the store (deleted hourly, and at start)
+   */
+  public EventHub(EventStore store, Clock clock, Limits limits, Duration retention) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.limits = Objects.requireNonNull(limits, "limits");
+    if (retention.isNegative() || retention.isZero()) {
+      throw new IllegalArgumentException("the events' retention must be positive: " + retention);
+    }
+    this.retention = retention;
+    this.intake = new ArrayBlockingQueue<>(limits.intake());
+    this.nextRetention = System.nanoTime();
+    this.writer = Thread.ofPlatform().name("selvedge-events").daemon().unstarted(this::write);
+    writer.start();
+  }
+
+  /** A hub with the default limits. */
+  public EventHub(EventStore store, Clock clock, Duration retention) {
+    this(store, clock, Limits.DEFAULT, retention);
+  }
+
+  @Override
+  public void publish(ServerEvent event) {
+    if (closing || !intake.offer(event)) {
+      lost.incrementAndGet();
+    }
+  }
+
+  /** Events published but never stored (the intake was full, or the hub stopping). */
+  public long lostEvents() {
+    return lost.get();
+  }
+
+  /** Clients dropped for being too slow. */
+  public long droppedClients() {
+    return dropped.get();
+  }
+
+  /** Events stored and handed to subscribers so far. */
+  public long storedEvents() {
+    return stored.get();
+  }
+
+  /** Events published and not yet taken by the writer. */
+  int waiting() {
+    return intake.size();
+  }
+
+  /** Subscribers now. */
+  public int subscribers() {
+    return subscribers.size();
+  }
+
+  /**
+   * Subscribes {@code sink}: it is sent every event passing {@code filter}, from now on, or from
+   * the store after {@code after} when it is not null.
+   */
+  public Subscription subscribe(Sink sink, Filter filter, Long after) {
+    Subscriber s = new Subscriber(sink, filter);
+    if (closing) {
+      sink.close(GOING_AWAY, "the server is stopping");
+      return s;
+    }
+    subscribers.add(s);
+    if (after != null) {
+      s.start.complete(after);
+    }
+    s.thread = Thread.ofVirtual().name("selvedge-events-client").start(s::run);
+    return s;
+  }
+
+  /** Deletes the events older than the retention now (also done hourly by the writer). */
+  public int retainNow() {
+    return store.deleteBefore(clock.instant().minus(retention));
+  }
+
+  /**
+   * Stops: the events already published are stored (for a few seconds at most), every subscriber is
+   * closed with {@link #GOING_AWAY}.
+   */
+  @Override
+  public void close() {
+    closing = true;
+    try {
+      writer.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (writer.isAlive()) {
+      writer.interrupt(); // a store that does not answer: what is left is lost
+    }
+    for (Subscriber s : List.copyOf(subscribers)) {
+      s.drop(GOING_AWAY, "the server is stopping");
+    }
+  }
+
+  // ------------------------------------------------------------------------------- the writer
+
+  private void write() {
+    List<ServerEvent> batch = new ArrayList<>();
+    while (!closing || !intake.isEmpty()) {
+      try {
+        ServerEvent first = intake.poll(1, TimeUnit.SECONDS);
+        if (first != null) {
+          batch.add(first);
+          intake.drainTo(batch, 255);
+          for (ServerEvent e : batch) {
+            if (!storeAndSend(e)) {
+              lost.incrementAndGet();
+            }
+          }
+          batch.clear();
+        }
+        retainWhenDue();
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.ERROR, "the event stream's writer failed; it carries on", e);
+      }
+    }
+  }
+
+  /** Stores {@code e} (retrying while the store is away) and sends it; false when given up. */
+  private boolean storeAndSend(ServerEvent e) throws InterruptedException {
+    StoredEvent event = EventJson.stored(e);
+    long wait = 100;
+    boolean warned = false;
+    while (true) {
+      try {
+        long id = store.append(event);
+        send(
+            new StoredEvent(
+                id,
+                event.type(),
+                event.at(),
+                event.node(),
+                event.stack(),
+                event.service(),
+                event.operation(),
+                event.data()));
+        break;
+      } catch (RuntimeException x) {
+        if (closing) {
+          return false;
+        }
+        if (!warned) {
+          LOG.log(
+              System.Logger.Level.WARNING,
+              "the store does not take events; they wait (up to "
+                  + limits.intake()
+                  + ") and are retried: "
+                  + x.getMessage());
+          warned = true;
+        }
+        Thread.sleep(wait);
+        wait = Math.min(wait * 2, 5_000);
+      }
+    }
+    long missed = lost.getAndSet(0);
+    if (missed > 0) {
+      ObjectNode data = JsonNodeFactory.instance.objectNode();
+      data.put("lost", missed);
+      data.put("reason", "events published while the store was away or the intake full");
+      try {
+        StoredEvent gap =
+            EventJson.stored(
+                ServerEvent.of("stream.gap", clock.instant(), null, null, null, null, data));
+        long id = store.append(gap);
+        send(new StoredEvent(id, gap.type(), gap.at(), null, null, null, null, gap.data()));
+      } catch (RuntimeException x) {
+        lost.addAndGet(missed); // told with the next one
+      }
+    }
+    return true;
+  }
+
+  private void send(StoredEvent e) {
+    stored.incrementAndGet();
+    String json = null;
+    for (Subscriber s : subscribers) {
+      if (s.filter.matches(e.type(), e.node(), e.stack())) {
+        if (json == null) {
+          json = EventJson.write(e);
+        }
+        s.offer(new Live(e.id(), json));
+      }
+    }
+  }
+
+  private void retainWhenDue() {
+    if (System.nanoTime() - nextRetention < 0) {
+      return;
+    }
+    nextRetention = System.nanoTime() + Duration.ofHours(1).toNanos();
+    try {
+      int n = retainNow();
+      if (n > 0) {
+        LOG.log(System.Logger.Level.INFO, "deleted " + n + " events older than " + retention);
+      }
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "cannot delete old events: " + e.getMessage());
+    }
+  }
+
+  // -------------------------------------------------------------------------- a subscriber
+
+  private record Live(long id, String json) {}
+
+  /** Wakes a subscriber's thread once it is dropped (its queue emptied first). */
+  private static final Live END = new Live(Long.MIN_VALUE, "");
+
+  /** Thrown out of a subscriber's loop once it is closed. */
+  private static final class Closed extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Closed() {
+      super(null, null, false, false);
+    }
+  }
+
+  private final class Subscriber implements Subscription {
+    final Sink sink;
+    final Filter filter;
+    final ArrayBlockingQueue<Live> queue;
+    final CompletableFuture<Long> start = new CompletableFuture<>();
+    final CompletableFuture<Void> ended = new CompletableFuture<>();
+    volatile Thread thread;
+    // under `this`: while catching up, a full queue is emptied (the store has it all) and noted
+    private boolean catchingUp = true;
+    private boolean overflowed;
+    private volatile boolean closed;
+    private int closeCode;
+    private String closeReason;
+    private long lastSent;
+
+    Subscriber(Sink sink, Filter filter) {
+      this.sink = sink;
+      this.filter = filter;
+      this.queue = new ArrayBlockingQueue<>(limits.perClient());
+    }
+
+    /** The writer's hand-over: never waits. */
+    void offer(Live live) {
+      synchronized (this) {
+        if (closed || queue.offer(live)) {
+          return;
+        }
+        if (catchingUp) {
+          queue.clear();
+          overflowed = true;
+          return;
+        }
+      }
+      drop(
+          TOO_SLOW,
+          "too slow: more than "
+              + limits.perClient()
+              + " events waiting; resume after your last id");
+    }
+
+    @Override
+    public boolean resumeAfter(long id) {
+      return start.complete(id);
+    }
+
+    @Override
+    public void cancel() {
+      drop(0, null);
+    }
+
+    /** Ends this subscriber; its thread closes the connection with {@code code} (0: closed). */
+    void drop(int code, String reason) {
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
+        closed = true;
+        closeCode = code;
+        closeReason = reason;
+        // Woken without an interrupt: one could land in a store read, and H2 closes its file then.
+        queue.clear();
+        queue.offer(END);
+      }
+      subscribers.remove(this);
+      if (code == TOO_SLOW) {
+        dropped.incrementAndGet();
+      }
+      ended.complete(null);
+    }
+
+    void run() {
+      try {
+        Long after;
+        try {
+          CompletableFuture.anyOf(start, ended).get(limits.hello().toNanos(), TimeUnit.NANOSECONDS);
+          if (closed) {
+            throw new Closed();
+          }
+          after = start.getNow(null);
+        } catch (TimeoutException e) {
+          after = start.complete(null) ? null : start.getNow(null);
+        }
+        if (after != null) {
+          catchUp(after);
+        } else {
+          synchronized (this) {
+            if (overflowed) {
+              throw tooSlow();
+            }
+            catchingUp = false;
+          }
+        }
+        while (!closed) {
+          Live live = queue.take();
+          if (live == END) {
+            break;
+          }
+          if (live.id() > lastSent) {
+            sendAndWait(live.json());
+            lastSent = live.id();
+          }
+        }
+      } catch (Closed | InterruptedException e) {
+        // closed by the hub, the client or the network
+      } catch (ExecutionException e) {
+        // a send failed: the connection is gone
+        drop(0, null);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "an event stream client failed: " + e.getMessage());
+        drop(1011, "the server failed to read the events");
+      } finally {
+        if (!closed) {
+          drop(0, null);
+        }
+        int code;
+        String reason;
+        synchronized (this) {
+          code = closeCode;
+          reason = closeReason;
+        }
+        if (code != 0) {
+          sink.close(code, reason);
+        }
+      }
+    }
+
+    private Closed tooSlow() {
+      drop(TOO_SLOW, "too slow: fell behind while catching up; resume after your last id");
+      return new Closed();
+    }
+
+    /** Reads what was missed from the store, then turns live (see the class comment). */
+    private void catchUp(long after) throws Closed, InterruptedException, ExecutionException {
+      OptionalLong oldest = store.oldestId();
+      OptionalLong latest = store.latestId();
+      boolean behind =
+          latest.isEmpty()
+              ? after > 0
+              : after > latest.getAsLong() || after < oldest.getAsLong() - 1;
+      if (behind) {
+        ObjectNode data = JsonNodeFactory.instance.objectNode();
+        data.put("after", after);
+        if (latest.isPresent()) {
+          data.put("oldest", oldest.getAsLong());
+          data.put("latest", latest.getAsLong());
+        } else {
+          data.putNull("oldest");
+          data.putNull("latest");
+        }
+        data.put(
+            "reason",
+            latest.isPresent() && after <= latest.getAsLong()
+                ? "the events after " + after + " are no longer kept"
+                : "no event " + after + " was ever kept here");
+        sendAndWait(
+            EventJson.notice(
+                EventJson.stored(
+                    ServerEvent.of(
+                        "stream.reset", clock.instant(), null, null, null, null, data))));
+        drop(TOO_FAR_BEHIND, "too far behind: read the state afresh, then connect without after");
+        throw new Closed();
+      }
+      lastSent = after;
+      while (true) {
+        synchronized (this) {
+          overflowed = false;
+        }
+        List<StoredEvent> page = store.after(lastSent, filter, limits.replayPage());
+        for (StoredEvent e : page) {
+          sendAndWait(EventJson.write(e));
+          lastSent = e.id();
+        }
+        if (page.size() < limits.replayPage()) {
+          synchronized (this) {
+            if (!overflowed) {
+              catchingUp = false;
+              return;
+            }
+          }
+        }
+      }
+    }
+
+    private void sendAndWait(String text) throws Closed, InterruptedException, ExecutionException {
+      if (closed) {
+        throw new Closed();
+      }
+      CompletableFuture<Void> sent = new CompletableFuture<>();
+      sink.send(text, () -> sent.complete(null), sent::completeExceptionally);
+      try {
+        CompletableFuture.anyOf(sent, ended)
+            .get(limits.sendTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        if (!sent.isDone()) {
+          throw new Closed();
+        }
+        sent.get();
+      } catch (TimeoutException e) {
+        drop(
+            TOO_SLOW,
+            "too slow: a message was not taken within "
+                + limits.sendTimeout().toSeconds()
+                + " s; resume after your last id");
+        throw new Closed();
+      }
+    }
+  }
+}

@@ -1,0 +1,138 @@
+package dev.selvedge.store;
+
+import dev.selvedge.port.EventStore;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import org.jdbi.v3.core.statement.Query;
+import org.jdbi.v3.core.statement.StatementContext;
+
+/** The live stream's events in the {@code server_event} table (V10). */
+final class JdbcEventStore implements EventStore {
+  private static final String COLUMNS = "id, type, at, node, stack, service, operation, data";
+
+  private final Db db;
+
+  JdbcEventStore(Db db) {
+    this.db = db;
+  }
+
+  @Override
+  public long append(StoredEvent e) {
+    return db.call(
+        "keep an event",
+        h ->
+            h.createUpdate(
+                    "INSERT INTO server_event (type, at, node, stack, service, operation, data)"
+                        + " VALUES (:type, :at, :node, :stack, :service, :operation, :data)")
+                .bind("type", e.type())
+                .bind("at", Db.timestamp(e.at()))
+                .bind("node", e.node())
+                .bind("stack", e.stack())
+                .bind("service", e.service())
+                .bind("operation", e.operation())
+                .bind("data", e.data())
+                .executeAndReturnGeneratedKeys("id")
+                .mapTo(Long.class)
+                .one());
+  }
+
+  @Override
+  public List<StoredEvent> after(long afterId, Filter filter, int limit) {
+    StringBuilder sql =
+        new StringBuilder("SELECT " + COLUMNS + " FROM server_event WHERE id > :after");
+    List<Object> binds = new ArrayList<>();
+    in(sql, binds, "node", filter.nodes());
+    in(sql, binds, "stack", filter.stacks());
+    if (!filter.types().isEmpty()) {
+      sql.append(" AND (");
+      for (int i = 0; i < filter.types().size(); i++) {
+        String t = filter.types().get(i);
+        sql.append(i == 0 ? "" : " OR ");
+        if (t.endsWith(".")) {
+          // A prefix: compared by its start, so no LIKE escaping of '_' or '%' is needed.
+          sql.append("SUBSTRING(type, 1, ")
+              .append(t.length())
+              .append(") = :b")
+              .append(binds.size());
+        } else {
+          sql.append("type = :b").append(binds.size());
+        }
+        binds.add(t);
+      }
+      sql.append(")");
+    }
+    sql.append(" ORDER BY id FETCH FIRST ").append(Math.max(1, limit)).append(" ROWS ONLY");
+    return db.call(
+        "read the events after " + afterId,
+        h -> {
+          Query q = h.createQuery(sql.toString()).bind("after", afterId);
+          for (int i = 0; i < binds.size(); i++) {
+            q.bind("b" + i, binds.get(i));
+          }
+          return q.map(JdbcEventStore::row).list();
+        });
+  }
+
+  private static void in(
+      StringBuilder sql, List<Object> binds, String column, List<String> values) {
+    if (values.isEmpty()) {
+      return;
+    }
+    sql.append(" AND ").append(column).append(" IN (");
+    for (int i = 0; i < values.size(); i++) {
+      sql.append(i == 0 ? "" : ", ").append(":b").append(binds.size());
+      binds.add(values.get(i));
+    }
+    sql.append(")");
+  }
+
+  @Override
+  public OptionalLong oldestId() {
+    return bound("MIN");
+  }
+
+  @Override
+  public OptionalLong latestId() {
+    return bound("MAX");
+  }
+
+  private OptionalLong bound(String aggregate) {
+    Long id =
+        db.call(
+            "read the events kept",
+            h ->
+                h.createQuery("SELECT " + aggregate + "(id) FROM server_event")
+                    .mapTo(Long.class)
+                    .findOne()
+                    .orElse(null));
+    return id == null ? OptionalLong.empty() : OptionalLong.of(id);
+  }
+
+  @Override
+  public int deleteBefore(Instant cutoff) {
+    return db.call(
+        "delete the events older than " + cutoff,
+        h ->
+            h.createUpdate(
+                    "DELETE FROM server_event WHERE at < :cutoff"
+                        + " AND id < (SELECT MAX(id) FROM server_event)")
+                .bind("cutoff", Db.timestamp(cutoff))
+                .execute());
+  }
+
+  private static StoredEvent row(ResultSet rs, StatementContext ctx) throws SQLException {
+    return new StoredEvent(
+        rs.getLong("id"),
+        rs.getString("type"),
+        Db.instant(rs, "at"),
+        rs.getString("node"),
+        rs.getString("stack"),
+        rs.getString("service"),
+        rs.getString("operation"),
+        rs.getString("data"));
+  }
+}
