@@ -73,4 +73,31 @@ class PostgresStoreIT extends StoreContract {
       assertThat(String.valueOf(t)).doesNotContain(password);
     }
   }
+
+  /** Beside the trigger, no grant: whoever does not own the table may not change it. */
+  @Test
+  void publicHasNoGrantToChangeTheAuditTableAndItsTriggersAreOn() throws SQLException {
+    try (Connection c =
+            DriverManager.getConnection(config.jdbcUrl(), config.user(), config.password());
+        Statement st = c.createStatement()) {
+      for (String privilege : java.util.List.of("UPDATE", "DELETE", "TRUNCATE")) {
+        try (var rs =
+            st.executeQuery(
+                "SELECT has_table_privilege('public', 'audit_event', '" + privilege + "')")) {
+          rs.next();
+          assertThat(rs.getBoolean(1)).as(privilege).isFalse();
+        }
+      }
+      try (var rs =
+          st.executeQuery(
+              "SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_event'::regclass"
+                  + " AND tgenabled = 'O' ORDER BY tgname")) {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        while (rs.next()) {
+          names.add(rs.getString(1));
+        }
+        assertThat(names).containsExactly("audit_event_append_only", "audit_event_no_truncate");
+      }
+    }
+  }
 }
