@@ -84,12 +84,14 @@ final class OperationRunner implements AutoCloseable {
   /**
    * One operation to run.
    *
+   * @param engine the node's engine, opened for the request; the operation closes it
    * @param service null for apply and rollback
    * @param rollbackTo the deployment to go back to, or null for the newest healthy one before
    * @param forced apply despite verify errors (the caller judged it)
    */
   record Job(
       Operation operation,
+      DockerEngine engine,
       Fleet.Node node,
       Fleet.Stack stack,
       Project project,
@@ -144,6 +146,7 @@ final class OperationRunner implements AutoCloseable {
       threads.execute(() -> run(job, mine));
     } catch (RuntimeException e) {
       release(job.node().id(), job.stack().name(), mine);
+      job.engine().close();
       throw e;
     }
   }
@@ -151,7 +154,7 @@ final class OperationRunner implements AutoCloseable {
   private void run(Job job, Running mine) {
     Operation op = job.operation();
     Steps steps = new Steps(job);
-    try {
+    try (DockerEngine engine = job.engine()) {
       try {
         store.operations().started(op.id(), clock.instant());
       } catch (RuntimeException e) {
@@ -162,15 +165,13 @@ final class OperationRunner implements AutoCloseable {
       steps.publish("operation.started", null, F.objectNode().put("action", job.action().id()));
       ObjectNode result;
       boolean ok;
-      try (DockerEngine engine = settings.engines().open(job.node(), settings.engineTimeout())) {
-        if (job.action() == Action.APPLY || job.action() == Action.ROLLBACK) {
-          ApplyResult r = apply(job, engine, steps);
-          result = OperationsRender.resultJson(r);
-          ok = r.outcome() == Deployment.Outcome.HEALTHY;
-        } else {
-          result = guarded(job, engine, steps);
-          ok = true;
-        }
+      if (job.action() == Action.APPLY || job.action() == Action.ROLLBACK) {
+        ApplyResult r = apply(job, engine, steps);
+        result = OperationsRender.resultJson(r);
+        ok = r.outcome() == Deployment.Outcome.HEALTHY;
+      } else {
+        result = guarded(job, engine, steps);
+        ok = true;
       }
       steps.finish(ok ? State.SUCCEEDED : State.FAILED, result);
     } catch (RuntimeException e) {
