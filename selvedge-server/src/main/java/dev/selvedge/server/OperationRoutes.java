@@ -242,65 +242,78 @@ final class OperationRoutes {
       }
     }
     busy(node, stack);
-    String before;
-    try (DockerEngine engine = ops.engines().open(node, ops.engineTimeout())) {
-      String host = LeaseKeeper.key(engine);
-      Optional<Lease> lease = settings.store().leases().current(host, project.name());
-      if (lease.isPresent()) {
-        Lease l = lease.get();
-        throw busy(node, stack, l.owner(), l.operation(), l.acquiredAt(), null);
-      }
-      before =
-          settings.store().deployments().history(host, project.name(), 1).stream()
-              .findFirst()
-              .map(d -> "deployment " + d.id() + " (" + outcome(d) + ")")
-              .orElse("no deployment");
-    } catch (SelvedgeException e) {
-      throw scrubbed(e, project);
-    }
-    String id = newId();
-    Instant now = clock.instant();
-    Running mine = new Running(id, actor, action.id(), now);
-    Optional<Running> other = runner.claim(node.id(), stack.name(), mine);
-    if (other.isPresent()) {
-      Running r = other.get();
-      throw busy(node, stack, r.actor(), r.action(), r.since(), r.id());
-    }
-    Operation created;
+    // The engine opened here (its /info answered, which the lease needs anyway) is the one the
+    // operation runs on: it is handed over, or closed when the request ends before that.
+    DockerEngine engine = ops.engines().open(node, ops.engineTimeout());
+    boolean handedOver = false;
     try {
-      created =
-          ops()
-              .create(
-                  new Operation(
-                      id,
-                      node.id(),
-                      stack.name(),
-                      service,
-                      action.id(),
-                      State.QUEUED,
-                      actor,
-                      ControlPlane.requestId(ctx),
-                      idempotencyKey,
-                      hash,
-                      now,
-                      null,
-                      null,
-                      null,
-                      null));
-    } catch (RuntimeException e) {
-      runner.release(node.id(), stack.name(), mine);
-      throw e; // a StoreException is 503: nothing was recorded, nothing runs
+      String before;
+      try {
+        String host = LeaseKeeper.key(engine);
+        Optional<Lease> lease = settings.store().leases().current(host, project.name());
+        if (lease.isPresent()) {
+          Lease l = lease.get();
+          throw busy(node, stack, l.owner(), l.operation(), l.acquiredAt(), null);
+        }
+        before =
+            settings.store().deployments().history(host, project.name(), 1).stream()
+                .findFirst()
+                .map(d -> "deployment " + d.id() + " (" + outcome(d) + ")")
+                .orElse("no deployment");
+      } catch (SelvedgeException e) {
+        throw scrubbed(e, project);
+      }
+      String id = newId();
+      Instant now = clock.instant();
+      Running mine = new Running(id, actor, action.id(), now);
+      Optional<Running> other = runner.claim(node.id(), stack.name(), mine);
+      if (other.isPresent()) {
+        Running r = other.get();
+        throw busy(node, stack, r.actor(), r.action(), r.since(), r.id());
+      }
+      Operation created;
+      try {
+        created =
+            ops()
+                .create(
+                    new Operation(
+                        id,
+                        node.id(),
+                        stack.name(),
+                        service,
+                        action.id(),
+                        State.QUEUED,
+                        actor,
+                        ControlPlane.requestId(ctx),
+                        idempotencyKey,
+                        hash,
+                        now,
+                        null,
+                        null,
+                        null,
+                        null));
+      } catch (RuntimeException e) {
+        runner.release(node.id(), stack.name(), mine);
+        throw e; // a StoreException is 503: nothing was recorded, nothing runs
+      }
+      if (!created.id().equals(id)) {
+        // A retry with the same key raced this one and was recorded first: answer with it.
+        runner.release(node.id(), stack.name(), mine);
+        replay(ctx, created, hash, note);
+        return;
+      }
+      note.operation(id).change(before, "operation " + id);
+      handedOver = true;
+      runner.start(
+          new OperationRunner.Job(
+              created, engine, node, stack, project, action, service, to, force),
+          mine);
+      accepted(ctx, created);
+    } finally {
+      if (!handedOver) {
+        engine.close();
+      }
     }
-    if (!created.id().equals(id)) {
-      // A retry with the same key raced this one and was recorded first: answer with it.
-      runner.release(node.id(), stack.name(), mine);
-      replay(ctx, created, hash, note);
-      return;
-    }
-    note.operation(id).change(before, "operation " + id);
-    runner.start(
-        new OperationRunner.Job(created, node, stack, project, action, service, to, force), mine);
-    accepted(ctx, created);
   }
 
   /** The operation an earlier request with the same idempotency key started. */

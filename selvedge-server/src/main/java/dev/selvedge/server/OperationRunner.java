@@ -56,6 +56,9 @@ final class OperationRunner implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(OperationRunner.class.getName());
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
+  /** The steps of an operation under way are written to the store at most this often. */
+  static final java.time.Duration STEPS_EVERY = java.time.Duration.ofMillis(250);
+
   /** What an API client can ask of a stack. */
   enum Action {
     APPLY,
@@ -81,12 +84,14 @@ final class OperationRunner implements AutoCloseable {
   /**
    * One operation to run.
    *
+   * @param engine the node's engine, opened for the request; the operation closes it
    * @param service null for apply and rollback
    * @param rollbackTo the deployment to go back to, or null for the newest healthy one before
    * @param forced apply despite verify errors (the caller judged it)
    */
   record Job(
       Operation operation,
+      DockerEngine engine,
       Fleet.Node node,
       Fleet.Stack stack,
       Project project,
@@ -141,6 +146,7 @@ final class OperationRunner implements AutoCloseable {
       threads.execute(() -> run(job, mine));
     } catch (RuntimeException e) {
       release(job.node().id(), job.stack().name(), mine);
+      job.engine().close();
       throw e;
     }
   }
@@ -148,7 +154,7 @@ final class OperationRunner implements AutoCloseable {
   private void run(Job job, Running mine) {
     Operation op = job.operation();
     Steps steps = new Steps(job);
-    try {
+    try (DockerEngine engine = job.engine()) {
       try {
         store.operations().started(op.id(), clock.instant());
       } catch (RuntimeException e) {
@@ -159,15 +165,13 @@ final class OperationRunner implements AutoCloseable {
       steps.publish("operation.started", null, F.objectNode().put("action", job.action().id()));
       ObjectNode result;
       boolean ok;
-      try (DockerEngine engine = settings.engines().open(job.node(), settings.engineTimeout())) {
-        if (job.action() == Action.APPLY || job.action() == Action.ROLLBACK) {
-          ApplyResult r = apply(job, engine, steps);
-          result = OperationsRender.resultJson(r);
-          ok = r.outcome() == Deployment.Outcome.HEALTHY;
-        } else {
-          result = guarded(job, engine, steps);
-          ok = true;
-        }
+      if (job.action() == Action.APPLY || job.action() == Action.ROLLBACK) {
+        ApplyResult r = apply(job, engine, steps);
+        result = OperationsRender.resultJson(r);
+        ok = r.outcome() == Deployment.Outcome.HEALTHY;
+      } else {
+        result = guarded(job, engine, steps);
+        ok = true;
       }
       steps.finish(ok ? State.SUCCEEDED : State.FAILED, result);
     } catch (RuntimeException e) {
@@ -255,7 +259,11 @@ final class OperationRunner implements AutoCloseable {
    */
   private final class Steps implements EventSink {
     private final Job job;
+    // Guards itself and the writer's state below.
     private final ArrayNode list = F.arrayNode();
+    private boolean dirty;
+    private boolean ended;
+    private Thread writer;
 
     Steps(Job job) {
       this.job = job;
@@ -289,17 +297,56 @@ final class OperationRunner implements AutoCloseable {
       if (service != null) {
         step.put("service", service);
       }
-      String text;
       synchronized (list) {
         list.add(step);
-        text = text(list);
-      }
-      try {
-        store.operations().steps(job.operation().id(), text);
-      } catch (RuntimeException e) {
-        // Kept in memory; the end writes them all.
+        dirty = true;
+        if (writer == null && !ended) {
+          writer = Thread.ofVirtual().name("selvedge-op-steps").start(this::write);
+        }
+        list.notifyAll();
       }
       publish("operation.step", service, step.deepCopy());
+    }
+
+    /**
+     * Writes the steps so far to the store off the operation's threads, at most once per {@link
+     * #STEPS_EVERY}: an apply of many services tells many steps, and none of them waits for the
+     * store. The end writes them all.
+     */
+    private void write() {
+      while (true) {
+        String text;
+        synchronized (list) {
+          while (!dirty && !ended) {
+            try {
+              list.wait();
+            } catch (InterruptedException e) {
+              return;
+            }
+          }
+          if (ended) {
+            return;
+          }
+          dirty = false;
+          text = text(list);
+        }
+        try {
+          store.operations().steps(job.operation().id(), text);
+        } catch (RuntimeException e) {
+          // Kept in memory; the end writes them all.
+        }
+        long until = System.nanoTime() + STEPS_EVERY.toNanos();
+        synchronized (list) {
+          long left;
+          while (!ended && (left = until - System.nanoTime()) > 0) {
+            try {
+              list.wait(Math.max(1, left / 1_000_000));
+            } catch (InterruptedException e) {
+              return;
+            }
+          }
+        }
+      }
     }
 
     void publish(String type, String service, ObjectNode data) {
@@ -321,6 +368,20 @@ final class OperationRunner implements AutoCloseable {
     }
 
     void finish(State state, ObjectNode result) {
+      Thread w;
+      synchronized (list) {
+        ended = true;
+        w = writer;
+        list.notifyAll();
+      }
+      if (w != null) {
+        // A write under way must not land after the end's (it would put back fewer steps).
+        try {
+          w.join();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       String text;
       synchronized (list) {
         text = text(list);
