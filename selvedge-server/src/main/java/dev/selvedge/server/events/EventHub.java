@@ -246,10 +246,8 @@ public final class EventHub implements EventPublisher, AutoCloseable {
         if (first != null) {
           batch.add(first);
           intake.drainTo(batch, 255);
-          for (ServerEvent e : batch) {
-            if (!storeAndSend(e)) {
-              lost.incrementAndGet();
-            }
+          if (!storeAndSend(batch)) {
+            lost.addAndGet(batch.size());
           }
           batch.clear();
         }
@@ -262,24 +260,33 @@ public final class EventHub implements EventPublisher, AutoCloseable {
     }
   }
 
-  /** Stores {@code e} (retrying while the store is away) and sends it; false when given up. */
-  private boolean storeAndSend(ServerEvent e) throws InterruptedException {
-    StoredEvent event = EventJson.stored(e);
+  /**
+   * Stores {@code batch} in one transaction (retrying while the store is away) and sends each event
+   * in order; false when given up (the hub stopping).
+   */
+  private boolean storeAndSend(List<ServerEvent> batch) throws InterruptedException {
+    List<StoredEvent> events = new ArrayList<>(batch.size());
+    for (ServerEvent e : batch) {
+      events.add(EventJson.stored(e));
+    }
     long wait = 100;
     boolean warned = false;
     while (true) {
       try {
-        long id = store.append(event);
-        send(
-            new StoredEvent(
-                id,
-                event.type(),
-                event.at(),
-                event.node(),
-                event.stack(),
-                event.service(),
-                event.operation(),
-                event.data()));
+        List<Long> ids = store.appendAll(events);
+        for (int i = 0; i < events.size(); i++) {
+          StoredEvent event = events.get(i);
+          send(
+              new StoredEvent(
+                  ids.get(i),
+                  event.type(),
+                  event.at(),
+                  event.node(),
+                  event.stack(),
+                  event.service(),
+                  event.operation(),
+                  event.data()));
+        }
         break;
       } catch (RuntimeException x) {
         if (closing) {
