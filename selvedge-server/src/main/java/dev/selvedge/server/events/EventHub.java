@@ -84,7 +84,7 @@ public final class EventHub implements EventPublisher, AutoCloseable {
     public static final Limits DEFAULT =
         new Limits(
             10_000,
-            1_024,
+            2_048,
             Duration.ofSeconds(10),
             500,
             Duration.ofMillis(500),
