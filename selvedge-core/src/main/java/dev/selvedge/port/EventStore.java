@@ -84,6 +84,20 @@ public interface EventStore {
    */
   long append(StoredEvent event);
 
+  /**
+   * Appends {@code events} in order, all or none (one transaction), and returns their ids in the
+   * same order. By default one {@link #append} each.
+   *
+   * @throws StoreException when the store cannot take them (then none was kept)
+   */
+  default List<Long> appendAll(List<StoredEvent> events) {
+    List<Long> ids = new java.util.ArrayList<>(events.size());
+    for (StoredEvent e : events) {
+      ids.add(append(e));
+    }
+    return ids;
+  }
+
   /** Up to {@code limit} events with an id above {@code afterId} passing {@code filter}, by id. */
   List<StoredEvent> after(long afterId, Filter filter, int limit);
 

@@ -267,7 +267,9 @@ class EventStreamTest {
   @Test
   void aSlowClientIsDroppedWhileAFastOneReceivesEverything() {
     // Small bounds, so the slow client is found out within a few megabytes.
-    startWith(new EventHub.Limits(10_000, 16, Duration.ofSeconds(5), 100, Duration.ofMillis(200)));
+    startWith(
+        new EventHub.Limits(
+            10_000, 16, Duration.ofSeconds(5), 100, Duration.ofMillis(200), Duration.ZERO));
     EventClient fast = client("?after=" + store.events().latestId().orElse(0));
     EventClient slow = EventClient.connect(plane.port(), "", read, true);
     clients.add(slow);

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.StatementContext;
 
@@ -38,6 +39,45 @@ final class JdbcEventStore implements EventStore {
                 .executeAndReturnGeneratedKeys("id")
                 .mapTo(Long.class)
                 .one());
+  }
+
+  @Override
+  public List<Long> appendAll(List<StoredEvent> events) {
+    if (events.isEmpty()) {
+      return List.of();
+    }
+    return db.call(
+        "keep " + events.size() + " events",
+        h ->
+            h.inTransaction(
+                tx -> {
+                  PreparedBatch batch =
+                      tx.prepareBatch(
+                          "INSERT INTO server_event (type, at, node, stack, service, operation,"
+                              + " data) VALUES (:type, :at, :node, :stack, :service, :operation,"
+                              + " :data)");
+                  for (StoredEvent e : events) {
+                    batch
+                        .bind("type", e.type())
+                        .bind("at", Db.timestamp(e.at()))
+                        .bind("node", e.node())
+                        .bind("stack", e.stack())
+                        .bind("service", e.service())
+                        .bind("operation", e.operation())
+                        .bind("data", e.data())
+                        .add();
+                  }
+                  List<Long> ids = batch.executePreparedBatch("id").mapTo(Long.class).list();
+                  if (ids.size() != events.size()) {
+                    throw new IllegalStateException(
+                        "the database gave "
+                            + ids.size()
+                            + " ids for "
+                            + events.size()
+                            + " events");
+                  }
+                  return ids;
+                }));
   }
 
   @Override

@@ -192,4 +192,21 @@ abstract class EventStoreContract {
       pool.shutdownNow();
     }
   }
+
+  @Test
+  void aBatchIsAppendedInOrderWithGrowingIds() {
+    long before = events.append(event("drift.detected", t0, node, "a"));
+    List<StoredEvent> batch = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      batch.add(event("operation.step", t0.plusMillis(i), node, "s" + i));
+    }
+    List<Long> ids = events.appendAll(batch);
+    assertThat(ids).hasSize(50).isSorted().doesNotHaveDuplicates();
+    assertThat(ids.get(0)).isGreaterThan(before);
+    List<StoredEvent> read =
+        events.after(before, new Filter(List.of(node), List.of(), List.of()), 100);
+    assertThat(read).extracting(StoredEvent::id).containsExactlyElementsOf(ids);
+    assertThat(read).extracting(StoredEvent::stack).startsWith("s0", "s1", "s2");
+    assertThat(events.appendAll(List.of())).isEmpty();
+  }
 }

@@ -105,7 +105,13 @@ class EventHubTest {
         new EventHub(
             store,
             clock,
-            new EventHub.Limits(intake, 100, Duration.ofSeconds(5), 10, Duration.ofMillis(50)),
+            new EventHub.Limits(
+                intake,
+                100,
+                Duration.ofSeconds(5),
+                10,
+                Duration.ofMillis(50),
+                Duration.ofMillis(1)),
             Duration.ofDays(7));
     hubs.add(h);
     return h;
