@@ -27,7 +27,6 @@ import dev.selvedge.store.Stores;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,20 +50,8 @@ public final class Serve {
    *
    * @param listen {@code HOST:PORT} ({@code [::1]:PORT} for IPv6)
    * @param storeUrl a JDBC URL, or null for the default store (as every command)
-   * @param eventRetention how long the live stream's events are kept in the store
    */
-  public record Options(Path fleetFile, String listen, String storeUrl, Duration eventRetention) {
-    public Options {
-      if (eventRetention == null) {
-        eventRetention = EventHub.DEFAULT_RETENTION;
-      }
-    }
-
-    /** With the default retention of events (7 days). */
-    public Options(Path fleetFile, String listen, String storeUrl) {
-      this(fleetFile, listen, storeUrl, EventHub.DEFAULT_RETENTION);
-    }
-  }
+  public record Options(Path fleetFile, String listen, String storeUrl) {}
 
   private Serve() {}
 
@@ -161,7 +148,12 @@ public final class Serve {
               Tool.selvedge(Version.current()));
       Fleet fleet = watcher.current();
       // The live stream: events stored (ids from the store), old ones deleted hourly.
-      EventHub events = new EventHub(store.events(), clock, options.eventRetention());
+      EventHub events =
+          new EventHub(
+              store.events(),
+              clock,
+              EventHub.Limits.DEFAULT,
+              () -> watcher.current().retention().events());
       open.add(events);
       Poller poller =
           Poller.create(

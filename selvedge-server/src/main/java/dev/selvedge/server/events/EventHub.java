@@ -127,7 +127,7 @@ public final class EventHub implements EventPublisher, AutoCloseable {
   private final EventStore store;
   private final Clock clock;
   private final Limits limits;
-  private final Duration retention;
+  private final java.util.function.Supplier<Duration> retention;
   private final ArrayBlockingQueue<ServerEvent> intake;
   private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
   private final AtomicLong lost = new AtomicLong();
@@ -143,17 +143,33 @@ public final class EventHub implements EventPublisher, AutoCloseable {
    * @param retention how long events are kept in the store (deleted hourly, and at start)
    */
   public EventHub(EventStore store, Clock clock, Limits limits, Duration retention) {
+    this(store, clock, limits, fixed(retention));
+  }
+
+  /**
+   * Starts the hub's writer thread, with a retention read at each deletion ({@code serve}: the
+   * fleet file's {@code retention.events}, which a reload may change).
+   */
+  public EventHub(
+      EventStore store,
+      Clock clock,
+      Limits limits,
+      java.util.function.Supplier<Duration> retention) {
     this.store = Objects.requireNonNull(store, "store");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.limits = Objects.requireNonNull(limits, "limits");
-    if (retention.isNegative() || retention.isZero()) {
-      throw new IllegalArgumentException("the events' retention must be positive: " + retention);
-    }
-    this.retention = retention;
+    this.retention = Objects.requireNonNull(retention, "retention");
     this.intake = new ArrayBlockingQueue<>(limits.intake());
     this.nextRetention = System.nanoTime();
     this.writer = Thread.ofPlatform().name("selvedge-events").daemon().unstarted(this::write);
     writer.start();
+  }
+
+  private static java.util.function.Supplier<Duration> fixed(Duration retention) {
+    if (retention.isNegative() || retention.isZero()) {
+      throw new IllegalArgumentException("the events' retention must be positive: " + retention);
+    }
+    return () -> retention;
   }
 
   /** A hub with the default limits. */
@@ -213,7 +229,7 @@ public final class EventHub implements EventPublisher, AutoCloseable {
 
   /** Deletes the events older than the retention now (also done hourly by the writer). */
   public int retainNow() {
-    return store.deleteBefore(clock.instant().minus(retention));
+    return store.deleteBefore(clock.instant().minus(retention.get()));
   }
 
   /**
@@ -344,7 +360,7 @@ public final class EventHub implements EventPublisher, AutoCloseable {
     try {
       int n = retainNow();
       if (n > 0) {
-        LOG.log(System.Logger.Level.INFO, "deleted " + n + " events older than " + retention);
+        LOG.log(System.Logger.Level.INFO, "deleted " + n + " events older than " + retention.get());
       }
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "cannot delete old events: " + e.getMessage());
