@@ -20,6 +20,9 @@ public interface Store extends AutoCloseable {
   /** The fleet's last known state, pill history and sweep claims (the control plane's poller). */
   FleetStateStore fleetState();
 
+  /** The web UI's sign-in sessions. */
+  UiSessionStore uiSessions();
+
   @Override
   void close();
 }

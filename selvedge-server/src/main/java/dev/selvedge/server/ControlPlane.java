@@ -82,6 +82,7 @@ public final class ControlPlane implements AutoCloseable {
   private final FailedAuthLimiter limiter;
   private final byte[] openApi;
   private final FleetAnswers fleetAnswers;
+  private final dev.selvedge.server.ui.WebUi ui;
   private final Javalin app;
 
   private ControlPlane(Settings settings) {
@@ -90,6 +91,7 @@ public final class ControlPlane implements AutoCloseable {
     this.limiter = new FailedAuthLimiter(AUTH_FAILURES, AUTH_WINDOW, settings.clock());
     this.openApi = openApiDocument();
     this.fleetAnswers = new FleetAnswers(settings.fleet(), settings.clock());
+    this.ui = webUi(settings, keys, limiter);
     this.app =
         Javalin.create(
             config -> {
@@ -115,6 +117,7 @@ public final class ControlPlane implements AutoCloseable {
               config.routes.get(
                   "/api/v1/nodes/{node}/stacks/{stack}/deployments", this::deployments);
               config.routes.get("/api/v1/keys", this::listKeys);
+              ui.register(config.routes); // the web UI: /, /ui/... (after the API's routes)
               config.routes.exception(
                   ApiError.class, (e, ctx) -> error(ctx, e.status, e.code, e.getMessage()));
               config.routes.exception(
@@ -243,6 +246,29 @@ public final class ControlPlane implements AutoCloseable {
       throw new ApiError(401, "unauthorized", "the API key is unknown or revoked");
     }
     ctx.attribute(KEY, key.get());
+  }
+
+  private static dev.selvedge.server.ui.WebUi webUi(
+      Settings settings, ApiKeys keys, FailedAuthLimiter limiter) {
+    var sessions =
+        new dev.selvedge.server.ui.SessionAuth(
+            settings.store().uiSessions(), settings.store().apiKeys(), settings.clock());
+    return new dev.selvedge.server.ui.WebUi(
+        settings.store(),
+        settings.fleet(),
+        keys,
+        sessions,
+        settings.clock(),
+        limiter::retryAfter,
+        limiter::failed);
+  }
+
+  /**
+   * The key of the request's web UI session (the session cookie), for routes the UI's pages call
+   * (such as the event stream); empty without a valid session. The JSON API takes bearer keys only.
+   */
+  java.util.Optional<ApiKey> sessionKey(Context ctx) {
+    return ui.sessions().keyFor(ctx);
   }
 
   /** The request's id: the client's {@code X-Request-Id} when it is a plain token, else made. */

@@ -7,6 +7,7 @@ import dev.selvedge.port.DeploymentStore;
 import dev.selvedge.port.FleetStateStore;
 import dev.selvedge.port.LeaseStore;
 import dev.selvedge.port.Store;
+import dev.selvedge.port.UiSessionStore;
 
 /** The store over one connection pool. */
 final class JdbcStore implements Store {
@@ -17,6 +18,7 @@ final class JdbcStore implements Store {
   private final AuditLog audit;
   private final ApiKeyStore apiKeys;
   private final FleetStateStore fleetState;
+  private final UiSessionStore uiSessions;
 
   JdbcStore(
       HikariDataSource pool,
@@ -25,7 +27,8 @@ final class JdbcStore implements Store {
       LeaseStore leases,
       AuditLog audit,
       ApiKeyStore apiKeys,
-      FleetStateStore fleetState) {
+      FleetStateStore fleetState,
+      UiSessionStore uiSessions) {
     this.pool = pool;
     this.location = location;
     this.deployments = deployments;
@@ -33,6 +36,7 @@ final class JdbcStore implements Store {
     this.audit = audit;
     this.apiKeys = apiKeys;
     this.fleetState = fleetState;
+    this.uiSessions = uiSessions;
   }
 
   @Override
@@ -63,6 +67,11 @@ final class JdbcStore implements Store {
   @Override
   public FleetStateStore fleetState() {
     return fleetState;
+  }
+
+  @Override
+  public UiSessionStore uiSessions() {
+    return uiSessions;
   }
 
   @Override

@@ -69,7 +69,8 @@ public final class Stores {
           new JdbcLeaseStore(db, clock),
           new JdbcAuditLog(db),
           new JdbcApiKeyStore(db),
-          new JdbcFleetStateStore(db, clock));
+          new JdbcFleetStateStore(db, clock),
+          new JdbcUiSessionStore(db));
     } catch (RuntimeException e) {
       pool.close();
       throw e;
