@@ -337,6 +337,21 @@ SQL
     -c 'SELECT 1' >/dev/null || die "role $PG_ROLE cannot log in to PostgreSQL on 127.0.0.1:$PG_PORT"
 }
 
+# --- axe-core for the web UI's accessibility checks, from the npm registry (not served as a WebJar).
+AXE_VERSION=4.11.0
+AXE_DIR=$BASE/axe
+ensure_axe() {
+  [[ -s $AXE_DIR/axe-$AXE_VERSION.min.js ]] && return
+  command -v npm >/dev/null || { apt-get install -y -qq --no-install-recommends npm >/dev/null; }
+  local tmp
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent "axe-core@$AXE_VERSION" >/dev/null) || die "cannot fetch axe-core $AXE_VERSION"
+  tar -xzf "$tmp/axe-core-$AXE_VERSION.tgz" -C "$tmp" package/axe.min.js
+  mkdir -p "$AXE_DIR"
+  mv "$tmp/package/axe.min.js" "$AXE_DIR/axe-$AXE_VERSION.min.js"
+  rm -rf "$tmp"
+}
+
 write_env() {
   {
     echo "SELVEDGE_TEST_DOCKER_HOST=unix://$SOCKET"
@@ -359,6 +374,7 @@ write_env() {
     echo "SELVEDGE_TEST_PG_URL=jdbc:postgresql://127.0.0.1:$PG_PORT/postgres"
     echo "SELVEDGE_TEST_PG_USER=$PG_ROLE"
     echo "SELVEDGE_TEST_PG_PASSWORD=$(cat "$PG_PASSWORD_FILE")"
+    echo "SELVEDGE_TEST_AXE=$AXE_DIR/axe-$AXE_VERSION.min.js"
   } >"$ENV_FILE.tmp"
   chmod 600 "$ENV_FILE.tmp"   # holds the PostgreSQL test password
   mv "$ENV_FILE.tmp" "$ENV_FILE"
@@ -376,4 +392,5 @@ ensure_registry_images
 make_ssh
 ensure_sshd
 ensure_postgres
+ensure_axe
 write_env
