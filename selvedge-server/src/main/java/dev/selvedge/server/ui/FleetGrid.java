@@ -245,7 +245,7 @@ public final class FleetGrid {
         v.node().id(),
         v.node().environment(),
         v.node().tags(),
-        state == null ? "unknown" : state.pill().id(),
+        state == null ? "unknown" : pill(state.pill()),
         state == null ? List.of("not swept yet") : state.reasons(),
         v.stale(),
         state == null || state.lastSweptAt() == null ? null : state.lastSweptAt().toString(),
@@ -257,15 +257,12 @@ public final class FleetGrid {
       return new Cell(
           node, name, "unknown", "unknown", "unknown", List.of("not swept yet"), "unknown");
     }
-    String pill = st.pill().id();
+    // An engine that could not be read leaves sync and health unknown (null).
+    String pill = pill(st.pill());
+    String sync = st.sync() == null ? "unknown" : st.sync().id();
+    String health = st.health() == null ? "unknown" : st.health().id();
     return new Cell(
-        node,
-        name,
-        pill,
-        st.sync().id(),
-        st.health().id(),
-        st.reasons(),
-        pill + ": " + st.sync().id() + ", " + st.health().id());
+        node, name, pill, sync, health, st.reasons(), pill + ": " + sync + ", " + health);
   }
 
   static StackState stack(NodeState state, String name) {

@@ -379,7 +379,7 @@ public final class WebUi {
     Map<String, Object> p = new HashMap<>();
     p.put("page", Page.of("Node " + node.id(), signed, assets, ""));
     p.put("view", view);
-    p.put("pill", state == null ? "unknown" : state.pill().id());
+    p.put("pill", state == null ? "unknown" : FleetGrid.pill(state.pill()));
     p.put("stacks", stacks);
     p.put("history", history);
     html(ctx, "node.jte", p);

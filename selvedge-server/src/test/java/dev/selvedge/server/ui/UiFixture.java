@@ -216,8 +216,8 @@ final class UiFixture implements AutoCloseable {
                         "app-1",
                         "api",
                         "api",
-                        Sync.UNKNOWN,
-                        Health.UNREACHABLE,
+                        null, // an engine that could not be read: sync and health unknown
+                        null,
                         Pill.RED,
                         List.of("engine call timed out"),
                         null,

@@ -172,6 +172,7 @@ class WebUiTest {
         .contains(
             "data-node=\"app-1\" data-stack=\"shop\" data-pill=\"yellow\"",
             "data-node=\"app-1\" data-stack=\"api\" data-pill=\"red\"",
+            ">red: unknown, unknown</a>",
             "data-node=\"app-2\" data-stack=\"shop\" data-pill=\"green\"",
             "data-node=\"app-3\" data-stack=\"shop\" data-pill=\"unknown\"",
             ">yellow: drifted, healthy</a>",
