@@ -137,6 +137,15 @@ public final class SessionAuth {
     return ApiKeys.hash("csrf:" + signed.token());
   }
 
+  /**
+   * Whether the request has a valid session and carries its CSRF token (form field {@value
+   * #CSRF_FIELD} or header {@code X-CSRF-Token}): the check of every UI route that changes
+   * anything.
+   */
+  public boolean csrfValid(Context ctx) {
+    return signed(ctx).map(s -> csrfValid(ctx, s)).orElse(false);
+  }
+
   /** Whether the request carries its session's CSRF token (form field or header). */
   static boolean csrfValid(Context ctx, Signed signed) {
     String given = ctx.header("X-CSRF-Token");

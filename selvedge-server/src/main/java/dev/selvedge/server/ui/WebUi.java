@@ -279,8 +279,7 @@ public final class WebUi {
   }
 
   private void signOut(Context ctx) {
-    Optional<SessionAuth.Signed> signed = sessions.signed(ctx);
-    if (signed.isPresent() && !SessionAuth.csrfValid(ctx, signed.get())) {
+    if (sessions.signed(ctx).isPresent() && !sessions.csrfValid(ctx)) {
       throw new UiError(
           403, "The form's token is missing or stale: reload the page and try again.");
     }
