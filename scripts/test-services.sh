@@ -34,7 +34,8 @@ installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok instal
 
 install_missing() {
   local missing=()
-  for p in docker.io busybox-static openssh-server openssl docker-compose docker-registry curl postgresql; do
+  for p in docker.io busybox-static openssh-server openssl docker-compose docker-registry curl postgresql \
+    chromium chromium-driver; do  # chromium: the web UI's browser tests (Selenium, headless)
     installed "$p" || missing+=("$p")
   done
   ((${#missing[@]} == 0)) && return
@@ -336,6 +337,21 @@ SQL
     -c 'SELECT 1' >/dev/null || die "role $PG_ROLE cannot log in to PostgreSQL on 127.0.0.1:$PG_PORT"
 }
 
+# --- axe-core for the web UI's accessibility checks, from the npm registry (not served as a WebJar).
+AXE_VERSION=4.11.0
+AXE_DIR=$BASE/axe
+ensure_axe() {
+  [[ -s $AXE_DIR/axe-$AXE_VERSION.min.js ]] && return
+  command -v npm >/dev/null || { apt-get install -y -qq --no-install-recommends npm >/dev/null; }
+  local tmp
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent "axe-core@$AXE_VERSION" >/dev/null) || die "cannot fetch axe-core $AXE_VERSION"
+  tar -xzf "$tmp/axe-core-$AXE_VERSION.tgz" -C "$tmp" package/axe.min.js
+  mkdir -p "$AXE_DIR"
+  mv "$tmp/package/axe.min.js" "$AXE_DIR/axe-$AXE_VERSION.min.js"
+  rm -rf "$tmp"
+}
+
 write_env() {
   {
     echo "SELVEDGE_TEST_DOCKER_HOST=unix://$SOCKET"
@@ -358,6 +374,7 @@ write_env() {
     echo "SELVEDGE_TEST_PG_URL=jdbc:postgresql://127.0.0.1:$PG_PORT/postgres"
     echo "SELVEDGE_TEST_PG_USER=$PG_ROLE"
     echo "SELVEDGE_TEST_PG_PASSWORD=$(cat "$PG_PASSWORD_FILE")"
+    echo "SELVEDGE_TEST_AXE=$AXE_DIR/axe-$AXE_VERSION.min.js"
   } >"$ENV_FILE.tmp"
   chmod 600 "$ENV_FILE.tmp"   # holds the PostgreSQL test password
   mv "$ENV_FILE.tmp" "$ENV_FILE"
@@ -375,4 +392,5 @@ ensure_registry_images
 make_ssh
 ensure_sshd
 ensure_postgres
+ensure_axe
 write_env

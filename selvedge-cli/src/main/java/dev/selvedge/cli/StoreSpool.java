@@ -306,6 +306,11 @@ final class StoreSpool {
       }
 
       @Override
+      public dev.selvedge.port.UiSessionStore uiSessions() {
+        return store.uiSessions();
+      }
+
+      @Override
       public void close() {
         store.close();
       }

@@ -78,6 +78,7 @@ class ServeIT {
     assertThat(node.statusCode()).isEqualTo(200);
     assertThat(node.body()).contains("\"pill\":\"red\"").doesNotContain("\"last_swept_at\":null");
     assertThat(get(first, "/api/v1/nodes/gone/stacks/shop", admin).statusCode()).isEqualTo(502);
+    webUiFromTheJar(first, admin);
 
     // A key made by the CLI in another process, while the server runs, works at once.
     Cmd created = selvedge("keys", "create", "--name", "ci", "--scope", "read");
@@ -304,6 +305,33 @@ class ServeIT {
     pb.environment().put("SELVEDGE_HOME", home.toString());
     pb.environment().remove("SELVEDGE_STORE_URL");
     return pb;
+  }
+
+  /** The web UI in the shaded jar: precompiled templates, htmx and Pico CSS, a session. */
+  private void webUiFromTheJar(Server s, String admin) throws Exception {
+    assertThat(get(s, "/", null).headers().firstValue("Location")).hasValue("/ui/sign-in");
+    String page = get(s, "/ui/sign-in", null).body();
+    java.util.regex.Matcher htmx =
+        java.util.regex.Pattern.compile("/ui/assets/htmx-[0-9.]+\\.min\\.js").matcher(page);
+    assertThat(htmx.find()).as(page).isTrue();
+    assertThat(get(s, htmx.group(), null).statusCode()).isEqualTo(200);
+    String base = "http://127.0.0.1:" + s.port();
+    HttpResponse<String> signIn =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/ui/sign-in"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Origin", base)
+                .POST(HttpRequest.BodyPublishers.ofString("key=" + admin))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(signIn.statusCode()).as(signIn.body()).isEqualTo(303);
+    String cookie = signIn.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+    HttpResponse<String> fleet =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/ui/fleet")).header("Cookie", cookie).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(fleet.statusCode()).as(fleet.body()).isEqualTo(200);
+    assertThat(fleet.body()).contains("data-node=\"gone\"").doesNotContain(admin);
   }
 
   private HttpResponse<String> get(Server s, String path, String token) {

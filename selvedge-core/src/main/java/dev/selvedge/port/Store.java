@@ -26,6 +26,9 @@ public interface Store extends AutoCloseable {
   /** The control plane's events, kept for clients of the live stream that resume. */
   EventStore events();
 
+  /** The web UI's sign-in sessions. */
+  UiSessionStore uiSessions();
+
   @Override
   void close();
 }

@@ -109,6 +109,7 @@ public final class ControlPlane implements AutoCloseable {
   private final byte[] openApi;
   private final FleetAnswers fleetAnswers;
   private final AuditRoutes audit;
+  private final dev.selvedge.server.ui.WebUi ui;
   private final Javalin app;
   private final OperationRoutes operations;
 
@@ -125,6 +126,7 @@ public final class ControlPlane implements AutoCloseable {
             line -> System.err.println("selvedge: " + line),
             settings.metrics()::auditFailed);
     this.operations = settings.operations() == null ? null : new OperationRoutes(this, settings);
+    this.ui = webUi(settings, keys, limiter);
     this.app =
         Javalin.create(
             config -> {
@@ -164,6 +166,7 @@ public final class ControlPlane implements AutoCloseable {
                 operations.register(config.routes);
               }
               EventStream.register(config.routes, settings.stream(), this::authenticateUpgrade);
+              ui.register(config.routes); // the web UI: /, /ui/... (after the API's routes)
               config.routes.exception(
                   ApiError.class, (e, ctx) -> error(ctx, e.status, e.code, e.getMessage()));
               config.routes.exception(
@@ -315,6 +318,29 @@ public final class ControlPlane implements AutoCloseable {
   private void authenticateUpgrade(Context ctx) {
     begin(ctx);
     authenticate(ctx);
+  }
+
+  private static dev.selvedge.server.ui.WebUi webUi(
+      Settings settings, ApiKeys keys, FailedAuthLimiter limiter) {
+    var sessions =
+        new dev.selvedge.server.ui.SessionAuth(
+            settings.store().uiSessions(), settings.store().apiKeys(), settings.clock());
+    return new dev.selvedge.server.ui.WebUi(
+        settings.store(),
+        settings.fleet(),
+        keys,
+        sessions,
+        settings.clock(),
+        limiter::retryAfter,
+        limiter::failed);
+  }
+
+  /**
+   * The key of the request's web UI session (the session cookie), for routes the UI's pages call
+   * (such as the event stream); empty without a valid session. The JSON API takes bearer keys only.
+   */
+  java.util.Optional<ApiKey> sessionKey(Context ctx) {
+    return ui.sessions().keyFor(ctx);
   }
 
   /** The request's id: the client's {@code X-Request-Id} when it is a plain token, else made. */

@@ -9,6 +9,7 @@ import dev.selvedge.port.FleetStateStore;
 import dev.selvedge.port.LeaseStore;
 import dev.selvedge.port.OperationStore;
 import dev.selvedge.port.Store;
+import dev.selvedge.port.UiSessionStore;
 
 /** The store over one connection pool. */
 final class JdbcStore implements Store {
@@ -21,6 +22,7 @@ final class JdbcStore implements Store {
   private final FleetStateStore fleetState;
   private final OperationStore operations;
   private final EventStore events;
+  private final UiSessionStore uiSessions;
 
   JdbcStore(
       HikariDataSource pool,
@@ -31,7 +33,8 @@ final class JdbcStore implements Store {
       ApiKeyStore apiKeys,
       FleetStateStore fleetState,
       OperationStore operations,
-      EventStore events) {
+      EventStore events,
+      UiSessionStore uiSessions) {
     this.pool = pool;
     this.location = location;
     this.deployments = deployments;
@@ -41,6 +44,7 @@ final class JdbcStore implements Store {
     this.fleetState = fleetState;
     this.operations = operations;
     this.events = events;
+    this.uiSessions = uiSessions;
   }
 
   @Override
@@ -81,6 +85,11 @@ final class JdbcStore implements Store {
   @Override
   public EventStore events() {
     return events;
+  }
+
+  @Override
+  public UiSessionStore uiSessions() {
+    return uiSessions;
   }
 
   @Override

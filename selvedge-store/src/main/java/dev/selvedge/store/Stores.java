@@ -71,7 +71,8 @@ public final class Stores {
           new JdbcApiKeyStore(db),
           new JdbcFleetStateStore(db, clock),
           new JdbcOperationStore(db),
-          new JdbcEventStore(db));
+          new JdbcEventStore(db),
+          new JdbcUiSessionStore(db));
     } catch (RuntimeException e) {
       pool.close();
       throw e;

@@ -1311,4 +1311,41 @@ abstract class StoreContract {
         .isEqualTo(dev.selvedge.port.OperationStore.State.FAILED);
     assertThat(ops.unfinished("n", project())).isEmpty();
   }
+
+  // --- web UI sessions -----------------------------------------------------------------------
+
+  @Test
+  void uiSessionsAreFoundTouchedDeletedAndExpiredOnEveryReplica() {
+    String token = dev.selvedge.keys.ApiKeys.hash("session-" + project());
+    String old = dev.selvedge.keys.ApiKeys.hash("old-" + project());
+    String key = dev.selvedge.keys.ApiKeys.hash("key-" + project());
+    Instant t0 = micros(clock.instant());
+    var sessions = store.uiSessions();
+    sessions.create(new dev.selvedge.port.UiSessionStore.UiSession(token, key, t0, t0));
+    sessions.create(
+        new dev.selvedge.port.UiSessionStore.UiSession(
+            old, key, t0.minus(Duration.ofDays(2)), t0.minus(Duration.ofDays(1))));
+    // Another store on the database (another replica) sees it at once.
+    Store other = open();
+    assertThat(other.uiSessions().find(token))
+        .hasValueSatisfying(
+            s -> {
+              assertThat(s.keyHash()).isEqualTo(key);
+              assertThat(s.createdAt()).isEqualTo(t0);
+              assertThat(s.lastSeenAt()).isEqualTo(t0);
+            });
+    assertThat(sessions.find(dev.selvedge.keys.ApiKeys.hash("none-" + project()))).isEmpty();
+    Instant later = t0.plus(Duration.ofMinutes(5));
+    other.uiSessions().touch(token, later);
+    assertThat(sessions.find(token))
+        .hasValueSatisfying(s -> assertThat(s.lastSeenAt()).isEqualTo(later));
+    // Expired by idleness: the old one goes, the fresh one stays.
+    assertThat(sessions.deleteExpired(t0.minus(Duration.ofHours(1)), t0.minus(Duration.ofDays(3))))
+        .isGreaterThanOrEqualTo(1);
+    assertThat(sessions.find(old)).isEmpty();
+    assertThat(sessions.find(token)).isPresent();
+    assertThat(other.uiSessions().delete(token)).isTrue();
+    assertThat(sessions.delete(token)).isFalse();
+    assertThat(sessions.find(token)).isEmpty();
+  }
 }

@@ -1,0 +1,417 @@
+package dev.selvedge.server.ui;
+
+import dev.selvedge.SelvedgeException;
+import dev.selvedge.fleet.Fleet;
+import dev.selvedge.fleet.NodeState;
+import dev.selvedge.fleet.NodeView;
+import dev.selvedge.fleet.PillChange;
+import dev.selvedge.fleet.StackState;
+import dev.selvedge.keys.ApiKeys;
+import dev.selvedge.operations.HostIdentity;
+import dev.selvedge.port.ApiKeyStore.ApiKey;
+import dev.selvedge.port.Deployment;
+import dev.selvedge.port.Store;
+import dev.selvedge.port.StoreException;
+import dev.selvedge.server.FleetView;
+import gg.jte.ContentType;
+import gg.jte.TemplateEngine;
+import gg.jte.output.StringOutput;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The web UI served by {@code selvedge serve}: server-rendered pages (jte templates compiled at
+ * build time) with htmx for in-place updates and Pico CSS, all from the jar. Pages under {@code
+ * /ui/}, a session cookie from {@link SessionAuth} instead of a bearer token; errors are pages with
+ * a readable message, never a trace. Live updates, actions, the audit page and the events feed are
+ * to plug in here (see docs/ui.md).
+ */
+public final class WebUi {
+  static final String HTML = "text/html; charset=utf-8";
+  private static final int HISTORY = 50;
+  private static final int DEPLOYMENTS = 20;
+  private static final int MAX_GRIDS = 64;
+
+  /** The pages' Content-Security-Policy: everything from the jar, nothing inline. */
+  static final String CSP =
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+          + " connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
+
+  private final Store store;
+  private final FleetView fleet;
+  private final ApiKeys keys;
+  private final SessionAuth sessions;
+  private final Clock clock;
+  private final Function<String, Duration> retryAfter;
+  private final Consumer<String> failed;
+  private final TemplateEngine templates = TemplateEngine.createPrecompiled(ContentType.Html);
+  private final Assets assets = Assets.load();
+  private final Map<FleetGrid.Query, RenderedGrid> grids = new ConcurrentHashMap<>();
+
+  private record RenderedGrid(long version, Instant until, String html, FleetGrid.Grid grid) {}
+
+  /**
+   * @param retryAfter how long an address must wait after too many failed sign-ins (zero: not)
+   * @param failed notes a failed sign-in of an address (shared with the API's bearer checks)
+   */
+  public WebUi(
+      Store store,
+      FleetView fleet,
+      ApiKeys keys,
+      SessionAuth sessions,
+      Clock clock,
+      Function<String, Duration> retryAfter,
+      Consumer<String> failed) {
+    this.store = store;
+    this.fleet = fleet;
+    this.keys = keys;
+    this.sessions = sessions;
+    this.clock = clock;
+    this.retryAfter = retryAfter;
+    this.failed = failed;
+  }
+
+  /**
+   * Adds the UI's routes; call after the API's, its catch-all answers unknown {@code /ui/} paths.
+   */
+  public void register(RoutesConfig routes) {
+    routes.get("/", this::home);
+    routes.get("/ui", this::home);
+    routes.get("/ui/", this::home);
+    routes.get("/ui/assets/{name}", this::asset);
+    routes.get("/ui/sign-in", page(this::signInForm));
+    routes.post("/ui/sign-in", page(this::signIn));
+    routes.post("/ui/sign-out", page(this::signOut));
+    routes.get("/ui/fleet", page(this::fleetPage));
+    routes.get("/ui/nodes/{node}", page(this::nodePage));
+    routes.get("/ui/nodes/{node}/stacks/{stack}", page(this::stackPage));
+    routes.get(
+        "/ui/*",
+        page(
+            ctx -> {
+              signedIn(ctx);
+              throw UiError.notFound("There is no page at " + ctx.path() + ".");
+            }));
+  }
+
+  /** The session hook: the request's signed-in key, for the event stream and other UI routes. */
+  public SessionAuth sessions() {
+    return sessions;
+  }
+
+  // ----------------------------------------------------------------------------- plumbing
+
+  /** A page handler that turns every failure into an error page. */
+  private interface PageHandler {
+    void handle(Context ctx) throws Exception;
+  }
+
+  private Handler page(PageHandler h) {
+    return ctx -> {
+      headers(ctx);
+      try {
+        h.handle(ctx);
+      } catch (NotSignedIn e) {
+        if (ctx.header("HX-Request") != null) {
+          ctx.header("HX-Redirect", "/ui/sign-in");
+          ctx.status(401);
+        } else {
+          ctx.status(303).header("Location", "/ui/sign-in");
+        }
+      } catch (UiError e) {
+        error(ctx, e.status, e.getMessage());
+      } catch (StoreException e) {
+        error(ctx, 503, "The store cannot be read right now: " + e.getMessage());
+      } catch (SelvedgeException e) {
+        error(ctx, 500, e.getMessage());
+      } catch (Exception e) {
+        error(ctx, 500, "Internal error (" + e.getClass().getSimpleName() + "): please report it.");
+      }
+    };
+  }
+
+  private static final class NotSignedIn extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NotSignedIn() {
+      super(null, null, false, false);
+    }
+  }
+
+  private static void headers(Context ctx) {
+    ctx.header("Content-Security-Policy", CSP);
+    ctx.header("X-Content-Type-Options", "nosniff");
+    ctx.header("Referrer-Policy", "same-origin");
+    ctx.header("Cache-Control", "no-store");
+  }
+
+  private SessionAuth.Signed signedIn(Context ctx) {
+    return sessions.signed(ctx).orElseThrow(NotSignedIn::new);
+  }
+
+  private void error(Context ctx, int status, String message) {
+    Optional<SessionAuth.Signed> signed;
+    try {
+      signed = sessions.signed(ctx);
+    } catch (RuntimeException e) {
+      signed = Optional.empty(); // the store may be what failed
+    }
+    Page page =
+        signed.isPresent()
+            ? Page.of(title(status), signed.get(), assets, "")
+            : Page.signedOut(title(status), assets);
+    ctx.status(status);
+    html(ctx, "error.jte", Map.of("page", page, "status", status, "message", message));
+  }
+
+  private static String title(int status) {
+    return switch (status) {
+      case 400 -> "Bad request";
+      case 401 -> "Not signed in";
+      case 403 -> "Refused";
+      case 404 -> "Not found";
+      case 429 -> "Too many attempts";
+      case 503 -> "Unavailable";
+      default -> "Error";
+    };
+  }
+
+  String render(String template, Map<String, Object> params) {
+    StringOutput out = new StringOutput(64 * 1024);
+    templates.render(template, params, out);
+    return out.toString();
+  }
+
+  private void html(Context ctx, String template, Map<String, Object> params) {
+    ctx.contentType(HTML).result(render(template, params));
+  }
+
+  // ------------------------------------------------------------------------------- routes
+
+  private void home(Context ctx) {
+    headers(ctx);
+    boolean in;
+    try {
+      in = sessions.signed(ctx).isPresent();
+    } catch (RuntimeException e) {
+      in = false;
+    }
+    ctx.status(303).header("Location", in ? "/ui/fleet" : "/ui/sign-in");
+  }
+
+  private void asset(Context ctx) {
+    Assets.Asset a = assets.byName().get(ctx.pathParam("name"));
+    if (a == null) {
+      headers(ctx);
+      error(ctx, 404, "There is no file " + ctx.path() + ".");
+      return;
+    }
+    ctx.header("Cache-Control", "public, max-age=31536000, immutable");
+    ctx.header("X-Content-Type-Options", "nosniff");
+    ctx.contentType(a.contentType()).result(a.bytes());
+  }
+
+  private void signInForm(Context ctx) {
+    if (sessions.signed(ctx).isPresent()) {
+      ctx.status(303).header("Location", "/ui/fleet");
+      return;
+    }
+    html(ctx, "signin.jte", signInParams(null));
+  }
+
+  private Map<String, Object> signInParams(String error) {
+    Map<String, Object> p = new HashMap<>();
+    p.put("page", Page.signedOut("Sign in", assets));
+    p.put("error", error);
+    return p;
+  }
+
+  private void signIn(Context ctx) {
+    // Sign-in carries no session yet, so no CSRF token: the cookie is SameSite=Strict and a
+    // cross-site form is refused by its Origin.
+    if (!sameOrigin(ctx)) {
+      throw new UiError(403, "Signing in from another site is refused.");
+    }
+    String address = ctx.ip();
+    Duration wait = retryAfter.apply(address);
+    if (!wait.isZero()) {
+      ctx.header("Retry-After", Long.toString(Math.max(1, (wait.toMillis() + 999) / 1000)));
+      throw new UiError(
+          429, "Too many failed sign-ins from this address: wait a minute and try again.");
+    }
+    String given = ctx.formParam("key");
+    Optional<ApiKey> key = keys.authenticate(given == null ? null : given.strip());
+    if (key.isEmpty()) {
+      failed.accept(address);
+      ctx.status(401);
+      html(
+          ctx,
+          "signin.jte",
+          signInParams(
+              given == null || given.isBlank()
+                  ? "Paste an API key to sign in."
+                  : "That key is unknown or revoked. Check it, or ask an admin for a new one."));
+      return;
+    }
+    sessions.signIn(ctx, key.get());
+    ctx.status(303).header("Location", "/ui/fleet");
+  }
+
+  /** Whether a form post came from this server's own pages (Origin, else Sec-Fetch-Site). */
+  static boolean sameOrigin(Context ctx) {
+    String origin = ctx.header("Origin");
+    if (origin != null) {
+      return origin.equals(ctx.scheme() + "://" + ctx.host());
+    }
+    String site = ctx.header("Sec-Fetch-Site");
+    return site == null || site.equals("same-origin") || site.equals("none");
+  }
+
+  private void signOut(Context ctx) {
+    if (sessions.signed(ctx).isPresent() && !sessions.csrfValid(ctx)) {
+      throw new UiError(
+          403, "The form's token is missing or stale: reload the page and try again.");
+    }
+    sessions.signOut(ctx);
+    ctx.status(303).header("Location", "/ui/sign-in");
+  }
+
+  private void fleetPage(Context ctx) {
+    SessionAuth.Signed signed = signedIn(ctx);
+    FleetGrid.Query query =
+        FleetGrid.Query.parse(
+            ctx.queryParam("tag"),
+            ctx.queryParam("environment"),
+            ctx.queryParam("pill"),
+            ctx.queryParam("q"),
+            ctx.queryParam("sort"));
+    RenderedGrid grid = grid(query);
+    if ("grid".equals(ctx.header("HX-Target"))) {
+      ctx.contentType(HTML).result(grid.html());
+      return;
+    }
+    Map<String, Object> p = new HashMap<>();
+    p.put("page", Page.of("Fleet", signed, assets, "fleet"));
+    p.put("grid", grid.grid());
+    p.put("gridHtml", grid.html());
+    p.put("readiness", fleet.readiness().orElse(null));
+    html(ctx, "fleet.jte", p);
+  }
+
+  /** The grid's HTML, rendered once per version of the fleet's view and query. */
+  RenderedGrid grid(FleetGrid.Query query) {
+    long version = fleet.version();
+    Instant now = clock.instant();
+    if (version < 0) {
+      return renderGrid(version, now, query);
+    }
+    RenderedGrid r = grids.get(query);
+    if (r == null || r.version() != version || !now.isBefore(r.until())) {
+      synchronized (this) {
+        r = grids.get(query);
+        version = fleet.version();
+        now = clock.instant();
+        if (r == null || r.version() != version || !now.isBefore(r.until())) {
+          r = renderGrid(version, now, query);
+          if (grids.size() >= MAX_GRIDS) {
+            grids.clear();
+          }
+          grids.put(query, r);
+        }
+      }
+    }
+    return r;
+  }
+
+  private RenderedGrid renderGrid(long version, Instant now, FleetGrid.Query query) {
+    List<NodeView> views = fleet.view();
+    Duration staleAfter = fleet.fleet().poll().interval().multipliedBy(2);
+    Instant until = Instant.MAX;
+    for (NodeView v : views) {
+      if (!v.stale() && v.state() != null && v.state().lastSweptAt() != null) {
+        Instant turns = v.state().lastSweptAt().plus(staleAfter);
+        if (turns.isBefore(until)) {
+          until = turns;
+        }
+      }
+    }
+    FleetGrid.Grid grid = FleetGrid.build(views, query, now);
+    String html = render("fleet_grid.jte", Map.of("grid", grid));
+    return new RenderedGrid(version, until, html, grid);
+  }
+
+  private NodeView nodeView(Context ctx) {
+    String id = ctx.pathParam("node");
+    if (!fleet.fleet().nodes().containsKey(id)) {
+      throw UiError.notFound("There is no node '" + id + "' in the fleet.");
+    }
+    return fleet.view().stream()
+        .filter(v -> v.node().id().equals(id))
+        .findFirst()
+        .orElseThrow(() -> UiError.notFound("There is no node '" + id + "' in the fleet."));
+  }
+
+  private void nodePage(Context ctx) {
+    SessionAuth.Signed signed = signedIn(ctx);
+    NodeView view = nodeView(ctx);
+    Fleet.Node node = view.node();
+    NodeState state = view.state();
+    List<FleetGrid.Cell> stacks =
+        node.stacks().keySet().stream()
+            .map(
+                name ->
+                    FleetGrid.cell(
+                        node.id(), name, state == null ? null : FleetGrid.stack(state, name)))
+            .toList();
+    List<PillChange> history = store.fleetState().history(node.id(), HISTORY);
+    Map<String, Object> p = new HashMap<>();
+    p.put("page", Page.of("Node " + node.id(), signed, assets, ""));
+    p.put("view", view);
+    p.put("pill", state == null ? "unknown" : FleetGrid.pill(state.pill()));
+    p.put("stacks", stacks);
+    p.put("history", history);
+    html(ctx, "node.jte", p);
+  }
+
+  private void stackPage(Context ctx) {
+    SessionAuth.Signed signed = signedIn(ctx);
+    NodeView view = nodeView(ctx);
+    Fleet.Node node = view.node();
+    String name = ctx.pathParam("stack");
+    Fleet.Stack stack = node.stacks().get(name);
+    if (stack == null) {
+      throw UiError.notFound("Node '" + node.id() + "' runs no stack '" + name + "'.");
+    }
+    StackState st = view.state() == null ? null : FleetGrid.stack(view.state(), name);
+    StackDetail.Report report =
+        st == null || st.report() == null ? null : StackDetail.read(st.report());
+    String daemonId =
+        view.state() == null || view.state().facts() == null
+            ? null
+            : view.state().facts().daemonId();
+    List<Deployment> deployments =
+        store
+            .deployments()
+            .history(HostIdentity.of(daemonId, node.engine()), stack.project(), DEPLOYMENTS);
+    Map<String, Object> p = new HashMap<>();
+    p.put("page", Page.of("Stack " + name + " on " + node.id(), signed, assets, ""));
+    p.put("node", node.id());
+    p.put("project", stack.project());
+    p.put("cell", FleetGrid.cell(node.id(), name, st));
+    p.put("sweptAt", st == null || st.sweptAt() == null ? null : st.sweptAt().toString());
+    p.put("report", report);
+    p.put("deployments", deployments);
+    html(ctx, "stack.jte", p);
+  }
+}

@@ -1,0 +1,325 @@
+package dev.selvedge.server.ui;
+
+import dev.selvedge.fleet.EngineFacts;
+import dev.selvedge.fleet.Fleet;
+import dev.selvedge.fleet.NodeState;
+import dev.selvedge.fleet.NodeView;
+import dev.selvedge.fleet.PillChange;
+import dev.selvedge.fleet.StackState;
+import dev.selvedge.keys.ApiKeys;
+import dev.selvedge.operations.HostIdentity;
+import dev.selvedge.port.ApiKeyStore.Scope;
+import dev.selvedge.port.Deployment;
+import dev.selvedge.port.Store;
+import dev.selvedge.server.ControlPlane;
+import dev.selvedge.server.FleetView;
+import dev.selvedge.server.ServerMetrics;
+import dev.selvedge.server.StoredFleet;
+import dev.selvedge.status.Health;
+import dev.selvedge.status.Pill;
+import dev.selvedge.status.Sync;
+import dev.selvedge.store.StoreConfig;
+import dev.selvedge.store.Stores;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A real control plane over a real H2 store for the UI's tests: three nodes (one with a password in
+ * its engine URL that must never show), swept states with an evidence report that has a secret's
+ * drift, a recorded deployment, and read, operate and revoked keys.
+ */
+final class UiFixture implements AutoCloseable {
+  /** A password in an engine URL and a secret's value: neither may appear in any page. */
+  static final String PLANTED = "s3cret-planted-Zq81";
+
+  static final String FINGERPRINT = "hmac-sha256:7f3a9c0d1e2b";
+
+  final MovableClock clock = new MovableClock();
+  final Store store;
+  final ControlPlane plane;
+  private final dev.selvedge.server.events.EventHub hub;
+  final ApiKeys keys;
+  final String read;
+  final String operate;
+  final List<String> tokens = new ArrayList<>();
+  final AtomicLong version = new AtomicLong();
+  private final Fleet fleet;
+
+  static final class MovableClock extends Clock {
+    volatile Instant now = Instant.parse("2026-03-01T10:00:00Z");
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+  }
+
+  UiFixture(Path dir) {
+    this(dir, 3);
+  }
+
+  /** {@code nodes} nodes: the three named ones, then {@code node-NNNN} with three stacks each. */
+  UiFixture(Path dir, int nodes) {
+    store =
+        Stores.open(
+            new StoreConfig(
+                "jdbc:h2:file:" + dir.resolve("store/selvedge") + ";AUTO_SERVER=TRUE", null, null),
+            clock);
+    keys = new ApiKeys(store.apiKeys(), clock);
+    read = token(keys.create("reader", Scope.READ).token());
+    operate = token(keys.create("operator", Scope.OPERATE).token());
+    fleet = fleet(nodes);
+    swept(nodes);
+    StoredFleet stored = new StoredFleet(() -> fleet, store.fleetState(), clock);
+    FleetView view =
+        new FleetView() {
+          @Override
+          public Fleet fleet() {
+            return fleet;
+          }
+
+          @Override
+          public List<NodeView> view() {
+            return stored.view();
+          }
+
+          @Override
+          public Optional<String> readiness() {
+            return Optional.empty();
+          }
+
+          @Override
+          public long version() {
+            return version.get();
+          }
+        };
+    hub =
+        new dev.selvedge.server.events.EventHub(
+            store.events(), clock, dev.selvedge.server.events.EventHub.DEFAULT_RETENTION);
+    plane =
+        ControlPlane.start(
+            new ControlPlane.Settings(
+                "127.0.0.1",
+                0,
+                store,
+                view,
+                new ServerMetrics(),
+                clock,
+                Stores.schemaVersion(),
+                hub));
+  }
+
+  String token(String t) {
+    tokens.add(t);
+    return t;
+  }
+
+  String base() {
+    return "http://127.0.0.1:" + plane.port();
+  }
+
+  private static Fleet fleet(int count) {
+    Map<String, Fleet.Node> nodes = new LinkedHashMap<>();
+    nodes.put(
+        "app-1",
+        node(
+            "app-1",
+            "tcp://deploy:" + PLANTED + "@10.0.0.1:2376",
+            "prod",
+            List.of("eu"),
+            "shop",
+            "api"));
+    nodes.put(
+        "app-2", node("app-2", "unix:///var/run/docker.sock", "staging", List.of("us"), "shop"));
+    nodes.put("app-3", node("app-3", "ssh://deploy@app-3:22", null, List.of(), "shop"));
+    for (int i = 4; i <= count; i++) {
+      String id = String.format("node-%04d", i);
+      nodes.put(
+          id,
+          node(
+              id,
+              "ssh://deploy@" + id + ":22",
+              i % 2 == 0 ? "prod" : "staging",
+              List.of("bulk"),
+              "shop",
+              "api",
+              "jobs"));
+    }
+    return new Fleet(Path.of("/srv/fleet.yaml"), Fleet.Poll.DEFAULT, nodes, List.of());
+  }
+
+  private static Fleet.Node node(
+      String id, String engine, String env, List<String> tags, String... stacks) {
+    Map<String, Fleet.Stack> s = new LinkedHashMap<>();
+    for (String name : stacks) {
+      s.put(name, new Fleet.Stack(name, Path.of("/srv/" + name), name, null));
+    }
+    return new Fleet.Node(id, engine, null, null, env, tags, s);
+  }
+
+  /** An evidence report: web drifted on a secret (fingerprints only) and on its image. */
+  static String report(String project) {
+    return "{\"schema\":\"selvedge.evidence/v1\",\"kind\":\"drift\",\"generated_at\":"
+        + "\"2026-03-01T10:00:00Z\",\"project\":\""
+        + project
+        + "\",\"findings\":[{\"service\":\"web\",\"layer\":\"host/container\","
+        + "\"key\":\"environment.DB_PASSWORD\",\"class\":\"stale\",\"severity\":\"warning\","
+        + "\"expected\":\""
+        + FINGERPRINT
+        + "\",\"actual\":\"hmac-sha256:00aa11bb22cc\",\"message\":\"container shop-web-1 has an"
+        + " older DB_PASSWORD than the host's .env\"},{\"service\":\"web\",\"layer\":\"repo/host\","
+        + "\"key\":\"image\",\"class\":\"modified\",\"severity\":\"error\",\"expected\":"
+        + "\"nginx:1.27\",\"actual\":\"nginx:1.25\",\"message\":\"the host's compose file pins"
+        + " nginx:1.25\"}],\"status\":{\"pill\":\"yellow\",\"sync\":\"drifted\",\"health\":"
+        + "\"healthy\",\"reasons\":[\"web: drifted\"],\"project_reasons\":[],\"services\":["
+        + "{\"service\":\"web\",\"pill\":\"yellow\",\"sync\":\"drifted\",\"health\":\"healthy\","
+        + "\"reasons\":[\"environment.DB_PASSWORD stale\",\"image modified\"]},{\"service\":"
+        + "\"db\",\"pill\":\"green\",\"sync\":\"in-sync\",\"health\":\"healthy\",\"reasons\":[]}]}}";
+  }
+
+  static final EngineFacts FACTS =
+      new EngineFacts(
+          "ABCD:EFGH", "27.3.1", "1.47", "linux", "x86_64", 4, 8L << 30, "/var/lib/docker", null);
+
+  private void swept(int count) {
+    Instant at = clock.instant();
+    store
+        .fleetState()
+        .record(
+            new NodeState(
+                "app-1",
+                Pill.RED,
+                List.of("api: engine call timed out"),
+                at,
+                0,
+                FACTS,
+                List.of(
+                    new StackState(
+                        "app-1",
+                        "shop",
+                        "shop",
+                        Sync.DRIFTED,
+                        Health.HEALTHY,
+                        Pill.YELLOW,
+                        List.of("web: environment.DB_PASSWORD stale"),
+                        report("shop"),
+                        at),
+                    new StackState(
+                        "app-1",
+                        "api",
+                        "api",
+                        null, // an engine that could not be read: sync and health unknown
+                        null,
+                        Pill.RED,
+                        List.of("engine call timed out"),
+                        null,
+                        at))),
+            List.of(
+                new PillChange("app-1", null, null, Pill.GREEN, List.of(), at.minusSeconds(120)),
+                new PillChange(
+                    "app-1", "shop", Pill.GREEN, Pill.YELLOW, List.of("shop: drifted"), at)));
+    store
+        .fleetState()
+        .record(
+            new NodeState(
+                "app-2",
+                Pill.GREEN,
+                List.of(),
+                at,
+                0,
+                new EngineFacts(
+                    "WXYZ:0000",
+                    "28.0.1",
+                    "1.48",
+                    "linux",
+                    "aarch64",
+                    2,
+                    4L << 30,
+                    "/var/lib/docker",
+                    1L << 40),
+                List.of(
+                    new StackState(
+                        "app-2",
+                        "shop",
+                        "shop",
+                        Sync.IN_SYNC,
+                        Health.HEALTHY,
+                        Pill.GREEN,
+                        List.of(),
+                        report("shop"),
+                        at))),
+            List.of());
+    for (int i = 4; i <= count; i++) {
+      String id = String.format("node-%04d", i);
+      Pill p = i % 50 == 0 ? Pill.RED : i % 10 == 0 ? Pill.YELLOW : Pill.GREEN;
+      List<StackState> stacks = new ArrayList<>();
+      for (String s : List.of("shop", "api", "jobs")) {
+        Pill sp = s.equals("shop") ? p : Pill.GREEN;
+        stacks.add(
+            new StackState(
+                id,
+                s,
+                s,
+                sp == Pill.GREEN ? Sync.IN_SYNC : Sync.DRIFTED,
+                sp == Pill.RED ? Health.DEGRADED : Health.HEALTHY,
+                sp,
+                sp == Pill.GREEN ? List.of() : List.of("web: image modified"),
+                null,
+                at));
+      }
+      store.fleetState().record(new NodeState(id, p, List.of(), at, 0, FACTS, stacks), List.of());
+    }
+    String host = HostIdentity.of(FACTS.daemonId(), "tcp://deploy:" + PLANTED + "@10.0.0.1:2376");
+    Deployment d =
+        store
+            .deployments()
+            .begin(
+                new Deployment(
+                    0,
+                    host,
+                    "shop",
+                    Deployment.Kind.APPLY,
+                    "abc123",
+                    "ana@ci",
+                    at.minusSeconds(600),
+                    null,
+                    Deployment.Outcome.RUNNING,
+                    false,
+                    "{}",
+                    List.of(
+                        new Deployment.ServiceImage(
+                            "web", "nginx:1.27", "sha256:aa", "nginx@sha256:1111")),
+                    Map.of("web", Map.of("DB_PASSWORD", FINGERPRINT)),
+                    null,
+                    ""));
+    store
+        .deployments()
+        .finish(d.id(), Deployment.Outcome.HEALTHY, "applied web", at.minusSeconds(590));
+  }
+
+  @Override
+  public void close() {
+    plane.close();
+    hub.close();
+    store.close();
+  }
+}

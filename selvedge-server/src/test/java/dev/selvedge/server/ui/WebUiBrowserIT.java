@@ -1,0 +1,384 @@
+package dev.selvedge.server.ui;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.selvedge.json.TreeJson;
+import dev.selvedge.keys.ApiKeys;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The web UI in a real browser: Debian's chromium, headless, driven by Selenium through Debian's
+ * chromedriver (no driver download), against a real control plane over a real store. Every page
+ * gets an axe-core accessibility pass (no serious or critical violation) and a screenshot under
+ * {@code target/screenshots/}. Fails, not skips, when chromium or axe-core is missing: {@code
+ * scripts/test-services.sh} installs both.
+ */
+class WebUiBrowserIT {
+  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  static final Path SHOTS = Path.of("target/screenshots");
+
+  static ChromeDriver driver;
+  static String axe;
+
+  @TempDir Path dir;
+  UiFixture f;
+
+  @BeforeAll
+  static void browser() throws IOException {
+    assertThat(Files.isExecutable(CHROMIUM))
+        .as("chromium is not installed (%s): scripts/test-services.sh installs it", CHROMIUM)
+        .isTrue();
+    assertThat(Files.isExecutable(CHROMEDRIVER))
+        .as(
+            "chromium-driver is not installed (%s): scripts/test-services.sh installs it",
+            CHROMEDRIVER)
+        .isTrue();
+    Path axeFile = axeFile();
+    assertThat(Files.isRegularFile(axeFile))
+        .as("axe-core is missing (%s): scripts/test-services.sh fetches it", axeFile)
+        .isTrue();
+    axe = Files.readString(axeFile);
+    Files.createDirectories(SHOTS);
+    // The system's driver, named explicitly: Selenium Manager has nothing to find or download.
+    System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,900");
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(CHROMEDRIVER.toFile())
+            .usingAnyFreePort()
+            .build();
+    driver = new ChromeDriver(service, options);
+    driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(60));
+  }
+
+  private static Path axeFile() throws IOException {
+    Path env = Path.of(System.getProperty("selvedge.test.env", "/var/lib/selvedge-test/env"));
+    if (Files.isRegularFile(env)) {
+      Properties p = new Properties();
+      try (InputStream in = Files.newInputStream(env)) {
+        p.load(in);
+      }
+      String given = p.getProperty("SELVEDGE_TEST_AXE");
+      if (given != null) {
+        return Path.of(given);
+      }
+    }
+    return Path.of("/var/lib/selvedge-test/axe/axe-4.11.0.min.js");
+  }
+
+  @AfterAll
+  static void quit() {
+    if (driver != null) {
+      driver.quit();
+    }
+  }
+
+  @BeforeEach
+  void start() {
+    f = new UiFixture(dir);
+    driver.manage().deleteAllCookies();
+  }
+
+  @AfterEach
+  void stop() {
+    if (f != null) {
+      f.close();
+    }
+  }
+
+  // ------------------------------------------------------------------------------ helpers
+
+  void open(String path) {
+    driver.get(f.base() + path);
+  }
+
+  WebDriverWait waiting() {
+    return new WebDriverWait(driver, Duration.ofSeconds(15));
+  }
+
+  void signIn(String token) {
+    open("/");
+    waiting().until(d -> d.getCurrentUrl().endsWith("/ui/sign-in"));
+    WebElement key = driver.findElement(By.id("key"));
+    key.sendKeys(token);
+    driver.findElement(By.cssSelector("form[action='/ui/sign-in'] button[type=submit]")).click();
+    waiting().until(d -> d.getCurrentUrl().contains("/ui/fleet"));
+  }
+
+  void shot(String name) throws IOException {
+    byte[] png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
+    Files.write(SHOTS.resolve(name + ".png"), png);
+  }
+
+  /** axe-core's violations of impact serious or critical on the page shown. */
+  List<String> seriousViolations() {
+    JavascriptExecutor js = driver;
+    js.executeScript(axe);
+    Object out =
+        js.executeAsyncScript(
+            "const done = arguments[arguments.length - 1];"
+                + "axe.run(document, {resultTypes: ['violations']})"
+                + ".then(r => done(JSON.stringify(r.violations.map(v => ({id: v.id, impact:"
+                + " v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n =>"
+                + " n.target.join(' '))})))))"
+                + ".catch(e => done('failed: ' + e));");
+    String text = String.valueOf(out);
+    assertThat(text).as("axe ran").doesNotStartWith("failed:");
+    List<String> serious = new ArrayList<>();
+    try {
+      for (JsonNode v : TreeJson.readFirst(text)) {
+        String impact = v.path("impact").asText();
+        if (impact.equals("serious") || impact.equals("critical")) {
+          serious.add(
+              v.path("id").asText()
+                  + " ("
+                  + impact
+                  + "): "
+                  + v.path("help").asText()
+                  + " "
+                  + v.path("nodes"));
+        }
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return serious;
+  }
+
+  /**
+   * Nothing secret in the page, its URL or the browser's storage; the session cookie is HttpOnly.
+   */
+  void noSecretsShown() {
+    String html = driver.getPageSource();
+    String url = driver.getCurrentUrl();
+    Object storage =
+        driver.executeScript(
+            "return JSON.stringify(localStorage) + JSON.stringify(sessionStorage) + document.cookie;");
+    Cookie session = driver.manage().getCookieNamed(SessionAuth.COOKIE);
+    List<String> secrets = new ArrayList<>(f.tokens);
+    if (session != null) {
+      assertThat(session.isHttpOnly()).isTrue();
+      assertThat(session.getSameSite()).isEqualTo("Strict");
+      secrets.add(session.getValue());
+    }
+    for (String s : secrets) {
+      assertThat(html).doesNotContain(s).doesNotContain(ApiKeys.hash(s));
+      assertThat(url).doesNotContain(s);
+      assertThat(String.valueOf(storage)).doesNotContain(s);
+    }
+    assertThat(html).doesNotContain(UiFixture.PLANTED).doesNotContain(UiFixture.FINGERPRINT);
+  }
+
+  /** The grid's rows, read in one script (htmx may swap the grid between two element reads). */
+  @SuppressWarnings("unchecked")
+  List<String> rows() {
+    return (List<String>)
+        driver.executeScript(
+            "return Array.from(document.querySelectorAll('#grid tr[data-node]'))"
+                + ".map(e => e.dataset.node);");
+  }
+
+  // -------------------------------------------------------------------------------- tests
+
+  @Test
+  void signInShowsTheFleetGridAccessibly() throws IOException {
+    open("/");
+    waiting().until(d -> d.getCurrentUrl().endsWith("/ui/sign-in"));
+    assertThat(driver.findElements(By.cssSelector("form input"))).hasSize(1);
+    assertThat(driver.findElements(By.cssSelector("main form button"))).hasSize(1);
+    assertThat(seriousViolations()).as("sign-in page").isEmpty();
+    shot("sign-in");
+
+    driver.findElement(By.id("key")).sendKeys("slv_" + "C".repeat(43));
+    driver.findElement(By.cssSelector("main form button")).click();
+    WebElement error = waiting().until(d -> d.findElement(By.cssSelector("[role=alert]")));
+    assertThat(error.getText()).contains("That key is unknown or revoked");
+    assertThat(seriousViolations()).as("sign-in error").isEmpty();
+    shot("sign-in-wrong-key");
+
+    signIn(f.read);
+    noSecretsShown();
+    List<WebElement> pills = driver.findElements(By.cssSelector("[data-stack][data-pill]"));
+    assertThat(pills).hasSize(4);
+    WebElement yellow =
+        driver.findElement(By.cssSelector("[data-node='app-1'][data-stack='shop']"));
+    assertThat(yellow.getAttribute("data-pill")).isEqualTo("yellow");
+    assertThat(yellow.getText()).isEqualTo("yellow: drifted, healthy");
+    // The reasons: the pill's accessible description, shown when it has keyboard focus.
+    String describedBy = yellow.getAttribute("aria-describedby");
+    WebElement reasons = driver.findElement(By.id(describedBy));
+    assertThat(reasons.isDisplayed()).isFalse();
+    yellow.sendKeys(Keys.SHIFT); // keeps it in place, gives it focus
+    driver.executeScript("arguments[0].focus()", yellow);
+    waiting().until(d -> reasons.isDisplayed());
+    assertThat(reasons.getText()).contains("web: environment.DB_PASSWORD stale");
+    shot("fleet-pill-focused");
+    assertThat(driver.findElement(By.id("summary")).getText()).contains("3 of 3 nodes");
+    assertThat(seriousViolations()).as("fleet page").isEmpty();
+    shot("fleet");
+  }
+
+  @Test
+  void filtersSearchAndSortUpdateTheGridInPlace() throws IOException {
+    signIn(f.read);
+    new Select(driver.findElement(By.id("pill"))).selectByValue("red");
+    waiting().until(d -> rows().equals(List.of("app-1")));
+    waiting().until(d -> d.getCurrentUrl().contains("pill=red"));
+    new Select(driver.findElement(By.id("pill"))).selectByValue("");
+    waiting().until(d -> rows().size() == 3);
+    driver.findElement(By.id("q")).sendKeys("app-2");
+    waiting().until(d -> rows().equals(List.of("app-2")));
+    driver.findElement(By.id("q")).clear();
+    driver.findElement(By.id("q")).sendKeys(Keys.BACK_SPACE);
+    waiting().until(d -> rows().size() == 3);
+    new Select(driver.findElement(By.id("sort"))).selectByValue("worst");
+    waiting().until(d -> rows().equals(List.of("app-1", "app-3", "app-2")));
+    new Select(driver.findElement(By.id("tag"))).selectByValue("us");
+    waiting().until(d -> rows().equals(List.of("app-2")));
+    shot("fleet-filtered");
+    // htmx keeps no page in the browser's storage (its history cache is off): only the path.
+    assertThat(driver.executeScript("return localStorage.length;")).isEqualTo(0L);
+    assertThat(driver.executeScript("return sessionStorage.getItem('htmx-history-cache');"))
+        .isNull();
+    // The filtered URL works on its own (no JavaScript needed), e.g. reloaded or shared.
+    driver.navigate().refresh();
+    assertThat(rows()).containsExactly("app-2");
+    assertThat(new Select(driver.findElement(By.id("tag"))).getFirstSelectedOption().getText())
+        .isEqualTo("us");
+    assertThat(seriousViolations()).as("filtered fleet page").isEmpty();
+  }
+
+  @Test
+  void nodeStackAndErrorPages() throws IOException {
+    signIn(f.read);
+    driver.findElement(By.linkText("app-1")).click();
+    waiting().until(d -> d.getCurrentUrl().endsWith("/ui/nodes/app-1"));
+    assertThat(driver.findElement(By.tagName("main")).getText())
+        .contains("27.3.1 (API 1.47)", "shop: drifted");
+    noSecretsShown();
+    assertThat(seriousViolations()).as("node page").isEmpty();
+    shot("node");
+
+    driver.findElement(By.linkText("shop")).click();
+    waiting().until(d -> d.getCurrentUrl().endsWith("/ui/nodes/app-1/stacks/shop"));
+    WebElement web = driver.findElement(By.cssSelector("[data-service='web']"));
+    assertThat(web.getAttribute("data-pill")).isEqualTo("yellow");
+    assertThat(driver.findElement(By.cssSelector("table.drift")).getText())
+        .contains("environment.DB_PASSWORD", "differs", "nginx:1.27", "nginx:1.25");
+    noSecretsShown();
+    assertThat(seriousViolations()).as("stack page").isEmpty();
+    shot("stack");
+
+    open("/ui/nodes/nope");
+    assertThat(driver.findElement(By.cssSelector("[role=alert]")).getText())
+        .isEqualTo("There is no node 'nope' in the fleet.");
+    assertThat(driver.getPageSource()).doesNotContain("Exception").doesNotContain("at dev.");
+    assertThat(seriousViolations()).as("404 page").isEmpty();
+    shot("not-found");
+
+    // A narrow window: the page still lays out (Pico is responsive), the grid scrolls.
+    driver.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+    open("/ui/fleet");
+    assertThat(seriousViolations()).as("narrow fleet page").isEmpty();
+    shot("fleet-narrow");
+    driver.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 900));
+  }
+
+  @Test
+  void signOutEndsTheSessionAndARevokedKeysSessionIsRefused() throws IOException {
+    signIn(f.read);
+    Cookie old = driver.manage().getCookieNamed(SessionAuth.COOKIE);
+    assertThat(old).isNotNull();
+    driver.findElement(By.cssSelector("form[action='/ui/sign-out'] button")).click();
+    waiting().until(d -> d.getCurrentUrl().endsWith("/ui/sign-in"));
+    // The old cookie, put back, no longer works.
+    driver.manage().addCookie(old);
+    open("/ui/fleet");
+    assertThat(driver.getCurrentUrl()).endsWith("/ui/sign-in");
+
+    signIn(f.operate);
+    assertThat(driver.getCurrentUrl()).endsWith("/ui/fleet");
+    f.keys.revoke("operator");
+    driver.navigate().refresh();
+    waiting().until(d -> d.getCurrentUrl().endsWith("/ui/sign-in"));
+    shot("signed-out");
+  }
+
+  /** The page's Navigation Timing: time to first byte (server render), usable, loaded, bytes. */
+  static final String NAVIGATION_TIMING =
+      "const n = performance.getEntriesByType('navigation')[0];"
+          + "return JSON.stringify({ttfb: Math.round(n.responseStart - n.requestStart),"
+          + " interactive: Math.round(n.domInteractive), loaded: Math.round(n.loadEventEnd),"
+          + " bytes: n.transferSize, body: n.decodedBodySize});";
+
+  @Test
+  void aThousandNodeFleetRendersFast() throws IOException {
+    f.close();
+    f = new UiFixture(dir.resolve("big"), 1000);
+    signIn(f.read);
+    // The first render for this version is done; measure a fresh one and a cached one.
+    f.version.incrementAndGet();
+    long t0 = System.nanoTime();
+    open("/ui/fleet");
+    long first = System.nanoTime() - t0;
+    JavascriptExecutor js = driver;
+    Object timing = js.executeScript(NAVIGATION_TIMING);
+    int pills = driver.findElements(By.cssSelector("[data-stack][data-pill]")).size();
+    assertThat(pills).isEqualTo(4 + 997 * 3);
+    t0 = System.nanoTime();
+    driver.navigate().refresh();
+    long cached = System.nanoTime() - t0;
+    Object cachedTiming = js.executeScript(NAVIGATION_TIMING);
+    String line =
+        String.format(
+            "fleet page, 1000 nodes x 3 stacks: fresh render: load %d ms, navigation timing %s;"
+                + " rendered before (same version): load %d ms, navigation timing %s%n",
+            first / 1_000_000, timing, cached / 1_000_000, cachedTiming);
+    System.out.print(line);
+    Files.writeString(SHOTS.resolve("fleet-1000.txt"), line, StandardCharsets.UTF_8);
+    shot("fleet-1000");
+    JsonNode t;
+    try {
+      t = TreeJson.readFirst(String.valueOf(timing));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    assertThat(t.path("interactive").asDouble()).as("time to a usable page, ms").isLessThan(5000);
+  }
+}

@@ -1,0 +1,325 @@
+package dev.selvedge.server.ui;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.selvedge.keys.ApiKeys;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The web UI over HTTP against a real control plane and H2 store: sessions, pages, errors. */
+class WebUiTest {
+  @TempDir Path dir;
+  UiFixture f;
+  final HttpClient http = HttpClient.newHttpClient();
+  final List<String> bodies = new ArrayList<>();
+
+  @BeforeEach
+  void start() {
+    f = new UiFixture(dir);
+  }
+
+  @AfterEach
+  void stop() {
+    // No page, header or redirect ever showed a key, a session token or a secret.
+    for (String b : bodies) {
+      assertThat(b).doesNotContain(UiFixture.PLANTED).doesNotContain(UiFixture.FINGERPRINT);
+      for (String t : f.tokens) {
+        assertThat(b).doesNotContain(t).doesNotContain(ApiKeys.hash(t));
+      }
+    }
+    f.close();
+  }
+
+  record Answer(int status, String body, HttpResponse<String> raw) {
+    String header(String name) {
+      return raw.headers().firstValue(name).orElse(null);
+    }
+  }
+
+  Answer get(String path, String cookie, String... headers) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(f.base() + path)).GET();
+    return send(b, cookie, headers);
+  }
+
+  Answer post(String path, String cookie, String form, String... headers) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(f.base() + path))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(form));
+    return send(b, cookie, headers);
+  }
+
+  private Answer send(HttpRequest.Builder b, String cookie, String... headers) {
+    if (cookie != null) {
+      b.header("Cookie", SessionAuth.COOKIE + "=" + cookie);
+    }
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    try {
+      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      bodies.add(r.body());
+      // Every header but Set-Cookie, the one place a session token belongs.
+      r.headers().map().entrySet().stream()
+          .filter(h -> !h.getKey().equalsIgnoreCase("set-cookie"))
+          .forEach(h -> bodies.add(h.getKey() + ": " + String.join(",", h.getValue())));
+      return new Answer(r.statusCode(), r.body(), r);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Signs in with {@code token}; returns the session cookie's value (kept out of {@link #bodies}).
+   */
+  String signIn(String token) {
+    Answer a = post("/ui/sign-in", null, "key=" + enc(token), "Origin", f.base());
+    assertThat(a.status()).as(a.body()).isEqualTo(303);
+    assertThat(a.header("Location")).isEqualTo("/ui/fleet");
+    String cookie = a.header("Set-Cookie");
+    assertThat(cookie)
+        .startsWith(SessionAuth.COOKIE + "=")
+        .contains("; HttpOnly", "; SameSite=Strict", "; Path=/", "; Max-Age=43200")
+        .doesNotContain("Secure"); // plain HTTP here
+    String value = cookie.substring(SessionAuth.COOKIE.length() + 1, cookie.indexOf(';'));
+    f.tokens.add(value);
+    return value;
+  }
+
+  static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  static String csrf(String html) {
+    Matcher m = Pattern.compile("name=\"csrf\" value=\"([0-9a-f]{64})\"").matcher(html);
+    assertThat(m.find()).as("a CSRF field in %s", html).isTrue();
+    return m.group(1);
+  }
+
+  @Test
+  void signedOutEverythingLeadsToSignIn() {
+    assertThat(get("/", null).header("Location")).isEqualTo("/ui/sign-in");
+    Answer fleet = get("/ui/fleet", null);
+    assertThat(fleet.status()).isEqualTo(303);
+    assertThat(fleet.header("Location")).isEqualTo("/ui/sign-in");
+    Answer hx = get("/ui/fleet", null, "HX-Request", "true", "HX-Target", "grid");
+    assertThat(hx.header("HX-Redirect")).isEqualTo("/ui/sign-in");
+    Answer form = get("/ui/sign-in", null);
+    assertThat(form.status()).isEqualTo(200);
+    assertThat(form.header("Content-Type")).startsWith("text/html");
+    assertThat(form.header("Content-Security-Policy")).contains("script-src 'self'");
+    // One key field, one submit button.
+    assertThat(Pattern.compile("<input ").matcher(form.body()).results().count()).isEqualTo(1);
+    assertThat(form.body()).contains("name=\"key\"", "type=\"password\"");
+    assertThat(Pattern.compile("<button").matcher(form.body()).results().count()).isEqualTo(1);
+    // The API stays bearer-only: a session cookie is no key there.
+    String cookie = signIn(f.read);
+    assertThat(get("/api/v1/fleet", cookie).status()).isEqualTo(401);
+  }
+
+  @Test
+  void aWrongKeyIsAReadableErrorAndOtherSitesCannotSignIn() {
+    Answer wrong = post("/ui/sign-in", null, "key=slv_" + "B".repeat(43), "Origin", f.base());
+    assertThat(wrong.status()).isEqualTo(401);
+    assertThat(wrong.body()).contains("That key is unknown or revoked").doesNotContain("Exception");
+    assertThat(wrong.header("Set-Cookie")).isNull();
+    Answer empty = post("/ui/sign-in", null, "key=", "Origin", f.base());
+    assertThat(empty.body()).contains("Paste an API key");
+    Answer cross =
+        post("/ui/sign-in", null, "key=" + enc(f.read), "Origin", "https://evil.example");
+    assertThat(cross.status()).isEqualTo(403);
+    assertThat(cross.header("Set-Cookie")).isNull();
+    Answer crossSite =
+        post("/ui/sign-in", null, "key=" + enc(f.read), "Sec-Fetch-Site", "cross-site");
+    assertThat(crossSite.status()).isEqualTo(403);
+  }
+
+  @Test
+  void failedSignInsAreRateLimited() {
+    Answer last = null;
+    for (int i = 0; i < 11; i++) {
+      last = post("/ui/sign-in", null, "key=nope", "Origin", f.base());
+    }
+    assertThat(last.status()).isEqualTo(429);
+    assertThat(last.body()).contains("Too many failed sign-ins");
+    assertThat(last.header("Retry-After")).isNotNull();
+  }
+
+  @Test
+  void theFleetGridFiltersSearchesAndSorts() {
+    String cookie = signIn(f.read);
+    Answer page = get("/ui/fleet", cookie);
+    assertThat(page.status()).isEqualTo(200);
+    assertThat(page.body())
+        .contains(
+            "data-node=\"app-1\" data-stack=\"shop\" data-pill=\"yellow\"",
+            "data-node=\"app-1\" data-stack=\"api\" data-pill=\"red\"",
+            ">red: unknown, unknown</a>",
+            "data-node=\"app-2\" data-stack=\"shop\" data-pill=\"green\"",
+            "data-node=\"app-3\" data-stack=\"shop\" data-pill=\"unknown\"",
+            ">yellow: drifted, healthy</a>",
+            "web: environment.DB_PASSWORD stale",
+            "3</strong> of 3 nodes",
+            "reader <small>(read)</small>");
+    assertThat(rows(get("/ui/fleet?pill=red", cookie).body())).containsExactly("app-1");
+    assertThat(rows(get("/ui/fleet?pill=green", cookie).body())).containsExactly("app-2");
+    assertThat(rows(get("/ui/fleet?tag=us", cookie).body())).containsExactly("app-2");
+    assertThat(rows(get("/ui/fleet?environment=prod", cookie).body())).containsExactly("app-1");
+    assertThat(rows(get("/ui/fleet?q=APP-3", cookie).body())).containsExactly("app-3");
+    assertThat(rows(get("/ui/fleet?q=api", cookie).body())).containsExactly("app-1");
+    assertThat(rows(get("/ui/fleet?sort=worst", cookie).body()))
+        .containsExactly("app-1", "app-3", "app-2");
+    assertThat(get("/ui/fleet?q=zzz", cookie).body()).contains("No node matches these filters");
+    // htmx asks for the grid alone.
+    Answer fragment =
+        get("/ui/fleet?sort=worst", cookie, "HX-Request", "true", "HX-Target", "grid");
+    assertThat(fragment.body()).doesNotContain("<html").contains("data-pill=");
+    // A bad parameter is a readable page, not a trace.
+    Answer bad = get("/ui/fleet?pill=purple", cookie);
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.body()).contains("pill: one of green, yellow, red, unknown");
+  }
+
+  @Test
+  void theGridIsRenderedOncePerVersion() {
+    String cookie = signIn(f.read);
+    String first = get("/ui/fleet", cookie).body();
+    f.clock.now = f.clock.now.plusSeconds(1);
+    String again = get("/ui/fleet", cookie).body();
+    // The same render (its generated time did not move while the version stayed).
+    assertThat(generated(again)).isEqualTo(generated(first));
+    f.version.incrementAndGet();
+    assertThat(generated(get("/ui/fleet", cookie).body())).isNotEqualTo(generated(first));
+  }
+
+  private static String generated(String html) {
+    Matcher m = Pattern.compile("data-generated=\"([^\"]+)\"").matcher(html);
+    assertThat(m.find()).isTrue();
+    return m.group(1);
+  }
+
+  static List<String> rows(String html) {
+    List<String> out = new ArrayList<>();
+    Matcher m = Pattern.compile("<tr data-node=\"([^\"]+)\"").matcher(html);
+    while (m.find()) {
+      out.add(m.group(1));
+    }
+    return out;
+  }
+
+  @Test
+  void nodeAndStackPages() {
+    String cookie = signIn(f.read);
+    Answer node = get("/ui/nodes/app-1", cookie);
+    assertThat(node.status()).isEqualTo(200);
+    assertThat(node.body())
+        .contains("27.3.1 (API 1.47)", "linux / x86_64", "8.0 GiB", "ABCD:EFGH")
+        .contains("data-node=\"app-1\" data-stack=\"shop\" data-pill=\"yellow\"")
+        .contains("shop: drifted", "the node");
+    Answer stack = get("/ui/nodes/app-1/stacks/shop", cookie);
+    assertThat(stack.status()).isEqualTo(200);
+    assertThat(stack.body())
+        .contains(
+            "data-service=\"web\" data-pill=\"yellow\"",
+            "data-service=\"db\" data-pill=\"green\"",
+            "environment.DB_PASSWORD</code> <small>(secret)</small>",
+            "<code>differs</code>",
+            "<code>nginx:1.27</code>",
+            "<code>nginx:1.25</code>",
+            "data-outcome=\"healthy\"",
+            "nginx@sha256:1111",
+            "ana@ci",
+            "Logs, plan and actions");
+    Answer unread = get("/ui/nodes/app-1/stacks/api", cookie);
+    assertThat(unread.body()).contains("No evidence report is stored", "engine call timed out");
+    Answer none = get("/ui/nodes/nope", cookie);
+    assertThat(none.status()).isEqualTo(404);
+    assertThat(none.body()).contains("There is no node 'nope' in the fleet.");
+    assertThat(get("/ui/nodes/app-2/stacks/api", cookie).status()).isEqualTo(404);
+    Answer nowhere = get("/ui/nowhere", cookie);
+    assertThat(nowhere.status()).isEqualTo(404);
+    assertThat(nowhere.body()).contains("There is no page at /ui/nowhere");
+  }
+
+  @Test
+  void signOutNeedsTheFormTokenAndEndsTheSession() {
+    String cookie = signIn(f.read);
+    String page = get("/ui/fleet", cookie).body();
+    String token = csrf(page);
+    Answer forged = post("/ui/sign-out", cookie, "");
+    assertThat(forged.status()).isEqualTo(403);
+    assertThat(forged.body()).contains("reload the page");
+    assertThat(post("/ui/sign-out", cookie, "csrf=" + "0".repeat(64)).status()).isEqualTo(403);
+    assertThat(get("/ui/fleet", cookie).status()).isEqualTo(200);
+    Answer out = post("/ui/sign-out", cookie, "csrf=" + token);
+    assertThat(out.status()).isEqualTo(303);
+    assertThat(out.header("Set-Cookie")).contains("Max-Age=0");
+    assertThat(get("/ui/fleet", cookie).status()).isEqualTo(303);
+    // The store kept only the hash, and no longer even that.
+    assertThat(f.store.uiSessions().find(ApiKeys.hash(cookie))).isEmpty();
+  }
+
+  @Test
+  void aRevokedKeyEndsItsSessionsAtOnce() {
+    String cookie = signIn(f.operate);
+    assertThat(f.store.uiSessions().find(ApiKeys.hash(cookie))).isPresent();
+    assertThat(get("/ui/fleet", cookie).status()).isEqualTo(200);
+    f.keys.revoke("operator");
+    assertThat(get("/ui/fleet", cookie).status()).isEqualTo(303);
+    assertThat(f.store.uiSessions().find(ApiKeys.hash(cookie))).isEmpty();
+    Answer again = post("/ui/sign-in", null, "key=" + enc(f.operate), "Origin", f.base());
+    assertThat(again.status()).isEqualTo(401);
+  }
+
+  @Test
+  void sessionsExpireWhenIdleAndAfterTwelveHours() {
+    String idle = signIn(f.read);
+    f.clock.now = f.clock.now.plus(SessionAuth.IDLE).minusSeconds(1);
+    assertThat(get("/ui/fleet", idle).status()).isEqualTo(200); // and is seen now
+    f.clock.now = f.clock.now.plus(SessionAuth.IDLE).minusSeconds(1);
+    assertThat(get("/ui/fleet", idle).status()).isEqualTo(200);
+    f.clock.now = f.clock.now.plus(SessionAuth.IDLE);
+    assertThat(get("/ui/fleet", idle).status()).isEqualTo(303);
+
+    String busy = signIn(f.read);
+    for (int i = 0; i < 13; i++) {
+      f.clock.now = f.clock.now.plus(Duration.ofMinutes(59));
+      get("/ui/fleet", busy);
+    }
+    assertThat(get("/ui/fleet", busy).status()).isEqualTo(303);
+  }
+
+  @Test
+  void assetsComeFromTheJarWithLongCaching() {
+    String page = get("/ui/sign-in", null).body();
+    for (String kind :
+        List.of(
+            "htmx-[0-9.]+\\.min\\.js", "pico-[0-9.]+\\.min\\.css", "selvedge-[0-9a-f]{12}\\.css")) {
+      Matcher m = Pattern.compile("/ui/assets/(" + kind + ")").matcher(page);
+      assertThat(m.find()).as(kind).isTrue();
+      Answer a = get("/ui/assets/" + m.group(1), null);
+      assertThat(a.status()).isEqualTo(200);
+      assertThat(a.header("Cache-Control")).isEqualTo("public, max-age=31536000, immutable");
+      assertThat(a.body()).isNotEmpty();
+    }
+    assertThat(get("/ui/assets/nope.js", null).status()).isEqualTo(404);
+  }
+}
