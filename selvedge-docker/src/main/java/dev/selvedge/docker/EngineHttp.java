@@ -147,10 +147,12 @@ final class EngineHttp implements AutoCloseable {
         }
       }
       boolean keep = false;
+      boolean sent = false;
       try {
         wire.startRequest(deadline);
         wire.connection.output().write(request);
         wire.connection.output().flush();
+        sent = true;
         String statusLine = wire.readLine();
         if (statusLine == null) {
           throw new ClosedBeforeAnswer();
@@ -166,8 +168,12 @@ final class EngineHttp implements AutoCloseable {
         return result;
       } catch (IOException e) {
         // An idle connection the engine has since closed fails before any answer: retry once.
+        // Only a request that is safe to repeat, or one that was not sent whole: a create or start
+        // sent on a connection that then broke may have been carried out (the engine went away
+        // while answering), and sent again it would fail on what the first one did.
         if (reused
             && !retried
+            && (!sent || repeatable(method))
             && wire.bytesRead() == 0
             && !(e instanceof InterruptedIOException)
             && deadline - System.nanoTime() > 0) {
@@ -179,6 +185,14 @@ final class EngineHttp implements AutoCloseable {
         finished(wire, keep, brief);
       }
     }
+  }
+
+  /** A method whose repetition does no more than its first run (RFC 9110, 9.2.2). */
+  static boolean repeatable(String method) {
+    return switch (method) {
+      case "GET", "HEAD", "PUT", "DELETE", "OPTIONS" -> true;
+      default -> false;
+    };
   }
 
   private byte[] request(

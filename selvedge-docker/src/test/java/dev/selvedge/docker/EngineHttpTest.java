@@ -98,6 +98,25 @@ class EngineHttpTest {
   }
 
   @Test
+  void aWriteWhoseKeptConnectionBreaksBeforeTheAnswerIsNotSentTwice() throws Exception {
+    try (FakeEngine fake =
+            new FakeEngine(
+                line ->
+                    line.startsWith("POST")
+                        ? new Reply(new byte[0], true) // takes the request, then goes away
+                        : standard(line));
+        DockerEngine engine = engine(fake, Duration.ofSeconds(5))) {
+      engine.info(); // leaves a kept connection, which the start then reuses
+
+      assertThatThrownBy(() -> engine.startContainer("abc"))
+          .isInstanceOf(EngineUnreachableException.class);
+      assertThat(fake.requests.stream().filter(r -> r.startsWith("POST")).count())
+          .as("the start was sent once: it may have been carried out")
+          .isEqualTo(1);
+    }
+  }
+
+  @Test
   void connectionCloseIsHonoured() throws Exception {
     try (FakeEngine fake =
             new FakeEngine(
