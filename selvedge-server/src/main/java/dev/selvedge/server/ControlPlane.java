@@ -165,7 +165,11 @@ public final class ControlPlane implements AutoCloseable {
               if (operations != null) {
                 operations.register(config.routes);
               }
-              EventStream.register(config.routes, settings.stream(), this::authenticateUpgrade);
+              EventStream.register(
+                  config.routes,
+                  settings.stream(),
+                  this::authenticateUpgrade,
+                  settings.store().apiKeys());
               ui.register(config.routes); // the web UI: /, /ui/... (after the API's routes)
               config.routes.exception(
                   ApiError.class, (e, ctx) -> error(ctx, e.status, e.code, e.getMessage()));
