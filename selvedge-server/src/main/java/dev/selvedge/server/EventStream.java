@@ -98,7 +98,8 @@ final class EventStream {
           } catch (ApiError e) {
             refuse(ctx, e.status, e.code, e.getMessage());
           } catch (StoreException e) {
-            refuse(ctx, 503, "store_unavailable", e.getMessage());
+            System.err.println("selvedge: " + PATH + ": " + e.getMessage());
+            refuse(ctx, 503, "store_unavailable", ControlPlane.STORE_DOWN);
           }
         });
     routes.ws(PATH, stream::configure);
