@@ -37,13 +37,18 @@ public interface EventStore {
   }
 
   /**
-   * Which events a reader wants; an empty list lets everything through.
+   * Which events a reader wants; an empty list lets everything through. Events of the stream itself
+   * (types starting with {@value #STREAM}, such as {@code stream.gap}) pass every filter: a client
+   * that watches one node must still learn that it lost events.
    *
    * @param types exact types ({@code drift.detected}), or prefixes ending with a dot ({@code
    *     operation.})
    */
   record Filter(List<String> nodes, List<String> stacks, List<String> types) {
     public static final Filter ALL = new Filter(List.of(), List.of(), List.of());
+
+    /** The prefix of the stream's own events, which pass every filter. */
+    public static final String STREAM = "stream.";
 
     public Filter {
       nodes = List.copyOf(nodes);
@@ -58,10 +63,14 @@ public interface EventStore {
 
     /** Whether an event of this type and subject passes. */
     public boolean matches(String type, String node, String stack) {
-      if (!nodes.isEmpty() && !nodes.contains(node)) {
+      if (type.startsWith(STREAM)) {
+        return true;
+      }
+      // Immutable lists throw on contains(null): an event without a node or stack fails the filter.
+      if (!nodes.isEmpty() && (node == null || !nodes.contains(node))) {
         return false;
       }
-      if (!stacks.isEmpty() && !stacks.contains(stack)) {
+      if (!stacks.isEmpty() && (stack == null || !stacks.contains(stack))) {
         return false;
       }
       if (types.isEmpty()) {

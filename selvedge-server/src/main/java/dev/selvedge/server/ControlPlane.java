@@ -88,6 +88,10 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   static final String JSON = "application/json";
+
+  /** What a client is told when the store fails: never the store's host, database or file. */
+  static final String STORE_DOWN = "the store cannot be reached; try again shortly";
+
   private static final String KEY = "selvedge.key";
   private static final String STARTED = "selvedge.started";
   private static final String REQUEST_ID = "selvedge.request";
@@ -165,7 +169,11 @@ public final class ControlPlane implements AutoCloseable {
               if (operations != null) {
                 operations.register(config.routes);
               }
-              EventStream.register(config.routes, settings.stream(), this::authenticateUpgrade);
+              EventStream.register(
+                  config.routes,
+                  settings.stream(),
+                  this::authenticateUpgrade,
+                  settings.store().apiKeys());
               ui.register(config.routes); // the web UI: /, /ui/... (after the API's routes)
               config.routes.exception(
                   ApiError.class, (e, ctx) -> error(ctx, e.status, e.code, e.getMessage()));
@@ -174,7 +182,11 @@ public final class ControlPlane implements AutoCloseable {
                   (e, ctx) -> error(ctx, e.getStatus(), code(e.getStatus()), message(e)));
               config.routes.exception(
                   StoreException.class,
-                  (e, ctx) -> error(ctx, 503, "store_unavailable", e.getMessage()));
+                  (e, ctx) -> {
+                    // The store's text names its host and database, or its file: the log only.
+                    System.err.println("selvedge: " + ctx.path() + ": " + e.getMessage());
+                    error(ctx, 503, "store_unavailable", STORE_DOWN);
+                  });
               config.routes.exception(
                   EngineUnreachableException.class,
                   (e, ctx) -> error(ctx, 502, "engine_failed", e.getMessage()));
@@ -384,7 +396,8 @@ public final class ControlPlane implements AutoCloseable {
       settings.store().apiKeys().count();
       reason = settings.fleet().readiness();
     } catch (SelvedgeException e) {
-      reason = Optional.of("the store cannot be read: " + e.getMessage());
+      System.err.println("selvedge: /readyz: " + e.getMessage());
+      reason = Optional.of(STORE_DOWN);
     }
     if (reason.isPresent()) {
       ctx.status(503);

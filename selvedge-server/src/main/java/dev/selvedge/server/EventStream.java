@@ -2,6 +2,7 @@ package dev.selvedge.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.selvedge.json.TreeJson;
+import dev.selvedge.port.ApiKeyStore;
 import dev.selvedge.port.ApiKeyStore.Scope;
 import dev.selvedge.port.EventStore.Filter;
 import dev.selvedge.port.StoreException;
@@ -16,7 +17,11 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
@@ -36,17 +41,38 @@ final class EventStream {
   /** Close code: the client's message was not {@code {"after": ID}} as the first message. */
   static final int BAD_MESSAGE = 4000;
 
+  /** Close code: the stream's API key was revoked (or deleted) since the upgrade. */
+  static final int KEY_REVOKED = 4001;
+
+  private static final System.Logger LOG = System.getLogger(EventStream.class.getName());
+
+  /**
+   * Looks up open streams' keys again. One daemon thread for every server in the JVM: a lookup is
+   * one indexed read, and a close is handed to a virtual thread so a slow client holds no one up.
+   */
+  private static final ScheduledExecutorService RECHECKS =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "selvedge-events-key-recheck");
+            t.setDaemon(true);
+            return t;
+          });
+
   private static final String REQUEST = "selvedge.events.request";
   private static final String SUBSCRIPTION = "selvedge.events.subscription";
+  private static final String KEY_HASH = "selvedge.events.key";
+  private static final String RECHECK = "selvedge.events.recheck";
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:@/-]{1,255}");
   private static final Pattern TYPE = Pattern.compile("[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)*\\.?");
   private static final int MAX_VALUES = 50;
   private static final Duration PING = Duration.ofSeconds(30);
 
   private final EventHub hub;
+  private final ApiKeyStore keys;
 
-  private EventStream(EventHub hub) {
+  private EventStream(EventHub hub, ApiKeyStore keys) {
     this.hub = hub;
+    this.keys = keys;
   }
 
   /** What a client asked for at the upgrade. */
@@ -54,10 +80,13 @@ final class EventStream {
 
   /**
    * Registers the route; {@code authenticate} runs first on the upgrade (the API's bearer keys; the
-   * place where the UI's session cookie will be accepted too).
+   * place where the UI's session cookie will be accepted too); an open stream's key is looked up in
+   * {@code keys} again every {@link EventHub.Limits#keyRecheck()}, and the stream closed with
+   * {@link #KEY_REVOKED} once it is revoked.
    */
-  static void register(RoutesConfig routes, EventHub hub, Consumer<Context> authenticate) {
-    EventStream stream = new EventStream(hub);
+  static void register(
+      RoutesConfig routes, EventHub hub, Consumer<Context> authenticate, ApiKeyStore keys) {
+    EventStream stream = new EventStream(hub, keys);
     routes.wsBeforeUpgrade(
         PATH,
         ctx -> {
@@ -65,10 +94,12 @@ final class EventStream {
             authenticate.accept(ctx);
             ControlPlane.require(ctx, Scope.READ);
             ctx.attribute(REQUEST, request(ctx));
+            ctx.attribute(KEY_HASH, ControlPlane.key(ctx).tokenHash());
           } catch (ApiError e) {
             refuse(ctx, e.status, e.code, e.getMessage());
           } catch (StoreException e) {
-            refuse(ctx, 503, "store_unavailable", e.getMessage());
+            System.err.println("selvedge: " + PATH + ": " + e.getMessage());
+            refuse(ctx, 503, "store_unavailable", ControlPlane.STORE_DOWN);
           }
         });
     routes.ws(PATH, stream::configure);
@@ -114,6 +145,37 @@ final class EventStream {
     EventHub.Subscription sub =
         hub.subscribe(new SessionSink(ctx.session), request.filter(), request.after());
     ctx.attribute(SUBSCRIPTION, sub);
+    String hash = ctx.attribute(KEY_HASH);
+    Session session = ctx.session;
+    long every = hub.limits().keyRecheck().toMillis();
+    ScheduledFuture<?> recheck =
+        RECHECKS.scheduleWithFixedDelay(
+            () -> recheck(hash, sub, session), every, every, TimeUnit.MILLISECONDS);
+    ctx.attribute(RECHECK, recheck);
+  }
+
+  /**
+   * Closes the stream with {@link #KEY_REVOKED} when its key is revoked or gone. A store that
+   * cannot be read keeps the stream open (a revocation is a write to that store) and is asked again
+   * next time.
+   */
+  private void recheck(String hash, EventHub.Subscription sub, Session session) {
+    if (!session.isOpen()) {
+      throw new CancellationException(); // ends the schedule
+    }
+    boolean live;
+    try {
+      live = keys.findByHash(hash).filter(k -> !k.revoked()).isPresent();
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "cannot look up an event stream's key: " + e);
+      return;
+    }
+    if (!live) {
+      sub.cancel();
+      Thread.startVirtualThread(
+          () -> new SessionSink(session).close(KEY_REVOKED, "the API key was revoked"));
+      throw new CancellationException(); // ends the schedule
+    }
   }
 
   private static void message(WsContext ctx, String text) {
@@ -144,6 +206,10 @@ final class EventStream {
     EventHub.Subscription sub = ctx.attribute(SUBSCRIPTION);
     if (sub != null) {
       sub.cancel();
+    }
+    ScheduledFuture<?> recheck = ctx.attribute(RECHECK);
+    if (recheck != null) {
+      recheck.cancel(false);
     }
   }
 

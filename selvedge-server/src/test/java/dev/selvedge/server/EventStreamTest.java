@@ -265,6 +265,40 @@ class EventStreamTest {
   }
 
   @Test
+  void aStreamClosesWith4001OnceItsKeyIsRevoked() {
+    // Keys looked up again every 20 ms instead of 30 s; the test waits on the close, not a time.
+    Duration recheck = Duration.ofMillis(20);
+    EventHub.Limits d = EventHub.Limits.DEFAULT;
+    startWith(
+        new EventHub.Limits(
+            d.intake(),
+            d.perClient(),
+            d.sendTimeout(),
+            d.replayPage(),
+            d.hello(),
+            d.linger(),
+            recheck));
+    ApiKeys keys = new ApiKeys(store.apiKeys(), clock);
+    String other = keys.create("watcher", Scope.READ).token();
+    long from = store.events().latestId().orElse(0);
+    EventClient revoked = client("?after=" + from);
+    EventClient kept = EventClient.connect(plane.port(), "?after=" + from, other);
+    clients.add(kept);
+    hub.publish(event("drift.detected", "app-1", "shop", 1));
+    assertThat(revoked.next().get("data").get("n").asInt()).isEqualTo(1);
+    assertThat(kept.next().get("data").get("n").asInt()).isEqualTo(1);
+
+    keys.revoke("reader");
+    assertThat(revoked.closeCode()).isEqualTo(EventStream.KEY_REVOKED).isEqualTo(4001);
+    assertThat(revoked.closeReason).isEqualTo("the API key was revoked");
+    // The other key's stream goes on.
+    hub.publish(event("drift.detected", "app-1", "shop", 2));
+    assertThat(kept.next().get("data").get("n").asInt()).isEqualTo(2);
+    assertThat(kept.isClosed()).isFalse();
+    assertThat(revoked.drain()).isEmpty();
+  }
+
+  @Test
   void aSlowClientIsDroppedWhileAFastOneReceivesEverything() {
     // Small bounds, so the slow client is found out within a few megabytes.
     startWith(

@@ -644,6 +644,14 @@ abstract class ServerContract {
     assertThat(a.body()).startsWith("{\"error\":\"store_unavailable\"").doesNotContain("\tat ");
     Answer ready = get("/readyz", "/readyz", null);
     assertThat(ready.status()).isEqualTo(503);
+    // Neither names where the store is (its JDBC URL: host and database, or file): /readyz is
+    // open to anyone.
+    for (Answer x : List.of(a, ready)) {
+      assertThat(x.body())
+          .contains("the store cannot be reached; try again shortly")
+          .doesNotContain(storeConfig().jdbcUrl())
+          .doesNotContainIgnoringCase("jdbc:");
+    }
     store = Stores.open(storeConfig(), clock);
   }
 

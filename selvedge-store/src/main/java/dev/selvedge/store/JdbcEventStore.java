@@ -85,6 +85,13 @@ final class JdbcEventStore implements EventStore {
     StringBuilder sql =
         new StringBuilder("SELECT " + COLUMNS + " FROM server_event WHERE id > :after");
     List<Object> binds = new ArrayList<>();
+    // The stream's own events (stream.gap) pass every filter, as in Filter.matches.
+    sql.append(" AND (SUBSTRING(type, 1, ")
+        .append(Filter.STREAM.length())
+        .append(") = :b")
+        .append(binds.size())
+        .append(" OR (1 = 1");
+    binds.add(Filter.STREAM);
     in(sql, binds, "node", filter.nodes());
     in(sql, binds, "stack", filter.stacks());
     if (!filter.types().isEmpty()) {
@@ -105,6 +112,7 @@ final class JdbcEventStore implements EventStore {
       }
       sql.append(")");
     }
+    sql.append("))");
     sql.append(" ORDER BY id FETCH FIRST ").append(Math.max(1, limit)).append(" ROWS ONLY");
     return db.call(
         "read the events after " + afterId,

@@ -29,6 +29,13 @@ abstract class EventStoreContract {
   private Store store;
   private EventStore events;
   private String node;
+
+  /**
+   * The newest id before the test: other tests' events (the stream's own pass every filter) are
+   * older.
+   */
+  private long base;
+
   private final Instant t0 = Instant.parse("2026-12-01T10:00:00.000001Z");
 
   @BeforeEach
@@ -36,6 +43,7 @@ abstract class EventStoreContract {
     store = Stores.open(config(), new TestClock(t0));
     events = store.events();
     node = "n-" + UUID.randomUUID().toString().substring(0, 8);
+    base = events.latestId().orElse(0);
   }
 
   @AfterEach
@@ -99,7 +107,7 @@ abstract class EventStoreContract {
       ids.add(events.append(event("drift.detected", t0, node, "s" + i)));
     }
     Filter mine = new Filter(List.of(node), List.of(), List.of());
-    List<StoredEvent> first = events.after(0, mine, 3);
+    List<StoredEvent> first = events.after(base, mine, 3);
     assertThat(first).extracting(StoredEvent::id).containsExactlyElementsOf(ids.subList(0, 3));
     List<StoredEvent> rest = events.after(first.get(2).id(), mine, 100);
     assertThat(rest).extracting(StoredEvent::id).containsExactlyElementsOf(ids.subList(3, 7));
@@ -115,23 +123,25 @@ abstract class EventStoreContract {
     // A type that only resembles a prefix: "operationXstep" must not pass "operation.".
     events.append(event("operationXstep", t0, node, "shop"));
 
-    assertThat(events.after(0, new Filter(List.of(node), List.of(), List.of("operation.")), 100))
+    assertThat(events.after(base, new Filter(List.of(node), List.of(), List.of("operation.")), 100))
         .extracting(StoredEvent::id)
         .containsExactly(op);
     assertThat(
             events.after(
-                0, new Filter(List.of(node, other), List.of("shop"), List.of("operation.")), 100))
+                base,
+                new Filter(List.of(node, other), List.of("shop"), List.of("operation.")),
+                100))
         .extracting(StoredEvent::id)
         .containsExactly(op, opOther);
     assertThat(
             events.after(
-                0,
+                base,
                 new Filter(
                     List.of(node), List.of(), List.of("drift.detected", "node.status.changed")),
                 100))
         .extracting(StoredEvent::id)
         .containsExactly(drift, node1);
-    assertThat(events.after(0, new Filter(List.of(node), List.of("db"), List.of()), 100))
+    assertThat(events.after(base, new Filter(List.of(node), List.of("db"), List.of()), 100))
         .extracting(StoredEvent::id)
         .containsExactly(drift);
     // The filter in memory says the same as the store's.
@@ -142,13 +152,32 @@ abstract class EventStoreContract {
   }
 
   @Test
+  void theStreamsOwnEventsPassEveryFilter() {
+    String other = node + "-other";
+    long before = events.append(event("drift.detected", t0, other, "shop"));
+    long gap = events.append(event("stream.gap", t0, null, null));
+    long foreign = events.append(event("operation.step", t0, other, "api"));
+    Filter narrow = new Filter(List.of(node), List.of("db"), List.of("drift.detected"));
+    // Other tests may share the database: only this test's events are looked at.
+    assertThat(events.after(before, narrow, 100))
+        .extracting(StoredEvent::id)
+        .filteredOn(id -> id <= foreign)
+        .containsExactly(gap);
+    assertThat(narrow.matches("stream.gap", null, null)).isTrue();
+    assertThat(narrow.matches("streamXgap", null, null)).isFalse();
+    // A node's event has no stack: a stack filter drops it (and does not fail on it).
+    assertThat(new Filter(List.of(), List.of("db"), List.of()).matches("node.x", node, null))
+        .isFalse();
+  }
+
+  @Test
   void retentionDeletesOlderEventsButAlwaysKeepsTheNewest() {
     long old1 = events.append(event("drift.detected", t0, node, "a"));
     long old2 = events.append(event("drift.resolved", t0.plusSeconds(1), node, "a"));
     long recent = events.append(event("drift.detected", t0.plus(Duration.ofDays(8)), node, "a"));
     assertThat(events.deleteBefore(t0.plus(Duration.ofDays(1)))).isGreaterThanOrEqualTo(2);
     Filter mine = new Filter(List.of(node), List.of(), List.of());
-    assertThat(events.after(0, mine, 10)).extracting(StoredEvent::id).containsExactly(recent);
+    assertThat(events.after(base, mine, 10)).extracting(StoredEvent::id).containsExactly(recent);
     assertThat(events.oldestId()).hasValue(recent);
     assertThat(old2).isGreaterThan(old1);
 
@@ -184,7 +213,7 @@ abstract class EventStoreContract {
         ids.add(f.get());
       }
       assertThat(ids).doesNotHaveDuplicates();
-      assertThat(events.after(0, new Filter(List.of(node), List.of(), List.of()), 100))
+      assertThat(events.after(base, new Filter(List.of(node), List.of(), List.of()), 100))
           .extracting(StoredEvent::id)
           .containsExactlyInAnyOrderElementsOf(ids)
           .isSorted();

@@ -73,6 +73,8 @@ public final class EventHub implements EventPublisher, AutoCloseable {
    * @param linger how long a client's first waiting event may wait for others to go out with it: at
    *     1,000 events a second one write (a system call) carries ten events instead of one, which is
    *     what lets hundreds of clients be served on a few cores
+   * @param keyRecheck how often an open stream's API key is looked up again: a revoked key's
+   *     streams close (code 4001) within this time
    */
   public record Limits(
       int intake,
@@ -80,7 +82,11 @@ public final class EventHub implements EventPublisher, AutoCloseable {
       Duration sendTimeout,
       int replayPage,
       Duration hello,
-      Duration linger) {
+      Duration linger,
+      Duration keyRecheck) {
+    /** How often an open stream's key is looked up again by default. */
+    public static final Duration KEY_RECHECK = Duration.ofSeconds(30);
+
     public static final Limits DEFAULT =
         new Limits(
             10_000,
@@ -88,7 +94,19 @@ public final class EventHub implements EventPublisher, AutoCloseable {
             Duration.ofSeconds(10),
             500,
             Duration.ofMillis(500),
-            Duration.ofMillis(10));
+            Duration.ofMillis(10),
+            KEY_RECHECK);
+
+    /** The limits with the default key recheck. */
+    public Limits(
+        int intake,
+        int perClient,
+        Duration sendTimeout,
+        int replayPage,
+        Duration hello,
+        Duration linger) {
+      this(intake, perClient, sendTimeout, replayPage, hello, linger, KEY_RECHECK);
+    }
 
     public Limits {
       if (intake < 1 || perClient < 1 || replayPage < 1) {
@@ -97,6 +115,9 @@ public final class EventHub implements EventPublisher, AutoCloseable {
       Objects.requireNonNull(sendTimeout, "sendTimeout");
       Objects.requireNonNull(hello, "hello");
       Objects.requireNonNull(linger, "linger");
+      if (keyRecheck.isNegative() || keyRecheck.isZero()) {
+        throw new IllegalArgumentException("keyRecheck must be positive");
+      }
     }
   }
 
@@ -182,6 +203,11 @@ public final class EventHub implements EventPublisher, AutoCloseable {
     if (closing || !intake.offer(event)) {
       lost.incrementAndGet();
     }
+  }
+
+  /** The hub's bounds (the event stream reads its key recheck here). */
+  public Limits limits() {
+    return limits;
   }
 
   /** Events published but never stored (the intake was full, or the hub stopping). */
@@ -534,8 +560,10 @@ public final class EventHub implements EventPublisher, AutoCloseable {
 
     /** Reads what was missed from the store, then turns live (see the class comment). */
     private void catchUp(long after) throws Closed, InterruptedException, ExecutionException {
-      OptionalLong oldest = store.oldestId();
+      // The newest first: an event appended between the two reads then cannot leave "latest" set
+      // and "oldest" empty (the newest event is never deleted, so an oldest exists after it).
       OptionalLong latest = store.latestId();
+      OptionalLong oldest = store.oldestId();
       boolean behind =
           latest.isEmpty()
               ? after > 0

@@ -1,6 +1,5 @@
 package dev.selvedge.server.ui;
 
-import dev.selvedge.SelvedgeException;
 import dev.selvedge.fleet.Fleet;
 import dev.selvedge.fleet.NodeState;
 import dev.selvedge.fleet.NodeView;
@@ -39,6 +38,11 @@ import java.util.function.Function;
  */
 public final class WebUi {
   static final String HTML = "text/html; charset=utf-8";
+  private static final System.Logger LOG = System.getLogger(WebUi.class.getName());
+
+  /** What a page says when the store fails: never its host, database or file. */
+  static final String STORE_DOWN = "The store cannot be reached; try again shortly.";
+
   private static final int HISTORY = 50;
   private static final int DEPLOYMENTS = 20;
   private static final int MAX_GRIDS = 64;
@@ -132,11 +136,13 @@ public final class WebUi {
       } catch (UiError e) {
         error(ctx, e.status, e.getMessage());
       } catch (StoreException e) {
-        error(ctx, 503, "The store cannot be read right now: " + e.getMessage());
-      } catch (SelvedgeException e) {
-        error(ctx, 500, e.getMessage());
+        // The store's text names its JDBC host and database or its file: for the log only.
+        LOG.log(System.Logger.Level.WARNING, "UI " + ctx.path() + ": " + e.getMessage());
+        error(ctx, 503, STORE_DOWN);
       } catch (Exception e) {
-        error(ctx, 500, "Internal error (" + e.getClass().getSimpleName() + "): please report it.");
+        // Engine and other failures may carry hosts, paths or addresses: for the log only.
+        LOG.log(System.Logger.Level.ERROR, "UI " + ctx.path() + " failed", e);
+        error(ctx, 500, "Internal error: please report it with the time it happened.");
       }
     };
   }

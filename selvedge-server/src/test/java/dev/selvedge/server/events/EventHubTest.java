@@ -170,6 +170,41 @@ class EventHubTest {
   }
 
   @Test
+  void aFilteredClientIsToldOfAGapToo() {
+    ListStore store = new ListStore();
+    EventHub hub = hub(store, 1, Clock.systemUTC());
+    ListSink narrow = new ListSink();
+    // Neither its node nor its stack nor its type is the lost events': the gap passes anyway.
+    hub.subscribe(
+        narrow,
+        new EventStore.Filter(List.of("app-9"), List.of("db"), List.of("drift.detected")),
+        0L);
+    // One event it wants first: it has caught up and is live before the store goes away.
+    hub.publish(
+        ServerEvent.of(
+            "drift.detected",
+            Instant.parse("2026-03-01T10:00:00Z"),
+            "app-9",
+            "db",
+            null,
+            null,
+            JsonNodeFactory.instance.objectNode()));
+    await(() -> narrow.messages.size() == 1, "the wanted event");
+    store.down = true;
+    hub.publish(event(1));
+    await(() -> hub.waiting() == 0, "the writer to hold event 1");
+    for (int i = 2; i < 6; i++) {
+      hub.publish(event(i));
+    }
+    assertThat(hub.lostEvents()).isPositive();
+    store.down = false;
+    await(() -> narrow.messages.size() == 2, "the gap");
+    assertThat(narrow.messages.get(1)).contains("\"type\":\"stream.gap\"");
+    assertThat(narrow.closedWith).isZero();
+    assertThat(store.kept).filteredOn(e -> e.type().equals("operation.step")).isNotEmpty();
+  }
+
+  @Test
   void retentionDeletesOlderThanTheRetentionOnTheHubsClock() {
     ListStore store = new ListStore();
     Instant now = Instant.parse("2026-03-20T10:00:00Z");

@@ -290,6 +290,28 @@ class WebUiTest {
   }
 
   @Test
+  void aStoreThatFailsIsNamedOnNoPage() {
+    String cookie = signIn(f.read);
+    f.store.close();
+    List<Answer> answers =
+        List.of(
+            get("/ui/fleet", cookie),
+            get("/ui/nodes/app-1", cookie),
+            get("/ui/sign-in", cookie),
+            post("/ui/sign-in", null, "key=" + enc(f.read), "Origin", f.base()));
+    for (Answer a : answers) {
+      assertThat(a.status()).as(a.body()).isEqualTo(503);
+      assertThat(a.body())
+          .contains("The store cannot be reached; try again shortly.")
+          .doesNotContain("cannot be read")
+          .doesNotContainIgnoringCase("jdbc")
+          .doesNotContain(dir.toString())
+          .doesNotContain("selvedge.mv.db")
+          .doesNotContain("store/selvedge");
+    }
+  }
+
+  @Test
   void sessionsExpireWhenIdleAndAfterTwelveHours() {
     String idle = signIn(f.read);
     f.clock.now = f.clock.now.plus(SessionAuth.IDLE).minusSeconds(1);
