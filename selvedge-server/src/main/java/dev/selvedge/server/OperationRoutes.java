@@ -248,8 +248,9 @@ final class OperationRoutes {
     boolean handedOver = false;
     try {
       String before;
+      String host;
       try {
-        String host = LeaseKeeper.key(engine);
+        host = LeaseKeeper.key(engine);
         Optional<Lease> lease = settings.store().leases().current(host, project.name());
         if (lease.isPresent()) {
           Lease l = lease.get();
@@ -306,7 +307,8 @@ final class OperationRoutes {
       handedOver = true;
       runner.start(
           new OperationRunner.Job(
-              created, engine, node, stack, project, action, service, to, force),
+              created, engine, node, stack, project, action, service, to, force, ctx.ip(), host,
+              before),
           mine);
       accepted(ctx, created);
     } finally {
@@ -347,7 +349,9 @@ final class OperationRoutes {
 
   /**
    * 409 when an operation has the node's stack: this server's own, or one another server on the
-   * store recorded and has not finished.
+   * store recorded and has not finished. A stored unfinished operation this server is not running
+   * (its end not recorded yet, or left by an earlier run) does not count: see {@link
+   * OperationRunner#holds}.
    */
   private void busy(Fleet.Node node, Fleet.Stack stack) {
     runner
@@ -357,6 +361,9 @@ final class OperationRoutes {
               throw busy(node, stack, r.actor(), r.action(), r.since(), r.id());
             });
     for (Operation o : ops().unfinished(node.id(), stack.name())) {
+      if (!runner.holds(o)) {
+        continue;
+      }
       throw busy(node, stack, o.actor(), o.action(), o.createdAt(), o.id());
     }
   }
