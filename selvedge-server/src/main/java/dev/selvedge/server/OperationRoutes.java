@@ -128,9 +128,12 @@ final class OperationRoutes {
     fields(body(ctx), Set.of());
     Project project = load(node, stack);
     try (DockerEngine engine = ops.engines().open(node, ops.engineTimeout())) {
+      // Image references and reasons can quote a secret substituted into the contract.
       ControlPlane.json(
           ctx,
-          OperationsRender.planJson(Planner.dryRun(engine, project, ops.fingerprints(), clock)));
+          OperationRunner.scrubbed(
+              OperationsRender.planJson(Planner.dryRun(engine, project, ops.fingerprints(), clock)),
+              project.secretValues()::scrub));
     } catch (SelvedgeException e) {
       throw scrubbed(e, project);
     }

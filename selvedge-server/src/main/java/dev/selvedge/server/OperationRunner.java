@@ -424,7 +424,7 @@ final class OperationRunner implements AutoCloseable {
               job.operation().id(),
               state,
               text,
-              job.project().secretValues().scrub(text(result)),
+              text(scrubbed(result, job.project().secretValues()::scrub)),
               outcomeEvent(job, state, result)));
       ObjectNode data = F.objectNode().put("state", state.label());
       if (result.has("outcome")) {
@@ -673,6 +673,31 @@ final class OperationRunner implements AutoCloseable {
     public void close() {
       // The server's store stays open.
     }
+  }
+
+  /**
+   * A copy of {@code node} with every text (values and field names) passed through {@code scrub}:
+   * what an answer built from the engine and the contract (image references, reasons, errors) says
+   * without the project's secret values, whatever JSON escaping they would get in the text.
+   */
+  static com.fasterxml.jackson.databind.JsonNode scrubbed(
+      com.fasterxml.jackson.databind.JsonNode node,
+      java.util.function.UnaryOperator<String> scrub) {
+    if (node.isTextual()) {
+      return F.textNode(scrub.apply(node.textValue()));
+    }
+    if (node.isArray()) {
+      ArrayNode out = F.arrayNode();
+      node.forEach(n -> out.add(scrubbed(n, scrub)));
+      return out;
+    }
+    if (node.isObject()) {
+      ObjectNode out = F.objectNode();
+      node.properties()
+          .forEach(e -> out.set(scrub.apply(e.getKey()), scrubbed(e.getValue(), scrub)));
+      return out;
+    }
+    return node.deepCopy();
   }
 
   static String text(com.fasterxml.jackson.databind.JsonNode node) {

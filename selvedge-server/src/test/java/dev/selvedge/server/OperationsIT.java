@@ -601,6 +601,16 @@ class OperationsIT {
   }
 
   @Test
+  void aPlanIsScrubbedOfTheProjectsSecretValues() throws Exception {
+    // The secret substituted into the image's tag: the plan names the image, and says why.
+    contract(good.substring(0, good.lastIndexOf(':')) + ":${API_TOKEN}", "one", false);
+    Answer plan = post("/plan", read, null);
+    assertThat(plan.status()).as(plan.body()).isEqualTo(200);
+    assertThat(plan.body()).doesNotContain(TOKEN).contains("selvedge-test/app:");
+    assertThat(plan.body()).contains(dev.selvedge.contract.SecretValues.MASK);
+  }
+
+  @Test
   void badRequestsAreRefusedNamingWhatIsWrong() throws Exception {
     contract(good, "one", false);
     Answer big = post("/apply", operate, "{\"force\": \"" + "x".repeat(70_000) + "\"}");
