@@ -611,6 +611,40 @@ class OperationsIT {
   }
 
   @Test
+  void concurrentRequestsWithOneIdempotencyKeyGetOneOperation() throws Exception {
+    contract(good, "one", false);
+    hold = new CountDownLatch(1);
+    int n = 5;
+    CountDownLatch go = new CountDownLatch(1);
+    List<java.util.concurrent.Future<Answer>> answers = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      answers.add(
+          background.submit(
+              () -> {
+                go.await();
+                return post("/apply", operate, null, "Idempotency-Key", "together-1");
+              }));
+    }
+    go.countDown();
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    int replayed = 0;
+    for (var f : answers) {
+      Answer a = f.get(120, TimeUnit.SECONDS);
+      assertThat(a.status()).as(a.body()).isEqualTo(202);
+      ids.add(a.json().get("operation").asText());
+      if ("true".equals(a.header("Idempotent-Replayed"))) {
+        replayed++;
+      }
+    }
+    assertThat(ids).hasSize(1);
+    assertThat(replayed).isEqualTo(n - 1);
+    hold.countDown();
+    hold = null;
+    assertThat(waitFor(ids.iterator().next()).get("state").asText()).isEqualTo("succeeded");
+    assertThat(store.deployments().history(daemonKey(), project, 10)).hasSize(1);
+  }
+
+  @Test
   void badRequestsAreRefusedNamingWhatIsWrong() throws Exception {
     contract(good, "one", false);
     Answer big = post("/apply", operate, "{\"force\": \"" + "x".repeat(70_000) + "\"}");
