@@ -311,12 +311,20 @@ final class OperationRoutes {
           return;
         }
         note.operation(id).change(before, "operation " + id);
-        handedOver = true;
-        runner.start(
+        OperationRunner.Job job =
             new OperationRunner.Job(
                 created, engine, node, stack, project, action, service, to, force, ctx.ip(), host,
-                before),
-            mine);
+                before);
+        // The request is in the audit log before anything runs: else 503, and nothing ran.
+        try {
+          plane.audit().recordNow(ctx, 202);
+        } catch (RuntimeException e) {
+          handedOver = true;
+          runner.abandon(job, mine, "the request could not be audited, nothing was run");
+          throw e;
+        }
+        handedOver = true;
+        runner.start(job, mine);
         accepted(ctx, created);
       } finally {
         if (!handedOver) {

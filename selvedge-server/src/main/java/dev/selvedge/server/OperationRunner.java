@@ -184,6 +184,16 @@ final class OperationRunner implements AutoCloseable {
     }
   }
 
+  /**
+   * Ends {@code job}, recorded but not to be run, {@code failed} with {@code why}; gives its stack
+   * back and closes its engine.
+   */
+  void abandon(Job job, Running mine, String why) {
+    release(job.node().id(), job.stack().name(), mine);
+    job.engine().close();
+    new Steps(job).fail(why);
+  }
+
   private void run(Job job, Running mine) {
     Operation op = job.operation();
     Steps steps = new Steps(job);

@@ -782,6 +782,38 @@ class OperationsIT {
   }
 
   @Test
+  void anOperationWhoseRequestCannotBeAuditedRunsNothing() throws Exception {
+    contract(good, "one", false);
+    sql("ALTER TABLE audit_event RENAME TO audit_event_away");
+    Answer a;
+    try {
+      a = post("/apply", operate, null);
+    } finally {
+      sql("ALTER TABLE audit_event_away RENAME TO audit_event");
+    }
+    assertThat(a.status()).as(a.body()).isEqualTo(503);
+    assertThat(docker("ps", "-aq", "--filter", "label=com.docker.compose.project=" + project))
+        .isBlank();
+    assertThat(store.deployments().history(daemonKey(), project, 10)).isEmpty();
+    // Once the store takes it again, an operation's request is audited once, before it ran.
+    JsonNode op = run("/apply", null);
+    assertThat(op.get("state").asText()).isEqualTo("succeeded");
+    String detail = "operation " + op.get("id").asText();
+    var rows =
+        store
+            .audit()
+            .find(
+                new dev.selvedge.port.AuditLog.Query(
+                    null, NODE, null, "apply", null, null, null, 50));
+    assertThat(rows)
+        .filteredOn(e -> e.detail().equals(detail) && e.outcome().equals("accepted 202"))
+        .hasSize(1);
+    assertThat(rows)
+        .filteredOn(e -> e.detail().equals(detail) && e.outcome().equals("succeeded: healthy"))
+        .hasSize(1);
+  }
+
+  @Test
   void operationsLeftUnfinishedByAStoppedServerAreInterruptedAtStartUp() {
     String queued = "q" + UUID.randomUUID().toString().replace("-", "");
     String running = "r" + UUID.randomUUID().toString().replace("-", "");
