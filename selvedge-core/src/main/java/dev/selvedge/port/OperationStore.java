@@ -96,9 +96,13 @@ public interface OperationStore {
 
   /**
    * Ends it: {@code state} is terminal; {@code resultJson} the result, or null when there is none
-   * (an error before any result).
+   * (an error before any result). Only a queued or running operation is ended: one already ended
+   * (say marked {@link State#INTERRUPTED}) keeps its state, so a late or retried end changes
+   * nothing.
+   *
+   * @return true when this call ended it, false when it had ended already (or does not exist)
    */
-  void finish(String id, State state, String stepsJson, String resultJson, Instant at);
+  boolean finish(String id, State state, String stepsJson, String resultJson, Instant at);
 
   /** The unfinished (queued or running) operations on a node's stack, oldest first. */
   List<Operation> unfinished(String node, String stack);

@@ -90,7 +90,7 @@ final class AuditRoutes {
 
   private void audit(Context ctx) {
     String method = ctx.req().getMethod();
-    if (READS.contains(method)) {
+    if (READS.contains(method) || Boolean.TRUE.equals(ctx.attribute(AUDITED))) {
       return;
     }
     try {
@@ -109,6 +109,22 @@ final class AuditRoutes {
               + "): "
               + e.getMessage());
     }
+  }
+
+  private static final String AUDITED = "selvedge.audited";
+
+  /**
+   * Records the request's event now, answered {@code status}, for a handler that must not act
+   * before its request is in the audit log (an operation is started only once it is); the
+   * after-handler then records nothing more for it.
+   *
+   * @throws dev.selvedge.port.StoreException when the store does not take it (then the request must
+   *     do nothing: 503)
+   */
+  void recordNow(Context ctx, int status) {
+    ctx.status(status);
+    store.audit().record(event(ctx, ctx.req().getMethod()));
+    ctx.attribute(AUDITED, Boolean.TRUE);
   }
 
   /** The request's audit event: the note its handler left, else what the route says. */

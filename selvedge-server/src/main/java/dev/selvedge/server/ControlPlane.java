@@ -232,6 +232,11 @@ public final class ControlPlane implements AutoCloseable {
     return plane;
   }
 
+  /** The audit's side of the API (a handler records its request before it acts). */
+  AuditRoutes audit() {
+    return audit;
+  }
+
   /** The app, for the audit's route lookup (null until constructed). */
   private Javalin javalin() {
     return app;

@@ -128,9 +128,12 @@ final class OperationRoutes {
     fields(body(ctx), Set.of());
     Project project = load(node, stack);
     try (DockerEngine engine = ops.engines().open(node, ops.engineTimeout())) {
+      // Image references and reasons can quote a secret substituted into the contract.
       ControlPlane.json(
           ctx,
-          OperationsRender.planJson(Planner.dryRun(engine, project, ops.fingerprints(), clock)));
+          OperationRunner.scrubbed(
+              OperationsRender.planJson(Planner.dryRun(engine, project, ops.fingerprints(), clock)),
+              project.secretValues()::scrub));
     } catch (SelvedgeException e) {
       throw scrubbed(e, project);
     }
@@ -234,86 +237,132 @@ final class OperationRoutes {
                 stack.name(),
                 String.valueOf(service),
                 OperationRunner.text(body)));
-    if (idempotencyKey != null) {
-      Optional<Operation> earlier = ops().findByKey(actor, idempotencyKey);
-      if (earlier.isPresent()) {
-        replay(ctx, earlier.get(), hash, note);
-        return;
-      }
-    }
-    busy(node, stack);
-    // The engine opened here (its /info answered, which the lease needs anyway) is the one the
-    // operation runs on: it is handed over, or closed when the request ends before that.
-    DockerEngine engine = ops.engines().open(node, ops.engineTimeout());
-    boolean handedOver = false;
+    // Requests with one idempotency key are taken one after the other, so a retry racing the
+    // first finds its operation (recorded, or refused) instead of a busy stack.
+    KeyLock held = idempotencyKey == null ? null : lockKey(actor + "\u0000" + idempotencyKey);
     try {
-      String before;
-      try {
-        String host = LeaseKeeper.key(engine);
-        Optional<Lease> lease = settings.store().leases().current(host, project.name());
-        if (lease.isPresent()) {
-          Lease l = lease.get();
-          throw busy(node, stack, l.owner(), l.operation(), l.acquiredAt(), null);
+      if (idempotencyKey != null) {
+        Optional<Operation> earlier = ops().findByKey(actor, idempotencyKey);
+        if (earlier.isPresent()) {
+          replay(ctx, earlier.get(), hash, note);
+          return;
         }
-        before =
-            settings.store().deployments().history(host, project.name(), 1).stream()
-                .findFirst()
-                .map(d -> "deployment " + d.id() + " (" + outcome(d) + ")")
-                .orElse("no deployment");
-      } catch (SelvedgeException e) {
-        throw scrubbed(e, project);
       }
-      String id = newId();
-      Instant now = clock.instant();
-      Running mine = new Running(id, actor, action.id(), now);
-      Optional<Running> other = runner.claim(node.id(), stack.name(), mine);
-      if (other.isPresent()) {
-        Running r = other.get();
-        throw busy(node, stack, r.actor(), r.action(), r.since(), r.id());
-      }
-      Operation created;
+      busy(node, stack);
+      // The engine opened here (its /info answered, which the lease needs anyway) is the one the
+      // operation runs on: it is handed over, or closed when the request ends before that.
+      DockerEngine engine = ops.engines().open(node, ops.engineTimeout());
+      boolean handedOver = false;
       try {
-        created =
-            ops()
-                .create(
-                    new Operation(
-                        id,
-                        node.id(),
-                        stack.name(),
-                        service,
-                        action.id(),
-                        State.QUEUED,
-                        actor,
-                        ControlPlane.requestId(ctx),
-                        idempotencyKey,
-                        hash,
-                        now,
-                        null,
-                        null,
-                        null,
-                        null));
-      } catch (RuntimeException e) {
-        runner.release(node.id(), stack.name(), mine);
-        throw e; // a StoreException is 503: nothing was recorded, nothing runs
+        String before;
+        String host;
+        try {
+          host = LeaseKeeper.key(engine);
+          Optional<Lease> lease = settings.store().leases().current(host, project.name());
+          if (lease.isPresent()) {
+            Lease l = lease.get();
+            throw busy(node, stack, l.owner(), l.operation(), l.acquiredAt(), null);
+          }
+          before =
+              settings.store().deployments().history(host, project.name(), 1).stream()
+                  .findFirst()
+                  .map(d -> "deployment " + d.id() + " (" + outcome(d) + ")")
+                  .orElse("no deployment");
+        } catch (SelvedgeException e) {
+          throw scrubbed(e, project);
+        }
+        String id = newId();
+        Instant now = clock.instant();
+        Running mine = new Running(id, actor, action.id(), now);
+        Optional<Running> other = runner.claim(node.id(), stack.name(), mine);
+        if (other.isPresent()) {
+          Running r = other.get();
+          throw busy(node, stack, r.actor(), r.action(), r.since(), r.id());
+        }
+        Operation created;
+        try {
+          created =
+              ops()
+                  .create(
+                      new Operation(
+                          id,
+                          node.id(),
+                          stack.name(),
+                          service,
+                          action.id(),
+                          State.QUEUED,
+                          actor,
+                          ControlPlane.requestId(ctx),
+                          idempotencyKey,
+                          hash,
+                          now,
+                          null,
+                          null,
+                          null,
+                          null));
+        } catch (RuntimeException e) {
+          runner.release(node.id(), stack.name(), mine);
+          throw e; // a StoreException is 503: nothing was recorded, nothing runs
+        }
+        if (!created.id().equals(id)) {
+          // A retry with the same key raced this one and was recorded first: answer with it.
+          runner.release(node.id(), stack.name(), mine);
+          replay(ctx, created, hash, note);
+          return;
+        }
+        note.operation(id).change(before, "operation " + id);
+        OperationRunner.Job job =
+            new OperationRunner.Job(
+                created, engine, node, stack, project, action, service, to, force, ctx.ip(), host,
+                before);
+        // The request is in the audit log before anything runs: else 503, and nothing ran.
+        try {
+          plane.audit().recordNow(ctx, 202);
+        } catch (RuntimeException e) {
+          handedOver = true;
+          runner.abandon(job, mine, "the request could not be audited, nothing was run");
+          throw e;
+        }
+        handedOver = true;
+        runner.start(job, mine);
+        accepted(ctx, created);
+      } finally {
+        if (!handedOver) {
+          engine.close();
+        }
       }
-      if (!created.id().equals(id)) {
-        // A retry with the same key raced this one and was recorded first: answer with it.
-        runner.release(node.id(), stack.name(), mine);
-        replay(ctx, created, hash, note);
-        return;
-      }
-      note.operation(id).change(before, "operation " + id);
-      handedOver = true;
-      runner.start(
-          new OperationRunner.Job(
-              created, engine, node, stack, project, action, service, to, force),
-          mine);
-      accepted(ctx, created);
     } finally {
-      if (!handedOver) {
-        engine.close();
+      if (held != null) {
+        unlockKey(actor + "\u0000" + idempotencyKey, held);
       }
     }
+  }
+
+  /** The requests under way with one idempotency key, and the lock they take turns with. */
+  private static final class KeyLock {
+    final java.util.concurrent.locks.ReentrantLock lock =
+        new java.util.concurrent.locks.ReentrantLock();
+    int users; // changed only inside the map's compute
+  }
+
+  private final Map<String, KeyLock> keyLocks = new ConcurrentHashMap<>();
+
+  private KeyLock lockKey(String key) {
+    KeyLock l =
+        keyLocks.compute(
+            key,
+            (k, v) -> {
+              KeyLock got = v == null ? new KeyLock() : v;
+              got.users++;
+              return got;
+            });
+    l.lock.lock();
+    return l;
+  }
+
+  private void unlockKey(String key, KeyLock l) {
+    l.lock.unlock();
+    keyLocks.compute(key, (k, v) -> --v.users == 0 ? null : v);
   }
 
   /** The operation an earlier request with the same idempotency key started. */
@@ -347,7 +396,9 @@ final class OperationRoutes {
 
   /**
    * 409 when an operation has the node's stack: this server's own, or one another server on the
-   * store recorded and has not finished.
+   * store recorded and has not finished. A stored unfinished operation this server is not running
+   * (its end not recorded yet, or left by an earlier run) does not count: see {@link
+   * OperationRunner#holds}.
    */
   private void busy(Fleet.Node node, Fleet.Stack stack) {
     runner
@@ -357,6 +408,9 @@ final class OperationRoutes {
               throw busy(node, stack, r.actor(), r.action(), r.since(), r.id());
             });
     for (Operation o : ops().unfinished(node.id(), stack.name())) {
+      if (!runner.holds(o)) {
+        continue;
+      }
       throw busy(node, stack, o.actor(), o.action(), o.createdAt(), o.id());
     }
   }

@@ -23,6 +23,7 @@ import dev.selvedge.operations.event.Emitter;
 import dev.selvedge.operations.event.EventSink;
 import dev.selvedge.operations.event.OperationEvent;
 import dev.selvedge.operations.render.OperationsRender;
+import dev.selvedge.port.AuditLog;
 import dev.selvedge.port.Deployment;
 import dev.selvedge.port.DockerEngine;
 import dev.selvedge.port.OperationStore;
@@ -37,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -88,6 +90,9 @@ final class OperationRunner implements AutoCloseable {
    * @param service null for apply and rollback
    * @param rollbackTo the deployment to go back to, or null for the newest healthy one before
    * @param forced apply despite verify errors (the caller judged it)
+   * @param source the requesting client's address, for the audit
+   * @param host the engine's identity ({@code docker-daemon:ID}), for the audit
+   * @param before what the stack was before (its newest deployment), for the audit
    */
   record Job(
       Operation operation,
@@ -98,7 +103,10 @@ final class OperationRunner implements AutoCloseable {
       Action action,
       String service,
       Long rollbackTo,
-      boolean forced) {}
+      boolean forced,
+      String source,
+      String host,
+      String before) {}
 
   /** An operation of this server under way on a node's stack. */
   record Running(String id, String actor, String action, Instant since) {}
@@ -108,6 +116,12 @@ final class OperationRunner implements AutoCloseable {
   private final EventPublisher events;
   private final Clock clock;
   private final Map<String, Running> running = new ConcurrentHashMap<>();
+  // The operations of this server whose end the store has not taken yet (retried in the
+  // background).
+  private final Set<String> ending = ConcurrentHashMap.newKeySet();
+  private final Object closing = new Object();
+  private volatile boolean closed;
+  private final Instant since;
   private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
   // Applier and Guarded start a thread per task they are given (a wave's services at once).
   private static final Executor WAVES = task -> Thread.ofVirtual().name("selvedge-op").start(task);
@@ -117,6 +131,7 @@ final class OperationRunner implements AutoCloseable {
     this.settings = settings;
     this.events = events;
     this.clock = clock;
+    this.since = clock.instant();
   }
 
   private static String key(String node, String stack) {
@@ -135,6 +150,22 @@ final class OperationRunner implements AutoCloseable {
     return Optional.ofNullable(running.putIfAbsent(key(node, stack), mine));
   }
 
+  /**
+   * Whether a stored unfinished operation still has its node's stack. While this server runs, its
+   * own running set is the authority: a row it is not running is either one whose end it is still
+   * retrying, or left by an earlier run of the server (older than this one's start); neither runs
+   * anything, and the per-daemon lease still keeps out whatever does. A row newer than this
+   * server's start that it does not know is another server's (issue 15): that one counts.
+   */
+  boolean holds(Operation stored) {
+    for (Running r : running.values()) {
+      if (r.id().equals(stored.id())) {
+        return true;
+      }
+    }
+    return !ending.contains(stored.id()) && !stored.createdAt().isBefore(since);
+  }
+
   /** Gives the node's stack back, when {@code mine} still has it. */
   void release(String node, String stack, Running mine) {
     running.remove(key(node, stack), mine);
@@ -145,10 +176,22 @@ final class OperationRunner implements AutoCloseable {
     try {
       threads.execute(() -> run(job, mine));
     } catch (RuntimeException e) {
+      // Recorded but never run (the server is stopping): ended so, not left queued.
       release(job.node().id(), job.stack().name(), mine);
       job.engine().close();
+      new Steps(job).fail("the server is stopping, nothing was run");
       throw e;
     }
+  }
+
+  /**
+   * Ends {@code job}, recorded but not to be run, {@code failed} with {@code why}; gives its stack
+   * back and closes its engine.
+   */
+  void abandon(Job job, Running mine, String why) {
+    release(job.node().id(), job.stack().name(), mine);
+    job.engine().close();
+    new Steps(job).fail(why);
   }
 
   private void run(Job job, Running mine) {
@@ -188,7 +231,7 @@ final class OperationRunner implements AutoCloseable {
     Applier applier =
         new Applier(
             engine,
-            store,
+            new AuditedStore(store, audited(job)),
             new HealthGate(engine, settings.probe(), drift, clock),
             new Planner(engine, drift),
             settings.fingerprints(),
@@ -236,7 +279,7 @@ final class OperationRunner implements AutoCloseable {
         new Guarded(
             engine,
             store.leases(),
-            store.audit(),
+            audited(job),
             clock,
             WAVES,
             steps,
@@ -386,22 +429,13 @@ final class OperationRunner implements AutoCloseable {
       synchronized (list) {
         text = text(list);
       }
-      try {
-        store
-            .operations()
-            .finish(
-                job.operation().id(),
-                state,
-                text,
-                job.project().secretValues().scrub(text(result)),
-                clock.instant());
-      } catch (RuntimeException e) {
-        // Left running in the store: the next start-up marks it interrupted.
-        LOG.log(
-            System.Logger.Level.WARNING,
-            "cannot record the end of operation " + job.operation().id(),
-            e);
-      }
+      end(
+          new Ending(
+              job.operation().id(),
+              state,
+              text,
+              text(scrubbed(result, job.project().secretValues()::scrub)),
+              outcomeEvent(job, state, result)));
       ObjectNode data = F.objectNode().put("state", state.label());
       if (result.has("outcome")) {
         data.set("outcome", result.get("outcome"));
@@ -417,6 +451,265 @@ final class OperationRunner implements AutoCloseable {
     }
   }
 
+  /** How long the first retry of an operation's end waits; each next one twice as long. */
+  static final java.time.Duration END_RETRY_FIRST = java.time.Duration.ofMillis(200);
+
+  /** The longest wait between two retries of an operation's end. */
+  static final java.time.Duration END_RETRY_MOST = java.time.Duration.ofSeconds(30);
+
+  /** An operation's end for the store: its state and result, and its outcome's audit event. */
+  private static final class Ending {
+    final String id;
+    final State state;
+    final String steps;
+    final String result;
+    final AuditLog.Event audit;
+    final Instant at;
+    boolean audited;
+    boolean finished;
+
+    Ending(String id, State state, String steps, String result, AuditLog.Event audit) {
+      this.id = id;
+      this.state = state;
+      this.steps = steps;
+      this.result = result;
+      this.audit = audit;
+      this.at = audit.at();
+    }
+  }
+
+  /**
+   * Records {@code e}; what the store does not take now is retried in the background (waits growing
+   * from {@link #END_RETRY_FIRST} to {@link #END_RETRY_MOST}) until it does or the server closes,
+   * so a blip of the store leaves no operation running for ever. Meanwhile the operation does not
+   * hold its stack ({@link #holds}).
+   */
+  private void end(Ending e) {
+    if (tryEnd(e)) {
+      return;
+    }
+    ending.add(e.id);
+    try {
+      Thread.ofVirtual().name("selvedge-op-end").start(() -> retryEnd(e));
+    } catch (RuntimeException ex) {
+      ending.remove(e.id);
+      throw ex;
+    }
+  }
+
+  private boolean tryEnd(Ending e) {
+    try {
+      if (!e.audited) {
+        store.audit().record(e.audit);
+        e.audited = true;
+      }
+      if (!e.finished) {
+        // False when it had ended already (marked interrupted): that state stays.
+        store.operations().finish(e.id, e.state, e.steps, e.result, e.at);
+        e.finished = true;
+      }
+      return true;
+    } catch (RuntimeException ex) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "cannot record the end of operation " + e.id + " (retrying): " + ex.getMessage());
+      return false;
+    }
+  }
+
+  private void retryEnd(Ending e) {
+    long wait = END_RETRY_FIRST.toMillis();
+    try {
+      while (!closed) {
+        synchronized (closing) {
+          long until = System.nanoTime() + wait * 1_000_000;
+          long left;
+          while (!closed && (left = until - System.nanoTime()) > 0) {
+            try {
+              closing.wait(Math.max(1, left / 1_000_000));
+            } catch (InterruptedException ex) {
+              return;
+            }
+          }
+        }
+        if (closed) {
+          LOG.log(
+              System.Logger.Level.WARNING,
+              "the end of operation "
+                  + e.id
+                  + " was not recorded before the server stopped: the next start marks it"
+                  + " interrupted");
+          return;
+        }
+        if (tryEnd(e)) {
+          LOG.log(System.Logger.Level.INFO, "recorded the end of operation " + e.id + " late");
+          return;
+        }
+        wait = Math.min(wait * 2, END_RETRY_MOST.toMillis());
+      }
+    } finally {
+      ending.remove(e.id);
+    }
+  }
+
+  /** The audit event of an operation's outcome. */
+  private AuditLog.Event outcomeEvent(Job job, State state, ObjectNode result) {
+    Operation op = job.operation();
+    String reason = null;
+    String after = null;
+    if (result.hasNonNull("error")) {
+      reason = result.get("error").asText();
+    } else if (result.has("outcome")) {
+      reason = result.get("outcome").asText();
+    }
+    if (result.hasNonNull("deployment")) {
+      after = "deployment " + result.get("deployment").asText();
+      if (result.hasNonNull("outcome")) {
+        after += " (" + result.get("outcome").asText() + ")";
+      }
+    } else if (result.has("containers")) {
+      List<String> names = new java.util.ArrayList<>();
+      result.get("containers").forEach(c -> names.add(c.asText()));
+      after = job.action().id() + " " + String.join(", ", names);
+    }
+    String outcome = state.label();
+    if (reason != null && !reason.isBlank()) {
+      outcome += ": " + shorten(job.project().secretValues().scrub(reason), 200);
+    }
+    return new AuditLog.Event(
+        0,
+        clock.instant(),
+        op.actor(),
+        job.source(),
+        job.action().id(),
+        job.node().id(),
+        job.host(),
+        job.project().name(),
+        job.service(),
+        null,
+        job.before(),
+        after,
+        outcome,
+        op.requestId(),
+        "operation " + op.id());
+  }
+
+  private static String shorten(String text, int most) {
+    return text.length() <= most ? text : text.substring(0, most - 1) + "\u2026";
+  }
+
+  /**
+   * The audit log as the use cases of {@code job} write it: each event they record names the fleet
+   * node, the client's address and the request, as the server knows them.
+   */
+  private AuditLog audited(Job job) {
+    AuditLog log = store.audit();
+    return new AuditLog() {
+      @Override
+      public void record(Event event) {
+        Event e = event;
+        if (e.node() == null) {
+          e = e.onNode(job.node().id());
+        }
+        if (e.source() == null) {
+          e = e.from(job.source());
+        }
+        if (e.requestId() == null) {
+          e = e.request(job.operation().requestId());
+        }
+        log.record(e);
+      }
+
+      @Override
+      public List<Event> recent(String host, String project, int limit) {
+        return log.recent(host, project, limit);
+      }
+
+      @Override
+      public List<Event> find(Query query) {
+        return log.find(query);
+      }
+
+      @Override
+      public Purged purge(Instant cutoff, Instant at, String actor, String source) {
+        throw new UnsupportedOperationException("an operation purges no audit events");
+      }
+    };
+  }
+
+  /** The server's store, its audit log {@link #audited}; closing it is the server's business. */
+  private record AuditedStore(Store store, AuditLog audit) implements Store {
+    @Override
+    public String location() {
+      return store.location();
+    }
+
+    @Override
+    public dev.selvedge.port.DeploymentStore deployments() {
+      return store.deployments();
+    }
+
+    @Override
+    public dev.selvedge.port.LeaseStore leases() {
+      return store.leases();
+    }
+
+    @Override
+    public dev.selvedge.port.ApiKeyStore apiKeys() {
+      return store.apiKeys();
+    }
+
+    @Override
+    public dev.selvedge.port.FleetStateStore fleetState() {
+      return store.fleetState();
+    }
+
+    @Override
+    public OperationStore operations() {
+      return store.operations();
+    }
+
+    @Override
+    public dev.selvedge.port.EventStore events() {
+      return store.events();
+    }
+
+    @Override
+    public dev.selvedge.port.UiSessionStore uiSessions() {
+      return store.uiSessions();
+    }
+
+    @Override
+    public void close() {
+      // The server's store stays open.
+    }
+  }
+
+  /**
+   * A copy of {@code node} with every text (values and field names) passed through {@code scrub}:
+   * what an answer built from the engine and the contract (image references, reasons, errors) says
+   * without the project's secret values, whatever JSON escaping they would get in the text.
+   */
+  static com.fasterxml.jackson.databind.JsonNode scrubbed(
+      com.fasterxml.jackson.databind.JsonNode node,
+      java.util.function.UnaryOperator<String> scrub) {
+    if (node.isTextual()) {
+      return F.textNode(scrub.apply(node.textValue()));
+    }
+    if (node.isArray()) {
+      ArrayNode out = F.arrayNode();
+      node.forEach(n -> out.add(scrubbed(n, scrub)));
+      return out;
+    }
+    if (node.isObject()) {
+      ObjectNode out = F.objectNode();
+      node.properties()
+          .forEach(e -> out.set(scrub.apply(e.getKey()), scrubbed(e.getValue(), scrub)));
+      return out;
+    }
+    return node.deepCopy();
+  }
+
   static String text(com.fasterxml.jackson.databind.JsonNode node) {
     return new String(TreeJson.compact(node), java.nio.charset.StandardCharsets.UTF_8);
   }
@@ -424,6 +717,10 @@ final class OperationRunner implements AutoCloseable {
   /** Lets operations under way end (they hold leases and may be restoring a service). */
   @Override
   public void close() {
+    synchronized (closing) {
+      closed = true;
+      closing.notifyAll();
+    }
     threads.shutdown();
     try {
       if (!threads.awaitTermination(30, TimeUnit.SECONDS)) {

@@ -455,6 +455,34 @@ class OperationsIT {
     assertThat(failed.at("/result/outcome").asText()).isEqualTo("rolled-back");
     assertThat(failed.at("/result/services/0/status").asText()).isEqualTo("rolled-back");
     assertThat(webEnv()).contains("MODE=two"); // the previous container is back
+    // The failed apply's outcome is in the audit log, on the fleet node, by the key, with the
+    // request that started it.
+    String failedId = failed.get("id").asText();
+    Answer audit =
+        call("GET", "/api/v1/audit", "/api/v1/audit?node=" + NODE + "&action=apply", read, null);
+    assertThat(audit.status()).as(audit.body()).isEqualTo(200);
+    JsonNode outcomeRow = null;
+    for (JsonNode e : audit.json().get("events")) {
+      if (e.get("detail").asText().equals("operation " + failedId)
+          && !e.get("outcome").asText().startsWith("accepted")) {
+        outcomeRow = e;
+      }
+    }
+    assertThat(outcomeRow).as(audit.body()).isNotNull();
+    assertThat(outcomeRow.get("outcome").asText()).isEqualTo("failed: rolled-back");
+    assertThat(outcomeRow.get("actor").asText()).isEqualTo("key:" + operateName);
+    assertThat(outcomeRow.get("stack").asText()).isEqualTo(project);
+    assertThat(outcomeRow.get("host").asText()).isEqualTo(daemonKey());
+    assertThat(outcomeRow.get("request_id").asText()).isEqualTo(failed.get("request_id").asText());
+    assertThat(outcomeRow.get("source").asText()).isEqualTo("127.0.0.1");
+    assertThat(outcomeRow.get("before").asText()).startsWith("deployment ").endsWith("(healthy)");
+    assertThat(outcomeRow.get("after").asText())
+        .isEqualTo("deployment " + failed.at("/result/deployment").asText() + " (rolled-back)");
+    // The core's per-container rows of the API's applies carry the node and the request too.
+    assertThat(store.audit().recent(daemonKey(), project, 50))
+        .filteredOn(e -> e.action().startsWith("apply "))
+        .isNotEmpty()
+        .allMatch(e -> NODE.equals(e.node()) && e.requestId() != null && e.source() != null);
 
     JsonNode back = run("/rollback", "{}");
     assertThat(back.get("state").asText()).as(back.toString()).isEqualTo("succeeded");
@@ -573,6 +601,50 @@ class OperationsIT {
   }
 
   @Test
+  void aPlanIsScrubbedOfTheProjectsSecretValues() throws Exception {
+    // The secret substituted into the image's tag: the plan names the image, and says why.
+    contract(good.substring(0, good.lastIndexOf(':')) + ":${API_TOKEN}", "one", false);
+    Answer plan = post("/plan", read, null);
+    assertThat(plan.status()).as(plan.body()).isEqualTo(200);
+    assertThat(plan.body()).doesNotContain(TOKEN).contains("selvedge-test/app:");
+    assertThat(plan.body()).contains(dev.selvedge.contract.SecretValues.MASK);
+  }
+
+  @Test
+  void concurrentRequestsWithOneIdempotencyKeyGetOneOperation() throws Exception {
+    contract(good, "one", false);
+    hold = new CountDownLatch(1);
+    int n = 5;
+    CountDownLatch go = new CountDownLatch(1);
+    List<java.util.concurrent.Future<Answer>> answers = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      answers.add(
+          background.submit(
+              () -> {
+                go.await();
+                return post("/apply", operate, null, "Idempotency-Key", "together-1");
+              }));
+    }
+    go.countDown();
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    int replayed = 0;
+    for (var f : answers) {
+      Answer a = f.get(120, TimeUnit.SECONDS);
+      assertThat(a.status()).as(a.body()).isEqualTo(202);
+      ids.add(a.json().get("operation").asText());
+      if ("true".equals(a.header("Idempotent-Replayed"))) {
+        replayed++;
+      }
+    }
+    assertThat(ids).hasSize(1);
+    assertThat(replayed).isEqualTo(n - 1);
+    hold.countDown();
+    hold = null;
+    assertThat(waitFor(ids.iterator().next()).get("state").asText()).isEqualTo("succeeded");
+    assertThat(store.deployments().history(daemonKey(), project, 10)).hasSize(1);
+  }
+
+  @Test
   void badRequestsAreRefusedNamingWhatIsWrong() throws Exception {
     contract(good, "one", false);
     Answer big = post("/apply", operate, "{\"force\": \"" + "x".repeat(70_000) + "\"}");
@@ -618,6 +690,127 @@ class OperationsIT {
     assertThat(docker("ps", "-aq", "--filter", "label=com.docker.compose.project=" + project))
         .isBlank();
     store = Stores.open(storeConfig(), Clock.systemUTC());
+  }
+
+  @Test
+  void anEndTheStoreDidNotTakeIsRecordedLaterAndFreesTheStack() throws Exception {
+    contract(good, "one", false);
+    hold = new CountDownLatch(1);
+    Answer started = post("/apply", operate, null);
+    assertThat(started.status()).as(started.body()).isEqualTo(202);
+    String id = started.json().get("operation").asText();
+    waitForEvent(id, "operation.started");
+    // A blip of the store: the operations' table is gone while the operation ends.
+    sql("ALTER TABLE operation RENAME TO operation_away");
+    try {
+      hold.countDown();
+      hold = null;
+      waitForEvent(id, "operation.finished");
+    } finally {
+      sql("ALTER TABLE operation_away RENAME TO operation");
+    }
+    // The end is recorded once the store takes it again, without a restart.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      String state = store.operations().find(id).orElseThrow().state().label();
+      if (!state.equals("running")) {
+        assertThat(state).isEqualTo("succeeded");
+        break;
+      }
+      assertThat(System.nanoTime()).as("operation %s still running", id).isLessThan(deadline);
+      pause();
+    }
+    JsonNode op = call("GET", OPERATION, "/api/v1/operations/" + id, read, null).json();
+    assertThat(op.at("/result/outcome").asText()).isEqualTo("healthy");
+    // Its outcome was audited once.
+    assertThat(store.audit().recent(daemonKey(), project, 50))
+        .filteredOn(e -> e.detail().equals("operation " + id))
+        .hasSize(1);
+    assertThat(run("/apply", null).get("state").asText()).isEqualTo("succeeded");
+  }
+
+  @Test
+  void aStoredOperationThisServerDoesNotRunAndOlderThanItDoesNotBlockTheStack() throws Exception {
+    contract(good, "one", false);
+    // Left queued by an earlier run of the server that could not mark it at start-up.
+    String stale = "s" + UUID.randomUUID().toString().replace("-", "");
+    store
+        .operations()
+        .create(
+            new OperationStore.Operation(
+                stale,
+                NODE,
+                STACK_NAME,
+                null,
+                "apply",
+                OperationStore.State.QUEUED,
+                "key:" + operateName,
+                "req",
+                null,
+                "h",
+                Instant.now().minus(Duration.ofHours(1)),
+                null,
+                null,
+                null,
+                null));
+    JsonNode op = run("/apply", null);
+    assertThat(op.get("state").asText()).as(op.toString()).isEqualTo("succeeded");
+  }
+
+  /** Waits until the event stream carried {@code type} of operation {@code id}. */
+  private void waitForEvent(String id, String type) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (true) {
+      synchronized (events) {
+        if (events.stream().anyMatch(e -> id.equals(e.operation()) && e.type().equals(type))) {
+          return;
+        }
+      }
+      assertThat(System.nanoTime()).as("%s of %s", type, id).isLessThan(deadline);
+      pause();
+    }
+  }
+
+  /** Runs {@code statement} on the store's database, as its owner. */
+  private void sql(String statement) throws java.sql.SQLException {
+    StoreConfig c = storeConfig();
+    try (java.sql.Connection conn =
+            java.sql.DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password());
+        java.sql.Statement st = conn.createStatement()) {
+      st.execute(statement);
+    }
+  }
+
+  @Test
+  void anOperationWhoseRequestCannotBeAuditedRunsNothing() throws Exception {
+    contract(good, "one", false);
+    sql("ALTER TABLE audit_event RENAME TO audit_event_away");
+    Answer a;
+    try {
+      a = post("/apply", operate, null);
+    } finally {
+      sql("ALTER TABLE audit_event_away RENAME TO audit_event");
+    }
+    assertThat(a.status()).as(a.body()).isEqualTo(503);
+    assertThat(docker("ps", "-aq", "--filter", "label=com.docker.compose.project=" + project))
+        .isBlank();
+    assertThat(store.deployments().history(daemonKey(), project, 10)).isEmpty();
+    // Once the store takes it again, an operation's request is audited once, before it ran.
+    JsonNode op = run("/apply", null);
+    assertThat(op.get("state").asText()).isEqualTo("succeeded");
+    String detail = "operation " + op.get("id").asText();
+    var rows =
+        store
+            .audit()
+            .find(
+                new dev.selvedge.port.AuditLog.Query(
+                    null, NODE, null, "apply", null, null, null, 50));
+    assertThat(rows)
+        .filteredOn(e -> e.detail().equals(detail) && e.outcome().equals("accepted 202"))
+        .hasSize(1);
+    assertThat(rows)
+        .filteredOn(e -> e.detail().equals(detail) && e.outcome().equals("succeeded: healthy"))
+        .hasSize(1);
   }
 
   @Test

@@ -131,22 +131,23 @@ final class JdbcOperationStore implements OperationStore {
   }
 
   @Override
-  public void finish(String id, State state, String stepsJson, String resultJson, Instant at) {
+  public boolean finish(String id, State state, String stepsJson, String resultJson, Instant at) {
     if (!state.terminal()) {
       throw new IllegalArgumentException("an operation finishes in a terminal state: " + state);
     }
-    db.call(
+    return db.call(
         "record the end of the operation " + id,
         h ->
             h.createUpdate(
-                    "UPDATE operation SET state = :state, steps = :steps, result = :result,"
-                        + " finished_at = :at WHERE id = :id")
-                .bind("id", id)
-                .bind("state", state.name())
-                .bind("steps", stepsJson == null ? "[]" : stepsJson)
-                .bind("result", resultJson)
-                .bind("at", Db.timestamp(at))
-                .execute());
+                        "UPDATE operation SET state = :state, steps = :steps, result = :result,"
+                            + " finished_at = :at WHERE id = :id AND state IN ('QUEUED', 'RUNNING')")
+                    .bind("id", id)
+                    .bind("state", state.name())
+                    .bind("steps", stepsJson == null ? "[]" : stepsJson)
+                    .bind("result", resultJson)
+                    .bind("at", Db.timestamp(at))
+                    .execute()
+                > 0);
   }
 
   @Override

@@ -1312,6 +1312,48 @@ abstract class StoreContract {
     assertThat(ops.unfinished("n", project())).isEmpty();
   }
 
+  @Test
+  void anEndedOperationKeepsItsStateWhenALateEndArrives() {
+    var ops = store.operations();
+    String id = "late-" + project();
+    ops.create(operation(id, "n", project(), "key:ci", null, clock.instant()));
+    ops.started(id, clock.instant());
+    clock.advance(Duration.ofMinutes(1));
+    Instant interruptedAt = clock.instant();
+    assertThat(open().operations().interruptUnfinished(interruptedAt)).isGreaterThanOrEqualTo(1);
+    clock.advance(Duration.ofMinutes(1));
+    // The run that was marked interrupted records its end late: the mark stays.
+    assertThat(
+            ops.finish(
+                id,
+                dev.selvedge.port.OperationStore.State.SUCCEEDED,
+                "[{\"kind\":\"finished\"}]",
+                "{\"outcome\":\"healthy\"}",
+                clock.instant()))
+        .isFalse();
+    var o = ops.find(id).orElseThrow();
+    assertThat(o.state()).isEqualTo(dev.selvedge.port.OperationStore.State.INTERRUPTED);
+    assertThat(o.finishedAt()).isEqualTo(interruptedAt);
+    assertThat(o.result()).isNull();
+    // A running one is ended once; a second end changes nothing.
+    String other = "once-" + project();
+    ops.create(operation(other, "n", project(), "key:ci", null, clock.instant()));
+    assertThat(
+            ops.finish(
+                other, dev.selvedge.port.OperationStore.State.FAILED, "[]", null, clock.instant()))
+        .isTrue();
+    assertThat(
+            ops.finish(
+                other,
+                dev.selvedge.port.OperationStore.State.SUCCEEDED,
+                "[]",
+                null,
+                clock.instant()))
+        .isFalse();
+    assertThat(ops.find(other).orElseThrow().state())
+        .isEqualTo(dev.selvedge.port.OperationStore.State.FAILED);
+  }
+
   // --- web UI sessions -----------------------------------------------------------------------
 
   @Test
