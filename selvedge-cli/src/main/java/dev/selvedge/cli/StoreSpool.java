@@ -264,12 +264,7 @@ final class StoreSpool {
     DeploymentStore deployments = new SpoolingDeployments(store.deployments());
     LeaseStore leases = new SpoolingLeases(store.leases());
     AuditLog audit = new SpoolingAudit(store.audit());
-    return new Store() {
-      @Override
-      public String location() {
-        return store.location();
-      }
-
+    return new dev.selvedge.port.ForwardingStore(store) {
       @Override
       public DeploymentStore deployments() {
         return deployments;
@@ -283,36 +278,6 @@ final class StoreSpool {
       @Override
       public AuditLog audit() {
         return audit;
-      }
-
-      @Override
-      public dev.selvedge.port.ApiKeyStore apiKeys() {
-        return store.apiKeys();
-      }
-
-      @Override
-      public dev.selvedge.port.FleetStateStore fleetState() {
-        return store.fleetState();
-      }
-
-      @Override
-      public dev.selvedge.port.OperationStore operations() {
-        return store.operations();
-      }
-
-      @Override
-      public dev.selvedge.port.EventStore events() {
-        return store.events();
-      }
-
-      @Override
-      public dev.selvedge.port.UiSessionStore uiSessions() {
-        return store.uiSessions();
-      }
-
-      @Override
-      public void close() {
-        store.close();
       }
     };
   }

@@ -638,45 +638,17 @@ final class OperationRunner implements AutoCloseable {
   }
 
   /** The server's store, its audit log {@link #audited}; closing it is the server's business. */
-  private record AuditedStore(Store store, AuditLog audit) implements Store {
-    @Override
-    public String location() {
-      return store.location();
+  private static final class AuditedStore extends dev.selvedge.port.ForwardingStore {
+    private final AuditLog audit;
+
+    AuditedStore(Store store, AuditLog audit) {
+      super(store);
+      this.audit = audit;
     }
 
     @Override
-    public dev.selvedge.port.DeploymentStore deployments() {
-      return store.deployments();
-    }
-
-    @Override
-    public dev.selvedge.port.LeaseStore leases() {
-      return store.leases();
-    }
-
-    @Override
-    public dev.selvedge.port.ApiKeyStore apiKeys() {
-      return store.apiKeys();
-    }
-
-    @Override
-    public dev.selvedge.port.FleetStateStore fleetState() {
-      return store.fleetState();
-    }
-
-    @Override
-    public OperationStore operations() {
-      return store.operations();
-    }
-
-    @Override
-    public dev.selvedge.port.EventStore events() {
-      return store.events();
-    }
-
-    @Override
-    public dev.selvedge.port.UiSessionStore uiSessions() {
-      return store.uiSessions();
+    public AuditLog audit() {
+      return audit;
     }
 
     @Override
