@@ -169,11 +169,7 @@ public final class ControlPlane implements AutoCloseable {
               if (operations != null) {
                 operations.register(config.routes);
               }
-              EventStream.register(
-                  config.routes,
-                  settings.stream(),
-                  this::authenticateUpgrade,
-                  settings.store().apiKeys());
+              EventStream.register(config.routes, settings.stream(), this::authenticateUpgrade);
               ui.register(config.routes); // the web UI: /, /ui/... (after the API's routes)
               config.routes.exception(
                   ApiError.class, (e, ctx) -> error(ctx, e.status, e.code, e.getMessage()));
@@ -328,13 +324,35 @@ public final class ControlPlane implements AutoCloseable {
 
   /**
    * A WebSocket upgrade under {@code /api/v1} (Javalin runs no HTTP before-handler on one): a
-   * request id, then a bearer key as every API request. The UI's session cookie (next issue) is to
-   * be accepted here too, and then the {@code Origin} checked against the fleet's CORS origins,
-   * since a browser sends cookies on a cross-site WebSocket.
+   * request id, then a bearer key as every API request, or (without an {@code Authorization}
+   * header) the web UI's session cookie. A browser sends cookies on a cross-site WebSocket too and
+   * the same-origin policy does not cover WebSockets, so a session is taken only from this server's
+   * own pages: the upgrade's {@code Origin} must name this server.
    */
-  private void authenticateUpgrade(Context ctx) {
+  private EventStream.StillAllowed authenticateUpgrade(Context ctx) {
     begin(ctx);
+    String session = ctx.cookie(dev.selvedge.server.ui.SessionAuth.COOKIE);
+    if (ctx.header("Authorization") == null && session != null && !session.isEmpty()) {
+      if (!dev.selvedge.server.ui.WebUi.fromOwnPage(ctx)) {
+        throw new ApiError(
+            403,
+            "forbidden",
+            "a session's event stream is opened only by this server's own pages (Origin)");
+      }
+      ApiKey key =
+          ui.sessions()
+              .keyFor(ctx)
+              .orElseThrow(
+                  () -> {
+                    limiter.failed(ctx.ip());
+                    return new ApiError(
+                        401, "unauthorized", "the session has ended: sign in again");
+                  });
+      ctx.attribute(KEY, key);
+      return () -> ui.sessions().stillSignedIn(session);
+    }
     authenticate(ctx);
+    return EventStream.keyStillValid(settings.store().apiKeys(), key(ctx).tokenHash());
   }
 
   private static dev.selvedge.server.ui.WebUi webUi(

@@ -31,9 +31,10 @@ import org.eclipse.jetty.websocket.api.Session;
 /**
  * {@code GET /api/v1/events}: the live event stream as a WebSocket over the {@link EventHub}. The
  * upgrade is authenticated like every API request (a read key in {@code Authorization: Bearer};
- * never a key in the URL) and refused with a JSON error otherwise; the query ({@code after}, {@code
- * node}, {@code stack}, {@code type}) is checked before the upgrade (400 naming the parameter). A
- * plain GET without an upgrade is answered 426. See docs/api.md, "Live events".
+ * never a key in the URL), or by the web UI's session cookie when it comes from this server's own
+ * pages (its {@code Origin}), and refused with a JSON error otherwise; the query ({@code after},
+ * {@code node}, {@code stack}, {@code type}) is checked before the upgrade (400 naming the
+ * parameter). A plain GET without an upgrade is answered 426. See docs/api.md, "Live events".
  */
 final class EventStream {
   static final String PATH = "/api/v1/events";
@@ -60,7 +61,7 @@ final class EventStream {
 
   private static final String REQUEST = "selvedge.events.request";
   private static final String SUBSCRIPTION = "selvedge.events.subscription";
-  private static final String KEY_HASH = "selvedge.events.key";
+  private static final String STILL_ALLOWED = "selvedge.events.allowed";
   private static final String RECHECK = "selvedge.events.recheck";
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:@/-]{1,255}");
   private static final Pattern TYPE = Pattern.compile("[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)*\\.?");
@@ -68,33 +69,53 @@ final class EventStream {
   private static final Duration PING = Duration.ofSeconds(30);
 
   private final EventHub hub;
-  private final ApiKeyStore keys;
 
-  private EventStream(EventHub hub, ApiKeyStore keys) {
+  private EventStream(EventHub hub) {
     this.hub = hub;
-    this.keys = keys;
+  }
+
+  /**
+   * Authenticates an upgrade (throws {@link ApiError} to refuse it) and answers how to tell later
+   * whether the stream may stay open.
+   */
+  @FunctionalInterface
+  interface Upgrade {
+    StillAllowed authenticate(Context ctx);
+  }
+
+  /**
+   * Whether an open stream's credentials still hold (its key not revoked, its session not ended);
+   * throws when the store cannot tell.
+   */
+  @FunctionalInterface
+  interface StillAllowed {
+    boolean check();
+  }
+
+  /** A bearer key's check: the key is still known and not revoked. */
+  static StillAllowed keyStillValid(ApiKeyStore keys, String tokenHash) {
+    return () -> keys.findByHash(tokenHash).filter(k -> !k.revoked()).isPresent();
   }
 
   /** What a client asked for at the upgrade. */
   record Request(Long after, Filter filter) {}
 
   /**
-   * Registers the route; {@code authenticate} runs first on the upgrade (the API's bearer keys; the
-   * place where the UI's session cookie will be accepted too); an open stream's key is looked up in
-   * {@code keys} again every {@link EventHub.Limits#keyRecheck()}, and the stream closed with
-   * {@link #KEY_REVOKED} once it is revoked.
+   * Registers the route; {@code upgrade} runs first on the upgrade (the API's bearer keys, or the
+   * UI's session cookie from this server's own pages); an open stream's credentials are checked
+   * again every {@link EventHub.Limits#keyRecheck()}, and the stream closed with {@link
+   * #KEY_REVOKED} once the key is revoked or the session ended.
    */
-  static void register(
-      RoutesConfig routes, EventHub hub, Consumer<Context> authenticate, ApiKeyStore keys) {
-    EventStream stream = new EventStream(hub, keys);
+  static void register(RoutesConfig routes, EventHub hub, Upgrade upgrade) {
+    EventStream stream = new EventStream(hub);
     routes.wsBeforeUpgrade(
         PATH,
         ctx -> {
           try {
-            authenticate.accept(ctx);
+            StillAllowed allowed = upgrade.authenticate(ctx);
             ControlPlane.require(ctx, Scope.READ);
             ctx.attribute(REQUEST, request(ctx));
-            ctx.attribute(KEY_HASH, ControlPlane.key(ctx).tokenHash());
+            ctx.attribute(STILL_ALLOWED, allowed);
           } catch (ApiError e) {
             refuse(ctx, e.status, e.code, e.getMessage());
           } catch (StoreException e) {
@@ -145,27 +166,27 @@ final class EventStream {
     EventHub.Subscription sub =
         hub.subscribe(new SessionSink(ctx.session), request.filter(), request.after());
     ctx.attribute(SUBSCRIPTION, sub);
-    String hash = ctx.attribute(KEY_HASH);
+    StillAllowed allowed = ctx.attribute(STILL_ALLOWED);
     Session session = ctx.session;
     long every = hub.limits().keyRecheck().toMillis();
     ScheduledFuture<?> recheck =
         RECHECKS.scheduleWithFixedDelay(
-            () -> recheck(hash, sub, session), every, every, TimeUnit.MILLISECONDS);
+            () -> recheck(allowed, sub, session), every, every, TimeUnit.MILLISECONDS);
     ctx.attribute(RECHECK, recheck);
   }
 
   /**
-   * Closes the stream with {@link #KEY_REVOKED} when its key is revoked or gone. A store that
-   * cannot be read keeps the stream open (a revocation is a write to that store) and is asked again
-   * next time.
+   * Closes the stream with {@link #KEY_REVOKED} when its key is revoked or gone, or its UI session
+   * ended. A store that cannot be read keeps the stream open (a revocation is a write to that
+   * store) and is asked again next time.
    */
-  private void recheck(String hash, EventHub.Subscription sub, Session session) {
+  private static void recheck(StillAllowed allowed, EventHub.Subscription sub, Session session) {
     if (!session.isOpen()) {
       throw new CancellationException(); // ends the schedule
     }
     boolean live;
     try {
-      live = keys.findByHash(hash).filter(k -> !k.revoked()).isPresent();
+      live = allowed.check();
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "cannot look up an event stream's key: " + e);
       return;
@@ -173,7 +194,9 @@ final class EventStream {
     if (!live) {
       sub.cancel();
       Thread.startVirtualThread(
-          () -> new SessionSink(session).close(KEY_REVOKED, "the API key was revoked"));
+          () ->
+              new SessionSink(session)
+                  .close(KEY_REVOKED, "the API key was revoked or the session ended"));
       throw new CancellationException(); // ends the schedule
     }
   }

@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * Authorization} header. A reading client asks for every message; a stalled one takes the first and
  * then no more (the JDK client then stops reading its socket), as a client that stopped.
  */
-final class EventClient implements WebSocket.Listener, AutoCloseable {
+public final class EventClient implements WebSocket.Listener, AutoCloseable {
   /** How long a test waits for what it expects before it fails. */
   static final Duration PATIENCE = Duration.ofSeconds(30);
 
@@ -51,9 +51,19 @@ final class EventClient implements WebSocket.Listener, AutoCloseable {
   }
 
   static EventClient connect(int port, String query, String token, boolean stalled) {
+    return connect(port, query, Map.of("Authorization", "Bearer " + token), stalled);
+  }
+
+  /** A client sending {@code headers} on its upgrade (a browser's Cookie and Origin). */
+  public static EventClient connect(int port, String query, Map<String, String> headers) {
+    return connect(port, query, headers, false);
+  }
+
+  private static EventClient connect(
+      int port, String query, Map<String, String> headers, boolean stalled) {
     EventClient c = new EventClient(stalled);
     WebSocket.Builder b = HttpClient.newHttpClient().newWebSocketBuilder();
-    b.header("Authorization", "Bearer " + token);
+    headers.forEach(b::header);
     c.socket =
         b.buildAsync(URI.create("ws://127.0.0.1:" + port + "/api/v1/events" + query), c)
             .orTimeout(PATIENCE.toSeconds(), TimeUnit.SECONDS)
@@ -112,7 +122,7 @@ final class EventClient implements WebSocket.Listener, AutoCloseable {
   }
 
   /** The next message; fails after {@link #PATIENCE}. */
-  JsonNode next() {
+  public JsonNode next() {
     try {
       JsonNode m = messages.poll(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
       if (m == null) {
@@ -142,7 +152,7 @@ final class EventClient implements WebSocket.Listener, AutoCloseable {
   }
 
   /** The close code the server sent; fails when it did not close within {@link #PATIENCE}. */
-  int closeCode() {
+  public int closeCode() {
     return closed.orTimeout(PATIENCE.toSeconds(), TimeUnit.SECONDS).join()[0];
   }
 
@@ -160,13 +170,22 @@ final class EventClient implements WebSocket.Listener, AutoCloseable {
 
   // ------------------------------------------------------------------- by hand
 
-  record Raw(int status, String headers, String body) {}
+  public record Raw(int status, String headers, String body) {}
 
   /**
    * An upgrade request by hand (checked against the OpenAPI document), to see the status and body
    * of a refusal.
    */
   static Raw upgrade(int port, String query, String authorization) throws IOException {
+    return upgradeWith(
+        port,
+        query,
+        authorization == null ? List.of() : List.of("Authorization: " + authorization));
+  }
+
+  /** An upgrade by hand with these header lines ({@code Name: value}). */
+  public static Raw upgradeWith(int port, String query, List<String> headerLines)
+      throws IOException {
     try (Socket s = new Socket("127.0.0.1", port)) {
       s.setSoTimeout((int) EventClient.PATIENCE.toMillis());
       OutputStream out = s.getOutputStream();
@@ -175,7 +194,7 @@ final class EventClient implements WebSocket.Listener, AutoCloseable {
               + query
               + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
               + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-              + (authorization == null ? "" : "Authorization: " + authorization + "\r\n")
+              + String.join("", headerLines.stream().map(h -> h + "\r\n").toList())
               + "\r\n";
       out.write(req.getBytes(StandardCharsets.US_ASCII));
       out.flush();

@@ -11,14 +11,15 @@ import java.util.Map;
 
 /**
  * The UI's static files, read from the jar once: htmx and Pico CSS from their WebJars and the UI's
- * own stylesheet. Each is served under {@code /ui/assets/} at a name that carries its version (or a
- * hash of its content), so browsers may keep it for a year.
+ * own stylesheet and script. Each is served under {@code /ui/assets/} at a name that carries its
+ * version (or a hash of its content), so browsers may keep it for a year.
  *
  * @param htmx the URL of htmx
  * @param pico the URL of Pico CSS
  * @param css the URL of the UI's own stylesheet
+ * @param js the URL of the UI's own script (live updates from the event stream)
  */
-public record Assets(String htmx, String pico, String css, Map<String, Asset> byName) {
+public record Assets(String htmx, String pico, String css, String js, Map<String, Asset> byName) {
   static final String PREFIX = "/ui/assets/";
 
   /** One file: its bytes and content type. */
@@ -47,7 +48,10 @@ public record Assets(String htmx, String pico, String css, Map<String, Asset> by
     byte[] own = read("/dev/selvedge/server/ui/selvedge.css");
     String css = "selvedge-" + shortHash(own) + ".css";
     files.put(css, new Asset(own, "text/css; charset=utf-8"));
-    return new Assets(PREFIX + htmx, PREFIX + pico, PREFIX + css, Map.copyOf(files));
+    byte[] script = read("/dev/selvedge/server/ui/selvedge.js");
+    String js = "selvedge-" + shortHash(script) + ".js";
+    files.put(js, new Asset(script, "text/javascript; charset=utf-8"));
+    return new Assets(PREFIX + htmx, PREFIX + pico, PREFIX + css, PREFIX + js, Map.copyOf(files));
   }
 
   private static byte[] read(String resource) {

@@ -77,6 +77,15 @@ public final class SessionAuth {
     return found;
   }
 
+  /**
+   * Whether the session of {@code token} is still valid (not ended, expired or its key revoked):
+   * the event stream asks it of an open UI stream now and then. An open live page counts as use of
+   * its session, within the absolute lifetime.
+   */
+  public boolean stillSignedIn(String token) {
+    return lookUp(token).isPresent();
+  }
+
   private Optional<Signed> lookUp(String token) {
     if (token == null || token.isEmpty() || token.length() > 100) {
       return Optional.empty();

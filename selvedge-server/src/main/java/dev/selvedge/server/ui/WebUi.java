@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -33,8 +34,8 @@ import java.util.function.Function;
  * The web UI served by {@code selvedge serve}: server-rendered pages (jte templates compiled at
  * build time) with htmx for in-place updates and Pico CSS, all from the jar. Pages under {@code
  * /ui/}, a session cookie from {@link SessionAuth} instead of a bearer token; errors are pages with
- * a readable message, never a trace. Live updates, actions, the audit page and the events feed are
- * to plug in here (see docs/ui.md).
+ * a readable message, never a trace. Pages that change live carry a {@code data-live} element for
+ * the UI's script, which follows the event stream with the session (see docs/ui.md).
  */
 public final class WebUi {
   static final String HTML = "text/html; charset=utf-8";
@@ -63,7 +64,14 @@ public final class WebUi {
   private final Assets assets = Assets.load();
   private final Map<FleetGrid.Query, RenderedGrid> grids = new ConcurrentHashMap<>();
 
-  private record RenderedGrid(long version, Instant until, String html, FleetGrid.Grid grid) {}
+  /**
+   * A grid rendered for one version of the fleet's view and one query.
+   *
+   * @param until when a node shown fresh turns stale (render again then)
+   * @param token names this rendering: a page that shows it is answered 204 when it asks again
+   */
+  private record RenderedGrid(
+      long version, Instant until, String html, FleetGrid.Grid grid, String token) {}
 
   /**
    * @param retryAfter how long an address must wait after too many failed sign-ins (zero: not)
@@ -100,6 +108,7 @@ public final class WebUi {
     routes.get("/ui/fleet", page(this::fleetPage));
     routes.get("/ui/nodes/{node}", page(this::nodePage));
     routes.get("/ui/nodes/{node}/stacks/{stack}", page(this::stackPage));
+    routes.get("/ui/events", page(this::eventsPage));
     routes.get(
         "/ui/*",
         page(
@@ -278,10 +287,30 @@ public final class WebUi {
   static boolean sameOrigin(Context ctx) {
     String origin = ctx.header("Origin");
     if (origin != null) {
-      return origin.equals(ctx.scheme() + "://" + ctx.host());
+      return namesThisServer(ctx, origin);
     }
     String site = ctx.header("Sec-Fetch-Site");
     return site == null || site.equals("same-origin") || site.equals("none");
+  }
+
+  /**
+   * Whether a WebSocket upgrade came from this server's own pages: its {@code Origin}, which every
+   * browser sends on one, names this server. Without an Origin it is not a browser's page.
+   */
+  public static boolean fromOwnPage(Context ctx) {
+    String origin = ctx.header("Origin");
+    return origin != null && namesThisServer(ctx, origin);
+  }
+
+  /**
+   * Whether {@code origin} ({@code scheme://host[:port]}) is this server as the request addressed
+   * it ({@code Host}). The scheme is not compared: behind a TLS-terminating proxy the browser's
+   * {@code https} reaches this server as {@code http}; no other site can have this host and port.
+   */
+  private static boolean namesThisServer(Context ctx, String origin) {
+    int sep = origin.indexOf("://");
+    String host = ctx.host();
+    return sep > 0 && host != null && origin.substring(sep + 3).equalsIgnoreCase(host);
   }
 
   private void signOut(Context ctx) {
@@ -302,8 +331,13 @@ public final class WebUi {
             ctx.queryParam("pill"),
             ctx.queryParam("q"),
             ctx.queryParam("sort"));
+    String after = ctx.header("HX-Target") == null ? latestEventId() : ""; // before the view
     RenderedGrid grid = grid(query);
     if ("grid".equals(ctx.header("HX-Target"))) {
+      if (grid.token() != null && grid.token().equals(ctx.header("X-Grid-Token"))) {
+        ctx.status(204); // the page shows this grid already (the live script's refresh)
+        return;
+      }
       ctx.contentType(HTML).result(grid.html());
       return;
     }
@@ -312,6 +346,8 @@ public final class WebUi {
     p.put("grid", grid.grid());
     p.put("gridHtml", grid.html());
     p.put("readiness", fleet.readiness().orElse(null));
+    p.put("after", after);
+    p.put("refresh", refreshSeconds());
     html(ctx, "fleet.jte", p);
   }
 
@@ -340,7 +376,29 @@ public final class WebUi {
     return r;
   }
 
+  /**
+   * The id of the newest stored event, as text ("" when the store cannot tell): read before the
+   * fleet's view, so a page shows at least every change up to it and its live script asks the
+   * stream for what came after (an event both shown and sent is applied twice, to the same end).
+   */
+  String latestEventId() {
+    try {
+      OptionalLong id = store.events().latestId();
+      return Long.toString(id.orElse(0));
+    } catch (StoreException e) {
+      LOG.log(System.Logger.Level.WARNING, "UI: cannot read the newest event id: " + e);
+      return "";
+    }
+  }
+
+  /** How often the fleet page asks for a fresh grid (stale marks): the poll interval, 10-60 s. */
+  private long refreshSeconds() {
+    long every = fleet.fleet().poll().interval().toSeconds();
+    return Math.max(10, Math.min(60, every));
+  }
+
   private RenderedGrid renderGrid(long version, Instant now, FleetGrid.Query query) {
+    String after = latestEventId();
     List<NodeView> views = fleet.view();
     Duration staleAfter = fleet.fleet().poll().interval().multipliedBy(2);
     Instant until = Instant.MAX;
@@ -353,8 +411,19 @@ public final class WebUi {
       }
     }
     FleetGrid.Grid grid = FleetGrid.build(views, query, now);
-    String html = render("fleet_grid.jte", Map.of("grid", grid));
-    return new RenderedGrid(version, until, html, grid);
+    String token =
+        version < 0
+            ? null
+            : version
+                + "-"
+                + (until.equals(Instant.MAX) ? "0" : until.toEpochMilli())
+                + "-"
+                + after;
+    String html =
+        render(
+            "fleet_grid.jte",
+            Map.of("grid", grid, "after", after, "token", token == null ? "" : token));
+    return new RenderedGrid(version, until, html, grid, token);
   }
 
   private NodeView nodeView(Context ctx) {
@@ -380,8 +449,10 @@ public final class WebUi {
                     FleetGrid.cell(
                         node.id(), name, state == null ? null : FleetGrid.stack(state, name)))
             .toList();
+    String after = latestEventId();
     List<PillChange> history = store.fleetState().history(node.id(), HISTORY);
     Map<String, Object> p = new HashMap<>();
+    p.put("after", after);
     p.put("page", Page.of("Node " + node.id(), signed, assets, ""));
     p.put("view", view);
     p.put("pill", state == null ? "unknown" : FleetGrid.pill(state.pill()));
@@ -392,6 +463,7 @@ public final class WebUi {
 
   private void stackPage(Context ctx) {
     SessionAuth.Signed signed = signedIn(ctx);
+    String after = latestEventId();
     NodeView view = nodeView(ctx);
     Fleet.Node node = view.node();
     String name = ctx.pathParam("stack");
@@ -418,6 +490,21 @@ public final class WebUi {
     p.put("sweptAt", st == null || st.sweptAt() == null ? null : st.sweptAt().toString());
     p.put("report", report);
     p.put("deployments", deployments);
+    p.put("after", after);
     html(ctx, "stack.jte", p);
+  }
+
+  private void eventsPage(Context ctx) {
+    SessionAuth.Signed signed = signedIn(ctx);
+    EventsPage.Query query =
+        EventsPage.Query.parse(
+            ctx.queryParam("node"), ctx.queryParam("stack"), ctx.queryParam("type"));
+    String after = latestEventId();
+    Map<String, Object> p = new HashMap<>();
+    p.put("page", Page.of("Events", signed, assets, "events"));
+    p.put("query", query);
+    p.put("events", after.isEmpty() ? List.of() : EventsPage.recent(store.events(), query, after));
+    p.put("after", after);
+    html(ctx, "events.jte", p);
   }
 }

@@ -2,6 +2,7 @@ package dev.selvedge.server.ui;
 
 import dev.selvedge.fleet.EngineFacts;
 import dev.selvedge.fleet.Fleet;
+import dev.selvedge.fleet.NodeReading;
 import dev.selvedge.fleet.NodeState;
 import dev.selvedge.fleet.NodeView;
 import dev.selvedge.fleet.PillChange;
@@ -22,6 +23,7 @@ import dev.selvedge.store.StoreConfig;
 import dev.selvedge.store.Stores;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -114,7 +116,17 @@ final class UiFixture implements AutoCloseable {
         };
     hub =
         new dev.selvedge.server.events.EventHub(
-            store.events(), clock, dev.selvedge.server.events.EventHub.DEFAULT_RETENTION);
+            store.events(),
+            Clock.systemUTC(), // the hub's own timing: real time (the fixture's clock stands still)
+            new dev.selvedge.server.events.EventHub.Limits(
+                10_000,
+                2_048,
+                Duration.ofSeconds(10),
+                500,
+                Duration.ofMillis(500),
+                Duration.ofMillis(10),
+                Duration.ofMillis(200)), // a signed-out session's stream closes within 0.2 s
+            dev.selvedge.server.events.EventHub.DEFAULT_RETENTION);
     plane =
         ControlPlane.start(
             new ControlPlane.Settings(
@@ -126,6 +138,39 @@ final class UiFixture implements AutoCloseable {
                 clock,
                 Stores.schemaVersion(),
                 hub));
+  }
+
+  /**
+   * What the poller does when a stack's pill turns: the node's new state stored, the view's version
+   * bumped, and the change published by the poller's own event source ({@link
+   * dev.selvedge.server.events.PollerEvents}).
+   */
+  void turn(String node, String stack, Pill to, Sync sync, Health health, List<String> reasons) {
+    NodeState before = store.fleetState().node(node).orElseThrow();
+    Instant at = clock.instant();
+    Pill from = null;
+    List<StackState> stacks = new ArrayList<>();
+    for (StackState st : before.stacks()) {
+      if (st.name().equals(stack)) {
+        from = st.pill();
+        stacks.add(
+            new StackState(node, stack, st.project(), sync, health, to, reasons, st.report(), at));
+      } else {
+        stacks.add(st);
+      }
+    }
+    NodeState after =
+        new NodeState(
+            node, before.pill(), before.reasons(), at, 0, before.facts(), List.copyOf(stacks));
+    List<PillChange> changes = List.of(new PillChange(node, stack, from, to, reasons, at));
+    store.fleetState().record(after, changes);
+    version.incrementAndGet();
+    new dev.selvedge.server.events.PollerEvents(hub)
+        .kept(before, after, changes, new NodeReading(node, at, true, List.of(), FACTS, List.of()));
+  }
+
+  String latestEventId() {
+    return Long.toString(store.events().latestId().orElse(0));
   }
 
   String token(String t) {

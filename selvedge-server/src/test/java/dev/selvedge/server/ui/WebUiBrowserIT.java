@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.selvedge.json.TreeJson;
 import dev.selvedge.keys.ApiKeys;
+import dev.selvedge.status.Health;
+import dev.selvedge.status.Pill;
+import dev.selvedge.status.Sync;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -215,6 +218,59 @@ class WebUiBrowserIT {
   }
 
   // -------------------------------------------------------------------------------- tests
+
+  void waitUntilLive() {
+    waiting().until(d -> "live".equals(d.findElement(By.id("live")).getAttribute("data-state")));
+  }
+
+  @Test
+  void pillsAndTheEventsFeedChangeLiveAndALostStreamIsMarked() throws IOException {
+    signIn(f.read);
+    waitUntilLive();
+    By pill = By.cssSelector("#grid .pill[data-node='app-2'][data-stack='shop']");
+    By redStacks = By.cssSelector("#grid [data-count='stacks-red']");
+    assertThat(driver.findElement(pill).getAttribute("data-pill")).isEqualTo("green");
+    int red = Integer.parseInt(driver.findElement(redStacks).getText().split(" ")[0]);
+    driver.executeScript("window.selvedgeNotReloaded = true;");
+
+    f.turn("app-2", "shop", Pill.RED, Sync.IN_SYNC, Health.DEGRADED, List.of("web: exited (1)"));
+    waiting().until(d -> "red".equals(d.findElement(pill).getAttribute("data-pill")));
+    WebElement turned = driver.findElement(pill);
+    assertThat(turned.getText()).isEqualTo("red: in-sync, degraded");
+    assertThat(turned.getAttribute("class")).contains("pill-red").doesNotContain("pill-green");
+    String why = turned.getAttribute("aria-describedby");
+    assertThat(driver.findElement(By.id(why)).getAttribute("textContent"))
+        .isEqualTo("web: exited (1)");
+    assertThat(driver.findElement(redStacks).getText()).isEqualTo((red + 1) + " red");
+    assertThat(driver.findElement(By.id("live-news")).getAttribute("textContent"))
+        .isEqualTo("Stack shop on app-2 turned red.");
+    assertThat(driver.executeScript("return window.selvedgeNotReloaded === true;"))
+        .as("changed in place, not reloaded")
+        .isEqualTo(true);
+    assertThat(seriousViolations()).as("fleet page after a live change").isEmpty();
+    shot("fleet-live");
+
+    open("/ui/events");
+    waitUntilLive();
+    f.turn("app-2", "shop", Pill.GREEN, Sync.IN_SYNC, Health.HEALTHY, List.of());
+    By newest = By.cssSelector("#feed tr:first-child");
+    waiting()
+        .until(d -> d.findElement(newest).getAttribute("textContent").contains("\"to\":\"green\""));
+    assertThat(driver.findElement(newest).getAttribute("data-type"))
+        .isEqualTo("stack.status.changed");
+    assertThat(seriousViolations()).as("events page").isEmpty();
+    shot("events");
+    noSecretsShown();
+
+    // The server goes away: the page says so instead of passing old pills off as live.
+    open("/ui/fleet");
+    waitUntilLive();
+    f.plane.close();
+    waiting()
+        .until(d -> "disconnected".equals(d.findElement(By.id("live")).getAttribute("data-state")));
+    assertThat(driver.findElement(By.id("live")).getText()).startsWith("Disconnected since ");
+    shot("fleet-disconnected");
+  }
 
   @Test
   void signInShowsTheFleetGridAccessibly() throws IOException {

@@ -3,6 +3,10 @@ package dev.selvedge.server.ui;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.selvedge.keys.ApiKeys;
+import dev.selvedge.server.EventClient;
+import dev.selvedge.status.Health;
+import dev.selvedge.status.Pill;
+import dev.selvedge.status.Sync;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -334,7 +338,10 @@ class WebUiTest {
     String page = get("/ui/sign-in", null).body();
     for (String kind :
         List.of(
-            "htmx-[0-9.]+\\.min\\.js", "pico-[0-9.]+\\.min\\.css", "selvedge-[0-9a-f]{12}\\.css")) {
+            "htmx-[0-9.]+\\.min\\.js",
+            "pico-[0-9.]+\\.min\\.css",
+            "selvedge-[0-9a-f]{12}\\.css",
+            "selvedge-[0-9a-f]{12}\\.js")) {
       Matcher m = Pattern.compile("/ui/assets/(" + kind + ")").matcher(page);
       assertThat(m.find()).as(kind).isTrue();
       Answer a = get("/ui/assets/" + m.group(1), null);
@@ -343,5 +350,122 @@ class WebUiTest {
       assertThat(a.body()).isNotEmpty();
     }
     assertThat(get("/ui/assets/nope.js", null).status()).isEqualTo(404);
+  }
+
+  @Test
+  void theEventStreamTakesASessionOnlyFromThisServersOwnPages() throws Exception {
+    String cookie = signIn(f.read);
+    int port = f.plane.port();
+    String session = "Cookie: " + SessionAuth.COOKIE + "=" + cookie;
+    // Host: 127.0.0.1 in the hand-made upgrade: its own origin is http://127.0.0.1.
+    assertThat(
+            EventClient.upgradeWith(port, "", List.of(session, "Origin: https://elsewhere.example"))
+                .status())
+        .as("another site's page")
+        .isEqualTo(403);
+    assertThat(EventClient.upgradeWith(port, "", List.of(session)).status())
+        .as("no Origin: not a browser's page")
+        .isEqualTo(403);
+    assertThat(
+            EventClient.upgradeWith(
+                    port,
+                    "",
+                    List.of(
+                        "Cookie: " + SessionAuth.COOKIE + "=not-a-session",
+                        "Origin: http://127.0.0.1"))
+                .status())
+        .as("no such session")
+        .isEqualTo(401);
+    assertThat(
+            EventClient.upgradeWith(port, "", List.of(session, "Origin: http://127.0.0.1"))
+                .status())
+        .isEqualTo(101);
+
+    String after = f.latestEventId();
+    try (EventClient live =
+        EventClient.connect(
+            port,
+            "?after=" + after,
+            java.util.Map.of("Cookie", SessionAuth.COOKIE + "=" + cookie, "Origin", f.base()))) {
+      f.turn("app-2", "shop", Pill.RED, Sync.IN_SYNC, Health.DEGRADED, List.of("web: exited (1)"));
+      var event = live.next();
+      assertThat(event.get("type").asText()).isEqualTo("stack.status.changed");
+      assertThat(event.get("node").asText()).isEqualTo("app-2");
+      assertThat(event.at("/data/to").asText()).isEqualTo("red");
+      // Signing out ends the session's live stream too.
+      String page = get("/ui/fleet", cookie).body();
+      assertThat(post("/ui/sign-out", cookie, "csrf=" + csrf(page)).status()).isEqualTo(303);
+      assertThat(live.closeCode()).isEqualTo(4001);
+    }
+  }
+
+  @Test
+  void theFleetPageNamesItsEventPositionAndARefreshOfTheSameGridIsEmpty() {
+    String cookie = signIn(f.read);
+    String before = f.latestEventId();
+    String page = get("/ui/fleet", cookie).body();
+    assertThat(page)
+        .contains("data-live=\"fleet\"", "data-after=\"" + before + "\"")
+        .containsPattern("<script src=\"/ui/assets/selvedge-[0-9a-f]{12}\\.js\" defer>");
+    Matcher token = Pattern.compile("data-token=\"([^\"]+)\"").matcher(page);
+    assertThat(token.find()).isTrue();
+    Answer same =
+        get(
+            "/ui/fleet",
+            cookie,
+            "HX-Request",
+            "true",
+            "HX-Target",
+            "grid",
+            "X-Grid-Token",
+            token.group(1));
+    assertThat(same.status()).isEqualTo(204);
+    assertThat(same.body()).isEmpty();
+
+    f.turn("app-2", "shop", Pill.RED, Sync.IN_SYNC, Health.DEGRADED, List.of("web: exited (1)"));
+    Answer changed =
+        get(
+            "/ui/fleet",
+            cookie,
+            "HX-Request",
+            "true",
+            "HX-Target",
+            "grid",
+            "X-Grid-Token",
+            token.group(1));
+    assertThat(changed.status()).isEqualTo(200);
+    assertThat(changed.body())
+        .contains("data-node=\"app-2\" data-stack=\"shop\" data-pill=\"red\"")
+        .doesNotContain("data-token=\"" + token.group(1) + "\"");
+  }
+
+  @Test
+  void theEventsPageShowsTheNewestEventsThatPassItsFilters() {
+    String cookie = signIn(f.read);
+    f.turn("app-2", "shop", Pill.RED, Sync.IN_SYNC, Health.DEGRADED, List.of("web: exited (1)"));
+    f.turn("app-1", "shop", Pill.GREEN, Sync.IN_SYNC, Health.HEALTHY, List.of());
+    waitForEvents(2);
+    Answer all = get("/ui/events", cookie);
+    assertThat(all.status()).isEqualTo(200);
+    assertThat(all.body())
+        .contains("data-live=\"events\"", "data-type=\"stack.status.changed\"", "exited (1)");
+    assertThat(all.body().indexOf("app-1")).isLessThan(all.body().lastIndexOf("app-2"));
+    Answer one = get("/ui/events?node=app-1&type=stack.status.changed", cookie);
+    assertThat(one.body())
+        .contains("data-filter=\"node=app-1&amp;type=stack.status.changed\"")
+        .doesNotContain("exited (1)");
+    Answer bad = get("/ui/events?type=nope", cookie);
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.body()).contains("type: one of");
+    assertThat(get("/ui/events?node=" + enc("a b"), cookie).status()).isEqualTo(400);
+  }
+
+  /** Waits until the store holds {@code n} events (the hub writes them on its own thread). */
+  private void waitForEvents(int n) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (Long.parseLong(f.latestEventId()) < n) {
+      assertThat(System.nanoTime()).as("%d events stored", n).isLessThan(deadline);
+      Thread.onSpinWait();
+    }
   }
 }
