@@ -219,6 +219,21 @@ class WebUiBrowserIT {
 
   // -------------------------------------------------------------------------------- tests
 
+  /**
+   * Waits until the pill at {@code css} is {@code colour}, read in the page (the page may swap its
+   * grid in between a find and a read).
+   */
+  void waitForPill(String css, String colour) {
+    waiting()
+        .until(
+            d ->
+                colour.equals(
+                    driver.executeScript(
+                        "const e = document.querySelector(arguments[0]);"
+                            + " return e && e.dataset.pill;",
+                        css)));
+  }
+
   void waitUntilLive() {
     waiting().until(d -> "live".equals(d.findElement(By.id("live")).getAttribute("data-state")));
   }
@@ -234,7 +249,7 @@ class WebUiBrowserIT {
     driver.executeScript("window.selvedgeNotReloaded = true;");
 
     f.turn("app-2", "shop", Pill.RED, Sync.IN_SYNC, Health.DEGRADED, List.of("web: exited (1)"));
-    waiting().until(d -> "red".equals(d.findElement(pill).getAttribute("data-pill")));
+    waitForPill("#grid .pill[data-node='app-2'][data-stack='shop']", "red");
     WebElement turned = driver.findElement(pill);
     assertThat(turned.getText()).isEqualTo("red: in-sync, degraded");
     assertThat(turned.getAttribute("class")).contains("pill-red").doesNotContain("pill-green");
