@@ -259,11 +259,18 @@ final class ContainerCheck {
   }
 
   /**
-   * A service that is allowed to finish: its restart policy does not bring it back after exit 0.
+   * A service that is allowed to finish: its restart policy does not bring it back after exit 0,
+   * and it neither publishes a port nor has a healthcheck. One that does is meant to keep running:
+   * its exit 0 (what {@code docker stop} leaves of many servers) is not a completion.
    */
   private static boolean oneShot(Service s) {
     String r = restartName(expectedRestart(s));
-    return r.equals("no") || r.equals("on-failure");
+    if (!r.equals("no") && !r.equals("on-failure")) {
+      return false;
+    }
+    boolean serves =
+        !s.ports().isEmpty() || (s.healthcheck() != null && !s.healthcheck().disabled());
+    return !serves;
   }
 
   // ------------------------------------------------------------------ image

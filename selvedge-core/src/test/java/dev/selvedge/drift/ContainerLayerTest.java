@@ -516,6 +516,16 @@ class ContainerLayerTest {
     }
 
     @Test
+    void aServiceWithAPortOrAHealthcheckThatExitedZeroWasStoppedNotCompleted() {
+      // What `docker stop` leaves of a server: exit 0. It is meant to keep running, so red.
+      Project q = DriftFixtures.shop(DriftFixtures.api().restart("no"), DriftFixtures.db()).build();
+      assertThat(q.services().get("api").ports()).isNotEmpty();
+      DriftReport r = check(q, containers(q, "api", c -> c.state("exited", 0)));
+      assertOnly(r, "state", DriftClass.CONTRADICTED);
+      assertThat(r.status().service("api").pill()).isEqualTo(Pill.RED);
+    }
+
+    @Test
     void aRestartingContainerIsStaleAndProgressing() {
       DriftReport r = check(p, containers(p, "db", c -> c.state("restarting", 1)));
       assertOnly(r, "state", DriftClass.STALE);
