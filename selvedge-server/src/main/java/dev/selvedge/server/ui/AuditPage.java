@@ -310,14 +310,21 @@ public final class AuditPage {
         out.flush();
         events = store.audit().find(withCursor(q, last, batch));
       }
+    } catch (IOException e) {
+      // The client went away (a cancelled download): nothing more to send, nothing to show.
+      LOG.log(System.Logger.Level.DEBUG, "UI audit export ended by the client after " + written);
     } catch (RuntimeException e) {
       // The answer is under way: the last line says it is incomplete (the cause: the log only).
       LOG.log(System.Logger.Level.WARNING, "UI audit export cut after " + written + ": " + e);
-      tail(
-          out,
-          "{\"error\":\"the store failed: the export is incomplete\",\"exported\":"
-              + written
-              + "}");
+      try {
+        tail(
+            out,
+            "{\"error\":\"the store failed: the export is incomplete\",\"exported\":"
+                + written
+                + "}");
+      } catch (IOException gone) {
+        // the client went away too
+      }
     }
   }
 
