@@ -63,6 +63,7 @@ public final class WebUi {
   private final TemplateEngine templates = TemplateEngine.createPrecompiled(ContentType.Html);
   private final Assets assets = Assets.load();
   private final Map<FleetGrid.Query, RenderedGrid> grids = new ConcurrentHashMap<>();
+  private int auditExportMax = AuditPage.EXPORT_MAX;
 
   /**
    * A grid rendered for one version of the fleet's view and one query.
@@ -109,6 +110,7 @@ public final class WebUi {
     routes.get("/ui/nodes/{node}", page(this::nodePage));
     routes.get("/ui/nodes/{node}/stacks/{stack}", page(this::stackPage));
     routes.get("/ui/events", page(this::eventsPage));
+    new AuditPage(this, store, clock, auditExportMax).register(routes);
     routes.get(
         "/ui/*",
         page(
@@ -116,6 +118,16 @@ public final class WebUi {
               signedIn(ctx);
               throw UiError.notFound("There is no page at " + ctx.path() + ".");
             }));
+  }
+
+  /** Bounds the audit export lower than {@link AuditPage#EXPORT_MAX} (tests); before register. */
+  WebUi auditExportMax(int max) {
+    this.auditExportMax = max;
+    return this;
+  }
+
+  Assets assets() {
+    return assets;
   }
 
   /** The session hook: the request's signed-in key, for the event stream and other UI routes. */
@@ -126,11 +138,11 @@ public final class WebUi {
   // ----------------------------------------------------------------------------- plumbing
 
   /** A page handler that turns every failure into an error page. */
-  private interface PageHandler {
+  interface PageHandler {
     void handle(Context ctx) throws Exception;
   }
 
-  private Handler page(PageHandler h) {
+  Handler page(PageHandler h) {
     return ctx -> {
       headers(ctx);
       try {
@@ -171,7 +183,7 @@ public final class WebUi {
     ctx.header("Cache-Control", "no-store");
   }
 
-  private SessionAuth.Signed signedIn(Context ctx) {
+  SessionAuth.Signed signedIn(Context ctx) {
     return sessions.signed(ctx).orElseThrow(NotSignedIn::new);
   }
 
@@ -208,7 +220,7 @@ public final class WebUi {
     return out.toString();
   }
 
-  private void html(Context ctx, String template, Map<String, Object> params) {
+  void html(Context ctx, String template, Map<String, Object> params) {
     ctx.contentType(HTML).result(render(template, params));
   }
 

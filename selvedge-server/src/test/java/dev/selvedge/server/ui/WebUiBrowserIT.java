@@ -411,6 +411,77 @@ class WebUiBrowserIT {
     shot("signed-out");
   }
 
+  @Test
+  void theAuditPageFiltersPagesAndIsReachableByKeyboard() throws IOException {
+    java.time.Instant at = f.clock.instant().minusSeconds(3600);
+    for (int i = 0; i < 60; i++) {
+      f.store
+          .audit()
+          .record(
+              new dev.selvedge.port.AuditLog.Event(
+                  0,
+                  at.plusSeconds(i * 10L),
+                  i % 3 == 0 ? "key:ops-bot" : "ana@box",
+                  "10.0.0.7",
+                  i % 4 == 0 ? "restart" : "apply recreate",
+                  "app-1",
+                  "docker-daemon:ABCD:EFGH",
+                  "shop",
+                  "web",
+                  "shop-web-1",
+                  "sha256:aa" + i,
+                  "sha256:bb" + i,
+                  i % 7 == 0 ? "failed" : "done",
+                  "req-" + i,
+                  i % 7 == 0 ? "the engine refused" : ""));
+    }
+    signIn(f.read);
+    driver.findElement(By.linkText("Audit")).click();
+    waiting().until(d -> d.getCurrentUrl().endsWith("/ui/audit"));
+    assertThat(driver.findElements(By.cssSelector("tr[data-audit-id]"))).hasSize(50);
+    noSecretsShown();
+    assertThat(seriousViolations()).as("audit page").isEmpty();
+    shot("audit");
+
+    // The filter form in keyboard order: each field, then its button.
+    driver.executeScript("document.activeElement.blur(); window.scrollTo(0, 0);");
+    List<String> order = new ArrayList<>();
+    for (int i = 0; i < 40 && !order.contains("submit"); i++) {
+      new org.openqa.selenium.interactions.Actions(driver).sendKeys(Keys.TAB).perform();
+      Object id =
+          driver.executeScript(
+              "const e = document.activeElement;"
+                  + " return e.closest('#audit-filters') ? (e.id || e.type) : null;");
+      if (id != null && !order.contains(String.valueOf(id))) {
+        order.add(String.valueOf(id));
+      }
+    }
+    assertThat(order)
+        .containsExactly("actor", "action", "node", "stack", "since", "until", "submit");
+
+    // Typed and sent from the keyboard: htmx swaps the table, the URL follows.
+    driver.findElement(By.id("actor")).sendKeys("key:ops-bot", Keys.ENTER);
+    waiting().until(d -> d.findElements(By.cssSelector("tr[data-audit-id]")).size() == 20);
+    waiting().until(d -> d.getCurrentUrl().contains("actor=key%3Aops-bot"));
+    assertThat(driver.findElement(By.cssSelector("a[data-export]")).getAttribute("href"))
+        .endsWith("/ui/audit/export?actor=key%3Aops-bot");
+    assertThat(seriousViolations()).as("filtered audit page").isEmpty();
+    shot("audit-filtered");
+
+    // Without a filter: two pages, walked by the "Older records" link.
+    open("/ui/audit");
+    driver.findElement(By.linkText("Older records")).click();
+    waiting().until(d -> d.findElements(By.cssSelector("tr[data-audit-id]")).size() == 10);
+    assertThat(driver.findElements(By.linkText("Older records"))).isEmpty();
+    noSecretsShown();
+
+    open("/ui/audit?since=yesterday");
+    assertThat(driver.findElement(By.cssSelector("[role=alert]")).getText())
+        .startsWith("Bad filter: since:");
+    assertThat(seriousViolations()).as("audit 400 page").isEmpty();
+    shot("audit-bad-filter");
+  }
+
   /** The page's Navigation Timing: time to first byte (server render), usable, loaded, bytes. */
   static final String NAVIGATION_TIMING =
       "const n = performance.getEntriesByType('navigation')[0];"
