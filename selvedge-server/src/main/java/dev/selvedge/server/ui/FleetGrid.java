@@ -246,10 +246,38 @@ public final class FleetGrid {
         v.node().environment(),
         v.node().tags(),
         state == null ? "unknown" : pill(state.pill()),
-        state == null ? List.of("not swept yet") : state.reasons(),
+        state == null ? List.of("not swept yet") : nodeReasons(state.reasons(), cells),
         v.stale(),
         state == null || state.lastSweptAt() == null ? null : state.lastSweptAt().toString(),
         java.util.Collections.unmodifiableList(cells));
+  }
+
+  /**
+   * A node pill's reasons in its row: those the row's stack pills already give ({@code "shop:
+   * ..."}, how the poller prefixes a stack's reasons on its node) are named once instead of
+   * repeated: on a large fleet they were half of the page's bytes. The node page shows them all.
+   */
+  static List<String> nodeReasons(List<String> reasons, List<Cell> cells) {
+    List<String> own = new ArrayList<>();
+    java.util.Set<String> shown = new java.util.LinkedHashSet<>();
+    for (String r : reasons) {
+      String stack = null;
+      for (Cell c : cells) {
+        if (c != null && r.startsWith(c.stack() + ": ")) {
+          stack = c.stack();
+          break;
+        }
+      }
+      if (stack == null) {
+        own.add(r);
+      } else {
+        shown.add(stack);
+      }
+    }
+    if (!shown.isEmpty()) {
+      own.add("worst: " + String.join(", ", shown) + " (reasons on the stack pills)");
+    }
+    return List.copyOf(own);
   }
 
   static Cell cell(String node, String name, StackState st) {

@@ -148,8 +148,36 @@
       el.className = el.className.replace(/\bpill-[a-z]+\b/, 'pill-' + colour);
       el.setAttribute('data-pill', colour);
       el.textContent = label(pill);
-      setReasons(el, reasons);
+      setReasons(el, pill.stack ? reasons : rowReasons(el, reasons));
     }
+  }
+
+  // A node pill in a grid row: the reasons its row's stack pills give are named once (as the
+  // server renders it: FleetGrid.nodeReasons).
+  function rowReasons(el, reasons) {
+    var row = el.closest('tr[data-node]');
+    if (!row) {
+      return reasons;
+    }
+    var stacks = Array.prototype.map.call(row.querySelectorAll('.pill[data-stack]'), function (p) {
+      return p.getAttribute('data-stack');
+    });
+    var own = [];
+    var shown = [];
+    reasons.forEach(function (r) {
+      var stack = stacks.find(function (s) {
+        return String(r).indexOf(s + ': ') === 0;
+      });
+      if (stack === undefined) {
+        own.push(r);
+      } else if (shown.indexOf(stack) < 0) {
+        shown.push(stack);
+      }
+    });
+    if (shown.length > 0) {
+      own.push('worst: ' + shown.join(', ') + ' (reasons on the stack pills)');
+    }
+    return own;
   }
 
   function setReasons(el, reasons) {

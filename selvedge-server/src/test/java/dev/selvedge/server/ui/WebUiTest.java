@@ -172,6 +172,15 @@ class WebUiTest {
     String cookie = signIn(f.read);
     Answer page = get("/ui/fleet", cookie);
     assertThat(page.status()).isEqualTo(200);
+    // The node pill names the stack its reason comes from once; the stack pill gives the reason.
+    Matcher nodeWhy =
+        Pattern.compile("id=\"why-app-1\" role=\"tooltip\">(.*?)</span></span></span>")
+            .matcher(page.body());
+    assertThat(nodeWhy.find()).isTrue();
+    assertThat(nodeWhy.group(1))
+        .isEqualTo("<span>worst: api (reasons on the stack pills)")
+        .doesNotContain("engine call timed out");
+    assertThat(get("/ui/nodes/app-1", cookie).body()).contains("api: engine call timed out");
     assertThat(page.body())
         .contains(
             "data-node=\"app-1\" data-stack=\"shop\" data-pill=\"yellow\"",
