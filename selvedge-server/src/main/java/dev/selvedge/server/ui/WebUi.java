@@ -62,6 +62,7 @@ public final class WebUi {
   private final TemplateEngine templates = TemplateEngine.createPrecompiled(ContentType.Html);
   private final Assets assets = Assets.load();
   private final Map<FleetGrid.Query, RenderedGrid> grids = new ConcurrentHashMap<>();
+  private ActionPages actions;
 
   private record RenderedGrid(long version, Instant until, String html, FleetGrid.Grid grid) {}
 
@@ -100,6 +101,9 @@ public final class WebUi {
     routes.get("/ui/fleet", page(this::fleetPage));
     routes.get("/ui/nodes/{node}", page(this::nodePage));
     routes.get("/ui/nodes/{node}/stacks/{stack}", page(this::stackPage));
+    if (actions != null) {
+      actions.register(routes);
+    }
     routes.get(
         "/ui/*",
         page(
@@ -107,6 +111,23 @@ public final class WebUi {
               signedIn(ctx);
               throw UiError.notFound("There is no page at " + ctx.path() + ".");
             }));
+  }
+
+  /**
+   * Adds the actions (confirmations, operation pages, logs and plan; see {@link ActionPages}) run
+   * by the operations API's code; null on a server without operations.
+   */
+  public WebUi actions(dev.selvedge.server.StackActions operations) {
+    this.actions = operations == null ? null : new ActionPages(this, operations);
+    return this;
+  }
+
+  Store store() {
+    return store;
+  }
+
+  Assets assets() {
+    return assets;
   }
 
   /** The session hook: the request's signed-in key, for the event stream and other UI routes. */
@@ -117,11 +138,11 @@ public final class WebUi {
   // ----------------------------------------------------------------------------- plumbing
 
   /** A page handler that turns every failure into an error page. */
-  private interface PageHandler {
+  interface PageHandler {
     void handle(Context ctx) throws Exception;
   }
 
-  private Handler page(PageHandler h) {
+  Handler page(PageHandler h) {
     return ctx -> {
       headers(ctx);
       try {
@@ -162,7 +183,7 @@ public final class WebUi {
     ctx.header("Cache-Control", "no-store");
   }
 
-  private SessionAuth.Signed signedIn(Context ctx) {
+  SessionAuth.Signed signedIn(Context ctx) {
     return sessions.signed(ctx).orElseThrow(NotSignedIn::new);
   }
 
@@ -187,6 +208,8 @@ public final class WebUi {
       case 401 -> "Not signed in";
       case 403 -> "Refused";
       case 404 -> "Not found";
+      case 409 -> "Busy";
+      case 428 -> "Confirmation needed";
       case 429 -> "Too many attempts";
       case 503 -> "Unavailable";
       default -> "Error";
@@ -199,7 +222,7 @@ public final class WebUi {
     return out.toString();
   }
 
-  private void html(Context ctx, String template, Map<String, Object> params) {
+  void html(Context ctx, String template, Map<String, Object> params) {
     ctx.contentType(HTML).result(render(template, params));
   }
 
@@ -357,7 +380,7 @@ public final class WebUi {
     return new RenderedGrid(version, until, html, grid);
   }
 
-  private NodeView nodeView(Context ctx) {
+  NodeView nodeView(Context ctx) {
     String id = ctx.pathParam("node");
     if (!fleet.fleet().nodes().containsKey(id)) {
       throw UiError.notFound("There is no node '" + id + "' in the fleet.");
@@ -418,6 +441,7 @@ public final class WebUi {
     p.put("sweptAt", st == null || st.sweptAt() == null ? null : st.sweptAt().toString());
     p.put("report", report);
     p.put("deployments", deployments);
+    p.put("controls", ActionPages.controls(actions, signed, node.id(), name, deployments));
     html(ctx, "stack.jte", p);
   }
 }
