@@ -177,8 +177,7 @@ class ActionPagesTest {
 
     Answer apply = get(STACK + "/apply", cookie);
     assertThat(apply.body())
-        .contains(
-            "Apply the contract of stack 'shop' (project shop) on node 'app-1'")
+        .contains("Apply the contract of stack 'shop' (project shop) on node 'app-1'")
         .contains("hx-get=\"" + STACK + "/plan\"", "name=\"force\"");
 
     Answer web = get(STACK + "/services/web/restart", cookie);
