@@ -179,8 +179,10 @@ public final class ActionPages {
                 + where
                 + " back to deployment #"
                 + target.id()
-                + " (revision "
-                + target.revision()
+                + " ("
+                + (target.revision() == null
+                    ? "no revision recorded"
+                    : "revision " + target.revision())
                 + ", "
                 + target.kind().name().toLowerCase(Locale.ROOT)
                 + " by "

@@ -2,6 +2,7 @@ package dev.selvedge.server.ui;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.selvedge.port.AuditLog;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -149,6 +150,15 @@ class WebUiActionsBrowserIT {
     assertThat(f.containerImage("web")).isEqualTo(first);
     assertThat(browser.driver.findElement(By.cssSelector("main")).getText())
         .contains("rollback", "key:" + f.operateName());
+    // The form's request is in the audit log as the API's are: key, address, outcome.
+    assertThat(f.store().audit().find(AuditLog.Query.latest(50)))
+        .anyMatch(
+            e ->
+                e.action().equals("rollback")
+                    && e.actor().equals("key:" + f.operateName())
+                    && e.source().equals("127.0.0.1")
+                    && e.outcome().equals("accepted 303")
+                    && e.detail().contains("from the web UI"));
   }
 
   @Test
