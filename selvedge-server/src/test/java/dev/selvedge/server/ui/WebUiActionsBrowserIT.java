@@ -185,4 +185,47 @@ class WebUiActionsBrowserIT {
     browser.page("actions-read-key-refused", f.secrets());
     assertThat(f.container("web")).isEmpty(); // nothing ran
   }
+
+  @Test
+  void aSelfCriticalServiceStopsOnlyWithTheSecondConfirmation() {
+    f.contract(f.good(), "one", true);
+    f.sweep();
+    browser.signIn(f.base(), f.operateToken());
+    assertThat(act("[data-action=apply]", null)).isEqualTo("succeeded");
+    f.sweep();
+    String stop = f.stackPath() + "/services/web/stop";
+    go(f.stackPath());
+    browser.driver.findElement(By.cssSelector("[data-action=stop][data-service=web]")).click();
+    WebElement box =
+        browser
+            .waiting(Duration.ofSeconds(15))
+            .until(d -> d.findElement(By.name("confirm_self_restart")));
+    assertThat(box.getAttribute("required")).isNotNull();
+    assertThat(browser.driver.findElement(By.cssSelector("main")).getText())
+        .contains("is marked self-critical", "I understand this stops");
+    browser.page("actions-self-critical-confirm", f.secrets());
+    // The browser does not send the form without the box ticked...
+    browser.driver.findElement(By.cssSelector("[data-confirm-submit]")).click();
+    assertThat(browser.driver.getCurrentUrl()).endsWith(stop);
+    assertThat(browser.driver.findElements(By.cssSelector("article.confirm"))).hasSize(1);
+    // ... and the server refuses it sent anyway: nothing runs.
+    browser.driver.executeScript("document.querySelector('article.confirm form').submit();");
+    WebElement alert =
+        browser
+            .waiting(Duration.ofSeconds(15))
+            .until(d -> d.findElement(By.cssSelector("[role=alert]")));
+    assertThat(alert.getText()).startsWith("Nothing was run.").contains("self-critical");
+    browser.page("actions-self-critical-refused", f.secrets());
+    assertThat(running()).isEqualTo("true");
+
+    go(stop);
+    browser.driver.findElement(By.name("confirm_self_restart")).click();
+    assertThat(confirmAndFollow(null)).isEqualTo("succeeded");
+    assertThat(running()).isEqualTo("false");
+  }
+
+  private String running() {
+    return UiDockerFixture.docker("inspect", "-f", "{{.State.Running}}", f.container("web"))
+        .strip();
+  }
 }
