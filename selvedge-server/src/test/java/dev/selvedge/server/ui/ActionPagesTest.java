@@ -314,4 +314,41 @@ class ActionPagesTest {
         .contains("data-state=\"succeeded\"", "Outcome: shop-db-1")
         .doesNotContain("hx-trigger");
   }
+
+  @Test
+  void aBusyStackNamesWhoHoldsIt() {
+    // Another server's apply under way on app-1's shop (recorded since this one started).
+    f.store
+        .operations()
+        .create(
+            new Operation(
+                "feed01",
+                "app-1",
+                "shop",
+                null,
+                "apply",
+                State.QUEUED,
+                "key:colleague",
+                "r0",
+                null,
+                "h",
+                f.clock.instant(),
+                null,
+                null,
+                null,
+                null));
+    String cookie = signIn(f.operate);
+    String csrf = WebUiTest.csrf(get(STACK, cookie).body());
+    Answer busy = post(STACK + "/services/db/restart", cookie, "csrf=" + csrf, "Origin", f.base());
+    assertThat(busy.status()).isEqualTo(409);
+    assertThat(busy.body())
+        .contains("<h1>Busy</h1>")
+        .contains(
+            "Stack 'shop' on node 'app-1' is busy: key:colleague has been running 'apply'"
+                + " (operation feed01)");
+    assertThat(f.store.operations().unfinished("app-1", "shop"))
+        .extracting(Operation::id)
+        .containsExactly("feed01");
+    assertThat(lastAudit().outcome()).isEqualTo("refused 409");
+  }
 }
