@@ -352,6 +352,15 @@ public final class ActionPages {
               + action
               + " it anyway, tick the box that says you understand on the confirmation page.");
     }
+    if (e.code().equals("verify_refused")) {
+      return new UiError(
+          422,
+          sentence(
+              e.getMessage()
+                  .replace(
+                      "send {\"force\": true} to apply anyway",
+                      "tick \"Apply even if the contract fails verify\" on the confirmation page")));
+    }
     return new UiError(e.status(), sentence(e.getMessage()));
   }
 

@@ -351,4 +351,26 @@ class ActionPagesTest {
         .containsExactly("feed01");
     assertThat(lastAudit().outcome()).isEqualTo("refused 409");
   }
+
+  @Test
+  void anApplyOfAContractThatFailsVerifyIsRefusedInWords() {
+    // The guard of this test: the contract fails verify, so no engine is ever asked.
+    dev.selvedge.contract.model.Project project =
+        dev.selvedge.contract.compose.ComposeLoader.load(
+            dev.selvedge.fleet.LiveStackReader.loadOptions(
+                new dev.selvedge.fleet.Fleet.Stack("shop", dir.resolve("repo"), "shop", null),
+                java.util.Map.of()));
+    assertThat(dev.selvedge.operations.VerifyGate.judge(project, false).decision())
+        .isEqualTo(dev.selvedge.operations.VerifyGate.Decision.REFUSED);
+    String cookie = signIn(f.operate);
+    String csrf = WebUiTest.csrf(get(STACK, cookie).body());
+    Answer refused = post(STACK + "/apply", cookie, "csrf=" + csrf, "Origin", f.base());
+    assertThat(refused.status()).isEqualTo(422);
+    assertThat(refused.body())
+        .contains("Apply refused: the contract fails verify", "healthcheck-missing")
+        .contains("tick \"Apply even if the contract fails verify\" on the confirmation page")
+        .doesNotContain("force\": true");
+    nothingRun();
+    assertThat(lastAudit().outcome()).isEqualTo("refused 422");
+  }
 }

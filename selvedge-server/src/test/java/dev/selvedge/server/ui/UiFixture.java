@@ -81,10 +81,17 @@ final class UiFixture implements AutoCloseable {
     this(dir, nodes, false);
   }
 
-  /** A self-critical service ({@code web}) and another ({@code db}) of app-1's stack shop. */
+  /**
+   * A self-critical service ({@code web}) and another ({@code db}) of app-1's stack shop; it fails
+   * verify (no healthcheck is an error), so an apply is refused before any engine is asked.
+   */
   static final String CONTRACT =
       """
       name: shop
+      x-selvedge:
+        policy:
+          rules:
+            healthcheck-missing: error
       services:
         web:
           image: nginx:1.27
