@@ -571,7 +571,12 @@ public final class ActionPages {
       String finishedAt,
       List<Step> steps,
       String outcome,
-      String stackUrl) {}
+      String stackUrl) {
+    /** What the page shows, in short: its state and how many steps. */
+    public String seen() {
+      return state + "-" + steps.size();
+    }
+  }
 
   private void operation(Context ctx) {
     SessionAuth.Signed signed = web.signedIn(ctx);
@@ -591,10 +596,19 @@ public final class ActionPages {
     web.html(ctx, "operation.jte", p);
   }
 
+  /**
+   * The operation page's live fragment. Its poll names what it shows ({@code seen}): when nothing
+   * changed since, the answer is 204 and htmx swaps nothing, so a screen reader is not read the
+   * same steps again every second.
+   */
   private void progress(Context ctx) {
     web.signedIn(ctx);
-    ctx.contentType(WebUi.HTML)
-        .result(web.render("operation_progress.jte", Map.of("op", view(ctx))));
+    OperationView op = view(ctx);
+    if (op.seen().equals(ctx.queryParam("seen"))) {
+      ctx.status(204);
+      return;
+    }
+    ctx.contentType(WebUi.HTML).result(web.render("operation_progress.jte", Map.of("op", op)));
   }
 
   private OperationView view(Context ctx) {

@@ -295,11 +295,17 @@ class ActionPagesTest {
     assertThat(running.status()).isEqualTo(200);
     assertThat(running.body())
         .contains("data-state=\"running\"")
-        .contains("hx-get=\"/ui/operations/0a1b2c/progress\" hx-trigger=\"every 1s\"")
+        .contains(
+            "hx-get=\"/ui/operations/0a1b2c/progress?seen=running-1\" hx-trigger=\"every 1s\"")
         .contains("<code>db</code> restarting shop-db-1")
         .contains("href=\"" + STACK + "\"");
     Answer fragment = get("/ui/operations/0a1b2c/progress", cookie, "HX-Request", "true");
     assertThat(fragment.body()).startsWith("<div id=\"progress\"").doesNotContain("<html");
+    // Nothing new since the page was rendered: nothing to swap.
+    Answer same =
+        get("/ui/operations/0a1b2c/progress?seen=running-1", cookie, "HX-Request", "true");
+    assertThat(same.status()).isEqualTo(204);
+    assertThat(same.body()).isEmpty();
     f.store
         .operations()
         .finish(
@@ -309,7 +315,8 @@ class ActionPagesTest {
                 + "\"at\":\"2026-03-01T10:00:01Z\"}]",
             "{\"action\":\"restart\",\"service\":\"db\",\"containers\":[\"shop-db-1\"]}",
             f.clock.instant());
-    Answer ended = get("/ui/operations/0a1b2c/progress", cookie, "HX-Request", "true");
+    Answer ended =
+        get("/ui/operations/0a1b2c/progress?seen=running-1", cookie, "HX-Request", "true");
     assertThat(ended.body())
         .contains("data-state=\"succeeded\"", "Outcome: shop-db-1")
         .doesNotContain("hx-trigger");
