@@ -91,10 +91,7 @@ public final class Rollbacks {
     List<Deployment> history = store.history(host, project, 500);
     List<Deployment> healthy =
         history.stream().filter(d -> d.outcome() == Deployment.Outcome.HEALTHY).toList();
-    OptionalLong current = running;
-    if (running.isPresent() && !healthy.isEmpty() && healthy.get(0).id() > running.getAsLong()) {
-      current = OptionalLong.of(healthy.get(0).id());
-    }
+    OptionalLong current = current(history, running);
     long before = current.isPresent() ? current.getAsLong() : Long.MAX_VALUE;
     OptionalLong now = current;
     return healthy.stream()
@@ -112,6 +109,32 @@ public final class Rollbacks {
                             ? " older than deployment " + now.getAsLong() + ", which runs now"
                             : "")
                         + "; see selvedge history"));
+  }
+
+  /**
+   * The deployment that runs now, by the rule of {@link #target}: the newer of {@code running} and
+   * the newest healthy deployment of {@code history} (newest first); empty when nothing of
+   * Selvedge's runs.
+   */
+  public static OptionalLong current(List<Deployment> history, OptionalLong running) {
+    if (running.isEmpty()) {
+      return running;
+    }
+    return history.stream()
+        .filter(d -> d.outcome() == Deployment.Outcome.HEALTHY)
+        .findFirst()
+        .filter(d -> d.id() > running.getAsLong())
+        .map(d -> OptionalLong.of(d.id()))
+        .orElse(running);
+  }
+
+  /**
+   * Whether {@code d} can be named as a rollback's target ({@code to}) when {@code current} runs:
+   * it is healthy and is not what runs.
+   */
+  public static boolean isTarget(Deployment d, OptionalLong current) {
+    return d.outcome() == Deployment.Outcome.HEALTHY
+        && (current.isEmpty() || d.id() != current.getAsLong());
   }
 
   /**

@@ -154,6 +154,28 @@ class RollbacksTest {
   private static final String HOST = "unix:///var/run/docker.sock";
 
   @Test
+  void theTargetsANamedRollbackMayTakeAreTheHealthyOnesButTheOneThatRuns() {
+    // 1 healthy, 2 failed (put back: 1 runs), 3 healthy, 4 rolled back.
+    List<Deployment> h = history(HEALTHY, FAILED, HEALTHY, ROLLED_BACK).history(HOST, "shop", 10);
+    // The containers say 1 runs, but 3 is newer and healthy: 3 runs (it changed no container).
+    assertThat(Rollbacks.current(h, OptionalLong.of(1))).hasValue(3);
+    assertThat(Rollbacks.current(h, OptionalLong.of(4))).hasValue(4);
+    assertThat(Rollbacks.current(h, OptionalLong.empty())).isEmpty();
+    OptionalLong current = Rollbacks.current(h, OptionalLong.of(0));
+    assertThat(current).hasValue(3);
+    assertThat(h.stream().filter(d -> Rollbacks.isTarget(d, current)).map(Deployment::id))
+        .containsExactly(1L);
+    // Nothing runs: every healthy deployment may be named.
+    assertThat(h.stream().filter(d -> Rollbacks.isTarget(d, OptionalLong.empty())))
+        .extracting(Deployment::id)
+        .containsExactly(3L, 1L);
+    // The same rule as the target chosen without a number.
+    assertThat(
+            Rollbacks.target(history(HEALTHY, FAILED, HEALTHY), HOST, "shop", null, current).id())
+        .isEqualTo(1);
+  }
+
+  @Test
   void afterADeploymentThatChangedNoContainerTheDefaultTargetIsTheOneBeforeIt() {
     // 1 and 2 recreated containers; 3 only removed an orphan, so the containers still say 2.
     DeploymentStore store = history(HEALTHY, HEALTHY, HEALTHY);

@@ -4,7 +4,7 @@ package dev.selvedge.server;
  * An answer other than success, with its status, a stable code and a message for people: written as
  * {@code {"error": code, "message": message}}. Carries no stack trace (it is never printed).
  */
-final class ApiError extends RuntimeException {
+public final class ApiError extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   final int status;
@@ -14,6 +14,16 @@ final class ApiError extends RuntimeException {
     super(message, null, false, false);
     this.status = status;
     this.code = code;
+  }
+
+  /** The HTTP status it is answered with. */
+  public int status() {
+    return status;
+  }
+
+  /** Its stable code ({@code busy}, {@code not_found}, ...). */
+  public String code() {
+    return code;
   }
 
   static ApiError badRequest(String message) {

@@ -88,7 +88,8 @@ final class AuditRoutes {
 
   // --------------------------------------------------------------------------- the record
 
-  private void audit(Context ctx) {
+  /** Records the write request once (the after-handler's, and the web UI's forms' record). */
+  void audit(Context ctx) {
     String method = ctx.req().getMethod();
     if (READS.contains(method) || Boolean.TRUE.equals(ctx.attribute(AUDITED))) {
       return;

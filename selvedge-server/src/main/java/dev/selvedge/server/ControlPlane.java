@@ -130,7 +130,9 @@ public final class ControlPlane implements AutoCloseable {
             line -> System.err.println("selvedge: " + line),
             settings.metrics()::auditFailed);
     this.operations = settings.operations() == null ? null : new OperationRoutes(this, settings);
-    this.ui = webUi(settings, keys, limiter);
+    this.ui =
+        webUi(settings, keys, limiter)
+            .actions(operations == null ? null : new StackActions(operations, audit));
     this.app =
         Javalin.create(
             config -> {
@@ -397,6 +399,11 @@ public final class ControlPlane implements AutoCloseable {
   /** The request's authenticated key; null before authentication or on an open route. */
   static ApiKey key(Context ctx) {
     return ctx.attribute(KEY);
+  }
+
+  /** Makes {@code key} the request's key, for a web UI request authenticated by its session. */
+  static void actAs(Context ctx, ApiKey key) {
+    ctx.attribute(KEY, key);
   }
 
   static void require(Context ctx, Scope needed) {

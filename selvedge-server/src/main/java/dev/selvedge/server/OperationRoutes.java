@@ -126,14 +126,22 @@ final class OperationRoutes {
     Fleet.Stack stack = ControlPlane.fleetStack(ctx, node);
     AuditNote.of(ctx).action("plan").subject(node.id(), stack.name(), null);
     fields(body(ctx), Set.of());
+    ControlPlane.json(ctx, planAnswer(ctx));
+  }
+
+  /**
+   * The plan of the request's node and stack (path parameters {@code node}, {@code stack}) on its
+   * engine, scrubbed of the contract's secret values: the API's and the web UI's.
+   */
+  JsonNode planAnswer(Context ctx) {
+    Fleet.Node node = plane.nodeView(ctx).node();
+    Fleet.Stack stack = ControlPlane.fleetStack(ctx, node);
     Project project = load(node, stack);
     try (DockerEngine engine = ops.engines().open(node, ops.engineTimeout())) {
       // Image references and reasons can quote a secret substituted into the contract.
-      ControlPlane.json(
-          ctx,
-          OperationRunner.scrubbed(
-              OperationsRender.planJson(Planner.dryRun(engine, project, ops.fingerprints(), clock)),
-              project.secretValues()::scrub));
+      return OperationRunner.scrubbed(
+          OperationsRender.planJson(Planner.dryRun(engine, project, ops.fingerprints(), clock)),
+          project.secretValues()::scrub);
     } catch (SelvedgeException e) {
       throw scrubbed(e, project);
     }
@@ -144,11 +152,9 @@ final class OperationRoutes {
   private void mutate(Context ctx, Action action) {
     ControlPlane.require(ctx, Scope.OPERATE);
     NodeView view = plane.nodeView(ctx);
-    Fleet.Node node = view.node();
-    Fleet.Stack stack = ControlPlane.fleetStack(ctx, node);
+    Fleet.Stack stack = ControlPlane.fleetStack(ctx, view.node());
     String service = action.verb() == null ? null : ctx.pathParam("service");
-    AuditNote note =
-        AuditNote.of(ctx).action(action.id()).subject(node.id(), stack.name(), service);
+    AuditNote.of(ctx).action(action.id()).subject(view.node().id(), stack.name(), service);
     ObjectNode body = body(ctx);
     boolean force = false;
     Long to = null;
@@ -178,6 +184,44 @@ final class OperationRoutes {
     if (idempotencyKey != null && !KEY_SYNTAX.matcher(idempotencyKey).matches()) {
       throw ApiError.badRequest(IDEMPOTENCY_KEY + ": 1 to 255 visible ASCII characters, no spaces");
     }
+    boolean confirmed = "yes".equalsIgnoreCase(String.valueOf(ctx.header(CONFIRM)).strip());
+    Started started = start(ctx, action, body, force, to, confirmed, idempotencyKey, 202);
+    if (started.replayed()) {
+      ctx.header("Idempotent-Replayed", "true");
+    }
+    accepted(ctx, started.operation());
+  }
+
+  /** An operation a request started, or found again by its idempotency key. */
+  record Started(Operation operation, boolean replayed) {}
+
+  /**
+   * The one path of every request that starts an operation, from the API or the web UI's forms: the
+   * key's scope, the node, stack and service (path parameters {@code node}, {@code stack}, {@code
+   * service}), the self-critical confirmation, the verify gate of an apply, busy (409 naming the
+   * holder), the operation recorded and the request audited (answered {@code acceptedStatus})
+   * before it runs. Refusals are {@link ApiError}s.
+   *
+   * @param body what was asked, for the request's hash (an idempotent retry must ask the same)
+   * @param confirmed whether the request confirms stopping or restarting a self-critical service
+   * @param idempotencyKey the client's key, or null
+   */
+  Started start(
+      Context ctx,
+      Action action,
+      ObjectNode body,
+      boolean force,
+      Long to,
+      boolean confirmed,
+      String idempotencyKey,
+      int acceptedStatus) {
+    ControlPlane.require(ctx, Scope.OPERATE);
+    NodeView view = plane.nodeView(ctx);
+    Fleet.Node node = view.node();
+    Fleet.Stack stack = ControlPlane.fleetStack(ctx, node);
+    String service = action.verb() == null ? null : ctx.pathParam("service");
+    AuditNote note =
+        AuditNote.of(ctx).action(action.id()).subject(node.id(), stack.name(), service);
     Project project = load(node, stack);
     if (service != null) {
       Service s = project.services().get(service);
@@ -190,9 +234,7 @@ final class OperationRoutes {
                 + "'; its services are "
                 + String.join(", ", project.services().keySet()));
       }
-      if (s.selvedge().selfCritical()
-          && action != Action.START
-          && !"yes".equalsIgnoreCase(String.valueOf(ctx.header(CONFIRM)).strip())) {
+      if (s.selvedge().selfCritical() && action != Action.START && !confirmed) {
         throw new ApiError(
             428,
             "confirmation_required",
@@ -244,8 +286,8 @@ final class OperationRoutes {
       if (idempotencyKey != null) {
         Optional<Operation> earlier = ops().findByKey(actor, idempotencyKey);
         if (earlier.isPresent()) {
-          replay(ctx, earlier.get(), hash, note);
-          return;
+          replay(earlier.get(), hash, note);
+          return new Started(earlier.get(), true);
         }
       }
       busy(node, stack);
@@ -307,8 +349,8 @@ final class OperationRoutes {
         if (!created.id().equals(id)) {
           // A retry with the same key raced this one and was recorded first: answer with it.
           runner.release(node.id(), stack.name(), mine);
-          replay(ctx, created, hash, note);
-          return;
+          replay(created, hash, note);
+          return new Started(created, true);
         }
         note.operation(id).change(before, "operation " + id);
         OperationRunner.Job job =
@@ -317,7 +359,7 @@ final class OperationRoutes {
                 before);
         // The request is in the audit log before anything runs: else 503, and nothing ran.
         try {
-          plane.audit().recordNow(ctx, 202);
+          plane.audit().recordNow(ctx, acceptedStatus);
         } catch (RuntimeException e) {
           handedOver = true;
           runner.abandon(job, mine, "the request could not be audited, nothing was run");
@@ -325,7 +367,7 @@ final class OperationRoutes {
         }
         handedOver = true;
         runner.start(job, mine);
-        accepted(ctx, created);
+        return new Started(created, false);
       } finally {
         if (!handedOver) {
           engine.close();
@@ -366,7 +408,7 @@ final class OperationRoutes {
   }
 
   /** The operation an earlier request with the same idempotency key started. */
-  private static void replay(Context ctx, Operation earlier, String hash, AuditNote note) {
+  private static void replay(Operation earlier, String hash, AuditNote note) {
     note.operation(earlier.id()).detail("idempotent replay");
     if (!hash.equals(earlier.bodyHash())) {
       throw new ApiError(
@@ -383,8 +425,6 @@ final class OperationRoutes {
               + earlier.stack()
               + "): use a new key for a new request");
     }
-    ctx.header("Idempotent-Replayed", "true");
-    accepted(ctx, earlier);
   }
 
   private static void accepted(Context ctx, Operation op) {
@@ -479,6 +519,14 @@ final class OperationRoutes {
 
   private void logs(Context ctx) {
     ControlPlane.require(ctx, Scope.READ);
+    ControlPlane.json(ctx, logAnswer(ctx));
+  }
+
+  /**
+   * The bounded, scrubbed log tail of the request's service (path parameters {@code node}, {@code
+   * stack}, {@code service}; query {@code tail}, {@code since}): the API's and the web UI's.
+   */
+  ObjectNode logAnswer(Context ctx) {
     Fleet.Node node = plane.nodeView(ctx).node();
     Fleet.Stack stack = ControlPlane.fleetStack(ctx, node);
     String service = ctx.pathParam("service");
@@ -555,7 +603,7 @@ final class OperationRoutes {
       limits.add("tail: at most " + LogWindow.MAX_TAIL + " lines per container");
     }
     answer.set("limits_hit", limits);
-    ControlPlane.json(ctx, answer);
+    return answer;
   }
 
   private static Duration min(Duration a, Duration b) {
@@ -624,6 +672,17 @@ final class OperationRoutes {
               + "' cannot be loaded: "
               + e.getMessage());
     }
+  }
+
+  /** The stack's contract as operations load it (for the web UI's confirmations). */
+  Project contract(Context ctx) {
+    Fleet.Node node = plane.nodeView(ctx).node();
+    return load(node, ControlPlane.fleetStack(ctx, node));
+  }
+
+  /** The operations' store. */
+  dev.selvedge.port.OperationStore operations() {
+    return ops();
   }
 
   /** An engine or store error, its text scrubbed of the project's secret values. */

@@ -64,6 +64,7 @@ public final class WebUi {
   private final Assets assets = Assets.load();
   private final Map<FleetGrid.Query, RenderedGrid> grids = new ConcurrentHashMap<>();
   private int auditExportMax = AuditPage.EXPORT_MAX;
+  private ActionPages actions;
 
   /**
    * A grid rendered for one version of the fleet's view and one query.
@@ -111,6 +112,9 @@ public final class WebUi {
     routes.get("/ui/nodes/{node}/stacks/{stack}", page(this::stackPage));
     routes.get("/ui/events", page(this::eventsPage));
     new AuditPage(this, store, clock, auditExportMax).register(routes);
+    if (actions != null) {
+      actions.register(routes);
+    }
     routes.get(
         "/ui/*",
         page(
@@ -124,6 +128,19 @@ public final class WebUi {
   WebUi auditExportMax(int max) {
     this.auditExportMax = max;
     return this;
+  }
+
+  /**
+   * Adds the actions (confirmations, operation pages, logs and plan; see {@link ActionPages}) run
+   * by the operations API's code; null on a server without operations.
+   */
+  public WebUi actions(dev.selvedge.server.StackActions operations) {
+    this.actions = operations == null ? null : new ActionPages(this, operations);
+    return this;
+  }
+
+  Store store() {
+    return store;
   }
 
   Assets assets() {
@@ -208,6 +225,8 @@ public final class WebUi {
       case 401 -> "Not signed in";
       case 403 -> "Refused";
       case 404 -> "Not found";
+      case 409 -> "Busy";
+      case 428 -> "Confirmation needed";
       case 429 -> "Too many attempts";
       case 503 -> "Unavailable";
       default -> "Error";
@@ -438,7 +457,7 @@ public final class WebUi {
     return new RenderedGrid(version, until, html, grid, token);
   }
 
-  private NodeView nodeView(Context ctx) {
+  NodeView nodeView(Context ctx) {
     String id = ctx.pathParam("node");
     if (!fleet.fleet().nodes().containsKey(id)) {
       throw UiError.notFound("There is no node '" + id + "' in the fleet.");
@@ -503,6 +522,7 @@ public final class WebUi {
     p.put("report", report);
     p.put("deployments", deployments);
     p.put("after", after);
+    p.put("controls", ActionPages.controls(actions, signed, node.id(), name, deployments));
     html(ctx, "stack.jte", p);
   }
 

@@ -76,11 +76,43 @@ final class UiFixture implements AutoCloseable {
   }
 
   UiFixture(Path dir) {
-    this(dir, 3);
+    this(dir, 3, false);
   }
 
-  /** {@code nodes} nodes: the three named ones, then {@code node-NNNN} with three stacks each. */
   UiFixture(Path dir, int nodes) {
+    this(dir, nodes, false);
+  }
+
+  /**
+   * A self-critical service ({@code web}) and another ({@code db}) of app-1's stack shop; it fails
+   * verify (no healthcheck is an error), so an apply is refused before any engine is asked.
+   */
+  static final String CONTRACT =
+      """
+      name: shop
+      x-selvedge:
+        policy:
+          rules:
+            healthcheck-missing: error
+      services:
+        web:
+          image: nginx:1.27
+          x-selvedge:
+            self-critical: true
+        db:
+          image: postgres:16
+      """;
+
+  private final dev.selvedge.adapter.http.SocketHttpProbe probe =
+      new dev.selvedge.adapter.http.SocketHttpProbe();
+
+  /**
+   * {@code nodes} nodes: the three named ones, then {@code node-NNNN} with three stacks each. With
+   * {@code operations}, the server runs the operations API and the UI's actions; app-1's stack shop
+   * is then {@link #CONTRACT} (its engine, not on loopback, must never be reached by a test: only
+   * refusals and pages that ask no engine are tested so) and has a second healthy deployment.
+   */
+  UiFixture(Path dir, int nodes, boolean operations) {
     store =
         Stores.open(
             new StoreConfig(
@@ -89,8 +121,9 @@ final class UiFixture implements AutoCloseable {
     keys = new ApiKeys(store.apiKeys(), clock);
     read = token(keys.create("reader", Scope.READ).token());
     operate = token(keys.create("operator", Scope.OPERATE).token());
-    fleet = fleet(nodes);
-    swept(nodes);
+    Path repo = operations ? contract(dir) : null;
+    fleet = fleet(nodes, repo);
+    swept(nodes, operations);
     StoredFleet stored = new StoredFleet(() -> fleet, store.fleetState(), clock);
     FleetView view =
         new FleetView() {
@@ -137,7 +170,25 @@ final class UiFixture implements AutoCloseable {
                 new ServerMetrics(),
                 clock,
                 Stores.schemaVersion(),
-                hub));
+                hub,
+                hub,
+                operations
+                    ? dev.selvedge.server.OperationSettings.defaults(
+                        dev.selvedge.docker.FleetEngines.opener(Map.of()),
+                        Map.of(),
+                        dev.selvedge.evidence.Fingerprints.load(dir.resolve("home")),
+                        probe)
+                    : null));
+  }
+
+  private static Path contract(Path dir) {
+    try {
+      Path repo = java.nio.file.Files.createDirectories(dir.resolve("repo"));
+      java.nio.file.Files.writeString(repo.resolve("compose.yaml"), CONTRACT);
+      return repo;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /**
@@ -182,7 +233,7 @@ final class UiFixture implements AutoCloseable {
     return "http://127.0.0.1:" + plane.port();
   }
 
-  private static Fleet fleet(int count) {
+  private static Fleet fleet(int count, Path repo) {
     Map<String, Fleet.Node> nodes = new LinkedHashMap<>();
     nodes.put(
         "app-1",
@@ -193,6 +244,15 @@ final class UiFixture implements AutoCloseable {
             List.of("eu"),
             "shop",
             "api"));
+    if (repo != null) {
+      Fleet.Node one = nodes.get("app-1");
+      Map<String, Fleet.Stack> stacks = new LinkedHashMap<>(one.stacks());
+      stacks.put("shop", new Fleet.Stack("shop", repo, "shop", null));
+      nodes.put(
+          "app-1",
+          new Fleet.Node(
+              one.id(), one.engine(), null, null, one.environment(), one.tags(), stacks));
+    }
     nodes.put(
         "app-2", node("app-2", "unix:///var/run/docker.sock", "staging", List.of("us"), "shop"));
     nodes.put("app-3", node("app-3", "ssh://deploy@app-3:22", null, List.of(), "shop"));
@@ -245,7 +305,7 @@ final class UiFixture implements AutoCloseable {
       new EngineFacts(
           "ABCD:EFGH", "27.3.1", "1.47", "linux", "x86_64", 4, 8L << 30, "/var/lib/docker", null);
 
-  private void swept(int count) {
+  private void swept(int count, boolean operations) {
     Instant at = clock.instant();
     store
         .fleetState()
@@ -359,12 +419,40 @@ final class UiFixture implements AutoCloseable {
     store
         .deployments()
         .finish(d.id(), Deployment.Outcome.HEALTHY, "applied web", at.minusSeconds(590));
+    if (operations) {
+      Deployment second =
+          store
+              .deployments()
+              .begin(
+                  new Deployment(
+                      0,
+                      host,
+                      "shop",
+                      Deployment.Kind.APPLY,
+                      "def456",
+                      "ana@ci",
+                      at.minusSeconds(300),
+                      null,
+                      Deployment.Outcome.RUNNING,
+                      false,
+                      "{}",
+                      List.of(
+                          new Deployment.ServiceImage(
+                              "web", "nginx:1.28", "sha256:bb", "nginx@sha256:2222")),
+                      Map.of(),
+                      null,
+                      ""));
+      store
+          .deployments()
+          .finish(second.id(), Deployment.Outcome.HEALTHY, "applied web", at.minusSeconds(290));
+    }
   }
 
   @Override
   public void close() {
     plane.close();
     hub.close();
+    probe.close();
     store.close();
   }
 }

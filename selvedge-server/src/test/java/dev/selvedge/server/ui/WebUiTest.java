@@ -260,7 +260,7 @@ class WebUiTest {
             "data-outcome=\"healthy\"",
             "nginx@sha256:1111",
             "ana@ci",
-            "Logs, plan and actions");
+            "This server runs no operations");
     Answer unread = get("/ui/nodes/app-1/stacks/api", cookie);
     assertThat(unread.body()).contains("No evidence report is stored", "engine call timed out");
     Answer none = get("/ui/nodes/nope", cookie);
