@@ -351,7 +351,9 @@ public final class ControlPlane implements AutoCloseable {
                         401, "unauthorized", "the session has ended: sign in again");
                   });
       ctx.attribute(KEY, key);
-      return () -> ui.sessions().stillSignedIn(session);
+      return new EventStream.StillAllowed(
+          () -> ui.sessions().stillSignedIn(session),
+          "the session ended (signed out or expired) or its API key was revoked");
     }
     authenticate(ctx);
     return EventStream.keyStillValid(settings.store().apiKeys(), key(ctx).tokenHash());

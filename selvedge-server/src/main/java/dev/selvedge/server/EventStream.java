@@ -85,16 +85,17 @@ final class EventStream {
 
   /**
    * Whether an open stream's credentials still hold (its key not revoked, its session not ended);
-   * throws when the store cannot tell.
+   * {@code check} throws when the store cannot tell.
+   *
+   * @param ended the close reason once they do not
    */
-  @FunctionalInterface
-  interface StillAllowed {
-    boolean check();
-  }
+  record StillAllowed(java.util.function.BooleanSupplier check, String ended) {}
 
   /** A bearer key's check: the key is still known and not revoked. */
   static StillAllowed keyStillValid(ApiKeyStore keys, String tokenHash) {
-    return () -> keys.findByHash(tokenHash).filter(k -> !k.revoked()).isPresent();
+    return new StillAllowed(
+        () -> keys.findByHash(tokenHash).filter(k -> !k.revoked()).isPresent(),
+        "the API key was revoked");
   }
 
   /** What a client asked for at the upgrade. */
@@ -186,17 +187,14 @@ final class EventStream {
     }
     boolean live;
     try {
-      live = allowed.check();
+      live = allowed.check().getAsBoolean();
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "cannot look up an event stream's key: " + e);
       return;
     }
     if (!live) {
       sub.cancel();
-      Thread.startVirtualThread(
-          () ->
-              new SessionSink(session)
-                  .close(KEY_REVOKED, "the API key was revoked or the session ended"));
+      Thread.startVirtualThread(() -> new SessionSink(session).close(KEY_REVOKED, allowed.ended()));
       throw new CancellationException(); // ends the schedule
     }
   }
