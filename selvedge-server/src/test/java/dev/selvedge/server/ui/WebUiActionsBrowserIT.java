@@ -161,6 +161,64 @@ class WebUiActionsBrowserIT {
                     && e.detail().contains("from the web UI"));
   }
 
+  /** The pill at {@code css}, read in the page (the grid may be swapped in between). */
+  String pill(String css) {
+    return String.valueOf(
+        browser.driver.executeScript(
+            "const e = document.querySelector(arguments[0]); return e && e.dataset.pill;", css));
+  }
+
+  @Test
+  void aContainerStoppedOnTheEngineTurnsItsPillRedWithoutAReloadAndSignOutEndsTheSession() {
+    f.contract(f.good(), "one", false);
+    f.sweep();
+    browser.signIn(f.base(), f.operateToken());
+    assertThat(act("[data-action=apply]", null)).isEqualTo("succeeded");
+    f.sweep();
+    f.sweep(); // two sweeps: a new colour is shown once it held for poll.flap_sweeps (2)
+
+    go("/ui/fleet");
+    String css = "#grid .pill[data-node='" + f.node() + "'][data-stack='" + f.stack() + "']";
+    browser
+        .waiting(Duration.ofSeconds(15))
+        .until(d -> "live".equals(d.findElement(By.id("live")).getAttribute("data-state")));
+    assertThat(pill(css)).isEqualTo("green");
+    browser.page("live-fleet-green", f.secrets());
+    Object document = browser.driver.executeScript("return window.performance.timeOrigin;");
+
+    UiDockerFixture.docker("stop", "-t", "1", f.container("web"));
+    f.sweep();
+    f.sweep();
+    browser.waiting(Duration.ofSeconds(30)).until(d -> "red".equals(pill(css)));
+    assertThat(browser.driver.executeScript("return window.performance.timeOrigin;"))
+        .as("the same document: changed in place, not reloaded")
+        .isEqualTo(document);
+    WebElement red = browser.driver.findElement(By.cssSelector(css));
+    assertThat(red.getText()).startsWith("red: ").contains("degraded");
+    assertThat(
+            browser
+                .driver
+                .findElement(By.id(red.getAttribute("aria-describedby")))
+                .getAttribute("textContent"))
+        .contains("web: container", "exited");
+    browser.page("live-fleet-red", f.secrets());
+
+    // Sign-out ends the session: the pages lead to sign-in again, and the stream closes.
+    browser
+        .driver
+        .findElement(By.cssSelector("form[action='/ui/sign-out'] button[type=submit]"))
+        .click();
+    browser.waiting(Duration.ofSeconds(15)).until(d -> d.getCurrentUrl().endsWith("/ui/sign-in"));
+    go("/ui/fleet");
+    assertThat(browser.driver.getCurrentUrl()).endsWith("/ui/sign-in");
+    assertThat(browser.driver.manage().getCookieNamed(SessionAuth.COOKIE)).isNull();
+
+    // A read key sees the same fleet.
+    browser.signIn(f.base(), f.readToken());
+    assertThat(pill(css)).isEqualTo("red");
+    assertThat(browser.driver.findElements(By.cssSelector("#grid tr[data-node]"))).hasSize(1);
+  }
+
   @Test
   void aReadKeySeesNoActionAndIsRefusedWhenItPostsTheFormAnyway() {
     f.contract(f.good(), "one", false);
