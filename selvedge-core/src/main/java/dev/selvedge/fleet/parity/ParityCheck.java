@@ -74,6 +74,22 @@ public final class ParityCheck {
       container(s, la, lb, new Normal(a), new Normal(b), shown, diff);
       readback(s, a.input().readbacks(), b.input().readbacks(), shown, diff);
     }
+    // Grouped for reading: the stack's own keys first, then service by service, layer by layer
+    // (a stable sort: within a layer, the order the keys were compared in).
+    List<String> order = new ArrayList<>();
+    for (ParityDifference d : out) {
+      if (d.service() != null && !order.contains(d.service())) {
+        order.add(d.service());
+      }
+    }
+    out.sort(
+        (x, y) -> {
+          int c =
+              Integer.compare(
+                  x.service() == null ? -1 : order.indexOf(x.service()),
+                  y.service() == null ? -1 : order.indexOf(y.service()));
+          return c != 0 ? c : Integer.compare(x.layer().ordinal(), y.layer().ordinal());
+        });
     return new ParityReport.Comparison(
         a.stack(), a.node(), a.project(), b.node(), b.project(), out);
   }
