@@ -344,6 +344,21 @@ class ParityCheckTest {
         .hasMessageContaining("'nothing'");
   }
 
+  @Test
+  void theContractsParityDeclarationIsReadAndAnUnknownKeyInItIsAnError() throws Exception {
+    Project p = load("a", "shop", "nginx:1.27", "info", "a", "gold", SECRET_A);
+    assertThat(p.parityIgnore()).containsExactly("TENANT");
+    assertThat(p.services().get("web").selvedge().parityIgnore()).containsExactly("labels.tier");
+    assertThat(p.services().get("worker").selvedge().parityIgnore()).isEmpty();
+    Path d = Files.createDirectories(tmp.resolve("bad"));
+    Files.writeString(
+        d.resolve("compose.yaml"),
+        "x-selvedge:\n  parity: {ignored: [X]}\nservices:\n  web: {image: nginx}\n");
+    assertThatThrownBy(() -> ComposeLoader.load(LoadOptions.of(d)))
+        .isInstanceOf(dev.selvedge.contract.ContractException.class)
+        .hasMessageContaining("x-selvedge.parity.ignored");
+  }
+
   private Fleet.Node node(String id, String env, String... stacks) {
     Map<String, Fleet.Stack> s = new LinkedHashMap<>();
     for (String name : stacks) {
