@@ -209,6 +209,7 @@ class ParityIT {
     JsonNode port = d.get("container ports[8080/tcp]");
     assertThat(port.get("a").asText()).isEqualTo("127.0.0.1:(any)");
     assertThat(port.get("b").isNull()).isTrue();
+    assertThat(d.get("contract ports[8080/tcp].host_ip").get("a").asText()).isEqualTo("127.0.0.1");
     assertThat(d.get("files files[conf.txt]").get("a").asText()).startsWith("hmac-sha256:");
     assertThat(d.get("files files[.env]").get("expected").asBoolean()).isFalse();
     // the bind mount and the project's network compare equal although each names its own

@@ -199,13 +199,28 @@ public final class ParityCheck {
       }
     } else if (node.isArray()) {
       for (int i = 0; i < node.size(); i++) {
-        flatten(node.get(i), path + "[" + i + "]", normal, out);
+        flatten(node.get(i), path + "[" + element(node.get(i), i) + "]", normal, out);
       }
     } else if (node.isNull()) {
       out.put(path, "null");
     } else {
       out.put(path, normal.text(node.asText()));
     }
+  }
+
+  /**
+   * How a list element is named in a key: a port or mount by its target ({@code ports[80/tcp]},
+   * {@code volumes[/data]}), as drift names them, so one added at the front does not shift every
+   * other; anything else by its index.
+   */
+  private static String element(JsonNode item, int index) {
+    JsonNode target = item.get("target");
+    if (item.isObject() && target != null && target.isValueNode()) {
+      JsonNode protocol = item.get("protocol");
+      return target.asText()
+          + (protocol != null && protocol.isTextual() ? "/" + protocol.asText() : "");
+    }
+    return Integer.toString(index);
   }
 
   // ------------------------------------------------------------------------------ files
