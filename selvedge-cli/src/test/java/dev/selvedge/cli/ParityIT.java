@@ -237,6 +237,23 @@ class ParityIT {
   }
 
   @Test
+  void differencesAllDeclaredExpectedAreExitZero() throws Exception {
+    String fleet = Files.readString(tmp.resolve("fleet.yaml"));
+    Files.writeString(
+        tmp.resolve("expected.yaml"),
+        fleet.replace(
+            "parity: {ignore: [labels.tier]}",
+            "parity: {ignore: [labels.tier, LOG_LEVEL, API_TOKEN, image, \"ports[*\", \"files[*\"]}"));
+    MainTest.Result r =
+        cli("parity", "--fleet", "expected.yaml", "node-a", "node-b", "--format", "json");
+    assertThat(r.code()).as(r.out() + r.err()).isZero();
+    JsonNode report = JSON.readTree(r.out());
+    assertThat(report.get("result").asText()).isEqualTo("same");
+    assertThat(report.at("/summary/unexpected").asInt()).isZero();
+    assertThat(report.at("/summary/expected").asInt()).isGreaterThanOrEqualTo(10);
+  }
+
+  @Test
   void theSameStackReadOverSshAndTheSocketIsTheSameAndEnvironmentsPairEveryNode() throws Exception {
     MainTest.Result same = cli("parity", "node-b", "node-c");
     assertThat(same.code()).as(same.out() + same.err()).isZero();
