@@ -66,7 +66,8 @@ public final class Parity {
   }
 
   /**
-   * @param executor reads the nodes at once (one task per node)
+   * @param executor reads the nodes (one task per node; at most the fleet's {@code
+   *     poll.concurrency} read at once)
    */
   public Parity(ParityCheck check, Reader reader, Executor executor) {
     this.check = Objects.requireNonNull(check, "check");
@@ -126,7 +127,9 @@ public final class Parity {
       throw new UnknownSideException(
           "no node of " + a + " or " + b + " runs a stack '" + stack + "'");
     }
-    // Every node once, all at once.
+    // Every node once, at most the fleet's poll.concurrency at a time (as the poller sweeps).
+    java.util.concurrent.Semaphore gate =
+        new java.util.concurrent.Semaphore(Math.max(1, fleet.poll().concurrency()));
     Map<String, CompletableFuture<NodeRead>> reads = new LinkedHashMap<>();
     for (Fleet.Node n : concat(na, nb)) {
       reads.computeIfAbsent(
@@ -138,7 +141,7 @@ public final class Parity {
                 wanted.add(s);
               }
             }
-            return CompletableFuture.supplyAsync(() -> reader.read(n, wanted), executor);
+            return CompletableFuture.supplyAsync(() -> gated(gate, n, wanted), executor);
           });
     }
     Map<String, NodeRead> read = new LinkedHashMap<>();
@@ -177,6 +180,21 @@ public final class Parity {
       }
     }
     return new ParityReport(a, b, stack, comparisons, unreadable);
+  }
+
+  private NodeRead gated(
+      java.util.concurrent.Semaphore gate, Fleet.Node node, List<Fleet.Stack> stacks) {
+    try {
+      gate.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return NodeRead.failed("interrupted before it was read");
+    }
+    try {
+      return reader.read(node, stacks);
+    } finally {
+      gate.release();
+    }
   }
 
   private static boolean runs(List<Fleet.Node> nodes, String stack) {
