@@ -69,6 +69,7 @@ public final class Main {
         new GuardCommand(cli, null),
         new ProbeCommand(cli),
         new FleetCommand(cli),
+        new ParityCommand(cli),
         new ServeCommand(cli),
         new KeysCommand(cli),
         new AuditCommand(cli),

@@ -26,14 +26,20 @@ class ServerClassesIT {
   @TempDir Path tmp;
 
   @Test
-  void versionVerifyAndAuditLoadNoServerClass() throws Exception {
+  void versionVerifyAuditAndParityLoadNoServerClass() throws Exception {
     Path compose = tmp.resolve("compose.yaml");
     Files.writeString(
         compose, "name: tiny\nservices:\n  web:\n    image: nginx:1.27\n", StandardCharsets.UTF_8);
     String store = "jdbc:h2:file:" + tmp.resolve("store/selvedge") + ";AUTO_SERVER=TRUE";
+    // Two nodes whose engines are not there: parity reads, compares and reports them unreadable.
+    Path fleet = tmp.resolve("fleet.yaml");
+    String node =
+        "    engine: unix://" + tmp.resolve("none.sock") + "\n    stacks: {tiny: {contract: .}}\n";
+    Files.writeString(fleet, "nodes:\n  a:\n" + node + "  b:\n" + node, StandardCharsets.UTF_8);
     for (List<String> args :
         List.of(
             List.of("--version"),
+            List.of("parity", "--fleet", fleet.toString(), "a", "b", "--format", "json"),
             List.of("verify", "-f", compose.toString()),
             List.of("audit", "--store", store, "--format", "jsonl"))) {
       List<String> loaded = loadedClasses(args);

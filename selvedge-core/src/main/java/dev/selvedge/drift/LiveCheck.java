@@ -117,6 +117,16 @@ public final class LiveCheck {
    *     Compose file) when a layer cannot be read
    */
   public DriftReport run(Request request, DockerEngine engine) {
+    return new DriftChecker(request.fingerprints(), clock).check(read(request, engine));
+  }
+
+  /**
+   * Reads the layers as {@link #run} does, without comparing them: what {@code selvedge parity}
+   * compares between two nodes. The input holds secret values as read: never print it.
+   *
+   * @throws SelvedgeException when a layer cannot be read (as {@link #run})
+   */
+  public DriftInput read(Request request, DockerEngine engine) {
     LoadOptions repoOptions = request.repo();
     Map<String, String> environment = request.environment();
     Path projectDir = ComposeLoader.projectDirectory(repoOptions);
@@ -228,7 +238,7 @@ public final class LiveCheck {
       if (results != null) {
         input = input.withReadbacks(results);
       }
-      return new DriftChecker(request.fingerprints(), clock).check(input);
+      return input;
     } catch (CompletionException e) {
       throw e.getCause() instanceof RuntimeException r ? r : e;
     } finally {

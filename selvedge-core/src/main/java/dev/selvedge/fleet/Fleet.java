@@ -69,6 +69,8 @@ public record Fleet(
    * @param ssh identity and known hosts for {@code ssh://} (null: the defaults)
    * @param environment free text ({@code prod}, {@code staging}); null when not given
    * @param stacks by name, in the file's order
+   * @param parityIgnore {@code parity.ignore}: keys meant to differ on this node, reported by
+   *     {@code selvedge parity} as expected (docs/parity.md)
    */
   public record Node(
       String id,
@@ -77,12 +79,26 @@ public record Fleet(
       Ssh ssh,
       String environment,
       List<String> tags,
-      Map<String, Stack> stacks) {
+      Map<String, Stack> stacks,
+      List<String> parityIgnore) {
     public Node {
       Objects.requireNonNull(id, "id");
       Objects.requireNonNull(engine, "engine");
       tags = List.copyOf(tags);
       stacks = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(stacks));
+      parityIgnore = parityIgnore == null ? List.of() : List.copyOf(parityIgnore);
+    }
+
+    /** A node that declares no {@code parity}. */
+    public Node(
+        String id,
+        String engine,
+        Tls tls,
+        Ssh ssh,
+        String environment,
+        List<String> tags,
+        Map<String, Stack> stacks) {
+      this(id, engine, tls, ssh, environment, tags, stacks, List.of());
     }
   }
 

@@ -67,7 +67,8 @@ public final class FleetFile {
   private static final List<String> POLL_KEYS =
       List.of("interval", "timeout", "concurrency", "flap_sweeps", "backoff_cap");
   private static final List<String> NODE_KEYS =
-      List.of("engine", "tls", "ssh", "environment", "tags", "stacks");
+      List.of("engine", "tls", "ssh", "environment", "tags", "stacks", "parity");
+  private static final List<String> PARITY_KEYS = List.of("ignore");
   private static final List<String> TLS_KEYS = List.of("ca", "cert", "key");
   private static final List<String> SSH_KEYS = List.of("identity", "known_hosts");
   private static final List<String> STACK_KEYS = List.of("contract", "project", "deploy_dir");
@@ -478,10 +479,43 @@ public final class FleetFile {
       }
       List<String> tags = readTags(m.get("tags"), path + ".tags");
       Map<String, Fleet.Stack> stacks = readStacks(m.get("stacks"), id, path + ".stacks");
+      List<String> parity = readParity(m.get("parity"), path + ".parity");
       if (engine == null || scheme == null) {
         return null;
       }
-      return new Fleet.Node(id, engine, tls, ssh, environment, tags, stacks);
+      return new Fleet.Node(id, engine, tls, ssh, environment, tags, stacks, parity);
+    }
+
+    /** {@code parity: {ignore: [KEY, ...]}}: the keys meant to differ on this node. */
+    private List<String> readParity(Node n, String path) {
+      MapNode m = mapping(n, path);
+      if (m == null) {
+        return List.of();
+      }
+      known(m, path, PARITY_KEYS);
+      Node ignore = m.get("ignore");
+      if (!given(ignore)) {
+        return List.of();
+      }
+      String key = path + ".ignore";
+      if (!(ignore instanceof SeqNode seq)) {
+        problem(
+            ignore.mark(),
+            key,
+            "must be a list of keys ([HOSTNAME, labels.tenant]), not " + ignore.kind());
+        return List.of();
+      }
+      List<String> keys = new ArrayList<>();
+      for (int i = 0; i < seq.items().size(); i++) {
+        Node item = seq.items().get(i);
+        String k = text(item, key + "[" + i + "]");
+        if (k == null || k.isBlank()) {
+          problem(item.mark(), key + "[" + i + "]", "is empty; name a key");
+        } else {
+          keys.add(k);
+        }
+      }
+      return List.copyOf(keys);
     }
 
     /** The engine URL's scheme, or null after reporting why it is not an engine URL. */

@@ -1,6 +1,7 @@
 package dev.selvedge.fleet;
 
 import dev.selvedge.contract.compose.LoadOptions;
+import dev.selvedge.drift.DriftInput;
 import dev.selvedge.drift.DriftReport;
 import dev.selvedge.drift.LiveCheck;
 import dev.selvedge.evidence.Fingerprints;
@@ -59,9 +60,20 @@ public final class LiveStackReader implements StackReader {
 
   @Override
   public DriftReport read(Fleet.Node node, Fleet.Stack stack, DockerEngine engine) {
+    return check.run(request(stack), engine);
+  }
+
+  /**
+   * The stack's layers as {@link #read} reads them, not compared: what {@code selvedge parity}
+   * compares between nodes. Holds secret values as read: never print it.
+   */
+  public DriftInput input(Fleet.Stack stack, DockerEngine engine) {
+    return check.read(request(stack), engine);
+  }
+
+  private LiveCheck.Request request(Fleet.Stack stack) {
     LoadOptions repo = loadOptions(stack, environment);
     Path deploy = stack.deployDir() == null ? null : Path.of(stack.deployDir());
-    return check.run(
-        new LiveCheck.Request(repo, deploy, readback, environment, fingerprints), engine);
+    return new LiveCheck.Request(repo, deploy, readback, environment, fingerprints);
   }
 }

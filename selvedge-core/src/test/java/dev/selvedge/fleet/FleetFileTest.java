@@ -143,7 +143,7 @@ class FleetFileTest {
             fleet.yaml:1: poll.every: unknown key 'every' (known: interval, timeout, \
             concurrency, flap_sweeps, backoff_cap)
             fleet.yaml:5: nodes.app-1.colour: unknown key 'colour' (known: engine, tls, ssh, \
-            environment, tags, stacks)
+            environment, tags, stacks, parity)
             fleet.yaml:6: nodes.app-1.tls: is only for tcp:// engines; this node's engine is unix
             fleet.yaml:6: nodes.app-1.tls.pass: unknown key 'pass' (known: ca, cert, key)
             fleet.yaml:8: nodes.app-1.stacks.shop.dir: unknown key 'dir' (known: contract, \
@@ -554,6 +554,44 @@ class FleetFileTest {
         .isEqualTo(
             "SELVEDGE_NODE_A_STACKS_X_STACKS_Y_PROJECT: names a value of more than one node (a,"
                 + " a-stacks-x); rename a node so their variables differ");
+  }
+
+  @Test
+  void aNodesParityIgnoreIsReadAndABadOneIsAnErrorAtItsLine() throws IOException {
+    Files.writeString(
+        fleetFile,
+        "nodes:\n"
+            + "  a:\n"
+            + "    engine: unix:///var/run/docker.sock\n"
+            + "    parity: {ignore: [HOSTNAME, labels.tenant*]}\n"
+            + "  b:\n"
+            + "    engine: unix:///var/run/docker.sock\n");
+    Fleet fleet = FleetFile.load(fleetFile, env);
+    assertThat(fleet.nodes().get("a").parityIgnore()).containsExactly("HOSTNAME", "labels.tenant*");
+    assertThat(fleet.nodes().get("b").parityIgnore()).isEmpty();
+
+    assertThat(
+            errorOf(
+                "nodes:\n"
+                    + "  a:\n"
+                    + "    engine: unix:///var/run/docker.sock\n"
+                    + "    parity: {ignor: [X]}\n"))
+        .contains("fleet.yaml:4: nodes.a.parity.ignor: unknown key 'ignor' (known: ignore)");
+    assertThat(
+            errorOf(
+                "nodes:\n"
+                    + "  a:\n"
+                    + "    engine: unix:///var/run/docker.sock\n"
+                    + "    parity: {ignore: HOSTNAME}\n"))
+        .contains("nodes.a.parity.ignore: must be a list of keys");
+    assertThat(
+            errorOf(
+                "nodes:\n"
+                    + "  a:\n"
+                    + "    engine: unix:///var/run/docker.sock\n"
+                    + "    parity:\n"
+                    + "      ignore: [\"\"]\n"))
+        .contains("fleet.yaml:5: nodes.a.parity.ignore[0]: is empty");
   }
 
   // ---- helpers --------------------------------------------------------------------------

@@ -171,6 +171,7 @@ public final class ControlPlane implements AutoCloseable {
               if (operations != null) {
                 operations.register(config.routes);
               }
+              new ParityRoutes(settings).register(config.routes);
               EventStream.register(config.routes, settings.stream(), this::authenticateUpgrade);
               ui.register(config.routes); // the web UI: /, /ui/... (after the API's routes)
               config.routes.exception(

@@ -572,7 +572,8 @@ public final class ComposeLoader {
         p.pinnedEnv(),
         p.sources(),
         p.warnings(),
-        all);
+        all,
+        p.parityIgnore());
   }
 
   /**
@@ -738,7 +739,8 @@ public final class ComposeLoader {
         builder.pinnedEnv(),
         sources,
         warnings,
-        SecretValues.NONE);
+        SecretValues.NONE,
+        builder.parityIgnore());
   }
 
   /**

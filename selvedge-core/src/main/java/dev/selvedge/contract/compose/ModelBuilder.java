@@ -102,6 +102,7 @@ final class ModelBuilder {
   private final Function<String, String> env;
   private final Set<String> secretKeys = new java.util.LinkedHashSet<>();
   private final Set<String> pinnedEnv = new java.util.LinkedHashSet<>();
+  private final List<String> parityIgnore = new ArrayList<>();
   private final List<String> warnings;
 
   private final SourceFiles sources;
@@ -129,6 +130,26 @@ final class ModelBuilder {
   /** Keys of {@code x-selvedge.pinned-env}, known once {@link #policy} has read the extension. */
   Set<String> pinnedEnv() {
     return pinnedEnv;
+  }
+
+  /** Keys of {@code x-selvedge.parity.ignore} (project), known once {@link #policy} has run. */
+  List<String> parityIgnore() {
+    return parityIgnore;
+  }
+
+  /** {@code parity: {ignore: [KEY, ...]}}: the keys meant to differ between two nodes. */
+  private List<String> parity(Node node, String p) {
+    MapNode m = map(node, p);
+    List<String> ignore = new ArrayList<>();
+    for (Map.Entry<String, Node> e : m.entries().entrySet()) {
+      String kp = path(p, e.getKey());
+      if (e.getKey().equals("ignore")) {
+        ignore.addAll(strings(e.getValue(), kp));
+      } else {
+        unknownKey(e.getValue(), kp, e.getKey(), "x-selvedge.parity");
+      }
+    }
+    return ignore;
   }
 
   // ---------------------------------------------------------------- top level
@@ -313,6 +334,7 @@ final class ModelBuilder {
         case "policy" -> policy = readPolicy(e.getValue(), p);
         case "secrets" -> secretKeys.addAll(strings(e.getValue(), p));
         case "pinned-env" -> pinnedEnv.addAll(strings(e.getValue(), p));
+        case "parity" -> parityIgnore.addAll(parity(e.getValue(), p));
         default -> unknownKey(e.getValue(), p, e.getKey(), "x-selvedge (project)");
       }
     }
@@ -1228,6 +1250,7 @@ final class ModelBuilder {
     boolean selfCritical = false;
     List<Integer> staticPorts = new ArrayList<>();
     List<String> secrets = new ArrayList<>();
+    List<String> parityIgnore = new ArrayList<>();
     Readback readback = null;
     for (Map.Entry<String, Node> e : m.entries().entrySet()) {
       String kp = path(p, e.getKey());
@@ -1242,10 +1265,11 @@ final class ModelBuilder {
         }
         case "secrets" -> secrets.addAll(strings(n, kp));
         case "readback" -> readback = readback(n, kp);
+        case "parity" -> parityIgnore.addAll(parity(n, kp));
         default -> unknownKey(n, kp, e.getKey(), "x-selvedge (service)");
       }
     }
-    return new SelvedgeService(selfCritical, staticPorts, secrets, readback);
+    return new SelvedgeService(selfCritical, staticPorts, secrets, readback, parityIgnore);
   }
 
   private static Readback readback(Node v, String p) {

@@ -42,9 +42,11 @@ public record Project(
     Set<String> pinnedEnv,
     List<SourceFile> sources,
     List<String> warnings,
-    SecretValues secretValues) {
+    SecretValues secretValues,
+    List<String> parityIgnore) {
 
   public Project {
+    parityIgnore = parityIgnore == null ? List.of() : List.copyOf(parityIgnore);
     services = Maps.copy(services);
     disabledServices = disabledServices == null ? Set.of() : Set.copyOf(disabledServices);
     networks = Maps.copy(networks);
@@ -62,6 +64,44 @@ public record Project(
     sources = sources == null ? List.of() : List.copyOf(sources);
     warnings = warnings == null ? List.of() : List.copyOf(warnings);
     secretValues = secretValues == null ? SecretValues.NONE : secretValues;
+  }
+
+  /** A project that declares no {@code x-selvedge.parity}. */
+  public Project(
+      String name,
+      String workingDir,
+      Map<String, Service> services,
+      Set<String> disabledServices,
+      Map<String, NetworkDef> networks,
+      Map<String, VolumeDef> volumes,
+      Map<String, SecretDef> secrets,
+      Map<String, SecretDef> configs,
+      Policy policy,
+      List<VariableUse> variables,
+      Locations locations,
+      Set<String> secretKeys,
+      Set<String> pinnedEnv,
+      List<SourceFile> sources,
+      List<String> warnings,
+      SecretValues secretValues) {
+    this(
+        name,
+        workingDir,
+        services,
+        disabledServices,
+        networks,
+        volumes,
+        secrets,
+        configs,
+        policy,
+        variables,
+        locations,
+        secretKeys,
+        pinnedEnv,
+        sources,
+        warnings,
+        secretValues,
+        List.of());
   }
 
   /**
@@ -87,7 +127,8 @@ public record Project(
         pinnedEnv,
         sources,
         warnings,
-        secretValues.and(moreValues));
+        secretValues.and(moreValues),
+        parityIgnore);
   }
 
   /** Names what it is, never the values it holds (environment values may be secrets). */

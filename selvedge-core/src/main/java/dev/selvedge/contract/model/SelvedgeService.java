@@ -16,14 +16,26 @@ import java.util.List;
  *     expect: {status: ok, version: "1.4.2"}
  *     timeout: 5s
  *     owner: platform-team        # an external dependency owned by someone else
+ *   parity: {ignore: [HOSTNAME]}  # keys meant to differ between nodes (docs/parity.md)
  * </pre>
  */
 public record SelvedgeService(
-    boolean selfCritical, List<Integer> staticPorts, List<String> secrets, Readback readback) {
+    boolean selfCritical,
+    List<Integer> staticPorts,
+    List<String> secrets,
+    Readback readback,
+    List<String> parityIgnore) {
   public static final SelvedgeService NONE = new SelvedgeService(false, List.of(), List.of(), null);
 
   public SelvedgeService {
     staticPorts = staticPorts == null ? List.of() : List.copyOf(staticPorts);
     secrets = secrets == null ? List.of() : List.copyOf(secrets);
+    parityIgnore = parityIgnore == null ? List.of() : List.copyOf(parityIgnore);
+  }
+
+  /** Settings that declare no {@code parity}. */
+  public SelvedgeService(
+      boolean selfCritical, List<Integer> staticPorts, List<String> secrets, Readback readback) {
+    this(selfCritical, staticPorts, secrets, readback, List.of());
   }
 }
