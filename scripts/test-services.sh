@@ -140,6 +140,31 @@ ensure_docker() {
   say "$TLS_UNAVAILABLE"
 }
 
+# Leftovers of a test run that was cut off (a killed session, a restarted machine: the tests' own
+# clean-up never ran): containers with the test label created over two hours ago, and the unused
+# networks of projects named selvedge-* as old. A run in progress is never that old.
+remove_stale_test_resources() {
+  local cutoff id created name containers
+  cutoff=$(date -d '2 hours ago' +%s)
+  for id in $(docker ps -aq --filter label=dev.selvedge.test=1); do
+    created=$(docker inspect -f '{{.Created}}' "$id" 2>/dev/null) || continue
+    if (( $(date -d "$created" +%s) < cutoff )); then
+      say "removing a test container left by an earlier run: $(docker inspect -f '{{.Name}}' "$id")"
+      docker rm -f "$id" >/dev/null 2>&1 || true
+    fi
+  done
+  for id in $(docker network ls -q --filter label=com.docker.compose.project); do
+    read -r name containers created < <(docker network inspect \
+      -f '{{.Name}} {{len .Containers}} {{.Created.Format "2006-01-02T15:04:05Z07:00"}}' \
+      "$id" 2>/dev/null) || continue
+    [[ $name == selvedge-* && $containers == 0 ]] || continue
+    if (( $(date -d "$created" +%s) < cutoff )); then
+      say "removing a test network left by an earlier run: $name"
+      docker network rm "$id" >/dev/null 2>&1 || true
+    fi
+  done
+}
+
 ensure_image() {
   docker image inspect "$IMAGE" >/dev/null 2>&1 && return
   local root
@@ -386,6 +411,7 @@ rm -f "$ENV_FILE"   # absent until every service is up, so tests skip rather tha
 install_missing
 make_tls
 ensure_docker
+remove_stale_test_resources
 ensure_image
 ensure_registry
 ensure_registry_images
