@@ -290,7 +290,31 @@ public final class FleetGrid {
     String sync = st.sync() == null ? "unknown" : st.sync().id();
     String health = st.health() == null ? "unknown" : st.health().id();
     return new Cell(
-        node, name, pill, sync, health, st.reasons(), pill + ": " + sync + ", " + health);
+        node,
+        name,
+        pill,
+        sync,
+        health,
+        st.reasons(),
+        pill + turning(st.reasons()) + ": " + sync + ", " + health);
+  }
+
+  private static final java.util.regex.Pattern TURNING =
+      java.util.regex.Pattern.compile("turning (green|yellow|red) \\(seen in \\d+ sweeps?\\)");
+
+  /**
+   * ", turning green" while anti-flap holds the shown colour against what the last sweep saw (the
+   * poller's note among the reasons), so that a label such as "red: in-sync, healthy" does not
+   * contradict itself; else empty.
+   */
+  static String turning(List<String> reasons) {
+    for (String r : reasons) {
+      java.util.regex.Matcher m = TURNING.matcher(r);
+      if (m.matches()) {
+        return ", turning " + m.group(1);
+      }
+    }
+    return "";
   }
 
   static StackState stack(NodeState state, String name) {

@@ -126,7 +126,18 @@
     if (!pill.stack) {
       return pill.data.to;
     }
-    return pill.data.to + ': ' + (pill.data.sync || 'unknown') + ', ' + (pill.data.health || 'unknown');
+    // While anti-flap holds the colour, the poller notes what it turns to (as FleetGrid.turning).
+    var turning = '';
+    (Array.isArray(pill.data.reasons) ? pill.data.reasons : []).forEach(function (r) {
+      var m = /^turning (green|yellow|red) \(seen in \d+ sweeps?\)$/.exec(String(r));
+      if (m) {
+        turning = ', turning ' + m[1];
+      }
+    });
+    return (
+      pill.data.to + turning + ': ' + (pill.data.sync || 'unknown') + ', ' +
+      (pill.data.health || 'unknown')
+    );
   }
 
   function applyPill(pill) {

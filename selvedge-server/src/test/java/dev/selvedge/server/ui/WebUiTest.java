@@ -432,6 +432,14 @@ class WebUiTest {
     assertThat(same.body()).isEmpty();
 
     f.turn("app-2", "shop", Pill.RED, Sync.IN_SYNC, Health.DEGRADED, List.of("web: exited (1)"));
+    // While anti-flap holds a colour the last sweep no longer sees, the label says so.
+    f.turn(
+        "app-1",
+        "shop",
+        Pill.YELLOW,
+        Sync.IN_SYNC,
+        Health.HEALTHY,
+        List.of("web: environment.DB_PASSWORD stale", "turning green (seen in 1 sweep)"));
     Answer changed =
         get(
             "/ui/fleet",
@@ -445,6 +453,7 @@ class WebUiTest {
     assertThat(changed.status()).isEqualTo(200);
     assertThat(changed.body())
         .contains("data-node=\"app-2\" data-stack=\"shop\" data-pill=\"red\"")
+        .contains(">yellow, turning green: in-sync, healthy</a>")
         .doesNotContain("data-token=\"" + token.group(1) + "\"");
   }
 
