@@ -342,16 +342,13 @@ public final class ControlPlane implements AutoCloseable {
             "forbidden",
             "a session's event stream is opened only by this server's own pages (Origin)");
       }
-      ApiKey key =
-          ui.sessions()
-              .keyFor(ctx)
-              .orElseThrow(
-                  () -> {
-                    limiter.failed(ctx.ip());
-                    return new ApiError(
-                        401, "unauthorized", "the session has ended: sign in again");
-                  });
-      ctx.attribute(KEY, key);
+      Optional<ApiKey> key = ui.sessions().keyFor(ctx);
+      if (key.isEmpty()) {
+        // Not counted as a failed authentication: a session token (256 random bits) cannot be
+        // guessed, and a page left open would otherwise lock its whole address out of sign-in.
+        return EventStream.SESSION_ENDED;
+      }
+      ctx.attribute(KEY, key.get());
       return new EventStream.StillAllowed(
           () -> ui.sessions().stillSignedIn(session),
           "the session ended (signed out or expired) or its API key was revoked");

@@ -91,6 +91,15 @@ final class EventStream {
    */
   record StillAllowed(java.util.function.BooleanSupplier check, String ended) {}
 
+  /**
+   * A UI session that had already ended at the upgrade (its page was left open while the server was
+   * away or the session expired): the stream is opened and closed at once with {@link
+   * #KEY_REVOKED}, which a browser's page can read, where a refused upgrade shows it only a bare
+   * 1006 and it would try again and again.
+   */
+  static final StillAllowed SESSION_ENDED =
+      new StillAllowed(() -> false, "the session has ended: sign in again");
+
   /** A bearer key's check: the key is still known and not revoked. */
   static StillAllowed keyStillValid(ApiKeyStore keys, String tokenHash) {
     return new StillAllowed(
@@ -114,7 +123,9 @@ final class EventStream {
         ctx -> {
           try {
             StillAllowed allowed = upgrade.authenticate(ctx);
-            ControlPlane.require(ctx, Scope.READ);
+            if (allowed != SESSION_ENDED) {
+              ControlPlane.require(ctx, Scope.READ);
+            }
             ctx.attribute(REQUEST, request(ctx));
             ctx.attribute(STILL_ALLOWED, allowed);
           } catch (ApiError e) {
@@ -162,6 +173,12 @@ final class EventStream {
   }
 
   private void connect(WsConnectContext ctx) {
+    if (ctx.attribute(STILL_ALLOWED) == SESSION_ENDED) {
+      Session ended = ctx.session;
+      Thread.startVirtualThread(
+          () -> new SessionSink(ended).close(KEY_REVOKED, SESSION_ENDED.ended()));
+      return;
+    }
     Request request = ctx.attribute(REQUEST);
     ctx.enableAutomaticPings(PING.toSeconds(), TimeUnit.SECONDS);
     EventHub.Subscription sub =

@@ -39,7 +39,7 @@ public final class EventClient implements WebSocket.Listener, AutoCloseable {
   private final CompletableFuture<int[]> closed = new CompletableFuture<>();
   private final StringBuilder partial = new StringBuilder();
   private final boolean stalled;
-  volatile String closeReason;
+  public volatile String closeReason;
   private WebSocket socket;
 
   private EventClient(boolean stalled) {

@@ -156,6 +156,39 @@ public final class FleetGrid {
       List<String> environments,
       String generatedAt) {}
 
+  /**
+   * What a grid shows, as a short hash: its query, columns, counts and every row's pills, labels,
+   * reasons and stale marks, but not when it was made nor when a fresh node was last swept (shown
+   * nowhere). A sweep that changes nothing leaves it as it was, so a page's periodic refresh is
+   * answered 204 and its focus stays where it is.
+   */
+  static String fingerprint(Grid g) {
+    StringBuilder b = new StringBuilder(4096);
+    b.append(g.query().queryString()).append('\n').append(g.query().sort()).append('\n');
+    b.append(g.stacks()).append(g.fleetSize()).append(g.stale()).append('\n');
+    for (Row r : g.rows()) {
+      Row shown =
+          new Row(
+              r.node(),
+              r.environment(),
+              r.tags(),
+              r.pill(),
+              r.reasons(),
+              r.stale(),
+              r.stale() ? r.lastSwept() : null,
+              r.cells());
+      b.append(shown).append('\n');
+    }
+    try {
+      byte[] d =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(d, 0, 12);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+
   static Grid build(List<NodeView> views, Query query, Instant now) {
     Set<String> tags = new TreeSet<>();
     Set<String> environments = new TreeSet<>();

@@ -70,7 +70,8 @@ public final class WebUi {
    * A grid rendered for one version of the fleet's view and one query.
    *
    * @param until when a node shown fresh turns stale (render again then)
-   * @param token names this rendering: a page that shows it is answered 204 when it asks again
+   * @param token what the grid shows, not when it was made ({@link FleetGrid#fingerprint}): a page
+   *     that shows the same is answered 204 when it asks again
    */
   private record RenderedGrid(
       long version, Instant until, String html, FleetGrid.Grid grid, String token) {}
@@ -365,7 +366,7 @@ public final class WebUi {
     String after = ctx.header("HX-Target") == null ? latestEventId() : ""; // before the view
     RenderedGrid grid = grid(query);
     if ("grid".equals(ctx.header("HX-Target"))) {
-      if (grid.token() != null && grid.token().equals(ctx.header("X-Grid-Token"))) {
+      if (grid.token().equals(ctx.header("X-Grid-Token"))) {
         ctx.status(204); // the page shows this grid already (the live script's refresh)
         return;
       }
@@ -442,18 +443,8 @@ public final class WebUi {
       }
     }
     FleetGrid.Grid grid = FleetGrid.build(views, query, now);
-    String token =
-        version < 0
-            ? null
-            : version
-                + "-"
-                + (until.equals(Instant.MAX) ? "0" : until.toEpochMilli())
-                + "-"
-                + after;
-    String html =
-        render(
-            "fleet_grid.jte",
-            Map.of("grid", grid, "after", after, "token", token == null ? "" : token));
+    String token = FleetGrid.fingerprint(grid);
+    String html = render("fleet_grid.jte", Map.of("grid", grid, "after", after, "token", token));
     return new RenderedGrid(version, until, html, grid, token);
   }
 
@@ -470,6 +461,7 @@ public final class WebUi {
 
   private void nodePage(Context ctx) {
     SessionAuth.Signed signed = signedIn(ctx);
+    String after = latestEventId(); // before the view: see latestEventId
     NodeView view = nodeView(ctx);
     Fleet.Node node = view.node();
     NodeState state = view.state();
@@ -480,7 +472,6 @@ public final class WebUi {
                     FleetGrid.cell(
                         node.id(), name, state == null ? null : FleetGrid.stack(state, name)))
             .toList();
-    String after = latestEventId();
     List<PillChange> history = store.fleetState().history(node.id(), HISTORY);
     Map<String, Object> p = new HashMap<>();
     p.put("after", after);

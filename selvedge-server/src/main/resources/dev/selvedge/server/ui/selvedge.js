@@ -15,7 +15,10 @@
   }
   var kind = root.getAttribute('data-live');
   var filter = root.getAttribute('data-filter') || '';
-  var lastId = Number(root.getAttribute('data-after') || '0');
+  // Empty when the server could not tell its newest event: then the stream starts from now.
+  var after = root.getAttribute('data-after');
+  var lastId = after ? Number(after) : null;
+  var disconnectedSince = null;
   var status = document.getElementById('live');
   var news = document.getElementById('live-news');
   var backoff = 1000;
@@ -43,14 +46,14 @@
     var url =
       (location.protocol === 'https:' ? 'wss://' : 'ws://') +
       location.host +
-      '/api/v1/events?after=' +
-      lastId +
-      (filter ? '&' + filter : '');
+      '/api/v1/events?' +
+      [lastId === null ? '' : 'after=' + lastId, filter].filter(Boolean).join('&');
     var socket = new WebSocket(url);
     var opened = false;
     socket.onopen = function () {
       opened = true;
       backoff = 1000;
+      disconnectedSince = null;
       setStatus('live', 'Live');
     };
     socket.onmessage = function (message) {
@@ -76,10 +79,14 @@
         location.reload();
         return;
       }
-      setStatus(
-        'disconnected',
-        'Disconnected since ' + clock(new Date()) + ': pills may be out of date; reconnecting'
-      );
+      if (disconnectedSince === null) {
+        // Said once, with the time the stream dropped (retries change nothing a reader hears).
+        disconnectedSince = new Date();
+        setStatus(
+          'disconnected',
+          'Disconnected since ' + clock(disconnectedSince) + ': pills may be out of date; reconnecting'
+        );
+      }
       setTimeout(connect, opened ? 1000 : backoff);
       backoff = Math.min(backoff * 2, 30000);
     };
@@ -271,6 +278,34 @@
     }
   }
 
+  // The pill that had keyboard focus before a refresh swapped the grid, to focus again after it.
+  var focused = null;
+
+  function rememberFocus() {
+    var el = document.activeElement;
+    focused =
+      el && el.classList && el.classList.contains('pill') && el.closest('#grid')
+        ? { node: el.getAttribute('data-node'), stack: el.getAttribute('data-stack') }
+        : null;
+  }
+
+  function restoreFocus() {
+    if (!focused) {
+      return;
+    }
+    var pills = document.querySelectorAll('#grid .pill[data-node]');
+    for (var i = 0; i < pills.length; i++) {
+      if (
+        pills[i].getAttribute('data-node') === focused.node &&
+        pills[i].getAttribute('data-stack') === focused.stack
+      ) {
+        pills[i].focus();
+        break;
+      }
+    }
+    focused = null;
+  }
+
   function reapplyAfterSwap() {
     var summary = document.getElementById('summary');
     var shownUpTo = summary ? Number(summary.getAttribute('data-after') || '0') : 0;
@@ -332,9 +367,15 @@
   // ----------------------------------------------------------------------------- start
 
   if (kind === 'fleet') {
+    document.body.addEventListener('htmx:beforeSwap', function (e) {
+      if (e.detail && e.detail.target && e.detail.target.id === 'grid') {
+        rememberFocus();
+      }
+    });
     document.body.addEventListener('htmx:afterSwap', function (e) {
       if (e.detail && e.detail.target && e.detail.target.id === 'grid') {
         reapplyAfterSwap();
+        restoreFocus();
       }
     });
     // Stale marks (a node not swept for two intervals) and rows that changed come with a refresh;
