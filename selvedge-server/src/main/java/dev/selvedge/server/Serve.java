@@ -163,6 +163,14 @@ public final class Serve {
               SweepListener.all(metrics, new PollerEvents(events)));
       open.add(poller);
       pollerRef.set(poller);
+      // In the store's replica registry (GET /api/v1/cluster) until a clean stop.
+      open.add(
+          ReplicaHeartbeat.start(
+              store.replicas(),
+              poller.replica(),
+              clock,
+              ReplicaHeartbeat.PERIOD,
+              l -> say(err, l)));
       ControlPlane plane =
           ControlPlane.start(
               new ControlPlane.Settings(
