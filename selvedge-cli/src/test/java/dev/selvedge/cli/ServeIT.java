@@ -164,6 +164,28 @@ class ServeIT {
   }
 
   @Test
+  void aSecondServeOnTheSameH2FileIsRefusedUntilTheFirstIsKilled() throws Exception {
+    Server first = serve();
+    Cmd second = selvedge("serve", "--fleet", fleet.toString(), "--listen", "127.0.0.1:0");
+    assertThat(second.exit()).as(second.out()).isEqualTo(2);
+    assertThat(second.out())
+        .contains("another selvedge serve (pid " + first.process.pid() + ")")
+        .contains(home.toString())
+        .contains(".serve.lock")
+        .contains("PostgreSQL")
+        .doesNotContain("serving http");
+    // The CLI still shares the file with the server (H2's auto-server).
+    assertThat(selvedge("keys", "list").exit()).isZero();
+    // kill -9: the operating system drops the lock with the process; no clean-up needed.
+    first.process.destroyForcibly();
+    assertThat(first.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    Server third = serve();
+    assertThat(get(third, "/healthz", null).statusCode()).isEqualTo(200);
+    third.process.destroy();
+    assertThat(third.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
   void aFleetFileThatDoesNotValidateExits2NamingTheLine() throws Exception {
     Files.writeString(fleet, "nodes:\n  a:\n    engine: unix:///x.sock\n    colour: red\n");
     Cmd c = selvedge("serve", "--fleet", fleet.toString(), "--listen", "127.0.0.1:0");
