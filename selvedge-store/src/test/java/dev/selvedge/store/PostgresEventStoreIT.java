@@ -133,4 +133,35 @@ class PostgresEventStoreIT extends EventStoreContract {
       assertThat(watch.await(Duration.ofSeconds(30))).isTrue();
     }
   }
+
+  /**
+   * A watch whose connection PostgreSQL ended (as a restart does) says so (read the store: notices
+   * may be lost), listens again on a new connection, and hears the appends after that.
+   */
+  @Test
+  void aWatchWhoseConnectionWasEndedListensAgain() throws Exception {
+    try (Store mine = Stores.open(config);
+        Store theirs = Stores.open(config);
+        EventStore.Watch watch = mine.events().watch().orElseThrow();
+        Connection admin =
+            DriverManager.getConnection(config.jdbcUrl(), config.user(), config.password())) {
+      assertThat(watch.await(Duration.ofMillis(10))).isTrue(); // connected, listening
+      int ended;
+      try (PreparedStatement st =
+          admin.prepareStatement(
+              "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                  + " WHERE application_name = 'selvedge-events' AND datname = current_database()")) {
+        try (ResultSet rs = st.executeQuery()) {
+          rs.next();
+          ended = rs.getInt(1);
+        }
+      }
+      assertThat(ended).isEqualTo(1);
+      assertThat(watch.await(Duration.ofSeconds(30))).as("the broken connection is told").isTrue();
+      assertThat(watch.await(Duration.ofMillis(10))).as("listening again").isTrue();
+      assertThat(watch.await(Duration.ofMillis(50))).isFalse();
+      theirs.events().append(event("test.after-restart"));
+      assertThat(watch.await(Duration.ofSeconds(30))).isTrue();
+    }
+  }
 }
