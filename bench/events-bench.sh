@@ -11,6 +11,8 @@
 #
 #   bench/events-bench.sh                            # 500 clients, 1,000 events/s, 10 s + 30 s
 #   CLIENTS=100 SECONDS=10 bench/events-bench.sh     # smaller
+#   BENCH_STORE_URL=jdbc:postgresql://... BENCH_STORE_USER=... BENCH_STORE_PASSWORD=... bench/events-bench.sh
+#                                                    # on PostgreSQL (the tail of a shared store)
 set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 cd "$root"

@@ -40,11 +40,13 @@ public final class EventsServer {
   public static void main(String[] args) throws Exception {
     Path dir = Path.of(args[0]);
     Clock clock = Clock.systemUTC();
-    Store store =
-        Stores.open(
-            new StoreConfig("jdbc:h2:file:" + dir.resolve("store/selvedge") + ";AUTO_SERVER=TRUE", null, null),
-            clock,
-            16);
+    // BENCH_STORE_URL (with BENCH_STORE_USER, BENCH_STORE_PASSWORD): a PostgreSQL store instead.
+    String url = System.getenv("BENCH_STORE_URL");
+    StoreConfig config =
+        url == null || url.isBlank()
+            ? new StoreConfig("jdbc:h2:file:" + dir.resolve("store/selvedge") + ";AUTO_SERVER=TRUE", null, null)
+            : new StoreConfig(url, System.getenv("BENCH_STORE_USER"), System.getenv("BENCH_STORE_PASSWORD"));
+    Store store = Stores.open(config, clock, 16);
     String token = new ApiKeys(store.apiKeys(), clock).create("bench-" + System.nanoTime(), Scope.READ).token();
     EventHub hub = new EventHub(store.events(), clock, EventHub.DEFAULT_RETENTION);
     ServerMetrics metrics = new ServerMetrics();

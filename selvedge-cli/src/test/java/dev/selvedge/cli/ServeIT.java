@@ -79,6 +79,14 @@ class ServeIT {
     assertThat(node.body()).contains("\"pill\":\"red\"").doesNotContain("\"last_swept_at\":null");
     assertThat(get(first, "/api/v1/nodes/gone/stacks/shop", admin).statusCode()).isEqualTo(502);
     webUiFromTheJar(first, admin);
+    // In the store's replica registry, alive, with its pid; it swept the node.
+    HttpResponse<String> cluster = get(first, "/api/v1/cluster", admin);
+    assertThat(cluster.statusCode()).isEqualTo(200);
+    assertThat(cluster.body())
+        .contains("\"pid\":" + first.process.pid() + ",")
+        .contains("\"alive\":true")
+        .contains("\"swept_nodes\":1");
+    assertThat(node.body()).contains("\"swept_by\":\"replica-");
 
     // A key made by the CLI in another process, while the server runs, works at once.
     Cmd created = selvedge("keys", "create", "--name", "ci", "--scope", "read");
@@ -108,6 +116,11 @@ class ServeIT {
     // Restarted on the same store: no new admin key, the last known state at once.
     Server second = serve();
     assertThat(second.err()).doesNotContain("created the admin key");
+    // The first left the registry on its clean stop: only the second is listed.
+    HttpResponse<String> replicas = get(second, "/api/v1/cluster", admin);
+    assertThat(replicas.body())
+        .contains("\"pid\":" + second.process.pid() + ",")
+        .doesNotContain("\"pid\":" + first.process.pid() + ",");
     HttpResponse<String> again = get(second, "/api/v1/nodes/gone", admin);
     assertThat(again.statusCode()).isEqualTo(200);
     assertThat(again.body()).contains("\"pill\":\"red\"").doesNotContain("\"last_swept_at\":null");
@@ -161,6 +174,28 @@ class ServeIT {
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  @Test
+  void aSecondServeOnTheSameH2FileIsRefusedUntilTheFirstIsKilled() throws Exception {
+    Server first = serve();
+    Cmd second = selvedge("serve", "--fleet", fleet.toString(), "--listen", "127.0.0.1:0");
+    assertThat(second.exit()).as(second.out()).isEqualTo(2);
+    assertThat(second.out())
+        .contains("another selvedge serve (pid " + first.process.pid() + ")")
+        .contains(home.toString())
+        .contains(".serve.lock")
+        .contains("PostgreSQL")
+        .doesNotContain("serving http");
+    // The CLI still shares the file with the server (H2's auto-server).
+    assertThat(selvedge("keys", "list").exit()).isZero();
+    // kill -9: the operating system drops the lock with the process; no clean-up needed.
+    first.process.destroyForcibly();
+    assertThat(first.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    Server third = serve();
+    assertThat(get(third, "/healthz", null).statusCode()).isEqualTo(200);
+    third.process.destroy();
+    assertThat(third.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
   }
 
   @Test

@@ -53,7 +53,7 @@ public final class FleetJson {
 
   /**
    * One node as the fleet lists it: {@code id, environment, tags, pill, reasons, last_swept_at,
-   * stale, stacks: [{name, project, sync, health, pill, reasons}]}.
+   * swept_by, stale, stacks: [{name, project, sync, health, pill, reasons}]}.
    */
   public static ObjectNode summary(NodeView v) {
     ObjectNode o = JsonNodeFactory.instance.objectNode();
@@ -67,6 +67,7 @@ public final class FleetJson {
     o.put(
         "last_swept_at",
         state == null || state.lastSweptAt() == null ? null : state.lastSweptAt().toString());
+    o.put("swept_by", state == null ? null : state.sweptBy());
     o.put("stale", v.stale());
     ArrayNode stacks = o.putArray("stacks");
     for (Fleet.Stack s : v.node().stacks().values()) {

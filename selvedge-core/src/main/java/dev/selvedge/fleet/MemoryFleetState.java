@@ -38,7 +38,7 @@ public final class MemoryFleetState implements FleetStateStore {
     if (current == null || current.token() != claim.token()) {
       return false;
     }
-    record(state, changes);
+    record(state.sweptBy(claim.replica()), changes);
     return true;
   }
 
@@ -72,7 +72,8 @@ public final class MemoryFleetState implements FleetStateStore {
             at,
             s.failures(),
             facts == null ? s.facts() : facts,
-            stacks));
+            stacks,
+            claim.replica()));
     release(claim);
     return true;
   }

@@ -11,6 +11,8 @@ import java.util.List;
  * @param lastSweptAt when a sweep of it last finished, reachable or not (null: never)
  * @param failures consecutive sweeps that could not reach the engine
  * @param facts the engine's facts from the last sweep that reached it (null: never reached)
+ * @param sweptBy the replica whose sweep wrote this state (its claim's replica; null when swept
+ *     without a claim, or before the store kept it)
  */
 public record NodeState(
     String id,
@@ -19,9 +21,27 @@ public record NodeState(
     Instant lastSweptAt,
     int failures,
     EngineFacts facts,
-    List<StackState> stacks) {
+    List<StackState> stacks,
+    String sweptBy) {
   public NodeState {
     reasons = List.copyOf(reasons);
     stacks = List.copyOf(stacks);
+  }
+
+  /** A state not (yet) attributed to a replica. */
+  public NodeState(
+      String id,
+      Pill pill,
+      List<String> reasons,
+      Instant lastSweptAt,
+      int failures,
+      EngineFacts facts,
+      List<StackState> stacks) {
+    this(id, pill, reasons, lastSweptAt, failures, facts, stacks, null);
+  }
+
+  /** This state as swept by {@code replica}. */
+  public NodeState sweptBy(String replica) {
+    return new NodeState(id, pill, reasons, lastSweptAt, failures, facts, stacks, replica);
   }
 }

@@ -683,7 +683,8 @@ public final class Poller implements AutoCloseable {
             ? reading.facts()
             : run.last == null ? null : run.last.facts(); // the last facts known stay shown
     NodeState state =
-        new NodeState(node.id(), nodeFlap.shown(), nodeFlap.reasons(), at, failures, facts, stacks);
+        new NodeState(
+            node.id(), nodeFlap.shown(), nodeFlap.reasons(), at, failures, facts, stacks, replica);
     return new Outcome(state, changes, nodeFlap, stackPills, failures);
   }
 

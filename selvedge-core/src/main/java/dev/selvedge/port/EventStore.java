@@ -1,8 +1,10 @@
 package dev.selvedge.port;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -10,6 +12,10 @@ import java.util.OptionalLong;
  * each its id, the stream's position, which only grows. A client that was away reads what it missed
  * with {@link #after}; retention ({@link #deleteBefore}) removes old events but never the newest,
  * so how far the stream went is always known.
+ *
+ * <p>On a store that several processes (control-plane replicas) append to, appends commit in id
+ * order across all of them, so a reader that tails it ({@code after(last)}) never passes an id that
+ * commits later; {@link #watch} then wakes such a reader when any of them appended.
  */
 public interface EventStore {
 
@@ -120,4 +126,27 @@ public interface EventStore {
    * Deletes the events older than {@code cutoff}, except the newest event of all; returns how many.
    */
   int deleteBefore(Instant cutoff);
+
+  /**
+   * A new watch on appends by any process, when other processes may append to this store (a shared
+   * database); empty when only this process does (an embedded store, a test's list), and then the
+   * appender itself knows every event. The caller closes it.
+   */
+  default Optional<Watch> watch() {
+    return Optional.empty();
+  }
+
+  /** Notices of appends to the store, by whichever process. */
+  interface Watch extends AutoCloseable {
+    /**
+     * Waits up to {@code timeout} for a notice of events appended since the last call.
+     *
+     * @return true when one came, or notices may have been missed (the watch reconnected): read the
+     *     store; false when nothing came in time
+     */
+    boolean await(Duration timeout) throws InterruptedException;
+
+    @Override
+    void close();
+  }
 }

@@ -65,6 +65,11 @@ public abstract class ForwardingStore implements Store {
   }
 
   @Override
+  public ReplicaStore replicas() {
+    return delegate.replicas();
+  }
+
+  @Override
   public void close() {
     delegate.close();
   }

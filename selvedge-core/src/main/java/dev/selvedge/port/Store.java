@@ -29,6 +29,9 @@ public interface Store extends AutoCloseable {
   /** The web UI's sign-in sessions. */
   UiSessionStore uiSessions();
 
+  /** The control-plane replicas sharing this store. */
+  ReplicaStore replicas();
+
   @Override
   void close();
 }

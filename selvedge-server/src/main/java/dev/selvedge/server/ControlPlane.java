@@ -167,6 +167,9 @@ public final class ControlPlane implements AutoCloseable {
               config.routes.get(
                   "/api/v1/nodes/{node}/stacks/{stack}/deployments", this::deployments);
               config.routes.get("/api/v1/keys", this::listKeys);
+              new ClusterRoutes(
+                      settings.store().replicas(), settings.clock(), ReplicaHeartbeat.PERIOD)
+                  .register(config.routes);
               audit.register(config, this::javalin);
               if (operations != null) {
                 operations.register(config.routes);

@@ -22,6 +22,7 @@ import dev.selvedge.operations.Actor;
 import dev.selvedge.port.Store;
 import dev.selvedge.server.events.EventHub;
 import dev.selvedge.server.events.PollerEvents;
+import dev.selvedge.store.ServeLock;
 import dev.selvedge.store.StoreConfig;
 import dev.selvedge.store.Stores;
 import java.io.PrintWriter;
@@ -103,6 +104,8 @@ public final class Serve {
           options.storeUrl() == null
               ? defaults
               : new StoreConfig(options.storeUrl(), defaults.user(), defaults.password());
+      // One serve per H2 file (several replicas need PostgreSQL): refused before anything starts.
+      ServeLock.acquire(config).ifPresent(open::add);
       // Sweeps (claim, record, release), key checks and /readyz share the pool: more than the
       // CLI's.
       Store store = Stores.open(config, clock, STORE_POOL);
@@ -163,6 +166,14 @@ public final class Serve {
               SweepListener.all(metrics, new PollerEvents(events)));
       open.add(poller);
       pollerRef.set(poller);
+      // In the store's replica registry (GET /api/v1/cluster) until a clean stop.
+      open.add(
+          ReplicaHeartbeat.start(
+              store.replicas(),
+              poller.replica(),
+              clock,
+              ReplicaHeartbeat.PERIOD,
+              l -> say(err, l)));
       ControlPlane plane =
           ControlPlane.start(
               new ControlPlane.Settings(

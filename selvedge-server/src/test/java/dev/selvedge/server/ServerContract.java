@@ -1002,4 +1002,78 @@ abstract class ServerContract {
       BODIES.add(m.toString());
     }
   }
+
+  @Test
+  void theClusterShowsReplicasAliveOrNotTheirSweepsAndWhoSweptEachNode() throws Exception {
+    String a = "replica-a-" + suffix;
+    String b = "replica-b-" + suffix;
+    var beat = ReplicaHeartbeat.start(store.replicas(), a, clock, Duration.ofHours(1), line -> {});
+    store
+        .replicas()
+        .register(
+            new dev.selvedge.port.ReplicaStore.Replica(
+                b, "other-host", 7, "0.9.0", clock.instant(), clock.instant()));
+    try {
+      // a sweep under way by a (its claim held), app-2's last state written by b's sweep
+      var claim = states.claim("app-1", a, Duration.ofMinutes(1)).orElseThrow();
+      var ofB = states.claim("app-2", b, Duration.ofMinutes(1)).orElseThrow();
+      sweptStates();
+      states.record(ofB, states.node("app-2").orElseThrow(), List.of());
+      states.release(ofB);
+      clock.now = clock.now.plus(ReplicaHeartbeat.PERIOD.multipliedBy(2));
+      beat.beat(); // a beats; b has missed two beats: still alive
+      Answer one = get(CLUSTER, "/api/v1/cluster", read);
+      assertThat(one.status()).isEqualTo(200);
+      var tree = dev.selvedge.json.TreeJson.readFirst(one.body());
+      var ra = replica(tree, a);
+      assertThat(ra.get("alive").asBoolean()).isTrue();
+      assertThat(ra.get("pid").asLong()).isEqualTo(ProcessHandle.current().pid());
+      assertThat(ra.get("heartbeat_at").asText()).isEqualTo(clock.instant().toString());
+      assertThat(ra.get("claims")).hasSize(1);
+      assertThat(ra.get("claims").get(0).get("node").asText()).isEqualTo("app-1");
+      assertThat(ra.get("claims").get(0).get("token").asLong()).isEqualTo(claim.token());
+      var rb = replica(tree, b);
+      assertThat(rb.get("alive").asBoolean()).isTrue();
+      assertThat(rb.get("swept_nodes").asInt()).isEqualTo(1);
+      assertThat(rb.get("claims")).isEmpty();
+      assertThat(get(NODE, "/api/v1/nodes/app-2", read).body())
+          .contains("\"swept_by\":\"" + b + "\"");
+      assertThat(get(FLEET, "/api/v1/fleet", read).body())
+          .contains("\"swept_by\":\"" + b + "\"")
+          .contains("\"swept_by\":null");
+
+      // b misses its third beat: shown dead; a keeps beating
+      clock.now = clock.now.plus(ReplicaHeartbeat.PERIOD.multipliedBy(2));
+      beat.beat();
+      var later =
+          dev.selvedge.json.TreeJson.readFirst(get(CLUSTER, "/api/v1/cluster", read).body());
+      assertThat(replica(later, b).get("alive").asBoolean()).isFalse();
+      assertThat(replica(later, a).get("alive").asBoolean()).isTrue();
+
+      // a replica forgotten while it was paused registers again on its next beat
+      store.replicas().remove(a);
+      beat.beat();
+      assertThat(store.replicas().replicas()).anyMatch(r -> r.id().equals(a));
+    } finally {
+      beat.close();
+      store.replicas().remove(b);
+    }
+    assertThat(store.replicas().replicas()).noneMatch(r -> r.id().equals(a));
+    assertThat(get(CLUSTER, "/api/v1/cluster", null).status()).isEqualTo(401);
+    store.close();
+    assertThat(get(CLUSTER, "/api/v1/cluster", read).status()).isEqualTo(503);
+    store = Stores.open(storeConfig(), clock);
+  }
+
+  static final String CLUSTER = "/api/v1/cluster";
+
+  private static com.fasterxml.jackson.databind.JsonNode replica(
+      com.fasterxml.jackson.databind.JsonNode cluster, String id) {
+    for (var r : cluster.get("replicas")) {
+      if (r.get("id").asText().equals(id)) {
+        return r;
+      }
+    }
+    throw new AssertionError("no replica " + id + " in " + cluster);
+  }
 }

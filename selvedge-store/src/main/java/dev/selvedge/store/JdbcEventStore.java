@@ -1,24 +1,74 @@
 package dev.selvedge.store;
 
 import dev.selvedge.port.EventStore;
+import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.StatementContext;
 
-/** The live stream's events in the {@code server_event} table (V10). */
+/**
+ * The live stream's events in the {@code server_event} table (V10).
+ *
+ * <p>On PostgreSQL several replicas append: each append's transaction first takes a transaction
+ * advisory lock ({@link #ORDER_LOCK}) and only then draws its ids, so appends commit one after the
+ * other in id order (the lock is let go after the commit is visible), and a replica tailing the
+ * table by id never passes an id that commits later. Each append then notifies {@link
+ * PgEventWatch#CHANNEL} (delivered on commit) to wake the replicas' tails. An H2 file has one
+ * server: appends need neither.
+ */
 final class JdbcEventStore implements EventStore {
   private static final String COLUMNS = "id, type, at, node, stack, service, operation, data";
 
-  private final Db db;
+  /** The advisory lock key that orders appends (per database; an arbitrary constant). */
+  static final long ORDER_LOCK = 0x5e1_7ed9_e000_0001L;
 
-  JdbcEventStore(Db db) {
+  private final Db db;
+  private final Callable<Connection> listener;
+
+  /**
+   * @param listener opens a connection of its own for a {@link #watch} (PostgreSQL), else null
+   */
+  JdbcEventStore(Db db, Callable<Connection> listener) {
     this.db = db;
+    this.listener = listener;
+  }
+
+  private boolean shared() {
+    return db.vendor() == Vendor.POSTGRESQL;
+  }
+
+  /** Before the ids are drawn: appends of all replicas commit in id order. */
+  private void ordered(Handle t) {
+    if (shared()) {
+      t.createQuery("SELECT pg_advisory_xact_lock(:key)")
+          .bind("key", ORDER_LOCK)
+          .mapTo(String.class)
+          .one();
+    }
+  }
+
+  /** After the rows: the replicas' tails are woken once the transaction commits. */
+  private void notifyTails(Handle t) {
+    if (shared()) {
+      t.createQuery("SELECT pg_notify(:channel, '')")
+          .bind("channel", PgEventWatch.CHANNEL)
+          .mapTo(String.class)
+          .one();
+    }
+  }
+
+  @Override
+  public Optional<Watch> watch() {
+    return listener == null ? Optional.empty() : Optional.of(new PgEventWatch(listener));
   }
 
   @Override
@@ -26,19 +76,27 @@ final class JdbcEventStore implements EventStore {
     return db.call(
         "keep an event",
         h ->
-            h.createUpdate(
-                    "INSERT INTO server_event (type, at, node, stack, service, operation, data)"
-                        + " VALUES (:type, :at, :node, :stack, :service, :operation, :data)")
-                .bind("type", e.type())
-                .bind("at", Db.timestamp(e.at()))
-                .bind("node", e.node())
-                .bind("stack", e.stack())
-                .bind("service", e.service())
-                .bind("operation", e.operation())
-                .bind("data", e.data())
-                .executeAndReturnGeneratedKeys("id")
-                .mapTo(Long.class)
-                .one());
+            h.inTransaction(
+                t -> {
+                  ordered(t);
+                  long id =
+                      t.createUpdate(
+                              "INSERT INTO server_event (type, at, node, stack, service,"
+                                  + " operation, data) VALUES (:type, :at, :node, :stack,"
+                                  + " :service, :operation, :data)")
+                          .bind("type", e.type())
+                          .bind("at", Db.timestamp(e.at()))
+                          .bind("node", e.node())
+                          .bind("stack", e.stack())
+                          .bind("service", e.service())
+                          .bind("operation", e.operation())
+                          .bind("data", e.data())
+                          .executeAndReturnGeneratedKeys("id")
+                          .mapTo(Long.class)
+                          .one();
+                  notifyTails(t);
+                  return id;
+                }));
   }
 
   @Override
@@ -51,6 +109,7 @@ final class JdbcEventStore implements EventStore {
         h ->
             h.inTransaction(
                 tx -> {
+                  ordered(tx);
                   PreparedBatch batch =
                       tx.prepareBatch(
                           "INSERT INTO server_event (type, at, node, stack, service, operation,"
@@ -76,6 +135,7 @@ final class JdbcEventStore implements EventStore {
                             + events.size()
                             + " events");
                   }
+                  notifyTails(tx);
                   return ids;
                 }));
   }

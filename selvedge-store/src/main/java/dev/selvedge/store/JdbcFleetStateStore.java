@@ -71,7 +71,7 @@ final class JdbcFleetStateStore implements FleetStateStore {
                   if (token.isEmpty() || token.get() != claim.token()) {
                     return false;
                   }
-                  write(t, state, changes);
+                  write(t, state.sweptBy(claim.replica()), changes);
                   return true;
                 }));
   }
@@ -98,10 +98,11 @@ final class JdbcFleetStateStore implements FleetStateStore {
                   }
                   var update =
                       t.createUpdate(
-                              "UPDATE fleet_node SET last_swept_at = :at"
+                              "UPDATE fleet_node SET last_swept_at = :at, swept_by = :by"
                                   + (facts == null ? "" : ", facts = :facts")
                                   + " WHERE id = :id")
                           .bind("at", Db.timestamp(at))
+                          .bind("by", claim.replica())
                           .bind("id", node);
                   if (facts != null) {
                     update.bind("facts", facts(facts));
@@ -121,14 +122,15 @@ final class JdbcFleetStateStore implements FleetStateStore {
     t.createUpdate("DELETE FROM fleet_stack WHERE node = :id").bind("id", state.id()).execute();
     t.createUpdate("DELETE FROM fleet_node WHERE id = :id").bind("id", state.id()).execute();
     t.createUpdate(
-            "INSERT INTO fleet_node (id, pill, reasons, last_swept_at, failures, facts)"
-                + " VALUES (:id, :pill, :reasons, :at, :failures, :facts)")
+            "INSERT INTO fleet_node (id, pill, reasons, last_swept_at, failures, facts, swept_by)"
+                + " VALUES (:id, :pill, :reasons, :at, :failures, :facts, :by)")
         .bind("id", state.id())
         .bind("pill", state.pill() == null ? null : state.pill().name())
         .bind("reasons", strings(state.reasons()))
         .bind("at", Db.timestamp(state.lastSweptAt()))
         .bind("failures", state.failures())
         .bind("facts", facts(state.facts()))
+        .bind("by", state.sweptBy())
         .execute();
     int seq = 0;
     for (StackState s : state.stacks()) {
@@ -189,7 +191,7 @@ final class JdbcFleetStateStore implements FleetStateStore {
         .forEach(s -> stacks.computeIfAbsent(s.node(), k -> new ArrayList<>()).add(s));
     var nodeQuery =
         h.createQuery(
-            "SELECT id, pill, reasons, last_swept_at, failures, facts FROM fleet_node"
+            "SELECT id, pill, reasons, last_swept_at, failures, facts, swept_by FROM fleet_node"
                 + (id == null ? "" : " WHERE id = :id")
                 + " ORDER BY id");
     if (id != null) {
@@ -205,7 +207,8 @@ final class JdbcFleetStateStore implements FleetStateStore {
                     Db.instant(rs, "last_swept_at"),
                     rs.getInt("failures"),
                     facts(rs.getString("facts")),
-                    stacks.getOrDefault(rs.getString("id"), List.of())))
+                    stacks.getOrDefault(rs.getString("id"), List.of()),
+                    rs.getString("swept_by")))
         .list();
   }
 

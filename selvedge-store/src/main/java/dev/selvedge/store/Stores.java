@@ -71,12 +71,34 @@ public final class Stores {
           new JdbcApiKeyStore(db),
           new JdbcFleetStateStore(db, clock),
           new JdbcOperationStore(db),
-          new JdbcEventStore(db),
-          new JdbcUiSessionStore(db));
+          new JdbcEventStore(db, vendor == Vendor.POSTGRESQL ? listener(config) : null),
+          new JdbcUiSessionStore(db),
+          new JdbcReplicaStore(db));
     } catch (RuntimeException e) {
       pool.close();
       throw e;
     }
+  }
+
+  /**
+   * Opens a PostgreSQL connection outside the pool, for a connection that waits on notices for as
+   * long as the server lives (the event stream's watch).
+   */
+  private static java.util.concurrent.Callable<java.sql.Connection> listener(StoreConfig config) {
+    return () -> {
+      java.util.Properties p = new java.util.Properties();
+      if (config.user() != null) {
+        p.setProperty("user", config.user());
+      }
+      if (config.password() != null) {
+        p.setProperty("password", config.password());
+      }
+      p.setProperty("connectTimeout", "5");
+      p.setProperty("ApplicationName", "selvedge-events");
+      // Dead peers (a PostgreSQL that vanished without closing) are found by keepalive probes.
+      p.setProperty("tcpKeepAlive", "true");
+      return java.sql.DriverManager.getConnection(config.jdbcUrl(), p);
+    };
   }
 
   private static HikariDataSource connect(

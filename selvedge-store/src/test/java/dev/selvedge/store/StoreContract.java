@@ -1390,4 +1390,79 @@ abstract class StoreContract {
     assertThat(sessions.delete(token)).isFalse();
     assertThat(sessions.find(token)).isEmpty();
   }
+
+  // --- replicas and who swept what -----------------------------------------------------------
+
+  @Test
+  void replicasRegisterBeatAreListedAndRemovedOnEveryStoreOfTheDatabase() {
+    var replicas = store.replicas();
+    String a = "replica-a-" + project();
+    String b = "replica-b-" + project();
+    Instant at = micros(clock.instant());
+    var ra = new dev.selvedge.port.ReplicaStore.Replica(a, "host-1", 41, "1.2.3", at, at);
+    var rb =
+        new dev.selvedge.port.ReplicaStore.Replica(
+            b, "host-2", 42, "1.2.3", at.plusSeconds(1), at.plusSeconds(1));
+    replicas.register(ra);
+    open().replicas().register(rb);
+    assertThat(mine(replicas.replicas())).containsExactly(ra, rb);
+
+    assertThat(replicas.heartbeat(a, at.plusSeconds(5))).isTrue();
+    assertThat(mine(open().replicas().replicas()).getFirst().heartbeatAt())
+        .isEqualTo(at.plusSeconds(5));
+    // registering again (a replica whose row was forgotten while it was paused) replaces the row
+    var again = new dev.selvedge.port.ReplicaStore.Replica(a, "host-1", 41, "1.2.3", at, at);
+    replicas.register(again);
+    assertThat(mine(replicas.replicas())).containsExactly(again, rb);
+
+    assertThat(replicas.forget(at.plusSeconds(1))).isGreaterThanOrEqualTo(1);
+    assertThat(mine(replicas.replicas())).containsExactly(rb);
+    assertThat(replicas.heartbeat(a, at.plusSeconds(10))).as("forgotten").isFalse();
+    replicas.remove(b);
+    replicas.remove(b); // nothing left: no error
+    assertThat(mine(replicas.replicas())).isEmpty();
+  }
+
+  private List<dev.selvedge.port.ReplicaStore.Replica> mine(
+      List<dev.selvedge.port.ReplicaStore.Replica> all) {
+    return all.stream().filter(r -> r.id().endsWith(project())).toList();
+  }
+
+  @Test
+  void aNodeStateRecordsTheReplicaWhoseClaimWroteItAndClaimsAreListedWhileHeld() {
+    var fleet = store.fleetState();
+    String id = "node-" + project();
+    String a = "replica-a-" + project();
+    String b = "replica-b-" + project();
+    Instant at = micros(clock.instant());
+    var claim = fleet.claim(id, a, Duration.ofSeconds(30)).orElseThrow();
+    assertThat(store.replicas().claims(clock.instant()))
+        .filteredOn(c -> c.node().equals(id))
+        .containsExactly(claim);
+    var state = nodeState(id, dev.selvedge.status.Pill.GREEN, at, "{}");
+    assertThat(state.sweptBy()).isNull();
+    assertThat(fleet.record(claim, state, List.of())).isTrue();
+    assertThat(open().fleetState().node(id)).contains(state.sweptBy(a));
+    assertThat(store.replicas().claims(clock.instant()))
+        .as("a record keeps the claim until it is let go")
+        .filteredOn(c -> c.node().equals(id))
+        .hasSize(1);
+    fleet.release(claim);
+    assertThat(store.replicas().claims(clock.instant()))
+        .filteredOn(c -> c.node().equals(id))
+        .isEmpty();
+    assertThat(store.replicas().sweptNodes()).containsEntry(a, 1).doesNotContainKey(b);
+
+    // another replica's touch moves the attribution with the time
+    var other = fleet.claim(id, b, Duration.ofSeconds(30)).orElseThrow();
+    assertThat(fleet.touch(other, id, at.plusSeconds(60), null)).isTrue();
+    var read = fleet.node(id).orElseThrow();
+    assertThat(read.sweptBy()).isEqualTo(b);
+    assertThat(read.lastSweptAt()).isEqualTo(at.plusSeconds(60));
+    assertThat(store.replicas().sweptNodes()).containsEntry(b, 1).doesNotContainKey(a);
+
+    // a sweep without a claim (fleet status) names no replica
+    fleet.record(state, List.of());
+    assertThat(fleet.node(id).orElseThrow().sweptBy()).isNull();
+  }
 }

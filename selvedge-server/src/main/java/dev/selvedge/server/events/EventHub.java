@@ -43,8 +43,13 @@ import java.util.function.Consumer;
  *       code {@link #TOO_FAR_BEHIND}.
  * </ul>
  *
- * Ids come from one writer, so within one server they are committed in order; replicas sharing a
- * database each stream their own events.
+ * Ids come from one writer, so within one server they are committed in order. On a store that
+ * several replicas append to ({@link EventStore#watch} present: PostgreSQL), appends commit in id
+ * order across the replicas, and the writer does not hand its events out itself: a tail thread
+ * reads the store after the last id it sent ({@code after(last)}), woken by the store's watch
+ * (another replica appended), by this hub's writer, or every {@link #TAIL_POLL} at the latest, and
+ * hands out what it reads, this replica's events and the others' alike; so every client on every
+ * replica sees one order, and resumes by id on any of them.
  */
 public final class EventHub implements EventPublisher, AutoCloseable {
   private static final System.Logger LOG = System.getLogger(EventHub.class.getName());
@@ -57,6 +62,9 @@ public final class EventHub implements EventPublisher, AutoCloseable {
 
   /** Close code: the server stops. */
   public static final int GOING_AWAY = 1001;
+
+  /** The tail's read when nothing woke it: the fallback of a watch that missed a notice. */
+  public static final Duration TAIL_POLL = Duration.ofSeconds(1);
 
   /** Default retention of events in the store. */
   public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
@@ -155,6 +163,13 @@ public final class EventHub implements EventPublisher, AutoCloseable {
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong stored = new AtomicLong();
   private final Thread writer;
+  // Tailing a shared store (null: the writer hands its events out itself).
+  private final EventStore.Watch watch;
+  private final java.util.concurrent.Semaphore wake = new java.util.concurrent.Semaphore(0);
+  private final java.util.concurrent.CountDownLatch tailing =
+      new java.util.concurrent.CountDownLatch(1);
+  private final Thread tail;
+  private final Thread listen;
   private volatile boolean closing;
   private long nextRetention;
 
@@ -182,7 +197,19 @@ public final class EventHub implements EventPublisher, AutoCloseable {
     this.retention = Objects.requireNonNull(retention, "retention");
     this.intake = new ArrayBlockingQueue<>(limits.intake());
     this.nextRetention = System.nanoTime();
+    this.watch = store.watch().orElse(null);
     this.writer = Thread.ofPlatform().name("selvedge-events").daemon().unstarted(this::write);
+    if (watch != null) {
+      this.tail = Thread.ofPlatform().name("selvedge-events-tail").daemon().unstarted(this::tail);
+      this.listen =
+          Thread.ofPlatform().name("selvedge-events-listen").daemon().unstarted(this::listen);
+      tail.start();
+      listen.start();
+    } else {
+      this.tail = null;
+      this.listen = null;
+      tailing.countDown();
+    }
     writer.start();
   }
 
@@ -273,14 +300,105 @@ public final class EventHub implements EventPublisher, AutoCloseable {
     if (writer.isAlive()) {
       writer.interrupt(); // a store that does not answer: what is left is lost
     }
+    if (tail != null) {
+      wake.release(); // a last read: what this replica stored reaches its clients
+      join(tail);
+      join(listen);
+      watch.close();
+    }
     for (Subscriber s : List.copyOf(subscribers)) {
       s.drop(GOING_AWAY, "the server is stopping");
+    }
+  }
+
+  private static void join(Thread t) {
+    try {
+      t.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (t.isAlive()) {
+      t.interrupt();
+    }
+  }
+
+  // --------------------------------------------------------------------------------- the tail
+
+  /** Waits for the store's notices of appends (of any replica) and wakes the tail on each. */
+  private void listen() {
+    while (!closing) {
+      try {
+        if (watch.await(TAIL_POLL)) {
+          wake.release();
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "the event stream's watch failed: " + e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * Hands out every event the store has after the last one handed out, in id order, whoever
+   * appended it; starts after the newest kept when the hub starts (the writer waits for that).
+   */
+  private void tail() {
+    long last = -1;
+    boolean warned = false;
+    while (true) {
+      boolean stopping = closing;
+      try {
+        if (last < 0) {
+          last = store.latestId().orElse(0L);
+          tailing.countDown();
+        }
+        while (true) {
+          List<StoredEvent> page = store.after(last, Filter.ALL, limits.replayPage());
+          for (StoredEvent e : page) {
+            send(e);
+            last = e.id();
+          }
+          if (page.size() < limits.replayPage()) {
+            break;
+          }
+        }
+        warned = false;
+      } catch (RuntimeException e) {
+        if (!warned) {
+          LOG.log(
+              System.Logger.Level.WARNING,
+              "the event stream cannot read the store; tried again: " + e.getMessage());
+          warned = true;
+        }
+      }
+      if (stopping) {
+        tailing.countDown();
+        return;
+      }
+      try {
+        wake.tryAcquire(TAIL_POLL.toMillis(), TimeUnit.MILLISECONDS);
+        wake.drainPermits();
+      } catch (InterruptedException e) {
+        tailing.countDown();
+        return;
+      }
     }
   }
 
   // ------------------------------------------------------------------------------- the writer
 
   private void write() {
+    try {
+      // On a shared store, events appended before the tail knows where it starts would be missed.
+      while (!tailing.await(1, TimeUnit.SECONDS)) {
+        if (closing) {
+          break;
+        }
+      }
+    } catch (InterruptedException e) {
+      return;
+    }
     List<ServerEvent> batch = new ArrayList<>();
     while (!closing || !intake.isEmpty()) {
       try {
@@ -316,6 +434,10 @@ public final class EventHub implements EventPublisher, AutoCloseable {
     while (true) {
       try {
         List<Long> ids = store.appendAll(events);
+        if (watch != null) {
+          wake.release(); // the tail hands them out, in the store's order
+          break;
+        }
         for (int i = 0; i < events.size(); i++) {
           StoredEvent event = events.get(i);
           send(
@@ -357,7 +479,11 @@ public final class EventHub implements EventPublisher, AutoCloseable {
             EventJson.stored(
                 ServerEvent.of("stream.gap", clock.instant(), null, null, null, null, data));
         long id = store.append(gap);
-        send(new StoredEvent(id, gap.type(), gap.at(), null, null, null, null, gap.data()));
+        if (watch != null) {
+          wake.release();
+        } else {
+          send(new StoredEvent(id, gap.type(), gap.at(), null, null, null, null, gap.data()));
+        }
       } catch (RuntimeException x) {
         lost.addAndGet(missed); // told with the next one
       }
