@@ -29,6 +29,9 @@ public interface Store extends AutoCloseable {
   /** The web UI's sign-in sessions. */
   UiSessionStore uiSessions();
 
+  /** The cross-tenant audit's runs. */
+  TenantAuditStore tenantAudits();
+
   @Override
   void close();
 }

@@ -9,6 +9,7 @@ import dev.selvedge.port.FleetStateStore;
 import dev.selvedge.port.LeaseStore;
 import dev.selvedge.port.OperationStore;
 import dev.selvedge.port.Store;
+import dev.selvedge.port.TenantAuditStore;
 import dev.selvedge.port.UiSessionStore;
 
 /** The store over one connection pool. */
@@ -23,6 +24,7 @@ final class JdbcStore implements Store {
   private final OperationStore operations;
   private final EventStore events;
   private final UiSessionStore uiSessions;
+  private final TenantAuditStore tenantAudits;
 
   JdbcStore(
       HikariDataSource pool,
@@ -34,7 +36,8 @@ final class JdbcStore implements Store {
       FleetStateStore fleetState,
       OperationStore operations,
       EventStore events,
-      UiSessionStore uiSessions) {
+      UiSessionStore uiSessions,
+      TenantAuditStore tenantAudits) {
     this.pool = pool;
     this.location = location;
     this.deployments = deployments;
@@ -45,6 +48,7 @@ final class JdbcStore implements Store {
     this.operations = operations;
     this.events = events;
     this.uiSessions = uiSessions;
+    this.tenantAudits = tenantAudits;
   }
 
   @Override
@@ -90,6 +94,11 @@ final class JdbcStore implements Store {
   @Override
   public UiSessionStore uiSessions() {
     return uiSessions;
+  }
+
+  @Override
+  public TenantAuditStore tenantAudits() {
+    return tenantAudits;
   }
 
   @Override

@@ -72,7 +72,8 @@ public final class Stores {
           new JdbcFleetStateStore(db, clock),
           new JdbcOperationStore(db),
           new JdbcEventStore(db),
-          new JdbcUiSessionStore(db));
+          new JdbcUiSessionStore(db),
+          new JdbcTenantAuditStore(db));
     } catch (RuntimeException e) {
       pool.close();
       throw e;
