@@ -59,7 +59,8 @@ final class FleetCommand implements Command {
 
   @Override
   public String summary() {
-    return "sweep every node of a fleet file once: node × stack pills (fleet status)";
+    return "a fleet file's nodes: node × stack pills (fleet status), cross-tenant audit (fleet"
+        + " audit)";
   }
 
   @Override
@@ -90,10 +91,14 @@ final class FleetCommand implements Command {
         .dest("no_readback")
         .action(Arguments.storeTrue())
         .help("skip the application layer (x-selvedge.readback URLs)");
+    FleetAuditCommand.configure(subs);
   }
 
   @Override
   public int run(Namespace ns) {
+    if ("audit".equals(ns.getString("fleet_command"))) {
+      return new FleetAuditCommand(cli).run(ns);
+    }
     Path file = cli.workingDir().resolve(ns.getString("fleet")).normalize();
     Fleet fleet;
     try {

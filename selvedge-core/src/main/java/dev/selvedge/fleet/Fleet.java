@@ -15,14 +15,31 @@ import java.util.Objects;
  * @param nodes by id, in the file's order
  * @param corsOrigins origins allowed to call the API from a browser (empty: CORS off)
  * @param retention how long the store keeps the audit log and the event stream's events
+ * @param audit the cross-tenant audit's schedule and scope ({@code audit:}, docs/fleet.md)
  */
 public record Fleet(
-    Path file, Poll poll, Map<String, Node> nodes, List<String> corsOrigins, Retention retention) {
+    Path file,
+    Poll poll,
+    Map<String, Node> nodes,
+    List<String> corsOrigins,
+    Retention retention,
+    Audit audit) {
   public Fleet {
     Objects.requireNonNull(poll, "poll");
     Objects.requireNonNull(retention, "retention");
+    audit = audit == null ? Audit.DEFAULT : audit;
     nodes = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(nodes));
     corsOrigins = List.copyOf(corsOrigins);
+  }
+
+  /** A fleet with the default audit settings. */
+  public Fleet(
+      Path file,
+      Poll poll,
+      Map<String, Node> nodes,
+      List<String> corsOrigins,
+      Retention retention) {
+    this(file, poll, nodes, corsOrigins, retention, Audit.DEFAULT);
   }
 
   /** A fleet with the default retention. */
@@ -43,6 +60,36 @@ public record Fleet(
 
     public Retention {
       Objects.requireNonNull(events, "events");
+    }
+  }
+
+  /**
+   * The cross-tenant audit ({@code selvedge fleet audit} and the server's job): when the server
+   * runs it, and which Compose projects on a node it looks at.
+   *
+   * @param schedule when {@code serve} runs it; null: never ({@code schedule: off})
+   * @param projects globs ({@code *} any run of characters) of the Compose projects the audit
+   *     considers on every node; others (a monitoring stack, other tools' projects) are left out
+   */
+  public record Audit(AuditSchedule schedule, List<String> projects) {
+    public static final Audit DEFAULT = new Audit(AuditSchedule.DEFAULT, List.of("*"));
+
+    public Audit {
+      projects = List.copyOf(projects);
+    }
+
+    /** Whether the audit looks at Compose project {@code project}. */
+    public boolean considers(String project) {
+      for (String glob : projects) {
+        List<String> parts = new java.util.ArrayList<>();
+        for (String part : glob.split("\\*", -1)) {
+          parts.add(java.util.regex.Pattern.quote(part));
+        }
+        if (project.matches(String.join(".*", parts))) {
+          return true;
+        }
+      }
+      return false;
     }
   }
 

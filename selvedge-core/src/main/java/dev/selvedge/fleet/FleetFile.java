@@ -57,7 +57,10 @@ public final class FleetFile {
   static final int MAX_PROBLEMS = 200;
 
   private static final String ENGINE_FORMS = "unix://, tcp://host:port, ssh://user@host[:port]";
-  private static final Set<String> TOP_KEYS = Set.of("poll", "nodes", "cors", "retention");
+  private static final Set<String> TOP_KEYS = Set.of("poll", "nodes", "cors", "retention", "audit");
+  private static final List<String> AUDIT_KEYS = List.of("schedule", "projects");
+  private static final java.util.regex.Pattern DAILY =
+      java.util.regex.Pattern.compile("daily(?:\\s+([0-2]?\\d):([0-5]\\d))?");
   private static final List<String> RETENTION_KEYS = List.of("audit", "events");
   private static final Pattern DAYS = Pattern.compile("([0-9]{1,6})d");
 
@@ -200,17 +203,21 @@ public final class FleetFile {
       for (Map.Entry<String, Node> e : top.entries().entrySet()) {
         if (!TOP_KEYS.contains(e.getKey()) && !e.getKey().startsWith("x-")) {
           unknown(
-              e.getValue(), e.getKey(), e.getKey(), List.of("poll", "nodes", "cors", "retention"));
+              e.getValue(),
+              e.getKey(),
+              e.getKey(),
+              List.of("poll", "nodes", "cors", "retention", "audit"));
         }
       }
       Fleet.Poll poll = readPoll(top.get("poll"));
       Map<String, Fleet.Node> nodes = readNodes(top);
       List<String> origins = readCors(top.get("cors"));
       Fleet.Retention retention = readRetention(top.get("retention"));
+      Fleet.Audit audit = readAudit(top.get("audit"));
       if (!problems.isEmpty()) {
         throw failed();
       }
-      return new Fleet(file.toAbsolutePath().normalize(), poll, nodes, origins, retention);
+      return new Fleet(file.toAbsolutePath().normalize(), poll, nodes, origins, retention, audit);
     }
 
     // ---- overrides ------------------------------------------------------------------------
@@ -846,6 +853,82 @@ public final class FleetFile {
         problem(n.mark(), key, "'" + s + "' is not a path (" + e.getReason() + ")");
         return null;
       }
+    }
+
+    // ---- audit -----------------------------------------------------------------------------
+
+    private Fleet.Audit readAudit(Node n) {
+      MapNode m = mapping(n, "audit");
+      if (m == null) {
+        return Fleet.Audit.DEFAULT;
+      }
+      known(m, "audit", AUDIT_KEYS);
+      AuditSchedule schedule = AuditSchedule.DEFAULT;
+      Node sn = m.get("schedule");
+      String s = text(sn, "audit.schedule");
+      if (s != null && !s.isBlank()) {
+        schedule = schedule(sn, s.strip().toLowerCase(Locale.ROOT));
+      }
+      List<String> projects = List.of("*");
+      Node pn = m.get("projects");
+      if (given(pn)) {
+        if (!(pn instanceof SeqNode seq)) {
+          problem(
+              pn.mark(),
+              "audit.projects",
+              "must be a list of Compose project names or globs ([tenant-*]), not " + pn.kind());
+        } else {
+          List<String> globs = new ArrayList<>();
+          for (int i = 0; i < seq.items().size(); i++) {
+            Node item = seq.items().get(i);
+            String g = text(item, "audit.projects[" + i + "]");
+            if (g == null || g.isBlank()) {
+              problem(item.mark(), "audit.projects[" + i + "]", "is empty; name a project or glob");
+            } else {
+              globs.add(g.strip());
+            }
+          }
+          if (!globs.isEmpty()) {
+            projects = globs;
+          }
+        }
+      }
+      return new Fleet.Audit(schedule, projects);
+    }
+
+    /** {@code off}, {@code daily}, {@code daily HH:MM} (UTC), {@code every DURATION}. */
+    private AuditSchedule schedule(Node n, String s) {
+      if (s.equals("off")) {
+        return null;
+      }
+      java.util.regex.Matcher daily = DAILY.matcher(s);
+      if (daily.matches()) {
+        if (daily.group(1) == null) {
+          return AuditSchedule.DEFAULT;
+        }
+        int h = Integer.parseInt(daily.group(1));
+        if (h < 24) {
+          return new AuditSchedule(
+              java.time.LocalTime.of(h, Integer.parseInt(daily.group(2))), null);
+        }
+      } else if (s.startsWith("every ")) {
+        try {
+          Duration d = GoDuration.parse(s.substring("every ".length()).strip());
+          if (d.compareTo(AuditSchedule.MIN_EVERY) >= 0) {
+            return new AuditSchedule(null, d);
+          }
+        } catch (IllegalArgumentException e) {
+          // reported below
+        }
+      }
+      problem(
+          n.mark(),
+          "audit.schedule",
+          "'"
+              + s
+              + "' is not a schedule (daily, daily HH:MM in UTC, every DURATION of 1m or more,"
+              + " off)");
+      return AuditSchedule.DEFAULT;
     }
 
     // ---- retention -------------------------------------------------------------------------

@@ -70,6 +70,11 @@ public abstract class ForwardingStore implements Store {
   }
 
   @Override
+  public TenantAuditStore tenantAudits() {
+    return delegate.tenantAudits();
+  }
+
+  @Override
   public void close() {
     delegate.close();
   }

@@ -32,6 +32,9 @@ public interface Store extends AutoCloseable {
   /** The control-plane replicas sharing this store. */
   ReplicaStore replicas();
 
+  /** The cross-tenant audit's runs. */
+  TenantAuditStore tenantAudits();
+
   @Override
   void close();
 }

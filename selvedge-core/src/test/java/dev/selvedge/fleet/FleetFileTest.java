@@ -149,7 +149,7 @@ class FleetFileTest {
             fleet.yaml:8: nodes.app-1.stacks.shop.dir: unknown key 'dir' (known: contract, \
             project, deploy_dir)
             fleet.yaml:9: cors.origin: unknown key 'origin' (known: origins)
-            fleet.yaml:10: node: unknown key 'node' (known: poll, nodes, cors, retention)""");
+            fleet.yaml:10: node: unknown key 'node' (known: poll, nodes, cors, retention, audit)""");
   }
 
   @Test
@@ -377,6 +377,52 @@ class FleetFileTest {
             fleet.yaml:5: retention.trail: unknown key 'trail' (known: audit, events)""");
     assertThat(errorOf("nodes: {}\nretention: {audit: a year}\n"))
         .isEqualTo("fleet.yaml:2: retention.audit: 'a year' is not a duration (400d, 720h, 90m)");
+  }
+
+  @Test
+  void auditScheduleAndProjectsDefaultAndParse() throws IOException {
+    Files.writeString(fleetFile, "nodes: {}\n");
+    Fleet.Audit d = FleetFile.load(fleetFile, env).audit();
+    assertThat(d.schedule()).isEqualTo(AuditSchedule.DEFAULT);
+    assertThat(d.projects()).containsExactly("*");
+    assertThat(d.considers("anything")).isTrue();
+    Files.writeString(
+        fleetFile, "nodes: {}\naudit: {schedule: daily 23:05, projects: [tenant-*, shop]}\n");
+    Fleet.Audit a = FleetFile.load(fleetFile, env).audit();
+    assertThat(a.schedule()).isEqualTo(new AuditSchedule(java.time.LocalTime.of(23, 5), null));
+    assertThat(a.considers("tenant-acme")).isTrue();
+    assertThat(a.considers("shop")).isTrue();
+    assertThat(a.considers("shop2")).isFalse();
+    assertThat(a.considers("my-tenant-x")).isFalse();
+    Files.writeString(fleetFile, "nodes: {}\naudit: {schedule: every 6h}\n");
+    assertThat(FleetFile.load(fleetFile, env).audit().schedule())
+        .isEqualTo(new AuditSchedule(null, Duration.ofHours(6)));
+    Files.writeString(fleetFile, "nodes: {}\naudit: {schedule: off}\n");
+    assertThat(FleetFile.load(fleetFile, env).audit().schedule()).isNull();
+  }
+
+  @Test
+  void auditIsChecked() {
+    assertThat(
+            errorOf(
+                """
+                nodes: {}
+                audit:
+                  schedule: weekly
+                  projects: tenant-*
+                  when: now
+                """))
+        .isEqualTo(
+            """
+            fleet.yaml:3: audit.schedule: 'weekly' is not a schedule (daily, daily HH:MM in UTC, \
+            every DURATION of 1m or more, off)
+            fleet.yaml:4: audit.projects: must be a list of Compose project names or globs \
+            ([tenant-*]), not a scalar
+            fleet.yaml:5: audit.when: unknown key 'when' (known: schedule, projects)""");
+    assertThat(errorOf("nodes: {}\naudit: {schedule: every 10s}\n"))
+        .startsWith("fleet.yaml:2: audit.schedule: 'every 10s' is not a schedule");
+    assertThat(errorOf("nodes: {}\naudit: {schedule: daily 25:00}\n"))
+        .startsWith("fleet.yaml:2: audit.schedule: 'daily 25:00' is not a schedule");
   }
 
   @Test

@@ -116,6 +116,7 @@ public final class ControlPlane implements AutoCloseable {
   private final dev.selvedge.server.ui.WebUi ui;
   private final Javalin app;
   private final OperationRoutes operations;
+  private final TenantAudits tenantAudits;
 
   private ControlPlane(Settings settings) {
     this.settings = settings;
@@ -130,6 +131,7 @@ public final class ControlPlane implements AutoCloseable {
             line -> System.err.println("selvedge: " + line),
             settings.metrics()::auditFailed);
     this.operations = settings.operations() == null ? null : new OperationRoutes(this, settings);
+    this.tenantAudits = new TenantAudits(settings, line -> System.err.println("selvedge: " + line));
     this.ui =
         webUi(settings, keys, limiter)
             .actions(operations == null ? null : new StackActions(operations, audit));
@@ -175,6 +177,7 @@ public final class ControlPlane implements AutoCloseable {
                 operations.register(config.routes);
               }
               new ParityRoutes(settings).register(config.routes);
+              new TenantAuditRoutes(settings, tenantAudits).register(config.routes);
               EventStream.register(config.routes, settings.stream(), this::authenticateUpgrade);
               ui.register(config.routes); // the web UI: /, /ui/... (after the API's routes)
               config.routes.exception(
@@ -244,6 +247,11 @@ public final class ControlPlane implements AutoCloseable {
     return app;
   }
 
+  /** The cross-tenant audit: {@code serve} starts its schedule. */
+  TenantAudits tenantAudits() {
+    return tenantAudits;
+  }
+
   /** The port it listens on. */
   public int port() {
     return app.port();
@@ -252,6 +260,7 @@ public final class ControlPlane implements AutoCloseable {
   /** Stops accepting, lets requests under way finish (a few seconds at most). */
   @Override
   public void close() {
+    tenantAudits.close();
     app.stop();
     if (operations != null) {
       operations.close();

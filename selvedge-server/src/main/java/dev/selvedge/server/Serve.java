@@ -192,6 +192,7 @@ public final class Serve {
                       Fingerprints.load(home),
                       probe)));
       open.add(plane);
+      plane.tenantAudits().start(); // audit.schedule; closed with the plane
       open.add(
           new AuditRetention(
                   store.audit(),

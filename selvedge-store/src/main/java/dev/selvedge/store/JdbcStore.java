@@ -10,6 +10,7 @@ import dev.selvedge.port.LeaseStore;
 import dev.selvedge.port.OperationStore;
 import dev.selvedge.port.ReplicaStore;
 import dev.selvedge.port.Store;
+import dev.selvedge.port.TenantAuditStore;
 import dev.selvedge.port.UiSessionStore;
 
 /** The store over one connection pool. */
@@ -25,6 +26,7 @@ final class JdbcStore implements Store {
   private final EventStore events;
   private final UiSessionStore uiSessions;
   private final ReplicaStore replicas;
+  private final TenantAuditStore tenantAudits;
 
   JdbcStore(
       HikariDataSource pool,
@@ -37,7 +39,8 @@ final class JdbcStore implements Store {
       OperationStore operations,
       EventStore events,
       UiSessionStore uiSessions,
-      ReplicaStore replicas) {
+      ReplicaStore replicas,
+      TenantAuditStore tenantAudits) {
     this.pool = pool;
     this.location = location;
     this.deployments = deployments;
@@ -49,6 +52,7 @@ final class JdbcStore implements Store {
     this.events = events;
     this.uiSessions = uiSessions;
     this.replicas = replicas;
+    this.tenantAudits = tenantAudits;
   }
 
   @Override
@@ -99,6 +103,11 @@ final class JdbcStore implements Store {
   @Override
   public ReplicaStore replicas() {
     return replicas;
+  }
+
+  @Override
+  public TenantAuditStore tenantAudits() {
+    return tenantAudits;
   }
 
   @Override

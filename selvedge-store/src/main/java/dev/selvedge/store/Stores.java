@@ -73,7 +73,8 @@ public final class Stores {
           new JdbcOperationStore(db),
           new JdbcEventStore(db, vendor == Vendor.POSTGRESQL ? listener(config) : null),
           new JdbcUiSessionStore(db),
-          new JdbcReplicaStore(db));
+          new JdbcReplicaStore(db),
+          new JdbcTenantAuditStore(db));
     } catch (RuntimeException e) {
       pool.close();
       throw e;

@@ -1465,4 +1465,42 @@ abstract class StoreContract {
     fleet.record(state, List.of());
     assertThat(fleet.node(id).orElseThrow().sweptBy()).isNull();
   }
+
+  // --- cross-tenant audits -------------------------------------------------------------------
+
+  @Test
+  void tenantAuditsAreKeptNewestFirstAndReadOnEveryReplica() {
+    var audits = store.tenantAudits();
+    Instant t0 = micros(clock.instant());
+    String by = "request:" + project();
+    String evidence =
+        "{\"kind\":\"tenant-audit\",\"findings\":[" + "{\"x\":1},".repeat(2000) + "{}]}";
+    var first =
+        audits.add(new dev.selvedge.port.TenantAuditStore.AuditRun(0, t0, by, "clean", 0, "{}"));
+    var second =
+        audits.add(
+            new dev.selvedge.port.TenantAuditStore.AuditRun(
+                0, t0.plusSeconds(60), by, "findings", 2001, evidence));
+    assertThat(second.id()).isGreaterThan(first.id());
+    Store other = open();
+    assertThat(other.tenantAudits().find(second.id()))
+        .hasValueSatisfying(
+            r -> {
+              assertThat(r.at()).isEqualTo(t0.plusSeconds(60));
+              assertThat(r.trigger()).isEqualTo(by);
+              assertThat(r.result()).isEqualTo("findings");
+              assertThat(r.findings()).isEqualTo(2001);
+              assertThat(r.evidence()).isEqualTo(evidence);
+            });
+    assertThat(other.tenantAudits().latest())
+        .hasValueSatisfying(r -> assertThat(r.id()).isGreaterThanOrEqualTo(second.id()));
+    var page = other.tenantAudits().list(1, second.id());
+    assertThat(page).hasSize(1);
+    assertThat(page.get(0).id()).isLessThan(second.id());
+    assertThat(other.tenantAudits().list(50, second.id() + 1))
+        .extracting(dev.selvedge.port.TenantAuditStore.AuditRun::id)
+        .contains(second.id(), first.id())
+        .isSortedAccordingTo(java.util.Comparator.reverseOrder());
+    assertThat(audits.find(-1)).isEmpty();
+  }
 }

@@ -573,7 +573,8 @@ public final class ComposeLoader {
         p.sources(),
         p.warnings(),
         all,
-        p.parityIgnore());
+        p.parityIgnore(),
+        p.tenantUnique());
   }
 
   /**
@@ -740,7 +741,8 @@ public final class ComposeLoader {
         sources,
         warnings,
         SecretValues.NONE,
-        builder.parityIgnore());
+        builder.parityIgnore(),
+        builder.tenantUnique());
   }
 
   /**

@@ -103,6 +103,7 @@ final class ModelBuilder {
   private final Set<String> secretKeys = new java.util.LinkedHashSet<>();
   private final Set<String> pinnedEnv = new java.util.LinkedHashSet<>();
   private final List<String> parityIgnore = new ArrayList<>();
+  private final List<String> tenantUnique = new ArrayList<>();
   private final List<String> warnings;
 
   private final SourceFiles sources;
@@ -135,6 +136,11 @@ final class ModelBuilder {
   /** Keys of {@code x-selvedge.parity.ignore} (project), known once {@link #policy} has run. */
   List<String> parityIgnore() {
     return parityIgnore;
+  }
+
+  /** Keys of {@code x-selvedge.tenant_unique}, known once {@link #policy} has run. */
+  List<String> tenantUnique() {
+    return tenantUnique;
   }
 
   /** {@code parity: {ignore: [KEY, ...]}}: the keys meant to differ between two nodes. */
@@ -335,6 +341,7 @@ final class ModelBuilder {
         case "secrets" -> secretKeys.addAll(strings(e.getValue(), p));
         case "pinned-env" -> pinnedEnv.addAll(strings(e.getValue(), p));
         case "parity" -> parityIgnore.addAll(parity(e.getValue(), p));
+        case "tenant_unique" -> tenantUnique.addAll(strings(e.getValue(), p));
         default -> unknownKey(e.getValue(), p, e.getKey(), "x-selvedge (project)");
       }
     }

@@ -43,10 +43,12 @@ public record Project(
     List<SourceFile> sources,
     List<String> warnings,
     SecretValues secretValues,
-    List<String> parityIgnore) {
+    List<String> parityIgnore,
+    List<String> tenantUnique) {
 
   public Project {
     parityIgnore = parityIgnore == null ? List.of() : List.copyOf(parityIgnore);
+    tenantUnique = tenantUnique == null ? List.of() : List.copyOf(tenantUnique);
     services = Maps.copy(services);
     disabledServices = disabledServices == null ? Set.of() : Set.copyOf(disabledServices);
     networks = Maps.copy(networks);
@@ -64,6 +66,46 @@ public record Project(
     sources = sources == null ? List.of() : List.copyOf(sources);
     warnings = warnings == null ? List.of() : List.copyOf(warnings);
     secretValues = secretValues == null ? SecretValues.NONE : secretValues;
+  }
+
+  /** A project that declares no {@code x-selvedge.tenant_unique}. */
+  public Project(
+      String name,
+      String workingDir,
+      Map<String, Service> services,
+      Set<String> disabledServices,
+      Map<String, NetworkDef> networks,
+      Map<String, VolumeDef> volumes,
+      Map<String, SecretDef> secrets,
+      Map<String, SecretDef> configs,
+      Policy policy,
+      List<VariableUse> variables,
+      Locations locations,
+      Set<String> secretKeys,
+      Set<String> pinnedEnv,
+      List<SourceFile> sources,
+      List<String> warnings,
+      SecretValues secretValues,
+      List<String> parityIgnore) {
+    this(
+        name,
+        workingDir,
+        services,
+        disabledServices,
+        networks,
+        volumes,
+        secrets,
+        configs,
+        policy,
+        variables,
+        locations,
+        secretKeys,
+        pinnedEnv,
+        sources,
+        warnings,
+        secretValues,
+        parityIgnore,
+        List.of());
   }
 
   /** A project that declares no {@code x-selvedge.parity}. */
@@ -128,7 +170,8 @@ public record Project(
         sources,
         warnings,
         secretValues.and(moreValues),
-        parityIgnore);
+        parityIgnore,
+        tenantUnique);
   }
 
   /** Names what it is, never the values it holds (environment values may be secrets). */

@@ -28,6 +28,7 @@ public final class EventsPage {
           "drift.",
           "sweep.failed",
           "operation.",
+          "audit.",
           "stream.");
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:@/-]{1,255}");

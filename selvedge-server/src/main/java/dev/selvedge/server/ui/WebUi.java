@@ -113,6 +113,7 @@ public final class WebUi {
     routes.get("/ui/nodes/{node}/stacks/{stack}", page(this::stackPage));
     routes.get("/ui/events", page(this::eventsPage));
     new AuditPage(this, store, clock, auditExportMax).register(routes);
+    new TenantsPage(this, store).register(routes);
     if (actions != null) {
       actions.register(routes);
     }

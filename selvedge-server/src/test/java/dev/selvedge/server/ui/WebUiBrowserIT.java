@@ -277,6 +277,26 @@ class WebUiBrowserIT {
     shot("events");
     noSecretsShown();
 
+    f.store
+        .tenantAudits()
+        .add(
+            new dev.selvedge.port.TenantAuditStore.AuditRun(
+                0,
+                f.clock.instant(),
+                "schedule",
+                "findings",
+                1,
+                "{\"findings\": [{\"node\": \"app-1\", \"stack\": \"shop\", \"service\": null,"
+                    + " \"class\": \"foreign-resource\", \"key\": \"container other-web-1\","
+                    + " \"project\": \"other\", \"fingerprint\": null, \"others\": [\"app-2/shop\"],"
+                    + " \"message\": \"container 'other-web-1' belongs to another tenant\"}],"
+                    + " \"unread\": []}"));
+    open("/ui/tenants");
+    assertThat(driver.findElement(By.cssSelector("tr[data-class='foreign-resource']")).getText())
+        .contains("other-web-1");
+    assertThat(seriousViolations()).as("tenants page").isEmpty();
+    shot("tenants");
+
     // The server goes away: the page says so instead of passing old pills off as live.
     open("/ui/fleet");
     waitUntilLive();

@@ -497,6 +497,41 @@ class WebUiTest {
     assertThat(get("/ui/events?node=" + enc("a b"), cookie).status()).isEqualTo(400);
   }
 
+  @Test
+  void theTenantsPageShowsTheLatestCrossTenantAuditsFindings() {
+    String cookie = signIn(f.read);
+    Answer none = get("/ui/tenants", cookie);
+    assertThat(none.status()).isEqualTo(200);
+    assertThat(none.body()).contains("id=\"tenants-none\"", "href=\"/ui/tenants\"");
+    String evidence =
+        """
+        {"kind": "tenant-audit",
+         "findings": [{"node": "app-1", "stack": "shop", "service": null,
+           "class": "shared-unique-value", "key": "environment.DB_PASSWORD",
+           "project": null, "fingerprint": "hmac-sha256:0123456789abcdef",
+           "others": ["app-2/shop"],
+           "message": "DB_PASSWORD of app-1/shop must be unique per tenant <b>"}],
+         "unread": [{"node": "app-3", "stack": null, "reason": "engine unreachable: refused"}]}
+        """;
+    f.store
+        .tenantAudits()
+        .add(
+            new dev.selvedge.port.TenantAuditStore.AuditRun(
+                0, f.clock.instant(), "schedule", "unreadable", 1, evidence));
+    Answer page = get("/ui/tenants", cookie);
+    assertThat(page.status()).isEqualTo(200);
+    assertThat(page.body())
+        .contains(
+            "id=\"tenants-run\"",
+            "data-class=\"shared-unique-value\"",
+            "environment.DB_PASSWORD",
+            "app-2/shop",
+            "engine unreachable: refused",
+            "unique per tenant &lt;b&gt;")
+        .doesNotContain("unique per tenant <b>");
+    assertThat(get("/ui/tenants", null).status()).isNotEqualTo(200);
+  }
+
   /** Waits until the store holds {@code n} events (the hub writes them on its own thread). */
   private void waitForEvents(int n) {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
