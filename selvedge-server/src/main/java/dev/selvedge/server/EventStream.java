@@ -107,8 +107,18 @@ final class EventStream {
         "the API key was revoked");
   }
 
-  /** What a client asked for at the upgrade. */
-  record Request(Long after, Filter filter) {}
+  /**
+   * What a client asked for at the upgrade.
+   *
+   * @param from for a client without {@code after}: the last event handed out when its upgrade was
+   *     accepted, where it starts unless it resumes by its first message (so "from now" means from
+   *     the upgrade, not from the moment the connection is set up after it)
+   */
+  record Request(Long after, Filter filter, Long from) {
+    Request(Long after, Filter filter) {
+      this(after, filter, null);
+    }
+  }
 
   /**
    * Registers the route; {@code upgrade} runs first on the upgrade (the API's bearer keys, or the
@@ -126,7 +136,10 @@ final class EventStream {
             if (allowed != SESSION_ENDED) {
               ControlPlane.require(ctx, Scope.READ);
             }
-            ctx.attribute(REQUEST, request(ctx));
+            Request asked = request(ctx);
+            ctx.attribute(
+                REQUEST,
+                asked.after() != null ? asked : new Request(null, asked.filter(), hub.handedOut()));
             ctx.attribute(STILL_ALLOWED, allowed);
           } catch (ApiError e) {
             refuse(ctx, e.status, e.code, e.getMessage());
@@ -182,7 +195,8 @@ final class EventStream {
     Request request = ctx.attribute(REQUEST);
     ctx.enableAutomaticPings(PING.toSeconds(), TimeUnit.SECONDS);
     EventHub.Subscription sub =
-        hub.subscribe(new SessionSink(ctx.session), request.filter(), request.after());
+        hub.subscribe(
+            new SessionSink(ctx.session), request.filter(), request.after(), request.from());
     ctx.attribute(SUBSCRIPTION, sub);
     StillAllowed allowed = ctx.attribute(STILL_ALLOWED);
     Session session = ctx.session;

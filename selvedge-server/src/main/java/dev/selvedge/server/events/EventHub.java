@@ -162,6 +162,8 @@ public final class EventHub implements EventPublisher, AutoCloseable {
   private final AtomicLong lost = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong stored = new AtomicLong();
+  // The last event handed out; -1: not known (the store could not be read at the start)
+  private volatile long handedOut = -1;
   private final Thread writer;
   // Tailing a shared store (null: the writer hands its events out itself).
   private final EventStore.Watch watch;
@@ -197,6 +199,11 @@ public final class EventHub implements EventPublisher, AutoCloseable {
     this.retention = Objects.requireNonNull(retention, "retention");
     this.intake = new ArrayBlockingQueue<>(limits.intake());
     this.nextRetention = System.nanoTime();
+    try {
+      this.handedOut = store.latestId().orElse(0L);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "the event stream cannot read the newest event: " + e);
+    }
     this.watch = store.watch().orElse(null);
     this.writer = Thread.ofPlatform().name("selvedge-events").daemon().unstarted(this::write);
     if (watch != null) {
@@ -267,7 +274,16 @@ public final class EventHub implements EventPublisher, AutoCloseable {
    * the store after {@code after} when it is not null.
    */
   public Subscription subscribe(Sink sink, Filter filter, Long after) {
-    Subscriber s = new Subscriber(sink, filter);
+    return subscribe(sink, filter, after, null);
+  }
+
+  /**
+   * As {@link #subscribe(Sink, Filter, Long)}; a client without {@code after} that does not resume
+   * by its first message starts after {@code from} ({@link #handedOut()} when its connection was
+   * accepted; null: when it is subscribed here), so nothing published between the two is missed.
+   */
+  public Subscription subscribe(Sink sink, Filter filter, Long after, Long from) {
+    Subscriber s = new Subscriber(sink, filter, from);
     if (closing) {
       sink.close(GOING_AWAY, "the server is stopping");
       return s;
@@ -491,7 +507,17 @@ public final class EventHub implements EventPublisher, AutoCloseable {
     return true;
   }
 
+  /**
+   * The id of the last event handed to subscribers (at the start: the newest kept), what a client
+   * that connects without {@code after} starts after; null when not known.
+   */
+  public Long handedOut() {
+    long id = handedOut;
+    return id < 0 ? null : id;
+  }
+
   private void send(StoredEvent e) {
+    handedOut = e.id();
     stored.incrementAndGet();
     String json = null;
     for (Subscriber s : subscribers) {
@@ -542,6 +568,7 @@ public final class EventHub implements EventPublisher, AutoCloseable {
     final Sink sink;
     final Filter filter;
     final ArrayBlockingQueue<Live> queue;
+    final Long from;
     final CompletableFuture<Long> start = new CompletableFuture<>();
     final CompletableFuture<Void> ended = new CompletableFuture<>();
     volatile Thread thread;
@@ -553,9 +580,10 @@ public final class EventHub implements EventPublisher, AutoCloseable {
     private String closeReason;
     private long lastSent;
 
-    Subscriber(Sink sink, Filter filter) {
+    Subscriber(Sink sink, Filter filter, Long from) {
       this.sink = sink;
       this.filter = filter;
+      this.from = from;
       this.queue = new ArrayBlockingQueue<>(limits.perClient());
     }
 
@@ -618,7 +646,7 @@ public final class EventHub implements EventPublisher, AutoCloseable {
           }
           after = start.getNow(null);
         } catch (TimeoutException e) {
-          after = start.complete(null) ? null : start.getNow(null);
+          after = start.complete(null) ? from : start.getNow(null);
         }
         if (after != null) {
           catchUp(after);

@@ -241,6 +241,25 @@ class EventHubTest {
   }
 
   @Test
+  void aClientWithoutAfterStartsWhereItsConnectionWasAcceptedNotWhereItWasSetUp() {
+    ListStore store = new ListStore();
+    EventHub hub = hub(store, 100, Clock.systemUTC());
+    hub.publish(event(1));
+    await(() -> hub.handedOut() != null && hub.handedOut() == 1, "the first event handed out");
+    Long accepted = hub.handedOut(); // the upgrade is accepted here...
+    hub.publish(event(2)); // ... an event is handed out before the connection is set up ...
+    await(() -> hub.handedOut() == 2, "the second event handed out");
+    ListSink sink = new ListSink();
+    hub.subscribe(sink, EventStore.Filter.ALL, null, accepted); // ... then it subscribes
+    hub.publish(event(3));
+    await(() -> sink.messages.size() == 2, "events 2 and 3");
+    assertThat(sink.messages).allSatisfy(m -> assertThat(m).doesNotContain("\"id\":1,"));
+    assertThat(sink.messages.get(0)).contains("\"id\":2,");
+    assertThat(sink.messages.get(1)).contains("\"id\":3,");
+    hub.close();
+  }
+
+  @Test
   void closingTheHubClosesItsClientsWithGoingAway() {
     ListStore store = new ListStore();
     EventHub hub = hub(store, 100, Clock.systemUTC());
