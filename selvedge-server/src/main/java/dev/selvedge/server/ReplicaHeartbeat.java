@@ -27,6 +27,7 @@ public final class ReplicaHeartbeat implements AutoCloseable {
   /** How long a silent replica stays listed (as not alive). */
   static final Duration FORGET_AFTER = Duration.ofHours(24);
 
+  private volatile boolean stopped;
   private final ReplicaStore replicas;
   private final ReplicaStore.Replica self;
   private final Clock clock;
@@ -81,7 +82,9 @@ public final class ReplicaHeartbeat implements AutoCloseable {
    */
   void beat() {
     Instant now = clock.instant();
-    if (!replicas.heartbeat(self.id(), now)) {
+    if (!replicas.heartbeat(self.id(), now) && !stopped) {
+      // Gone (forgotten while paused): registered again, unless it is stopping (a beat still in a
+      // slow store call when close() removed the row must not bring it back).
       replicas.register(
           new ReplicaStore.Replica(
               self.id(), self.host(), self.pid(), self.version(), self.startedAt(), now));
@@ -107,6 +110,7 @@ public final class ReplicaHeartbeat implements AutoCloseable {
   /** Stops beating and removes this replica from the registry (a failure is only said). */
   @Override
   public void close() {
+    stopped = true;
     timer.shutdownNow();
     try {
       timer.awaitTermination(5, TimeUnit.SECONDS);

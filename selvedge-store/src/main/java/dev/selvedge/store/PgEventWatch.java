@@ -37,6 +37,9 @@ final class PgEventWatch implements EventStore.Watch {
         Connection c = connect.call();
         try (Statement st = c.createStatement()) {
           st.execute("LISTEN " + CHANNEL);
+        } catch (Exception e) {
+          c.close(); // outside the pool: a failed LISTEN must not keep its connection
+          throw e;
         }
         connection = c;
         return true; // appends between the last notice and now were not heard

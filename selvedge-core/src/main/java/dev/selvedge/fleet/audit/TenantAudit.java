@@ -339,7 +339,7 @@ public final class TenantAudit {
         if (n == null) {
           break;
         }
-        n = n.isArray() && part.matches("\\d+") ? n.get(Integer.parseInt(part)) : n.get(part);
+        n = n.isArray() && part.matches("\\d{1,9}") ? n.get(Integer.parseInt(part)) : n.get(part);
       }
       if (n != null && !n.isMissingNode() && !n.isNull()) {
         return n.isValueNode() ? n.asText() : n.toString();

@@ -81,6 +81,11 @@ public final class EngineSides implements Parity.Reader {
           return Parity.NodeRead.failed("engine unreachable: " + e.getMessage());
         } catch (SelvedgeException e) {
           failed.put(stack.name(), "cannot be read: " + e.getMessage());
+        } catch (RuntimeException e) {
+          // A reader's bug must not end the whole comparison: this stack is unreadable (its
+          // message is not shown: it could quote what was read).
+          failed.put(
+              stack.name(), "cannot be read: an internal error (" + e.getClass().getName() + ")");
         }
       }
       return new Parity.NodeRead(null, read, failed);

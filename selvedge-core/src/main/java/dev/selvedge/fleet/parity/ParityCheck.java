@@ -356,7 +356,10 @@ public final class ParityCheck {
     for (String t : union(ma.keySet(), mb.keySet())) {
       diff.on(service, l, "volumes[" + t + "]", ma.get(t), mb.get(t));
     }
-    diff.on(service, l, "healthcheck", health(a.healthcheck()), health(b.healthcheck()));
+    // The engine's healthcheck is the contract after substitution: it may hold a secret's value.
+    String ha = health(a.healthcheck());
+    String hb = health(b.healthcheck());
+    diff.on(service, l, "healthcheck", ha, hb, shown.scrub(ha), shown.scrub(hb));
     diff.on(service, l, "restart", a.restartPolicy(), b.restartPolicy());
     diff.on(service, l, "networks", networks(a, na), networks(b, nb));
     ContainerDetails.Settings sa = a.settings();
@@ -486,15 +489,18 @@ public final class ParityCheck {
       for (String k : union(va.keySet(), vb.keySet())) {
         String x = va.get(k);
         String y = vb.get(k);
-        diff.on(service, ParityLayer.READBACK, k, x, y, shown.scrub(x), shown.scrub(y));
+        // A field under a secret-looking name (readback.version.db.password) is shown as its
+        // fingerprint, whatever its value; the rest is scrubbed of the secrets known.
+        String name = k.substring(k.lastIndexOf('.') + 1);
+        diff.on(service, ParityLayer.READBACK, k, x, y, shown.value(name, x), shown.value(name, y));
       }
     }
   }
 
   /**
    * The answer of one readback URL as keys: {@code readback.version.status}, then each leaf of a
-   * JSON body ({@code readback.version.build.commit}), or the body's fingerprint when it is not
-   * JSON.
+   * JSON body ({@code readback.version.build.commit}), or the body when it is not JSON (shown
+   * scrubbed of the secrets known, as every readback value).
    */
   private static Map<String, String> answer(
       String service, ReadbackResult.Endpoint endpoint, List<ReadbackResult> results) {
@@ -518,7 +524,7 @@ public final class ParityCheck {
         if (body != null && (body.isObject() || body.isArray())) {
           flatten(body, "", Normal.NONE, out, base);
         } else if (ans.bodyRead()) {
-          out.put(base + ".body", ans.body().strip());
+          out.put(base + ".body", ans.body().strip()); // compared as read; shown scrubbed
         }
       } else if (r.result() instanceof ProbeResult.Failed f) {
         out.put(base + ".status", "failed: " + f.kind().id());

@@ -141,7 +141,13 @@ class ParityCheckTest {
             .label("SESSION_SECRET", SECRET_B)
             .restart("always")
             .port(9090, "tcp", "", "9090")
-            .cmd("run", "--token=" + SECRET_B);
+            .cmd("run", "--token=" + SECRET_B)
+            // the engine's healthcheck is the contract after substitution: a secret's value in it
+            .healthcheck(
+                List.of("CMD", "wget", "--header=Authorization: " + SECRET_B, "http://x/healthz"),
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(2),
+                3);
       }
       cb.add(x.build());
     }
@@ -156,7 +162,11 @@ class ParityCheckTest {
             ContainerBuilder.IMAGE_ID,
             new ImageDetails(ContainerBuilder.IMAGE_ID, List.of(), List.of("nginx@sha256:aaa")));
     List<ReadbackResult> ra = List.of(version("web", "{\"version\":\"1.2\",\"commit\":\"abc\"}"));
-    List<ReadbackResult> rb = List.of(version("web", "{\"version\":\"1.3\",\"commit\":\"abc\"}"));
+    List<ReadbackResult> rb =
+        List.of(
+            version(
+                "web",
+                "{\"version\":\"1.3\",\"commit\":\"abc\",\"db\":{\"password\":\"app-made-Zq9\"}}"));
     ParitySide sa =
         side(
             "n1",
@@ -203,6 +213,12 @@ class ParityCheckTest {
     assertThat(d.get("container web command").b())
         .contains(FP.of(SECRET_B))
         .doesNotContain(SECRET_B);
+    assertThat(d.get("container web healthcheck").b())
+        .contains(FP.of(SECRET_B))
+        .doesNotContain(SECRET_B);
+    // a readback field under a secret-looking name: its fingerprint, whatever its value
+    assertThat(d.get("readback web readback.version.db.password").b())
+        .isEqualTo(FP.of("app-made-Zq9"));
     assertThat(d.get("readback web readback.version.version"))
         .extracting(ParityDifference::a, ParityDifference::b)
         .containsExactly("1.2", "1.3");
@@ -224,7 +240,10 @@ class ParityCheckTest {
     String json = TreeJson.pretty(ParityJson.write(report));
     String text = text(report);
     for (String out : List.of(json, text)) {
-      assertThat(out).doesNotContain(SECRET_A).doesNotContain(SECRET_B);
+      assertThat(out)
+          .doesNotContain(SECRET_A)
+          .doesNotContain(SECRET_B)
+          .doesNotContain("app-made-Zq9");
       assertThat(out).doesNotContain("debug"); // an environment value: fingerprint only
     }
     assertThat(report.result()).isEqualTo(ParityReport.Result.DIFFERENT);
