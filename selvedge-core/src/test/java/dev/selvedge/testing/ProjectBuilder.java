@@ -201,7 +201,9 @@ public final class ProjectBuilder {
         pinnedEnv,
         List.of(new SourceFile(COMPOSE, "compose", "ab".repeat(32))),
         List.of(),
-        SecretValues.NONE);
+        SecretValues.NONE,
+        List.of(),
+        List.of());
   }
 
   private static Mark mark(int[] line) {

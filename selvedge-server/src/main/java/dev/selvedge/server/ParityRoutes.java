@@ -12,6 +12,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 
 /**
  * {@code GET /api/v1/parity?a=A&b=B&stack=S}: {@code selvedge parity} over HTTP (read scope). The
@@ -20,9 +21,17 @@ import java.util.concurrent.Executors;
  * that holds findings against each node's own contract, not the values (by fingerprint) parity
  * compares between nodes. The answer is the JSON of {@code selvedge parity --format json}; an
  * unreadable node is a 200 whose {@code result} is {@code unreadable}.
+ *
+ * <p>Each comparison reads every node of both sides, so the server runs at most {@link #AT_ONCE} at
+ * a time; one asked beyond that is answered {@code 429 busy} at once rather than queued behind
+ * engines that may take their whole timeout.
  */
 final class ParityRoutes {
+  /** Comparisons running at once on one server. */
+  static final int AT_ONCE = 2;
+
   private final ControlPlane.Settings settings;
+  private final Semaphore running = new Semaphore(AT_ONCE);
 
   ParityRoutes(ControlPlane.Settings settings) {
     this.settings = settings;
@@ -47,6 +56,21 @@ final class ParityRoutes {
     if (ops == null) {
       throw new ApiError(503, "not_ready", "this server reads no engines (no operations settings)");
     }
+    if (!running.tryAcquire()) {
+      ctx.header("Retry-After", "5");
+      throw new ApiError(
+          429,
+          "busy",
+          AT_ONCE + " parity comparisons are running on this server; ask again when they end");
+    }
+    try {
+      compare(ctx, ops, a, b, stack);
+    } finally {
+      running.release();
+    }
+  }
+
+  private void compare(Context ctx, OperationSettings ops, String a, String b, String stack) {
     Fleet fleet = settings.fleet().fleet();
     try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
       LiveStackReader stacks =

@@ -23,11 +23,15 @@ import dev.selvedge.store.StoreConfig;
 import dev.selvedge.store.Stores;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.StandardProtocolFamily;
 import java.net.URI;
 import java.net.URLEncoder;
+import java.net.UnixDomainSocketAddress;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,6 +75,7 @@ class ParityApiIT {
   private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
   private final SocketHttpProbe probe = new SocketHttpProbe();
   private final HttpClient http = HttpClient.newHttpClient();
+  private final List<ServerSocketChannel> stuck = new ArrayList<>();
 
   @BeforeAll
   static void services() throws IOException {
@@ -117,6 +122,13 @@ class ParityApiIT {
     nodes.put("two", node("two", local, "prod", same));
     nodes.put("three", node("three", local, "staging", other));
     nodes.put("gone", node("gone", "unix://" + tmp.resolve("no.sock"), "dev", same));
+    for (int i = 0; i < ParityRoutes.AT_ONCE; i++) {
+      Path socket = tmp.resolve("stuck-" + i + ".sock");
+      ServerSocketChannel silent = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+      silent.bind(UnixDomainSocketAddress.of(socket));
+      stuck.add(silent);
+      nodes.put("stuck-" + i, node("stuck-" + i, "unix://" + socket, "dev", same));
+    }
     Fleet fleet = new Fleet(tmp.resolve("fleet.yaml"), Fleet.Poll.DEFAULT, nodes, List.of());
     Map<String, String> env = System.getenv();
     Fingerprints fingerprints =
@@ -184,6 +196,9 @@ class ParityApiIT {
   @AfterEach
   void down() throws Exception {
     try {
+      for (ServerSocketChannel s : stuck) {
+        s.close();
+      }
       if (plane != null) {
         plane.close();
       }
@@ -288,6 +303,33 @@ class ParityApiIT {
     assertThat(get(q("one", "two") + "&stack=nothing", read).status()).isEqualTo(404);
     assertThat(get(q("one", "two"), null).status()).isEqualTo(401);
     assertThat(get(q("one", "two"), "not-a-key").status()).isEqualTo(401);
+  }
+
+  @Test
+  void comparisonsBeyondTheServersLimitAreBusyNotQueued() throws Exception {
+    // Engines that accept a connection and never answer hold a comparison for its whole timeout.
+    List<java.util.concurrent.Future<Answer>> held = new ArrayList<>();
+    List<SocketChannel> accepted = new ArrayList<>();
+    for (int i = 0; i < ParityRoutes.AT_ONCE; i++) {
+      String query = q("stuck-" + i, "one");
+      held.add(background.submit(() -> get(query, read)));
+    }
+    for (ServerSocketChannel s : stuck) {
+      accepted.add(s.accept()); // blocks until that comparison is reading the silent engine
+    }
+    Answer busy = get(q("one", "two"), read);
+    assertThat(busy.status()).as(busy.body()).isEqualTo(429);
+    assertThat(busy.json().get("error").asText()).isEqualTo("busy");
+
+    for (SocketChannel c : accepted) {
+      c.close(); // the held comparisons end (their node unreadable) and free their places
+    }
+    for (var f : held) {
+      Answer a = f.get(60, TimeUnit.SECONDS);
+      assertThat(a.status()).as(a.body()).isEqualTo(200);
+      assertThat(a.json().get("result").asText()).isEqualTo("unreadable");
+    }
+    assertThat(get(q("one", "two"), read).status()).isEqualTo(200);
   }
 
   private static String docker(String... args) throws Exception {
