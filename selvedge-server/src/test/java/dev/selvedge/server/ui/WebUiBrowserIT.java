@@ -9,14 +9,12 @@ import dev.selvedge.status.Health;
 import dev.selvedge.status.Pill;
 import dev.selvedge.status.Sync;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,12 +25,8 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -44,71 +38,22 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * scripts/test-services.sh} installs both.
  */
 class WebUiBrowserIT {
-  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-  static final Path SHOTS = Path.of("target/screenshots");
-
+  static UiBrowser browser;
   static ChromeDriver driver;
-  static String axe;
 
   @TempDir Path dir;
   UiFixture f;
 
   @BeforeAll
-  static void browser() throws IOException {
-    assertThat(Files.isExecutable(CHROMIUM))
-        .as("chromium is not installed (%s): scripts/test-services.sh installs it", CHROMIUM)
-        .isTrue();
-    assertThat(Files.isExecutable(CHROMEDRIVER))
-        .as(
-            "chromium-driver is not installed (%s): scripts/test-services.sh installs it",
-            CHROMEDRIVER)
-        .isTrue();
-    Path axeFile = axeFile();
-    assertThat(Files.isRegularFile(axeFile))
-        .as("axe-core is missing (%s): scripts/test-services.sh fetches it", axeFile)
-        .isTrue();
-    axe = Files.readString(axeFile);
-    Files.createDirectories(SHOTS);
-    // The system's driver, named explicitly: Selenium Manager has nothing to find or download.
-    System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-dev-shm-usage",
-        "--window-size=1280,900");
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(CHROMEDRIVER.toFile())
-            .usingAnyFreePort()
-            .build();
-    driver = new ChromeDriver(service, options);
-    driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(60));
-  }
-
-  private static Path axeFile() throws IOException {
-    Path env = Path.of(System.getProperty("selvedge.test.env", "/var/lib/selvedge-test/env"));
-    if (Files.isRegularFile(env)) {
-      Properties p = new Properties();
-      try (InputStream in = Files.newInputStream(env)) {
-        p.load(in);
-      }
-      String given = p.getProperty("SELVEDGE_TEST_AXE");
-      if (given != null) {
-        return Path.of(given);
-      }
-    }
-    return Path.of("/var/lib/selvedge-test/axe/axe-4.11.0.min.js");
+  static void browser() {
+    browser = new UiBrowser();
+    driver = browser.driver;
   }
 
   @AfterAll
   static void quit() {
-    if (driver != null) {
-      driver.quit();
+    if (browser != null) {
+      browser.close();
     }
   }
 
@@ -144,44 +89,13 @@ class WebUiBrowserIT {
     waiting().until(d -> d.getCurrentUrl().contains("/ui/fleet"));
   }
 
-  void shot(String name) throws IOException {
-    byte[] png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
-    Files.write(SHOTS.resolve(name + ".png"), png);
+  void shot(String name) {
+    browser.shot(name);
   }
 
   /** axe-core's violations of impact serious or critical on the page shown. */
   List<String> seriousViolations() {
-    JavascriptExecutor js = driver;
-    js.executeScript(axe);
-    Object out =
-        js.executeAsyncScript(
-            "const done = arguments[arguments.length - 1];"
-                + "axe.run(document, {resultTypes: ['violations']})"
-                + ".then(r => done(JSON.stringify(r.violations.map(v => ({id: v.id, impact:"
-                + " v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n =>"
-                + " n.target.join(' '))})))))"
-                + ".catch(e => done('failed: ' + e));");
-    String text = String.valueOf(out);
-    assertThat(text).as("axe ran").doesNotStartWith("failed:");
-    List<String> serious = new ArrayList<>();
-    try {
-      for (JsonNode v : TreeJson.readFirst(text)) {
-        String impact = v.path("impact").asText();
-        if (impact.equals("serious") || impact.equals("critical")) {
-          serious.add(
-              v.path("id").asText()
-                  + " ("
-                  + impact
-                  + "): "
-                  + v.path("help").asText()
-                  + " "
-                  + v.path("nodes"));
-        }
-      }
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-    return serious;
+    return browser.seriousViolations();
   }
 
   /**
@@ -533,7 +447,7 @@ class WebUiBrowserIT {
                 + " rendered before (same version): load %d ms, navigation timing %s%n",
             first / 1_000_000, timing, cached / 1_000_000, cachedTiming);
     System.out.print(line);
-    Files.writeString(SHOTS.resolve("fleet-1000.txt"), line, StandardCharsets.UTF_8);
+    Files.writeString(UiBrowser.SHOTS.resolve("fleet-1000.txt"), line, StandardCharsets.UTF_8);
     shot("fleet-1000");
     JsonNode t;
     try {
