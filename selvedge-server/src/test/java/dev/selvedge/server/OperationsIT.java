@@ -1,32 +1,18 @@
 package dev.selvedge.server;
 
+import static dev.selvedge.server.InProcessServer.docker;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.selvedge.Version;
-import dev.selvedge.adapter.http.SocketHttpProbe;
-import dev.selvedge.docker.FleetEngines;
-import dev.selvedge.drift.LiveCheck;
-import dev.selvedge.evidence.Fingerprints;
-import dev.selvedge.evidence.Tool;
-import dev.selvedge.fleet.EngineNodeReader;
 import dev.selvedge.fleet.Fleet;
-import dev.selvedge.fleet.LiveStackReader;
-import dev.selvedge.fleet.Poller;
 import dev.selvedge.json.TreeJson;
-import dev.selvedge.keys.ApiKeys;
-import dev.selvedge.port.ApiKeyStore.Scope;
 import dev.selvedge.port.Lease;
 import dev.selvedge.port.OperationStore;
 import dev.selvedge.port.Store;
 import dev.selvedge.server.events.EventHub;
 import dev.selvedge.server.events.ServerEvent;
 import dev.selvedge.store.StoreConfig;
-import dev.selvedge.store.Stores;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -35,7 +21,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -78,39 +63,21 @@ class OperationsIT {
   private String project;
   private int port;
   private Path repo;
+  private InProcessServer server;
   private Store store;
-  private ServerMetrics metrics;
-  private Poller poller;
   private ControlPlane plane;
-  private ControlPlane.Settings settings;
   private String read;
   private String operate;
   private String operateName;
-  private EventHub hub;
   private final List<ServerEvent> events = Collections.synchronizedList(new ArrayList<>());
   private volatile CountDownLatch hold;
   private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
-  private final SocketHttpProbe probe = new SocketHttpProbe();
   private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
-  static void services() throws IOException {
-    facts = new Properties();
-    Path file = Path.of(System.getProperty("selvedge.test.env", "/var/lib/selvedge-test/env"));
-    if (Files.isReadable(file)) {
-      try (InputStream in = Files.newInputStream(file)) {
-        facts.load(in);
-      }
-    }
+  static void services() {
+    facts = InProcessServer.facts(true);
     String registry = facts.getProperty("SELVEDGE_TEST_REGISTRY");
-    if (registry == null) {
-      String why = "no registry: run scripts/test-services.sh (as root) first";
-      String ci = System.getenv("CI");
-      if (ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false")) {
-        fail(why);
-      }
-      assumeTrue(false, why);
-    }
     good = registry + "/selvedge-test/app:good";
     bad = registry + "/selvedge-test/app:bad";
     busybox = facts.getProperty("SELVEDGE_TEST_IMAGE", "selvedge-test/busybox:1");
@@ -125,61 +92,32 @@ class OperationsIT {
     repo = Files.createDirectories(tmp.resolve("repo"));
     Files.writeString(repo.resolve(".env"), "API_TOKEN=" + TOKEN + "\n");
     Files.writeString(repo.resolve(".env.example"), "API_TOKEN=\n");
-    Clock clock = Clock.systemUTC();
-    store = Stores.open(storeConfig(), clock);
-    ApiKeys keys = new ApiKeys(store.apiKeys(), clock);
-    read = keys.create("read-" + project, Scope.READ).token();
-    operateName = "operate-" + project;
-    operate = keys.create(operateName, Scope.OPERATE).token();
     Map<String, Fleet.Node> nodes = new LinkedHashMap<>();
     nodes.put(
         NODE,
         new Fleet.Node(
             NODE,
-            facts.getProperty("SELVEDGE_TEST_DOCKER_HOST", "unix:///var/run/docker.sock"),
+            InProcessServer.localEngine(facts),
             null,
             null,
             null,
             List.of(),
             Map.of(STACK_NAME, new Fleet.Stack(STACK_NAME, repo, project, null))));
     Fleet fleet = new Fleet(tmp.resolve("fleet.yaml"), Fleet.Poll.DEFAULT, nodes, List.of());
-    Map<String, String> env = System.getenv();
-    metrics = new ServerMetrics();
-    Fingerprints fingerprints =
-        Fingerprints.load(Files.createDirectories(tmp.resolve("home/.selvedge")));
-    poller =
-        Poller.create(
+    server =
+        InProcessServer.start(
+            tmp,
             fleet,
-            new EngineNodeReader(
-                FleetEngines.opener(env, FleetEngines.KEPT_IDLE_CONNECTIONS),
-                new LiveStackReader(
-                    new LiveCheck(background, clock, probe), env, fingerprints, true),
-                clock,
-                Tool.selvedge(Version.current())),
-            store.fleetState(),
-            metrics);
-    hub = new EventHub(store.events(), clock, Duration.ofDays(1));
-    settings =
-        new ControlPlane.Settings(
-            "127.0.0.1",
-            0,
-            store,
-            FleetView.of(poller),
-            metrics,
-            clock,
-            Stores.schemaVersion(),
-            hub,
-            this::published,
-            new OperationSettings(
-                FleetEngines.opener(env, FleetEngines.KEPT_IDLE_CONNECTIONS),
-                env,
-                fingerprints,
-                probe,
-                Duration.ofSeconds(30),
-                Duration.ofSeconds(60),
-                Duration.ofSeconds(30),
-                Duration.ofSeconds(30)));
-    plane = ControlPlane.start(settings);
+            InProcessServer.Options.DEFAULT
+                .store(storeConfig())
+                .publisher(hub -> event -> published(hub, event))
+                .gateTimeout(Duration.ofSeconds(60))
+                .sweepEvery(Duration.ofSeconds(30)));
+    store = server.store();
+    plane = server.plane();
+    read = server.read();
+    operate = server.operate();
+    operateName = server.operateName();
   }
 
   /** The store of this test: an H2 file of its own; PostgreSQL in {@code OperationsPostgresIT}. */
@@ -189,7 +127,7 @@ class OperationsIT {
   }
 
   /** The event publisher: records, and holds an operation at its start while a test says so. */
-  private void published(ServerEvent event) {
+  private void published(EventHub hub, ServerEvent event) {
     events.add(event);
     hub.publish(event);
     CountDownLatch h = hold;
@@ -209,21 +147,12 @@ class OperationsIT {
       h.countDown();
     }
     try {
-      if (plane != null) {
-        plane.close();
-      }
-      if (poller != null) {
-        poller.close();
-      }
-      if (hub != null) {
-        hub.close();
+      if (server != null) {
+        server.close();
       }
     } finally {
-      removeAll(project);
-      metrics.close();
-      probe.close();
+      InProcessServer.removeProject(project);
       background.shutdownNow();
-      store.close();
     }
     synchronized (events) {
       for (ServerEvent e : events) {
@@ -245,34 +174,7 @@ class OperationsIT {
   private void contract(String image, String mode, boolean selfCritical) throws IOException {
     Files.writeString(
         repo.resolve("compose.yaml"),
-        """
-        name: %s
-        x-selvedge:
-          policy:
-            rules:
-              healthcheck-interval-too-short: "off"
-              logging-unbounded: "off"
-              healthcheck-missing: "off"
-        services:
-          web:
-            image: %s
-            environment:
-              MODE: %s
-              API_TOKEN: ${API_TOKEN}
-            ports:
-              - "127.0.0.1:%d:8080"
-            labels:
-              dev.selvedge.test: "1"
-            healthcheck:
-              test: ["CMD", "wget", "-q", "-O-", "http://127.0.0.1:8080/healthz"]
-              interval: 1s
-              timeout: 2s
-              retries: 2
-            stop_grace_period: 1s
-            x-selvedge:
-              self-critical: %s
-        """
-            .formatted(project, image, mode, port, selfCritical));
+        InProcessServer.webContract(project, image, mode, port, selfCritical));
   }
 
   record Answer(int status, String body, HttpResponse<String> raw) {
@@ -393,37 +295,6 @@ class OperationsIT {
             .strip();
     assertThat(id).isNotEmpty();
     return docker("inspect", "-f", "{{json .Config.Env}}", id);
-  }
-
-  private static String docker(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add("docker");
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IllegalStateException(String.join(" ", cmd) + ": " + out);
-    }
-    return out;
-  }
-
-  private static void removeAll(String project) throws Exception {
-    String ids = docker("ps", "-aq", "--filter", "label=com.docker.compose.project=" + project);
-    if (!ids.isBlank()) {
-      List<String> rm = new ArrayList<>(List.of("rm", "-f", "-v"));
-      rm.addAll(List.of(ids.strip().split("\\s+")));
-      docker(rm.toArray(String[]::new));
-    }
-    for (String kind : List.of("network", "volume")) {
-      String names =
-          docker(kind, "ls", "-q", "--filter", "label=com.docker.compose.project=" + project)
-              .strip();
-      if (!names.isEmpty()) {
-        List<String> rm = new ArrayList<>(List.of(kind, "rm"));
-        rm.addAll(List.of(names.split("\\s+")));
-        docker(rm.toArray(String[]::new));
-      }
-    }
   }
 
   // --------------------------------------------------------------------------------- tests
@@ -689,7 +560,6 @@ class OperationsIT {
     assertThat(a.status()).isEqualTo(503);
     assertThat(docker("ps", "-aq", "--filter", "label=com.docker.compose.project=" + project))
         .isBlank();
-    store = Stores.open(storeConfig(), Clock.systemUTC());
   }
 
   @Test
@@ -839,8 +709,7 @@ class OperationsIT {
                   null));
     }
     store.operations().started(running, Instant.now());
-    plane.close();
-    plane = ControlPlane.start(settings);
+    plane = server.restart();
     for (String id : List.of(queued, running)) {
       JsonNode op = call("GET", OPERATION, "/api/v1/operations/" + id, read, null).json();
       assertThat(op.get("state").asText()).isEqualTo("interrupted");

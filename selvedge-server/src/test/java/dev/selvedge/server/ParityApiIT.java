@@ -1,28 +1,12 @@
 package dev.selvedge.server;
 
+import static dev.selvedge.server.InProcessServer.docker;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.selvedge.Version;
-import dev.selvedge.adapter.http.SocketHttpProbe;
-import dev.selvedge.docker.FleetEngines;
-import dev.selvedge.drift.LiveCheck;
-import dev.selvedge.evidence.Fingerprints;
-import dev.selvedge.evidence.Tool;
-import dev.selvedge.fleet.EngineNodeReader;
 import dev.selvedge.fleet.Fleet;
-import dev.selvedge.fleet.LiveStackReader;
-import dev.selvedge.fleet.Poller;
 import dev.selvedge.json.TreeJson;
-import dev.selvedge.keys.ApiKeys;
-import dev.selvedge.port.ApiKeyStore.Scope;
-import dev.selvedge.port.Store;
-import dev.selvedge.server.events.EventHub;
-import dev.selvedge.store.StoreConfig;
-import dev.selvedge.store.Stores;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.StandardProtocolFamily;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -35,8 +19,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,26 +47,17 @@ class ParityApiIT {
 
   @TempDir Path tmp;
   private String project;
-  private Store store;
-  private ServerMetrics metrics;
-  private Poller poller;
-  private EventHub hub;
+  private InProcessServer server;
   private ControlPlane plane;
   private String read;
   private final List<String> bodies = new ArrayList<>();
   private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
-  private final SocketHttpProbe probe = new SocketHttpProbe();
   private final HttpClient http = HttpClient.newHttpClient();
   private final List<ServerSocketChannel> stuck = new ArrayList<>();
 
   @BeforeAll
-  static void services() throws IOException {
-    facts = new Properties();
-    Path file = Path.of(System.getProperty("selvedge.test.env", "/var/lib/selvedge-test/env"));
-    assumeTrue(Files.isReadable(file), "test services absent: run scripts/test-services.sh first");
-    try (InputStream in = Files.newInputStream(file)) {
-      facts.load(in);
-    }
+  static void services() {
+    facts = InProcessServer.facts(false);
   }
 
   @BeforeEach
@@ -109,14 +82,7 @@ class ParityApiIT {
     Path same = contract("same", image, "info", "");
     Path other = contract("other", image, "debug", "      API_TOKEN: ${API_TOKEN}\n");
     Files.writeString(other.resolve(".env"), "API_TOKEN=" + SECRET + "\n");
-    Clock clock = Clock.systemUTC();
-    store =
-        Stores.open(
-            new StoreConfig(
-                "jdbc:h2:file:" + tmp.resolve("store/selvedge") + ";AUTO_SERVER=TRUE", null, null),
-            clock);
-    read = new ApiKeys(store.apiKeys(), clock).create("read-" + project, Scope.READ).token();
-    String local = facts.getProperty("SELVEDGE_TEST_DOCKER_HOST", "unix:///var/run/docker.sock");
+    String local = InProcessServer.localEngine(facts);
     Map<String, Fleet.Node> nodes = new LinkedHashMap<>();
     nodes.put("one", node("one", local, "prod", same));
     nodes.put("two", node("two", local, "prod", same));
@@ -130,39 +96,9 @@ class ParityApiIT {
       nodes.put("stuck-" + i, node("stuck-" + i, "unix://" + socket, "dev", same));
     }
     Fleet fleet = new Fleet(tmp.resolve("fleet.yaml"), Fleet.Poll.DEFAULT, nodes, List.of());
-    Map<String, String> env = System.getenv();
-    Fingerprints fingerprints =
-        Fingerprints.load(Files.createDirectories(tmp.resolve("home/.selvedge")));
-    metrics = new ServerMetrics();
-    poller =
-        Poller.create(
-            fleet,
-            new EngineNodeReader(
-                FleetEngines.opener(env, FleetEngines.KEPT_IDLE_CONNECTIONS),
-                new LiveStackReader(
-                    new LiveCheck(background, clock, probe), env, fingerprints, true),
-                clock,
-                Tool.selvedge(Version.current())),
-            store.fleetState(),
-            metrics);
-    hub = new EventHub(store.events(), clock, Duration.ofDays(1));
-    plane =
-        ControlPlane.start(
-            new ControlPlane.Settings(
-                "127.0.0.1",
-                0,
-                store,
-                FleetView.of(poller),
-                metrics,
-                clock,
-                Stores.schemaVersion(),
-                hub,
-                hub,
-                OperationSettings.defaults(
-                    FleetEngines.opener(env, FleetEngines.KEPT_IDLE_CONNECTIONS),
-                    env,
-                    fingerprints,
-                    probe)));
+    server = InProcessServer.start(tmp, fleet, InProcessServer.Options.DEFAULT);
+    plane = server.plane();
+    read = server.read();
   }
 
   private Path contract(String dir, String image, String logLevel, String more) throws IOException {
@@ -199,26 +135,12 @@ class ParityApiIT {
       for (ServerSocketChannel s : stuck) {
         s.close();
       }
-      if (plane != null) {
-        plane.close();
-      }
-      if (poller != null) {
-        poller.close();
-      }
-      if (hub != null) {
-        hub.close();
+      if (server != null) {
+        server.close();
       }
     } finally {
-      String ids = docker("ps", "-aq", "--filter", "label=com.docker.compose.project=" + project);
-      if (!ids.isBlank()) {
-        List<String> rm = new ArrayList<>(List.of("rm", "-f", "-v"));
-        rm.addAll(List.of(ids.strip().split("\\s+")));
-        docker(rm.toArray(String[]::new));
-      }
-      metrics.close();
-      probe.close();
+      InProcessServer.removeProject(project);
       background.shutdownNow();
-      store.close();
     }
     for (String body : bodies) {
       assertThat(body).doesNotContain(SECRET);
@@ -330,17 +252,5 @@ class ParityApiIT {
       assertThat(a.json().get("result").asText()).isEqualTo("unreadable");
     }
     assertThat(get(q("one", "two"), read).status()).isEqualTo(200);
-  }
-
-  private static String docker(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add("docker");
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IllegalStateException(String.join(" ", cmd) + ": " + out);
-    }
-    return out;
   }
 }

@@ -1,30 +1,14 @@
 package dev.selvedge.server;
 
+import static dev.selvedge.server.InProcessServer.docker;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.selvedge.Version;
-import dev.selvedge.adapter.http.SocketHttpProbe;
-import dev.selvedge.docker.FleetEngines;
-import dev.selvedge.drift.LiveCheck;
-import dev.selvedge.evidence.Fingerprints;
-import dev.selvedge.evidence.Tool;
 import dev.selvedge.fleet.AuditSchedule;
-import dev.selvedge.fleet.EngineNodeReader;
 import dev.selvedge.fleet.Fleet;
-import dev.selvedge.fleet.LiveStackReader;
-import dev.selvedge.fleet.Poller;
 import dev.selvedge.json.TreeJson;
-import dev.selvedge.keys.ApiKeys;
-import dev.selvedge.port.ApiKeyStore.Scope;
-import dev.selvedge.port.Store;
-import dev.selvedge.server.events.EventHub;
 import dev.selvedge.server.events.ServerEvent;
-import dev.selvedge.store.StoreConfig;
-import dev.selvedge.store.Stores;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,8 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,9 +23,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -63,27 +42,17 @@ class TenantAuditApiIT {
 
   @TempDir Path tmp;
   private String prefix;
-  private Store store;
-  private ServerMetrics metrics;
-  private Poller poller;
-  private EventHub hub;
+  private InProcessServer server;
   private ControlPlane plane;
   private String read;
   private String operate;
   private final List<String> bodies = new ArrayList<>();
   private final List<ServerEvent> published = new CopyOnWriteArrayList<>();
-  private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
-  private final SocketHttpProbe probe = new SocketHttpProbe();
   private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
-  static void services() throws IOException {
-    facts = new Properties();
-    Path file = Path.of(System.getProperty("selvedge.test.env", "/var/lib/selvedge-test/env"));
-    assumeTrue(Files.isReadable(file), "test services absent: run scripts/test-services.sh first");
-    try (InputStream in = Files.newInputStream(file)) {
-      facts.load(in);
-    }
+  static void services() {
+    facts = InProcessServer.facts(false);
   }
 
   @BeforeEach
@@ -119,16 +88,7 @@ class TenantAuditApiIT {
             + "\n"
             + "    environment:\n"
             + "      DB_PASSWORD: ${DB_PASSWORD:-}\n");
-    Clock clock = Clock.systemUTC();
-    store =
-        Stores.open(
-            new StoreConfig(
-                "jdbc:h2:file:" + tmp.resolve("store/selvedge") + ";AUTO_SERVER=TRUE", null, null),
-            clock);
-    ApiKeys keys = new ApiKeys(store.apiKeys(), clock);
-    read = keys.create("read-" + prefix, Scope.READ).token();
-    operate = keys.create("ops-" + prefix, Scope.OPERATE).token();
-    String local = facts.getProperty("SELVEDGE_TEST_DOCKER_HOST", "unix:///var/run/docker.sock");
+    String local = InProcessServer.localEngine(facts);
     Map<String, Fleet.Node> nodes = new LinkedHashMap<>();
     nodes.put("one", node("one", local, "a", contract));
     nodes.put("two", node("two", local, "b", contract));
@@ -140,42 +100,19 @@ class TenantAuditApiIT {
             List.of(),
             Fleet.Retention.DEFAULT,
             new Fleet.Audit(AuditSchedule.DEFAULT, List.of(prefix + "-*")));
-    Map<String, String> env = System.getenv();
-    Fingerprints fingerprints =
-        Fingerprints.load(Files.createDirectories(tmp.resolve("home/.selvedge")));
-    metrics = new ServerMetrics();
-    poller =
-        Poller.create(
+    server =
+        InProcessServer.start(
+            tmp,
             fleet,
-            new EngineNodeReader(
-                FleetEngines.opener(env, FleetEngines.KEPT_IDLE_CONNECTIONS),
-                new LiveStackReader(
-                    new LiveCheck(background, clock, probe), env, fingerprints, true),
-                clock,
-                Tool.selvedge(Version.current())),
-            store.fleetState(),
-            metrics);
-    hub = new EventHub(store.events(), clock, Duration.ofDays(1));
-    plane =
-        ControlPlane.start(
-            new ControlPlane.Settings(
-                "127.0.0.1",
-                0,
-                store,
-                FleetView.of(poller),
-                metrics,
-                clock,
-                Stores.schemaVersion(),
-                hub,
-                event -> {
-                  published.add(event);
-                  hub.publish(event);
-                },
-                OperationSettings.defaults(
-                    FleetEngines.opener(env, FleetEngines.KEPT_IDLE_CONNECTIONS),
-                    env,
-                    fingerprints,
-                    probe)));
+            InProcessServer.Options.DEFAULT.publisher(
+                hub ->
+                    event -> {
+                      published.add(event);
+                      hub.publish(event);
+                    }));
+    plane = server.plane();
+    read = server.read();
+    operate = server.operate();
   }
 
   private Fleet.Node node(String id, String engine, String tenant, Path contract) {
@@ -192,29 +129,13 @@ class TenantAuditApiIT {
   @AfterEach
   void down() throws Exception {
     try {
-      if (plane != null) {
-        plane.close();
-      }
-      if (poller != null) {
-        poller.close();
-      }
-      if (hub != null) {
-        hub.close();
+      if (server != null) {
+        server.close();
       }
     } finally {
       for (String t : List.of("a", "b")) {
-        String ids =
-            docker("ps", "-aq", "--filter", "label=com.docker.compose.project=" + prefix + "-" + t);
-        if (!ids.isBlank()) {
-          List<String> rm = new ArrayList<>(List.of("rm", "-f", "-v"));
-          rm.addAll(List.of(ids.strip().split("\\s+")));
-          docker(rm.toArray(String[]::new));
-        }
+        InProcessServer.removeProject(prefix + "-" + t);
       }
-      metrics.close();
-      probe.close();
-      background.shutdownNow();
-      store.close();
     }
     for (String body : bodies) {
       assertThat(body).doesNotContain(SECRET);
@@ -261,7 +182,7 @@ class TenantAuditApiIT {
     assertThat(run.status()).as(run.body()).isEqualTo(200);
     JsonNode r = run.json();
     assertThat(r.get("result").asText()).isEqualTo("findings");
-    assertThat(r.get("trigger").asText()).isEqualTo("request:ops-" + prefix);
+    assertThat(r.get("trigger").asText()).isEqualTo("request:" + server.operateName());
     JsonNode evidence = r.get("evidence");
     assertThat(evidence.get("kind").asText()).isEqualTo("tenant-audit");
     List<String> found = new ArrayList<>();
@@ -312,17 +233,5 @@ class TenantAuditApiIT {
         .singleElement()
         .satisfies(e -> assertThat(e.data().get("result").asText()).isEqualTo("findings"));
     assertThat(published.toString()).doesNotContain(SECRET);
-  }
-
-  private static String docker(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add("docker");
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IllegalStateException(String.join(" ", cmd) + ": " + out);
-    }
-    return out;
   }
 }

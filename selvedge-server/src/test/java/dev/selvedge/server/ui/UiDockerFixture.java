@@ -1,39 +1,18 @@
 package dev.selvedge.server.ui;
 
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
-import dev.selvedge.Version;
-import dev.selvedge.adapter.http.SocketHttpProbe;
-import dev.selvedge.docker.FleetEngines;
-import dev.selvedge.drift.LiveCheck;
-import dev.selvedge.evidence.Fingerprints;
-import dev.selvedge.evidence.Tool;
 import dev.selvedge.fleet.EngineNodeReader;
 import dev.selvedge.fleet.Fleet;
-import dev.selvedge.fleet.LiveStackReader;
 import dev.selvedge.fleet.Poller;
-import dev.selvedge.fleet.SweepListener;
-import dev.selvedge.keys.ApiKeys;
-import dev.selvedge.port.ApiKeyStore.Scope;
 import dev.selvedge.port.Store;
 import dev.selvedge.server.ControlPlane;
-import dev.selvedge.server.FleetView;
-import dev.selvedge.server.OperationSettings;
-import dev.selvedge.server.ServerMetrics;
+import dev.selvedge.server.InProcessServer;
 import dev.selvedge.server.events.EventHub;
-import dev.selvedge.server.events.PollerEvents;
-import dev.selvedge.store.StoreConfig;
-import dev.selvedge.store.Stores;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,9 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real control plane over the real local dockerd for the UI's browser tests: one node ({@link
@@ -74,18 +50,8 @@ public final class UiDockerFixture implements AutoCloseable {
   private final String project;
   private final Path repo;
   private final int port;
-  private final List<String> tokens = new ArrayList<>();
   private final List<String> images = new ArrayList<>();
-  private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
-  private final SocketHttpProbe probe = new SocketHttpProbe();
-  private Store store;
-  private ServerMetrics metrics;
-  private EventHub hub;
-  private Poller poller;
-  private ControlPlane plane;
-  private String read;
-  private String operate;
-  private String operateName;
+  private InProcessServer server;
 
   private UiDockerFixture(Path dir, Properties facts) {
     this.dir = dir;
@@ -112,90 +78,32 @@ public final class UiDockerFixture implements AutoCloseable {
   }
 
   private static Properties facts() {
-    Properties facts = new Properties();
-    Path file = Path.of(System.getProperty("selvedge.test.env", "/var/lib/selvedge-test/env"));
-    if (Files.isReadable(file)) {
-      try (InputStream in = Files.newInputStream(file)) {
-        facts.load(in);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    if (facts.getProperty("SELVEDGE_TEST_REGISTRY") == null) {
-      String why = "no registry: run scripts/test-services.sh (as root) first";
-      String ci = System.getenv("CI");
-      if (ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false")) {
-        fail(why);
-      }
-      assumeTrue(false, why);
-    }
-    return facts;
+    return InProcessServer.facts(true);
   }
 
   private void up() throws IOException {
     Files.createDirectories(repo);
     Files.writeString(repo.resolve(".env"), "API_TOKEN=" + SECRET + "\n");
     Files.writeString(repo.resolve(".env.example"), "API_TOKEN=\n");
-    Clock clock = Clock.systemUTC();
-    store =
-        Stores.open(
-            new StoreConfig(
-                "jdbc:h2:file:" + dir.resolve("store/selvedge") + ";AUTO_SERVER=TRUE", null, null),
-            clock);
-    ApiKeys keys = new ApiKeys(store.apiKeys(), clock);
-    read = keys.create("reader-" + project, Scope.READ).token();
-    operateName = "operator-" + project;
-    operate = keys.create(operateName, Scope.OPERATE).token();
-    tokens.add(read);
-    tokens.add(operate);
     Map<String, Fleet.Node> nodes = new LinkedHashMap<>();
     nodes.put(
         NODE,
         new Fleet.Node(
             NODE,
-            facts.getProperty("SELVEDGE_TEST_DOCKER_HOST", "unix:///var/run/docker.sock"),
+            InProcessServer.localEngine(facts),
             null,
             null,
             null,
             List.of(),
             Map.of(STACK, new Fleet.Stack(STACK, repo, project, null))));
     Fleet fleet = new Fleet(dir.resolve("fleet.yaml"), Fleet.Poll.DEFAULT, nodes, List.of());
-    Map<String, String> env = System.getenv();
-    metrics = new ServerMetrics();
-    Fingerprints fingerprints = Fingerprints.load(Files.createDirectories(dir.resolve("home")));
-    hub = new EventHub(store.events(), clock, Duration.ofDays(1));
-    poller =
-        Poller.create(
+    server =
+        InProcessServer.start(
+            dir,
             fleet,
-            new EngineNodeReader(
-                FleetEngines.opener(env, FleetEngines.KEPT_IDLE_CONNECTIONS),
-                new LiveStackReader(
-                    new LiveCheck(background, clock, probe), env, fingerprints, true),
-                clock,
-                Tool.selvedge(Version.current())),
-            store.fleetState(),
-            SweepListener.all(metrics, new PollerEvents(hub)));
-    plane =
-        ControlPlane.start(
-            new ControlPlane.Settings(
-                "127.0.0.1",
-                0,
-                store,
-                FleetView.of(poller),
-                metrics,
-                clock,
-                Stores.schemaVersion(),
-                hub,
-                hub,
-                new OperationSettings(
-                    FleetEngines.opener(env, FleetEngines.KEPT_IDLE_CONNECTIONS),
-                    env,
-                    fingerprints,
-                    probe,
-                    Duration.ofSeconds(30),
-                    Duration.ofSeconds(60),
-                    Duration.ofSeconds(30),
-                    Duration.ofSeconds(1))));
+            InProcessServer.Options.DEFAULT
+                .gateTimeout(Duration.ofSeconds(60))
+                .sweepEvery(Duration.ofSeconds(1)));
   }
 
   private static int freePort() {
@@ -247,34 +155,7 @@ public final class UiDockerFixture implements AutoCloseable {
     try {
       Files.writeString(
           repo.resolve("compose.yaml"),
-          """
-          name: %s
-          x-selvedge:
-            policy:
-              rules:
-                healthcheck-interval-too-short: "off"
-                logging-unbounded: "off"
-                healthcheck-missing: "off"
-          services:
-            web:
-              image: %s
-              environment:
-                MODE: %s
-                API_TOKEN: ${API_TOKEN}
-              ports:
-                - "127.0.0.1:%d:8080"
-              labels:
-                dev.selvedge.test: "1"
-              healthcheck:
-                test: ["CMD", "wget", "-q", "-O-", "http://127.0.0.1:8080/healthz"]
-                interval: 1s
-                timeout: 2s
-                retries: 2
-              stop_grace_period: 1s
-              x-selvedge:
-                self-critical: %s
-          """
-              .formatted(project, image, mode, port, selfCritical));
+          InProcessServer.webContract(project, image, mode, port, selfCritical));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -304,58 +185,39 @@ public final class UiDockerFixture implements AutoCloseable {
 
   /** Sweeps every node now and waits for it. */
   public void sweep() {
-    poller.sweepAll();
+    server.sweep();
   }
 
-  /**
-   * Runs {@code docker args...} (the local engine) and returns its output.
-   *
-   * @throws IllegalStateException when it fails or takes over a minute
-   */
+  /** Runs {@code docker args...} (the local engine) and returns its output. */
   public static String docker(String... args) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add("docker");
-    cmd.addAll(List.of(args));
-    try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        throw new IllegalStateException(String.join(" ", cmd) + ": " + out);
-      }
-      return out;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return InProcessServer.docker(args);
   }
 
   // --------------------------------------------------------------------------- accessors
 
   /** The control plane's base URL, {@code http://127.0.0.1:PORT}. */
   public String base() {
-    return "http://127.0.0.1:" + plane.port();
+    return server.base();
   }
 
   /** A read key's token. */
   public String readToken() {
-    return read;
+    return server.read();
   }
 
   /** An operate key's token. */
   public String operateToken() {
-    return operate;
+    return server.operate();
   }
 
   /** The operate key's name (operations' actor is {@code key:NAME}). */
   public String operateName() {
-    return operateName;
+    return server.operateName();
   }
 
   /** Every secret a page must never show: the keys' tokens and {@link #SECRET}. */
   public List<String> secrets() {
-    List<String> all = new ArrayList<>(tokens);
+    List<String> all = new ArrayList<>(List.of(server.read(), server.operate()));
     all.add(SECRET);
     return all;
   }
@@ -379,19 +241,19 @@ public final class UiDockerFixture implements AutoCloseable {
   }
 
   public Poller poller() {
-    return poller;
+    return server.poller();
   }
 
   public EventHub hub() {
-    return hub;
+    return server.hub();
   }
 
   public Store store() {
-    return store;
+    return server.store();
   }
 
   public ControlPlane plane() {
-    return plane;
+    return server.plane();
   }
 
   // ------------------------------------------------------------------------------- close
@@ -402,34 +264,12 @@ public final class UiDockerFixture implements AutoCloseable {
     for (Runnable step :
         List.<Runnable>of(
             () -> {
-              if (plane != null) {
-                plane.close();
+              if (server != null) {
+                server.close();
               }
             },
-            () -> {
-              if (poller != null) {
-                poller.close();
-              }
-            },
-            () -> {
-              if (hub != null) {
-                hub.close();
-              }
-            },
-            this::removeAll,
-            () -> images.forEach(i -> docker("rmi", "-f", i)),
-            () -> {
-              if (metrics != null) {
-                metrics.close();
-              }
-            },
-            probe::close,
-            background::shutdownNow,
-            () -> {
-              if (store != null) {
-                store.close();
-              }
-            })) {
+            () -> InProcessServer.removeProject(project),
+            () -> images.forEach(i -> docker("rmi", "-f", i)))) {
       try {
         step.run();
       } catch (RuntimeException e) {
@@ -440,25 +280,6 @@ public final class UiDockerFixture implements AutoCloseable {
       RuntimeException first = failures.get(0);
       failures.stream().skip(1).forEach(first::addSuppressed);
       throw first;
-    }
-  }
-
-  private void removeAll() {
-    String ids = docker("ps", "-aq", "--filter", "label=com.docker.compose.project=" + project);
-    if (!ids.isBlank()) {
-      List<String> rm = new ArrayList<>(List.of("rm", "-f", "-v"));
-      rm.addAll(List.of(ids.strip().split("\\s+")));
-      docker(rm.toArray(String[]::new));
-    }
-    for (String kind : List.of("network", "volume")) {
-      String names =
-          docker(kind, "ls", "-q", "--filter", "label=com.docker.compose.project=" + project)
-              .strip();
-      if (!names.isEmpty()) {
-        List<String> rm = new ArrayList<>(List.of(kind, "rm"));
-        rm.addAll(List.of(names.split("\\s+")));
-        docker(rm.toArray(String[]::new));
-      }
     }
   }
 }
