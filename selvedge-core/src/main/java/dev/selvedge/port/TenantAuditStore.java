@@ -45,4 +45,12 @@ public interface TenantAuditStore {
    * newest).
    */
   List<AuditRun> list(int limit, Long before);
+
+  /**
+   * Removes the runs recorded before {@code cutoff}, except the newest run (the latest findings
+   * stay shown however old they are).
+   *
+   * @return how many were removed
+   */
+  int removeBefore(Instant cutoff);
 }

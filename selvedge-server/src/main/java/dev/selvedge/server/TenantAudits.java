@@ -137,9 +137,24 @@ final class TenantAudits implements AutoCloseable {
                       report.findings().size(),
                       evidence));
       publish(kept, report);
+      forget(fleet.retention().audit());
       return Optional.of(kept);
     } finally {
       running.unlock();
+    }
+  }
+
+  /** Removes the runs older than the audit log's retention (none when it is kept for ever). */
+  private void forget(Duration age) {
+    if (age == null) {
+      return;
+    }
+    try {
+      store.tenantAudits().removeBefore(clock.instant().minus(age));
+    } catch (RuntimeException e) {
+      log.accept(
+          "cross-tenant audit: old runs not removed, tried again after the next run: "
+              + e.getMessage());
     }
   }
 

@@ -123,6 +123,10 @@ class TenantAuditsTest {
   }
 
   private Fleet fleet(AuditSchedule schedule) {
+    return fleet(schedule, Fleet.Retention.DEFAULT);
+  }
+
+  private Fleet fleet(AuditSchedule schedule, Fleet.Retention retention) {
     Fleet.Node gone =
         new Fleet.Node(
             "gone",
@@ -137,7 +141,7 @@ class TenantAuditsTest {
         Fleet.Poll.DEFAULT,
         Map.of("gone", gone),
         List.of(),
-        Fleet.Retention.DEFAULT,
+        retention,
         new Fleet.Audit(schedule, List.of("*")));
   }
 
@@ -171,6 +175,29 @@ class TenantAuditsTest {
     scheduler.last().run();
     assertThat(store.tenantAudits().list(10, null)).hasSize(2);
     assertThat(scheduler.delays).last().isEqualTo(Duration.ofHours(6));
+  }
+
+  @Test
+  void runsOlderThanTheAuditRetentionAreForgottenAfterEachRun() {
+    fleet.set(
+        fleet(AuditSchedule.DEFAULT, new Fleet.Retention(Duration.ofDays(2), Duration.ofDays(7))));
+    clock.now = Instant.parse("2026-12-01T02:00:00Z");
+    AuditRun first = audits.run("request:ops").orElseThrow();
+    clock.now = Instant.parse("2026-12-02T02:00:00Z");
+    AuditRun second = audits.run("request:ops").orElseThrow();
+    clock.now = Instant.parse("2026-12-04T01:00:00Z");
+    AuditRun third = audits.run("request:ops").orElseThrow();
+    // 2026-12-02T01:00 is the cut-off: the first run goes, the second stays.
+    assertThat(store.tenantAudits().list(10, null))
+        .extracting(AuditRun::id)
+        .containsExactly(third.id(), second.id());
+    assertThat(store.tenantAudits().find(first.id())).isEmpty();
+
+    // Kept for ever: nothing is removed.
+    fleet.set(fleet(AuditSchedule.DEFAULT, new Fleet.Retention(null, Duration.ofDays(7))));
+    clock.now = Instant.parse("2027-12-04T01:00:00Z");
+    audits.run("request:ops").orElseThrow();
+    assertThat(store.tenantAudits().list(10, null)).hasSize(3);
   }
 
   @Test

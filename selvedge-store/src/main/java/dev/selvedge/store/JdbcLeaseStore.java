@@ -52,34 +52,37 @@ final class JdbcLeaseStore implements LeaseStore {
       Lease.Holder holder) {
     requirePositive(ttl);
     String what = "take the lease on '" + project + "' on " + host;
-    try (Handle h = db.open()) {
-      for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-        Lease lease = fresh(host, project, owner, operation, ttl, holder, Map.of());
-        Instant now = lease.acquiredAt();
-        if (takeOverExpired(h, lease)) {
-          // The expired holder's restores under way stay with the row for this holder to finish.
-          return lease.restoring(row(h, host, project).map(Lease::restoring).orElse(Map.of()));
-        }
-        if (insert(h, lease)) {
-          return lease;
-        }
-        Optional<Lease> held = row(h, host, project);
-        if (held.isPresent() && held.get().expiresAt().isAfter(now)) {
-          throw new LeaseHeldException(host, project, held.get());
-        }
-        // Released or expired between our statements: go round again.
-      }
-    } catch (JdbiException e) {
-      throw db.failure(what, e);
-    }
-    throw new SelvedgeException(
-        "store "
-            + db.location()
-            + ": cannot "
-            + what
-            + ": it changed hands "
-            + ATTEMPTS
-            + " times while we tried; try again");
+    // Through Db.call: an H2 file changing serving process mid-statement is waited out (nothing
+    // was written then), as every other store call does.
+    return db.call(
+        what,
+        h -> {
+          for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            Lease lease = fresh(host, project, owner, operation, ttl, holder, Map.of());
+            Instant now = lease.acquiredAt();
+            if (takeOverExpired(h, lease)) {
+              // The expired holder's restores under way stay with the row for this holder to
+              // finish.
+              return lease.restoring(row(h, host, project).map(Lease::restoring).orElse(Map.of()));
+            }
+            if (insert(h, lease)) {
+              return lease;
+            }
+            Optional<Lease> held = row(h, host, project);
+            if (held.isPresent() && held.get().expiresAt().isAfter(now)) {
+              throw new LeaseHeldException(host, project, held.get());
+            }
+            // Released or expired between our statements: go round again.
+          }
+          throw new SelvedgeException(
+              "store "
+                  + db.location()
+                  + ": cannot "
+                  + what
+                  + ": it changed hands "
+                  + ATTEMPTS
+                  + " times while we tried; try again");
+        });
   }
 
   /** A new holding from now (to the microsecond the databases keep) for {@code ttl}. */
@@ -125,22 +128,22 @@ final class JdbcLeaseStore implements LeaseStore {
       Lease dead, String owner, String operation, Duration ttl, Lease.Holder holder) {
     requirePositive(ttl);
     String what = "take over the lease on '" + dead.project() + "' on " + dead.host();
-    try (Handle h = db.open()) {
-      // What the dead holder was restoring stays recorded until the new holder has finished it.
-      Lease lease =
-          fresh(dead.host(), dead.project(), owner, operation, ttl, holder, dead.restoring());
-      int updated =
-          bind(h.createUpdate(REPLACE + WHERE + " AND token = :deadToken"), lease)
-              .bind("deadToken", dead.token())
-              .execute();
-      if (updated == 1) {
-        return lease;
-      }
-      throw new LeaseHeldException(
-          dead.host(), dead.project(), row(h, dead.host(), dead.project()).orElse(null));
-    } catch (JdbiException e) {
-      throw db.failure(what, e);
-    }
+    return db.call(
+        what,
+        h -> {
+          // What the dead holder was restoring stays recorded until the new holder has finished it.
+          Lease lease =
+              fresh(dead.host(), dead.project(), owner, operation, ttl, holder, dead.restoring());
+          int updated =
+              bind(h.createUpdate(REPLACE + WHERE + " AND token = :deadToken"), lease)
+                  .bind("deadToken", dead.token())
+                  .execute();
+          if (updated == 1) {
+            return lease;
+          }
+          throw new LeaseHeldException(
+              dead.host(), dead.project(), row(h, dead.host(), dead.project()).orElse(null));
+        });
   }
 
   @Override
@@ -163,20 +166,22 @@ final class JdbcLeaseStore implements LeaseStore {
       Lease lease,
       String assignments,
       java.util.function.UnaryOperator<Update> binds) {
-    try (Handle h = db.open()) {
-      Update update =
-          h.createUpdate("UPDATE lease SET " + assignments + WHERE + " AND token = :token")
-              .bind("host", lease.host())
-              .bind("project", lease.project())
-              .bind("token", lease.token());
-      if (binds.apply(update).execute() != 1) {
-        // Taken over after it expired, or released: whoever is there now (if anyone) is in the way.
-        throw new LeaseHeldException(
-            lease.host(), lease.project(), row(h, lease.host(), lease.project()).orElse(null));
-      }
-    } catch (JdbiException e) {
-      throw db.failure(what, e);
-    }
+    db.call(
+        what,
+        h -> {
+          Update update =
+              h.createUpdate("UPDATE lease SET " + assignments + WHERE + " AND token = :token")
+                  .bind("host", lease.host())
+                  .bind("project", lease.project())
+                  .bind("token", lease.token());
+          if (binds.apply(update).execute() != 1) {
+            // Taken over after it expired, or released: whoever is there now (if anyone) is in
+            // the way.
+            throw new LeaseHeldException(
+                lease.host(), lease.project(), row(h, lease.host(), lease.project()).orElse(null));
+          }
+          return null;
+        });
   }
 
   /** As {@code {"service":{"parked":..,"name":..,"replacement":..,"start":"true"}}}. */

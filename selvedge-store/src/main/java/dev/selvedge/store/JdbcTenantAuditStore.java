@@ -3,6 +3,7 @@ package dev.selvedge.store;
 import dev.selvedge.port.TenantAuditStore;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.statement.StatementContext;
@@ -68,6 +69,18 @@ final class JdbcTenantAuditStore implements TenantAuditStore {
                 .bind("limit", Math.max(1, limit))
                 .map(JdbcTenantAuditStore::row)
                 .list());
+  }
+
+  @Override
+  public int removeBefore(Instant cutoff) {
+    return db.call(
+        "remove old cross-tenant audits",
+        h ->
+            h.createUpdate(
+                    "DELETE FROM tenant_audit WHERE at < :cutoff"
+                        + " AND id < (SELECT MAX(id) FROM tenant_audit)")
+                .bind("cutoff", Db.timestamp(cutoff))
+                .execute());
   }
 
   private static AuditRun row(ResultSet rs, StatementContext ctx) throws SQLException {

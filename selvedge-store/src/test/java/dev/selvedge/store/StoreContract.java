@@ -1503,4 +1503,27 @@ abstract class StoreContract {
         .isSortedAccordingTo(java.util.Comparator.reverseOrder());
     assertThat(audits.find(-1)).isEmpty();
   }
+
+  @Test
+  void oldTenantAuditsAreRemovedButNeverTheNewest() {
+    var audits = store.tenantAudits();
+    Instant t0 = micros(clock.instant());
+    String by = "schedule";
+    java.util.function.Function<Instant, dev.selvedge.port.TenantAuditStore.AuditRun> add =
+        at ->
+            audits.add(
+                new dev.selvedge.port.TenantAuditStore.AuditRun(0, at, by, "clean", 0, "{}"));
+    var old = add.apply(t0.minus(java.time.Duration.ofDays(10)));
+    var recent = add.apply(t0.minus(java.time.Duration.ofDays(1)));
+    // The newest run by id, though recorded long ago, is what the UI shows: it stays.
+    var newest = add.apply(t0.minus(java.time.Duration.ofDays(20)));
+    assertThat(audits.removeBefore(t0.minus(java.time.Duration.ofDays(5))))
+        .isGreaterThanOrEqualTo(1);
+    assertThat(audits.find(old.id())).isEmpty();
+    assertThat(audits.find(recent.id())).isPresent();
+    assertThat(audits.find(newest.id())).isPresent();
+    assertThat(audits.removeBefore(t0.plus(java.time.Duration.ofDays(1)))).isPositive();
+    assertThat(audits.find(recent.id())).isEmpty();
+    assertThat(audits.latest()).hasValueSatisfying(r -> assertThat(r.id()).isEqualTo(newest.id()));
+  }
 }
