@@ -76,7 +76,7 @@ class FleetFileTest {
     assertThat(app.tags()).containsExactly("eu", "tenant-a");
     assertThat(app.stacks().get("shop"))
         .isEqualTo(
-            new Fleet.Stack("shop", dir.resolve("contracts/shop"), "shop-prod", "/srv/shop"));
+            new Fleet.Stack("shop", dir.resolve("contracts/shop"), "shop-prod", "/srv/shop", null));
     Fleet.Node db = fleet.nodes().get("db-1");
     assertThat(db.tls())
         .isEqualTo(
@@ -85,7 +85,8 @@ class FleetFileTest {
                 dir.resolve("certs/cert.pem"),
                 dir.resolve("certs/key.pem")));
     assertThat(db.stacks().get("pg"))
-        .isEqualTo(new Fleet.Stack("pg", dir.resolve("contracts/pg/compose.yaml"), "pg", null));
+        .isEqualTo(
+            new Fleet.Stack("pg", dir.resolve("contracts/pg/compose.yaml"), "pg", null, null));
     Fleet.Node local = fleet.nodes().get("local");
     assertThat(local.environment()).isNull();
     assertThat(local.tags()).isEmpty();
@@ -513,7 +514,7 @@ class FleetFileTest {
     assertThat(app.ssh().identity()).isEqualTo(dir.resolve("certs/key.pem"));
     assertThat(app.ssh().knownHosts()).isEqualTo(dir.resolve("keys/known_hosts"));
     assertThat(app.stacks().get("shop"))
-        .isEqualTo(new Fleet.Stack("shop", dir.resolve("contracts/pg"), "shop", "/opt/shop"));
+        .isEqualTo(new Fleet.Stack("shop", dir.resolve("contracts/pg"), "shop", "/opt/shop", null));
     assertThat(fleet.nodes().get("db-1").tls().ca()).isEqualTo(dir.resolve("other/ca.pem"));
     assertThat(fleet.nodes().get("local").environment()).isEqualTo("dev");
   }
