@@ -17,7 +17,7 @@ public interface AutoUpdateStore {
    *
    * @param id assigned by the store; 0 in a draft
    * @param digest {@code sha256:...}, the registry's manifest digest
-   * @param rolloutId what the rollout service answered
+   * @param rolloutId what the rollout service answered; "" while it is being started
    * @param outcome null until known ({@code finished}, {@code halted}, ...)
    */
   record Attempt(
@@ -41,6 +41,14 @@ public interface AutoUpdateStore {
    * replica): the caller does not start it.
    */
   Optional<Attempt> add(Attempt draft);
+
+  /**
+   * Names the rollout a kept attempt started (an attempt is kept, as a claim, before it starts).
+   */
+  void rollout(long id, String rolloutId);
+
+  /** Forgets a claim whose rollout was not started (refused): the next check tries again. */
+  void release(long id);
 
   /** The attempt of a digest, if any. */
   Optional<Attempt> find(String stack, String service, String digest);

@@ -62,6 +62,27 @@ final class JdbcAutoUpdateStore implements AutoUpdateStore {
   }
 
   @Override
+  public void rollout(long id, String rolloutId) {
+    db.call(
+        "record an auto-update's rollout",
+        h ->
+            h.createUpdate("UPDATE auto_update_attempt SET rollout_id = :rollout WHERE id = :id")
+                .bind("rollout", rolloutId)
+                .bind("id", id)
+                .execute());
+  }
+
+  @Override
+  public void release(long id) {
+    db.call(
+        "forget an auto-update claim",
+        h ->
+            h.createUpdate("DELETE FROM auto_update_attempt WHERE id = :id")
+                .bind("id", id)
+                .execute());
+  }
+
+  @Override
   public Optional<Attempt> find(String stack, String service, String digest) {
     return db.call(
         "read an auto-update attempt",

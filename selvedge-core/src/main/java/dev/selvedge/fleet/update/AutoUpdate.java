@@ -237,20 +237,48 @@ public final class AutoUpdate {
     String reason =
         "auto-update: "
             + String.join(", ", due.stream().map(c -> c.service() + " " + c.digest()).toList());
+    // Claim every due digest before starting: of two replicas checking at once, one starts it.
+    List<Attempt> claims = new ArrayList<>();
+    for (ServiceCheck c : due) {
+      Optional<Attempt> claim =
+          store
+              .autoUpdates()
+              .add(new Attempt(0, target.name(), c.service(), c.digest(), "", now, null));
+      if (claim.isEmpty()) {
+        claims.forEach(a -> store.autoUpdates().release(a.id()));
+        return new StackCheck(
+            target.name(),
+            now,
+            checks,
+            null,
+            pins,
+            c.digest() + " of " + c.service() + " is being attempted by another check",
+            false);
+      }
+      claims.add(claim.get());
+    }
     String rollout;
     try {
       rollout = starter.start(target.name(), pins, policy.waves(), policy.gateTimeout(), reason);
-    } catch (RolloutStarter.Refused e) {
+    } catch (RuntimeException e) {
+      claims.forEach(a -> store.autoUpdates().release(a.id()));
+      boolean busy = e instanceof RolloutStarter.Refused r && r.busy();
       return new StackCheck(
           target.name(),
           now,
           checks,
           null,
           pins,
-          "the rollout was refused: "
+          (e instanceof RolloutStarter.Refused
+                  ? "the rollout was refused: "
+                  : "the rollout failed to start: ")
               + e.getMessage()
-              + (e.busy() ? "; tried again at the next check" : ""),
+              + "; tried again at the next check"
+              + (busy ? " (a rollout of the stack is running)" : ""),
           true);
+    }
+    for (Attempt a : claims) {
+      store.autoUpdates().rollout(a.id(), rollout);
     }
     List<ServiceCheck> after = new ArrayList<>();
     for (ServiceCheck c : checks) {
@@ -258,10 +286,6 @@ public final class AutoUpdate {
         after.add(c);
         continue;
       }
-      Optional<Attempt> kept =
-          store
-              .autoUpdates()
-              .add(new Attempt(0, target.name(), c.service(), c.digest(), rollout, now, null));
       store.autoUpdates().see(new Seen(target.name(), c.service(), c.reference(), c.digest(), now));
       after.add(
           new ServiceCheck(
@@ -270,13 +294,7 @@ public final class AutoUpdate {
               c.digest(),
               c.running(),
               State.STARTED,
-              kept.isPresent()
-                  ? "rollout " + rollout + " started for " + c.digest()
-                  : "rollout "
-                      + rollout
-                      + " started; another check had attempted "
-                      + c.digest()
-                      + " at the same time"));
+              "rollout " + rollout + " started for " + c.digest()));
     }
     return new StackCheck(target.name(), now, after, rollout, pins, null, false);
   }
