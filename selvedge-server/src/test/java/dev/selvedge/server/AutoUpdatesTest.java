@@ -148,8 +148,8 @@ class AutoUpdatesTest {
     assertThat(events.get(0).data().path("trigger").asText()).isEqualTo(AutoUpdates.SCHEDULE);
     assertThat(events.get(0).data().path("services").get(0).path("digest").asText()).isEqualTo(A);
     assertThat(updates.view().get(0).nextCheck())
-        .isEqualTo(Instant.parse("2026-12-04T03:00:00Z"))
-        .as("03:00 is outside 02:00-03:00: the next is tomorrow's opening");
+        .as("03:00 is outside 02:00-03:00: the next is tomorrow's opening")
+        .isEqualTo(Instant.parse("2026-12-05T02:00:00Z"));
     // a reload: every 5 minutes, any time
     fleet.set(fleet("*/5 * * * *", null));
     clock.now = Instant.parse("2026-12-04T02:01:00Z");
@@ -204,12 +204,17 @@ class AutoUpdatesTest {
     // a new push is a new digest
     digest.set(C);
     assertThat(checkNow().rolloutId()).isEqualTo("rollout-2");
+    // once its rollout finished, the digest is what runs
+    store.autoUpdates().outcome("rollout-2", AutoUpdate.FINISHED);
+    StackCheck done = checkNow();
+    assertThat(done.services().get(0).state()).isEqualTo(State.CURRENT);
+    assertThat(done.services().get(0).message()).contains("rolled out by rollout-2");
+    assertThat(store.autoUpdates().seen("shop").get("api").digest()).isEqualTo(C);
     assertThat(starts.get(1)).isEqualTo(Map.of("api", "127.0.0.1:5000/shop/api@" + C));
-    var view = updates.view().get(0);
-    assertThat(view.lastCheck().rolloutId()).isEqualTo("rollout-2");
+    assertThat(starts).hasSize(2);
     assertThat(store.autoUpdates().attempts("shop", 10))
         .extracting(a -> a.digest() + " " + a.rolloutId() + " " + a.outcome())
-        .containsExactly(C + " rollout-2 null", B + " rollout-1 halted");
+        .containsExactly(C + " rollout-2 finished", B + " rollout-1 halted");
   }
 
   @Test

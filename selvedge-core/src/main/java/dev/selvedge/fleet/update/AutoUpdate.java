@@ -5,6 +5,7 @@ import dev.selvedge.contract.model.Service;
 import dev.selvedge.fleet.Fleet;
 import dev.selvedge.fleet.LiveStackReader;
 import dev.selvedge.fleet.NodeState;
+import dev.selvedge.port.AutoUpdateStore;
 import dev.selvedge.port.AutoUpdateStore.Attempt;
 import dev.selvedge.port.AutoUpdateStore.Seen;
 import dev.selvedge.port.Deployment;
@@ -122,6 +123,13 @@ public final class AutoUpdate {
       return services.stream().filter(s -> s.state() == State.DUE).toList();
     }
   }
+
+  /**
+   * The outcome of an attempt whose rollout reached every node ({@link AutoUpdateStore#outcome});
+   * any other outcome ({@code halted}, {@code aborted}, ...) leaves the digest attempted and not
+   * started again.
+   */
+  public static final String FINISHED = "finished";
 
   private final RegistryDigests registry;
   private final Store store;
@@ -286,7 +294,6 @@ public final class AutoUpdate {
         after.add(c);
         continue;
       }
-      store.autoUpdates().see(new Seen(target.name(), c.service(), c.reference(), c.digest(), now));
       after.add(
           new ServiceCheck(
               c.service(),
@@ -322,7 +329,7 @@ public final class AutoUpdate {
               + "' of auto_update is not in the contract "
               + target.stack().contract()
               + " (services: "
-              + String.join(", ", refs.keySet())
+              + String.join(", ", new java.util.TreeSet<>(refs.keySet()))
               + ")");
     }
     if (ref == null || ref.isBlank()) {
@@ -368,6 +375,17 @@ public final class AutoUpdate {
           service, ref, digest, shown, State.CURRENT, ref + " is at " + digest + ": up to date");
     }
     Optional<Attempt> attempted = store.autoUpdates().find(target.name(), service, digest);
+    if (attempted.isPresent() && FINISHED.equals(attempted.get().outcome())) {
+      // Its rollout reached every node: the new digest is what runs now.
+      store.autoUpdates().see(new Seen(target.name(), service, ref, digest, now));
+      return new ServiceCheck(
+          service,
+          ref,
+          digest,
+          List.of(digest),
+          State.CURRENT,
+          ref + " is at " + digest + ": rolled out by " + attempted.get().rolloutId());
+    }
     if (attempted.isPresent()) {
       Attempt a = attempted.get();
       return new ServiceCheck(
