@@ -202,7 +202,7 @@ public final class AutoUpdate {
    * Checks one stack now.
    *
    * @param start whether to start a rollout for what is due (false: only report, as {@code selvedge
-   *     fleet updates} does)
+   *     fleet updates} does; the digest of a tag found current is still recorded as its baseline)
    */
   public StackCheck check(Target target, boolean start) {
     Instant now = clock.instant();
