@@ -39,6 +39,11 @@ public final class RegistryClient implements RegistryDigests {
           "application/vnd.docker.distribution.manifest.v2+json");
 
   private static final String HUB_HOST = "registry-1.docker.io";
+
+  /** A repository name: path components of lower-case letters and digits with separators. */
+  private static final String NAME =
+      "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*";
+
   private static final Pattern PARAM = Pattern.compile("([A-Za-z]+)=\"([^\"]*)\"");
 
   private final RegistryAuth auth;
@@ -96,7 +101,7 @@ public final class RegistryClient implements RegistryDigests {
         rest = rest.substring(0, colon);
       }
       if (rest.isEmpty()
-          || !rest.matches("[a-z0-9]+(?:[._-]+[a-z0-9]+|/)*[a-z0-9]*")
+          || !rest.matches(NAME)
           || !tag.matches("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")) {
         throw new RegistryDigests.Failed(
             "'" + reference + "' is not an image reference (registry/name:tag)", 0);
