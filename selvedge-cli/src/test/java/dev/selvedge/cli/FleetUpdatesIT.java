@@ -28,6 +28,7 @@ class FleetUpdatesIT {
   private String registry;
   private Path home;
   private final List<String> images = new ArrayList<>();
+  private final List<String> pushed = new ArrayList<>();
 
   @BeforeAll
   static void services() throws Exception {
@@ -46,7 +47,17 @@ class FleetUpdatesIT {
   }
 
   @AfterEach
-  void tearDown() {
+  void tearDown() throws InterruptedException {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    for (String manifest : pushed) {
+      try {
+        http.send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create(manifest)).DELETE().build(),
+            java.net.http.HttpResponse.BodyHandlers.discarding());
+      } catch (java.io.IOException e) {
+        // best effort
+      }
+    }
     for (String image : images) {
       try {
         TestHost.run(List.of("docker", "rmi", "-f", image));
@@ -88,6 +99,7 @@ class FleetUpdatesIT {
     java.util.regex.Matcher m =
         java.util.regex.Pattern.compile("digest: (sha256:[0-9a-f]{64})").matcher(out);
     assertThat(m.find()).as(out).isTrue();
+    pushed.add("http://" + registry + "/v2/" + prefix + "/api/manifests/" + m.group(1));
     return m.group(1);
   }
 

@@ -87,6 +87,7 @@ class AutoUpdateApiIT {
   private final List<ServerEvent> published = new CopyOnWriteArrayList<>();
   private final List<Map<String, String>> starts = new CopyOnWriteArrayList<>();
   private final List<String> images = new ArrayList<>();
+  private final List<String> pushed = new ArrayList<>();
   private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
   private final SocketHttpProbe probe = new SocketHttpProbe();
   private final HttpClient http = HttpClient.newHttpClient();
@@ -275,6 +276,16 @@ class AutoUpdateApiIT {
       for (String image : images) {
         runQuietly(List.of("docker", "rmi", "-f", image));
       }
+      // the manifests pushed to the shared registry (the htpasswd one goes with its directory)
+      for (String manifest : pushed) {
+        try {
+          http.send(
+              HttpRequest.newBuilder(URI.create(manifest)).DELETE().build(),
+              HttpResponse.BodyHandlers.discarding());
+        } catch (IOException e) {
+          // best effort
+        }
+      }
       if (metrics != null) {
         metrics.close();
       }
@@ -315,6 +326,7 @@ class AutoUpdateApiIT {
     java.util.regex.Matcher m =
         java.util.regex.Pattern.compile("digest: (sha256:[0-9a-f]{64})").matcher(out);
     assertThat(m.find()).as("push output names the digest: %s", out).isTrue();
+    pushed.add("http://" + registry + "/v2/" + prefix + "/api/manifests/" + m.group(1));
     return m.group(1);
   }
 
