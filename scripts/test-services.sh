@@ -34,7 +34,7 @@ installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok instal
 
 install_missing() {
   local missing=()
-  for p in docker.io busybox-static openssh-server openssl docker-compose docker-registry curl postgresql \
+  for p in docker.io busybox-static openssh-server openssl docker-compose docker-registry apache2-utils curl postgresql \
     chromium chromium-driver; do  # chromium: the web UI's browser tests (Selenium, headless)
     installed "$p" || missing+=("$p")
   done

@@ -60,7 +60,7 @@ final class FleetCommand implements Command {
   @Override
   public String summary() {
     return "a fleet file's nodes: node × stack pills (fleet status), cross-tenant audit (fleet"
-        + " audit)";
+        + " audit), due auto-updates (fleet updates)";
   }
 
   @Override
@@ -92,12 +92,16 @@ final class FleetCommand implements Command {
         .action(Arguments.storeTrue())
         .help("skip the application layer (x-selvedge.readback URLs)");
     FleetAuditCommand.configure(subs);
+    FleetUpdatesCommand.configure(subs);
   }
 
   @Override
   public int run(Namespace ns) {
     if ("audit".equals(ns.getString("fleet_command"))) {
       return new FleetAuditCommand(cli).run(ns);
+    }
+    if ("updates".equals(ns.getString("fleet_command"))) {
+      return new FleetUpdatesCommand(cli).run(ns);
     }
     Path file = cli.workingDir().resolve(ns.getString("fleet")).normalize();
     Fleet fleet;

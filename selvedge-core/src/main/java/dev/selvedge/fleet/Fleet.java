@@ -161,6 +161,37 @@ public record Fleet(
    * @param contract a directory or Compose file on the control plane's side
    * @param project the Compose project name on the node (defaults to the stack's name)
    * @param deployDir where the stack is materialized on the node (null: the contract's directory)
+   * @param autoUpdate {@code auto_update}: when a new digest of a service's tag is rolled out
+   *     (docs/auto-update.md); null: never
    */
-  public record Stack(String name, Path contract, String project, String deployDir) {}
+  public record Stack(
+      String name, Path contract, String project, String deployDir, AutoUpdate autoUpdate) {}
+
+  /**
+   * A stack's {@code auto_update}: on its schedule the control plane asks the registry for the
+   * digest each listed service's tag points to, and a new one starts a rollout of the stack pinned
+   * to it, inside the window only (docs/auto-update.md).
+   *
+   * @param schedule when the registry is asked (5-field cron, UTC)
+   * @param services the services whose tags are followed, as the contract names them
+   * @param window when a rollout may start (UTC); null: at any time
+   * @param waves the rollout's waves ({@code 1}, {@code 25%}, ..., {@code 100%})
+   * @param gateTimeout how long each node's health gate may take
+   */
+  public record AutoUpdate(
+      dev.selvedge.fleet.update.CronSchedule schedule,
+      List<String> services,
+      dev.selvedge.fleet.update.UpdateWindow window,
+      List<String> waves,
+      Duration gateTimeout) {
+    /** Each node's gate, when not given: the CLI's default. */
+    public static final Duration DEFAULT_GATE_TIMEOUT = Duration.ofMinutes(2);
+
+    public AutoUpdate {
+      Objects.requireNonNull(schedule, "schedule");
+      Objects.requireNonNull(gateTimeout, "gateTimeout");
+      services = List.copyOf(services);
+      waves = List.copyOf(waves);
+    }
+  }
 }

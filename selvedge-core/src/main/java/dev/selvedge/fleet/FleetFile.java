@@ -11,6 +11,9 @@ import dev.selvedge.contract.yaml.SeqNode;
 import dev.selvedge.contract.yaml.Tag;
 import dev.selvedge.contract.yaml.YamlReader;
 import dev.selvedge.fleet.FleetFileException.Problem;
+import dev.selvedge.fleet.update.CronSchedule;
+import dev.selvedge.fleet.update.UpdateWindow;
+import dev.selvedge.fleet.update.Waves;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -74,7 +77,12 @@ public final class FleetFile {
   private static final List<String> PARITY_KEYS = List.of("ignore");
   private static final List<String> TLS_KEYS = List.of("ca", "cert", "key");
   private static final List<String> SSH_KEYS = List.of("identity", "known_hosts");
-  private static final List<String> STACK_KEYS = List.of("contract", "project", "deploy_dir");
+  private static final List<String> STACK_KEYS =
+      List.of("contract", "project", "deploy_dir", "auto_update");
+  private static final List<String> STACK_OVERRIDE_KEYS =
+      List.of("contract", "project", "deploy_dir");
+  private static final List<String> AUTO_UPDATE_KEYS =
+      List.of("schedule", "services", "window", "waves", "gate_timeout");
   private static final List<String> CORS_KEYS = List.of("origins");
   private static final Duration MIN_BACKOFF_CAP = Duration.ofMinutes(10);
   private static final Pattern PASSWORD =
@@ -296,7 +304,7 @@ public final class FleetFile {
           String prefix = overrideName(stack) + "_";
           if (rest.startsWith(prefix)) {
             String field = rest.substring(prefix.length()).toLowerCase(Locale.ROOT);
-            if (STACK_KEYS.contains(field)) {
+            if (STACK_OVERRIDE_KEYS.contains(field)) {
               return new Target(List.of("stacks", stack, field), false, null);
             }
           }
@@ -740,8 +748,24 @@ public final class FleetFile {
             deployDir = null;
           }
         }
+        Fleet.AutoUpdate autoUpdate = readAutoUpdate(sm.get("auto_update"), sp + ".auto_update");
+        if (autoUpdate != null) {
+          AutoUpdateSeen before2 =
+              autoUpdates.putIfAbsent(name, new AutoUpdateSeen(nodeId, autoUpdate));
+          if (before2 != null && !before2.autoUpdate().equals(autoUpdate)) {
+            problem(
+                sm.get("auto_update").mark(),
+                sp + ".auto_update",
+                "differs from node "
+                    + before2.node()
+                    + "'s auto_update of stack "
+                    + name
+                    + "; a stack is rolled out across its nodes with one auto_update: write the"
+                    + " same one on every node (or on one of them)");
+          }
+        }
         if (contract != null) {
-          out.put(name, new Fleet.Stack(name, contract, project, deployDir));
+          out.put(name, new Fleet.Stack(name, contract, project, deployDir, autoUpdate));
         }
       }
       return out;
@@ -853,6 +877,98 @@ public final class FleetFile {
         problem(n.mark(), key, "'" + s + "' is not a path (" + e.getReason() + ")");
         return null;
       }
+    }
+
+    // ---- auto_update -----------------------------------------------------------------------
+
+    private record AutoUpdateSeen(String node, Fleet.AutoUpdate autoUpdate) {}
+
+    private final Map<String, AutoUpdateSeen> autoUpdates = new HashMap<>();
+
+    private Fleet.AutoUpdate readAutoUpdate(Node n, String key) {
+      MapNode m = mapping(n, key);
+      if (m == null) {
+        return null;
+      }
+      known(m, key, AUTO_UPDATE_KEYS);
+      boolean ok = true;
+      CronSchedule schedule = null;
+      Node sn = m.get("schedule");
+      String s = text(sn, key + ".schedule");
+      if (s == null) {
+        problem(
+            (sn == null ? m : sn).mark(),
+            key + ".schedule",
+            "is missing; write when the registry is asked, as 5 cron fields in UTC (\"0 3 * * *\")");
+        ok = false;
+      } else {
+        try {
+          schedule = CronSchedule.parse(s);
+        } catch (IllegalArgumentException e) {
+          problem(sn.mark(), key + ".schedule", e.getMessage());
+          ok = false;
+        }
+      }
+      List<String> services = new ArrayList<>();
+      Node sv = m.get("services");
+      if (!(sv instanceof SeqNode seq) || seq.items().isEmpty()) {
+        problem(
+            (given(sv) ? sv : m).mark(),
+            key + ".services",
+            given(sv) && !(sv instanceof SeqNode)
+                ? "must be a list of the contract's services ([api]), not " + sv.kind()
+                : "is missing; list the services whose image tags are followed ([api])");
+        ok = false;
+      } else {
+        for (int i = 0; i < seq.items().size(); i++) {
+          Node item = seq.items().get(i);
+          String name = text(item, key + ".services[" + i + "]");
+          if (name == null || name.isBlank()) {
+            problem(item.mark(), key + ".services[" + i + "]", "is empty; name a service");
+            ok = false;
+          } else if (services.contains(name.strip())) {
+            problem(item.mark(), key + ".services[" + i + "]", "'" + name + "' is listed twice");
+            ok = false;
+          } else {
+            services.add(name.strip());
+          }
+        }
+      }
+      UpdateWindow window = null;
+      Node wn = m.get("window");
+      String w = text(wn, key + ".window");
+      if (w != null) {
+        try {
+          window = UpdateWindow.parse(w);
+        } catch (IllegalArgumentException e) {
+          problem(wn.mark(), key + ".window", e.getMessage());
+          ok = false;
+        }
+      }
+      List<String> waves = Waves.DEFAULT;
+      Node vn = m.get("waves");
+      if (given(vn)) {
+        if (!(vn instanceof SeqNode vs)) {
+          problem(vn.mark(), key + ".waves", "must be a list ([1, 25%, 100%]), not " + vn.kind());
+          ok = false;
+        } else {
+          List<String> items = new ArrayList<>();
+          for (int i = 0; i < vs.items().size(); i++) {
+            String t = text(vs.items().get(i), key + ".waves[" + i + "]");
+            items.add(t == null ? "" : t);
+          }
+          try {
+            waves = Waves.parse(items);
+          } catch (IllegalArgumentException e) {
+            problem(vn.mark(), key + ".waves", e.getMessage());
+            ok = false;
+          }
+        }
+      }
+      Duration gate =
+          duration(
+              m.get("gate_timeout"), key + ".gate_timeout", Fleet.AutoUpdate.DEFAULT_GATE_TIMEOUT);
+      return ok ? new Fleet.AutoUpdate(schedule, services, window, waves, gate) : null;
     }
 
     // ---- audit -----------------------------------------------------------------------------

@@ -75,6 +75,11 @@ public abstract class ForwardingStore implements Store {
   }
 
   @Override
+  public AutoUpdateStore autoUpdates() {
+    return delegate.autoUpdates();
+  }
+
+  @Override
   public void close() {
     delegate.close();
   }

@@ -35,6 +35,9 @@ public interface Store extends AutoCloseable {
   /** The cross-tenant audit's runs. */
   TenantAuditStore tenantAudits();
 
+  /** Auto-update's seen digests and attempts. */
+  AutoUpdateStore autoUpdates();
+
   @Override
   void close();
 }

@@ -59,7 +59,7 @@ class EngineNodeReaderTest {
   static Fleet.Node node(String engine, String... stacks) {
     Map<String, Fleet.Stack> m = new LinkedHashMap<>();
     for (String s : stacks) {
-      m.put(s, new Fleet.Stack(s, Path.of("/c/" + s), s, null));
+      m.put(s, new Fleet.Stack(s, Path.of("/c/" + s), s, null, null));
     }
     return new Fleet.Node("n1", engine, null, null, null, List.of(), m);
   }

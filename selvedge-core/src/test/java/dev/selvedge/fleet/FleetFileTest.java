@@ -76,7 +76,7 @@ class FleetFileTest {
     assertThat(app.tags()).containsExactly("eu", "tenant-a");
     assertThat(app.stacks().get("shop"))
         .isEqualTo(
-            new Fleet.Stack("shop", dir.resolve("contracts/shop"), "shop-prod", "/srv/shop"));
+            new Fleet.Stack("shop", dir.resolve("contracts/shop"), "shop-prod", "/srv/shop", null));
     Fleet.Node db = fleet.nodes().get("db-1");
     assertThat(db.tls())
         .isEqualTo(
@@ -85,7 +85,8 @@ class FleetFileTest {
                 dir.resolve("certs/cert.pem"),
                 dir.resolve("certs/key.pem")));
     assertThat(db.stacks().get("pg"))
-        .isEqualTo(new Fleet.Stack("pg", dir.resolve("contracts/pg/compose.yaml"), "pg", null));
+        .isEqualTo(
+            new Fleet.Stack("pg", dir.resolve("contracts/pg/compose.yaml"), "pg", null, null));
     Fleet.Node local = fleet.nodes().get("local");
     assertThat(local.environment()).isNull();
     assertThat(local.tags()).isEmpty();
@@ -147,7 +148,7 @@ class FleetFileTest {
             fleet.yaml:6: nodes.app-1.tls: is only for tcp:// engines; this node's engine is unix
             fleet.yaml:6: nodes.app-1.tls.pass: unknown key 'pass' (known: ca, cert, key)
             fleet.yaml:8: nodes.app-1.stacks.shop.dir: unknown key 'dir' (known: contract, \
-            project, deploy_dir)
+            project, deploy_dir, auto_update)
             fleet.yaml:9: cors.origin: unknown key 'origin' (known: origins)
             fleet.yaml:10: node: unknown key 'node' (known: poll, nodes, cors, retention, audit)""");
   }
@@ -513,7 +514,7 @@ class FleetFileTest {
     assertThat(app.ssh().identity()).isEqualTo(dir.resolve("certs/key.pem"));
     assertThat(app.ssh().knownHosts()).isEqualTo(dir.resolve("keys/known_hosts"));
     assertThat(app.stacks().get("shop"))
-        .isEqualTo(new Fleet.Stack("shop", dir.resolve("contracts/pg"), "shop", "/opt/shop"));
+        .isEqualTo(new Fleet.Stack("shop", dir.resolve("contracts/pg"), "shop", "/opt/shop", null));
     assertThat(fleet.nodes().get("db-1").tls().ca()).isEqualTo(dir.resolve("other/ca.pem"));
     assertThat(fleet.nodes().get("local").environment()).isEqualTo("dev");
   }
@@ -638,6 +639,104 @@ class FleetFileTest {
                     + "    parity:\n"
                     + "      ignore: [\"\"]\n"))
         .contains("fleet.yaml:5: nodes.a.parity.ignore[0]: is empty");
+  }
+
+  @Test
+  void autoUpdateOfAStackIsReadWithItsDefaults() throws IOException {
+    Files.writeString(
+        fleetFile,
+        """
+        nodes:
+          a:
+            engine: unix:///var/run/docker.sock
+            stacks:
+              shop:
+                contract: contracts/shop
+                auto_update:
+                  schedule: "0 3 * * *"
+                  services: [web]
+                  window: 22:00-02:00
+                  waves: [1, 25%, 100%]
+                  gate_timeout: 5m
+          b:
+            engine: unix:///var/run/docker.sock
+            stacks:
+              shop: {contract: contracts/shop, auto_update: {schedule: "0 3 * * *", services: [web], window: 22:00-02:00, waves: [1, 25%, 100%], gate_timeout: 5m}}
+              pg: {contract: contracts/pg, auto_update: {schedule: "*/5 * * * *", services: [db]}}
+        """);
+    Fleet fleet = FleetFile.load(fleetFile, env);
+    Fleet.AutoUpdate shop = fleet.nodes().get("a").stacks().get("shop").autoUpdate();
+    assertThat(shop.schedule()).hasToString("0 3 * * *");
+    assertThat(shop.services()).containsExactly("web");
+    assertThat(shop.window()).hasToString("22:00-02:00");
+    assertThat(shop.waves()).containsExactly("1", "25%", "100%");
+    assertThat(shop.gateTimeout()).isEqualTo(Duration.ofMinutes(5));
+    Fleet.AutoUpdate pg = fleet.nodes().get("b").stacks().get("pg").autoUpdate();
+    assertThat(pg.window()).isNull();
+    assertThat(pg.waves()).containsExactly("1", "100%");
+    assertThat(pg.gateTimeout()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(dev.selvedge.fleet.update.AutoUpdate.targets(fleet))
+        .extracting(dev.selvedge.fleet.update.AutoUpdate.Target::name)
+        .containsExactly("shop", "pg");
+    assertThat(dev.selvedge.fleet.update.AutoUpdate.targets(fleet).get(0).nodes().keySet())
+        .containsExactly("a", "b");
+  }
+
+  @Test
+  void badAutoUpdatesAreNamedAtTheirLines() {
+    String message =
+        errorOf(
+            """
+            nodes:
+              a:
+                engine: unix:///var/run/docker.sock
+                stacks:
+                  shop:
+                    contract: contracts/shop
+                    auto_update:
+                      schedule: "0 3 * *"
+                      services: []
+                      window: 2-5
+                      waves: [25%, 1, 100%]
+                      gate_timeout: soon
+                      retry: true
+                  pg:
+                    contract: contracts/pg
+                    auto_update: {services: [db, db]}
+            """);
+    assertThat(message)
+        .contains("fleet.yaml:8: nodes.a.stacks.shop.auto_update.schedule: '0 3 * *' has 4 fields")
+        .contains("fleet.yaml:9: nodes.a.stacks.shop.auto_update.services: is missing")
+        .contains(
+            "fleet.yaml:10: nodes.a.stacks.shop.auto_update.window: '2-5' is not a window;"
+                + " write HH:MM-HH:MM in UTC")
+        .contains(
+            "fleet.yaml:11: nodes.a.stacks.shop.auto_update.waves: wave 2 '1': node counts come"
+                + " before percentages")
+        .contains("fleet.yaml:12: nodes.a.stacks.shop.auto_update.gate_timeout: 'soon' is not a")
+        .contains("fleet.yaml:13: nodes.a.stacks.shop.auto_update.retry: unknown key 'retry'")
+        .contains("fleet.yaml:16: nodes.a.stacks.pg.auto_update.schedule: is missing")
+        .contains("fleet.yaml:16: nodes.a.stacks.pg.auto_update.services[1]: 'db' is listed twice");
+  }
+
+  @Test
+  void twoNodesMustAgreeOnAStacksAutoUpdate() {
+    assertThat(
+            errorOf(
+                """
+                nodes:
+                  a:
+                    engine: unix:///var/run/docker.sock
+                    stacks:
+                      shop: {contract: contracts/shop, auto_update: {schedule: "0 3 * * *", services: [web]}}
+                  b:
+                    engine: unix:///var/run/docker.sock
+                    stacks:
+                      shop: {contract: contracts/shop, auto_update: {schedule: "0 4 * * *", services: [web]}}
+                """))
+        .contains(
+            "fleet.yaml:9: nodes.b.stacks.shop.auto_update: differs from node a's auto_update of"
+                + " stack shop");
   }
 
   // ---- helpers --------------------------------------------------------------------------

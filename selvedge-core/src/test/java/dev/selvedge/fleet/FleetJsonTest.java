@@ -20,7 +20,7 @@ class FleetJsonTest {
   static Fleet.Node node(String id, String... stacks) {
     Map<String, Fleet.Stack> m = new LinkedHashMap<>();
     for (String s : stacks) {
-      m.put(s, new Fleet.Stack(s, Path.of("/c/" + s), s + "-p", null));
+      m.put(s, new Fleet.Stack(s, Path.of("/c/" + s), s + "-p", null, null));
     }
     return new Fleet.Node(id, "unix:///x", null, null, "prod", List.of("eu", "t-a"), m);
   }

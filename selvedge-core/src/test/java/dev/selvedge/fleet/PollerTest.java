@@ -131,7 +131,7 @@ class PollerTest {
         null,
         "prod",
         List.of("eu"),
-        Map.of("shop", new Fleet.Stack("shop", Path.of("/c/shop"), "shop", null)));
+        Map.of("shop", new Fleet.Stack("shop", Path.of("/c/shop"), "shop", null, null)));
   }
 
   static Fleet.Poll poll(Duration interval, int concurrency, int flap, Duration cap) {

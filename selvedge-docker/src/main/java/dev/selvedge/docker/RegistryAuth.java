@@ -35,7 +35,23 @@ final class RegistryAuth {
 
   private final Path configFile;
   private final Map<String, String> env;
-  private final Map<String, Optional<String>> cache = new ConcurrentHashMap<>();
+  private final Map<String, Optional<Credentials>> cache = new ConcurrentHashMap<>();
+
+  /**
+   * One registry's credentials: a user and password, or an identity token (then both others are
+   * null). Its {@link #toString()} names no secret.
+   */
+  record Credentials(String user, String password, String identityToken) {
+    @Override
+    public String toString() {
+      return identityToken != null ? "Credentials[identity token]" : "Credentials[user, password]";
+    }
+  }
+
+  /** The config file read, for messages. */
+  Path configFile() {
+    return configFile;
+  }
 
   RegistryAuth(Path configFile, Map<String, String> env) {
     this.configFile = configFile;
@@ -81,10 +97,16 @@ final class RegistryAuth {
   /** The {@code X-Registry-Auth} value for the registry of {@code reference}, when we have any. */
   Optional<String> header(String reference) {
     String registry = registryOf(reference);
+    return credentials(registry)
+        .map(c -> encode(c.user(), c.password(), c.identityToken(), registry));
+  }
+
+  /** The credentials of {@code registry} ({@link #registryOf}'s spelling), when we have any. */
+  Optional<Credentials> credentials(String registry) {
     return cache.computeIfAbsent(registry, this::lookUp);
   }
 
-  private Optional<String> lookUp(String registry) {
+  private Optional<Credentials> lookUp(String registry) {
     if (!Files.isRegularFile(configFile)) {
       return Optional.empty();
     }
@@ -105,7 +127,7 @@ final class RegistryAuth {
     }
     JsonNode entry = entry(config.path("auths"), registry);
     if (entry != null) {
-      Optional<String> fromEntry = fromEntry(entry, registry);
+      Optional<Credentials> fromEntry = fromEntry(entry, registry);
       if (fromEntry.isPresent()) {
         return fromEntry;
       }
@@ -134,10 +156,10 @@ final class RegistryAuth {
     return null;
   }
 
-  private Optional<String> fromEntry(JsonNode entry, String registry) {
+  private Optional<Credentials> fromEntry(JsonNode entry, String registry) {
     String token = entry.path("identitytoken").asText("");
     if (!token.isEmpty()) {
-      return Optional.of(encode(null, null, token, registry));
+      return Optional.of(new Credentials(null, null, token));
     }
     String auth = entry.path("auth").asText("");
     if (!auth.isEmpty()) {
@@ -154,18 +176,18 @@ final class RegistryAuth {
             configFile + ": auths." + registry + ".auth is not user:password; log in again");
       }
       return Optional.of(
-          encode(decoded.substring(0, colon), decoded.substring(colon + 1), null, registry));
+          new Credentials(decoded.substring(0, colon), decoded.substring(colon + 1), null));
     }
     String user = entry.path("username").asText("");
     String password = entry.path("password").asText("");
     if (!user.isEmpty() || !password.isEmpty()) {
-      return Optional.of(encode(user, password, null, registry));
+      return Optional.of(new Credentials(user, password, null));
     }
     return Optional.empty();
   }
 
   /** Runs {@code docker-credential-<helper> get} with the registry on stdin. */
-  private Optional<String> fromHelper(String helper, String registry) {
+  private Optional<Credentials> fromHelper(String helper, String registry) {
     if (!helper.matches("[A-Za-z0-9._-]+")) {
       throw new SelvedgeException(
           configFile + ": credential helper name '" + helper + "' is not a plain program name");
@@ -222,8 +244,8 @@ final class RegistryAuth {
       }
       return Optional.of(
           user.equals("<token>")
-              ? encode(null, null, secret, registry)
-              : encode(user, secret, null, registry));
+              ? new Credentials(null, null, secret)
+              : new Credentials(user, secret, null));
     } catch (IOException e) {
       // Never the helper's output: it may hold the secret.
       throw new SelvedgeException(

@@ -117,6 +117,7 @@ public final class ControlPlane implements AutoCloseable {
   private final Javalin app;
   private final OperationRoutes operations;
   private final TenantAudits tenantAudits;
+  private final AutoUpdates autoUpdates;
 
   private ControlPlane(Settings settings) {
     this.settings = settings;
@@ -132,6 +133,7 @@ public final class ControlPlane implements AutoCloseable {
             settings.metrics()::auditFailed);
     this.operations = settings.operations() == null ? null : new OperationRoutes(this, settings);
     this.tenantAudits = new TenantAudits(settings, line -> System.err.println("selvedge: " + line));
+    this.autoUpdates = new AutoUpdates(settings, line -> System.err.println("selvedge: " + line));
     this.ui =
         webUi(settings, keys, limiter)
             .actions(operations == null ? null : new StackActions(operations, audit));
@@ -178,6 +180,7 @@ public final class ControlPlane implements AutoCloseable {
               }
               new ParityRoutes(settings).register(config.routes);
               new TenantAuditRoutes(settings, tenantAudits).register(config.routes);
+              new AutoUpdateRoutes(settings, autoUpdates).register(config.routes);
               EventStream.register(config.routes, settings.stream(), this::authenticateUpgrade);
               ui.register(config.routes); // the web UI: /, /ui/... (after the API's routes)
               config.routes.exception(
@@ -252,6 +255,11 @@ public final class ControlPlane implements AutoCloseable {
     return tenantAudits;
   }
 
+  /** Auto-update: {@code serve} gives it its rollout starter and starts its schedule. */
+  AutoUpdates autoUpdates() {
+    return autoUpdates;
+  }
+
   /** The port it listens on. */
   public int port() {
     return app.port();
@@ -261,6 +269,7 @@ public final class ControlPlane implements AutoCloseable {
   @Override
   public void close() {
     tenantAudits.close();
+    autoUpdates.close();
     app.stop();
     if (operations != null) {
       operations.close();

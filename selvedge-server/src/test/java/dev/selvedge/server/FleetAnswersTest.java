@@ -74,7 +74,7 @@ class FleetAnswersTest {
               null,
               id.equals("c") ? "staging" : "prod",
               List.of(id.equals("a") ? "eu" : "us"),
-              Map.of("shop", new Fleet.Stack("shop", Path.of("/c/shop"), "shop", null))));
+              Map.of("shop", new Fleet.Stack("shop", Path.of("/c/shop"), "shop", null, null))));
     }
     return new Fleet(Path.of("/fleet.yaml"), Fleet.Poll.DEFAULT, nodes, List.of());
   }

@@ -102,7 +102,7 @@ class OperationsIT {
             null,
             null,
             List.of(),
-            Map.of(STACK_NAME, new Fleet.Stack(STACK_NAME, repo, project, null))));
+            Map.of(STACK_NAME, new Fleet.Stack(STACK_NAME, repo, project, null, null))));
     Fleet fleet = new Fleet(tmp.resolve("fleet.yaml"), Fleet.Poll.DEFAULT, nodes, List.of());
     server =
         InProcessServer.start(

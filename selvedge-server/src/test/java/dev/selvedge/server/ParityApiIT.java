@@ -126,7 +126,7 @@ class ParityApiIT {
         null,
         environment,
         List.of(),
-        Map.of("web", new Fleet.Stack("web", contract, project, null)));
+        Map.of("web", new Fleet.Stack("web", contract, project, null, null)));
   }
 
   @AfterEach

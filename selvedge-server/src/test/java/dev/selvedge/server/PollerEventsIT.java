@@ -158,7 +158,7 @@ class PollerEventsIT {
             null,
             "dev",
             List.of(),
-            Map.of("app", new Fleet.Stack("app", app, project, null)));
+            Map.of("app", new Fleet.Stack("app", app, project, null, null)));
     Fleet fleet =
         new Fleet(
             tmp.resolve("fleet.yaml"),

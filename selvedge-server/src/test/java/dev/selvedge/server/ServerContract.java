@@ -192,7 +192,7 @@ abstract class ServerContract {
       String id, String engine, String env, List<String> tags, String... stacks) {
     Map<String, Fleet.Stack> s = new LinkedHashMap<>();
     for (String name : stacks) {
-      s.put(name, new Fleet.Stack(name, Path.of("/srv/" + name), name + "-" + suffix, null));
+      s.put(name, new Fleet.Stack(name, Path.of("/srv/" + name), name + "-" + suffix, null, null));
     }
     return new Fleet.Node(id, engine, null, null, env, tags, s);
   }

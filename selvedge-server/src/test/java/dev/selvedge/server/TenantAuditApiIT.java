@@ -123,7 +123,7 @@ class TenantAuditApiIT {
         null,
         null,
         List.of(),
-        Map.of(tenant, new Fleet.Stack(tenant, contract, prefix + "-" + tenant, null)));
+        Map.of(tenant, new Fleet.Stack(tenant, contract, prefix + "-" + tenant, null, null)));
   }
 
   @AfterEach

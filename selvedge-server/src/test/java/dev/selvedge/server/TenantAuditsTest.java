@@ -135,7 +135,7 @@ class TenantAuditsTest {
             null,
             null,
             List.of(),
-            Map.of("app", new Fleet.Stack("app", tmp, "app", null)));
+            Map.of("app", new Fleet.Stack("app", tmp, "app", null, null)));
     return new Fleet(
         tmp.resolve("fleet.yaml"),
         Fleet.Poll.DEFAULT,

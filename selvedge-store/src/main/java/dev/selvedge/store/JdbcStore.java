@@ -3,6 +3,7 @@ package dev.selvedge.store;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.selvedge.port.ApiKeyStore;
 import dev.selvedge.port.AuditLog;
+import dev.selvedge.port.AutoUpdateStore;
 import dev.selvedge.port.DeploymentStore;
 import dev.selvedge.port.EventStore;
 import dev.selvedge.port.FleetStateStore;
@@ -27,6 +28,7 @@ final class JdbcStore implements Store {
   private final UiSessionStore uiSessions;
   private final ReplicaStore replicas;
   private final TenantAuditStore tenantAudits;
+  private final AutoUpdateStore autoUpdates;
 
   JdbcStore(
       HikariDataSource pool,
@@ -40,7 +42,8 @@ final class JdbcStore implements Store {
       EventStore events,
       UiSessionStore uiSessions,
       ReplicaStore replicas,
-      TenantAuditStore tenantAudits) {
+      TenantAuditStore tenantAudits,
+      AutoUpdateStore autoUpdates) {
     this.pool = pool;
     this.location = location;
     this.deployments = deployments;
@@ -53,6 +56,7 @@ final class JdbcStore implements Store {
     this.uiSessions = uiSessions;
     this.replicas = replicas;
     this.tenantAudits = tenantAudits;
+    this.autoUpdates = autoUpdates;
   }
 
   @Override
@@ -108,6 +112,11 @@ final class JdbcStore implements Store {
   @Override
   public TenantAuditStore tenantAudits() {
     return tenantAudits;
+  }
+
+  @Override
+  public AutoUpdateStore autoUpdates() {
+    return autoUpdates;
   }
 
   @Override

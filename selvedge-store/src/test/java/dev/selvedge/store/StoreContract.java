@@ -1526,4 +1526,86 @@ abstract class StoreContract {
     assertThat(audits.find(recent.id())).isEmpty();
     assertThat(audits.latest()).hasValueSatisfying(r -> assertThat(r.id()).isEqualTo(newest.id()));
   }
+
+  // --- auto-update ---------------------------------------------------------------------------
+
+  @Test
+  void anAutoUpdateDigestIsAttemptedOnceOnEveryReplica() {
+    var updates = store.autoUpdates();
+    String stack = project();
+    String digest = "sha256:" + "b".repeat(64);
+    Instant t0 = micros(clock.instant());
+    var claim =
+        updates.add(
+            new dev.selvedge.port.AutoUpdateStore.Attempt(0, stack, "api", digest, "", t0, null));
+    assertThat(claim).isPresent();
+    Store other = open();
+    // another replica checking at the same time cannot claim the same digest
+    assertThat(
+            other
+                .autoUpdates()
+                .add(
+                    new dev.selvedge.port.AutoUpdateStore.Attempt(
+                        0, stack, "api", digest, "", t0.plusSeconds(1), null)))
+        .isEmpty();
+    // another service, or another digest, is its own attempt
+    var web =
+        other
+            .autoUpdates()
+            .add(
+                new dev.selvedge.port.AutoUpdateStore.Attempt(
+                    0, stack, "web", digest, "", t0, null));
+    assertThat(web).isPresent();
+    updates.rollout(claim.get().id(), "r-" + stack);
+    updates.rollout(web.get().id(), "r-" + stack);
+    assertThat(other.autoUpdates().outcome("r-" + stack, "halted")).isEqualTo(2);
+    assertThat(other.autoUpdates().find(stack, "api", digest))
+        .hasValueSatisfying(
+            a -> {
+              assertThat(a.rolloutId()).isEqualTo("r-" + stack);
+              assertThat(a.startedAt()).isEqualTo(t0);
+              assertThat(a.outcome()).isEqualTo("halted");
+            });
+    assertThat(updates.attempts(stack, 10))
+        .extracting(dev.selvedge.port.AutoUpdateStore.Attempt::service)
+        .containsExactly("web", "api");
+    // a refused start releases its claim: the next check may claim it again
+    String next = "sha256:" + "c".repeat(64);
+    var refused =
+        updates.add(
+            new dev.selvedge.port.AutoUpdateStore.Attempt(0, stack, "api", next, "", t0, null));
+    updates.release(refused.orElseThrow().id());
+    assertThat(updates.find(stack, "api", next)).isEmpty();
+    assertThat(
+            other
+                .autoUpdates()
+                .add(
+                    new dev.selvedge.port.AutoUpdateStore.Attempt(
+                        0, stack, "api", next, "", t0, null)))
+        .isPresent();
+    assertThat(updates.find(stack + "-other", "api", digest)).isEmpty();
+  }
+
+  @Test
+  void theDigestsAnAutoUpdateSawAreReplacedPerService() {
+    var updates = store.autoUpdates();
+    String stack = project();
+    Instant t0 = micros(clock.instant());
+    String a = "sha256:" + "1".repeat(64);
+    String b = "sha256:" + "2".repeat(64);
+    updates.see(new dev.selvedge.port.AutoUpdateStore.Seen(stack, "api", "r/app:1", a, t0));
+    updates.see(new dev.selvedge.port.AutoUpdateStore.Seen(stack, "web", "r/web:1", a, t0));
+    open()
+        .autoUpdates()
+        .see(
+            new dev.selvedge.port.AutoUpdateStore.Seen(
+                stack, "api", "r/app:2", b, t0.plusSeconds(5)));
+    var seen = updates.seen(stack);
+    assertThat(seen.keySet()).containsExactly("api", "web");
+    assertThat(seen.get("api").digest()).isEqualTo(b);
+    assertThat(seen.get("api").reference()).isEqualTo("r/app:2");
+    assertThat(seen.get("api").at()).isEqualTo(t0.plusSeconds(5));
+    assertThat(seen.get("web").digest()).isEqualTo(a);
+    assertThat(updates.seen(stack + "-other")).isEmpty();
+  }
 }

@@ -88,7 +88,7 @@ class TenantAuditTest {
       Map<String, Fleet.Stack> stacks = new LinkedHashMap<>();
       for (int i = 1; i < n.length; i++) {
         String[] sp = n[i].split("=");
-        stacks.put(sp[0], new Fleet.Stack(sp[0], tmp, sp[1], null));
+        stacks.put(sp[0], new Fleet.Stack(sp[0], tmp, sp[1], null, null));
       }
       out.put(
           n[0],

@@ -382,7 +382,7 @@ class ParityCheckTest {
   private Fleet.Node node(String id, String env, String... stacks) {
     Map<String, Fleet.Stack> s = new LinkedHashMap<>();
     for (String name : stacks) {
-      s.put(name, new Fleet.Stack(name, tmp, name, null));
+      s.put(name, new Fleet.Stack(name, tmp, name, null, null));
     }
     return new Fleet.Node(id, "unix:///var/run/docker.sock", null, null, env, List.of(), s);
   }

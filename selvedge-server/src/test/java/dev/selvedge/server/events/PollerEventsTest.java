@@ -56,7 +56,7 @@ class PollerEventsTest {
             null,
             "prod",
             List.of(),
-            Map.of("shop", new Fleet.Stack("shop", Path.of("/srv/shop"), "shop", null)));
+            Map.of("shop", new Fleet.Stack("shop", Path.of("/srv/shop"), "shop", null, null)));
     Fleet fleet =
         new Fleet(
             Path.of("/srv/fleet.yaml"),

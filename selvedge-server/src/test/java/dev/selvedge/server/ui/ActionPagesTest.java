@@ -365,7 +365,7 @@ class ActionPagesTest {
     dev.selvedge.contract.model.Project project =
         dev.selvedge.contract.compose.ComposeLoader.load(
             dev.selvedge.fleet.LiveStackReader.loadOptions(
-                new dev.selvedge.fleet.Fleet.Stack("shop", dir.resolve("repo"), "shop", null),
+                new dev.selvedge.fleet.Fleet.Stack("shop", dir.resolve("repo"), "shop", null, null),
                 java.util.Map.of()));
     assertThat(dev.selvedge.operations.VerifyGate.judge(project, false).decision())
         .isEqualTo(dev.selvedge.operations.VerifyGate.Decision.REFUSED);

@@ -95,7 +95,7 @@ public final class UiDockerFixture implements AutoCloseable {
             null,
             null,
             List.of(),
-            Map.of(STACK, new Fleet.Stack(STACK, repo, project, null))));
+            Map.of(STACK, new Fleet.Stack(STACK, repo, project, null, null))));
     Fleet fleet = new Fleet(dir.resolve("fleet.yaml"), Fleet.Poll.DEFAULT, nodes, List.of());
     server =
         InProcessServer.start(

@@ -247,7 +247,7 @@ final class UiFixture implements AutoCloseable {
     if (repo != null) {
       Fleet.Node one = nodes.get("app-1");
       Map<String, Fleet.Stack> stacks = new LinkedHashMap<>(one.stacks());
-      stacks.put("shop", new Fleet.Stack("shop", repo, "shop", null));
+      stacks.put("shop", new Fleet.Stack("shop", repo, "shop", null, null));
       nodes.put(
           "app-1",
           new Fleet.Node(
@@ -276,7 +276,7 @@ final class UiFixture implements AutoCloseable {
       String id, String engine, String env, List<String> tags, String... stacks) {
     Map<String, Fleet.Stack> s = new LinkedHashMap<>();
     for (String name : stacks) {
-      s.put(name, new Fleet.Stack(name, Path.of("/srv/" + name), name, null));
+      s.put(name, new Fleet.Stack(name, Path.of("/srv/" + name), name, null, null));
     }
     return new Fleet.Node(id, engine, null, null, env, tags, s);
   }
