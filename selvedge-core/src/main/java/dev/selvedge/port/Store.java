@@ -35,6 +35,9 @@ public interface Store extends AutoCloseable {
   /** The cross-tenant audit's runs. */
   TenantAuditStore tenantAudits();
 
+  /** Rollouts of a stack across the fleet in waves. */
+  RolloutStore rollouts();
+
   @Override
   void close();
 }

@@ -9,6 +9,7 @@ import dev.selvedge.port.FleetStateStore;
 import dev.selvedge.port.LeaseStore;
 import dev.selvedge.port.OperationStore;
 import dev.selvedge.port.ReplicaStore;
+import dev.selvedge.port.RolloutStore;
 import dev.selvedge.port.Store;
 import dev.selvedge.port.TenantAuditStore;
 import dev.selvedge.port.UiSessionStore;
@@ -27,6 +28,7 @@ final class JdbcStore implements Store {
   private final UiSessionStore uiSessions;
   private final ReplicaStore replicas;
   private final TenantAuditStore tenantAudits;
+  private final RolloutStore rollouts;
 
   JdbcStore(
       HikariDataSource pool,
@@ -40,7 +42,8 @@ final class JdbcStore implements Store {
       EventStore events,
       UiSessionStore uiSessions,
       ReplicaStore replicas,
-      TenantAuditStore tenantAudits) {
+      TenantAuditStore tenantAudits,
+      RolloutStore rollouts) {
     this.pool = pool;
     this.location = location;
     this.deployments = deployments;
@@ -53,6 +56,7 @@ final class JdbcStore implements Store {
     this.uiSessions = uiSessions;
     this.replicas = replicas;
     this.tenantAudits = tenantAudits;
+    this.rollouts = rollouts;
   }
 
   @Override
@@ -108,6 +112,11 @@ final class JdbcStore implements Store {
   @Override
   public TenantAuditStore tenantAudits() {
     return tenantAudits;
+  }
+
+  @Override
+  public RolloutStore rollouts() {
+    return rollouts;
   }
 
   @Override
