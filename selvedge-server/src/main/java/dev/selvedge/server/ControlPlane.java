@@ -117,6 +117,7 @@ public final class ControlPlane implements AutoCloseable {
   private final Javalin app;
   private final OperationRoutes operations;
   private final TenantAudits tenantAudits;
+  private final Rollouts rollouts;
 
   private ControlPlane(Settings settings) {
     this.settings = settings;
@@ -132,6 +133,7 @@ public final class ControlPlane implements AutoCloseable {
             settings.metrics()::auditFailed);
     this.operations = settings.operations() == null ? null : new OperationRoutes(this, settings);
     this.tenantAudits = new TenantAudits(settings, line -> System.err.println("selvedge: " + line));
+    this.rollouts = new Rollouts(settings);
     this.ui =
         webUi(settings, keys, limiter)
             .actions(operations == null ? null : new StackActions(operations, audit));
@@ -178,6 +180,7 @@ public final class ControlPlane implements AutoCloseable {
               }
               new ParityRoutes(settings).register(config.routes);
               new TenantAuditRoutes(settings, tenantAudits).register(config.routes);
+              new RolloutRoutes(settings, rollouts).register(config.routes);
               EventStream.register(config.routes, settings.stream(), this::authenticateUpgrade);
               ui.register(config.routes); // the web UI: /, /ui/... (after the API's routes)
               config.routes.exception(
@@ -252,6 +255,20 @@ public final class ControlPlane implements AutoCloseable {
     return tenantAudits;
   }
 
+  /**
+   * The rollouts' use case on this server (auto-update starts rollouts through {@link
+   * RolloutService#start}), or null when it runs no operations. {@code serve} starts the take-over
+   * of expired rollouts with {@link #startRollouts}.
+   */
+  public dev.selvedge.fleet.rollout.RolloutService rollouts() {
+    return rollouts.service();
+  }
+
+  /** Takes over rollouts whose owner's lease ran out, now and periodically (until closed). */
+  public void startRollouts() {
+    rollouts.start();
+  }
+
   /** The port it listens on. */
   public int port() {
     return app.port();
@@ -261,6 +278,7 @@ public final class ControlPlane implements AutoCloseable {
   @Override
   public void close() {
     tenantAudits.close();
+    rollouts.close();
     app.stop();
     if (operations != null) {
       operations.close();

@@ -193,6 +193,7 @@ public final class Serve {
                       probe)));
       open.add(plane);
       plane.tenantAudits().start(); // audit.schedule; closed with the plane
+      plane.startRollouts(); // expired rollouts taken over, now and periodically
       open.add(
           new AuditRetention(
                   store.audit(),
