@@ -263,8 +263,14 @@ class RolloutIT {
             "30s");
     assertThat(third.code()).as(third.out() + third.err()).isZero();
     String c = idOf(third);
-    assertThat(imageOf(containerOf(projects.get(2)))).startsWith(goodAlt);
-    assertThat(imageOf(containerOf(projects.get(0)))).startsWith(good);
+    // the us nodes run the other reference (a local tag: pinned by image id), the eu ones as before
+    assertThat(containerOf(projects.get(2))).isNotEqualTo(before.get(projects.get(2)));
+    assertThat(imageOf(containerOf(projects.get(2)))).startsWith("sha256:");
+    assertThat(containerOf(projects.get(1))).isEqualTo(before.get(projects.get(1)));
+    JsonNode cs = status(c);
+    long previous = cs.at("/nodes/0/previous_deployment").asLong();
+    assertThat(cs.at("/nodes/0/node").asText()).isEqualTo("n3");
+    assertThat(previous).isPositive();
     MainTest.Result back = cli("rollout", "rollback", c, "--format", "json");
     assertThat(back.code()).as(back.out() + back.err()).isZero();
     JsonNode b = JSON.readTree(back.out());
@@ -273,6 +279,13 @@ class RolloutIT {
     b.get("nodes").forEach(n -> assertThat(n.get("step").asText()).isEqualTo("rolled-back"));
     assertThat(imageOf(containerOf(projects.get(2)))).startsWith(good);
     assertThat(imageOf(containerOf(projects.get(3)))).startsWith(good);
+    try (Store store = Stores.open(StoreConfig.defaults(env()))) {
+      Deployment last =
+          store.deployments().history(cs.at("/nodes/0/host").asText(), projects.get(2), 1).get(0);
+      assertThat(last.kind()).isEqualTo(Deployment.Kind.ROLLBACK);
+      assertThat(last.rollbackOf()).isEqualTo(previous);
+      assertThat(last.outcome()).isEqualTo(Deployment.Outcome.HEALTHY);
+    }
     MainTest.Result text = cli("rollout", "status", c);
     assertThat(text.out()).contains("rolled-back").contains("n3").contains("n4");
   }
