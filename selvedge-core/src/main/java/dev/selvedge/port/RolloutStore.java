@@ -213,6 +213,12 @@ public interface RolloutStore {
   boolean step(String id, String owner, NodeStep step);
 
   /**
+   * Marks every node of the rollout still {@link Step#PENDING} as {@link Step#SKIPPED} with {@code
+   * detail}, in one statement, only while {@code owner} holds it; how many.
+   */
+  int skipPending(String id, String owner, String detail, Instant at);
+
+  /**
    * Moves the rollout to {@code next} with {@code reason} and {@code failedNode}: with {@code
    * owner} non-null only while that owner holds it; a terminal state gives up the ownership, an
    * active one (a resume, a rollback) takes it for {@code owner} until {@code until}. Refused

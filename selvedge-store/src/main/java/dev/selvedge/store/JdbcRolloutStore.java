@@ -259,6 +259,24 @@ final class JdbcRolloutStore implements RolloutStore {
   }
 
   @Override
+  public int skipPending(String id, String owner, String detail, Instant at) {
+    return db.call(
+        "skip the pending nodes of rollout " + id,
+        h ->
+            h.createUpdate(
+                    "UPDATE rollout_node SET step = :skipped, detail = :detail, updated_at = :at"
+                        + " WHERE rollout_id = :id AND step = :pending AND EXISTS (SELECT 1 FROM"
+                        + " rollout WHERE id = :id AND owner = :owner)")
+                .bind("skipped", Step.SKIPPED.label())
+                .bind("pending", Step.PENDING.label())
+                .bind("detail", detail)
+                .bind("at", Db.timestamp(at))
+                .bind("id", id)
+                .bind("owner", owner)
+                .execute());
+  }
+
+  @Override
   public boolean transition(
       String id,
       String owner,

@@ -1562,6 +1562,15 @@ abstract class StoreContract {
         .hasMessageContaining(id);
     assertThat(other.rollouts().find("r2-" + project())).isEmpty();
 
+    assertThat(rollouts.skipPending(id, "proc-b", "x", micros(clock.instant()))).isZero();
+    assertThat(rollouts.skipPending(id, "proc-a", "not reached", micros(clock.instant())))
+        .isEqualTo(3);
+    assertThat(other.rollouts().steps(id))
+        .allSatisfy(
+            st -> {
+              assertThat(st.step()).isEqualTo(dev.selvedge.port.RolloutStore.Step.SKIPPED);
+              assertThat(st.detail()).isEqualTo("not reached");
+            });
     // once it ended, another may start; the ended one cannot go active again while it runs
     Instant at = micros(clock.instant());
     assertThat(
@@ -1655,6 +1664,11 @@ abstract class StoreContract {
     assertThat(read.deployment()).isEqualTo(12L);
     assertThat(read.detail()).isEqualTo("healthy");
     assertThat(store.rollouts().find(id).orElseThrow().owner()).isEqualTo("proc-b");
+    // skipping the pending nodes is the owner's, and leaves finished ones alone
+    assertThat(rollouts.skipPending(id, "proc-a", "not reached", later)).isZero();
+    assertThat(other.rollouts().skipPending(id, "proc-b", "not reached", later)).isZero();
+    assertThat(other.rollouts().steps(id).get(0).step())
+        .isEqualTo(dev.selvedge.port.RolloutStore.Step.HEALTHY);
     // an abort needs no lease; the owner then sees it on renewal
     assertThat(
             rollouts.transition(

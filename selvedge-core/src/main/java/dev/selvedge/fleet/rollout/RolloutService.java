@@ -468,11 +468,7 @@ public final class RolloutService {
 
   private void halt(Rollout r, NodeStep failed, Lease lease) {
     Instant now = clock.instant();
-    for (NodeStep s : store.steps(r.id())) {
-      if (s.step() == Step.PENDING) {
-        store.step(r.id(), owner, s.with(Step.SKIPPED, "not reached: the rollout halted", now));
-      }
-    }
+    store.skipPending(r.id(), owner, "not reached: the rollout halted", now);
     String reason = "node " + failed.node() + ": " + failed.detail();
     if (lease.lost()) {
       return;

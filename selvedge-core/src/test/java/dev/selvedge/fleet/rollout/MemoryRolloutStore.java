@@ -132,6 +132,22 @@ final class MemoryRolloutStore implements RolloutStore {
   }
 
   @Override
+  public synchronized int skipPending(String id, String owner, String detail, Instant at) {
+    Rollout r = rollouts.get(id);
+    if (r == null || !owner.equals(r.owner())) {
+      return 0;
+    }
+    int n = 0;
+    for (NodeStep s : steps(id)) {
+      if (s.step() == Step.PENDING) {
+        steps.get(id).put(s.node(), s.with(Step.SKIPPED, detail, at));
+        n++;
+      }
+    }
+    return n;
+  }
+
+  @Override
   public synchronized boolean transition(
       String id,
       String owner,
