@@ -350,6 +350,55 @@ class RolloutApiIT {
     assertThat(aborted.status()).isEqualTo(202);
     assertThat(aborted.json().get("state").asText()).isEqualTo("aborted");
 
+    // a rollout whose owner died (its lease ran out): the server takes it over and finishes it
+    java.time.Instant past = java.time.Instant.now().minusSeconds(3600);
+    String orphan = "orphan-" + UUID.randomUUID().toString().substring(0, 8);
+    store
+        .rollouts()
+        .create(
+            new dev.selvedge.port.RolloutStore.Rollout(
+                orphan,
+                "app",
+                "all",
+                "100%",
+                Map.of(),
+                Duration.ofSeconds(30),
+                3,
+                false,
+                dev.selvedge.port.RolloutStore.State.RUNNING,
+                "key:ops-r",
+                past,
+                past,
+                "a replica that died",
+                past.plusSeconds(60),
+                null,
+                null),
+            List.of("one", "two", "three").stream()
+                .map(
+                    n ->
+                        new dev.selvedge.port.RolloutStore.NodeStep(
+                            n,
+                            0,
+                            List.of("one", "two", "three").indexOf(n),
+                            dev.selvedge.port.RolloutStore.Step.PENDING,
+                            null,
+                            null,
+                            null,
+                            null,
+                            past))
+                .toList());
+    plane.startRollouts();
+    JsonNode resumed = awaitEnd(orphan);
+    assertThat(resumed.get("state").asText()).as(resumed.toString()).isEqualTo("finished");
+    resumed.get("nodes").forEach(n -> assertThat(n.get("step").asText()).isEqualTo("healthy"));
+    assertThat(published)
+        .anySatisfy(
+            e -> {
+              assertThat(e.type()).isEqualTo("rollout.started");
+              assertThat(e.operation()).isEqualTo(orphan);
+              assertThat(e.data().get("detail").asText()).contains("taken over");
+            });
+
     List<String> types = published.stream().map(ServerEvent::type).toList();
     assertThat(types)
         .contains(

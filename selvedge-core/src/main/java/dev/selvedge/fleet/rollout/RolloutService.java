@@ -321,7 +321,8 @@ public final class RolloutService {
     List<String> ids = new ArrayList<>();
     for (Rollout r : store.claimExpired(owner, now, now.plus(leaseTtl), 16)) {
       ids.add(r.id());
-      listener.event(RolloutListener.STARTED, r, null, null, "taken over from " + r.owner());
+      listener.event(
+          RolloutListener.STARTED, r, null, null, "taken over: its owner's lease ran out");
       background.execute(() -> runLogged(r.id()));
     }
     return ids;
