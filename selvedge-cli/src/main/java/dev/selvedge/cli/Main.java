@@ -70,6 +70,7 @@ public final class Main {
         new ProbeCommand(cli),
         new FleetCommand(cli),
         new ParityCommand(cli),
+        new RolloutCommand(cli),
         new ServeCommand(cli),
         new KeysCommand(cli),
         new AuditCommand(cli),

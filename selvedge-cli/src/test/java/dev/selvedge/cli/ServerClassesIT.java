@@ -41,7 +41,18 @@ class ServerClassesIT {
             List.of("--version"),
             List.of("parity", "--fleet", fleet.toString(), "a", "b", "--format", "json"),
             List.of("verify", "-f", compose.toString()),
-            List.of("audit", "--store", store, "--format", "jsonl"))) {
+            List.of("audit", "--store", store, "--format", "jsonl"),
+            List.of(
+                "rollout",
+                "--fleet",
+                fleet.toString(),
+                "--stack",
+                "tiny",
+                "--store",
+                store,
+                "--waves",
+                "100%",
+                "--force"))) {
       List<String> loaded = loadedClasses(args);
       assertThat(loaded).as("%s loaded classes", args).contains("dev.selvedge.cli.ServeCommand");
       assertThat(loaded)

@@ -80,6 +80,11 @@ public abstract class ForwardingStore implements Store {
   }
 
   @Override
+  public RolloutStore rollouts() {
+    return delegate.rollouts();
+  }
+
+  @Override
   public void close() {
     delegate.close();
   }

@@ -38,6 +38,9 @@ public interface Store extends AutoCloseable {
   /** Auto-update's seen digests and attempts. */
   AutoUpdateStore autoUpdates();
 
+  /** Rollouts of a stack across the fleet in waves. */
+  RolloutStore rollouts();
+
   @Override
   void close();
 }

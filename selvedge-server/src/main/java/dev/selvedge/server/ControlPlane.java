@@ -118,6 +118,7 @@ public final class ControlPlane implements AutoCloseable {
   private final OperationRoutes operations;
   private final TenantAudits tenantAudits;
   private final AutoUpdates autoUpdates;
+  private final Rollouts rollouts;
 
   private ControlPlane(Settings settings) {
     this.settings = settings;
@@ -134,6 +135,7 @@ public final class ControlPlane implements AutoCloseable {
     this.operations = settings.operations() == null ? null : new OperationRoutes(this, settings);
     this.tenantAudits = new TenantAudits(settings, line -> System.err.println("selvedge: " + line));
     this.autoUpdates = new AutoUpdates(settings, line -> System.err.println("selvedge: " + line));
+    this.rollouts = new Rollouts(settings);
     this.ui =
         webUi(settings, keys, limiter)
             .actions(operations == null ? null : new StackActions(operations, audit));
@@ -181,6 +183,7 @@ public final class ControlPlane implements AutoCloseable {
               new ParityRoutes(settings).register(config.routes);
               new TenantAuditRoutes(settings, tenantAudits).register(config.routes);
               new AutoUpdateRoutes(settings, autoUpdates).register(config.routes);
+              new RolloutRoutes(settings, rollouts).register(config.routes);
               EventStream.register(config.routes, settings.stream(), this::authenticateUpgrade);
               ui.register(config.routes); // the web UI: /, /ui/... (after the API's routes)
               config.routes.exception(
@@ -260,6 +263,25 @@ public final class ControlPlane implements AutoCloseable {
     return autoUpdates;
   }
 
+  /**
+   * The rollouts' use case on this server (auto-update starts rollouts through {@link
+   * RolloutService#start}), or null when it runs no operations. {@code serve} starts the take-over
+   * of expired rollouts with {@link #startRollouts}.
+   */
+  public dev.selvedge.fleet.rollout.RolloutService rollouts() {
+    return rollouts.service();
+  }
+
+  /** How auto-update starts rollouts on this server. */
+  dev.selvedge.fleet.update.RolloutStarter rolloutStarter() {
+    return rollouts.starter();
+  }
+
+  /** Takes over rollouts whose owner's lease ran out, now and periodically (until closed). */
+  public void startRollouts() {
+    rollouts.start();
+  }
+
   /** The port it listens on. */
   public int port() {
     return app.port();
@@ -270,6 +292,7 @@ public final class ControlPlane implements AutoCloseable {
   public void close() {
     tenantAudits.close();
     autoUpdates.close();
+    rollouts.close();
     app.stop();
     if (operations != null) {
       operations.close();

@@ -193,14 +193,9 @@ public final class Serve {
                       probe)));
       open.add(plane);
       plane.tenantAudits().start(); // audit.schedule; closed with the plane
-      // auto_update: until the rollout service is wired here, every start is refused (said in
-      // autoupdate.skipped events and the log); the lead passes the real RolloutStarter.
-      plane
-          .autoUpdates()
-          .starter(
-              dev.selvedge.fleet.update.RolloutStarter.unavailable(
-                  "rollouts are not available in this build"))
-          .start(); // closed with the plane
+      // auto_update: new digests rolled out by this server's rollout service
+      plane.autoUpdates().starter(plane.rolloutStarter()).start(); // closed with the plane
+      plane.startRollouts(); // expired rollouts taken over, now and periodically
       open.add(
           new AuditRetention(
                   store.audit(),

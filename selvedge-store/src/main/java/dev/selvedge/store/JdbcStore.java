@@ -10,6 +10,7 @@ import dev.selvedge.port.FleetStateStore;
 import dev.selvedge.port.LeaseStore;
 import dev.selvedge.port.OperationStore;
 import dev.selvedge.port.ReplicaStore;
+import dev.selvedge.port.RolloutStore;
 import dev.selvedge.port.Store;
 import dev.selvedge.port.TenantAuditStore;
 import dev.selvedge.port.UiSessionStore;
@@ -29,6 +30,7 @@ final class JdbcStore implements Store {
   private final ReplicaStore replicas;
   private final TenantAuditStore tenantAudits;
   private final AutoUpdateStore autoUpdates;
+  private final RolloutStore rollouts;
 
   JdbcStore(
       HikariDataSource pool,
@@ -43,7 +45,8 @@ final class JdbcStore implements Store {
       UiSessionStore uiSessions,
       ReplicaStore replicas,
       TenantAuditStore tenantAudits,
-      AutoUpdateStore autoUpdates) {
+      AutoUpdateStore autoUpdates,
+      RolloutStore rollouts) {
     this.pool = pool;
     this.location = location;
     this.deployments = deployments;
@@ -57,6 +60,7 @@ final class JdbcStore implements Store {
     this.replicas = replicas;
     this.tenantAudits = tenantAudits;
     this.autoUpdates = autoUpdates;
+    this.rollouts = rollouts;
   }
 
   @Override
@@ -117,6 +121,11 @@ final class JdbcStore implements Store {
   @Override
   public AutoUpdateStore autoUpdates() {
     return autoUpdates;
+  }
+
+  @Override
+  public RolloutStore rollouts() {
+    return rollouts;
   }
 
   @Override

@@ -75,7 +75,8 @@ public final class Stores {
           new JdbcUiSessionStore(db),
           new JdbcReplicaStore(db),
           new JdbcTenantAuditStore(db),
-          new JdbcAutoUpdateStore(db));
+          new JdbcAutoUpdateStore(db),
+          new JdbcRolloutStore(db));
     } catch (RuntimeException e) {
       pool.close();
       throw e;

@@ -1608,4 +1608,178 @@ abstract class StoreContract {
     assertThat(seen.get("web").digest()).isEqualTo(a);
     assertThat(updates.seen(stack + "-other")).isEmpty();
   }
+
+  // --- rollouts ------------------------------------------------------------------------------
+
+  private dev.selvedge.port.RolloutStore.Rollout rollout(String id, String stack, String owner) {
+    Instant now = micros(clock.instant());
+    return new dev.selvedge.port.RolloutStore.Rollout(
+        id,
+        stack,
+        "tag:eu",
+        "1,50%,100%",
+        Map.of("api", "registry:5000/api:2.0", "web", "web:1"),
+        Duration.ofSeconds(90),
+        4,
+        false,
+        dev.selvedge.port.RolloutStore.State.RUNNING,
+        "zoë@büro",
+        now,
+        now,
+        owner,
+        now.plusSeconds(30),
+        null,
+        null);
+  }
+
+  private static dev.selvedge.port.RolloutStore.NodeStep pending(String node, int wave, int pos) {
+    return new dev.selvedge.port.RolloutStore.NodeStep(
+        node,
+        wave,
+        pos,
+        dev.selvedge.port.RolloutStore.Step.PENDING,
+        null,
+        null,
+        null,
+        null,
+        Instant.parse("2025-06-01T12:00:00Z"));
+  }
+
+  @Test
+  void aRolloutRoundTripsAndOnlyOneIsActivePerStack() {
+    var rollouts = store.rollouts();
+    String stack = project();
+    String id = "r1-" + project();
+    var r = rollout(id, stack, "proc-a");
+    rollouts.create(r, List.of(pending("a", 0, 0), pending("b", 1, 1), pending("c", 1, 2)));
+    Store other = open();
+    assertThat(other.rollouts().find(id)).contains(r);
+    assertThat(other.rollouts().steps(id))
+        .extracting(dev.selvedge.port.RolloutStore.NodeStep::node)
+        .containsExactly("a", "b", "c");
+    assertThat(other.rollouts().active(stack)).contains(r);
+    assertThat(other.rollouts().list(500)).extracting(x -> x.id()).contains(id);
+
+    // a second rollout of the stack is refused, naming the running one
+    assertThatThrownBy(
+            () -> other.rollouts().create(rollout("r2-" + project(), stack, "proc-b"), List.of()))
+        .isInstanceOf(dev.selvedge.port.RolloutStore.Busy.class)
+        .hasMessageContaining(id);
+    assertThat(other.rollouts().find("r2-" + project())).isEmpty();
+
+    assertThat(rollouts.skipPending(id, "proc-b", "x", micros(clock.instant()))).isZero();
+    assertThat(rollouts.skipPending(id, "proc-a", "not reached", micros(clock.instant())))
+        .isEqualTo(3);
+    assertThat(other.rollouts().steps(id))
+        .allSatisfy(
+            st -> {
+              assertThat(st.step()).isEqualTo(dev.selvedge.port.RolloutStore.Step.SKIPPED);
+              assertThat(st.detail()).isEqualTo("not reached");
+            });
+    // once it ended, another may start; the ended one cannot go active again while it runs
+    Instant at = micros(clock.instant());
+    assertThat(
+            rollouts.transition(
+                id,
+                "proc-a",
+                dev.selvedge.port.RolloutStore.State.HALTED,
+                "node a: gate failed",
+                "a",
+                at,
+                null))
+        .isTrue();
+    var halted = rollouts.find(id).orElseThrow();
+    assertThat(halted.state()).isEqualTo(dev.selvedge.port.RolloutStore.State.HALTED);
+    assertThat(halted.owner()).isNull();
+    assertThat(halted.failedNode()).isEqualTo("a");
+    assertThat(halted.reason()).isEqualTo("node a: gate failed");
+    assertThat(rollouts.active(stack)).isEmpty();
+    other.rollouts().create(rollout("r2-" + project(), stack, "proc-b"), List.of());
+    assertThatThrownBy(
+            () ->
+                rollouts.transition(
+                    id,
+                    "proc-a",
+                    dev.selvedge.port.RolloutStore.State.RUNNING,
+                    null,
+                    null,
+                    at,
+                    at.plusSeconds(30)))
+        .isInstanceOf(dev.selvedge.port.RolloutStore.Busy.class)
+        .hasMessageContaining("r2-" + project());
+    // the state machine: a halted rollout cannot finish
+    assertThat(
+            rollouts.transition(
+                id, null, dev.selvedge.port.RolloutStore.State.FINISHED, null, null, at, null))
+        .isFalse();
+  }
+
+  @Test
+  void aRolloutIsOwnedUnderALeaseAndTakenOverWhenItEnds() {
+    var rollouts = store.rollouts();
+    String id = "r-" + project();
+    rollouts.create(rollout(id, project(), "proc-a"), List.of(pending("a", 0, 0)));
+    Instant now = micros(clock.instant());
+    Store other = open();
+    // the lease is live: nobody else takes it
+    assertThat(other.rollouts().claim(id, "proc-b", now, now.plusSeconds(30))).isEmpty();
+    assertThat(other.rollouts().claimExpired("proc-b", now, now.plusSeconds(30), 10))
+        .extracting(x -> x.id())
+        .doesNotContain(id);
+    // the owner's steps land; previous and host are kept once set
+    var step =
+        new dev.selvedge.port.RolloutStore.NodeStep(
+            "a",
+            0,
+            0,
+            dev.selvedge.port.RolloutStore.Step.APPLYING,
+            "docker-daemon:X",
+            7L,
+            null,
+            null,
+            now);
+    assertThat(rollouts.step(id, "proc-a", step)).isTrue();
+    assertThat(rollouts.renew(id, "proc-a", now.plusSeconds(40))).isPresent();
+    // the lease ends (the owner died): another process takes it, the old owner is fenced out
+    Instant later = now.plusSeconds(41);
+    assertThat(other.rollouts().claimExpired("proc-b", later, later.plusSeconds(30), 1000))
+        .extracting(x -> x.id())
+        .contains(id);
+    assertThat(rollouts.renew(id, "proc-a", later.plusSeconds(30))).isEmpty();
+    assertThat(
+            rollouts.step(
+                id, "proc-a", step.with(dev.selvedge.port.RolloutStore.Step.HEALTHY, "x", later)))
+        .isFalse();
+    var done =
+        new dev.selvedge.port.RolloutStore.NodeStep(
+            "a",
+            0,
+            0,
+            dev.selvedge.port.RolloutStore.Step.HEALTHY,
+            "docker-daemon:Y",
+            9L,
+            12L,
+            "healthy",
+            later);
+    assertThat(other.rollouts().step(id, "proc-b", done)).isTrue();
+    var read = store.rollouts().steps(id).get(0);
+    assertThat(read.step()).isEqualTo(dev.selvedge.port.RolloutStore.Step.HEALTHY);
+    assertThat(read.previous()).isEqualTo(7L);
+    assertThat(read.host()).isEqualTo("docker-daemon:X");
+    assertThat(read.deployment()).isEqualTo(12L);
+    assertThat(read.detail()).isEqualTo("healthy");
+    assertThat(store.rollouts().find(id).orElseThrow().owner()).isEqualTo("proc-b");
+    // skipping the pending nodes is the owner's, and leaves finished ones alone
+    assertThat(rollouts.skipPending(id, "proc-a", "not reached", later)).isZero();
+    assertThat(other.rollouts().skipPending(id, "proc-b", "not reached", later)).isZero();
+    assertThat(other.rollouts().steps(id).get(0).step())
+        .isEqualTo(dev.selvedge.port.RolloutStore.Step.HEALTHY);
+    // an abort needs no lease; the owner then sees it on renewal
+    assertThat(
+            rollouts.transition(
+                id, null, dev.selvedge.port.RolloutStore.State.ABORTED, "stop", null, later, null))
+        .isTrue();
+    assertThat(other.rollouts().renew(id, "proc-b", later.plusSeconds(60))).isEmpty();
+    assertThat(other.rollouts().claim(id, "proc-b", later, later.plusSeconds(30))).isEmpty();
+  }
 }

@@ -68,6 +68,29 @@ public record Project(
     secretValues = secretValues == null ? SecretValues.NONE : secretValues;
   }
 
+  /** This project with other services (the same names; a rollout's image overrides). */
+  public Project withServices(Map<String, Service> newServices) {
+    return new Project(
+        name,
+        workingDir,
+        newServices,
+        disabledServices,
+        networks,
+        volumes,
+        secrets,
+        configs,
+        policy,
+        variables,
+        locations,
+        secretKeys,
+        pinnedEnv,
+        sources,
+        warnings,
+        secretValues,
+        parityIgnore,
+        tenantUnique);
+  }
+
   /**
    * This project with more keys treated as secret and more values to mask: a project rebuilt from a
    * redacted snapshot keeps the secrecy of the contract it came from.

@@ -83,6 +83,34 @@ public record Service(
         extensions);
   }
 
+  /** This service on another image (a rollout's {@code --image SERVICE=REF}). */
+  public Service withImage(String newImage) {
+    return new Service(
+        name,
+        newImage,
+        build,
+        command,
+        entrypoint,
+        environment,
+        ports,
+        expose,
+        volumes,
+        dependsOn,
+        networks,
+        networkMode,
+        healthcheck,
+        restart,
+        labels,
+        logging,
+        deploy,
+        secrets,
+        configs,
+        profiles,
+        options,
+        selvedge,
+        extensions);
+  }
+
   /** This service attached to other networks. */
   public Service withNetworks(Map<String, ServiceNetwork> newNetworks) {
     return new Service(

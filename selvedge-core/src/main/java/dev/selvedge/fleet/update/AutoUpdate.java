@@ -374,7 +374,8 @@ public final class AutoUpdate {
       return new ServiceCheck(
           service, ref, digest, shown, State.CURRENT, ref + " is at " + digest + ": up to date");
     }
-    Optional<Attempt> attempted = store.autoUpdates().find(target.name(), service, digest);
+    Optional<Attempt> attempted =
+        store.autoUpdates().find(target.name(), service, digest).map(this::withOutcome);
     if (attempted.isPresent() && FINISHED.equals(attempted.get().outcome())) {
       // Its rollout reached every node: the new digest is what runs now.
       store.autoUpdates().see(new Seen(target.name(), service, ref, digest, now));
@@ -402,6 +403,28 @@ public final class AutoUpdate {
     }
     return new ServiceCheck(
         service, ref, digest, shown, State.DUE, ref + " points to a new digest " + digest);
+  }
+
+  /**
+   * {@code a} with its rollout's outcome once that rollout has ended, whoever ran it (this server,
+   * another replica, or {@code selvedge rollout resume} on the CLI), recorded for the next check.
+   */
+  private Attempt withOutcome(Attempt a) {
+    if (a.outcome() != null || a.rolloutId() == null || a.rolloutId().isEmpty()) {
+      return a;
+    }
+    Optional<String> ended =
+        store
+            .rollouts()
+            .find(a.rolloutId())
+            .filter(r -> !r.state().active())
+            .map(r -> r.state().label());
+    if (ended.isEmpty()) {
+      return a;
+    }
+    store.autoUpdates().outcome(a.rolloutId(), ended.get());
+    return new Attempt(
+        a.id(), a.stack(), a.service(), a.digest(), a.rolloutId(), a.startedAt(), ended.get());
   }
 
   /** The digests the stack's nodes run for {@code service}, from their last healthy deployments. */

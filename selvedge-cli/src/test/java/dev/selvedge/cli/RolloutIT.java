@@ -1,0 +1,404 @@
+package dev.selvedge.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.selvedge.adapter.http.SocketHttpProbe;
+import dev.selvedge.docker.FleetEngines;
+import dev.selvedge.evidence.Fingerprints;
+import dev.selvedge.fleet.Fleet;
+import dev.selvedge.fleet.FleetFile;
+import dev.selvedge.fleet.rollout.EngineNodeDeployer;
+import dev.selvedge.fleet.rollout.RolloutListener;
+import dev.selvedge.fleet.rollout.RolloutRequest;
+import dev.selvedge.fleet.rollout.RolloutService;
+import dev.selvedge.port.Deployment;
+import dev.selvedge.port.RolloutStore.Rollout;
+import dev.selvedge.port.RolloutStore.State;
+import dev.selvedge.port.RolloutStore.Step;
+import dev.selvedge.port.Store;
+import dev.selvedge.store.StoreConfig;
+import dev.selvedge.store.Stores;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code selvedge rollout} on the real services: a fleet of four nodes, three Compose projects on
+ * the local engine over its socket and one over {@code ssh://} (the test sshd, same dockerd), each
+ * running the stack {@code app} from its own contract directory; images from the test registry
+ * ({@code app:good} passes its healthcheck, {@code app:bad} never does). Everything is labelled and
+ * removed after each test.
+ */
+class RolloutIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String TOKEN = "tok-ROLLOUT-s3cret-41a9";
+  private static Map<String, String> facts;
+  private static String good;
+  private static String bad;
+
+  @TempDir Path tmp;
+  private Path home;
+  private final List<String> projects = new ArrayList<>();
+  private final List<String> outputs = new ArrayList<>();
+  private String goodAlt;
+
+  @BeforeAll
+  static void services() throws Exception {
+    facts = TestHost.facts();
+    String registry = facts.get("SELVEDGE_TEST_REGISTRY");
+    assumeTrue(registry != null, "no registry in " + TestHost.FACTS);
+    good = registry + "/selvedge-test/app:good";
+    bad = registry + "/selvedge-test/app:bad";
+  }
+
+  @BeforeEach
+  void up() throws Exception {
+    home = Files.createDirectories(tmp.resolve("home"));
+    StringBuilder fleet = new StringBuilder("nodes:\n");
+    for (int i = 1; i <= 4; i++) {
+      String project = TestHost.newProject();
+      projects.add(project);
+      Path dir = Files.createDirectories(tmp.resolve("n" + i));
+      Files.writeString(dir.resolve(".env"), "API_TOKEN=" + TOKEN + "\n");
+      Files.writeString(dir.resolve(".env.example"), "API_TOKEN=\n");
+      Files.writeString(
+          dir.resolve("compose.yaml"),
+          """
+          x-selvedge:
+            policy:
+              rules:
+                healthcheck-interval-too-short: "off"
+                logging-unbounded: "off"
+          services:
+            web:
+              image: %s
+              environment:
+                API_TOKEN: ${API_TOKEN}
+              labels:
+                dev.selvedge.test: "1"
+              healthcheck:
+                test: ["CMD", "wget", "-q", "-O-", "http://127.0.0.1:8080/healthz"]
+                interval: 1s
+                timeout: 2s
+                retries: 2
+              restart: unless-stopped
+              stop_grace_period: 1s
+          """
+              .formatted(good));
+      String engine = i == 4 ? facts.get("SELVEDGE_TEST_SSH_HOST") : "unix:///var/run/docker.sock";
+      fleet.append("  n").append(i).append(":\n    engine: ").append(engine).append('\n');
+      if (i == 4) {
+        fleet
+            .append("    ssh: {identity: ")
+            .append(facts.get("SELVEDGE_TEST_SSH_KEY"))
+            .append(", known_hosts: ")
+            .append(facts.get("SELVEDGE_TEST_SSH_KNOWN_HOSTS"))
+            .append("}\n");
+      }
+      fleet
+          .append("    environment: prod\n    tags: [")
+          .append(i <= 2 ? "eu" : "us")
+          .append("]\n    stacks:\n      app: {contract: n")
+          .append(i)
+          .append(", project: ")
+          .append(project)
+          .append("}\n");
+    }
+    Files.writeString(tmp.resolve("fleet.yaml"), fleet.toString());
+  }
+
+  @AfterEach
+  void down() throws Exception {
+    for (String p : projects) {
+      TestHost.removeContainers(p);
+      String nets =
+          TestHost.run(
+                  List.of(
+                      "docker",
+                      "network",
+                      "ls",
+                      "-q",
+                      "--filter",
+                      "label=com.docker.compose.project=" + p))
+              .strip();
+      if (!nets.isEmpty()) {
+        List<String> rm = new ArrayList<>(List.of("docker", "network", "rm"));
+        rm.addAll(List.of(nets.split("\\s+")));
+        TestHost.run(rm);
+      }
+    }
+    if (goodAlt != null) {
+      TestHost.run(List.of("docker", "rmi", goodAlt));
+    }
+    for (String o : outputs) {
+      assertThat(o).doesNotContain(TOKEN);
+    }
+  }
+
+  private Map<String, String> env() {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("SELVEDGE_HOME", home.toString());
+    env.put("HOME", home.toString());
+    env.put("PATH", System.getenv("PATH"));
+    env.put("SELVEDGE_ACTOR", "tester@ci");
+    return env;
+  }
+
+  private MainTest.Result cli(String... args) {
+    MainTest.Result r = MainTest.run(tmp, env(), args);
+    outputs.add(r.out() + r.err());
+    return r;
+  }
+
+  private static String containerOf(String project) throws Exception {
+    return TestHost.run(
+            List.of(
+                "docker", "ps", "-q", "--filter", "label=com.docker.compose.project=" + project))
+        .strip();
+  }
+
+  private static String imageOf(String container) throws Exception {
+    return TestHost.run(List.of("docker", "inspect", "-f", "{{.Config.Image}}", container)).strip();
+  }
+
+  private JsonNode status(String id) throws Exception {
+    MainTest.Result r = cli("rollout", "status", id, "--format", "json");
+    return JSON.readTree(r.out());
+  }
+
+  private static String idOf(MainTest.Result r) {
+    for (String line : r.err().split("\n")) {
+      if (line.startsWith("rollout ") && line.endsWith(" started")) {
+        return line.split(" ")[1];
+      }
+    }
+    throw new AssertionError("no rollout id in:\n" + r.err());
+  }
+
+  @Test
+  void aPassingRolloutReachesEveryNodeAFailingCanaryStopsThereAndRollbackPutsNodesBack()
+      throws Exception {
+    // 1. every node, wave by wave
+    MainTest.Result first =
+        cli("rollout", "--stack", "app", "--waves", "1,50%,100%", "--gate-timeout", "30s");
+    assertThat(first.code()).as(first.out() + first.err()).isZero();
+    String a = idOf(first);
+    assertThat(first.err()).contains("wave 0 started").contains("wave 2 started");
+    JsonNode s = status(a);
+    assertThat(s.get("state").asText()).isEqualTo("finished");
+    assertThat(s.get("nodes")).hasSize(4);
+    s.get("nodes").forEach(n -> assertThat(n.get("step").asText()).isEqualTo("healthy"));
+    assertThat(s.at("/nodes/0/wave").asInt()).isZero();
+    assertThat(s.at("/nodes/3/wave").asInt()).isEqualTo(2);
+    Map<String, String> before = new LinkedHashMap<>();
+    for (String p : projects) {
+      before.put(p, containerOf(p));
+      assertThat(imageOf(before.get(p))).startsWith(good);
+    }
+
+    // 2. a canary that fails its gate: rolled back, no other node touched
+    MainTest.Result halted =
+        cli(
+            "rollout",
+            "--stack",
+            "app",
+            "--waves",
+            "1,100%",
+            "--image",
+            "web=" + bad,
+            "--gate-timeout",
+            "4s");
+    assertThat(halted.code()).as(halted.out() + halted.err()).isEqualTo(1);
+    JsonNode h = status(idOf(halted));
+    assertThat(h.get("state").asText()).isEqualTo("halted");
+    assertThat(h.get("failed_node").asText()).isEqualTo("n1");
+    assertThat(h.get("reason").asText()).startsWith("node n1: ");
+    assertThat(h.at("/nodes/0/step").asText()).isEqualTo("rolled-back");
+    for (int i = 1; i < 4; i++) {
+      assertThat(h.at("/nodes/" + i + "/step").asText()).isEqualTo("skipped");
+    }
+    for (String p : projects) {
+      String c = containerOf(p);
+      assertThat(imageOf(c)).startsWith(good);
+      if (!p.equals(projects.get(0))) {
+        assertThat(c).as("node untouched").isEqualTo(before.get(p));
+      }
+    }
+    // one rollout per stack: the halted one does not hold it; a bad --waves is bad input
+    MainTest.Result badWaves = cli("rollout", "--stack", "app", "--waves", "1,50%");
+    assertThat(badWaves.code()).isEqualTo(2);
+    assertThat(badWaves.err()).contains("end with 100%");
+
+    // 3. a third rollout on another reference of the image, then rolled back: the first's again
+    goodAlt = "selvedge-test/app:rollout-" + UUID.randomUUID().toString().substring(0, 8);
+    TestHost.run(List.of("docker", "tag", good, goodAlt));
+    MainTest.Result third =
+        cli(
+            "rollout",
+            "--stack",
+            "app",
+            "--tag",
+            "us",
+            "--waves",
+            "100%",
+            "--image",
+            "web=" + goodAlt,
+            "--gate-timeout",
+            "30s");
+    assertThat(third.code()).as(third.out() + third.err()).isZero();
+    String c = idOf(third);
+    // the us nodes run the other reference (a local tag: pinned by image id), the eu ones as before
+    assertThat(containerOf(projects.get(2))).isNotEqualTo(before.get(projects.get(2)));
+    assertThat(imageOf(containerOf(projects.get(2)))).startsWith("sha256:");
+    assertThat(containerOf(projects.get(1))).isEqualTo(before.get(projects.get(1)));
+    JsonNode cs = status(c);
+    long previous = cs.at("/nodes/0/previous_deployment").asLong();
+    assertThat(cs.at("/nodes/0/node").asText()).isEqualTo("n3");
+    assertThat(previous).isPositive();
+    MainTest.Result back = cli("rollout", "rollback", c, "--format", "json");
+    assertThat(back.code()).as(back.out() + back.err()).isZero();
+    JsonNode b = JSON.readTree(back.out());
+    assertThat(b.get("state").asText()).isEqualTo("rolled-back");
+    assertThat(b.get("nodes")).hasSize(2);
+    b.get("nodes").forEach(n -> assertThat(n.get("step").asText()).isEqualTo("rolled-back"));
+    assertThat(imageOf(containerOf(projects.get(2)))).startsWith(good);
+    assertThat(imageOf(containerOf(projects.get(3)))).startsWith(good);
+    try (Store store = Stores.open(StoreConfig.defaults(env()))) {
+      Deployment last =
+          store.deployments().history(cs.at("/nodes/0/host").asText(), projects.get(2), 1).get(0);
+      assertThat(last.kind()).isEqualTo(Deployment.Kind.ROLLBACK);
+      assertThat(last.rollbackOf()).isEqualTo(previous);
+      assertThat(last.outcome()).isEqualTo(Deployment.Outcome.HEALTHY);
+    }
+    MainTest.Result text = cli("rollout", "status", c);
+    assertThat(text.out()).contains("rolled-back").contains("n3").contains("n4");
+  }
+
+  @Test
+  void aRunnerWhoseLeaseRanOutIsTakenOverAndNoNodeIsAppliedTwice() throws Exception {
+    Map<String, String> env = env();
+    Fleet fleet = FleetFile.load(tmp.resolve("fleet.yaml"), env);
+    try (Store store = Stores.open(StoreConfig.defaults(env));
+        SocketHttpProbe probe = new SocketHttpProbe()) {
+      Fingerprints fingerprints = Fingerprints.load(home);
+      CountDownLatch stalled = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      // The first runner's clock is an hour behind: its lease has always run out for others.
+      Clock late = Clock.offset(Clock.systemUTC(), Duration.ofHours(-1));
+      RolloutListener stallAfterCanary =
+          (type, r, node, wave, detail) -> {
+            if (type.equals(RolloutListener.NODE_HEALTHY) && "n1".equals(node)) {
+              stalled.countDown();
+              try {
+                release.await(120, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+          };
+      RolloutService first =
+          service(store, fleet, env, probe, fingerprints, late, "p1", stallAfterCanary);
+      RolloutService second =
+          service(
+              store,
+              fleet,
+              env,
+              probe,
+              fingerprints,
+              Clock.systemUTC(),
+              "p2",
+              RolloutListener.NONE);
+      Rollout r =
+          first.create(
+              new RolloutRequest(
+                  "app",
+                  null,
+                  null,
+                  "1,100%",
+                  Map.of(),
+                  Duration.ofSeconds(30),
+                  4,
+                  false,
+                  "tester@ci"));
+      Thread firstRun = Thread.ofPlatform().start(() -> first.run(r.id()));
+      assertThat(stalled.await(120, TimeUnit.SECONDS)).isTrue();
+      // the second process finds the rollout's owner gone and continues it
+      assertThat(second.resumeExpired()).containsExactly(r.id());
+      Rollout end = waitForEnd(second, r.id());
+      release.countDown();
+      firstRun.join(120_000);
+      assertThat(end.state()).isEqualTo(State.FINISHED);
+      assertThat(second.steps(r.id())).allMatch(st -> st.step() == Step.HEALTHY);
+      // every node has exactly one deployment made by the rollout
+      for (int i = 0; i < 4; i++) {
+        String host = second.steps(r.id()).get(i).host();
+        List<Deployment> made =
+            store.deployments().history(host, projects.get(i), 10).stream()
+                .filter(d -> d.actor().contains("(rollout " + r.id() + ")"))
+                .toList();
+        assertThat(made).as("node n" + (i + 1)).hasSize(1);
+      }
+      assertThat(store.rollouts().find(r.id()).orElseThrow().state()).isEqualTo(State.FINISHED);
+    }
+  }
+
+  private static Rollout waitForEnd(RolloutService s, String id) throws InterruptedException {
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+    while (System.nanoTime() < until) {
+      Rollout r = s.find(id);
+      if (!r.state().active()) {
+        return r;
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("rollout " + id + " did not end");
+  }
+
+  private static RolloutService service(
+      Store store,
+      Fleet fleet,
+      Map<String, String> env,
+      SocketHttpProbe probe,
+      Fingerprints fingerprints,
+      Clock clock,
+      String owner,
+      RolloutListener listener) {
+    EngineNodeDeployer deployer =
+        new EngineNodeDeployer(
+            FleetEngines.opener(env),
+            store,
+            env,
+            fingerprints,
+            probe,
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(60),
+            clock,
+            task -> Thread.ofVirtual().start(task),
+            node -> event -> {});
+    return new RolloutService(
+        store.rollouts(),
+        () -> fleet,
+        deployer,
+        listener,
+        clock,
+        owner,
+        Duration.ofSeconds(60),
+        task -> Thread.ofVirtual().start(task));
+  }
+}

@@ -1,0 +1,34 @@
+package dev.selvedge.fleet.rollout;
+
+import dev.selvedge.port.RolloutStore.Rollout;
+
+/**
+ * What a rollout tells as it goes: the server publishes it as {@code rollout.*} events, the CLI
+ * prints it on standard error. Called from the rollout's threads; must not throw.
+ */
+@FunctionalInterface
+public interface RolloutListener {
+  /** Rollout started. */
+  String STARTED = "rollout.started";
+
+  String WAVE_STARTED = "rollout.wave.started";
+
+  /** A node's apply starts (progress only: not published as an event). */
+  String NODE_APPLYING = "rollout.node.applying";
+
+  String NODE_HEALTHY = "rollout.node.healthy";
+  String NODE_FAILED = "rollout.node.failed";
+  String HALTED = "rollout.halted";
+  String FINISHED = "rollout.finished";
+  String ABORTED = "rollout.aborted";
+  String ROLLED_BACK = "rollout.rolled_back";
+
+  /**
+   * @param node the node concerned, or null
+   * @param wave the wave concerned (0: canary), or null
+   * @param detail what happened, scrubbed of secrets, or null
+   */
+  void event(String type, Rollout rollout, String node, Integer wave, String detail);
+
+  RolloutListener NONE = (type, rollout, node, wave, detail) -> {};
+}

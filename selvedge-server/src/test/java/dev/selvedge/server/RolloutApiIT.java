@@ -1,0 +1,442 @@
+package dev.selvedge.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.selvedge.Version;
+import dev.selvedge.adapter.http.SocketHttpProbe;
+import dev.selvedge.docker.FleetEngines;
+import dev.selvedge.drift.LiveCheck;
+import dev.selvedge.evidence.Fingerprints;
+import dev.selvedge.evidence.Tool;
+import dev.selvedge.fleet.EngineNodeReader;
+import dev.selvedge.fleet.Fleet;
+import dev.selvedge.fleet.LiveStackReader;
+import dev.selvedge.fleet.Poller;
+import dev.selvedge.json.TreeJson;
+import dev.selvedge.keys.ApiKeys;
+import dev.selvedge.port.ApiKeyStore.Scope;
+import dev.selvedge.port.Store;
+import dev.selvedge.server.events.EventHub;
+import dev.selvedge.server.events.ServerEvent;
+import dev.selvedge.store.StoreConfig;
+import dev.selvedge.store.Stores;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code /api/v1/rollouts} in process against the real local engine and registry: three nodes, each
+ * a Compose project of its own on the local engine, running stack {@code app}. A rollout that
+ * passes reaches every node; one on an image whose healthcheck never passes halts at the canary
+ * (rolled back, the others untouched); events are published, every answer is checked against the
+ * OpenAPI document and is free of the contract's secret.
+ */
+class RolloutApiIT {
+  private static final String SECRET = "planted-rollout-s3cret-5b1c";
+  private static Properties facts;
+
+  @TempDir Path tmp;
+  private final List<String> projects = new ArrayList<>();
+  private Store store;
+  private ServerMetrics metrics;
+  private Poller poller;
+  private EventHub hub;
+  private ControlPlane plane;
+  private String read;
+  private String operate;
+  private String good;
+  private String bad;
+  private final List<String> bodies = new ArrayList<>();
+  private final List<ServerEvent> published = new CopyOnWriteArrayList<>();
+  private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
+  private final SocketHttpProbe probe = new SocketHttpProbe();
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void services() throws IOException {
+    facts = new Properties();
+    Path file = Path.of(System.getProperty("selvedge.test.env", "/var/lib/selvedge-test/env"));
+    assumeTrue(Files.isReadable(file), "test services absent: run scripts/test-services.sh first");
+    try (InputStream in = Files.newInputStream(file)) {
+      facts.load(in);
+    }
+    assumeTrue(facts.getProperty("SELVEDGE_TEST_REGISTRY") != null, "no test registry");
+  }
+
+  @BeforeEach
+  void up() throws Exception {
+    String registry = facts.getProperty("SELVEDGE_TEST_REGISTRY");
+    good = registry + "/selvedge-test/app:good";
+    bad = registry + "/selvedge-test/app:bad";
+    Clock clock = Clock.systemUTC();
+    store =
+        Stores.open(
+            new StoreConfig(
+                "jdbc:h2:file:" + tmp.resolve("store/selvedge") + ";AUTO_SERVER=TRUE", null, null),
+            clock);
+    ApiKeys keys = new ApiKeys(store.apiKeys(), clock);
+    read = keys.create("read-r", Scope.READ).token();
+    operate = keys.create("ops-r", Scope.OPERATE).token();
+    String local = facts.getProperty("SELVEDGE_TEST_DOCKER_HOST", "unix:///var/run/docker.sock");
+    Map<String, Fleet.Node> nodes = new LinkedHashMap<>();
+    for (String id : List.of("one", "two", "three")) {
+      String project = "selvedge-rapi-" + UUID.randomUUID().toString().substring(0, 8);
+      projects.add(project);
+      Path dir = Files.createDirectories(tmp.resolve(id));
+      Files.writeString(dir.resolve(".env"), "API_TOKEN=" + SECRET + "\n");
+      Files.writeString(dir.resolve(".env.example"), "API_TOKEN=\n");
+      Files.writeString(
+          dir.resolve("compose.yaml"),
+          """
+          x-selvedge:
+            policy:
+              rules:
+                healthcheck-interval-too-short: "off"
+                logging-unbounded: "off"
+          services:
+            web:
+              image: %s
+              environment:
+                API_TOKEN: ${API_TOKEN}
+              labels:
+                dev.selvedge.test: "1"
+              healthcheck:
+                test: ["CMD", "wget", "-q", "-O-", "http://127.0.0.1:8080/healthz"]
+                interval: 1s
+                timeout: 2s
+                retries: 2
+              stop_grace_period: 1s
+          """
+              .formatted(good));
+      nodes.put(
+          id,
+          new Fleet.Node(
+              id,
+              local,
+              null,
+              null,
+              "prod",
+              List.of(),
+              Map.of("app", new Fleet.Stack("app", dir, project, null, null))));
+    }
+    Fleet fleet = new Fleet(tmp.resolve("fleet.yaml"), Fleet.Poll.DEFAULT, nodes, List.of());
+    Map<String, String> env = System.getenv();
+    Fingerprints fingerprints =
+        Fingerprints.load(Files.createDirectories(tmp.resolve("home/.selvedge")));
+    metrics = new ServerMetrics();
+    poller =
+        Poller.create(
+            fleet,
+            new EngineNodeReader(
+                FleetEngines.opener(env, FleetEngines.KEPT_IDLE_CONNECTIONS),
+                new LiveStackReader(
+                    new LiveCheck(background, clock, probe), env, fingerprints, true),
+                clock,
+                Tool.selvedge(Version.current())),
+            store.fleetState(),
+            metrics);
+    hub = new EventHub(store.events(), clock, Duration.ofDays(1));
+    plane =
+        ControlPlane.start(
+            new ControlPlane.Settings(
+                "127.0.0.1",
+                0,
+                store,
+                FleetView.of(poller),
+                metrics,
+                clock,
+                Stores.schemaVersion(),
+                hub,
+                event -> {
+                  published.add(event);
+                  hub.publish(event);
+                },
+                OperationSettings.defaults(
+                    FleetEngines.opener(env, FleetEngines.KEPT_IDLE_CONNECTIONS),
+                    env,
+                    fingerprints,
+                    probe)));
+  }
+
+  @AfterEach
+  void down() throws Exception {
+    try {
+      if (plane != null) {
+        plane.close();
+      }
+      if (poller != null) {
+        poller.close();
+      }
+      if (hub != null) {
+        hub.close();
+      }
+    } finally {
+      for (String p : projects) {
+        String ids = docker("ps", "-aq", "--filter", "label=com.docker.compose.project=" + p);
+        if (!ids.isBlank()) {
+          List<String> rm = new ArrayList<>(List.of("rm", "-f", "-v"));
+          rm.addAll(List.of(ids.strip().split("\\s+")));
+          docker(rm.toArray(String[]::new));
+        }
+        String nets =
+            docker("network", "ls", "-q", "--filter", "label=com.docker.compose.project=" + p);
+        if (!nets.isBlank()) {
+          List<String> rm = new ArrayList<>(List.of("network", "rm"));
+          rm.addAll(List.of(nets.strip().split("\\s+")));
+          docker(rm.toArray(String[]::new));
+        }
+      }
+      metrics.close();
+      probe.close();
+      background.shutdownNow();
+      store.close();
+    }
+    for (String body : bodies) {
+      assertThat(body).doesNotContain(SECRET);
+    }
+    assertThat(published.toString()).doesNotContain(SECRET);
+  }
+
+  private record Answer(int status, String body) {
+    JsonNode json() throws IOException {
+      return TreeJson.read(body.getBytes(StandardCharsets.UTF_8), null);
+    }
+  }
+
+  private Answer call(String method, String route, String path, String token, String body)
+      throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + plane.port() + path))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    bodies.add(r.body());
+    assertThat(
+            OpenApiCheck.problems(
+                method,
+                route,
+                r.statusCode(),
+                r.headers().firstValue("Content-Type").orElse(null),
+                r.body()))
+        .as("%s %s -> %d %s", method, path, r.statusCode(), r.body())
+        .isEmpty();
+    return new Answer(r.statusCode(), r.body());
+  }
+
+  private static final String LIST = "/api/v1/rollouts";
+  private static final String ONE = "/api/v1/rollouts/{id}";
+
+  /** Reads the rollout until it is no longer running (or rolling back). */
+  private JsonNode awaitEnd(String id) throws Exception {
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+    while (System.nanoTime() < until) {
+      JsonNode r = call("GET", ONE, LIST + "/" + id, read, null).json();
+      String state = r.get("state").asText();
+      if (!state.equals("running") && !state.equals("rolling-back")) {
+        return r;
+      }
+      Thread.sleep(250);
+    }
+    throw new AssertionError("rollout " + id + " did not end");
+  }
+
+  private static String container(String project) throws Exception {
+    return docker("ps", "-q", "--filter", "label=com.docker.compose.project=" + project).strip();
+  }
+
+  @Test
+  void aPassingRolloutReachesEveryNodeAndAFailingCanaryHaltsThere() throws Exception {
+    assertThat(call("POST", LIST, LIST, read, "{\"stack\":\"app\"}").status()).isEqualTo(403);
+    assertThat(call("POST", LIST, LIST, null, "{\"stack\":\"app\"}").status()).isEqualTo(401);
+    assertThat(call("POST", LIST, LIST, operate, "{}").status()).isEqualTo(400);
+    assertThat(call("POST", LIST, LIST, operate, "{\"stack\":\"app\",\"x\":1}").status())
+        .isEqualTo(400);
+    Answer unknown = call("POST", LIST, LIST, operate, "{\"stack\":\"nope\"}");
+    assertThat(unknown.status()).isEqualTo(422);
+    assertThat(unknown.body()).contains("no node");
+    Answer waves = call("POST", LIST, LIST, operate, "{\"stack\":\"app\",\"waves\":\"1,50%\"}");
+    assertThat(waves.status()).isEqualTo(422);
+    assertThat(waves.body()).contains("end with 100%");
+    assertThat(call("GET", ONE, LIST + "/nope", read, null).status()).isEqualTo(404);
+    assertThat(call("POST", ONE + "/resume", LIST + "/nope/resume", operate, null).status())
+        .isEqualTo(404);
+
+    // passes: every node
+    Answer started =
+        call(
+            "POST",
+            LIST,
+            LIST,
+            operate,
+            "{\"stack\":\"app\",\"waves\":\"1,100%\",\"gate_timeout\":\"30s\",\"parallel\":2}");
+    assertThat(started.status()).as(started.body()).isEqualTo(202);
+    String first = started.json().get("id").asText();
+    assertThat(started.json().get("nodes")).hasSize(3);
+    JsonNode done = awaitEnd(first);
+    assertThat(done.get("state").asText()).as(done.toString()).isEqualTo("finished");
+    done.get("nodes").forEach(n -> assertThat(n.get("step").asText()).isEqualTo("healthy"));
+    Map<String, String> before = new LinkedHashMap<>();
+    for (String p : projects) {
+      before.put(p, container(p));
+      assertThat(before.get(p)).isNotBlank();
+    }
+    Answer listed = call("GET", LIST, LIST + "?limit=5", read, null);
+    assertThat(listed.json().at("/rollouts/0/id").asText()).isEqualTo(first);
+    assertThat(
+            call("POST", ONE + "/resume", LIST + "/" + first + "/resume", operate, null).status())
+        .isEqualTo(409);
+    assertThat(call("POST", ONE + "/abort", LIST + "/" + first + "/abort", operate, null).status())
+        .isEqualTo(409);
+
+    // fails at the canary: rolled back, nothing else touched
+    Answer second =
+        call(
+            "POST",
+            LIST,
+            LIST,
+            operate,
+            "{\"stack\":\"app\",\"waves\":\"1,100%\",\"gate_timeout\":\"4s\",\"images\":{\"web\":\""
+                + bad
+                + "\"}}");
+    assertThat(second.status()).as(second.body()).isEqualTo(202);
+    String id = second.json().get("id").asText();
+    JsonNode halted = awaitEnd(id);
+    assertThat(halted.get("state").asText()).isEqualTo("halted");
+    assertThat(halted.get("failed_node").asText()).isEqualTo("one");
+    assertThat(halted.at("/nodes/0/step").asText()).isEqualTo("rolled-back");
+    assertThat(halted.at("/nodes/1/step").asText()).isEqualTo("skipped");
+    assertThat(halted.at("/nodes/2/step").asText()).isEqualTo("skipped");
+    assertThat(container(projects.get(1))).isEqualTo(before.get(projects.get(1)));
+    assertThat(container(projects.get(2))).isEqualTo(before.get(projects.get(2)));
+    assertThat(docker("inspect", "-f", "{{.Config.Image}}", container(projects.get(0))).strip())
+        .startsWith(good);
+
+    // abort the halted one: it stays as it is
+    Answer aborted = call("POST", ONE + "/abort", LIST + "/" + id + "/abort", operate, null);
+    assertThat(aborted.status()).isEqualTo(202);
+    assertThat(aborted.json().get("state").asText()).isEqualTo("aborted");
+
+    // a rollout whose owner died (its lease ran out): the server takes it over and finishes it
+    java.time.Instant past = java.time.Instant.now().minusSeconds(3600);
+    String orphan = "orphan-" + UUID.randomUUID().toString().substring(0, 8);
+    store
+        .rollouts()
+        .create(
+            new dev.selvedge.port.RolloutStore.Rollout(
+                orphan,
+                "app",
+                "all",
+                "100%",
+                Map.of(),
+                Duration.ofSeconds(30),
+                3,
+                false,
+                dev.selvedge.port.RolloutStore.State.RUNNING,
+                "key:ops-r",
+                past,
+                past,
+                "a replica that died",
+                past.plusSeconds(60),
+                null,
+                null),
+            List.of("one", "two", "three").stream()
+                .map(
+                    n ->
+                        new dev.selvedge.port.RolloutStore.NodeStep(
+                            n,
+                            0,
+                            List.of("one", "two", "three").indexOf(n),
+                            dev.selvedge.port.RolloutStore.Step.PENDING,
+                            null,
+                            null,
+                            null,
+                            null,
+                            past))
+                .toList());
+    plane.startRollouts();
+    JsonNode resumed = awaitEnd(orphan);
+    assertThat(resumed.get("state").asText()).as(resumed.toString()).isEqualTo("finished");
+    resumed.get("nodes").forEach(n -> assertThat(n.get("step").asText()).isEqualTo("healthy"));
+    assertThat(published)
+        .anySatisfy(
+            e -> {
+              assertThat(e.type()).isEqualTo("rollout.started");
+              assertThat(e.operation()).isEqualTo(orphan);
+              assertThat(e.data().get("detail").asText()).contains("taken over");
+            });
+
+    List<String> types = published.stream().map(ServerEvent::type).toList();
+    assertThat(types)
+        .contains(
+            "rollout.started",
+            "rollout.wave.started",
+            "rollout.node.healthy",
+            "rollout.finished",
+            "rollout.node.failed",
+            "rollout.halted",
+            "rollout.aborted");
+    assertThat(published)
+        .filteredOn(e -> e.type().equals("rollout.halted"))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.node()).isEqualTo("one");
+              assertThat(e.stack()).isEqualTo("app");
+              assertThat(e.data().get("rollout").asText()).isEqualTo(id);
+            });
+    assertThat(
+            store
+                .audit()
+                .find(
+                    new dev.selvedge.port.AuditLog.Query(
+                        null, null, null, null, null, null, null, 500)))
+        .extracting(dev.selvedge.port.AuditLog.Event::action)
+        .contains("rollout.start", "rollout.abort", "rollout.node.healthy", "rollout.halted");
+  }
+
+  private static String docker(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add("docker");
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException(String.join(" ", cmd) + ": " + out);
+    }
+    return out;
+  }
+}
