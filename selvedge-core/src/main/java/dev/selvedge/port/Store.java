@@ -35,6 +35,9 @@ public interface Store extends AutoCloseable {
   /** The cross-tenant audit's runs. */
   TenantAuditStore tenantAudits();
 
+  /** The webhook notifications' delivery attempts. */
+  NotificationStore notifications();
+
   @Override
   void close();
 }

@@ -7,6 +7,7 @@ import dev.selvedge.port.DeploymentStore;
 import dev.selvedge.port.EventStore;
 import dev.selvedge.port.FleetStateStore;
 import dev.selvedge.port.LeaseStore;
+import dev.selvedge.port.NotificationStore;
 import dev.selvedge.port.OperationStore;
 import dev.selvedge.port.ReplicaStore;
 import dev.selvedge.port.Store;
@@ -27,6 +28,7 @@ final class JdbcStore implements Store {
   private final UiSessionStore uiSessions;
   private final ReplicaStore replicas;
   private final TenantAuditStore tenantAudits;
+  private final NotificationStore notifications;
 
   JdbcStore(
       HikariDataSource pool,
@@ -40,7 +42,8 @@ final class JdbcStore implements Store {
       EventStore events,
       UiSessionStore uiSessions,
       ReplicaStore replicas,
-      TenantAuditStore tenantAudits) {
+      TenantAuditStore tenantAudits,
+      NotificationStore notifications) {
     this.pool = pool;
     this.location = location;
     this.deployments = deployments;
@@ -53,6 +56,7 @@ final class JdbcStore implements Store {
     this.uiSessions = uiSessions;
     this.replicas = replicas;
     this.tenantAudits = tenantAudits;
+    this.notifications = notifications;
   }
 
   @Override
@@ -108,6 +112,11 @@ final class JdbcStore implements Store {
   @Override
   public TenantAuditStore tenantAudits() {
     return tenantAudits;
+  }
+
+  @Override
+  public NotificationStore notifications() {
+    return notifications;
   }
 
   @Override
