@@ -117,6 +117,7 @@ public final class ControlPlane implements AutoCloseable {
   private final Javalin app;
   private final OperationRoutes operations;
   private final TenantAudits tenantAudits;
+  private final NotificationRoutes notifications;
 
   private ControlPlane(Settings settings) {
     this.settings = settings;
@@ -132,6 +133,7 @@ public final class ControlPlane implements AutoCloseable {
             settings.metrics()::auditFailed);
     this.operations = settings.operations() == null ? null : new OperationRoutes(this, settings);
     this.tenantAudits = new TenantAudits(settings, line -> System.err.println("selvedge: " + line));
+    this.notifications = new NotificationRoutes(settings);
     this.ui =
         webUi(settings, keys, limiter)
             .actions(operations == null ? null : new StackActions(operations, audit));
@@ -178,6 +180,7 @@ public final class ControlPlane implements AutoCloseable {
               }
               new ParityRoutes(settings).register(config.routes);
               new TenantAuditRoutes(settings, tenantAudits).register(config.routes);
+              notifications.register(config.routes);
               EventStream.register(config.routes, settings.stream(), this::authenticateUpgrade);
               ui.register(config.routes); // the web UI: /, /ui/... (after the API's routes)
               config.routes.exception(
@@ -250,6 +253,11 @@ public final class ControlPlane implements AutoCloseable {
   /** The cross-tenant audit: {@code serve} starts its schedule. */
   TenantAudits tenantAudits() {
     return tenantAudits;
+  }
+
+  /** The notification routes, to attach serve's notifier to. */
+  public NotificationRoutes notifications() {
+    return notifications;
   }
 
   /** The port it listens on. */

@@ -139,7 +139,8 @@ class TenantAuditApiIT {
             nodes,
             List.of(),
             Fleet.Retention.DEFAULT,
-            new Fleet.Audit(AuditSchedule.DEFAULT, List.of(prefix + "-*")), List.of());
+            new Fleet.Audit(AuditSchedule.DEFAULT, List.of(prefix + "-*")),
+            List.of());
     Map<String, String> env = System.getenv();
     Fingerprints fingerprints =
         Fingerprints.load(Files.createDirectories(tmp.resolve("home/.selvedge")));

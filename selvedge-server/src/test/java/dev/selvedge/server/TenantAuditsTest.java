@@ -138,7 +138,8 @@ class TenantAuditsTest {
         Map.of("gone", gone),
         List.of(),
         Fleet.Retention.DEFAULT,
-        new Fleet.Audit(schedule, List.of("*")), List.of());
+        new Fleet.Audit(schedule, List.of("*")),
+        List.of());
   }
 
   @Test
