@@ -111,6 +111,7 @@ public final class Notifier implements AutoCloseable {
   private final BlockingQueue<ServerEvent> intake;
   private final Semaphore sending;
   private final AtomicInteger pending = new AtomicInteger();
+  private final AtomicInteger looking = new AtomicInteger();
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong droppedTold = new AtomicLong();
   private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
@@ -168,9 +169,16 @@ public final class Notifier implements AutoCloseable {
     if (closing || fleet.get().notifications().isEmpty()) {
       return;
     }
+    looking.incrementAndGet();
     if (!intake.offer(event)) {
+      looking.decrementAndGet();
       dropped.incrementAndGet();
     }
+  }
+
+  /** Whether every event offered was looked at and every message started has ended (tests). */
+  public boolean idle() {
+    return looking.get() == 0 && pending.get() == 0;
   }
 
   /** Events not told because the queue was full, since start. */
@@ -226,6 +234,8 @@ public final class Notifier implements AutoCloseable {
         dispatch(e);
       } catch (RuntimeException x) {
         LOG.log(System.Logger.Level.ERROR, "the notifier failed on an event; it carries on", x);
+      } finally {
+        looking.decrementAndGet();
       }
     }
   }
