@@ -112,6 +112,8 @@ public final class Notifier implements AutoCloseable {
   private final Semaphore sending;
   private final AtomicInteger pending = new AtomicInteger();
   private final AtomicInteger looking = new AtomicInteger();
+  private final Map<Notification, AtomicInteger> perHook =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong droppedTold = new AtomicLong();
   private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
@@ -140,6 +142,8 @@ public final class Notifier implements AutoCloseable {
         HttpClient.newBuilder()
             .connectTimeout(limits.connectTimeout())
             .followRedirects(HttpClient.Redirect.NEVER)
+            // No h2c upgrade dance with a plain-http receiver: one plain POST.
+            .version(HttpClient.Version.HTTP_1_1)
             .executor(senders)
             .build();
     this.dispatcher = Thread.ofPlatform().daemon().name("selvedge-notify").unstarted(this::run);
@@ -179,6 +183,15 @@ public final class Notifier implements AutoCloseable {
   /** Whether every event offered was looked at and every message started has ended (tests). */
   public boolean idle() {
     return looking.get() == 0 && pending.get() == 0;
+  }
+
+  /**
+   * Whether every event offered was looked at and every message to {@code hook} has ended (tests
+   * with another webhook that never answers).
+   */
+  public boolean idle(Notification hook) {
+    AtomicInteger n = perHook.get(hook);
+    return looking.get() == 0 && (n == null || n.get() == 0);
   }
 
   /** Events not told because the queue was full, since start. */
@@ -287,16 +300,20 @@ public final class Notifier implements AutoCloseable {
       return id;
     }
     byte[] body = Payloads.body(m.hook().format(), id, m.kind(), m.event(), node);
+    AtomicInteger mine = perHook.computeIfAbsent(m.hook(), h -> new AtomicInteger());
+    mine.incrementAndGet();
     try {
       senders.execute(
           () -> {
             try {
               deliver(m, id, body);
             } finally {
+              mine.decrementAndGet();
               pending.decrementAndGet();
             }
           });
     } catch (java.util.concurrent.RejectedExecutionException x) {
+      mine.decrementAndGet();
       pending.decrementAndGet(); // closing
     }
     return id;
@@ -463,6 +480,6 @@ public final class Notifier implements AutoCloseable {
     timer.shutdownNow();
     dispatcher.interrupt();
     senders.shutdownNow();
-    http.close();
+    http.shutdownNow(); // a webhook that never answers does not hold the stop
   }
 }
