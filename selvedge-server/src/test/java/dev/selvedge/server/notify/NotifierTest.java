@@ -481,4 +481,40 @@ class NotifierTest {
     settle();
     assertThat(first.requests()).hasSize(1);
   }
+
+  @Test
+  void theSameAuditFindingFromTheNextRunIsNotToldAgainUntilTheReminderPeriod() throws Exception {
+    Receiver r = receiver();
+    start(
+        fast(), hook(r.url("/a"), Notification.Format.JSON, Duration.ofHours(24), "audit.finding"));
+    for (int run = 1; run <= 3; run++) {
+      ObjectNode data = JsonNodeFactory.instance.objectNode();
+      data.put("audit", run).put("class", "shared-unique-value").put("key", "DB_PASSWORD");
+      data.put("fingerprint", "fp-1").put("message", "DB_PASSWORD is the same on app-1 and app-2");
+      publisher.publish(
+          ServerEvent.of("audit.finding", clock.instant(), "app-1", "shop", "db", null, data));
+      settle();
+      clock.now = clock.now.plus(Duration.ofHours(10));
+    }
+    // Run 1 told; runs 2 (+10 h) and 3 (+20 h) find the same: within the 24 h period.
+    assertThat(r.requests()).hasSize(1);
+    JsonNode m = json(r.requests().get(0));
+    assertThat(m.get("summary").asText())
+        .isEqualTo("audit finding on app-1/shop/db: shared-unique-value");
+    assertThat(m.get("reasons").toString())
+        .isEqualTo("[\"DB_PASSWORD is the same on app-1 and app-2\"]");
+    ObjectNode again = JsonNodeFactory.instance.objectNode();
+    again.put("audit", 4).put("class", "shared-unique-value").put("key", "DB_PASSWORD");
+    again.put("fingerprint", "fp-1").put("message", "DB_PASSWORD is the same on app-1 and app-2");
+    publisher.publish(
+        ServerEvent.of("audit.finding", clock.instant(), "app-1", "shop", "db", null, again));
+    r.await(2); // 30 h after the first: past the reminder period
+    ObjectNode other = again.deepCopy();
+    other.put("fingerprint", "fp-2");
+    publisher.publish(
+        ServerEvent.of("audit.finding", clock.instant(), "app-1", "shop", "db", null, other));
+    r.await(3); // another finding: told at once
+    settle();
+    assertThat(r.requests()).hasSize(3);
+  }
 }
