@@ -87,7 +87,13 @@ public final class Serve {
                 if (p != null) {
                   p.update(fleet);
                 }
-                say(err, "fleet file reloaded: " + fleet.nodes().size() + " nodes");
+                say(
+                    err,
+                    "fleet file reloaded: "
+                        + fleet.nodes().size()
+                        + " nodes, "
+                        + fleet.notifications().size()
+                        + " webhooks");
               },
               rejected ->
                   say(

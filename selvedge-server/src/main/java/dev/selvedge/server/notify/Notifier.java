@@ -170,8 +170,10 @@ public final class Notifier implements AutoCloseable {
 
   /** Offers an event; never blocks: a full queue drops it (counted, recorded on the next tick). */
   public void offer(ServerEvent event) {
-    if (closing || fleet.get().notifications().isEmpty()) {
-      return;
+    if (closing
+        || !Notification.KNOWN_EVENTS.contains(event.type())
+        || fleet.get().notifications().isEmpty()) {
+      return; // operation steps and the like: no webhook gets them, they take no queue space
     }
     looking.incrementAndGet();
     if (!intake.offer(event)) {
