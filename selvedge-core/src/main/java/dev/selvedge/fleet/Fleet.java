@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param corsOrigins origins allowed to call the API from a browser (empty: CORS off)
  * @param retention how long the store keeps the audit log and the event stream's events
  * @param audit the cross-tenant audit's schedule and scope ({@code audit:}, docs/fleet.md)
+ * @param notifications the webhooks told of notable events ({@code notifications:},
+ *     docs/notifications.md), in the file's order
  */
 public record Fleet(
     Path file,
@@ -23,23 +25,25 @@ public record Fleet(
     Map<String, Node> nodes,
     List<String> corsOrigins,
     Retention retention,
-    Audit audit) {
+    Audit audit,
+    List<Notification> notifications) {
   public Fleet {
     Objects.requireNonNull(poll, "poll");
     Objects.requireNonNull(retention, "retention");
     audit = audit == null ? Audit.DEFAULT : audit;
     nodes = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(nodes));
     corsOrigins = List.copyOf(corsOrigins);
+    notifications = notifications == null ? List.of() : List.copyOf(notifications);
   }
 
-  /** A fleet with the default audit settings. */
+  /** A fleet with the default audit settings and no notifications. */
   public Fleet(
       Path file,
       Poll poll,
       Map<String, Node> nodes,
       List<String> corsOrigins,
       Retention retention) {
-    this(file, poll, nodes, corsOrigins, retention, Audit.DEFAULT);
+    this(file, poll, nodes, corsOrigins, retention, Audit.DEFAULT, List.of());
   }
 
   /** A fleet with the default retention. */

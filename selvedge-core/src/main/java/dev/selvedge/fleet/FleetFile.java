@@ -60,7 +60,14 @@ public final class FleetFile {
   static final int MAX_PROBLEMS = 200;
 
   private static final String ENGINE_FORMS = "unix://, tcp://host:port, ssh://user@host[:port]";
-  private static final Set<String> TOP_KEYS = Set.of("poll", "nodes", "cors", "retention", "audit");
+  private static final Set<String> TOP_KEYS =
+      Set.of("poll", "nodes", "cors", "retention", "audit", "notifications");
+  private static final List<String> NOTIFICATION_KEYS =
+      List.of("url", "format", "events", "tags", "environments", "remind", "headers");
+  private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
+  private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)\\}");
+  private static final Set<String> RESERVED_HEADERS =
+      Set.of("host", "content-length", "content-type", "connection", "expect", "upgrade");
   private static final List<String> AUDIT_KEYS = List.of("schedule", "projects");
   private static final java.util.regex.Pattern DAILY =
       java.util.regex.Pattern.compile("daily(?:\\s+([0-2]?\\d):([0-5]\\d))?");
@@ -214,7 +221,7 @@ public final class FleetFile {
               e.getValue(),
               e.getKey(),
               e.getKey(),
-              List.of("poll", "nodes", "cors", "retention", "audit"));
+              List.of("poll", "nodes", "cors", "retention", "audit", "notifications"));
         }
       }
       Fleet.Poll poll = readPoll(top.get("poll"));
@@ -222,10 +229,12 @@ public final class FleetFile {
       List<String> origins = readCors(top.get("cors"));
       Fleet.Retention retention = readRetention(top.get("retention"));
       Fleet.Audit audit = readAudit(top.get("audit"));
+      List<Notification> notifications = readNotifications(top.get("notifications"));
       if (!problems.isEmpty()) {
         throw failed();
       }
-      return new Fleet(file.toAbsolutePath().normalize(), poll, nodes, origins, retention, audit);
+      return new Fleet(
+          file.toAbsolutePath().normalize(), poll, nodes, origins, retention, audit, notifications);
     }
 
     // ---- overrides ------------------------------------------------------------------------
@@ -1045,6 +1054,211 @@ public final class FleetFile {
               + "' is not a schedule (daily, daily HH:MM in UTC, every DURATION of 1m or more,"
               + " off)");
       return AuditSchedule.DEFAULT;
+    }
+
+    // ---- notifications ---------------------------------------------------------------------
+
+    private List<Notification> readNotifications(Node n) {
+      if (!given(n)) {
+        return List.of();
+      }
+      if (!(n instanceof SeqNode seq)) {
+        problem(
+            n.mark(), "notifications", "must be a list of webhooks (- url: ...), not " + n.kind());
+        return List.of();
+      }
+      List<Notification> out = new ArrayList<>();
+      for (int i = 0; i < seq.items().size(); i++) {
+        Notification w = readNotification(seq.items().get(i), "notifications[" + i + "]");
+        if (w != null) {
+          out.add(w);
+        }
+      }
+      return out;
+    }
+
+    private Notification readNotification(Node n, String path) {
+      MapNode m = mapping(n, path);
+      if (m == null) {
+        if (!given(n)) {
+          problem(n.mark(), path, "is empty; give at least its url");
+        }
+        return null;
+      }
+      known(m, path, NOTIFICATION_KEYS);
+      int before = problems.size();
+      URI url = webhookUrl(m, path);
+      Notification.Format format = Notification.Format.JSON;
+      String f = text(m.get("format"), path + ".format");
+      if (f != null) {
+        switch (f.strip()) {
+          case "json" -> format = Notification.Format.JSON;
+          case "slack" -> format = Notification.Format.SLACK;
+          default ->
+              problem(m.get("format").mark(), path + ".format", "'" + f + "' is not json or slack");
+        }
+      }
+      List<String> events = Notification.NOTABLE_EVENTS;
+      Node en = m.get("events");
+      if (given(en)) {
+        List<String> named = names(en, path + ".events", "[stack.status.changed, drift.detected]");
+        for (int i = 0; i < named.size(); i++) {
+          if (!Notification.KNOWN_EVENTS.contains(named.get(i))) {
+            Node item = en instanceof SeqNode s ? s.items().get(i) : en;
+            problem(
+                item.mark(),
+                path + ".events[" + i + "]",
+                "'"
+                    + named.get(i)
+                    + "' is not an event type a webhook can get (known: "
+                    + String.join(", ", Notification.KNOWN_EVENTS)
+                    + ")");
+          }
+        }
+        if (!named.isEmpty()) {
+          events = named;
+        }
+      }
+      List<String> tags = readTags(m.get("tags"), path + ".tags");
+      List<String> envs =
+          given(m.get("environments"))
+              ? names(m.get("environments"), path + ".environments", "[prod, staging]")
+              : List.of();
+      Duration remind = null;
+      Node rn = m.get("remind");
+      String r = text(rn, path + ".remind");
+      if (r != null && !r.strip().equals("off")) {
+        remind = duration(rn, path + ".remind", null);
+        if (remind != null && remind.compareTo(Notification.MIN_REMIND) < 0) {
+          problem(
+              rn.mark(),
+              path + ".remind",
+              "'" + r + "' is shorter than 1m; a reminder repeats a message, it is not a stream");
+          remind = null;
+        }
+      }
+      Map<String, String> headers = headers(m.get("headers"), path + ".headers");
+      if (problems.size() > before || url == null) {
+        return null;
+      }
+      return new Notification(url, format, events, tags, envs, remind, headers);
+    }
+
+    private URI webhookUrl(MapNode m, String path) {
+      Node un = m.get("url");
+      String s = text(un, path + ".url");
+      if (un != null && !(un instanceof ScalarNode)) {
+        return null; // reported by text()
+      }
+      if (s == null || s.isBlank()) {
+        problem(
+            un == null ? m.mark() : un.mark(),
+            path + ".url",
+            "is required: the webhook's http:// or https:// URL");
+        return null;
+      }
+      URI uri;
+      try {
+        uri = new URI(s.strip());
+      } catch (URISyntaxException e) {
+        uri = null;
+      }
+      // Never the URL itself in a message: a Slack hook's path is its secret.
+      if (uri == null
+          || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+          || uri.getHost() == null
+          || uri.getRawFragment() != null) {
+        problem(
+            un.mark(),
+            path + ".url",
+            "is not an http:// or https:// URL with a host (and no #fragment)");
+        return null;
+      }
+      if (uri.getRawUserInfo() != null) {
+        problem(
+            un.mark(),
+            path + ".url",
+            "carries a user and password; put credentials in headers (from an environment"
+                + " variable) instead");
+        return null;
+      }
+      return uri;
+    }
+
+    /** A list of names (each a single value, no duplicates). */
+    private List<String> names(Node n, String path, String example) {
+      if (!(n instanceof SeqNode seq)) {
+        problem(n.mark(), path, "must be a list (" + example + "), not " + n.kind());
+        return List.of();
+      }
+      Set<String> out = new LinkedHashSet<>();
+      for (int i = 0; i < seq.items().size(); i++) {
+        Node item = seq.items().get(i);
+        String key = path + "[" + i + "]";
+        String v = text(item, key);
+        if (v == null || v.isBlank()) {
+          if (item instanceof ScalarNode) {
+            problem(item.mark(), key, "is empty");
+          }
+        } else if (!out.add(v.strip())) {
+          problem(item.mark(), key, "'" + v + "' is listed twice");
+        }
+      }
+      return List.copyOf(out);
+    }
+
+    /**
+     * Header values with {@code ${VAR}} replaced from the environment. Values are secrets: no
+     * message shows one, only the header's name and the variable's.
+     */
+    private Map<String, String> headers(Node n, String path) {
+      MapNode m = mapping(n, path);
+      if (m == null) {
+        return Map.of();
+      }
+      Map<String, String> out = new LinkedHashMap<>();
+      for (Map.Entry<String, Node> e : m.entries().entrySet()) {
+        String name = e.getKey();
+        String key = path + "." + name;
+        if (!HEADER_NAME.matcher(name).matches()) {
+          problem(e.getValue().mark(), key, "'" + name + "' is not a header name");
+          continue;
+        }
+        if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+          problem(e.getValue().mark(), key, "is set by Selvedge itself; leave it out");
+          continue;
+        }
+        String v = text(e.getValue(), key);
+        if (v == null) {
+          problem(e.getValue().mark(), key, "is empty");
+          continue;
+        }
+        java.util.regex.Matcher ref = ENV_REF.matcher(v);
+        StringBuilder value = new StringBuilder();
+        boolean ok = true;
+        while (ref.find()) {
+          String var = ref.group(1);
+          String set = environment.get(var);
+          if (set == null || set.isEmpty()) {
+            problem(
+                e.getValue().mark(),
+                key,
+                "uses ${" + var + "}, which is not set in serve's environment");
+            ok = false;
+            set = "";
+          }
+          ref.appendReplacement(value, java.util.regex.Matcher.quoteReplacement(set));
+        }
+        ref.appendTail(value);
+        if (ok && (value.indexOf("\r") >= 0 || value.indexOf("\n") >= 0)) {
+          problem(e.getValue().mark(), key, "has a line break in its value");
+          ok = false;
+        }
+        if (ok) {
+          out.put(name, value.toString());
+        }
+      }
+      return out;
     }
 
     // ---- retention -------------------------------------------------------------------------

@@ -85,6 +85,11 @@ public abstract class ForwardingStore implements Store {
   }
 
   @Override
+  public NotificationStore notifications() {
+    return delegate.notifications();
+  }
+
+  @Override
   public void close() {
     delegate.close();
   }

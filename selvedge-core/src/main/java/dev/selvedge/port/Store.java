@@ -41,6 +41,9 @@ public interface Store extends AutoCloseable {
   /** Rollouts of a stack across the fleet in waves. */
   RolloutStore rollouts();
 
+  /** The webhook notifications' delivery attempts. */
+  NotificationStore notifications();
+
   @Override
   void close();
 }

@@ -150,7 +150,8 @@ class FleetFileTest {
             fleet.yaml:8: nodes.app-1.stacks.shop.dir: unknown key 'dir' (known: contract, \
             project, deploy_dir, auto_update)
             fleet.yaml:9: cors.origin: unknown key 'origin' (known: origins)
-            fleet.yaml:10: node: unknown key 'node' (known: poll, nodes, cors, retention, audit)""");
+            fleet.yaml:10: node: unknown key 'node' (known: poll, nodes, cors, retention, audit, \
+            notifications)""");
   }
 
   @Test
@@ -788,5 +789,101 @@ class FleetFileTest {
               assertThat(e.problems()).hasSize(FleetFile.MAX_PROBLEMS + 1);
               assertThat(e.problems().getLast().detail()).isEqualTo("and 5 more problems");
             });
+  }
+
+  @Test
+  void notificationsParseWithDefaults() throws IOException {
+    Files.writeString(fleetFile, "nodes: {}\n");
+    assertThat(FleetFile.load(fleetFile, env).notifications()).isEmpty();
+    env.put("HOOK_TOKEN", "s3cr3t-token-value");
+    Files.writeString(
+        fleetFile,
+        """
+        nodes: {}
+        notifications:
+          - url: https://hooks.example.net/services/T000/B000/XXXX
+          - url: http://127.0.0.1:9000/hook
+            format: slack
+            events: [stack.status.changed, rollout.halted]
+            tags: [tenant-a]
+            environments: [prod]
+            remind: 4h
+            headers:
+              Authorization: Bearer ${HOOK_TOKEN}
+        """);
+    List<Notification> hooks = FleetFile.load(fleetFile, env).notifications();
+    assertThat(hooks).hasSize(2);
+    Notification d = hooks.get(0);
+    assertThat(d.format()).isEqualTo(Notification.Format.JSON);
+    assertThat(d.events()).isEqualTo(Notification.NOTABLE_EVENTS);
+    assertThat(d.remind()).isNull();
+    assertThat(d.redactedUrl()).isEqualTo("https://hooks.example.net/…");
+    assertThat(d.toString()).doesNotContain("XXXX");
+    Notification s = hooks.get(1);
+    assertThat(s.format()).isEqualTo(Notification.Format.SLACK);
+    assertThat(s.events()).containsExactly("stack.status.changed", "rollout.halted");
+    assertThat(s.tags()).containsExactly("tenant-a");
+    assertThat(s.environments()).containsExactly("prod");
+    assertThat(s.remind()).isEqualTo(Duration.ofHours(4));
+    assertThat(s.headers()).containsEntry("Authorization", "Bearer s3cr3t-token-value");
+    assertThat(s.toString()).doesNotContain("s3cr3t").contains("Authorization");
+    assertThat(s.covers(List.of("tenant-a", "eu"), "prod")).isTrue();
+    assertThat(s.covers(List.of("tenant-b"), "prod")).isFalse();
+    assertThat(s.covers(List.of("tenant-a"), "staging")).isFalse();
+    assertThat(d.covers(List.of(), null)).isTrue();
+  }
+
+  @Test
+  void notificationsAreChecked() {
+    env.put("SET_TOKEN", "abc");
+    String message =
+        errorOf(
+            """
+            nodes: {}
+            notifications:
+              - url: ftp://hooks.example.net/secret-path
+              - url: https://user:pw@hooks.example.net/x
+                format: teams
+              - format: json
+              - url: https://hooks.example.net/a
+                events: [stack.status.changed, pill.changed]
+                remind: 10s
+                colour: red
+                headers:
+                  Authorization: Bearer ${UNSET_TOKEN}
+                  Host: example.net
+                  X-Ok: ${SET_TOKEN}
+              - url: https://hooks.example.net/b
+                tags: tenant-a
+                environments: [prod, prod]
+                remind: soon
+            """);
+    assertThat(message)
+        .isEqualTo(
+            """
+            fleet.yaml:3: notifications[0].url: is not an http:// or https:// URL with a host \
+            (and no #fragment)
+            fleet.yaml:4: notifications[1].url: carries a user and password; put credentials in \
+            headers (from an environment variable) instead
+            fleet.yaml:5: notifications[1].format: 'teams' is not json or slack
+            fleet.yaml:6: notifications[2].url: is required: the webhook's http:// or https:// URL
+            fleet.yaml:8: notifications[3].events[1]: 'pill.changed' is not an event type a webhook \
+            can get (known: node.status.changed, stack.status.changed, drift.detected, \
+            drift.resolved, sweep.failed, rollout.started, rollout.halted, rollout.finished, \
+            audit.finding, audit.tenants.finished)
+            fleet.yaml:9: notifications[3].remind: '10s' is shorter than 1m; a reminder repeats a \
+            message, it is not a stream
+            fleet.yaml:10: notifications[3].colour: unknown key 'colour' (known: url, format, \
+            events, tags, environments, remind, headers)
+            fleet.yaml:12: notifications[3].headers.Authorization: uses ${UNSET_TOKEN}, which is \
+            not set in serve's environment
+            fleet.yaml:13: notifications[3].headers.Host: is set by Selvedge itself; leave it out
+            fleet.yaml:16: notifications[4].tags: must be a list ([eu, tenant-a]), not a scalar
+            fleet.yaml:17: notifications[4].environments[1]: 'prod' is listed twice
+            fleet.yaml:18: notifications[4].remind: 'soon' is not a duration (500ms, 10s, 5m, 1h)""");
+    assertThat(message).doesNotContain("secret-path").doesNotContain("pw@");
+    assertThat(errorOf("nodes: {}\nnotifications: {url: https://x.example}\n"))
+        .isEqualTo(
+            "fleet.yaml:2: notifications: must be a list of webhooks (- url: ...), not a mapping");
   }
 }

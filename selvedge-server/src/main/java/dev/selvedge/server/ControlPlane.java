@@ -119,6 +119,7 @@ public final class ControlPlane implements AutoCloseable {
   private final TenantAudits tenantAudits;
   private final AutoUpdates autoUpdates;
   private final Rollouts rollouts;
+  private final NotificationRoutes notifications;
 
   private ControlPlane(Settings settings) {
     this.settings = settings;
@@ -136,6 +137,7 @@ public final class ControlPlane implements AutoCloseable {
     this.tenantAudits = new TenantAudits(settings, line -> System.err.println("selvedge: " + line));
     this.autoUpdates = new AutoUpdates(settings, line -> System.err.println("selvedge: " + line));
     this.rollouts = new Rollouts(settings);
+    this.notifications = new NotificationRoutes(settings);
     this.ui =
         webUi(settings, keys, limiter)
             .actions(operations == null ? null : new StackActions(operations, audit));
@@ -184,6 +186,7 @@ public final class ControlPlane implements AutoCloseable {
               new TenantAuditRoutes(settings, tenantAudits).register(config.routes);
               new AutoUpdateRoutes(settings, autoUpdates).register(config.routes);
               new RolloutRoutes(settings, rollouts).register(config.routes);
+              notifications.register(config.routes);
               EventStream.register(config.routes, settings.stream(), this::authenticateUpgrade);
               ui.register(config.routes); // the web UI: /, /ui/... (after the API's routes)
               config.routes.exception(
@@ -280,6 +283,11 @@ public final class ControlPlane implements AutoCloseable {
   /** Takes over rollouts whose owner's lease ran out, now and periodically (until closed). */
   public void startRollouts() {
     rollouts.start();
+  }
+
+  /** The notification routes, to attach serve's notifier to. */
+  public NotificationRoutes notifications() {
+    return notifications;
   }
 
   /** The port it listens on. */

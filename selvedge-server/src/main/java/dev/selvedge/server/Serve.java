@@ -21,7 +21,9 @@ import dev.selvedge.keys.KeyAudit;
 import dev.selvedge.operations.Actor;
 import dev.selvedge.port.Store;
 import dev.selvedge.server.events.EventHub;
+import dev.selvedge.server.events.EventPublisher;
 import dev.selvedge.server.events.PollerEvents;
+import dev.selvedge.server.notify.Notifier;
 import dev.selvedge.store.ServeLock;
 import dev.selvedge.store.StoreConfig;
 import dev.selvedge.store.Stores;
@@ -85,7 +87,13 @@ public final class Serve {
                 if (p != null) {
                   p.update(fleet);
                 }
-                say(err, "fleet file reloaded: " + fleet.nodes().size() + " nodes");
+                say(
+                    err,
+                    "fleet file reloaded: "
+                        + fleet.nodes().size()
+                        + " nodes, "
+                        + fleet.notifications().size()
+                        + " webhooks");
               },
               rejected ->
                   say(
@@ -158,12 +166,23 @@ public final class Serve {
               EventHub.Limits.DEFAULT,
               () -> watcher.current().retention().events());
       open.add(events);
+      // Webhooks (notifications:) told of what this replica publishes, on their own threads.
+      Notifier notifier =
+          new Notifier(
+                  watcher::current,
+                  store.notifications(),
+                  clock,
+                  Notifier.Limits.DEFAULT,
+                  line -> say(err, line))
+              .start();
+      open.add(notifier);
+      EventPublisher published = notifier.wrap(events);
       Poller poller =
           Poller.create(
               fleet,
               reader,
               store.fleetState(),
-              SweepListener.all(metrics, new PollerEvents(events)));
+              SweepListener.all(metrics, new PollerEvents(published)));
       open.add(poller);
       pollerRef.set(poller);
       // In the store's replica registry (GET /api/v1/cluster) until a clean stop.
@@ -185,13 +204,14 @@ public final class Serve {
                   clock,
                   Stores.schemaVersion(),
                   events,
-                  events,
+                  published,
                   OperationSettings.defaults(
                       FleetEngines.opener(env, FleetEngines.KEPT_IDLE_CONNECTIONS),
                       env,
                       Fingerprints.load(home),
                       probe)));
       open.add(plane);
+      plane.notifications().attach(notifier);
       plane.tenantAudits().start(); // audit.schedule; closed with the plane
       // auto_update: new digests rolled out by this server's rollout service
       plane.autoUpdates().starter(plane.rolloutStarter()).start(); // closed with the plane

@@ -213,7 +213,8 @@ class AutoUpdateApiIT {
             Map.of("one", node),
             List.of(),
             Fleet.Retention.DEFAULT,
-            Fleet.Audit.DEFAULT);
+            Fleet.Audit.DEFAULT,
+            List.of());
     Map<String, String> env = new HashMap<>(System.getenv());
     env.put("DOCKER_CONFIG", dockerConfig.toString());
     Fingerprints fingerprints =

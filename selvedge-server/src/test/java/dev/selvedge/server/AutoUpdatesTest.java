@@ -119,7 +119,8 @@ class AutoUpdatesTest {
         Map.of("one", node),
         List.of(),
         Fleet.Retention.DEFAULT,
-        Fleet.Audit.DEFAULT);
+        Fleet.Audit.DEFAULT,
+        List.of());
   }
 
   private StackCheck checkNow() {

@@ -99,7 +99,8 @@ class TenantAuditApiIT {
             nodes,
             List.of(),
             Fleet.Retention.DEFAULT,
-            new Fleet.Audit(AuditSchedule.DEFAULT, List.of(prefix + "-*")));
+            new Fleet.Audit(AuditSchedule.DEFAULT, List.of(prefix + "-*")),
+            List.of());
     server =
         InProcessServer.start(
             tmp,

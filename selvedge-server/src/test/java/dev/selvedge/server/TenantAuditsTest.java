@@ -142,7 +142,8 @@ class TenantAuditsTest {
         Map.of("gone", gone),
         List.of(),
         retention,
-        new Fleet.Audit(schedule, List.of("*")));
+        new Fleet.Audit(schedule, List.of("*")),
+        List.of());
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.selvedge.port.DeploymentStore;
 import dev.selvedge.port.EventStore;
 import dev.selvedge.port.FleetStateStore;
 import dev.selvedge.port.LeaseStore;
+import dev.selvedge.port.NotificationStore;
 import dev.selvedge.port.OperationStore;
 import dev.selvedge.port.ReplicaStore;
 import dev.selvedge.port.RolloutStore;
@@ -31,6 +32,7 @@ final class JdbcStore implements Store {
   private final TenantAuditStore tenantAudits;
   private final AutoUpdateStore autoUpdates;
   private final RolloutStore rollouts;
+  private final NotificationStore notifications;
 
   JdbcStore(
       HikariDataSource pool,
@@ -46,7 +48,8 @@ final class JdbcStore implements Store {
       ReplicaStore replicas,
       TenantAuditStore tenantAudits,
       AutoUpdateStore autoUpdates,
-      RolloutStore rollouts) {
+      RolloutStore rollouts,
+      NotificationStore notifications) {
     this.pool = pool;
     this.location = location;
     this.deployments = deployments;
@@ -61,6 +64,7 @@ final class JdbcStore implements Store {
     this.tenantAudits = tenantAudits;
     this.autoUpdates = autoUpdates;
     this.rollouts = rollouts;
+    this.notifications = notifications;
   }
 
   @Override
@@ -126,6 +130,11 @@ final class JdbcStore implements Store {
   @Override
   public RolloutStore rollouts() {
     return rollouts;
+  }
+
+  @Override
+  public NotificationStore notifications() {
+    return notifications;
   }
 
   @Override

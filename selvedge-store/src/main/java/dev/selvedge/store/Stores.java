@@ -76,7 +76,8 @@ public final class Stores {
           new JdbcReplicaStore(db),
           new JdbcTenantAuditStore(db),
           new JdbcAutoUpdateStore(db),
-          new JdbcRolloutStore(db));
+          new JdbcRolloutStore(db),
+          new JdbcNotificationStore(db));
     } catch (RuntimeException e) {
       pool.close();
       throw e;

@@ -1782,4 +1782,71 @@ abstract class StoreContract {
     assertThat(other.rollouts().renew(id, "proc-b", later.plusSeconds(60))).isEmpty();
     assertThat(other.rollouts().claim(id, "proc-b", later, later.plusSeconds(30))).isEmpty();
   }
+
+  // --- notification deliveries ---------------------------------------------------------------
+
+  @Test
+  void notificationDeliveriesAreKeptNewestFirstAndRemovedByAge() {
+    var deliveries = store.notifications();
+    Instant t0 = micros(clock.instant());
+    String note = "n-" + project();
+    var failed =
+        deliveries.add(
+            new dev.selvedge.port.NotificationStore.Delivery(
+                0,
+                t0,
+                "https://hooks.example.net/…",
+                note,
+                "stack.status.changed",
+                "app-1/shop",
+                "change",
+                1,
+                "failed",
+                500,
+                "the webhook answered 500",
+                12));
+    var sent =
+        deliveries.add(
+            new dev.selvedge.port.NotificationStore.Delivery(
+                0,
+                t0.plusSeconds(2),
+                "https://hooks.example.net/…",
+                note,
+                "stack.status.changed",
+                "app-1/shop",
+                "change",
+                2,
+                "sent",
+                null,
+                "x".repeat(5000),
+                7));
+    assertThat(sent.id()).isGreaterThan(failed.id());
+    assertThat(sent.error()).hasSize(1000);
+    Store other = open();
+    var page = other.notifications().list(2, sent.id() + 1);
+    assertThat(page)
+        .extracting(dev.selvedge.port.NotificationStore.Delivery::id)
+        .containsExactly(sent.id(), failed.id());
+    var first = page.get(1);
+    assertThat(first.at()).isEqualTo(t0);
+    assertThat(first.webhook()).isEqualTo("https://hooks.example.net/…");
+    assertThat(first.notification()).isEqualTo(note);
+    assertThat(first.eventType()).isEqualTo("stack.status.changed");
+    assertThat(first.subject()).isEqualTo("app-1/shop");
+    assertThat(first.kind()).isEqualTo("change");
+    assertThat(first.attempt()).isEqualTo(1);
+    assertThat(first.status()).isEqualTo("failed");
+    assertThat(first.httpStatus()).isEqualTo(500);
+    assertThat(first.error()).isEqualTo("the webhook answered 500");
+    assertThat(first.millis()).isEqualTo(12);
+    assertThat(page.get(0).httpStatus()).isNull();
+    assertThat(other.notifications().list(1, sent.id()))
+        .extracting(d -> d.id())
+        .containsExactly(failed.id());
+    assertThat(deliveries.deleteBefore(t0.plusSeconds(1))).isGreaterThanOrEqualTo(1);
+    assertThat(other.notifications().list(1000, sent.id() + 1))
+        .extracting(dev.selvedge.port.NotificationStore.Delivery::id)
+        .contains(sent.id())
+        .doesNotContain(failed.id());
+  }
 }

@@ -100,7 +100,8 @@ class TenantAuditTest {
         out,
         List.of(),
         Fleet.Retention.DEFAULT,
-        new Fleet.Audit(AuditSchedule.DEFAULT, projects));
+        new Fleet.Audit(AuditSchedule.DEFAULT, projects),
+        List.of());
   }
 
   private static TenantAudit.Resource container(String name, String project) {
