@@ -51,8 +51,13 @@ public record Notification(
           "drift.resolved",
           "sweep.failed",
           "rollout.started",
+          "rollout.node.failed",
           "rollout.halted",
           "rollout.finished",
+          "rollout.aborted",
+          "rollout.rolled_back",
+          "autoupdate.started",
+          "autoupdate.skipped",
           "audit.finding",
           "audit.tenants.finished");
 
