@@ -36,19 +36,9 @@ public record Fleet(
     notifications = notifications == null ? List.of() : List.copyOf(notifications);
   }
 
-  /** A fleet with the default audit settings and no notifications. */
-  public Fleet(
-      Path file,
-      Poll poll,
-      Map<String, Node> nodes,
-      List<String> corsOrigins,
-      Retention retention) {
-    this(file, poll, nodes, corsOrigins, retention, Audit.DEFAULT, List.of());
-  }
-
-  /** A fleet with the default retention. */
+  /** A fleet with the defaults: retention, audit, no notifications (tests, benchmarks). */
   public Fleet(Path file, Poll poll, Map<String, Node> nodes, List<String> corsOrigins) {
-    this(file, poll, nodes, corsOrigins, Retention.DEFAULT);
+    this(file, poll, nodes, corsOrigins, Retention.DEFAULT, Audit.DEFAULT, List.of());
   }
 
   /**
