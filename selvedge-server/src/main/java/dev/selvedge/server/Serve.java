@@ -168,12 +168,17 @@ public final class Serve {
       pollerRef.set(poller);
       // In the store's replica registry (GET /api/v1/cluster) until a clean stop.
       open.add(
-          ReplicaHeartbeat.start(
-              store.replicas(),
-              poller.replica(),
-              clock,
-              ReplicaHeartbeat.PERIOD,
-              l -> say(err, l)));
+          ReplicaHeartbeat.startOnDatabaseTime(
+              store.replicas(), poller.replica(), ReplicaHeartbeat.PERIOD, l -> say(err, l)));
+      if (shared(config)) {
+        // Several replicas may share this store: each holds claims on its share of the nodes
+        // across sweeps, and shows the others' sweeps from the store.
+        poller.share(
+            Poller.Sharing.of(
+                ReplicaHeartbeat.aliveCount(store.replicas(), poller.replica()),
+                CLAIM_EXPIRY,
+                fleet));
+      }
       ControlPlane plane =
           ControlPlane.start(
               new ControlPlane.Settings(
@@ -257,6 +262,18 @@ public final class Serve {
       }
     }
     open.clear();
+  }
+
+  /**
+   * How long a replica's sweep claims outlive its last renewal: as long as its heartbeat counts
+   * (three beats), so a dead replica's claims expire when the others stop counting it.
+   */
+  static final java.time.Duration CLAIM_EXPIRY =
+      ReplicaHeartbeat.PERIOD.multipliedBy(ReplicaHeartbeat.ALIVE_BEATS);
+
+  /** Whether several replicas can share the store (PostgreSQL; an H2 file takes one). */
+  static boolean shared(StoreConfig config) {
+    return config.jdbcUrl().startsWith("jdbc:postgresql:");
   }
 
   /** Store connections of a server. */
