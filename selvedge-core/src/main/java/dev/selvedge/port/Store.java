@@ -35,6 +35,9 @@ public interface Store extends AutoCloseable {
   /** The cross-tenant audit's runs. */
   TenantAuditStore tenantAudits();
 
+  /** Jobs run once per schedule across the replicas sharing this store. */
+  ClusterJobStore clusterJobs();
+
   @Override
   void close();
 }

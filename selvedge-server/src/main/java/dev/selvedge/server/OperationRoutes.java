@@ -98,6 +98,7 @@ final class OperationRoutes {
    * @return how many
    */
   int interruptUnfinished() {
+    runner.watchReplicas(ReplicaHeartbeat.PERIOD.multipliedBy(ReplicaHeartbeat.ALIVE_BEATS));
     return runner.interruptUnfinished();
   }
 
@@ -341,7 +342,8 @@ final class OperationRoutes {
                           null,
                           null,
                           null,
-                          null));
+                          null,
+                          runner.replica()));
         } catch (RuntimeException e) {
           runner.release(node.id(), stack.name(), mine);
           throw e; // a StoreException is 503: nothing was recorded, nothing runs

@@ -192,12 +192,16 @@ public final class Serve {
                   events,
                   events,
                   OperationSettings.defaults(
-                      FleetEngines.opener(env, FleetEngines.KEPT_IDLE_CONNECTIONS),
-                      env,
-                      Fingerprints.load(home),
-                      probe)));
+                          FleetEngines.opener(env, FleetEngines.KEPT_IDLE_CONNECTIONS),
+                          env,
+                          Fingerprints.load(home),
+                          probe)
+                      .withReplica(poller.replica())));
       open.add(plane);
-      plane.tenantAudits().start(); // audit.schedule; closed with the plane
+      // Retention and the cross-tenant audit: once per schedule across the replicas.
+      ClusterJobs jobs = new ClusterJobs(store.clusterJobs(), poller.replica(), l -> say(err, l));
+      events.retainThrough(jobs);
+      plane.tenantAudits().onceAcross(jobs).start(); // audit.schedule; closed with the plane
       open.add(
           new AuditRetention(
                   store.audit(),
@@ -205,6 +209,7 @@ public final class Serve {
                   clock,
                   Actor.machine(env),
                   line -> say(err, line))
+              .onceAcross(jobs)
               .start());
       poller.start();
       watcher.start(FleetWatcher.DEFAULT_INTERVAL);

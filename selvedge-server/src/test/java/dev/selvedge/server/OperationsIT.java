@@ -178,7 +178,8 @@ class OperationsIT {
                 Duration.ofSeconds(30),
                 Duration.ofSeconds(60),
                 Duration.ofSeconds(30),
-                Duration.ofSeconds(30)));
+                Duration.ofSeconds(30),
+                "replica-test"));
     plane = ControlPlane.start(settings);
   }
 
@@ -752,6 +753,7 @@ class OperationsIT {
                 null,
                 null,
                 null,
+                null,
                 null));
     JsonNode op = run("/apply", null);
     assertThat(op.get("state").asText()).as(op.toString()).isEqualTo("succeeded");
@@ -833,6 +835,7 @@ class OperationsIT {
                   null,
                   "h",
                   Instant.now(),
+                  null,
                   null,
                   null,
                   null,

@@ -27,6 +27,7 @@ final class JdbcStore implements Store {
   private final UiSessionStore uiSessions;
   private final ReplicaStore replicas;
   private final TenantAuditStore tenantAudits;
+  private final dev.selvedge.port.ClusterJobStore clusterJobs;
 
   JdbcStore(
       HikariDataSource pool,
@@ -40,7 +41,8 @@ final class JdbcStore implements Store {
       EventStore events,
       UiSessionStore uiSessions,
       ReplicaStore replicas,
-      TenantAuditStore tenantAudits) {
+      TenantAuditStore tenantAudits,
+      dev.selvedge.port.ClusterJobStore clusterJobs) {
     this.pool = pool;
     this.location = location;
     this.deployments = deployments;
@@ -53,6 +55,7 @@ final class JdbcStore implements Store {
     this.uiSessions = uiSessions;
     this.replicas = replicas;
     this.tenantAudits = tenantAudits;
+    this.clusterJobs = clusterJobs;
   }
 
   @Override
@@ -108,6 +111,11 @@ final class JdbcStore implements Store {
   @Override
   public TenantAuditStore tenantAudits() {
     return tenantAudits;
+  }
+
+  @Override
+  public dev.selvedge.port.ClusterJobStore clusterJobs() {
+    return clusterJobs;
   }
 
   @Override

@@ -74,7 +74,8 @@ public final class Stores {
           new JdbcEventStore(db, vendor == Vendor.POSTGRESQL ? listener(config) : null),
           new JdbcUiSessionStore(db),
           new JdbcReplicaStore(db),
-          new JdbcTenantAuditStore(db));
+          new JdbcTenantAuditStore(db),
+          new JdbcClusterJobStore(db));
     } catch (RuntimeException e) {
       pool.close();
       throw e;

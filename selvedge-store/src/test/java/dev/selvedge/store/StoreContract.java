@@ -1358,6 +1358,7 @@ abstract class StoreContract {
         null,
         null,
         null,
+        null,
         null);
   }
 
@@ -1446,6 +1447,45 @@ abstract class StoreContract {
   }
 
   @Test
+  void aClusterJobRunsOncePerPeriodWhicheverReplicaAsks() throws Exception {
+    var jobs = store.clusterJobs();
+    String job = "job-" + project();
+    Duration hour = Duration.ofHours(1);
+    // racing replicas: exactly one runs it
+    List<Store> stores = List.of(open(), open(), open());
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+    try {
+      List<java.util.concurrent.Future<Boolean>> f = new java.util.ArrayList<>();
+      for (int r = 0; r < 3; r++) {
+        Store s = stores.get(r);
+        String holder = "r" + r;
+        f.add(pool.submit(() -> s.clusterJobs().begin(job, holder, hour, hour)));
+      }
+      int ran = 0;
+      for (var x : f) {
+        ran += x.get(30, TimeUnit.SECONDS) ? 1 : 0;
+      }
+      assertThat(ran).isEqualTo(1);
+    } finally {
+      pool.shutdownNow();
+    }
+    // not due again within the hour, whoever asks
+    assertThat(jobs.begin(job, "r0", hour, hour)).isFalse();
+    assertThat(jobs.begin(job, "other", hour, hour)).isFalse();
+
+    // a run under way holds its lease: nobody else starts it beside, even when due
+    String leased = "leased-" + project();
+    assertThat(jobs.begin(leased, "a", Duration.ZERO, hour)).isTrue();
+    assertThat(jobs.begin(leased, "b", Duration.ZERO, hour)).isFalse();
+    jobs.done(leased, "b"); // not b's: nothing
+    assertThat(jobs.begin(leased, "b", Duration.ZERO, hour)).isFalse();
+    jobs.done(leased, "a");
+    assertThat(jobs.begin(leased, "b", Duration.ZERO, hour))
+        .as("due at once, lease let go")
+        .isTrue();
+  }
+
+  @Test
   void unfinishedOperationsAreMarkedInterruptedAtStartUp() {
     var ops = store.operations();
     ops.create(operation("q-" + project(), "n", project(), "key:ci", null, clock.instant()));
@@ -1459,7 +1499,8 @@ abstract class StoreContract {
         null,
         clock.instant());
     clock.advance(Duration.ofMinutes(1));
-    assertThat(open().operations().interruptUnfinished(clock.instant())).isGreaterThanOrEqualTo(2);
+    assertThat(open().operations().interruptUnfinished(clock.instant(), List.of()))
+        .isGreaterThanOrEqualTo(2);
     for (String id : List.of("q-" + project(), "r-" + project())) {
       var o = ops.find(id).orElseThrow();
       assertThat(o.state()).isEqualTo(dev.selvedge.port.OperationStore.State.INTERRUPTED);
@@ -1471,6 +1512,51 @@ abstract class StoreContract {
   }
 
   @Test
+  void onlyTheOperationsOfReplicasNotAliveAreMarkedInterrupted() {
+    var ops = store.operations();
+    String p = project();
+    String live = "live-" + p;
+    String dead = "dead-" + p;
+    for (String r : List.of(live, dead)) {
+      var draft = operation(r + "-op", "n", p, "key:ci", null, clock.instant());
+      ops.create(
+          new dev.selvedge.port.OperationStore.Operation(
+              draft.id(),
+              draft.node(),
+              draft.stack(),
+              draft.service(),
+              draft.action(),
+              draft.state(),
+              draft.actor(),
+              draft.requestId(),
+              draft.idempotencyKey(),
+              draft.bodyHash(),
+              draft.createdAt(),
+              null,
+              null,
+              null,
+              null,
+              r));
+      ops.started(r + "-op", clock.instant());
+    }
+    assertThat(ops.find(live + "-op").orElseThrow().replica()).isEqualTo(live);
+    clock.advance(Duration.ofMinutes(1));
+    assertThat(open().operations().interruptUnfinished(clock.instant(), List.of(live, "x")))
+        .isGreaterThanOrEqualTo(1);
+    assertThat(ops.find(dead + "-op").orElseThrow().state())
+        .isEqualTo(dev.selvedge.port.OperationStore.State.INTERRUPTED);
+    assertThat(ops.find(live + "-op").orElseThrow().state())
+        .isEqualTo(dev.selvedge.port.OperationStore.State.RUNNING);
+    assertThat(ops.unfinished("n", p)).extracting(o -> o.id()).containsExactly(live + "-op");
+    ops.finish(
+        live + "-op",
+        dev.selvedge.port.OperationStore.State.SUCCEEDED,
+        "[]",
+        null,
+        clock.instant());
+  }
+
+  @Test
   void anEndedOperationKeepsItsStateWhenALateEndArrives() {
     var ops = store.operations();
     String id = "late-" + project();
@@ -1478,7 +1564,8 @@ abstract class StoreContract {
     ops.started(id, clock.instant());
     clock.advance(Duration.ofMinutes(1));
     Instant interruptedAt = clock.instant();
-    assertThat(open().operations().interruptUnfinished(interruptedAt)).isGreaterThanOrEqualTo(1);
+    assertThat(open().operations().interruptUnfinished(interruptedAt, List.of()))
+        .isGreaterThanOrEqualTo(1);
     clock.advance(Duration.ofMinutes(1));
     // The run that was marked interrupted records its end late: the mark stays.
     assertThat(

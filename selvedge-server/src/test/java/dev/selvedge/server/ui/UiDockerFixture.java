@@ -195,7 +195,8 @@ public final class UiDockerFixture implements AutoCloseable {
                     Duration.ofSeconds(30),
                     Duration.ofSeconds(60),
                     Duration.ofSeconds(30),
-                    Duration.ofSeconds(1))));
+                    Duration.ofSeconds(1),
+                    "replica-test")));
   }
 
   private static int freePort() {
