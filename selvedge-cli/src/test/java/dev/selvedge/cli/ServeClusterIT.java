@@ -142,7 +142,12 @@ class ServeClusterIT {
     watch();
 
     // ---- spread: each holds a third, each node swept once per interval ------------------------
-    await(() -> spread(3), Duration.ofSeconds(60), "the claims spread over three replicas");
+    try {
+      await(() -> spread(3), Duration.ofSeconds(60), "the claims spread over three replicas");
+    } catch (AssertionError e) {
+      throw new AssertionError(
+          e.getMessage() + ": claims held " + lastSpread + "\n" + a.err() + b.err() + c.err(), e);
+    }
     Instant from = Instant.now().plus(INTERVAL);
     await(
         () -> Instant.now().isAfter(from.plus(INTERVAL.multipliedBy(8))),
@@ -284,7 +289,10 @@ class ServeClusterIT {
     }
   }
 
-  /** Whether {@code n} replicas hold unexpired claims, their counts at most one apart. */
+  /**
+   * Whether {@code n} replicas hold every node's unexpired claim, none more than its share ({@code
+   * ceil(nodes / n)}).
+   */
   private boolean spread(int n) {
     try (Connection c = store();
         Statement st = c.createStatement();
@@ -298,15 +306,17 @@ class ServeClusterIT {
         counts.add(rs.getInt(2));
         total += rs.getInt(2);
       }
+      int share = (SIMULATED + 1 + n - 1) / n;
+      lastSpread = counts.toString();
       return counts.size() == n
           && total == SIMULATED + 1
-          && counts.stream().mapToInt(i -> i).max().orElse(0)
-                  - counts.stream().mapToInt(i -> i).min().orElse(0)
-              <= 1;
+          && counts.stream().mapToInt(i -> i).max().orElse(0) <= share;
     } catch (SQLException e) {
       return false;
     }
   }
+
+  private volatile String lastSpread = "";
 
   private List<String> heldBy(String replica) throws SQLException {
     try (Connection c = store();

@@ -407,7 +407,11 @@ public final class Poller implements AutoCloseable {
     Instant now = clock.instant();
     Duration staleAfter = f.poll().interval().multipliedBy(2);
     List<NodeView> views = new ArrayList<>();
-    boolean shared = sharing != null;
+    Sharing how = sharing;
+    boolean shared = how != null;
+    if (shared) {
+      staleAfter = staleAfter.plus(how.period()); // the others' sweeps are read every period
+    }
     for (Fleet.Node node : f.nodes().values()) {
       Run run = runs.get(node.id());
       NodeState state = run == null ? null : run.last;
