@@ -176,6 +176,22 @@ class ServeClusterIT {
       assertThat(body).doesNotContain("\"stale\":true").contains("\"swept_by\":\"replica-");
     }
 
+    // ---- events: a client on each replica sees every replica's events, in one order -----------
+    List<Events> clients = new ArrayList<>();
+    for (Server s : all) {
+      clients.add(Events.open(http, s.port(), admin));
+    }
+    List<Long> stored = storedEventIds();
+    assertThat(stored).as("the replicas' sweeps published events").isNotEmpty();
+    for (Events e : clients) {
+      await(
+          () -> e.ids().containsAll(stored),
+          Duration.ofSeconds(30),
+          "every stored event seen on each replica");
+      assertThat(e.ids()).as("in id order").isSorted();
+      e.close();
+    }
+
     // ---- a PostgreSQL restart: all three sweep again and answer ready --------------------------
     Process restart =
         new ProcessBuilder("pg_ctlcluster", "15", "main", "restart").inheritIO().start();
@@ -232,6 +248,59 @@ class ServeClusterIT {
     Duration took = Duration.between(killed, Instant.now());
     System.out.println("ServeClusterIT: a killed replica's nodes swept again after " + took);
     await(() -> spread(2), Duration.ofSeconds(30), "two replicas share the nodes");
+  }
+
+  /** The event stream of one replica from the start ({@code after=0}), with the admin key. */
+  private static final class Events implements java.net.http.WebSocket.Listener {
+    private final List<Long> ids = new CopyOnWriteArrayList<>();
+    private final StringBuilder partial = new StringBuilder();
+    private static final Pattern ID = Pattern.compile("\"id\":(\\d+)");
+    private java.net.http.WebSocket socket;
+
+    static Events open(HttpClient http, int port, String token) throws Exception {
+      Events e = new Events();
+      e.socket =
+          http.newWebSocketBuilder()
+              .header("Authorization", "Bearer " + token)
+              .buildAsync(URI.create("ws://127.0.0.1:" + port + "/api/v1/events?after=0"), e)
+              .get(30, TimeUnit.SECONDS);
+      return e;
+    }
+
+    List<Long> ids() {
+      return List.copyOf(ids);
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<?> onText(
+        java.net.http.WebSocket ws, CharSequence data, boolean last) {
+      partial.append(data);
+      if (last) {
+        Matcher m = ID.matcher(partial);
+        if (m.find()) {
+          ids.add(Long.parseLong(m.group(1)));
+        }
+        partial.setLength(0);
+      }
+      ws.request(1);
+      return null;
+    }
+
+    void close() {
+      socket.abort();
+    }
+  }
+
+  private List<Long> storedEventIds() throws SQLException {
+    try (Connection c = store();
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT id FROM server_event ORDER BY id")) {
+      List<Long> out = new ArrayList<>();
+      while (rs.next()) {
+        out.add(rs.getLong(1));
+      }
+      return out;
+    }
   }
 
   // ---- the store, as the watcher reads it ------------------------------------------------------
