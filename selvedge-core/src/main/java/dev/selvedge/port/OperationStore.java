@@ -112,12 +112,13 @@ public interface OperationStore {
 
   /**
    * Marks {@link State#INTERRUPTED} at {@code at} every queued or running operation whose replica
-   * is not in {@code alive} (or is not recorded): what a server starting up, and every server
-   * periodically, does, since a dead replica runs none of them any more; a live one's are left to
-   * it.
+   * is not in {@code alive}: what a server starting up, and every server periodically, does, since
+   * a dead replica runs none of them any more; a live one's are left to it.
    *
    * @param alive the replicas alive now (judged on the database's clock), this one included
+   * @param unrecorded whether operations with no replica recorded (from before replicas were) are
+   *     marked too: at start-up
    * @return how many were marked
    */
-  int interruptUnfinished(Instant at, java.util.Collection<String> alive);
+  int interruptUnfinished(Instant at, java.util.Collection<String> alive, boolean unrecorded);
 }

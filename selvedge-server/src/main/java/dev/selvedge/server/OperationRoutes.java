@@ -99,7 +99,7 @@ final class OperationRoutes {
    */
   int interruptUnfinished() {
     runner.watchReplicas(ReplicaHeartbeat.PERIOD.multipliedBy(ReplicaHeartbeat.ALIVE_BEATS));
-    return runner.interruptUnfinished();
+    return runner.interruptUnfinished(true);
   }
 
   void register(RoutesConfig routes) {

@@ -702,7 +702,7 @@ final class OperationRunner implements AutoCloseable {
     watch.scheduleWithFixedDelay(
         () -> {
           try {
-            interruptUnfinished();
+            interruptUnfinished(false);
           } catch (RuntimeException e) {
             // the store is away: tried again on the next round
           }
@@ -735,15 +735,17 @@ final class OperationRunner implements AutoCloseable {
    * The unfinished operations of replicas that are dead (no heartbeat for {@link
    * ReplicaHeartbeat#ALIVE_BEATS} periods, on the database's clock), an earlier run of this server
    * included: they will never end now. Another live replica's are left to it.
+   *
+   * @param startUp also those with no replica recorded (from before V16)
    */
-  int interruptUnfinished() {
+  int interruptUnfinished(boolean startUp) {
     java.util.Set<String> alive =
         new java.util.HashSet<>(
             store
                 .replicas()
                 .alive(ReplicaHeartbeat.PERIOD.multipliedBy(ReplicaHeartbeat.ALIVE_BEATS)));
     alive.add(settings.replica());
-    return store.operations().interruptUnfinished(clock.instant(), alive);
+    return store.operations().interruptUnfinished(clock.instant(), alive, startUp);
   }
 
   /** This server's name in the replica registry, recorded with its operations. */

@@ -169,14 +169,17 @@ final class JdbcOperationStore implements OperationStore {
   }
 
   @Override
-  public int interruptUnfinished(Instant at, java.util.Collection<String> alive) {
+  public int interruptUnfinished(
+      Instant at, java.util.Collection<String> alive, boolean unrecorded) {
     return db.call(
         "mark unfinished operations interrupted",
         h ->
             h.createUpdate(
                     "UPDATE operation SET state = 'INTERRUPTED', finished_at = :at"
                         + " WHERE state IN ('QUEUED', 'RUNNING')"
-                        + " AND (replica IS NULL OR NOT (replica = ANY(:alive)))")
+                        + (unrecorded
+                            ? " AND (replica IS NULL OR NOT (replica = ANY(:alive)))"
+                            : " AND replica IS NOT NULL AND NOT (replica = ANY(:alive))"))
                 .bind("at", Db.timestamp(at))
                 .bind("alive", Db.array(alive))
                 .execute());

@@ -1499,7 +1499,7 @@ abstract class StoreContract {
         null,
         clock.instant());
     clock.advance(Duration.ofMinutes(1));
-    assertThat(open().operations().interruptUnfinished(clock.instant(), List.of()))
+    assertThat(open().operations().interruptUnfinished(clock.instant(), List.of(), true))
         .isGreaterThanOrEqualTo(2);
     for (String id : List.of("q-" + project(), "r-" + project())) {
       var o = ops.find(id).orElseThrow();
@@ -1541,8 +1541,15 @@ abstract class StoreContract {
     }
     assertThat(ops.find(live + "-op").orElseThrow().replica()).isEqualTo(live);
     clock.advance(Duration.ofMinutes(1));
-    assertThat(open().operations().interruptUnfinished(clock.instant(), List.of(live, "x")))
+    String unrecorded = "unrecorded-" + p;
+    ops.create(operation(unrecorded, "n", p, "key:ci", null, clock.instant()));
+    assertThat(open().operations().interruptUnfinished(clock.instant(), List.of(live, "x"), false))
         .isGreaterThanOrEqualTo(1);
+    assertThat(ops.find(unrecorded).orElseThrow().state())
+        .as("no replica recorded: marked at start-up only")
+        .isEqualTo(dev.selvedge.port.OperationStore.State.QUEUED);
+    ops.finish(
+        unrecorded, dev.selvedge.port.OperationStore.State.FAILED, "[]", null, clock.instant());
     assertThat(ops.find(dead + "-op").orElseThrow().state())
         .isEqualTo(dev.selvedge.port.OperationStore.State.INTERRUPTED);
     assertThat(ops.find(live + "-op").orElseThrow().state())
@@ -1564,7 +1571,7 @@ abstract class StoreContract {
     ops.started(id, clock.instant());
     clock.advance(Duration.ofMinutes(1));
     Instant interruptedAt = clock.instant();
-    assertThat(open().operations().interruptUnfinished(interruptedAt, List.of()))
+    assertThat(open().operations().interruptUnfinished(interruptedAt, List.of(), true))
         .isGreaterThanOrEqualTo(1);
     clock.advance(Duration.ofMinutes(1));
     // The run that was marked interrupted records its end late: the mark stays.
