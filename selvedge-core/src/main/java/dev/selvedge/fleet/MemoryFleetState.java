@@ -43,7 +43,8 @@ public final class MemoryFleetState implements FleetStateStore {
   }
 
   @Override
-  public synchronized boolean touch(Claim claim, String node, Instant at, EngineFacts facts) {
+  public synchronized boolean touch(
+      Claim claim, String node, Instant at, EngineFacts facts, boolean release) {
     Claim current = claims.get(claim.node());
     NodeState s = nodes.get(node);
     if (current == null || current.token() != claim.token() || s == null) {
@@ -74,7 +75,9 @@ public final class MemoryFleetState implements FleetStateStore {
             facts == null ? s.facts() : facts,
             stacks,
             claim.replica()));
-    release(claim);
+    if (release) {
+      release(claim);
+    }
     return true;
   }
 
@@ -129,5 +132,65 @@ public final class MemoryFleetState implements FleetStateStore {
     if (current != null && current.token() == claim.token() && current.expiresAt().isAfter(now)) {
       claims.put(claim.node(), new Claim(current.node(), current.replica(), current.token(), now));
     }
+  }
+
+  @Override
+  public synchronized List<Claim> hold(
+      String replica, List<String> nodes, int replicas, Duration ttl, Duration orphanAfter) {
+    Instant now = clock.instant();
+    Instant expires = now.plus(ttl);
+    int share =
+        nodes.isEmpty() ? 0 : (nodes.size() + Math.max(1, replicas) - 1) / Math.max(1, replicas);
+    java.util.Set<String> wanted = new java.util.HashSet<>(nodes);
+    List<String> kept = new java.util.ArrayList<>();
+    for (Claim c : List.copyOf(claims.values())) {
+      if (!c.replica().equals(replica)) {
+        continue;
+      }
+      if (wanted.contains(c.node())) {
+        kept.add(c.node());
+      } else {
+        claims.put(c.node(), new Claim(c.node(), "", c.token(), now));
+      }
+    }
+    java.util.Collections.sort(kept);
+    for (String n : kept.subList(Math.min(share, kept.size()), kept.size())) {
+      claims.put(n, new Claim(n, "", claims.get(n).token(), now));
+    }
+    kept = new java.util.ArrayList<>(kept.subList(0, Math.min(share, kept.size())));
+    for (String n : kept) {
+      claims.put(n, new Claim(n, replica, claims.get(n).token(), expires));
+    }
+    int need = share - kept.size();
+    for (String n : free(nodes, now)) {
+      if (need-- <= 0) {
+        break;
+      }
+      take(n, replica, expires);
+    }
+    for (String n : free(nodes, now.minus(orphanAfter))) {
+      if (claims.get(n) != null) { // claimed once, then left
+        take(n, replica, expires);
+      }
+    }
+    return claims.values().stream()
+        .filter(c -> c.replica().equals(replica))
+        .sorted(java.util.Comparator.comparing(Claim::node))
+        .toList();
+  }
+
+  private List<String> free(List<String> nodes, Instant cutoff) {
+    return nodes.stream()
+        .filter(n -> claims.get(n) == null || !claims.get(n).expiresAt().isAfter(cutoff))
+        .sorted(
+            java.util.Comparator.comparing(
+                    (String n) -> claims.get(n) == null ? Instant.EPOCH : claims.get(n).expiresAt())
+                .thenComparing(n -> n))
+        .toList();
+  }
+
+  private void take(String node, String replica, Instant expires) {
+    long token = tokens.merge(node, 1L, Long::sum);
+    claims.put(node, new Claim(node, replica, token, expires));
   }
 }

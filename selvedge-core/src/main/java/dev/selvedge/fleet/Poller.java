@@ -68,6 +68,13 @@ public final class Poller implements AutoCloseable {
   private volatile boolean closed;
   private volatile boolean abandoned;
 
+  // Claims held across sweeps (several replicas on one store), or null: a claim per sweep.
+  private volatile Sharing sharing;
+  private final Map<String, FleetStateStore.Claim> held = new ConcurrentHashMap<>();
+  private volatile Map<String, NodeState> stored = Map.of();
+  private volatile Instant startedAt;
+  private volatile boolean holdFailing;
+
   /**
    * @param scheduler closed by {@link #close}
    * @param executor runs the sweeps (each blocks on engine calls: virtual threads suit it); shut
@@ -137,6 +144,55 @@ public final class Poller implements AutoCloseable {
     return version.get();
   }
 
+  /**
+   * How the replicas sharing one store share the nodes: each holds claims across sweeps, renewed
+   * every {@code period} while it lives and expiring {@code expiry} after the last renewal; it
+   * sweeps only nodes it holds and holds {@code ceil(nodes / replicas)} of them.
+   *
+   * @param replicas how many replicas are alive now (this one included), asked every cycle
+   * @param expiry how long a claim outlives its last renewal: a dead replica's nodes are taken by
+   *     the others within {@code expiry} plus two periods, and swept within an interval after
+   */
+  public record Sharing(java.util.function.IntSupplier replicas, Duration expiry, Duration period) {
+    public Sharing {
+      java.util.Objects.requireNonNull(replicas, "replicas");
+      if (expiry.isNegative()
+          || expiry.isZero()
+          || period.isNegative()
+          || period.isZero()
+          || period.compareTo(expiry) >= 0) {
+        throw new IllegalArgumentException(
+            "a claim's expiry must be longer than the period of its renewal");
+      }
+    }
+
+    /** Renewed every third of the expiry, at least once per sweep interval. */
+    public static Sharing of(java.util.function.IntSupplier replicas, Duration expiry, Fleet f) {
+      Duration third = expiry.dividedBy(3);
+      Duration interval = f.poll().interval();
+      return new Sharing(replicas, expiry, third.compareTo(interval) < 0 ? third : interval);
+    }
+  }
+
+  /**
+   * Shares the nodes with the other replicas on this store by claims held across sweeps (see {@link
+   * Sharing}); the fleet view then also shows what the others swept, read from the store every
+   * period. Before {@link #start}; without it each sweep claims its node and lets go after.
+   */
+  public void share(Sharing how) {
+    synchronized (lock) {
+      if (started) {
+        throw new IllegalStateException("share before start");
+      }
+      sharing = how;
+    }
+  }
+
+  /** The nodes this replica holds claims on now (shared nodes only), in id order. */
+  public List<String> held() {
+    return held.keySet().stream().sorted().toList();
+  }
+
   /** Schedules the first sweep of every node, within the first tenth of an interval. */
   public void start() {
     synchronized (lock) {
@@ -144,9 +200,65 @@ public final class Poller implements AutoCloseable {
         return;
       }
       started = true;
+      startedAt = clock.instant();
+      if (sharing != null) {
+        holdCycle(); // the first claims before the first sweeps
+      }
       for (Run run : runs.values()) {
         schedule(run, jitter(fleet.poll().interval()));
       }
+    }
+  }
+
+  /** One claims cycle, then the next one scheduled a period later. */
+  private void holdCycle() {
+    Sharing how = sharing;
+    if (closed || how == null) {
+      return;
+    }
+    try {
+      hold(how);
+      refresh();
+      if (holdFailing) {
+        holdFailing = false;
+        LOG.log(System.Logger.Level.INFO, "sweep claims: the store takes them again");
+      }
+    } catch (RuntimeException e) {
+      if (!holdFailing) {
+        holdFailing = true;
+        LOG.log(
+            System.Logger.Level.WARNING, "cannot hold the sweep claims (tried every period)", e);
+      }
+    }
+    synchronized (lock) {
+      if (!closed) {
+        scheduler.schedule(how.period(), () -> submit(this::holdCycle));
+      }
+    }
+  }
+
+  private void hold(Sharing how) {
+    int replicas = Math.max(1, how.replicas().getAsInt());
+    List<String> ids = List.copyOf(fleet.nodes().keySet());
+    List<FleetStateStore.Claim> now =
+        store.hold(replica, ids, replicas, how.expiry(), how.period().multipliedBy(2));
+    Map<String, FleetStateStore.Claim> next = new HashMap<>();
+    for (FleetStateStore.Claim c : now) {
+      next.put(c.node(), c);
+    }
+    held.keySet().retainAll(next.keySet());
+    held.putAll(next);
+  }
+
+  /** The store's state of every node (what the other replicas swept), kept for the view. */
+  private void refresh() {
+    Map<String, NodeState> read = new HashMap<>();
+    for (NodeState s : store.nodes()) {
+      read.put(s.id(), s);
+    }
+    if (!read.equals(stored)) {
+      stored = Map.copyOf(read);
+      version.incrementAndGet();
     }
   }
 
@@ -254,10 +366,19 @@ public final class Poller implements AutoCloseable {
       return Optional.of("the poller is stopping");
     }
     List<String> waiting = new ArrayList<>();
-    for (Fleet.Node node : fleet.nodes().values()) {
-      Run run = runs.get(node.id());
-      if (run == null || !run.sweptSinceStart) {
-        waiting.add(node.id());
+    if (sharing != null) {
+      // Shared: swept by any replica since this one started (or an interval before).
+      for (NodeView v : view()) {
+        if (v.stale()) {
+          waiting.add(v.node().id());
+        }
+      }
+    } else {
+      for (Fleet.Node node : fleet.nodes().values()) {
+        Run run = runs.get(node.id());
+        if (run == null || !run.sweptSinceStart) {
+          waiting.add(node.id());
+        }
       }
     }
     if (waiting.isEmpty()) {
@@ -286,17 +407,40 @@ public final class Poller implements AutoCloseable {
     Instant now = clock.instant();
     Duration staleAfter = f.poll().interval().multipliedBy(2);
     List<NodeView> views = new ArrayList<>();
+    Sharing how = sharing;
+    boolean shared = how != null;
+    if (shared) {
+      staleAfter = staleAfter.plus(how.period()); // the others' sweeps are read every period
+    }
     for (Fleet.Node node : f.nodes().values()) {
       Run run = runs.get(node.id());
       NodeState state = run == null ? null : run.last;
+      boolean fresh = run != null && run.sweptSinceStart;
+      if (shared) {
+        // Swept by any replica: the newest of this one's sweep and the store's.
+        NodeState other = stored.get(node.id());
+        if (other != null && other.lastSweptAt() != null && newer(other, state)) {
+          state = other;
+        }
+        Instant since = startedAt;
+        fresh =
+            state != null
+                && state.lastSweptAt() != null
+                && since != null
+                && !state.lastSweptAt().isBefore(since.minus(f.poll().interval()));
+      }
       boolean stale =
           state == null
               || state.lastSweptAt() == null
-              || !run.sweptSinceStart
+              || !fresh
               || state.lastSweptAt().plus(staleAfter).isBefore(now);
       views.add(new NodeView(node, state, stale));
     }
     return views;
+  }
+
+  private static boolean newer(NodeState a, NodeState b) {
+    return b == null || b.lastSweptAt() == null || a.lastSweptAt().isAfter(b.lastSweptAt());
   }
 
   /** One node's view; empty when the fleet has no such node. */
@@ -332,6 +476,15 @@ public final class Poller implements AutoCloseable {
       // a sweep's own failure was handled where it ran
     }
     abandoned = true;
+    Sharing how = sharing;
+    if (how != null) {
+      try {
+        store.hold(replica, List.of(), 1, how.expiry(), how.period()); // lets go of every claim
+      } catch (RuntimeException e) {
+        // they expire by themselves
+      }
+      held.clear();
+    }
     scheduler.close();
     reader.close();
     if (executor instanceof java.util.concurrent.ExecutorService threads) {
@@ -350,6 +503,8 @@ public final class Poller implements AutoCloseable {
     volatile boolean stopped;
     volatile boolean sweptSinceStart;
     volatile NodeState last;
+    // Shared: a node just taken from another replica is swept an interval after that one's sweep.
+    volatile Instant notBefore;
     // The claim of the last sweep and whether `last` is in the store under its token (then, while
     // no other replica claimed the node since, the store holds exactly `last`).
     FleetStateStore.Claim claim;
@@ -374,9 +529,34 @@ public final class Poller implements AutoCloseable {
     }
   }
 
+  /**
+   * A node this replica just claimed (shared): its anti-flap state is taken again from the store
+   * (the replica before may have swept it since); false when that replica swept it less than an
+   * interval ago (the next sweep then waits for {@code notBefore}).
+   */
+  private boolean adopt(Run run, Fleet.Node node) {
+    seed(run, node);
+    NodeState s = run.last;
+    Instant now = clock.instant();
+    if (s != null && s.lastSweptAt() != null && !replica.equals(s.sweptBy())) {
+      Instant due = s.lastSweptAt().plus(fleet.poll().interval());
+      if (due.isAfter(now)) {
+        run.notBefore = due;
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** A run for {@code node}, starting from what the store knows of it (a restart). */
   private Run newRun(Fleet.Node node) {
     Run run = new Run(node);
+    seed(run, node);
+    return run;
+  }
+
+  /** The run's state and anti-flap state as the store knows them. */
+  private void seed(Run run, Fleet.Node node) {
     Optional<NodeState> known;
     try {
       known = store.node(node.id());
@@ -388,6 +568,7 @@ public final class Poller implements AutoCloseable {
         s -> {
           run.last = s;
           run.failures = s.failures();
+          run.stackPills.clear();
           if (s.pill() != null) {
             run.nodePill = new Flap(s.pill(), s.reasons());
           }
@@ -397,7 +578,6 @@ public final class Poller implements AutoCloseable {
             }
           }
         });
-    return run;
   }
 
   private void schedule(Run run, Duration delay) {
@@ -416,7 +596,13 @@ public final class Poller implements AutoCloseable {
           try {
             sweep(run, false);
           } finally {
-            schedule(run, nextDelay(run));
+            Instant due = run.notBefore;
+            Duration wait = due == null ? null : Duration.between(clock.instant(), due);
+            if (wait != null && wait.isNegative()) {
+              run.notBefore = null;
+              wait = null;
+            }
+            schedule(run, wait == null ? nextDelay(run) : wait.plus(jitter(wait)));
           }
           return null;
         });
@@ -504,27 +690,46 @@ public final class Poller implements AutoCloseable {
           max(poll.interval(), poll.timeout().multipliedBy(2L + 2L * node.stacks().size()));
       Optional<FleetStateStore.Claim> claim;
       boolean renewed = false;
-      try {
-        // The last sweep's claim, renewed (one update) while nobody else claimed the node since:
-        // its token unchanged, so the store still holds what this replica wrote under it.
-        claim = run.claim == null ? Optional.empty() : store.renew(run.claim, ttl);
-        renewed = claim.isPresent();
-        if (!renewed) {
-          claim = store.claim(node.id(), replica, ttl);
+      boolean keep = sharing != null;
+      if (keep) {
+        // Shared: swept only under a claim the claims cycle holds; kept after the sweep.
+        FleetStateStore.Claim h = held.get(node.id());
+        if (h == null) {
+          return run.last; // another replica's node
         }
-      } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "node " + node.id() + ": cannot claim its sweep", e);
-        return run.last; // the store is away: tried again on the next round
+        if (run.claim == null || run.claim.token() != h.token()) {
+          if (!adopt(run, node)) {
+            run.claim = h;
+            run.lastStoredUnderClaim = false;
+            return run.last; // swept by the replica before: its next sweep is due an interval on
+          }
+          run.lastStoredUnderClaim = false;
+        }
+        run.claim = h;
+        claim = Optional.of(h);
+      } else {
+        try {
+          // The last sweep's claim, renewed (one update) while nobody else claimed the node since:
+          // its token unchanged, so the store still holds what this replica wrote under it.
+          claim = run.claim == null ? Optional.empty() : store.renew(run.claim, ttl);
+          renewed = claim.isPresent();
+          if (!renewed) {
+            claim = store.claim(node.id(), replica, ttl);
+          }
+        } catch (RuntimeException e) {
+          LOG.log(System.Logger.Level.WARNING, "node " + node.id() + ": cannot claim its sweep", e);
+          return run.last; // the store is away: tried again on the next round
+        }
+        if (claim.isEmpty()) {
+          run.claim = null;
+          return run.last; // another replica sweeps it now
+        }
+        run.claim = claim.get();
+        if (!renewed) {
+          run.lastStoredUnderClaim = false;
+        }
       }
-      if (claim.isEmpty()) {
-        run.claim = null;
-        return run.last; // another replica sweeps it now
-      }
-      run.claim = claim.get();
-      if (!renewed) {
-        run.lastStoredUnderClaim = false;
-      }
-      boolean released = false;
+      boolean released = keep;
       try {
         Instant began = clock.instant();
         NodeReading reading;
@@ -557,8 +762,8 @@ public final class Poller implements AutoCloseable {
               && outcome.changes().isEmpty()
               && sameButTime(run.last, outcome.state())) {
             NodeState s = outcome.state();
-            written = store.touch(claim.get(), s.id(), s.lastSweptAt(), s.facts());
-            released = written;
+            written = store.touch(claim.get(), s.id(), s.lastSweptAt(), s.facts(), !keep);
+            released = released || written;
           }
           if (!written) {
             written = store.record(claim.get(), outcome.state(), outcome.changes());
@@ -575,6 +780,9 @@ public final class Poller implements AutoCloseable {
               "node " + node.id() + ": another replica swept it meanwhile; result dropped");
           run.claim = null;
           run.lastStoredUnderClaim = false;
+          if (keep) {
+            held.remove(node.id(), claim.get()); // taken by another replica: its node now
+          }
           return run.last;
         }
         NodeState before = run.last;

@@ -45,7 +45,38 @@ public interface FleetStateStore {
    * @return false when another claim has been taken since, or the node has no recorded state
    *     (nothing of the node was written)
    */
-  boolean touch(Claim claim, String node, Instant at, EngineFacts facts);
+  default boolean touch(Claim claim, String node, Instant at, EngineFacts facts) {
+    return touch(claim, node, at, facts, true);
+  }
+
+  /**
+   * As {@link #touch(Claim, String, Instant, EngineFacts)}; {@code release} false keeps the claim
+   * (a claim held across sweeps, see {@link #hold}).
+   */
+  boolean touch(Claim claim, String node, Instant at, EngineFacts facts, boolean release);
+
+  /**
+   * One cycle of claims held across sweeps by {@code replica} (several replicas sharing the nodes),
+   * in one transaction and a handful of statements whatever the number of nodes:
+   *
+   * <ol>
+   *   <li>every claim {@code replica} holds on a node of {@code nodes} is renewed until {@code ttl}
+   *       from now with its token (also an expired one nobody took since); its claims on other
+   *       nodes are let go;
+   *   <li>its share is {@code ceil(nodes / replicas)}: claims beyond it are let go (a new replica
+   *       joined), and while it holds fewer, unclaimed or expired nodes are taken (each with a
+   *       greater token), skipping rows another replica is taking at the same moment ({@code FOR
+   *       UPDATE SKIP LOCKED} on PostgreSQL);
+   *   <li>nodes claimed before whose claim has been expired or let go for longer than {@code
+   *       orphanAfter} are taken whatever the share (a dead replica's, while it still counts as
+   *       alive).
+   * </ol>
+   *
+   * @param replicas how many replicas share the nodes (alive ones, this one included); at least 1
+   * @return the claims {@code replica} holds afterwards, by node
+   */
+  List<Claim> hold(
+      String replica, List<String> nodes, int replicas, Duration ttl, Duration orphanAfter);
 
   /** Every node known, in id order. */
   List<NodeState> nodes();

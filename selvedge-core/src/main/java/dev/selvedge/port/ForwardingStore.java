@@ -90,6 +90,11 @@ public abstract class ForwardingStore implements Store {
   }
 
   @Override
+  public ClusterJobStore clusterJobs() {
+    return delegate.clusterJobs();
+  }
+
+  @Override
   public void close() {
     delegate.close();
   }

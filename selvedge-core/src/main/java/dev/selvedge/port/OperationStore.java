@@ -45,6 +45,8 @@ public interface OperationStore {
    *     key must ask the same
    * @param steps a JSON array of the steps so far (already scrubbed of secrets)
    * @param result the result's JSON once finished (the CLI's), or null
+   * @param replica the replica that runs it (its name in the replica registry), or null (before
+   *     replicas were recorded)
    */
   record Operation(
       String id,
@@ -61,7 +63,8 @@ public interface OperationStore {
       Instant startedAt,
       Instant finishedAt,
       String steps,
-      String result) {
+      String result,
+      String replica) {
     public Operation {
       Objects.requireNonNull(id, "id");
       Objects.requireNonNull(node, "node");
@@ -108,10 +111,14 @@ public interface OperationStore {
   List<Operation> unfinished(String node, String stack);
 
   /**
-   * Marks every queued or running operation {@link State#INTERRUPTED} at {@code at}: what a server
-   * starting up does, since a stopped server runs none of them any more.
+   * Marks {@link State#INTERRUPTED} at {@code at} every queued or running operation whose replica
+   * is not in {@code alive}: what a server starting up, and every server periodically, does, since
+   * a dead replica runs none of them any more; a live one's are left to it.
    *
+   * @param alive the replicas alive now (judged on the database's clock), this one included
+   * @param unrecorded whether operations with no replica recorded (from before replicas were) are
+   *     marked too: at start-up
    * @return how many were marked
    */
-  int interruptUnfinished(Instant at);
+  int interruptUnfinished(Instant at, java.util.Collection<String> alive, boolean unrecorded);
 }

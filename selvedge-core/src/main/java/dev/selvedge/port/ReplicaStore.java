@@ -42,6 +42,19 @@ public interface ReplicaStore {
    */
   boolean heartbeat(String id, Instant at);
 
+  /**
+   * Moves the replica's heartbeat to the database's time now ({@code CURRENT_TIMESTAMP}): beats and
+   * {@link #alive} are judged on one clock, never one replica's against another's.
+   *
+   * @return false when it has no row (removed or forgotten: register it again)
+   */
+  boolean beat(String id);
+
+  /**
+   * The replicas whose last heartbeat is within {@code within} of the database's time now, by id.
+   */
+  List<String> alive(java.time.Duration within);
+
   /** Removes the replica (a clean stop); nothing when it has no row. */
   void remove(String id);
 

@@ -44,6 +44,9 @@ public interface Store extends AutoCloseable {
   /** The webhook notifications' delivery attempts. */
   NotificationStore notifications();
 
+  /** Jobs run once per schedule across the replicas sharing this store. */
+  ClusterJobStore clusterJobs();
+
   @Override
   void close();
 }

@@ -423,6 +423,7 @@ class PollerTest {
     final AtomicInteger touches = new AtomicInteger();
     final AtomicInteger claims = new AtomicInteger();
     final AtomicInteger renewals = new AtomicInteger();
+    final AtomicInteger holds = new AtomicInteger();
 
     Counting(MemoryFleetState inner) {
       this.inner = inner;
@@ -441,9 +442,16 @@ class PollerTest {
     }
 
     @Override
-    public boolean touch(Claim claim, String node, Instant at, EngineFacts facts) {
+    public boolean touch(Claim claim, String node, Instant at, EngineFacts facts, boolean release) {
       touches.incrementAndGet();
-      return inner.touch(claim, node, at, facts);
+      return inner.touch(claim, node, at, facts, release);
+    }
+
+    @Override
+    public List<Claim> hold(
+        String replica, List<String> nodes, int replicas, Duration ttl, Duration orphanAfter) {
+      holds.incrementAndGet();
+      return inner.hold(replica, nodes, replicas, ttl, orphanAfter);
     }
 
     @Override

@@ -86,9 +86,17 @@ public final class AuditRetention implements AutoCloseable {
     return Optional.of(purged);
   }
 
+  private volatile ClusterJobs jobs = ClusterJobs.ALONE;
+
+  /** Runs once an hour across the replicas sharing the store ({@code audit-retention}). */
+  public AuditRetention onceAcross(ClusterJobs jobs) {
+    this.jobs = java.util.Objects.requireNonNull(jobs, "jobs");
+    return this;
+  }
+
   private void runQuietly() {
     try {
-      runOnce();
+      jobs.once("audit-retention", EVERY.minus(EVERY.dividedBy(6)), this::runOnce);
     } catch (RuntimeException e) {
       log.accept("audit retention failed, tried again in an hour: " + e.getMessage());
     }

@@ -98,7 +98,8 @@ final class OperationRoutes {
    * @return how many
    */
   int interruptUnfinished() {
-    return runner.interruptUnfinished();
+    runner.watchReplicas(ReplicaHeartbeat.PERIOD.multipliedBy(ReplicaHeartbeat.ALIVE_BEATS));
+    return runner.interruptUnfinished(true);
   }
 
   void register(RoutesConfig routes) {
@@ -341,7 +342,8 @@ final class OperationRoutes {
                           null,
                           null,
                           null,
-                          null));
+                          null,
+                          runner.replica()));
         } catch (RuntimeException e) {
           runner.release(node.id(), stack.name(), mine);
           throw e; // a StoreException is 503: nothing was recorded, nothing runs

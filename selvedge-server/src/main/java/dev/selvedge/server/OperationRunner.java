@@ -686,9 +686,36 @@ final class OperationRunner implements AutoCloseable {
     return new String(TreeJson.compact(node), java.nio.charset.StandardCharsets.UTF_8);
   }
 
+  private final java.util.concurrent.ScheduledExecutorService watch =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "selvedge-operations-watch");
+            t.setDaemon(true);
+            return t;
+          });
+
+  /**
+   * Marks a dead replica's unfinished operations interrupted every {@code every} (a replica that
+   * died while others live: none of them starts again to do it).
+   */
+  void watchReplicas(java.time.Duration every) {
+    watch.scheduleWithFixedDelay(
+        () -> {
+          try {
+            interruptUnfinished(false);
+          } catch (RuntimeException e) {
+            // the store is away: tried again on the next round
+          }
+        },
+        every.toMillis(),
+        every.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
   /** Lets operations under way end (they hold leases and may be restoring a service). */
   @Override
   public void close() {
+    watch.shutdownNow();
     synchronized (closing) {
       closed = true;
       closing.notifyAll();
@@ -704,9 +731,26 @@ final class OperationRunner implements AutoCloseable {
     }
   }
 
-  /** The unfinished operations of an earlier run of the server: they will never end now. */
-  int interruptUnfinished() {
-    return store.operations().interruptUnfinished(clock.instant());
+  /**
+   * The unfinished operations of replicas that are dead (no heartbeat for {@link
+   * ReplicaHeartbeat#ALIVE_BEATS} periods, on the database's clock), an earlier run of this server
+   * included: they will never end now. Another live replica's are left to it.
+   *
+   * @param startUp also those with no replica recorded (from before V16)
+   */
+  int interruptUnfinished(boolean startUp) {
+    java.util.Set<String> alive =
+        new java.util.HashSet<>(
+            store
+                .replicas()
+                .alive(ReplicaHeartbeat.PERIOD.multipliedBy(ReplicaHeartbeat.ALIVE_BEATS)));
+    alive.add(settings.replica());
+    return store.operations().interruptUnfinished(clock.instant(), alive, startUp);
+  }
+
+  /** This server's name in the replica registry, recorded with its operations. */
+  String replica() {
+    return settings.replica();
   }
 
   OperationStore operations() {

@@ -20,6 +20,7 @@ import java.util.Objects;
  * @param gateTimeout how long each service may take to become healthy (the CLI's default: 120s)
  * @param leaseTtl how long an operation's lease lives without renewal (the CLI's: 60s)
  * @param sweepEvery a node is swept on request at most once in this long (else 429)
+ * @param replica this server's name in the replica registry: recorded with every operation it runs
  */
 public record OperationSettings(
     EngineOpener engines,
@@ -29,8 +30,10 @@ public record OperationSettings(
     Duration engineTimeout,
     Duration gateTimeout,
     Duration leaseTtl,
-    Duration sweepEvery) {
+    Duration sweepEvery,
+    String replica) {
   public OperationSettings {
+    Objects.requireNonNull(replica, "replica");
     Objects.requireNonNull(engines, "engines");
     environment = Map.copyOf(environment);
     Objects.requireNonNull(fingerprints, "fingerprints");
@@ -55,6 +58,21 @@ public record OperationSettings(
         Duration.ofSeconds(30),
         Duration.ofSeconds(120),
         Duration.ofSeconds(60),
-        Duration.ofSeconds(10));
+        Duration.ofSeconds(10),
+        "replica-" + java.util.UUID.randomUUID());
+  }
+
+  /** These settings for the replica named {@code name} (the poller's, in {@code serve}). */
+  public OperationSettings withReplica(String name) {
+    return new OperationSettings(
+        engines,
+        environment,
+        fingerprints,
+        probe,
+        engineTimeout,
+        gateTimeout,
+        leaseTtl,
+        sweepEvery,
+        name);
   }
 }

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +35,7 @@ public final class ReplicaHeartbeat implements AutoCloseable {
   private final Consumer<String> log;
   private final ScheduledExecutorService timer;
   private volatile boolean failing;
+  private volatile boolean databaseTime;
 
   private ReplicaHeartbeat(
       ReplicaStore replicas, ReplicaStore.Replica self, Clock clock, Consumer<String> log) {
@@ -69,6 +71,31 @@ public final class ReplicaHeartbeat implements AutoCloseable {
     return beat;
   }
 
+  /**
+   * As {@link #start(ReplicaStore, String, Clock, Duration, Consumer)}, but every beat writes the
+   * database's time ({@link ReplicaStore#beat}), so that liveness ({@link ReplicaStore#alive}) is
+   * judged on one clock, the database's: what {@code serve} runs.
+   */
+  public static ReplicaHeartbeat startOnDatabaseTime(
+      ReplicaStore replicas, String id, Duration period, Consumer<String> log) {
+    ReplicaHeartbeat beat = start(replicas, id, Clock.systemUTC(), period, log);
+    beat.databaseTime = true;
+    replicas.beat(id);
+    return beat;
+  }
+
+  /**
+   * How many replicas beat within {@link #ALIVE_BEATS} periods on the database's clock, {@code
+   * self} always counted: the replicas the sweep claims are shared among.
+   */
+  public static java.util.function.IntSupplier aliveCount(ReplicaStore replicas, String self) {
+    Duration window = PERIOD.multipliedBy(ALIVE_BEATS);
+    return () -> {
+      List<String> alive = replicas.alive(window);
+      return alive.contains(self) ? alive.size() : alive.size() + 1;
+    };
+  }
+
   /** This replica as registered. */
   public ReplicaStore.Replica self() {
     return self;
@@ -82,12 +109,16 @@ public final class ReplicaHeartbeat implements AutoCloseable {
    */
   void beat() {
     Instant now = clock.instant();
-    if (!replicas.heartbeat(self.id(), now) && !stopped) {
+    boolean known = databaseTime ? replicas.beat(self.id()) : replicas.heartbeat(self.id(), now);
+    if (!known && !stopped) {
       // Gone (forgotten while paused): registered again, unless it is stopping (a beat still in a
       // slow store call when close() removed the row must not bring it back).
       replicas.register(
           new ReplicaStore.Replica(
               self.id(), self.host(), self.pid(), self.version(), self.startedAt(), now));
+      if (databaseTime) {
+        replicas.beat(self.id());
+      }
     }
     replicas.forget(now.minus(FORGET_AFTER));
   }

@@ -187,12 +187,17 @@ public final class Serve {
       pollerRef.set(poller);
       // In the store's replica registry (GET /api/v1/cluster) until a clean stop.
       open.add(
-          ReplicaHeartbeat.start(
-              store.replicas(),
-              poller.replica(),
-              clock,
-              ReplicaHeartbeat.PERIOD,
-              l -> say(err, l)));
+          ReplicaHeartbeat.startOnDatabaseTime(
+              store.replicas(), poller.replica(), ReplicaHeartbeat.PERIOD, l -> say(err, l)));
+      if (shared(config)) {
+        // Several replicas may share this store: each holds claims on its share of the nodes
+        // across sweeps, and shows the others' sweeps from the store.
+        poller.share(
+            Poller.Sharing.of(
+                ReplicaHeartbeat.aliveCount(store.replicas(), poller.replica()),
+                CLAIM_EXPIRY,
+                fleet));
+      }
       ControlPlane plane =
           ControlPlane.start(
               new ControlPlane.Settings(
@@ -206,13 +211,17 @@ public final class Serve {
                   events,
                   published,
                   OperationSettings.defaults(
-                      FleetEngines.opener(env, FleetEngines.KEPT_IDLE_CONNECTIONS),
-                      env,
-                      Fingerprints.load(home),
-                      probe)));
+                          FleetEngines.opener(env, FleetEngines.KEPT_IDLE_CONNECTIONS),
+                          env,
+                          Fingerprints.load(home),
+                          probe)
+                      .withReplica(poller.replica())));
       open.add(plane);
       plane.notifications().attach(notifier);
-      plane.tenantAudits().start(); // audit.schedule; closed with the plane
+      // Retention and the cross-tenant audit: once per schedule across the replicas.
+      ClusterJobs jobs = new ClusterJobs(store.clusterJobs(), poller.replica(), l -> say(err, l));
+      events.retainThrough(jobs);
+      plane.tenantAudits().onceAcross(jobs).start(); // audit.schedule; closed with the plane
       // auto_update: new digests rolled out by this server's rollout service
       plane.autoUpdates().starter(plane.rolloutStarter()).start(); // closed with the plane
       plane.startRollouts(); // expired rollouts taken over, now and periodically
@@ -223,6 +232,7 @@ public final class Serve {
                   clock,
                   Actor.machine(env),
                   line -> say(err, line))
+              .onceAcross(jobs)
               .start());
       poller.start();
       watcher.start(FleetWatcher.DEFAULT_INTERVAL);
@@ -280,6 +290,18 @@ public final class Serve {
       }
     }
     open.clear();
+  }
+
+  /**
+   * How long a replica's sweep claims outlive its last renewal: as long as its heartbeat counts
+   * (three beats), so a dead replica's claims expire when the others stop counting it.
+   */
+  static final java.time.Duration CLAIM_EXPIRY =
+      ReplicaHeartbeat.PERIOD.multipliedBy(ReplicaHeartbeat.ALIVE_BEATS);
+
+  /** Whether several replicas can share the store (PostgreSQL; an H2 file takes one). */
+  static boolean shared(StoreConfig config) {
+    return config.jdbcUrl().startsWith("jdbc:postgresql:");
   }
 
   /** Store connections of a server. */

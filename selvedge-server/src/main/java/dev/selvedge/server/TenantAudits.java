@@ -216,10 +216,24 @@ final class TenantAudits implements AutoCloseable {
     timer.schedule(wait, this::scheduled);
   }
 
+  private static final Duration MIN_GAP = Duration.ofSeconds(30);
+  private volatile ClusterJobs jobs = ClusterJobs.ALONE;
+
+  /** Scheduled runs once per scheduled time across the replicas sharing the store. */
+  public TenantAudits onceAcross(ClusterJobs jobs) {
+    this.jobs = java.util.Objects.requireNonNull(jobs, "jobs");
+    return this;
+  }
+
   private void scheduled() {
     try {
-      if (fleet.get().audit().schedule() != null) {
-        run(SCHEDULE)
+      AuditSchedule schedule = fleet.get().audit().schedule();
+      if (schedule != null) {
+        // Once per scheduled time across the replicas: due again after half the gap to the next.
+        java.time.Instant now = clock.instant();
+        Duration gap = Duration.between(now, schedule.next(now));
+        Duration every = gap.dividedBy(2).compareTo(MIN_GAP) < 0 ? MIN_GAP : gap.dividedBy(2);
+        jobs.once("tenant-audit", every, () -> run(SCHEDULE).orElse(null))
             .ifPresent(
                 r ->
                     log.accept(

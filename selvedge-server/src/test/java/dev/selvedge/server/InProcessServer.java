@@ -170,7 +170,8 @@ public final class InProcessServer implements AutoCloseable {
                 Duration.ofSeconds(30),
                 options.gateTimeout(),
                 Duration.ofSeconds(30),
-                options.sweepEvery()));
+                options.sweepEvery(),
+                "replica-test"));
     plane = ControlPlane.start(settings);
   }
 

@@ -622,6 +622,7 @@ class OperationsIT {
                 null,
                 null,
                 null,
+                null,
                 null));
     JsonNode op = run("/apply", null);
     assertThat(op.get("state").asText()).as(op.toString()).isEqualTo("succeeded");
@@ -703,6 +704,7 @@ class OperationsIT {
                   null,
                   "h",
                   Instant.now(),
+                  null,
                   null,
                   null,
                   null,

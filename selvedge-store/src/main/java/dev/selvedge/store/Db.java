@@ -98,6 +98,13 @@ final class Db {
     return (position, statement, ctx) -> statement.setObject(position, utc);
   }
 
+  /** Binds a list of strings as one SQL array, for {@code column = ANY(:list)}. */
+  static Argument array(java.util.Collection<String> values) {
+    String[] items = values.toArray(String[]::new);
+    return (position, statement, ctx) ->
+        statement.setArray(position, statement.getConnection().createArrayOf("VARCHAR", items));
+  }
+
   static Instant instant(java.sql.ResultSet rs, String column) throws SQLException {
     OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
     return t == null ? null : t.toInstant();

@@ -77,7 +77,7 @@ final class JdbcFleetStateStore implements FleetStateStore {
   }
 
   @Override
-  public boolean touch(Claim claim, String node, Instant at, EngineFacts facts) {
+  public boolean touch(Claim claim, String node, Instant at, EngineFacts facts, boolean release) {
     Instant now = Db.micros(clock.instant());
     return db.call(
         "note the sweep of node " + node,
@@ -87,7 +87,8 @@ final class JdbcFleetStateStore implements FleetStateStore {
                   // Fences (the row lock of the update) and lets go of the claim at once.
                   int held =
                       t.createUpdate(
-                              "UPDATE sweep_claim SET expires_at = LEAST(expires_at, :now)"
+                              "UPDATE sweep_claim SET expires_at = "
+                                  + (release ? "LEAST(expires_at, :now)" : "expires_at")
                                   + " WHERE node = :node AND token = :token")
                           .bind("now", Db.timestamp(now))
                           .bind("node", claim.node())
@@ -315,6 +316,165 @@ final class JdbcFleetStateStore implements FleetStateStore {
     } catch (JdbiException e) {
       throw db.failure(what, e);
     }
+  }
+
+  /** Nodes known to have a {@code sweep_claim} row (rows are never deleted). */
+  private final java.util.Set<String> claimRows =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** Who holds a claim let go by {@link #hold}: nobody. */
+  private static final String NOBODY = "";
+
+  @Override
+  public List<Claim> hold(
+      String replica, List<String> nodes, int replicas, Duration ttl, Duration orphanAfter) {
+    if (replica.isEmpty()) {
+      throw new IllegalArgumentException("a replica needs a name");
+    }
+    Instant now = Db.micros(clock.instant());
+    Instant expires = Db.micros(now.plus(ttl));
+    Instant orphaned = Db.micros(now.minus(orphanAfter));
+    int share =
+        nodes.isEmpty() ? 0 : (nodes.size() + Math.max(1, replicas) - 1) / Math.max(1, replicas);
+    boolean skipLocked = db.vendor() == Vendor.POSTGRESQL;
+    return db.call(
+        "hold the sweep claims of replica " + replica,
+        h -> {
+          addClaimRows(h, nodes);
+          return h.inTransaction(
+              t -> {
+                // Ours: renewed with their tokens; those on nodes no longer swept let go.
+                t.createUpdate(
+                        "UPDATE sweep_claim SET expires_at = :expires WHERE replica = :replica"
+                            + " AND node = ANY(:nodes)")
+                    .bind("expires", Db.timestamp(expires))
+                    .bind("replica", replica)
+                    .bind("nodes", Db.array(nodes))
+                    .execute();
+                List<String> ours =
+                    t.createQuery(
+                            "SELECT node FROM sweep_claim WHERE replica = :replica ORDER BY node")
+                        .bind("replica", replica)
+                        .mapTo(String.class)
+                        .list();
+                java.util.Set<String> wanted = new java.util.HashSet<>(nodes);
+                List<String> letGo = new ArrayList<>();
+                List<String> kept = new ArrayList<>();
+                for (String n : ours) {
+                  (wanted.contains(n) ? kept : letGo).add(n);
+                }
+                if (kept.size() > share) {
+                  letGo.addAll(kept.subList(share, kept.size()));
+                }
+                if (!letGo.isEmpty()) {
+                  t.createUpdate(
+                          "UPDATE sweep_claim SET replica = :nobody, expires_at = :now"
+                              + " WHERE replica = :replica AND node = ANY(:nodes)")
+                      .bind("nobody", NOBODY)
+                      .bind("now", Db.timestamp(now))
+                      .bind("replica", replica)
+                      .bind("nodes", Db.array(letGo))
+                      .execute();
+                }
+                int need = share - Math.min(kept.size(), share);
+                if (need > 0) {
+                  take(t, replica, nodes, now, expires, need, skipLocked);
+                }
+                // Orphans: claimed once (token above 0), then left expired for orphanAfter.
+                take(t, replica, nodes, orphaned, expires, Integer.MAX_VALUE, skipLocked);
+                return t.createQuery(
+                        "SELECT node, replica, token, expires_at FROM sweep_claim"
+                            + " WHERE replica = :replica ORDER BY node")
+                    .bind("replica", replica)
+                    .map(
+                        (rs, ctx) ->
+                            new Claim(
+                                rs.getString("node"),
+                                rs.getString("replica"),
+                                rs.getLong("token"),
+                                Db.instant(rs, "expires_at")))
+                    .list();
+              });
+        });
+  }
+
+  /** Takes up to {@code limit} of {@code nodes} whose claim expired at or before {@code cutoff}. */
+  private static void take(
+      Handle t,
+      String replica,
+      List<String> nodes,
+      Instant cutoff,
+      Instant expires,
+      int limit,
+      boolean skipLocked) {
+    List<String> free =
+        t.createQuery(
+                "SELECT node FROM sweep_claim WHERE node = ANY(:nodes) AND expires_at <= :cutoff"
+                    + (limit == Integer.MAX_VALUE ? " AND token > 0" : "")
+                    + " ORDER BY expires_at, node"
+                    + (limit == Integer.MAX_VALUE ? "" : " LIMIT " + limit)
+                    + " FOR UPDATE"
+                    + (skipLocked ? " SKIP LOCKED" : ""))
+            .bind("nodes", Db.array(nodes))
+            .bind("cutoff", Db.timestamp(cutoff))
+            .mapTo(String.class)
+            .list();
+    if (!free.isEmpty()) {
+      t.createUpdate(
+              "UPDATE sweep_claim SET replica = :replica, token = token + 1,"
+                  + " expires_at = :expires WHERE node = ANY(:nodes) AND expires_at <= :cutoff")
+          .bind("replica", replica)
+          .bind("expires", Db.timestamp(expires))
+          .bind("nodes", Db.array(free))
+          .bind("cutoff", Db.timestamp(cutoff))
+          .execute();
+    }
+  }
+
+  /**
+   * Gives every node of {@code nodes} a claim row (nobody's, long expired) once: the rows {@link
+   * #hold} takes from. Read once per node and process; rows are never deleted.
+   */
+  private void addClaimRows(Handle h, List<String> nodes) {
+    List<String> unknown = nodes.stream().filter(n -> !claimRows.contains(n)).toList();
+    if (unknown.isEmpty()) {
+      return;
+    }
+    java.util.Set<String> missing = new java.util.LinkedHashSet<>(unknown);
+    missing.removeAll(
+        h.createQuery("SELECT node FROM sweep_claim WHERE node = ANY(:nodes)")
+            .bind("nodes", Db.array(unknown))
+            .mapTo(String.class)
+            .list());
+    if (!missing.isEmpty()) {
+      if (db.vendor() == Vendor.POSTGRESQL) {
+        h.createUpdate(
+                "INSERT INTO sweep_claim (node, replica, token, expires_at)"
+                    + " SELECT n, :nobody, 0, :epoch FROM UNNEST(CAST(:nodes AS VARCHAR[])) AS n"
+                    + " ON CONFLICT (node) DO NOTHING")
+            .bind("nobody", NOBODY)
+            .bind("epoch", Db.timestamp(Instant.EPOCH))
+            .bind("nodes", Db.array(missing))
+            .execute();
+      } else {
+        for (String n : missing) {
+          try {
+            h.createUpdate(
+                    "INSERT INTO sweep_claim (node, replica, token, expires_at)"
+                        + " VALUES (:node, :nobody, 0, :epoch)")
+                .bind("node", n)
+                .bind("nobody", NOBODY)
+                .bind("epoch", Db.timestamp(Instant.EPOCH))
+                .execute();
+          } catch (JdbiException e) {
+            if (!Db.isUniqueViolation(e)) {
+              throw e;
+            }
+          }
+        }
+      }
+    }
+    claimRows.addAll(unknown);
   }
 
   @Override

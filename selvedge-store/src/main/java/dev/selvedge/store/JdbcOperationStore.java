@@ -13,7 +13,7 @@ import org.jdbi.v3.core.statement.StatementContext;
 final class JdbcOperationStore implements OperationStore {
   private static final String COLUMNS =
       "id, node, stack, service, action, state, actor, request_id, idempotency_key, body_hash,"
-          + " created_at, started_at, finished_at, steps, result";
+          + " created_at, started_at, finished_at, steps, result, replica";
 
   private final Db db;
 
@@ -37,7 +37,8 @@ final class JdbcOperationStore implements OperationStore {
                       "INSERT INTO operation ("
                           + COLUMNS
                           + ") VALUES (:id, :node, :stack, :service, :action, :state, :actor,"
-                          + " :request, :key, :hash, :created, NULL, NULL, '[]', NULL)")
+                          + " :request, :key, :hash, :created, NULL, NULL, '[]', NULL, :replica)")
+                  .bind("replica", draft.replica())
                   .bind("id", draft.id())
                   .bind("node", draft.node())
                   .bind("stack", draft.stack())
@@ -75,7 +76,8 @@ final class JdbcOperationStore implements OperationStore {
         null,
         null,
         "[]",
-        null);
+        null,
+        draft.replica());
   }
 
   @Override
@@ -167,14 +169,19 @@ final class JdbcOperationStore implements OperationStore {
   }
 
   @Override
-  public int interruptUnfinished(Instant at) {
+  public int interruptUnfinished(
+      Instant at, java.util.Collection<String> alive, boolean unrecorded) {
     return db.call(
         "mark unfinished operations interrupted",
         h ->
             h.createUpdate(
                     "UPDATE operation SET state = 'INTERRUPTED', finished_at = :at"
-                        + " WHERE state IN ('QUEUED', 'RUNNING')")
+                        + " WHERE state IN ('QUEUED', 'RUNNING')"
+                        + (unrecorded
+                            ? " AND (replica IS NULL OR NOT (replica = ANY(:alive)))"
+                            : " AND replica IS NOT NULL AND NOT (replica = ANY(:alive))"))
                 .bind("at", Db.timestamp(at))
+                .bind("alive", Db.array(alive))
                 .execute());
   }
 
@@ -194,6 +201,7 @@ final class JdbcOperationStore implements OperationStore {
         Db.instant(rs, "started_at"),
         Db.instant(rs, "finished_at"),
         rs.getString("steps"),
-        rs.getString("result"));
+        rs.getString("result"),
+        rs.getString("replica"));
   }
 }

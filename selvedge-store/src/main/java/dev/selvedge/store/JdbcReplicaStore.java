@@ -52,6 +52,39 @@ final class JdbcReplicaStore implements ReplicaStore {
   }
 
   @Override
+  public boolean beat(String id) {
+    return db.call(
+            "note the heartbeat of replica " + id,
+            h ->
+                h.createUpdate(
+                        "UPDATE cluster_replica SET heartbeat_at = CURRENT_TIMESTAMP WHERE id = :id")
+                    .bind("id", id)
+                    .execute())
+        == 1;
+  }
+
+  @Override
+  public List<String> alive(java.time.Duration within) {
+    // Both times from the database: the heartbeats and its clock now.
+    return db.call(
+        "read the replicas alive",
+        h ->
+            h
+                .createQuery(
+                    "SELECT id, heartbeat_at, CURRENT_TIMESTAMP AS now FROM cluster_replica"
+                        + " ORDER BY id")
+                .map(
+                    (rs, ctx) ->
+                        Db.instant(rs, "heartbeat_at").plus(within).isAfter(Db.instant(rs, "now"))
+                            ? rs.getString("id")
+                            : null)
+                .list()
+                .stream()
+                .filter(java.util.Objects::nonNull)
+                .toList());
+  }
+
+  @Override
   public void remove(String id) {
     db.call(
         "remove replica " + id,

@@ -33,6 +33,7 @@ final class JdbcStore implements Store {
   private final AutoUpdateStore autoUpdates;
   private final RolloutStore rollouts;
   private final NotificationStore notifications;
+  private final dev.selvedge.port.ClusterJobStore clusterJobs;
 
   JdbcStore(
       HikariDataSource pool,
@@ -49,7 +50,8 @@ final class JdbcStore implements Store {
       TenantAuditStore tenantAudits,
       AutoUpdateStore autoUpdates,
       RolloutStore rollouts,
-      NotificationStore notifications) {
+      NotificationStore notifications,
+      dev.selvedge.port.ClusterJobStore clusterJobs) {
     this.pool = pool;
     this.location = location;
     this.deployments = deployments;
@@ -65,6 +67,7 @@ final class JdbcStore implements Store {
     this.autoUpdates = autoUpdates;
     this.rollouts = rollouts;
     this.notifications = notifications;
+    this.clusterJobs = clusterJobs;
   }
 
   @Override
@@ -135,6 +138,11 @@ final class JdbcStore implements Store {
   @Override
   public NotificationStore notifications() {
     return notifications;
+  }
+
+  @Override
+  public dev.selvedge.port.ClusterJobStore clusterJobs() {
+    return clusterJobs;
   }
 
   @Override

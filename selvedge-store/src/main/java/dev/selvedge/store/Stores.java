@@ -77,7 +77,8 @@ public final class Stores {
           new JdbcTenantAuditStore(db),
           new JdbcAutoUpdateStore(db),
           new JdbcRolloutStore(db),
-          new JdbcNotificationStore(db));
+          new JdbcNotificationStore(db),
+          new JdbcClusterJobStore(db));
     } catch (RuntimeException e) {
       pool.close();
       throw e;

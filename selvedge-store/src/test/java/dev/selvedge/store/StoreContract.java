@@ -1058,6 +1058,164 @@ abstract class StoreContract {
     assertThat(a3.token()).isGreaterThan(b.token());
   }
 
+  private static List<String> nodeIds(String prefix, int n) {
+    List<String> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      ids.add(prefix + "-" + String.format("%03d", i));
+    }
+    return ids;
+  }
+
+  private static final Duration EXPIRY = Duration.ofSeconds(30);
+  private static final Duration ORPHAN = Duration.ofSeconds(20);
+
+  @Test
+  void heldClaimsAreSpreadEvenlyAndSurplusIsLetGoWhenAReplicaJoins() {
+    var fleet = store.fleetState();
+    String p = project();
+    List<String> nodes = nodeIds("n-" + p, 10);
+    String a = "ra-" + p;
+    String b = "rb-" + p;
+    String c = "rc-" + p;
+    // alone: a holds every node
+    assertThat(fleet.hold(a, nodes, 1, EXPIRY, ORPHAN)).hasSize(10);
+    // b joins (2 replicas): b finds nothing free until a lets go of its surplus
+    assertThat(fleet.hold(b, nodes, 2, EXPIRY, ORPHAN)).isEmpty();
+    var aHeld = fleet.hold(a, nodes, 2, EXPIRY, ORPHAN);
+    assertThat(aHeld).hasSize(5);
+    var bHeld = fleet.hold(b, nodes, 2, EXPIRY, ORPHAN);
+    assertThat(bHeld).hasSize(5);
+    assertThat(java.util.stream.Stream.concat(aHeld.stream(), bHeld.stream()).map(x -> x.node()))
+        .containsExactlyInAnyOrderElementsOf(nodes);
+    // c joins (3): shares of ceil(10 / 3) = 4
+    fleet.hold(a, nodes, 3, EXPIRY, ORPHAN);
+    fleet.hold(b, nodes, 3, EXPIRY, ORPHAN);
+    var cHeld = fleet.hold(c, nodes, 3, EXPIRY, ORPHAN);
+    assertThat(cHeld).hasSize(2);
+    assertThat(fleet.hold(a, nodes, 3, EXPIRY, ORPHAN)).hasSize(4);
+    assertThat(fleet.hold(b, nodes, 3, EXPIRY, ORPHAN)).hasSize(4);
+    assertThat(fleet.hold(c, nodes, 3, EXPIRY, ORPHAN)).hasSize(2);
+    // renewing keeps the tokens (nothing else can have written meanwhile)
+    var again = fleet.hold(c, nodes, 3, EXPIRY, ORPHAN);
+    assertThat(again.stream().map(x -> x.token()).toList())
+        .isEqualTo(fleet.hold(c, nodes, 3, EXPIRY, ORPHAN).stream().map(x -> x.token()).toList());
+    // the unexpired claims: every node once
+    assertThat(
+            store.replicas().claims(clock.instant()).stream()
+                .filter(x -> nodes.contains(x.node()))
+                .map(x -> x.node()))
+        .containsExactlyInAnyOrderElementsOf(nodes);
+    // a node leaving the fleet is let go; a replica stopping lets go of all
+    assertThat(fleet.hold(a, nodes.subList(1, 10), 3, EXPIRY, ORPHAN))
+        .noneMatch(x -> x.node().equals(nodes.get(0)));
+    assertThat(fleet.hold(c, List.of(), 1, EXPIRY, ORPHAN)).isEmpty();
+  }
+
+  @Test
+  void aDeadReplicasHeldClaimsAreTakenAfterTheyExpireAndItsLateWritesAreFenced() {
+    var fleet = store.fleetState();
+    String p = project();
+    List<String> nodes = nodeIds("n-" + p, 6);
+    String a = "ra-" + p;
+    String b = "rb-" + p;
+    fleet.hold(a, nodes, 2, EXPIRY, ORPHAN);
+    var bHeld = fleet.hold(b, nodes, 2, EXPIRY, ORPHAN);
+    var aHeld = fleet.hold(a, nodes, 2, EXPIRY, ORPHAN);
+    assertThat(aHeld).hasSize(3);
+    assertThat(bHeld).hasSize(3);
+    var aClaim = aHeld.get(0);
+    Instant at = micros(clock.instant());
+    assertThat(
+            fleet.record(
+                aClaim,
+                nodeState(aClaim.node(), dev.selvedge.status.Pill.GREEN, at, "{}"),
+                List.of()))
+        .isTrue();
+    assertThat(fleet.touch(aClaim, aClaim.node(), at.plusSeconds(1), null, false)).isTrue();
+    assertThat(store.replicas().claims(clock.instant())).contains(aClaim).as("kept after a touch");
+
+    // a stops renewing (paused or dead); b renews, still counting 2 replicas
+    clock.advance(Duration.ofSeconds(20));
+    assertThat(fleet.hold(b, nodes, 2, EXPIRY, ORPHAN)).hasSize(3);
+    clock.advance(Duration.ofSeconds(11)); // a's claims expired, not yet orphaned
+    assertThat(fleet.hold(b, nodes, 2, EXPIRY, ORPHAN)).as("b holds its share").hasSize(3);
+    // b counts 1 replica (a's heartbeat stopped): takes its share, all of them
+    assertThat(fleet.hold(b, nodes, 1, EXPIRY, ORPHAN)).hasSize(6);
+    var taken =
+        fleet.hold(b, nodes, 1, EXPIRY, ORPHAN).stream()
+            .filter(x -> x.node().equals(aClaim.node()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(taken.token()).isGreaterThan(aClaim.token());
+
+    // a wakes: its late result and touch are refused, the successor's stands
+    var late = nodeState(aClaim.node(), dev.selvedge.status.Pill.RED, at.plusSeconds(40), "{}");
+    assertThat(fleet.record(aClaim, late, List.of())).isFalse();
+    assertThat(fleet.touch(aClaim, aClaim.node(), at.plusSeconds(40), null, false)).isFalse();
+    assertThat(
+            fleet.record(
+                taken,
+                nodeState(aClaim.node(), dev.selvedge.status.Pill.YELLOW, at.plusSeconds(41), "{}"),
+                List.of()))
+        .isTrue();
+    assertThat(fleet.node(aClaim.node()))
+        .hasValueSatisfying(
+            n -> {
+              assertThat(n.pill()).isEqualTo(dev.selvedge.status.Pill.YELLOW);
+              assertThat(n.sweptBy()).isEqualTo(b);
+            });
+    // a's next cycle finds none of them its own any more, and shares again
+    assertThat(fleet.hold(a, nodes, 2, EXPIRY, ORPHAN)).isEmpty();
+  }
+
+  @Test
+  void claimsExpiredLongerThanTheOrphanTimeAreTakenBeyondTheShare() {
+    var fleet = store.fleetState();
+    String p = project();
+    List<String> nodes = nodeIds("n-" + p, 4);
+    String a = "ra-" + p;
+    String b = "rb-" + p;
+    fleet.hold(a, nodes, 2, EXPIRY, ORPHAN);
+    fleet.hold(b, nodes, 2, EXPIRY, ORPHAN);
+    assertThat(fleet.hold(a, nodes, 2, EXPIRY, ORPHAN)).hasSize(2);
+    // a goes silent; b still counts it alive (its heartbeat window is longer than the expiry)
+    clock.advance(EXPIRY.plusSeconds(1));
+    assertThat(fleet.hold(b, nodes, 2, EXPIRY, ORPHAN)).hasSize(2);
+    clock.advance(ORPHAN);
+    assertThat(fleet.hold(b, nodes, 2, EXPIRY, ORPHAN)).hasSize(4);
+  }
+
+  @Test
+  void racingReplicasNeverHoldOneNodeTwice() throws Exception {
+    String p = project();
+    List<String> nodes = nodeIds("n-" + p, 60);
+    List<Store> stores = List.of(open(), open(), open());
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+    try {
+      for (int round = 0; round < 5; round++) {
+        List<java.util.concurrent.Future<List<dev.selvedge.port.FleetStateStore.Claim>>> f =
+            new java.util.ArrayList<>();
+        for (int r = 0; r < 3; r++) {
+          Store s = stores.get(r);
+          String name = "r" + r + "-" + p;
+          f.add(pool.submit(() -> s.fleetState().hold(name, nodes, 3, EXPIRY, ORPHAN)));
+        }
+        List<String> all = new java.util.ArrayList<>();
+        for (var x : f) {
+          x.get(30, TimeUnit.SECONDS).forEach(c -> all.add(c.node()));
+        }
+        assertThat(all).doesNotHaveDuplicates();
+      }
+      // settled: 20 each
+      for (int r = 0; r < 3; r++) {
+        assertThat(stores.get(r).fleetState().hold("r" + r + "-" + p, nodes, 3, EXPIRY, ORPHAN))
+            .hasSize(20);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   @Test
   void aTouchMovesOnlyTheSweepTimeAndFactsAndLetsGoOfTheClaim() {
     var fleet = store.fleetState();
@@ -1200,6 +1358,7 @@ abstract class StoreContract {
         null,
         null,
         null,
+        null,
         null);
   }
 
@@ -1288,6 +1447,45 @@ abstract class StoreContract {
   }
 
   @Test
+  void aClusterJobRunsOncePerPeriodWhicheverReplicaAsks() throws Exception {
+    var jobs = store.clusterJobs();
+    String job = "job-" + project();
+    Duration hour = Duration.ofHours(1);
+    // racing replicas: exactly one runs it
+    List<Store> stores = List.of(open(), open(), open());
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+    try {
+      List<java.util.concurrent.Future<Boolean>> f = new java.util.ArrayList<>();
+      for (int r = 0; r < 3; r++) {
+        Store s = stores.get(r);
+        String holder = "r" + r;
+        f.add(pool.submit(() -> s.clusterJobs().begin(job, holder, hour, hour)));
+      }
+      int ran = 0;
+      for (var x : f) {
+        ran += x.get(30, TimeUnit.SECONDS) ? 1 : 0;
+      }
+      assertThat(ran).isEqualTo(1);
+    } finally {
+      pool.shutdownNow();
+    }
+    // not due again within the hour, whoever asks
+    assertThat(jobs.begin(job, "r0", hour, hour)).isFalse();
+    assertThat(jobs.begin(job, "other", hour, hour)).isFalse();
+
+    // a run under way holds its lease: nobody else starts it beside, even when due
+    String leased = "leased-" + project();
+    assertThat(jobs.begin(leased, "a", Duration.ZERO, hour)).isTrue();
+    assertThat(jobs.begin(leased, "b", Duration.ZERO, hour)).isFalse();
+    jobs.done(leased, "b"); // not b's: nothing
+    assertThat(jobs.begin(leased, "b", Duration.ZERO, hour)).isFalse();
+    jobs.done(leased, "a");
+    assertThat(jobs.begin(leased, "b", Duration.ZERO, hour))
+        .as("due at once, lease let go")
+        .isTrue();
+  }
+
+  @Test
   void unfinishedOperationsAreMarkedInterruptedAtStartUp() {
     var ops = store.operations();
     ops.create(operation("q-" + project(), "n", project(), "key:ci", null, clock.instant()));
@@ -1301,7 +1499,8 @@ abstract class StoreContract {
         null,
         clock.instant());
     clock.advance(Duration.ofMinutes(1));
-    assertThat(open().operations().interruptUnfinished(clock.instant())).isGreaterThanOrEqualTo(2);
+    assertThat(open().operations().interruptUnfinished(clock.instant(), List.of(), true))
+        .isGreaterThanOrEqualTo(2);
     for (String id : List.of("q-" + project(), "r-" + project())) {
       var o = ops.find(id).orElseThrow();
       assertThat(o.state()).isEqualTo(dev.selvedge.port.OperationStore.State.INTERRUPTED);
@@ -1313,6 +1512,58 @@ abstract class StoreContract {
   }
 
   @Test
+  void onlyTheOperationsOfReplicasNotAliveAreMarkedInterrupted() {
+    var ops = store.operations();
+    String p = project();
+    String live = "live-" + p;
+    String dead = "dead-" + p;
+    for (String r : List.of(live, dead)) {
+      var draft = operation(r + "-op", "n", p, "key:ci", null, clock.instant());
+      ops.create(
+          new dev.selvedge.port.OperationStore.Operation(
+              draft.id(),
+              draft.node(),
+              draft.stack(),
+              draft.service(),
+              draft.action(),
+              draft.state(),
+              draft.actor(),
+              draft.requestId(),
+              draft.idempotencyKey(),
+              draft.bodyHash(),
+              draft.createdAt(),
+              null,
+              null,
+              null,
+              null,
+              r));
+      ops.started(r + "-op", clock.instant());
+    }
+    assertThat(ops.find(live + "-op").orElseThrow().replica()).isEqualTo(live);
+    clock.advance(Duration.ofMinutes(1));
+    String unrecorded = "unrecorded-" + p;
+    ops.create(operation(unrecorded, "n", p, "key:ci", null, clock.instant()));
+    assertThat(open().operations().interruptUnfinished(clock.instant(), List.of(live, "x"), false))
+        .isGreaterThanOrEqualTo(1);
+    assertThat(ops.find(unrecorded).orElseThrow().state())
+        .as("no replica recorded: marked at start-up only")
+        .isEqualTo(dev.selvedge.port.OperationStore.State.QUEUED);
+    ops.finish(
+        unrecorded, dev.selvedge.port.OperationStore.State.FAILED, "[]", null, clock.instant());
+    assertThat(ops.find(dead + "-op").orElseThrow().state())
+        .isEqualTo(dev.selvedge.port.OperationStore.State.INTERRUPTED);
+    assertThat(ops.find(live + "-op").orElseThrow().state())
+        .isEqualTo(dev.selvedge.port.OperationStore.State.RUNNING);
+    assertThat(ops.unfinished("n", p)).extracting(o -> o.id()).containsExactly(live + "-op");
+    ops.finish(
+        live + "-op",
+        dev.selvedge.port.OperationStore.State.SUCCEEDED,
+        "[]",
+        null,
+        clock.instant());
+  }
+
+  @Test
   void anEndedOperationKeepsItsStateWhenALateEndArrives() {
     var ops = store.operations();
     String id = "late-" + project();
@@ -1320,7 +1571,8 @@ abstract class StoreContract {
     ops.started(id, clock.instant());
     clock.advance(Duration.ofMinutes(1));
     Instant interruptedAt = clock.instant();
-    assertThat(open().operations().interruptUnfinished(interruptedAt)).isGreaterThanOrEqualTo(1);
+    assertThat(open().operations().interruptUnfinished(interruptedAt, List.of(), true))
+        .isGreaterThanOrEqualTo(1);
     clock.advance(Duration.ofMinutes(1));
     // The run that was marked interrupted records its end late: the mark stays.
     assertThat(

@@ -530,13 +530,24 @@ public final class EventHub implements EventPublisher, AutoCloseable {
     }
   }
 
+  private volatile dev.selvedge.server.ClusterJobs jobs = dev.selvedge.server.ClusterJobs.ALONE;
+
+  /**
+   * Deletes old events once an hour across the replicas sharing the store ({@code
+   * event-retention}), not once per replica.
+   */
+  public EventHub retainThrough(dev.selvedge.server.ClusterJobs jobs) {
+    this.jobs = Objects.requireNonNull(jobs, "jobs");
+    return this;
+  }
+
   private void retainWhenDue() {
     if (System.nanoTime() - nextRetention < 0) {
       return;
     }
     nextRetention = System.nanoTime() + Duration.ofHours(1).toNanos();
     try {
-      int n = retainNow();
+      int n = jobs.once("event-retention", Duration.ofMinutes(50), this::retainNow).orElse(0);
       if (n > 0) {
         LOG.log(System.Logger.Level.INFO, "deleted " + n + " events older than " + retention.get());
       }

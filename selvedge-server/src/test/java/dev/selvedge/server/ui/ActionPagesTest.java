@@ -283,6 +283,7 @@ class ActionPagesTest {
                 null,
                 null,
                 null,
+                null,
                 null));
     f.store.operations().started("0a1b2c", f.clock.instant());
     f.store
@@ -340,6 +341,7 @@ class ActionPagesTest {
                 null,
                 "h",
                 f.clock.instant(),
+                null,
                 null,
                 null,
                 null,
