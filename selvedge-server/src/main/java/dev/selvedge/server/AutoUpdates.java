@@ -89,6 +89,11 @@ final class AutoUpdates implements AutoCloseable {
     this.log = log;
   }
 
+  /** The shortest time between two scheduled checks of one stack across the replicas. */
+  static final Duration ONCE_AT_LEAST = Duration.ofSeconds(30);
+
+  private volatile ClusterJobs jobs = ClusterJobs.ALONE;
+
   /** Over the control plane's settings: the docker CLI config and environment of operations. */
   AutoUpdates(ControlPlane.Settings settings, Consumer<String> log) {
     this(
@@ -254,6 +259,15 @@ final class AutoUpdates implements AutoCloseable {
     return o;
   }
 
+  /**
+   * Runs each scheduled check on one replica only (the {@code cluster_job} lease of {@code
+   * auto-update:STACK}); {@link ClusterJobs#ALONE} until called.
+   */
+  AutoUpdates onceAcross(ClusterJobs jobs) {
+    this.jobs = java.util.Objects.requireNonNull(jobs, "jobs");
+    return this;
+  }
+
   /** Checks on each stack's schedule until closed, on a timer of its own. */
   AutoUpdates start() {
     ScheduledThreadPoolExecutor own =
@@ -309,7 +323,13 @@ final class AutoUpdates implements AutoCloseable {
         }
         running.lock();
         try {
-          check(t, SCHEDULE);
+          // Once per planned check across the replicas (each has its own timer): due again after
+          // half the gap to the stack's next check.
+          Instant following = AutoUpdate.nextCheck(t.policy(), now.plusSeconds(1));
+          Duration gap = following == null ? ONCE_AT_LEAST : Duration.between(now, following);
+          Duration every =
+              gap.dividedBy(2).compareTo(ONCE_AT_LEAST) < 0 ? ONCE_AT_LEAST : gap.dividedBy(2);
+          jobs.once("auto-update:" + t.name(), every, () -> check(t, SCHEDULE));
         } catch (RuntimeException e) {
           log.accept(
               "auto-update of "

@@ -223,7 +223,11 @@ public final class Serve {
       events.retainThrough(jobs);
       plane.tenantAudits().onceAcross(jobs).start(); // audit.schedule; closed with the plane
       // auto_update: new digests rolled out by this server's rollout service
-      plane.autoUpdates().starter(plane.rolloutStarter()).start(); // closed with the plane
+      plane
+          .autoUpdates()
+          .starter(plane.rolloutStarter())
+          .onceAcross(jobs)
+          .start(); // closed with the plane
       plane.startRollouts(); // expired rollouts taken over, now and periodically
       open.add(
           new AuditRetention(

@@ -162,6 +162,31 @@ class AutoUpdatesTest {
   }
 
   @Test
+  void twoReplicasOnOneStoreCheckAScheduledTimeOnce() {
+    ManualScheduler otherTimer = new ManualScheduler();
+    try (AutoUpdates other =
+        new AutoUpdates(
+                store,
+                fleet::get,
+                clock,
+                events::add,
+                ref -> digest.get(),
+                stack -> Map.of("api", REF),
+                said::add)
+            .starter((stack, images, waves, gate, reason) -> "rollout-other")) {
+      updates.onceAcross(new ClusterJobs(store.clusterJobs(), "replica-a", said::add));
+      other.onceAcross(new ClusterJobs(store.clusterJobs(), "replica-b", said::add));
+      updates.start(scheduler);
+      other.start(otherTimer);
+      clock.now = Instant.parse("2026-12-04T02:00:00Z");
+      scheduler.last().run();
+      otherTimer.last().run();
+      // one registry check, on the replica that asked first; the other skipped this time
+      assertThat(types()).containsExactly("autoupdate.checked");
+    }
+  }
+
+  @Test
   void aNewDigestStartsOneRolloutAndIsNeverAttemptedAgain() {
     clock.now = Instant.parse("2026-12-04T02:10:00Z");
     StackCheck first = checkNow();
