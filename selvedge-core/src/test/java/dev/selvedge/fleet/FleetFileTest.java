@@ -869,8 +869,9 @@ class FleetFileTest {
             fleet.yaml:6: notifications[2].url: is required: the webhook's http:// or https:// URL
             fleet.yaml:8: notifications[3].events[1]: 'pill.changed' is not an event type a webhook \
             can get (known: node.status.changed, stack.status.changed, drift.detected, \
-            drift.resolved, sweep.failed, rollout.started, rollout.halted, rollout.finished, \
-            audit.finding, audit.tenants.finished)
+            drift.resolved, sweep.failed, rollout.started, rollout.node.failed, rollout.halted, \
+            rollout.finished, rollout.aborted, rollout.rolled_back, autoupdate.started, \
+            autoupdate.skipped, audit.finding, audit.tenants.finished)
             fleet.yaml:9: notifications[3].remind: '10s' is shorter than 1m; a reminder repeats a \
             message, it is not a stream
             fleet.yaml:10: notifications[3].colour: unknown key 'colour' (known: url, format, \

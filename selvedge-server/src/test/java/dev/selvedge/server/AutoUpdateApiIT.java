@@ -4,29 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.selvedge.Version;
-import dev.selvedge.adapter.http.SocketHttpProbe;
-import dev.selvedge.docker.FleetEngines;
 import dev.selvedge.docker.RegistryClient;
-import dev.selvedge.drift.LiveCheck;
-import dev.selvedge.evidence.Fingerprints;
-import dev.selvedge.evidence.Tool;
-import dev.selvedge.fleet.EngineNodeReader;
 import dev.selvedge.fleet.Fleet;
-import dev.selvedge.fleet.LiveStackReader;
-import dev.selvedge.fleet.Poller;
 import dev.selvedge.fleet.update.CronSchedule;
 import dev.selvedge.fleet.update.Waves;
 import dev.selvedge.json.TreeJson;
-import dev.selvedge.keys.ApiKeys;
-import dev.selvedge.port.ApiKeyStore.Scope;
 import dev.selvedge.port.AuditLog;
 import dev.selvedge.port.RegistryDigests;
 import dev.selvedge.port.Store;
-import dev.selvedge.server.events.EventHub;
 import dev.selvedge.server.events.ServerEvent;
-import dev.selvedge.store.StoreConfig;
-import dev.selvedge.store.Stores;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ServerSocket;
@@ -37,7 +23,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -47,8 +32,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -75,10 +58,8 @@ class AutoUpdateApiIT {
 
   @TempDir Path tmp;
   private String prefix;
+  private InProcessServer server;
   private Store store;
-  private ServerMetrics metrics;
-  private Poller poller;
-  private EventHub hub;
   private ControlPlane plane;
   private String read;
   private String operate;
@@ -88,8 +69,6 @@ class AutoUpdateApiIT {
   private final List<Map<String, String>> starts = new CopyOnWriteArrayList<>();
   private final List<String> images = new ArrayList<>();
   private final List<String> pushed = new ArrayList<>();
-  private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
-  private final SocketHttpProbe probe = new SocketHttpProbe();
   private final HttpClient http = HttpClient.newHttpClient();
   private Path dockerConfig;
 
@@ -180,15 +159,6 @@ class AutoUpdateApiIT {
     Files.writeString(
         contract.resolve("compose.yaml"),
         "services:\n  api:\n    image: " + registry + "/" + prefix + "/api:1\n");
-    Clock clock = Clock.systemUTC();
-    store =
-        Stores.open(
-            new StoreConfig(
-                "jdbc:h2:file:" + tmp.resolve("store/selvedge") + ";AUTO_SERVER=TRUE", null, null),
-            clock);
-    ApiKeys keys = new ApiKeys(store.apiKeys(), clock);
-    read = keys.create("read-" + prefix, Scope.READ).token();
-    operate = keys.create("ops-" + prefix, Scope.OPERATE).token();
     Fleet.AutoUpdate policy =
         new Fleet.AutoUpdate(
             CronSchedule.parse("0 3 * * *"),
@@ -196,7 +166,7 @@ class AutoUpdateApiIT {
             null, // any time: the window's rules are AutoUpdatesTest's
             Waves.parse(List.of("1", "100%")),
             Duration.ofMinutes(2));
-    String local = facts.getProperty("SELVEDGE_TEST_DOCKER_HOST", "unix:///var/run/docker.sock");
+    String local = InProcessServer.localEngine(facts);
     Fleet.Node node =
         new Fleet.Node(
             "one",
@@ -217,41 +187,22 @@ class AutoUpdateApiIT {
             List.of());
     Map<String, String> env = new HashMap<>(System.getenv());
     env.put("DOCKER_CONFIG", dockerConfig.toString());
-    Fingerprints fingerprints =
-        Fingerprints.load(Files.createDirectories(tmp.resolve("home/.selvedge")));
-    metrics = new ServerMetrics();
-    poller =
-        Poller.create(
+    server =
+        InProcessServer.start(
+            tmp.resolve("server"),
             fleet,
-            new EngineNodeReader(
-                FleetEngines.opener(env, FleetEngines.KEPT_IDLE_CONNECTIONS),
-                new LiveStackReader(
-                    new LiveCheck(background, clock, probe), env, fingerprints, true),
-                clock,
-                Tool.selvedge(Version.current())),
-            store.fleetState(),
-            metrics);
-    hub = new EventHub(store.events(), clock, Duration.ofDays(1));
-    plane =
-        ControlPlane.start(
-            new ControlPlane.Settings(
-                "127.0.0.1",
-                0,
-                store,
-                FleetView.of(poller),
-                metrics,
-                clock,
-                Stores.schemaVersion(),
-                hub,
-                event -> {
-                  published.add(event);
-                  hub.publish(event);
-                },
-                OperationSettings.defaults(
-                    FleetEngines.opener(env, FleetEngines.KEPT_IDLE_CONNECTIONS),
-                    env,
-                    fingerprints,
-                    probe)));
+            InProcessServer.Options.DEFAULT
+                .environment(env)
+                .publisher(
+                    hub ->
+                        event -> {
+                          published.add(event);
+                          hub.publish(event);
+                        }));
+    store = server.store();
+    plane = server.plane();
+    read = server.read();
+    operate = server.operate();
     plane
         .autoUpdates()
         .starter(
@@ -264,14 +215,8 @@ class AutoUpdateApiIT {
   @AfterEach
   void down() throws Exception {
     try {
-      if (plane != null) {
-        plane.close();
-      }
-      if (poller != null) {
-        poller.close();
-      }
-      if (hub != null) {
-        hub.close();
+      if (server != null) {
+        server.close();
       }
     } finally {
       for (String image : images) {
@@ -286,14 +231,6 @@ class AutoUpdateApiIT {
         } catch (IOException e) {
           // best effort
         }
-      }
-      if (metrics != null) {
-        metrics.close();
-      }
-      probe.close();
-      background.shutdownNow();
-      if (store != null) {
-        store.close();
       }
     }
     for (String body : bodies) {

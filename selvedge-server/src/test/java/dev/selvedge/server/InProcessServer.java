@@ -68,29 +68,39 @@ public final class InProcessServer implements AutoCloseable {
       StoreConfig store,
       Function<EventHub, EventPublisher> publisher,
       Duration gateTimeout,
-      Duration sweepEvery) {
-    /** An H2 file of the test's own; events straight to the hub; the CLI's operation timings. */
+      Duration sweepEvery,
+      Map<String, String> environment) {
+    /**
+     * An H2 file of the test's own; events straight to the hub; the CLI's operation timings; the
+     * test process's environment.
+     */
     public static final Options DEFAULT =
-        new Options(null, hub -> hub, Duration.ofSeconds(120), Duration.ofSeconds(10));
+        new Options(
+            null, hub -> hub, Duration.ofSeconds(120), Duration.ofSeconds(10), System.getenv());
 
     /** These options on {@code config}'s store. */
     public Options store(StoreConfig config) {
-      return new Options(config, publisher, gateTimeout, sweepEvery);
+      return new Options(config, publisher, gateTimeout, sweepEvery, environment);
     }
 
     /** These options publishing through what {@code wrap} makes of the hub. */
     public Options publisher(Function<EventHub, EventPublisher> wrap) {
-      return new Options(store, wrap, gateTimeout, sweepEvery);
+      return new Options(store, wrap, gateTimeout, sweepEvery, environment);
     }
 
     /** These options with an operation's health gate of {@code timeout}. */
     public Options gateTimeout(Duration timeout) {
-      return new Options(store, publisher, timeout, sweepEvery);
+      return new Options(store, publisher, timeout, sweepEvery, environment);
     }
 
     /** These options allowing a sweep on request every {@code every}. */
     public Options sweepEvery(Duration every) {
-      return new Options(store, publisher, gateTimeout, every);
+      return new Options(store, publisher, gateTimeout, every, environment);
+    }
+
+    /** These options with the server reading {@code env} as its environment ({@code DOCKER_*}). */
+    public Options environment(Map<String, String> env) {
+      return new Options(store, publisher, gateTimeout, sweepEvery, Map.copyOf(env));
     }
   }
 
@@ -137,7 +147,7 @@ public final class InProcessServer implements AutoCloseable {
 
   private void up(Fleet fleet, Options options) {
     Clock clock = Clock.systemUTC();
-    Map<String, String> env = System.getenv();
+    Map<String, String> env = options.environment();
     hub = new EventHub(store.events(), clock, Duration.ofDays(1));
     EventPublisher publisher = options.publisher().apply(hub);
     poller =

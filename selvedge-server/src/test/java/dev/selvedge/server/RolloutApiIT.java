@@ -1,29 +1,14 @@
 package dev.selvedge.server;
 
+import static dev.selvedge.server.InProcessServer.docker;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.selvedge.Version;
-import dev.selvedge.adapter.http.SocketHttpProbe;
-import dev.selvedge.docker.FleetEngines;
-import dev.selvedge.drift.LiveCheck;
-import dev.selvedge.evidence.Fingerprints;
-import dev.selvedge.evidence.Tool;
-import dev.selvedge.fleet.EngineNodeReader;
 import dev.selvedge.fleet.Fleet;
-import dev.selvedge.fleet.LiveStackReader;
-import dev.selvedge.fleet.Poller;
 import dev.selvedge.json.TreeJson;
-import dev.selvedge.keys.ApiKeys;
-import dev.selvedge.port.ApiKeyStore.Scope;
 import dev.selvedge.port.Store;
-import dev.selvedge.server.events.EventHub;
 import dev.selvedge.server.events.ServerEvent;
-import dev.selvedge.store.StoreConfig;
-import dev.selvedge.store.Stores;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,8 +24,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -62,10 +44,8 @@ class RolloutApiIT {
 
   @TempDir Path tmp;
   private final List<String> projects = new ArrayList<>();
+  private InProcessServer server;
   private Store store;
-  private ServerMetrics metrics;
-  private Poller poller;
-  private EventHub hub;
   private ControlPlane plane;
   private String read;
   private String operate;
@@ -73,19 +53,11 @@ class RolloutApiIT {
   private String bad;
   private final List<String> bodies = new ArrayList<>();
   private final List<ServerEvent> published = new CopyOnWriteArrayList<>();
-  private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
-  private final SocketHttpProbe probe = new SocketHttpProbe();
   private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
-  static void services() throws IOException {
-    facts = new Properties();
-    Path file = Path.of(System.getProperty("selvedge.test.env", "/var/lib/selvedge-test/env"));
-    assumeTrue(Files.isReadable(file), "test services absent: run scripts/test-services.sh first");
-    try (InputStream in = Files.newInputStream(file)) {
-      facts.load(in);
-    }
-    assumeTrue(facts.getProperty("SELVEDGE_TEST_REGISTRY") != null, "no test registry");
+  static void services() {
+    facts = InProcessServer.facts(true);
   }
 
   @BeforeEach
@@ -93,16 +65,7 @@ class RolloutApiIT {
     String registry = facts.getProperty("SELVEDGE_TEST_REGISTRY");
     good = registry + "/selvedge-test/app:good";
     bad = registry + "/selvedge-test/app:bad";
-    Clock clock = Clock.systemUTC();
-    store =
-        Stores.open(
-            new StoreConfig(
-                "jdbc:h2:file:" + tmp.resolve("store/selvedge") + ";AUTO_SERVER=TRUE", null, null),
-            clock);
-    ApiKeys keys = new ApiKeys(store.apiKeys(), clock);
-    read = keys.create("read-r", Scope.READ).token();
-    operate = keys.create("ops-r", Scope.OPERATE).token();
-    String local = facts.getProperty("SELVEDGE_TEST_DOCKER_HOST", "unix:///var/run/docker.sock");
+    String local = InProcessServer.localEngine(facts);
     Map<String, Fleet.Node> nodes = new LinkedHashMap<>();
     for (String id : List.of("one", "two", "three")) {
       String project = "selvedge-rapi-" + UUID.randomUUID().toString().substring(0, 8);
@@ -145,76 +108,30 @@ class RolloutApiIT {
               Map.of("app", new Fleet.Stack("app", dir, project, null, null))));
     }
     Fleet fleet = new Fleet(tmp.resolve("fleet.yaml"), Fleet.Poll.DEFAULT, nodes, List.of());
-    Map<String, String> env = System.getenv();
-    Fingerprints fingerprints =
-        Fingerprints.load(Files.createDirectories(tmp.resolve("home/.selvedge")));
-    metrics = new ServerMetrics();
-    poller =
-        Poller.create(
+    server =
+        InProcessServer.start(
+            tmp,
             fleet,
-            new EngineNodeReader(
-                FleetEngines.opener(env, FleetEngines.KEPT_IDLE_CONNECTIONS),
-                new LiveStackReader(
-                    new LiveCheck(background, clock, probe), env, fingerprints, true),
-                clock,
-                Tool.selvedge(Version.current())),
-            store.fleetState(),
-            metrics);
-    hub = new EventHub(store.events(), clock, Duration.ofDays(1));
-    plane =
-        ControlPlane.start(
-            new ControlPlane.Settings(
-                "127.0.0.1",
-                0,
-                store,
-                FleetView.of(poller),
-                metrics,
-                clock,
-                Stores.schemaVersion(),
-                hub,
-                event -> {
-                  published.add(event);
-                  hub.publish(event);
-                },
-                OperationSettings.defaults(
-                    FleetEngines.opener(env, FleetEngines.KEPT_IDLE_CONNECTIONS),
-                    env,
-                    fingerprints,
-                    probe)));
+            InProcessServer.Options.DEFAULT.publisher(
+                hub ->
+                    event -> {
+                      published.add(event);
+                      hub.publish(event);
+                    }));
+    store = server.store();
+    plane = server.plane();
+    read = server.read();
+    operate = server.operate();
   }
 
   @AfterEach
   void down() throws Exception {
     try {
-      if (plane != null) {
-        plane.close();
-      }
-      if (poller != null) {
-        poller.close();
-      }
-      if (hub != null) {
-        hub.close();
+      if (server != null) {
+        server.close();
       }
     } finally {
-      for (String p : projects) {
-        String ids = docker("ps", "-aq", "--filter", "label=com.docker.compose.project=" + p);
-        if (!ids.isBlank()) {
-          List<String> rm = new ArrayList<>(List.of("rm", "-f", "-v"));
-          rm.addAll(List.of(ids.strip().split("\\s+")));
-          docker(rm.toArray(String[]::new));
-        }
-        String nets =
-            docker("network", "ls", "-q", "--filter", "label=com.docker.compose.project=" + p);
-        if (!nets.isBlank()) {
-          List<String> rm = new ArrayList<>(List.of("network", "rm"));
-          rm.addAll(List.of(nets.strip().split("\\s+")));
-          docker(rm.toArray(String[]::new));
-        }
-      }
-      metrics.close();
-      probe.close();
-      background.shutdownNow();
-      store.close();
+      projects.forEach(InProcessServer::removeProject);
     }
     for (String body : bodies) {
       assertThat(body).doesNotContain(SECRET);
@@ -366,7 +283,7 @@ class RolloutApiIT {
                 3,
                 false,
                 dev.selvedge.port.RolloutStore.State.RUNNING,
-                "key:ops-r",
+                "key:" + server.operateName(),
                 past,
                 past,
                 "a replica that died",
@@ -426,17 +343,5 @@ class RolloutApiIT {
                         null, null, null, null, null, null, null, 500)))
         .extracting(dev.selvedge.port.AuditLog.Event::action)
         .contains("rollout.start", "rollout.abort", "rollout.node.healthy", "rollout.halted");
-  }
-
-  private static String docker(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add("docker");
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IllegalStateException(String.join(" ", cmd) + ": " + out);
-    }
-    return out;
   }
 }
