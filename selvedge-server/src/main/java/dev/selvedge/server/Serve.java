@@ -197,6 +197,8 @@ public final class Serve {
                 ReplicaHeartbeat.aliveCount(store.replicas(), poller.replica()),
                 CLAIM_EXPIRY,
                 fleet));
+        // Webhook reminders only for the nodes this replica sweeps now.
+        notifier.sweptHere(() -> java.util.Set.copyOf(poller.held())::contains);
       }
       ControlPlane plane =
           ControlPlane.start(

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Which messages an event makes, per webhook: one per state change of a subject, and reminders
@@ -65,6 +66,12 @@ final class Dedup {
         State s = states.computeIfAbsent(new Key(hook, "status:" + subject), k -> new State());
         String to = text(e.data(), "to");
         s.current = to;
+        if (s.alert == null && s.event == null && "red".equals(text(e.data(), "from"))) {
+          // The first this process sees of the subject is a change away from red: that red was
+          // told by the replica that swept the node before this one took it over (or before a
+          // restart), so its way back to green is this process's to tell.
+          s.alert = "red";
+        }
         if ("red".equals(to) && !"red".equals(s.alert)) {
           s.alert = "red";
           return tell(hook, e, s, subject, now);
@@ -84,7 +91,8 @@ final class Dedup {
           s.alert = "drifted";
           return tell(hook, e, s, subject, now);
         }
-        if (!detected && "drifted".equals(s.alert)) {
+        if (!detected && ("drifted".equals(s.alert) || s.event == null)) {
+          // resolved: a drift is only resolved after one was detected, here or on another replica
           s.alert = null;
           return tell(hook, e, s, subject, now);
         }
@@ -121,13 +129,22 @@ final class Dedup {
 
   /**
    * Reminders due at {@code now}: a red pill still red, a drift still drifted, told to a webhook
-   * with a {@code remind} period that long ago or longer. Each resets its period.
+   * with a {@code remind} period that long ago or longer. Each resets its period. Subjects of nodes
+   * not {@code sweptHere} (another replica holds them now) are forgotten.
    */
-  List<Message> due(List<Notification> hooks, Instant now) {
+  List<Message> due(List<Notification> hooks, Instant now, Predicate<String> sweptHere) {
     List<Message> out = new ArrayList<>();
-    for (Map.Entry<Key, State> en : states.entrySet()) {
+    for (java.util.Iterator<Map.Entry<Key, State>> it = states.entrySet().iterator();
+        it.hasNext(); ) {
+      Map.Entry<Key, State> en = it.next();
       Notification hook = en.getKey().hook();
       State s = en.getValue();
+      if (s.event != null && s.event.node() != null && !sweptHere.test(s.event.node())) {
+        // Another replica sweeps the node now: it tells what follows; reminding from here would
+        // repeat a state this process no longer sees change.
+        it.remove();
+        continue;
+      }
       if (hook.remind() == null || s.alert == null || s.event == null || !hooks.contains(hook)) {
         continue;
       }

@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -108,6 +109,7 @@ public final class Notifier implements AutoCloseable {
   private final Consumer<String> log;
   private final HttpClient http;
   private final Dedup dedup = new Dedup();
+  private volatile Supplier<Predicate<String>> sweptHere = () -> node -> true;
   private final BlockingQueue<ServerEvent> intake;
   private final Semaphore sending;
   private final AtomicInteger pending = new AtomicInteger();
@@ -201,12 +203,21 @@ public final class Notifier implements AutoCloseable {
     return dropped.get();
   }
 
+  /**
+   * Which nodes this replica sweeps now (several replicas on one store: the nodes it holds claims
+   * on); reminders are only sent for those. Every node until called (one replica).
+   */
+  public Notifier sweptHere(Supplier<Predicate<String>> nodes) {
+    this.sweptHere = java.util.Objects.requireNonNull(nodes, "nodes");
+    return this;
+  }
+
   /** Looks for reminders due now and sends them (the timer calls it every tick). */
   public void remindNow() {
     Fleet f = fleet.get();
     List<Dedup.Message> due;
     synchronized (dedup) {
-      due = dedup.due(f.notifications(), clock.instant());
+      due = dedup.due(f.notifications(), clock.instant(), sweptHere.get());
     }
     for (Dedup.Message m : due) {
       send(m, f);

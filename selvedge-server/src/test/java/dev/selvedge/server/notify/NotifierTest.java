@@ -351,6 +351,39 @@ class NotifierTest {
   }
 
   @Test
+  void aNodeTakenOverByAnotherReplicaIsNoLongerRemindedAndItsGreenIsToldThere() throws Exception {
+    Receiver r = receiver();
+    Notification hook = hook(r.url("/c"), Notification.Format.JSON, Duration.ofHours(1));
+    start(fast(), hook);
+    java.util.Set<String> held = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    held.add("app-1");
+    notifier.sweptHere(() -> held::contains);
+    publisher.publish(pill("app-1", "shop", "green", "red"));
+    r.await(1);
+    settle();
+    // another replica takes app-1 over: this one stops reminding of it
+    held.remove("app-1");
+    clock.now = clock.now.plus(Duration.ofHours(2));
+    notifier.remindNow();
+    settle();
+    assertThat(r.requests()).hasSize(1);
+
+    // the replica that took it over never saw the red, yet tells the way back to green, once
+    Notifier other =
+        new Notifier(fleet::get, store.notifications(), clock, fast(), said::add).start();
+    open.add(other);
+    EventPublisher there = other.wrap(published::add);
+    there.publish(pill("app-1", "shop", "red", "yellow"));
+    there.publish(pill("app-1", "shop", "yellow", "green"));
+    there.publish(pill("app-1", "shop", "green", "yellow"));
+    JsonNode green = json(r.await(2).get(1));
+    assertThat(green.at("/pill/before").asText()).isEqualTo("yellow");
+    assertThat(green.at("/pill/after").asText()).isEqualTo("green");
+    Receiver.until(other::idle, "the other notifier to be idle");
+    assertThat(r.requests()).hasSize(2);
+  }
+
+  @Test
   void aFailedTryIsRetriedAndEveryTryIsRecorded() throws Exception {
     Receiver r = receiver().answer(500);
     start(fast(), hook(r.url("/x"), Notification.Format.JSON, null));
