@@ -223,6 +223,7 @@ public final class Serve {
       // Retention and the cross-tenant audit: once per schedule across the replicas.
       ClusterJobs jobs = new ClusterJobs(store.clusterJobs(), poller.replica(), l -> say(err, l));
       events.retainThrough(jobs);
+      notifier.onceAcross(jobs);
       plane.tenantAudits().onceAcross(jobs).start(); // audit.schedule; closed with the plane
       // auto_update: new digests rolled out by this server's rollout service
       plane

@@ -7,6 +7,7 @@ import dev.selvedge.fleet.Fleet;
 import dev.selvedge.fleet.Notification;
 import dev.selvedge.port.NotificationStore;
 import dev.selvedge.port.NotificationStore.Delivery;
+import dev.selvedge.server.ClusterJobs;
 import dev.selvedge.server.events.EventPublisher;
 import dev.selvedge.server.events.ServerEvent;
 import java.io.IOException;
@@ -110,6 +111,7 @@ public final class Notifier implements AutoCloseable {
   private final HttpClient http;
   private final Dedup dedup = new Dedup();
   private volatile Supplier<Predicate<String>> sweptHere = () -> node -> true;
+  private volatile ClusterJobs jobs = ClusterJobs.ALONE;
   private final BlockingQueue<ServerEvent> intake;
   private final Semaphore sending;
   private final AtomicInteger pending = new AtomicInteger();
@@ -209,6 +211,12 @@ public final class Notifier implements AutoCloseable {
    */
   public Notifier sweptHere(Supplier<Predicate<String>> nodes) {
     this.sweptHere = java.util.Objects.requireNonNull(nodes, "nodes");
+    return this;
+  }
+
+  /** Removes old delivery records on one replica at a time ({@code notification-retention}). */
+  public Notifier onceAcross(ClusterJobs jobs) {
+    this.jobs = java.util.Objects.requireNonNull(jobs, "jobs");
     return this;
   }
 
@@ -480,7 +488,8 @@ public final class Notifier implements AutoCloseable {
       Instant now = clock.instant();
       if (Duration.between(lastRetention, now).compareTo(Duration.ofHours(1)) >= 0) {
         lastRetention = now;
-        retainNow();
+        // once an hour across the replicas sharing the store
+        jobs.once("notification-retention", Duration.ofMinutes(50), this::retainNow);
       }
     } catch (RuntimeException x) {
       LOG.log(System.Logger.Level.WARNING, "the notifier's timer failed: {0}", x.getMessage());
