@@ -358,6 +358,105 @@ class RolloutIT {
     }
   }
 
+  @Test
+  void aRolloutProcessKilledMidwayIsResumedByAnotherAndNoNodeIsAppliedTwice() throws Exception {
+    Path jar = Path.of("target", "selvedge.jar").toAbsolutePath();
+    assertThat(jar).as("the jar, built before the integration tests").isRegularFile();
+    Map<String, String> env = env();
+    env.put("SELVEDGE_LEASE_TTL", "5s"); // the dead process's leases run out quickly
+    List<String> command =
+        List.of(
+            ProcessHandle.current().info().command().orElse("java"),
+            "-jar",
+            jar.toString(),
+            "rollout",
+            "--stack",
+            "app",
+            "--tag",
+            "eu",
+            "--waves",
+            "1,100%",
+            "--parallel",
+            "1",
+            "--gate-timeout",
+            "60s");
+    ProcessBuilder pb = new ProcessBuilder(command).directory(tmp.toFile());
+    pb.environment().clear();
+    pb.environment().putAll(env);
+    pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    Process runner = pb.start();
+    java.util.concurrent.BlockingQueue<String> lines =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              try (var in =
+                  new java.io.BufferedReader(
+                      new java.io.InputStreamReader(
+                          runner.getErrorStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+                for (String l = in.readLine(); l != null; l = in.readLine()) {
+                  lines.add(l);
+                }
+              } catch (java.io.IOException e) {
+                // the process was killed
+              }
+            });
+    String id = null;
+    StringBuilder said = new StringBuilder();
+    try {
+      // Killed once the canary is healthy and the second node's apply has begun.
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+      while (true) {
+        String l = lines.poll(Math.max(1, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+        assertThat(l).as("the rollout's progress so far:\n" + said).isNotNull();
+        said.append(l).append('\n');
+        if (id == null && l.startsWith("rollout ") && l.endsWith(" started")) {
+          id = l.split(" ")[1];
+        }
+        if (l.endsWith(": node n2: applying")) {
+          break;
+        }
+      }
+      runner.destroyForcibly(); // SIGKILL: no clean-up of its leases
+      assertThat(runner.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      runner.destroyForcibly();
+      outputs.add(said.toString());
+    }
+    assertThat(id).as(said.toString()).isNotNull();
+
+    // Another process resumes it once the dead owner's lease has run out.
+    MainTest.Result resumed;
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      resumed = MainTest.run(tmp, env, "rollout", "resume", id);
+      outputs.add(resumed.out() + resumed.err());
+      if (resumed.code() != 2 || System.nanoTime() > until) {
+        break;
+      }
+      Thread.sleep(500); // the lease's expiry is a wall-clock time: waited for, bounded
+    }
+    assertThat(resumed.code()).as(resumed.out() + resumed.err()).isZero();
+    JsonNode end = status(id);
+    assertThat(end.get("state").asText()).isEqualTo("finished");
+    try (Store store = Stores.open(StoreConfig.defaults(env))) {
+      List<dev.selvedge.port.RolloutStore.NodeStep> steps = store.rollouts().steps(id);
+      assertThat(steps).hasSize(2).allMatch(st -> st.step() == Step.HEALTHY);
+      for (int i = 0; i < 2; i++) {
+        String host = steps.get(i).host();
+        String rolloutId = id;
+        List<Deployment> made =
+            store.deployments().history(host, projects.get(i), 10).stream()
+                .filter(d -> d.actor().contains("(rollout " + rolloutId + ")"))
+                .toList();
+        assertThat(made).as("node n" + (i + 1) + "'s deployments by the rollout").hasSize(1);
+      }
+    }
+    for (int i = 0; i < 2; i++) {
+      assertThat(imageOf(containerOf(projects.get(i)))).startsWith(good);
+    }
+  }
+
   private static Rollout waitForEnd(RolloutService s, String id) throws InterruptedException {
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
     while (System.nanoTime() < until) {
