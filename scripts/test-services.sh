@@ -357,6 +357,10 @@ ensure_postgres() {
   pg_as_postgres <<SQL
 SELECT format('CREATE ROLE %I', '$PG_ROLE') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PG_ROLE') \\gexec
 ALTER ROLE $PG_ROLE WITH LOGIN CREATEDB NOSUPERUSER PASSWORD '$(cat "$PG_PASSWORD_FILE")';
+-- The tests drop their scratch databases WITH (FORCE), which also ends an autovacuum worker that
+-- happens to be in one: without this role that is refused ("must be a member of the role whose
+-- process is being terminated or member of pg_signal_backend") and a passing test fails.
+GRANT pg_signal_backend TO $PG_ROLE;
 SQL
   PGPASSWORD=$(cat "$PG_PASSWORD_FILE") psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U "$PG_ROLE" -d postgres \
     -c 'SELECT 1' >/dev/null || die "role $PG_ROLE cannot log in to PostgreSQL on 127.0.0.1:$PG_PORT"
