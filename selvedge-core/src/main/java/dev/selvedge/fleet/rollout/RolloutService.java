@@ -223,6 +223,10 @@ public final class RolloutService {
   public Rollout prepareResume(String id) {
     Rollout r = find(id);
     Instant now = clock.instant();
+    if (haltedInRollback(r)) {
+      // Rolling the image forward again would undo what the rollback put back: continue it.
+      return takeForRollback(r, now);
+    }
     if (r.state().active()) {
       return store
           .claim(id, owner, now, now.plus(leaseTtl))
@@ -242,7 +246,7 @@ public final class RolloutService {
           "rollout " + id + " is " + r.state().label() + ": there is nothing to resume");
     }
     if (!store.transition(id, owner, State.RUNNING, null, null, now, now.plus(leaseTtl))) {
-      throw new RolloutException("rollout " + id + " changed meanwhile; ask again");
+      throw new RolloutException(busyOrChanged(id));
     }
     for (NodeStep s : store.steps(id)) {
       if (s.step() == Step.FAILED || s.step() == Step.ROLLED_BACK || s.step() == Step.SKIPPED) {
@@ -252,6 +256,16 @@ public final class RolloutService {
     Rollout resumed = find(id);
     listener.event(RolloutListener.STARTED, resumed, null, null, "resumed");
     return resumed;
+  }
+
+  /** The reason of a rollout whose rollback could not put every node back starts so. */
+  public static final String ROLLBACK_INCOMPLETE = "rollback incomplete: ";
+
+  /** Whether {@code r} halted in its rollback (a node could not be put back). */
+  public static boolean haltedInRollback(Rollout r) {
+    return r.state() == State.HALTED
+        && r.reason() != null
+        && r.reason().startsWith(ROLLBACK_INCOMPLETE);
   }
 
   /** {@link #prepareResume} and then {@link #run} in the background. */
@@ -297,12 +311,38 @@ public final class RolloutService {
       throw new RolloutException(
           "rollout " + id + " is " + r.state().label() + ": there is nothing to roll back");
     }
-    Instant now = clock.instant();
+    return takeForRollback(r, clock.instant());
+  }
+
+  private Rollout takeForRollback(Rollout r, Instant now) {
     if (!store.transition(
-        id, owner, State.ROLLING_BACK, "rolling back", r.failedNode(), now, now.plus(leaseTtl))) {
-      throw new RolloutException("rollout " + id + " changed meanwhile; ask again");
+        r.id(),
+        owner,
+        State.ROLLING_BACK,
+        "rolling back",
+        r.failedNode(),
+        now,
+        now.plus(leaseTtl))) {
+      throw new RolloutException(busyOrChanged(r.id()));
     }
-    return find(id);
+    return find(r.id());
+  }
+
+  /** Why a transition of a halted or aborted rollout was refused. */
+  private String busyOrChanged(String id) {
+    Rollout r = find(id);
+    if (r.owner() != null && !r.owner().equals(owner)) {
+      return "rollout "
+          + id
+          + " is "
+          + r.state().label()
+          + " but "
+          + r.owner()
+          + " is still finishing its node in flight (lease until "
+          + r.leaseUntil()
+          + "); ask again once it stopped";
+    }
+    return "rollout " + id + " changed meanwhile; ask again";
   }
 
   /** {@link #prepareRollback} and then {@link #run} in the background. */
@@ -553,7 +593,10 @@ public final class RolloutService {
     List<String> problems = new ArrayList<>();
     List<NodeStep> changed = new ArrayList<>();
     for (NodeStep s : store.steps(r.id())) {
-      if (s.step() == Step.HEALTHY || s.step() == Step.APPLYING) {
+      // A failed apply that recorded its deployment changed the node (it was not restored).
+      if (s.step() == Step.HEALTHY
+          || s.step() == Step.APPLYING
+          || (s.step() == Step.FAILED && s.deployment() != null)) {
         changed.add(s);
       }
     }
@@ -581,7 +624,7 @@ public final class RolloutService {
         listener.event(RolloutListener.ROLLED_BACK, find(r.id()), null, null, why);
       }
     } else {
-      String why = "rollback incomplete: " + String.join("; ", problems);
+      String why = ROLLBACK_INCOMPLETE + String.join("; ", problems);
       if (store.transition(r.id(), owner, State.HALTED, why, r.failedNode(), now, null)) {
         listener.event(RolloutListener.HALTED, find(r.id()), null, null, why);
       }
