@@ -16,7 +16,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -50,6 +52,7 @@ public final class RolloutService {
   private final String owner;
   private final Duration leaseTtl;
   private final Executor background;
+  private final Set<Lease> leases = ConcurrentHashMap.newKeySet();
 
   /**
    * @param fleet the registry as it is now (read at every start, resume and node)
@@ -368,6 +371,20 @@ public final class RolloutService {
     return ids;
   }
 
+  /**
+   * A clean stop of this process: every rollout it works on starts no further node and its lease
+   * ends now, so another replica (or {@code resume}) takes it over at once rather than after the
+   * lease's time to live. A node being applied finishes its apply and records it. Returns the ids.
+   */
+  public List<String> releaseLeases() {
+    List<String> ids = new ArrayList<>();
+    for (Lease l : List.copyOf(leases)) {
+      l.release();
+      ids.add(l.id);
+    }
+    return ids;
+  }
+
   private void runLogged(String id) {
     try {
       run(id);
@@ -407,9 +424,12 @@ public final class RolloutService {
     private final Object lock = new Object();
     private boolean closed;
     private final Thread renewer;
+    private volatile Instant renewed;
 
     Lease(String id) {
       this.id = id;
+      this.renewed = clock.instant();
+      leases.add(this);
       this.renewer = Thread.ofVirtual().name("selvedge-rollout-lease").start(this::renewing);
     }
 
@@ -439,16 +459,42 @@ public final class RolloutService {
       if (lost.get()) {
         return false;
       }
+      Instant at = clock.instant();
       try {
-        Optional<Rollout> now = store.renew(id, owner, clock.instant().plus(leaseTtl));
+        Optional<Rollout> now = store.renew(id, owner, at.plus(leaseTtl));
         if (now.isEmpty() || !now.get().state().active()) {
           lost.set(true);
+        } else {
+          renewed = at;
         }
       } catch (RuntimeException e) {
-        // The store is away: the lease may run out; the next renewal or step tells.
-        LOG.log(System.Logger.Level.WARNING, "cannot renew rollout " + id + ": " + e.getMessage());
+        // The store is away: the lease is not confirmed. Past half its life another process may
+        // take the rollout over before this one hears of it: start no further node (the rollout
+        // stays as it is, for a take-over or a resume).
+        boolean stale = Duration.between(renewed, at).compareTo(leaseTtl.dividedBy(2)) > 0;
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "cannot renew rollout "
+                + id
+                + ": "
+                + e.getMessage()
+                + (stale ? "; its lease is no longer confirmed: no further node is started" : ""));
+        if (stale) {
+          lost.set(true);
+        }
       }
       return !lost.get();
+    }
+
+    /** Ends the lease now (a clean stop): another process may take the rollout over at once. */
+    void release() {
+      lost.set(true);
+      try {
+        store.renew(id, owner, clock.instant());
+      } catch (RuntimeException e) {
+        LOG.log(
+            System.Logger.Level.WARNING, "cannot release rollout " + id + ": " + e.getMessage());
+      }
     }
 
     boolean lost() {
@@ -461,6 +507,7 @@ public final class RolloutService {
 
     @Override
     public void close() {
+      leases.remove(this);
       synchronized (lock) {
         closed = true;
         lock.notifyAll();

@@ -14,6 +14,9 @@ final class MemoryRolloutStore implements RolloutStore {
   private final Map<String, Rollout> rollouts = new LinkedHashMap<>();
   private final Map<String, Map<String, NodeStep>> steps = new LinkedHashMap<>();
 
+  /** When set, a renewal throws it (the store away). */
+  volatile RuntimeException renewFailure;
+
   @Override
   public synchronized void create(Rollout r, List<NodeStep> list) {
     active(r.stack())
@@ -98,6 +101,9 @@ final class MemoryRolloutStore implements RolloutStore {
 
   @Override
   public synchronized Optional<Rollout> renew(String id, String owner, Instant until) {
+    if (renewFailure != null) {
+      throw renewFailure;
+    }
     Rollout r = rollouts.get(id);
     if (r == null || !owner.equals(r.owner())) {
       return Optional.empty();

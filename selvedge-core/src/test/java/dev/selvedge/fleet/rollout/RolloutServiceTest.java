@@ -298,6 +298,67 @@ class RolloutServiceTest {
   }
 
   @Test
+  void aRenewalThatFailsPastHalfTheLeaseStartsNoFurtherNode() {
+    RolloutService s = service("p1");
+    Rollout r = s.create(request("1,100%", 1));
+    deployer.during =
+        node -> {
+          if (node.equals("b")) {
+            // the store goes away during b's apply, for longer than half the lease (1 h)
+            store.renewFailure = new dev.selvedge.port.StoreException("connection refused", null);
+            clock.now = clock.now.plus(Duration.ofMinutes(31));
+          }
+        };
+    Rollout end = s.run(r.id());
+    assertThat(deployer.applies).containsOnlyKeys("a", "b");
+    // left for a take-over: still running, its nodes not started still pending
+    assertThat(end.state()).isEqualTo(State.RUNNING);
+    assertThat(steps(r.id())).containsEntry("b", Step.HEALTHY).containsEntry("c", Step.PENDING);
+  }
+
+  @Test
+  void aRenewalThatFailsBrieflyDoesNotStopTheRollout() {
+    RolloutService s = service("p1");
+    Rollout r = s.create(request("1,100%", 1));
+    deployer.during =
+        node -> {
+          if (node.equals("b")) {
+            store.renewFailure = new dev.selvedge.port.StoreException("connection refused", null);
+            clock.now = clock.now.plus(Duration.ofMinutes(5));
+          } else if (node.equals("c")) {
+            store.renewFailure = null;
+          }
+        };
+    assertThat(s.run(r.id()).state()).isEqualTo(State.FINISHED);
+  }
+
+  @Test
+  void aCleanStopEndsTheLeaseNowAndAnotherProcessTakesOverAtOnce() {
+    RolloutService first = service("p1");
+    RolloutService second = service("p2");
+    Rollout r = first.create(request("1,100%", 1));
+    List<String> released = new ArrayList<>();
+    deployer.during =
+        node -> {
+          if (node.equals("b")) {
+            released.addAll(first.releaseLeases());
+          }
+        };
+    Rollout left = first.run(r.id());
+    assertThat(released).containsExactly(r.id());
+    assertThat(left.state()).isEqualTo(State.RUNNING);
+    assertThat(left.leaseUntil()).isEqualTo(clock.now);
+    // b, in flight, was recorded; nothing further was started
+    assertThat(deployer.applies).containsOnlyKeys("a", "b");
+    assertThat(steps(r.id())).containsEntry("b", Step.HEALTHY);
+    deployer.during = n -> {};
+    clock.now = clock.now.plusSeconds(1);
+    assertThat(second.resumeExpired()).containsExactly(r.id());
+    assertThat(store.find(r.id()).orElseThrow().state()).isEqualTo(State.FINISHED);
+    assertThat(deployer.applies.values()).containsOnly(1);
+  }
+
+  @Test
   void oneRolloutPerStackAndAbortEndsIt() {
     RolloutService s = service("p1");
     Rollout r = s.create(request("1,100%", 1));
