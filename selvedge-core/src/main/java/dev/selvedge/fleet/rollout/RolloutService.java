@@ -219,7 +219,8 @@ public final class RolloutService {
   /**
    * Takes rollout {@code id} up again for this process: a halted or aborted one runs again (its
    * failed, rolled-back and skipped nodes pending again; its healthy ones stay), a running one
-   * whose owner's lease ended is taken over. Does not run it: see {@link #run}.
+   * whose owner's lease ended is taken over; one whose rollback halted continues its rollback
+   * (never rolls forward again). Does not run it: see {@link #run}.
    *
    * @throws RolloutException when it is finished, rolled back or owned by a live process
    */
@@ -279,8 +280,9 @@ public final class RolloutService {
   }
 
   /**
-   * Aborts rollout {@code id}: no further node is started (one being applied finishes its apply);
-   * nodes already changed stay as they are ({@code rollback} puts them back).
+   * Aborts rollout {@code id}: no further node is started (one being applied finishes its apply and
+   * is recorded: the owner keeps the rollout until it stops, then the nodes never started read
+   * skipped); nodes already changed stay as they are ({@code rollback} puts them back).
    */
   public Rollout abort(String id, String why) {
     Rollout r = find(id);
@@ -414,7 +416,22 @@ public final class RolloutService {
         roll(r, lease);
       }
     }
+    stopAborted(id);
     return find(id);
+  }
+
+  /**
+   * An abort leaves the rollout to its owner until it stops (its node in flight recorded): once
+   * stopped, the nodes it never started read skipped and it gives the rollout up.
+   */
+  private void stopAborted(String id) {
+    Rollout now = find(id);
+    if (now.state() != State.ABORTED || !owner.equals(now.owner())) {
+      return;
+    }
+    Instant at = clock.instant();
+    store.skipPending(id, owner, "not reached: the rollout was aborted", at);
+    store.transition(id, owner, State.ABORTED, now.reason(), now.failedNode(), at, null);
   }
 
   /** The owner's lease on a rollout, renewed every third of its time to live while it runs. */

@@ -180,6 +180,12 @@ final class MemoryRolloutStore implements RolloutStore {
                 throw new Busy(r.stack(), a.id());
               });
     }
+    boolean keep =
+        !next.active()
+            && owner == null
+            && r.owner() != null
+            && r.leaseUntil() != null
+            && !r.leaseUntil().isBefore(at);
     rollouts.put(
         id,
         new Rollout(
@@ -195,8 +201,8 @@ final class MemoryRolloutStore implements RolloutStore {
             r.actor(),
             r.createdAt(),
             at,
-            next.active() ? owner : null,
-            next.active() ? until : null,
+            next.active() ? owner : keep ? r.owner() : null,
+            next.active() ? until : keep ? r.leaseUntil() : null,
             reason,
             failedNode));
     return true;

@@ -359,6 +359,35 @@ class RolloutServiceTest {
   }
 
   @Test
+  void anAbortRecordsTheNodeInFlightAndSkipsTheNodesNeverStarted() {
+    RolloutService runner = service("p1");
+    RolloutService operator = service("p2");
+    Rollout r = runner.create(request("1,100%", 1));
+    deployer.during =
+        node -> {
+          if (node.equals("b")) {
+            operator.abort(r.id(), "operator asked");
+          }
+        };
+    Rollout end = runner.run(r.id());
+    assertThat(end.state()).isEqualTo(State.ABORTED);
+    assertThat(end.owner()).isNull();
+    assertThat(end.reason()).isEqualTo("operator asked");
+    assertThat(deployer.applies).containsOnlyKeys("a", "b");
+    assertThat(steps(r.id()))
+        .containsEntry("a", Step.HEALTHY)
+        .containsEntry("b", Step.HEALTHY)
+        .containsEntry("c", Step.SKIPPED)
+        .containsEntry("e", Step.SKIPPED);
+    // rollback puts back exactly the two nodes changed, applying nothing again
+    deployer.during = n -> {};
+    operator.prepareRollback(r.id());
+    assertThat(operator.run(r.id()).state()).isEqualTo(State.ROLLED_BACK);
+    assertThat(deployer.rollbacks).containsExactlyInAnyOrder("a->97", "b->98");
+    assertThat(deployer.applies.values()).containsOnly(1);
+  }
+
+  @Test
   void oneRolloutPerStackAndAbortEndsIt() {
     RolloutService s = service("p1");
     Rollout r = s.create(request("1,100%", 1));
