@@ -641,8 +641,7 @@ public final class RolloutService {
     if (!result.healthy()) {
       failed.compareAndSet(null, done);
     }
-    if (!store.step(r.id(), owner, done)) {
-      lease.lose();
+    if (!record(r, done, lease)) {
       return;
     }
     listener.event(
@@ -725,11 +724,34 @@ public final class RolloutService {
             s.deployment(),
             "put back to deployment " + s.previous(),
             clock.instant());
-    if (!store.step(r.id(), owner, back)) {
-      lease.lose();
-    }
+    record(r, back, lease);
     listener.event(RolloutListener.NODE_HEALTHY, r, s.node(), s.wave(), back.detail());
     return null;
+  }
+
+  /**
+   * Records a node's outcome; false (and the lease counted lost: no further node) when this process
+   * no longer holds the rollout or the store does not answer (the step stays as it was, judged by
+   * whoever continues the rollout).
+   */
+  private boolean record(Rollout r, NodeStep step, Lease lease) {
+    try {
+      if (store.step(r.id(), owner, step)) {
+        return true;
+      }
+    } catch (RuntimeException e) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "cannot record node "
+              + step.node()
+              + " of rollout "
+              + r.id()
+              + ": "
+              + e.getMessage()
+              + "; no further node is started");
+    }
+    lease.lose();
+    return false;
   }
 
   /** Runs {@code work} on each step, at most the rollout's parallel at once; waits for them all. */

@@ -17,6 +17,9 @@ final class MemoryRolloutStore implements RolloutStore {
   /** When set, a renewal throws it (the store away). */
   volatile RuntimeException renewFailure;
 
+  /** When set, a step write throws it. */
+  volatile RuntimeException stepFailure;
+
   @Override
   public synchronized void create(Rollout r, List<NodeStep> list) {
     active(r.stack())
@@ -115,6 +118,9 @@ final class MemoryRolloutStore implements RolloutStore {
 
   @Override
   public synchronized boolean step(String id, String owner, NodeStep s) {
+    if (stepFailure != null) {
+      throw stepFailure;
+    }
     Rollout r = rollouts.get(id);
     if (r == null || !owner.equals(r.owner())) {
       return false;

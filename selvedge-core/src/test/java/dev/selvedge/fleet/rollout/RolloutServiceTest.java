@@ -333,6 +333,29 @@ class RolloutServiceTest {
   }
 
   @Test
+  void aStoreThatCannotRecordANodeStopsTheRolloutForATakeOver() {
+    RolloutService s = service("p1");
+    Rollout r = s.create(request("1,100%", 1));
+    deployer.during =
+        node -> {
+          if (node.equals("b")) {
+            store.stepFailure = new dev.selvedge.port.StoreException("connection refused", null);
+          }
+        };
+    Rollout end = s.run(r.id());
+    assertThat(deployer.applies).containsOnlyKeys("a", "b");
+    assertThat(end.state()).isEqualTo(State.RUNNING);
+    // b stays applying: whoever continues judges it from its deployments
+    assertThat(steps(r.id())).containsEntry("b", Step.APPLYING).containsEntry("c", Step.PENDING);
+    store.stepFailure = null;
+    deployer.during = n -> {};
+    clock.now = clock.now.plus(Duration.ofHours(2));
+    assertThat(service("p2").resumeExpired()).containsExactly(r.id());
+    assertThat(store.find(r.id()).orElseThrow().state()).isEqualTo(State.FINISHED);
+    assertThat(deployer.applies.values()).containsOnly(1);
+  }
+
+  @Test
   void aCleanStopEndsTheLeaseNowAndAnotherProcessTakesOverAtOnce() {
     RolloutService first = service("p1");
     RolloutService second = service("p2");
