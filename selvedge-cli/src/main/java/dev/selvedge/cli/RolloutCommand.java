@@ -212,38 +212,47 @@ final class RolloutCommand implements Command {
         return ExitCode.INPUT;
       }
       print(json, end, rollouts);
-      if (end.state().active()) {
-        // This process stopped working on it while it is still under way.
-        if (end.owner() != null && !end.owner().equals(rollouts.owner())) {
-          err.println(
-              "selvedge: rollout "
-                  + end.id()
-                  + " is "
-                  + end.state().label()
-                  + ", being continued by another process ("
-                  + end.owner()
-                  + "): `selvedge rollout status "
-                  + end.id()
-                  + "` follows it");
-          err.flush();
-          return ExitCode.FINDINGS;
-        }
+      return exitCode(end, rollouts.owner(), err);
+    }
+  }
+
+  /**
+   * The exit code of a rollout this process ran, as it ended: a rollout still under way is said
+   * (continued by another process, or left for a take-over after this process lost its lease),
+   * never reported as halted.
+   */
+  static int exitCode(Rollout end, String me, PrintWriter err) {
+    if (end.state().active()) {
+      // This process stopped working on it while it is still under way.
+      if (end.owner() != null && !end.owner().equals(me)) {
         err.println(
             "selvedge: rollout "
                 + end.id()
                 + " is "
                 + end.state().label()
-                + " but this process lost its lease (the store did not confirm it): `selvedge"
-                + " rollout resume "
+                + ", being continued by another process ("
+                + end.owner()
+                + "): `selvedge rollout status "
                 + end.id()
-                + "` (or a server on the store) continues it");
+                + "` follows it");
         err.flush();
-        return ExitCode.INPUT;
+        return ExitCode.FINDINGS;
       }
-      return end.state() == State.FINISHED || end.state() == State.ROLLED_BACK
-          ? ExitCode.OK
-          : ExitCode.FINDINGS;
+      err.println(
+          "selvedge: rollout "
+              + end.id()
+              + " is "
+              + end.state().label()
+              + " but this process lost its lease (the store did not confirm it): `selvedge"
+              + " rollout resume "
+              + end.id()
+              + "` (or a server on the store) continues it");
+      err.flush();
+      return ExitCode.INPUT;
     }
+    return end.state() == State.FINISHED || end.state() == State.ROLLED_BACK
+        ? ExitCode.OK
+        : ExitCode.FINDINGS;
   }
 
   private RolloutRequest request(Namespace ns, Duration gate) {
