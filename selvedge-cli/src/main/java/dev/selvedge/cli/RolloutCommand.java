@@ -2,6 +2,8 @@ package dev.selvedge.cli;
 
 import dev.selvedge.SelvedgeException;
 import dev.selvedge.adapter.http.SocketHttpProbe;
+import dev.selvedge.contract.SecretValues;
+import dev.selvedge.contract.Secrets;
 import dev.selvedge.docker.FleetEngines;
 import dev.selvedge.fleet.Fleet;
 import dev.selvedge.fleet.FleetFile;
@@ -18,6 +20,7 @@ import dev.selvedge.operations.event.OperationEvent;
 import dev.selvedge.port.RolloutStore.Rollout;
 import dev.selvedge.port.RolloutStore.State;
 import dev.selvedge.port.Store;
+import dev.selvedge.port.StoreException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -33,7 +36,8 @@ import net.sourceforge.argparse4j.inf.Subparser;
 /**
  * {@code selvedge rollout}: a stack rolled out across the fleet in waves, run by this process on
  * the same store (leases, deployments, history) as the server's; and {@code rollout status|resume
- * |abort|rollback ID}. Exit 0 every node healthy (or put back), 1 halted or aborted, 2 bad input.
+ * |abort|rollback ID}. Exit 0 every node healthy (or put back), 1 halted or aborted (or continued
+ * by another process), 2 could not run (bad input, the store unreachable mid-rollout).
  */
 final class RolloutCommand implements Command {
   private final Cli cli;
@@ -61,7 +65,8 @@ final class RolloutCommand implements Command {
             + " wave starts when every node of the current one is healthy, the first failed gate"
             + " halts the rollout (that node rolled back, no further node touched). Then: rollout"
             + " status ID, resume ID, abort ID, rollback ID (every node it changed back to its"
-            + " previous deployment). Exit 0 every node healthy, 1 halted, 2 bad input"
+            + " previous deployment). Exit 0 every node healthy, 1 halted or aborted (or continued by"
+            + " another process), 2 could not run (bad input, the store unreachable mid-rollout)"
             + " (docs/rollouts.md).");
     p.addArgument("action")
         .nargs("*")
@@ -147,44 +152,107 @@ final class RolloutCommand implements Command {
               deployer,
               (type, r, node, wave, detail) -> tell(err, type, r, node, wave, detail),
               clock,
-              "cli " + Actor.of(cli.environment()) + " pid " + ProcessHandle.current().pid(),
+              // unique per process: containers share hostnames and pid 1
+              "cli "
+                  + Actor.of(cli.environment())
+                  + " pid "
+                  + ProcessHandle.current().pid()
+                  + " "
+                  + java.util.UUID.randomUUID(),
               OperateOptions.leaseTtl(cli),
               task -> Thread.ofPlatform().name("selvedge-rollout").start(task));
       Rollout end;
-      switch (action) {
-        case "status" -> {
-          end = rollouts.find(args.get(1));
-          print(json, end, rollouts);
-          return switch (end.state()) {
-            case FINISHED, ROLLED_BACK, RUNNING, ROLLING_BACK -> ExitCode.OK;
-            case HALTED, ABORTED -> ExitCode.FINDINGS;
-          };
+      String id = args.size() > 1 ? args.get(1) : null;
+      try {
+        switch (action) {
+          case "status" -> {
+            end = rollouts.find(args.get(1));
+            print(json, end, rollouts);
+            return switch (end.state()) {
+              case FINISHED, ROLLED_BACK, RUNNING, ROLLING_BACK -> ExitCode.OK;
+              case HALTED, ABORTED -> ExitCode.FINDINGS;
+            };
+          }
+          case "abort" -> {
+            end = rollouts.abort(args.get(1), "aborted by " + Actor.of(cli.environment()));
+            print(json, end, rollouts);
+            return ExitCode.OK;
+          }
+          case "resume" -> {
+            rollouts.prepareResume(args.get(1));
+            end = rollouts.run(args.get(1));
+          }
+          case "rollback" -> {
+            rollouts.prepareRollback(args.get(1));
+            end = rollouts.run(args.get(1));
+          }
+          default -> {
+            Rollout r = rollouts.create(request);
+            id = r.id();
+            err.println("rollout " + r.id() + " of stack " + r.stack() + " started");
+            err.flush();
+            end = rollouts.run(r.id());
+          }
         }
-        case "abort" -> {
-          end = rollouts.abort(args.get(1), "aborted by " + Actor.of(cli.environment()));
-          print(json, end, rollouts);
-          return ExitCode.OK;
+      } catch (StoreException e) {
+        if (id == null) {
+          throw e;
         }
-        case "resume" -> {
-          rollouts.prepareResume(args.get(1));
-          end = rollouts.run(args.get(1));
-        }
-        case "rollback" -> {
-          rollouts.prepareRollback(args.get(1));
-          end = rollouts.run(args.get(1));
-        }
-        default -> {
-          Rollout r = rollouts.create(request);
-          err.println("rollout " + r.id() + " of stack " + r.stack() + " started");
-          err.flush();
-          end = rollouts.run(r.id());
-        }
+        // Not bad input: the store went away mid-rollout. Exit 2 (could not run), as every
+        // command does for an unreachable store or engine.
+        err.println(
+            "selvedge: rollout "
+                + id
+                + ": the store did not answer mid-rollout ("
+                + Secrets.maskUrlPasswords(e.getMessage(), SecretValues.MASK)
+                + "); the rollout is left as recorded: `selvedge rollout resume "
+                + id
+                + "` (or a server on the store, once this process's lease ran out) continues it");
+        err.flush();
+        return ExitCode.INPUT;
       }
       print(json, end, rollouts);
-      return end.state() == State.FINISHED || end.state() == State.ROLLED_BACK
-          ? ExitCode.OK
-          : ExitCode.FINDINGS;
+      return exitCode(end, rollouts.owner(), err);
     }
+  }
+
+  /**
+   * The exit code of a rollout this process ran, as it ended: a rollout still under way is said
+   * (continued by another process, or left for a take-over after this process lost its lease),
+   * never reported as halted.
+   */
+  static int exitCode(Rollout end, String me, PrintWriter err) {
+    if (end.state().active()) {
+      // This process stopped working on it while it is still under way.
+      if (end.owner() != null && !end.owner().equals(me)) {
+        err.println(
+            "selvedge: rollout "
+                + end.id()
+                + " is "
+                + end.state().label()
+                + ", being continued by another process ("
+                + end.owner()
+                + "): `selvedge rollout status "
+                + end.id()
+                + "` follows it");
+        err.flush();
+        return ExitCode.FINDINGS;
+      }
+      err.println(
+          "selvedge: rollout "
+              + end.id()
+              + " is "
+              + end.state().label()
+              + " but this process lost its lease (the store did not confirm it): `selvedge"
+              + " rollout resume "
+              + end.id()
+              + "` (or a server on the store) continues it");
+      err.flush();
+      return ExitCode.INPUT;
+    }
+    return end.state() == State.FINISHED || end.state() == State.ROLLED_BACK
+        ? ExitCode.OK
+        : ExitCode.FINDINGS;
   }
 
   private RolloutRequest request(Namespace ns, Duration gate) {

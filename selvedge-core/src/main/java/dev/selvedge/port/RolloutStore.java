@@ -221,8 +221,11 @@ public interface RolloutStore {
   /**
    * Moves the rollout to {@code next} with {@code reason} and {@code failedNode}: with {@code
    * owner} non-null only while that owner holds it; a terminal state gives up the ownership, an
-   * active one (a resume, a rollback) takes it for {@code owner} until {@code until}. Refused
-   * (false) when the state machine does not allow it.
+   * active one (a resume, a rollback) takes it for {@code owner} until {@code until}. A terminal
+   * state asked with a null {@code owner} (an abort, by anyone) while the owner's lease is live
+   * keeps that owner and lease: its writes (the node it is applying, the nodes it skips) still land
+   * until it gives the rollout up by a transition of its own. Refused (false) when the state
+   * machine does not allow it.
    *
    * @throws Busy when going active while another rollout of its stack is
    */

@@ -57,12 +57,20 @@ final class Rollouts implements AutoCloseable {
                     node -> event -> {}),
                 this::publish,
                 settings.clock(),
-                "serve "
-                    + dev.selvedge.operations.Actor.machine(ops.environment())
-                    + " pid "
-                    + ProcessHandle.current().pid(),
+                owner(ops),
                 LEASE,
                 threads);
+  }
+
+  /**
+   * This server's name as a rollout's owner: its replica id (unique per process, also in containers
+   * that share a hostname and pid 1), with the machine for the operator.
+   */
+  static String owner(OperationSettings ops) {
+    return "serve "
+        + ops.replica()
+        + " on "
+        + dev.selvedge.operations.Actor.machine(ops.environment());
   }
 
   /** How many nodes of a wave an auto-update's rollout applies at once (the CLI's default). */
@@ -197,11 +205,23 @@ final class Rollouts implements AutoCloseable {
     return s.length() <= 300 ? s : s.substring(0, 299) + "\u2026";
   }
 
+  /**
+   * A clean stop: no further take-over, and the rollouts this server works on start no further node
+   * and end their lease now, so another replica or {@code resume} takes them over at once.
+   */
   @Override
   public void close() {
     synchronized (lock) {
       closed = true;
       lock.notifyAll();
+    }
+    if (service != null) {
+      List<String> released = service.releaseLeases();
+      if (!released.isEmpty()) {
+        LOG.log(
+            System.Logger.Level.INFO,
+            "released rollout(s) " + String.join(", ", released) + " for another replica");
+      }
     }
   }
 }

@@ -310,6 +310,14 @@ final class JdbcRolloutStore implements RolloutStore {
                       return false;
                     }
                     boolean active = next.active();
+                    // Ended by someone else (an abort) while its owner's lease is live: the owner
+                    // keeps it until it stops, so the node it is applying is still recorded.
+                    boolean keep =
+                        !active
+                            && owner == null
+                            && r.owner() != null
+                            && r.leaseUntil() != null
+                            && !r.leaseUntil().isBefore(at);
                     return t.createUpdate(
                                 "UPDATE rollout SET state = :state, reason = :reason,"
                                     + " failed_node = :failed, updated_at = :at, owner = :owner,"
@@ -318,8 +326,10 @@ final class JdbcRolloutStore implements RolloutStore {
                             .bind("reason", reason)
                             .bind("failed", failedNode)
                             .bind("at", Db.timestamp(at))
-                            .bind("owner", active ? owner : null)
-                            .bind("until", Db.timestamp(active ? until : null))
+                            .bind("owner", active ? owner : keep ? r.owner() : null)
+                            .bind(
+                                "until",
+                                Db.timestamp(active ? until : keep ? r.leaseUntil() : null))
                             .bind("active", active ? r.stack() : null)
                             .bind("id", id)
                             .execute()

@@ -2031,8 +2031,99 @@ abstract class StoreContract {
             rollouts.transition(
                 id, null, dev.selvedge.port.RolloutStore.State.ABORTED, "stop", null, later, null))
         .isTrue();
-    assertThat(other.rollouts().renew(id, "proc-b", later.plusSeconds(60))).isEmpty();
+    assertThat(other.rollouts().renew(id, "proc-b", later.plusSeconds(60)))
+        .hasValueSatisfying(
+            x -> assertThat(x.state()).isEqualTo(dev.selvedge.port.RolloutStore.State.ABORTED));
     assertThat(other.rollouts().claim(id, "proc-b", later, later.plusSeconds(30))).isEmpty();
+  }
+
+  @Test
+  void anAbortLeavesTheRolloutToItsLiveOwnerUntilItStops() {
+    var rollouts = store.rollouts();
+    String id = "ra-" + project();
+    String stack = project();
+    rollouts.create(rollout(id, stack, "proc-a"), List.of(pending("a", 0, 0), pending("b", 0, 1)));
+    Instant now = micros(clock.instant());
+    var applying =
+        new dev.selvedge.port.RolloutStore.NodeStep(
+            "a", 0, 0, dev.selvedge.port.RolloutStore.Step.APPLYING, "h", 7L, null, null, now);
+    assertThat(rollouts.step(id, "proc-a", applying)).isTrue();
+    // another process aborts it while proc-a applies node a
+    Store other = open();
+    assertThat(
+            other
+                .rollouts()
+                .transition(
+                    id,
+                    null,
+                    dev.selvedge.port.RolloutStore.State.ABORTED,
+                    "aborted by ann",
+                    null,
+                    now,
+                    null))
+        .isTrue();
+    var aborted = other.rollouts().find(id).orElseThrow();
+    assertThat(aborted.state()).isEqualTo(dev.selvedge.port.RolloutStore.State.ABORTED);
+    assertThat(aborted.owner()).isEqualTo("proc-a");
+    assertThat(other.rollouts().active(stack)).isEmpty();
+    // nobody else resumes it while proc-a's lease is live
+    assertThat(
+            other
+                .rollouts()
+                .transition(
+                    id,
+                    "proc-b",
+                    dev.selvedge.port.RolloutStore.State.RUNNING,
+                    null,
+                    null,
+                    now,
+                    now.plusSeconds(30)))
+        .isFalse();
+    // proc-a's result for node a lands, it skips b, then gives the rollout up
+    assertThat(
+            rollouts.step(
+                id,
+                "proc-a",
+                applying.with(dev.selvedge.port.RolloutStore.Step.HEALTHY, "healthy", now)))
+        .isTrue();
+    assertThat(rollouts.skipPending(id, "proc-a", "not reached", now)).isEqualTo(1);
+    assertThat(
+            rollouts.transition(
+                id,
+                "proc-a",
+                dev.selvedge.port.RolloutStore.State.ABORTED,
+                "aborted by ann",
+                null,
+                now,
+                null))
+        .isTrue();
+    var stopped = other.rollouts().find(id).orElseThrow();
+    assertThat(stopped.owner()).isNull();
+    assertThat(stopped.leaseUntil()).isNull();
+    assertThat(stopped.reason()).isEqualTo("aborted by ann");
+    assertThat(other.rollouts().steps(id))
+        .extracting(dev.selvedge.port.RolloutStore.NodeStep::step)
+        .containsExactly(
+            dev.selvedge.port.RolloutStore.Step.HEALTHY,
+            dev.selvedge.port.RolloutStore.Step.SKIPPED);
+    assertThat(rollouts.step(id, "proc-a", applying)).isFalse();
+    // an abort of a rollout whose owner's lease ended takes the owner away
+    String dead = "rd-" + project();
+    rollouts.create(rollout(dead, project(), "proc-a"), List.of(pending("a", 0, 0)));
+    Instant late = now.plusSeconds(31);
+    assertThat(
+            other
+                .rollouts()
+                .transition(
+                    dead,
+                    null,
+                    dev.selvedge.port.RolloutStore.State.ABORTED,
+                    "x",
+                    null,
+                    late,
+                    null))
+        .isTrue();
+    assertThat(other.rollouts().find(dead).orElseThrow().owner()).isNull();
   }
 
   // --- notification deliveries ---------------------------------------------------------------

@@ -16,7 +16,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -50,6 +52,7 @@ public final class RolloutService {
   private final String owner;
   private final Duration leaseTtl;
   private final Executor background;
+  private final Set<Lease> leases = ConcurrentHashMap.newKeySet();
 
   /**
    * @param fleet the registry as it is now (read at every start, resume and node)
@@ -216,13 +219,18 @@ public final class RolloutService {
   /**
    * Takes rollout {@code id} up again for this process: a halted or aborted one runs again (its
    * failed, rolled-back and skipped nodes pending again; its healthy ones stay), a running one
-   * whose owner's lease ended is taken over. Does not run it: see {@link #run}.
+   * whose owner's lease ended is taken over; one whose rollback halted continues its rollback
+   * (never rolls forward again). Does not run it: see {@link #run}.
    *
    * @throws RolloutException when it is finished, rolled back or owned by a live process
    */
   public Rollout prepareResume(String id) {
     Rollout r = find(id);
     Instant now = clock.instant();
+    if (haltedInRollback(r)) {
+      // Rolling the image forward again would undo what the rollback put back: continue it.
+      return takeForRollback(r, now);
+    }
     if (r.state().active()) {
       return store
           .claim(id, owner, now, now.plus(leaseTtl))
@@ -242,7 +250,7 @@ public final class RolloutService {
           "rollout " + id + " is " + r.state().label() + ": there is nothing to resume");
     }
     if (!store.transition(id, owner, State.RUNNING, null, null, now, now.plus(leaseTtl))) {
-      throw new RolloutException("rollout " + id + " changed meanwhile; ask again");
+      throw new RolloutException(busyOrChanged(id));
     }
     for (NodeStep s : store.steps(id)) {
       if (s.step() == Step.FAILED || s.step() == Step.ROLLED_BACK || s.step() == Step.SKIPPED) {
@@ -254,6 +262,16 @@ public final class RolloutService {
     return resumed;
   }
 
+  /** The reason of a rollout whose rollback could not put every node back starts so. */
+  public static final String ROLLBACK_INCOMPLETE = "rollback incomplete: ";
+
+  /** Whether {@code r} halted in its rollback (a node could not be put back). */
+  public static boolean haltedInRollback(Rollout r) {
+    return r.state() == State.HALTED
+        && r.reason() != null
+        && r.reason().startsWith(ROLLBACK_INCOMPLETE);
+  }
+
   /** {@link #prepareResume} and then {@link #run} in the background. */
   public Rollout resume(String id) {
     Rollout r = prepareResume(id);
@@ -262,8 +280,9 @@ public final class RolloutService {
   }
 
   /**
-   * Aborts rollout {@code id}: no further node is started (one being applied finishes its apply);
-   * nodes already changed stay as they are ({@code rollback} puts them back).
+   * Aborts rollout {@code id}: no further node is started (one being applied finishes its apply and
+   * is recorded: the owner keeps the rollout until it stops, then the nodes never started read
+   * skipped); nodes already changed stay as they are ({@code rollback} puts them back).
    */
   public Rollout abort(String id, String why) {
     Rollout r = find(id);
@@ -297,12 +316,38 @@ public final class RolloutService {
       throw new RolloutException(
           "rollout " + id + " is " + r.state().label() + ": there is nothing to roll back");
     }
-    Instant now = clock.instant();
+    return takeForRollback(r, clock.instant());
+  }
+
+  private Rollout takeForRollback(Rollout r, Instant now) {
     if (!store.transition(
-        id, owner, State.ROLLING_BACK, "rolling back", r.failedNode(), now, now.plus(leaseTtl))) {
-      throw new RolloutException("rollout " + id + " changed meanwhile; ask again");
+        r.id(),
+        owner,
+        State.ROLLING_BACK,
+        "rolling back",
+        r.failedNode(),
+        now,
+        now.plus(leaseTtl))) {
+      throw new RolloutException(busyOrChanged(r.id()));
     }
-    return find(id);
+    return find(r.id());
+  }
+
+  /** Why a transition of a halted or aborted rollout was refused. */
+  private String busyOrChanged(String id) {
+    Rollout r = find(id);
+    if (r.owner() != null && !r.owner().equals(owner)) {
+      return "rollout "
+          + id
+          + " is "
+          + r.state().label()
+          + " but "
+          + r.owner()
+          + " is still finishing its node in flight (lease until "
+          + r.leaseUntil()
+          + "); ask again once it stopped";
+    }
+    return "rollout " + id + " changed meanwhile; ask again";
   }
 
   /** {@link #prepareRollback} and then {@link #run} in the background. */
@@ -324,6 +369,20 @@ public final class RolloutService {
       listener.event(
           RolloutListener.STARTED, r, null, null, "taken over: its owner's lease ran out");
       background.execute(() -> runLogged(r.id()));
+    }
+    return ids;
+  }
+
+  /**
+   * A clean stop of this process: every rollout it works on starts no further node and its lease
+   * ends now, so another replica (or {@code resume}) takes it over at once rather than after the
+   * lease's time to live. A node being applied finishes its apply and records it. Returns the ids.
+   */
+  public List<String> releaseLeases() {
+    List<String> ids = new ArrayList<>();
+    for (Lease l : List.copyOf(leases)) {
+      l.release();
+      ids.add(l.id);
     }
     return ids;
   }
@@ -357,7 +416,22 @@ public final class RolloutService {
         roll(r, lease);
       }
     }
+    stopAborted(id);
     return find(id);
+  }
+
+  /**
+   * An abort leaves the rollout to its owner until it stops (its node in flight recorded): once
+   * stopped, the nodes it never started read skipped and it gives the rollout up.
+   */
+  private void stopAborted(String id) {
+    Rollout now = find(id);
+    if (now.state() != State.ABORTED || !owner.equals(now.owner())) {
+      return;
+    }
+    Instant at = clock.instant();
+    store.skipPending(id, owner, "not reached: the rollout was aborted", at);
+    store.transition(id, owner, State.ABORTED, now.reason(), now.failedNode(), at, null);
   }
 
   /** The owner's lease on a rollout, renewed every third of its time to live while it runs. */
@@ -367,9 +441,12 @@ public final class RolloutService {
     private final Object lock = new Object();
     private boolean closed;
     private final Thread renewer;
+    private volatile Instant renewed;
 
     Lease(String id) {
       this.id = id;
+      this.renewed = clock.instant();
+      leases.add(this);
       this.renewer = Thread.ofVirtual().name("selvedge-rollout-lease").start(this::renewing);
     }
 
@@ -399,16 +476,42 @@ public final class RolloutService {
       if (lost.get()) {
         return false;
       }
+      Instant at = clock.instant();
       try {
-        Optional<Rollout> now = store.renew(id, owner, clock.instant().plus(leaseTtl));
+        Optional<Rollout> now = store.renew(id, owner, at.plus(leaseTtl));
         if (now.isEmpty() || !now.get().state().active()) {
           lost.set(true);
+        } else {
+          renewed = at;
         }
       } catch (RuntimeException e) {
-        // The store is away: the lease may run out; the next renewal or step tells.
-        LOG.log(System.Logger.Level.WARNING, "cannot renew rollout " + id + ": " + e.getMessage());
+        // The store is away: the lease is not confirmed. Past half its life another process may
+        // take the rollout over before this one hears of it: start no further node (the rollout
+        // stays as it is, for a take-over or a resume).
+        boolean stale = Duration.between(renewed, at).compareTo(leaseTtl.dividedBy(2)) > 0;
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "cannot renew rollout "
+                + id
+                + ": "
+                + e.getMessage()
+                + (stale ? "; its lease is no longer confirmed: no further node is started" : ""));
+        if (stale) {
+          lost.set(true);
+        }
       }
       return !lost.get();
+    }
+
+    /** Ends the lease now (a clean stop): another process may take the rollout over at once. */
+    void release() {
+      lost.set(true);
+      try {
+        store.renew(id, owner, clock.instant());
+      } catch (RuntimeException e) {
+        LOG.log(
+            System.Logger.Level.WARNING, "cannot release rollout " + id + ": " + e.getMessage());
+      }
     }
 
     boolean lost() {
@@ -421,6 +524,7 @@ public final class RolloutService {
 
     @Override
     public void close() {
+      leases.remove(this);
       synchronized (lock) {
         closed = true;
         lock.notifyAll();
@@ -537,8 +641,7 @@ public final class RolloutService {
     if (!result.healthy()) {
       failed.compareAndSet(null, done);
     }
-    if (!store.step(r.id(), owner, done)) {
-      lease.lose();
+    if (!record(r, done, lease)) {
       return;
     }
     listener.event(
@@ -553,7 +656,10 @@ public final class RolloutService {
     List<String> problems = new ArrayList<>();
     List<NodeStep> changed = new ArrayList<>();
     for (NodeStep s : store.steps(r.id())) {
-      if (s.step() == Step.HEALTHY || s.step() == Step.APPLYING) {
+      // A failed apply that recorded its deployment changed the node (it was not restored).
+      if (s.step() == Step.HEALTHY
+          || s.step() == Step.APPLYING
+          || (s.step() == Step.FAILED && s.deployment() != null)) {
         changed.add(s);
       }
     }
@@ -581,7 +687,7 @@ public final class RolloutService {
         listener.event(RolloutListener.ROLLED_BACK, find(r.id()), null, null, why);
       }
     } else {
-      String why = "rollback incomplete: " + String.join("; ", problems);
+      String why = ROLLBACK_INCOMPLETE + String.join("; ", problems);
       if (store.transition(r.id(), owner, State.HALTED, why, r.failedNode(), now, null)) {
         listener.event(RolloutListener.HALTED, find(r.id()), null, null, why);
       }
@@ -618,11 +724,34 @@ public final class RolloutService {
             s.deployment(),
             "put back to deployment " + s.previous(),
             clock.instant());
-    if (!store.step(r.id(), owner, back)) {
-      lease.lose();
-    }
+    record(r, back, lease);
     listener.event(RolloutListener.NODE_HEALTHY, r, s.node(), s.wave(), back.detail());
     return null;
+  }
+
+  /**
+   * Records a node's outcome; false (and the lease counted lost: no further node) when this process
+   * no longer holds the rollout or the store does not answer (the step stays as it was, judged by
+   * whoever continues the rollout).
+   */
+  private boolean record(Rollout r, NodeStep step, Lease lease) {
+    try {
+      if (store.step(r.id(), owner, step)) {
+        return true;
+      }
+    } catch (RuntimeException e) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "cannot record node "
+              + step.node()
+              + " of rollout "
+              + r.id()
+              + ": "
+              + e.getMessage()
+              + "; no further node is started");
+    }
+    lease.lose();
+    return false;
   }
 
   /** Runs {@code work} on each step, at most the rollout's parallel at once; waits for them all. */

@@ -14,6 +14,12 @@ final class MemoryRolloutStore implements RolloutStore {
   private final Map<String, Rollout> rollouts = new LinkedHashMap<>();
   private final Map<String, Map<String, NodeStep>> steps = new LinkedHashMap<>();
 
+  /** When set, a renewal throws it (the store away). */
+  volatile RuntimeException renewFailure;
+
+  /** When set, a step write throws it. */
+  volatile RuntimeException stepFailure;
+
   @Override
   public synchronized void create(Rollout r, List<NodeStep> list) {
     active(r.stack())
@@ -98,6 +104,9 @@ final class MemoryRolloutStore implements RolloutStore {
 
   @Override
   public synchronized Optional<Rollout> renew(String id, String owner, Instant until) {
+    if (renewFailure != null) {
+      throw renewFailure;
+    }
     Rollout r = rollouts.get(id);
     if (r == null || !owner.equals(r.owner())) {
       return Optional.empty();
@@ -109,6 +118,9 @@ final class MemoryRolloutStore implements RolloutStore {
 
   @Override
   public synchronized boolean step(String id, String owner, NodeStep s) {
+    if (stepFailure != null) {
+      throw stepFailure;
+    }
     Rollout r = rollouts.get(id);
     if (r == null || !owner.equals(r.owner())) {
       return false;
@@ -174,6 +186,12 @@ final class MemoryRolloutStore implements RolloutStore {
                 throw new Busy(r.stack(), a.id());
               });
     }
+    boolean keep =
+        !next.active()
+            && owner == null
+            && r.owner() != null
+            && r.leaseUntil() != null
+            && !r.leaseUntil().isBefore(at);
     rollouts.put(
         id,
         new Rollout(
@@ -189,8 +207,8 @@ final class MemoryRolloutStore implements RolloutStore {
             r.actor(),
             r.createdAt(),
             at,
-            next.active() ? owner : null,
-            next.active() ? until : null,
+            next.active() ? owner : keep ? r.owner() : null,
+            next.active() ? until : keep ? r.leaseUntil() : null,
             reason,
             failedNode));
     return true;

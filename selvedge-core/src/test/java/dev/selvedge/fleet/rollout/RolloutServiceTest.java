@@ -49,6 +49,9 @@ class RolloutServiceTest {
   /** Our own node deployer: healthy unless told, every call recorded. */
   static final class FakeDeployer implements NodeDeployer {
     final Set<String> failing = ConcurrentHashMap.newKeySet();
+    // apply fails and leaves the node changed (its deployment recorded, nothing restored)
+    final Set<String> breaking = ConcurrentHashMap.newKeySet();
+    final Set<String> rollbackFailing = ConcurrentHashMap.newKeySet();
     final Map<String, Integer> applies = new ConcurrentHashMap<>();
     final List<String> rollbacks = java.util.Collections.synchronizedList(new ArrayList<>());
     // node → deployments made (id, healthy)
@@ -75,6 +78,9 @@ class RolloutServiceTest {
       if (failing.contains(node.id())) {
         return new Result(false, true, id, "gate failed: api unhealthy; api restored");
       }
+      if (breaking.contains(node.id())) {
+        return new Result(false, false, id, "gate failed: api unhealthy; restore failed");
+      }
       healthyDeployment.put(node.id(), id);
       during.accept(node.id());
       return new Result(true, false, id, "every service healthy");
@@ -89,6 +95,9 @@ class RolloutServiceTest {
     @Override
     public Result rollback(Fleet.Node node, Rollout rollout, long to) {
       rollbacks.add(node.id() + "->" + to);
+      if (rollbackFailing.contains(node.id())) {
+        return Result.failed("engine unreachable");
+      }
       return new Result(true, false, ids.incrementAndGet(), "back");
     }
   }
@@ -245,6 +254,160 @@ class RolloutServiceTest {
     assertThat(steps(r.id()).values()).containsOnly(Step.ROLLED_BACK);
     assertThat(events).contains("rollout.rolled_back");
     assertThatThrownBy(() -> s.prepareRollback(r.id())).hasMessageContaining("rolled-back");
+  }
+
+  @Test
+  void resumingARolloutWhoseRollbackHaltedContinuesTheRollbackAndReappliesNothing() {
+    RolloutService s = service("p1");
+    Rollout r = s.create(request("2,100%", 1));
+    s.run(r.id());
+    deployer.rollbackFailing.add("c");
+    s.prepareRollback(r.id());
+    Rollout halted = s.run(r.id());
+    assertThat(halted.state()).isEqualTo(State.HALTED);
+    assertThat(halted.reason()).startsWith("rollback incomplete: node c");
+    assertThat(RolloutService.haltedInRollback(halted)).isTrue();
+    assertThat(steps(r.id()))
+        .containsEntry("a", Step.ROLLED_BACK)
+        .containsEntry("c", Step.HEALTHY)
+        .containsEntry("e", Step.ROLLED_BACK);
+    deployer.rollbackFailing.clear();
+    Rollout resumed = s.prepareResume(r.id());
+    assertThat(resumed.state()).isEqualTo(State.ROLLING_BACK);
+    Rollout end = s.run(r.id());
+    assertThat(end.state()).isEqualTo(State.ROLLED_BACK);
+    // nothing rolled forward again; only c was put back a second time
+    assertThat(deployer.applies.values()).containsOnly(1);
+    assertThat(deployer.rollbacks)
+        .containsExactlyInAnyOrder("a->97", "b->98", "c->99", "d->100", "e->101", "c->99");
+    assertThat(steps(r.id()).values()).containsOnly(Step.ROLLED_BACK);
+  }
+
+  @Test
+  void rollbackPutsBackAFailedNodeWhoseApplyChangedIt() {
+    deployer.breaking.add("b");
+    RolloutService s = service("p1");
+    Rollout r = s.create(request("1,100%", 1));
+    Rollout halted = s.run(r.id());
+    assertThat(halted.state()).isEqualTo(State.HALTED);
+    assertThat(store.steps(r.id()).get(1).step()).isEqualTo(Step.FAILED);
+    assertThat(store.steps(r.id()).get(1).deployment()).isNotNull();
+    s.prepareRollback(r.id());
+    assertThat(s.run(r.id()).state()).isEqualTo(State.ROLLED_BACK);
+    assertThat(deployer.rollbacks).containsExactlyInAnyOrder("a->97", "b->98");
+  }
+
+  @Test
+  void aRenewalThatFailsPastHalfTheLeaseStartsNoFurtherNode() {
+    RolloutService s = service("p1");
+    Rollout r = s.create(request("1,100%", 1));
+    deployer.during =
+        node -> {
+          if (node.equals("b")) {
+            // the store goes away during b's apply, for longer than half the lease (1 h)
+            store.renewFailure = new dev.selvedge.port.StoreException("connection refused", null);
+            clock.now = clock.now.plus(Duration.ofMinutes(31));
+          }
+        };
+    Rollout end = s.run(r.id());
+    assertThat(deployer.applies).containsOnlyKeys("a", "b");
+    // left for a take-over: still running, its nodes not started still pending
+    assertThat(end.state()).isEqualTo(State.RUNNING);
+    assertThat(steps(r.id())).containsEntry("b", Step.HEALTHY).containsEntry("c", Step.PENDING);
+  }
+
+  @Test
+  void aRenewalThatFailsBrieflyDoesNotStopTheRollout() {
+    RolloutService s = service("p1");
+    Rollout r = s.create(request("1,100%", 1));
+    deployer.during =
+        node -> {
+          if (node.equals("b")) {
+            store.renewFailure = new dev.selvedge.port.StoreException("connection refused", null);
+            clock.now = clock.now.plus(Duration.ofMinutes(5));
+          } else if (node.equals("c")) {
+            store.renewFailure = null;
+          }
+        };
+    assertThat(s.run(r.id()).state()).isEqualTo(State.FINISHED);
+  }
+
+  @Test
+  void aStoreThatCannotRecordANodeStopsTheRolloutForATakeOver() {
+    RolloutService s = service("p1");
+    Rollout r = s.create(request("1,100%", 1));
+    deployer.during =
+        node -> {
+          if (node.equals("b")) {
+            store.stepFailure = new dev.selvedge.port.StoreException("connection refused", null);
+          }
+        };
+    Rollout end = s.run(r.id());
+    assertThat(deployer.applies).containsOnlyKeys("a", "b");
+    assertThat(end.state()).isEqualTo(State.RUNNING);
+    // b stays applying: whoever continues judges it from its deployments
+    assertThat(steps(r.id())).containsEntry("b", Step.APPLYING).containsEntry("c", Step.PENDING);
+    store.stepFailure = null;
+    deployer.during = n -> {};
+    clock.now = clock.now.plus(Duration.ofHours(2));
+    assertThat(service("p2").resumeExpired()).containsExactly(r.id());
+    assertThat(store.find(r.id()).orElseThrow().state()).isEqualTo(State.FINISHED);
+    assertThat(deployer.applies.values()).containsOnly(1);
+  }
+
+  @Test
+  void aCleanStopEndsTheLeaseNowAndAnotherProcessTakesOverAtOnce() {
+    RolloutService first = service("p1");
+    RolloutService second = service("p2");
+    Rollout r = first.create(request("1,100%", 1));
+    List<String> released = new ArrayList<>();
+    deployer.during =
+        node -> {
+          if (node.equals("b")) {
+            released.addAll(first.releaseLeases());
+          }
+        };
+    Rollout left = first.run(r.id());
+    assertThat(released).containsExactly(r.id());
+    assertThat(left.state()).isEqualTo(State.RUNNING);
+    assertThat(left.leaseUntil()).isEqualTo(clock.now);
+    // b, in flight, was recorded; nothing further was started
+    assertThat(deployer.applies).containsOnlyKeys("a", "b");
+    assertThat(steps(r.id())).containsEntry("b", Step.HEALTHY);
+    deployer.during = n -> {};
+    clock.now = clock.now.plusSeconds(1);
+    assertThat(second.resumeExpired()).containsExactly(r.id());
+    assertThat(store.find(r.id()).orElseThrow().state()).isEqualTo(State.FINISHED);
+    assertThat(deployer.applies.values()).containsOnly(1);
+  }
+
+  @Test
+  void anAbortRecordsTheNodeInFlightAndSkipsTheNodesNeverStarted() {
+    RolloutService runner = service("p1");
+    RolloutService operator = service("p2");
+    Rollout r = runner.create(request("1,100%", 1));
+    deployer.during =
+        node -> {
+          if (node.equals("b")) {
+            operator.abort(r.id(), "operator asked");
+          }
+        };
+    Rollout end = runner.run(r.id());
+    assertThat(end.state()).isEqualTo(State.ABORTED);
+    assertThat(end.owner()).isNull();
+    assertThat(end.reason()).isEqualTo("operator asked");
+    assertThat(deployer.applies).containsOnlyKeys("a", "b");
+    assertThat(steps(r.id()))
+        .containsEntry("a", Step.HEALTHY)
+        .containsEntry("b", Step.HEALTHY)
+        .containsEntry("c", Step.SKIPPED)
+        .containsEntry("e", Step.SKIPPED);
+    // rollback puts back exactly the two nodes changed, applying nothing again
+    deployer.during = n -> {};
+    operator.prepareRollback(r.id());
+    assertThat(operator.run(r.id()).state()).isEqualTo(State.ROLLED_BACK);
+    assertThat(deployer.rollbacks).containsExactlyInAnyOrder("a->97", "b->98");
+    assertThat(deployer.applies.values()).containsOnly(1);
   }
 
   @Test
