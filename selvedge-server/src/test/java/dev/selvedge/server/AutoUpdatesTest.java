@@ -244,6 +244,30 @@ class AutoUpdatesTest {
   }
 
   @Test
+  void aClaimLeftWithoutItsRolloutIsReleasedAfterTenMinutesAndTriedAgain() {
+    clock.now = Instant.parse("2026-12-04T02:10:00Z");
+    checkNow();
+    digest.set(B);
+    // a check claimed B and stopped (crashed) before it named the rollout it started
+    store
+        .autoUpdates()
+        .add(
+            new dev.selvedge.port.AutoUpdateStore.Attempt(
+                0, "shop", "api", B, "", clock.instant(), null))
+        .orElseThrow();
+    clock.now = Instant.parse("2026-12-04T02:15:00Z");
+    StackCheck young = checkNow();
+    assertThat(young.services().get(0).state()).isEqualTo(State.ATTEMPTED);
+    assertThat(starts).isEmpty();
+    clock.now = Instant.parse("2026-12-04T02:20:00Z");
+    StackCheck retried = checkNow();
+    assertThat(retried.rolloutId()).isEqualTo("rollout-1");
+    assertThat(retried.services().get(0).state()).isEqualTo(State.STARTED);
+    assertThat(store.autoUpdates().find("shop", "api", B))
+        .hasValueSatisfying(a -> assertThat(a.rolloutId()).isEqualTo("rollout-1"));
+  }
+
+  @Test
   void aRefusedStartIsTriedAgainAtTheNextCheck() {
     clock.now = Instant.parse("2026-12-04T02:10:00Z");
     checkNow();
