@@ -67,10 +67,12 @@ final class FleetUpdatesCommand {
       cli.err().println("selvedge: " + e.getMessage());
       return ExitCode.INPUT;
     }
-    try (Store store = OperateOptions.store(ns, cli)) {
+    try (Store store = OperateOptions.store(ns, cli);
+        RegistryClient registry =
+            RegistryClient.fromEnvironment(cli.environment(), Duration.ofSeconds(30))) {
       AutoUpdate update =
           new AutoUpdate(
-              RegistryClient.fromEnvironment(cli.environment(), Duration.ofSeconds(30)),
+              registry,
               store,
               AutoUpdate.Images.contracts(cli.environment()),
               RolloutStarter.unavailable("selvedge fleet updates starts nothing"),

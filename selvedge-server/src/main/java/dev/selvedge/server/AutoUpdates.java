@@ -69,7 +69,8 @@ final class AutoUpdates implements AutoCloseable {
   private record Planned(Fleet.AutoUpdate policy, Instant at) {}
 
   /**
-   * @param registry null: it cannot check (a read-only server)
+   * @param registry null: it cannot check (a read-only server); closed by {@link #close} when it is
+   *     {@link AutoCloseable}
    * @param images each stack's services and images from its contract
    */
   AutoUpdates(
@@ -353,11 +354,19 @@ final class AutoUpdates implements AutoCloseable {
     }
   }
 
+  /** Stops the timer, then closes the registry client when it has one to close (it owns it). */
   @Override
   public void close() {
     closed = true;
     if (timer != null) {
       timer.close();
+    }
+    if (registry instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.accept("auto-update: cannot close the registry client: " + e.getMessage());
+      }
     }
   }
 }

@@ -267,6 +267,32 @@ class AutoUpdatesTest {
         .hasValueSatisfying(a -> assertThat(a.rolloutId()).isEqualTo("rollout-1"));
   }
 
+  /** A registry fake that says whether it was closed. */
+  private static final class ClosableRegistry implements RegistryDigests, AutoCloseable {
+    volatile boolean closed;
+
+    @Override
+    public String digest(String reference) {
+      return A;
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+    }
+  }
+
+  @Test
+  void closingTheJobClosesTheRegistryClientItOwns() {
+    ClosableRegistry registry = new ClosableRegistry();
+    AutoUpdates own =
+        new AutoUpdates(
+            store, fleet::get, clock, events::add, registry, stack -> Map.of(), said::add);
+    assertThat(registry.closed).isFalse();
+    own.close();
+    assertThat(registry.closed).isTrue();
+  }
+
   @Test
   void aRefusedStartIsTriedAgainAtTheNextCheck() {
     clock.now = Instant.parse("2026-12-04T02:10:00Z");
