@@ -9,7 +9,6 @@ import dev.selvedge.fleet.update.AutoUpdate.State;
 import dev.selvedge.fleet.update.CronSchedule;
 import dev.selvedge.fleet.update.RolloutStarter;
 import dev.selvedge.fleet.update.UpdateWindow;
-import dev.selvedge.fleet.update.Waves;
 import dev.selvedge.port.AuditLog;
 import dev.selvedge.port.RegistryDigests;
 import dev.selvedge.port.Store;
@@ -102,7 +101,7 @@ class AutoUpdatesTest {
             CronSchedule.parse(cron),
             List.of("api"),
             window == null ? null : UpdateWindow.parse(window),
-            Waves.parse(List.of("1", "25%", "100%")),
+            List.of("1", "25%", "100%"),
             Duration.ofMinutes(3));
     Fleet.Node node =
         new Fleet.Node(
@@ -337,7 +336,7 @@ class AutoUpdatesTest {
             CronSchedule.parse("0 3 * * *"),
             List.of("api", "worker", "db"),
             null,
-            Waves.DEFAULT,
+            Fleet.AutoUpdate.DEFAULT_WAVES,
             Duration.ofMinutes(3));
     AutoUpdate.Target target =
         new AutoUpdate.Target(
