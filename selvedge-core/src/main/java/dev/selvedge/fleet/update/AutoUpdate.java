@@ -5,6 +5,7 @@ import dev.selvedge.contract.model.Service;
 import dev.selvedge.fleet.Fleet;
 import dev.selvedge.fleet.LiveStackReader;
 import dev.selvedge.fleet.NodeState;
+import dev.selvedge.operations.HostIdentity;
 import dev.selvedge.port.AutoUpdateStore;
 import dev.selvedge.port.AutoUpdateStore.Attempt;
 import dev.selvedge.port.AutoUpdateStore.Seen;
@@ -456,7 +457,7 @@ public final class AutoUpdate {
       }
       String project = e.getValue();
       Optional<Deployment> last =
-          store.deployments().lastHealthy("docker-daemon:" + daemon, project);
+          store.deployments().lastHealthy(HostIdentity.DAEMON + daemon, project);
       if (last.isEmpty()) {
         continue;
       }
