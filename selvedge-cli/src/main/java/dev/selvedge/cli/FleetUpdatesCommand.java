@@ -1,8 +1,5 @@
 package dev.selvedge.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.selvedge.docker.RegistryClient;
 import dev.selvedge.fleet.Fleet;
 import dev.selvedge.fleet.FleetFile;
@@ -11,6 +8,7 @@ import dev.selvedge.fleet.update.AutoUpdate;
 import dev.selvedge.fleet.update.AutoUpdate.ServiceCheck;
 import dev.selvedge.fleet.update.AutoUpdate.StackCheck;
 import dev.selvedge.fleet.update.AutoUpdate.State;
+import dev.selvedge.fleet.update.AutoUpdateJson;
 import dev.selvedge.fleet.update.RolloutStarter;
 import dev.selvedge.json.TreeJson;
 import dev.selvedge.port.Store;
@@ -67,10 +65,12 @@ final class FleetUpdatesCommand {
       cli.err().println("selvedge: " + e.getMessage());
       return ExitCode.INPUT;
     }
-    try (Store store = OperateOptions.store(ns, cli)) {
+    try (Store store = OperateOptions.store(ns, cli);
+        RegistryClient registry =
+            RegistryClient.fromEnvironment(cli.environment(), Duration.ofSeconds(30))) {
       AutoUpdate update =
           new AutoUpdate(
-              RegistryClient.fromEnvironment(cli.environment(), Duration.ofSeconds(30)),
+              registry,
               store,
               AutoUpdate.Images.contracts(cli.environment()),
               RolloutStarter.unavailable("selvedge fleet updates starts nothing"),
@@ -83,25 +83,7 @@ final class FleetUpdatesCommand {
               .anyMatch(s -> s.state() == State.FAILED);
       boolean due = checks.stream().anyMatch(c -> !c.due().isEmpty());
       if ("json".equals(ns.getString("format"))) {
-        ObjectNode o = JsonNodeFactory.instance.objectNode();
-        ArrayNode out = o.putArray("checks");
-        for (StackCheck c : checks) {
-          ObjectNode x = out.addObject();
-          x.put("stack", c.stack());
-          x.put("at", c.at().toString());
-          ArrayNode services = x.putArray("services");
-          for (ServiceCheck s : c.services()) {
-            ObjectNode y = services.addObject();
-            y.put("service", s.service());
-            y.put("reference", s.reference());
-            y.put("digest", s.digest());
-            ArrayNode running = y.putArray("running");
-            s.running().forEach(running::add);
-            y.put("state", s.state().name().toLowerCase(Locale.ROOT));
-            y.put("message", s.message());
-          }
-        }
-        cli.out().println(TreeJson.pretty(o));
+        cli.out().println(TreeJson.pretty(AutoUpdateJson.checks(checks)));
       } else {
         if (checks.isEmpty()) {
           cli.out().println("no stack of " + file + " has auto_update");

@@ -62,6 +62,35 @@ class ServerClassesIT {
   }
 
   @Test
+  void fleetUpdatesLoadsNoServerClass() throws Exception {
+    // A followed tag on a loopback registry that is not there (port 1): the check runs through the
+    // registry client and the auto-update use case, reports the registry unreachable (exit 2).
+    Path contract = Files.createDirectories(tmp.resolve("upd"));
+    Files.writeString(
+        contract.resolve("compose.yaml"),
+        "name: tiny\nservices:\n  web:\n    image: 127.0.0.1:1/tiny/web:1\n",
+        StandardCharsets.UTF_8);
+    Path fleet = tmp.resolve("updates.yaml");
+    Files.writeString(
+        fleet,
+        "nodes:\n  a:\n    engine: unix://"
+            + tmp.resolve("none.sock")
+            + "\n    stacks:\n      tiny:\n        contract: upd\n        auto_update:"
+            + " {schedule: \"0 3 * * *\", services: [web]}\n",
+        StandardCharsets.UTF_8);
+    String store = "jdbc:h2:file:" + tmp.resolve("store/selvedge") + ";AUTO_SERVER=TRUE";
+    List<String> args = List.of("fleet", "updates", "--fleet", fleet.toString(), "--store", store);
+    List<String> loaded = loadedClasses(args);
+    assertThat(Files.readString(tmp.resolve("out.txt"), StandardCharsets.UTF_8))
+        .contains("tiny web: failed: cannot reach registry 127.0.0.1:1");
+    assertThat(loaded)
+        .contains("dev.selvedge.fleet.update.AutoUpdate", "dev.selvedge.docker.RegistryClient");
+    assertThat(loaded)
+        .as("%s loaded server classes", args)
+        .noneMatch(c -> SERVER_PACKAGES.stream().anyMatch(c::startsWith));
+  }
+
+  @Test
   void serveDoesLoadThem() throws Exception {
     // A fleet file that does not exist: serve fails at once (exit 2), after reaching its module.
     List<String> loaded =

@@ -169,7 +169,8 @@ public record Fleet(
    * @param schedule when the registry is asked (5-field cron, UTC)
    * @param services the services whose tags are followed, as the contract names them
    * @param window when a rollout may start (UTC); null: at any time
-   * @param waves the rollout's waves ({@code 1}, {@code 25%}, ..., {@code 100%})
+   * @param waves the rollout's waves ({@code 1}, {@code 25%}, ..., {@code 100%}), as {@link
+   *     dev.selvedge.fleet.rollout.Waves#parse(List)} checked them
    * @param gateTimeout how long each node's health gate may take
    */
   public record AutoUpdate(
@@ -180,6 +181,9 @@ public record Fleet(
       Duration gateTimeout) {
     /** Each node's gate, when not given: the CLI's default. */
     public static final Duration DEFAULT_GATE_TIMEOUT = Duration.ofMinutes(2);
+
+    /** The waves, when not given: a canary node, then the rest. */
+    public static final List<String> DEFAULT_WAVES = List.of("1", "100%");
 
     public AutoUpdate {
       Objects.requireNonNull(schedule, "schedule");

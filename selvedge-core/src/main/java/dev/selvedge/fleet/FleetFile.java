@@ -1,5 +1,6 @@
 package dev.selvedge.fleet;
 
+import dev.selvedge.SelvedgeException;
 import dev.selvedge.contract.ContractException;
 import dev.selvedge.contract.compose.ComposeLoader;
 import dev.selvedge.contract.compose.GoDuration;
@@ -11,9 +12,9 @@ import dev.selvedge.contract.yaml.SeqNode;
 import dev.selvedge.contract.yaml.Tag;
 import dev.selvedge.contract.yaml.YamlReader;
 import dev.selvedge.fleet.FleetFileException.Problem;
+import dev.selvedge.fleet.rollout.Waves;
 import dev.selvedge.fleet.update.CronSchedule;
 import dev.selvedge.fleet.update.UpdateWindow;
-import dev.selvedge.fleet.update.Waves;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -954,7 +955,7 @@ public final class FleetFile {
           ok = false;
         }
       }
-      List<String> waves = Waves.DEFAULT;
+      List<String> waves = Fleet.AutoUpdate.DEFAULT_WAVES;
       Node vn = m.get("waves");
       if (given(vn)) {
         if (!(vn instanceof SeqNode vs)) {
@@ -967,8 +968,9 @@ public final class FleetFile {
             items.add(t == null ? "" : t);
           }
           try {
-            waves = Waves.parse(items);
-          } catch (IllegalArgumentException e) {
+            // the rollout's own rules: it is what runs them
+            waves = Waves.parse(items).entries();
+          } catch (SelvedgeException e) {
             problem(vn.mark(), key + ".waves", e.getMessage());
             ok = false;
           }

@@ -698,7 +698,7 @@ class FleetFileTest {
                       schedule: "0 3 * *"
                       services: []
                       window: 2-5
-                      waves: [25%, 1, 100%]
+                      waves: [1, 150%]
                       gate_timeout: soon
                       retry: true
                   pg:
@@ -711,9 +711,7 @@ class FleetFileTest {
         .contains(
             "fleet.yaml:10: nodes.a.stacks.shop.auto_update.window: '2-5' is not a window;"
                 + " write HH:MM-HH:MM in UTC")
-        .contains(
-            "fleet.yaml:11: nodes.a.stacks.shop.auto_update.waves: wave 2 '1': node counts come"
-                + " before percentages")
+        .contains("fleet.yaml:11: nodes.a.stacks.shop.auto_update.waves: '150%' is over 100%")
         .contains("fleet.yaml:12: nodes.a.stacks.shop.auto_update.gate_timeout: 'soon' is not a")
         .contains("fleet.yaml:13: nodes.a.stacks.shop.auto_update.retry: unknown key 'retry'")
         .contains("fleet.yaml:16: nodes.a.stacks.pg.auto_update.schedule: is missing")

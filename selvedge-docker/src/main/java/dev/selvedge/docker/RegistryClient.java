@@ -24,11 +24,13 @@ import java.util.regex.Pattern;
  * {@code Docker-Content-Digest}, never a pull. Credentials are the docker CLI's ({@link
  * RegistryAuth}): sent as Basic auth, or traded for a token when the registry answers with a {@code
  * Bearer} challenge. Loopback registries are spoken to over http (as Docker trusts them), every
- * other over https.
+ * other over https, and so is the token service (realm) of a registry that is not loopback: an http
+ * realm would carry the credentials in cleartext, so it is refused before it is asked. Closing it
+ * closes its HTTP client (its connections and selector thread).
  *
  * <p>No message names a credential or a token.
  */
-public final class RegistryClient implements RegistryDigests {
+public final class RegistryClient implements RegistryDigests, AutoCloseable {
   /** What a manifest may be: multi-platform indexes first, as {@code docker pull} asks. */
   static final String ACCEPT =
       String.join(
@@ -111,18 +113,23 @@ public final class RegistryClient implements RegistryDigests {
 
     /** http for loopback (as the engine trusts 127.0.0.0/8 and localhost), else https. */
     String scheme() {
-      String h = host;
-      if (h.startsWith("[")) {
-        h = h.substring(0, h.indexOf(']') + 1);
-      } else if (h.contains(":")) {
-        h = h.substring(0, h.indexOf(':'));
-      }
-      return h.equals("localhost") || h.startsWith("127.") || h.equals("[::1]") ? "http" : "https";
+      return loopback(host) ? "http" : "https";
     }
 
     URI manifest() {
       return URI.create(scheme() + "://" + host + "/v2/" + name + "/manifests/" + tag);
     }
+  }
+
+  /** Whether {@code host} ({@code name[:port]} or {@code [v6][:port]}) is this machine. */
+  static boolean loopback(String host) {
+    String h = host;
+    if (h.startsWith("[")) {
+      h = h.substring(0, h.indexOf(']') + 1);
+    } else if (h.contains(":")) {
+      h = h.substring(0, h.indexOf(':'));
+    }
+    return h.equals("localhost") || h.startsWith("127.") || h.equals("[::1]");
   }
 
   @Override
@@ -217,6 +224,16 @@ public final class RegistryClient implements RegistryDigests {
       throw new RegistryDigests.Failed(
           "registry " + ref.host() + " asked for a token without a usable realm", 401);
     }
+    if (realm.startsWith("http://") && !(ref.scheme().equals("http") && realmIsLoopback(realm))) {
+      throw new RegistryDigests.Failed(
+          "registry "
+              + ref.host()
+              + " names the token service "
+              + realm
+              + " over plain http: credentials would travel in cleartext, so it is not asked"
+              + " (an http token service must be on this machine, for a loopback registry)",
+          401);
+    }
     String scope = params.getOrDefault("scope", "repository:" + ref.name() + ":pull");
     String service = params.get("service");
     HttpRequest request;
@@ -305,6 +322,26 @@ public final class RegistryClient implements RegistryDigests {
     return "Basic "
         + Base64.getEncoder()
             .encodeToString((c.user() + ":" + c.password()).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static boolean realmIsLoopback(String realm) {
+    try {
+      String authority = URI.create(realm).getRawAuthority();
+      return authority != null && !authority.contains("@") && loopback(authority);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  /** Closes the HTTP client now: a request in flight fails, a later one is refused. */
+  @Override
+  public void close() {
+    http.shutdownNow();
+  }
+
+  /** Whether the HTTP client has stopped, waiting up to {@code wait}. */
+  boolean awaitClosed(Duration wait) throws InterruptedException {
+    return http.awaitTermination(wait);
   }
 
   private static String enc(String s) {

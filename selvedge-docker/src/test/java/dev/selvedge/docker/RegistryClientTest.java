@@ -66,4 +66,99 @@ class RegistryClientTest {
         .isInstanceOf(RegistryDigests.Failed.class)
         .hasMessageStartingWith("cannot reach registry 127.0.0.1:" + port + " for api:1");
   }
+
+  /** A registry on loopback whose manifests need a token from {@code realm}; counts requests. */
+  private static com.sun.net.httpserver.HttpServer registry(
+      java.util.function.Function<Integer, String> realm, java.util.List<String> requests)
+      throws java.io.IOException {
+    com.sun.net.httpserver.HttpServer server =
+        com.sun.net.httpserver.HttpServer.create(
+            new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+    int port = server.getAddress().getPort();
+    server.createContext(
+        "/",
+        x -> {
+          requests.add(x.getRequestMethod() + " " + x.getRequestURI().getPath());
+          if (x.getRequestURI().getPath().equals("/token")) {
+            byte[] body = "{\"token\":\"t0k\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            x.sendResponseHeaders(200, body.length);
+            x.getResponseBody().write(body);
+          } else if ("Bearer t0k".equals(x.getRequestHeaders().getFirst("Authorization"))) {
+            x.getResponseHeaders().add("Docker-Content-Digest", "sha256:" + "d".repeat(64));
+            x.sendResponseHeaders(200, -1);
+          } else {
+            x.getResponseHeaders()
+                .add(
+                    "WWW-Authenticate",
+                    "Bearer realm=\"" + realm.apply(port) + "\",service=\"test\"");
+            x.sendResponseHeaders(401, -1);
+          }
+          x.close();
+        });
+    server.start();
+    return server;
+  }
+
+  private static RegistryClient client() {
+    return new RegistryClient(
+        new RegistryAuth(java.nio.file.Path.of("/nonexistent/config.json"), java.util.Map.of()),
+        java.time.Duration.ofSeconds(5));
+  }
+
+  @Test
+  void aTokenServiceOverPlainHttpOffThisMachineIsRefusedBeforeItIsAsked() throws Exception {
+    java.util.List<String> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
+    com.sun.net.httpserver.HttpServer server =
+        registry(port -> "http://example.invalid/token", requests);
+    try (RegistryClient client = client()) {
+      int port = server.getAddress().getPort();
+      assertThatThrownBy(() -> client.digest("127.0.0.1:" + port + "/shop/api:1"))
+          .isInstanceOf(RegistryDigests.Failed.class)
+          .hasMessage(
+              "registry 127.0.0.1:"
+                  + port
+                  + " names the token service http://example.invalid/token over plain http:"
+                  + " credentials would travel in cleartext, so it is not asked (an http token"
+                  + " service must be on this machine, for a loopback registry)");
+      assertThat(requests).containsExactly("HEAD /v2/shop/api/manifests/1");
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
+  void aLoopbackTokenServiceOfALoopbackRegistryIsAskedAndTheTokenUsed() throws Exception {
+    java.util.List<String> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
+    com.sun.net.httpserver.HttpServer server =
+        registry(port -> "http://127.0.0.1:" + port + "/token", requests);
+    try (RegistryClient client = client()) {
+      int port = server.getAddress().getPort();
+      assertThat(client.digest("127.0.0.1:" + port + "/shop/api:1"))
+          .isEqualTo("sha256:" + "d".repeat(64));
+      assertThat(requests)
+          .containsExactly(
+              "HEAD /v2/shop/api/manifests/1", "GET /token", "HEAD /v2/shop/api/manifests/1");
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
+  void closingStopsItsHttpClientAndRefusesLaterRequests() throws Exception {
+    java.util.List<String> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
+    com.sun.net.httpserver.HttpServer server =
+        registry(port -> "http://127.0.0.1:" + port + "/token", requests);
+    try {
+      RegistryClient client = client();
+      int port = server.getAddress().getPort();
+      client.digest("127.0.0.1:" + port + "/shop/api:1");
+      client.close();
+      assertThat(client.awaitClosed(java.time.Duration.ofSeconds(10))).isTrue();
+      assertThatThrownBy(() -> client.digest("127.0.0.1:" + port + "/shop/api:1"))
+          .isInstanceOf(RegistryDigests.Failed.class)
+          .hasMessageStartingWith("cannot reach registry 127.0.0.1:" + port);
+    } finally {
+      server.stop(0);
+    }
+  }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.selvedge.contract.compose.GoDuration;
 import dev.selvedge.fleet.update.AutoUpdate.StackCheck;
+import dev.selvedge.fleet.update.AutoUpdateJson;
 import dev.selvedge.port.ApiKeyStore.Scope;
 import dev.selvedge.port.AutoUpdateStore;
 import io.javalin.config.RoutesConfig;
@@ -62,7 +63,7 @@ final class AutoUpdateRoutes {
       if (v.lastCheck() == null) {
         s.putNull("last_check");
       } else {
-        s.set("last_check", check(v.lastCheck()));
+        s.set("last_check", AutoUpdateJson.check(v.lastCheck()));
       }
       ArrayNode seen = s.putArray("seen");
       for (AutoUpdateStore.Seen x : store.seen(t.name()).values()) {
@@ -107,34 +108,10 @@ final class AutoUpdateRoutes {
                         409,
                         "conflict",
                         "an auto-update check is running; ask again when it ends"));
-    ObjectNode o = JsonNodeFactory.instance.objectNode();
-    ArrayNode out = o.putArray("checks");
-    checks.forEach(c -> out.add(check(c)));
+    ObjectNode o = AutoUpdateJson.checks(checks);
     long started = checks.stream().filter(c -> c.rolloutId() != null).count();
     AuditNote.of(ctx).detail(checks.size() + " stacks checked, " + started + " rollouts started");
     ControlPlane.json(ctx, o);
-  }
-
-  static ObjectNode check(StackCheck c) {
-    ObjectNode o = JsonNodeFactory.instance.objectNode();
-    o.put("stack", c.stack());
-    o.put("at", c.at().toString());
-    ArrayNode services = o.putArray("services");
-    c.services().forEach(s -> services.add(AutoUpdates.serviceJson(s)));
-    if (c.rolloutId() == null) {
-      o.putNull("rollout");
-    } else {
-      o.put("rollout", c.rolloutId());
-    }
-    ObjectNode images = o.putObject("images");
-    c.images().forEach(images::put);
-    if (c.skipped() == null) {
-      o.putNull("skipped");
-    } else {
-      o.put("skipped", c.skipped());
-    }
-    o.put("retry", c.retry());
-    return o;
   }
 
   private static void time(ObjectNode o, String key, Instant at) {

@@ -10,6 +10,7 @@ import dev.selvedge.fleet.update.AutoUpdate;
 import dev.selvedge.fleet.update.AutoUpdate.ServiceCheck;
 import dev.selvedge.fleet.update.AutoUpdate.StackCheck;
 import dev.selvedge.fleet.update.AutoUpdate.State;
+import dev.selvedge.fleet.update.AutoUpdateJson;
 import dev.selvedge.fleet.update.RolloutStarter;
 import dev.selvedge.port.AuditLog;
 import dev.selvedge.port.RegistryDigests;
@@ -69,7 +70,8 @@ final class AutoUpdates implements AutoCloseable {
   private record Planned(Fleet.AutoUpdate policy, Instant at) {}
 
   /**
-   * @param registry null: it cannot check (a read-only server)
+   * @param registry null: it cannot check (a read-only server); closed by {@link #close} when it is
+   *     {@link AutoCloseable}
    * @param images each stack's services and images from its contract
    */
   AutoUpdates(
@@ -218,13 +220,13 @@ final class AutoUpdates implements AutoCloseable {
     checked.put("trigger", trigger);
     ArrayNode services = checked.putArray("services");
     for (ServiceCheck s : c.services()) {
-      services.add(serviceJson(s));
+      services.add(AutoUpdateJson.service(s));
     }
     events.publish(
         ServerEvent.of("autoupdate.checked", c.at(), null, c.stack(), null, null, checked));
     for (ServiceCheck s : c.services()) {
       if (s.state() == State.ATTEMPTED || s.state() == State.FAILED) {
-        ObjectNode d = serviceJson(s);
+        ObjectNode d = AutoUpdateJson.service(s);
         d.put("reason", s.message());
         events.publish(
             ServerEvent.of("autoupdate.skipped", c.at(), null, c.stack(), s.service(), null, d));
@@ -245,18 +247,6 @@ final class AutoUpdates implements AutoCloseable {
       c.images().forEach(imgs::put);
       events.publish(ServerEvent.of("autoupdate.started", c.at(), null, c.stack(), null, null, d));
     }
-  }
-
-  static ObjectNode serviceJson(ServiceCheck s) {
-    ObjectNode o = JsonNodeFactory.instance.objectNode();
-    o.put("service", s.service());
-    o.put("reference", s.reference());
-    o.put("digest", s.digest());
-    ArrayNode running = o.putArray("running");
-    s.running().forEach(running::add);
-    o.put("state", s.state().name().toLowerCase(java.util.Locale.ROOT));
-    o.put("message", s.message());
-    return o;
   }
 
   /**
@@ -353,11 +343,19 @@ final class AutoUpdates implements AutoCloseable {
     }
   }
 
+  /** Stops the timer, then closes the registry client when it has one to close (it owns it). */
   @Override
   public void close() {
     closed = true;
     if (timer != null) {
       timer.close();
+    }
+    if (registry instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.accept("auto-update: cannot close the registry client: " + e.getMessage());
+      }
     }
   }
 }

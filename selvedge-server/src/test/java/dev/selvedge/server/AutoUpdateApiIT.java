@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.selvedge.docker.RegistryClient;
 import dev.selvedge.fleet.Fleet;
 import dev.selvedge.fleet.update.CronSchedule;
-import dev.selvedge.fleet.update.Waves;
 import dev.selvedge.json.TreeJson;
 import dev.selvedge.port.AuditLog;
 import dev.selvedge.port.RegistryDigests;
@@ -164,7 +163,7 @@ class AutoUpdateApiIT {
             CronSchedule.parse("0 3 * * *"),
             List.of("api"),
             null, // any time: the window's rules are AutoUpdatesTest's
-            Waves.parse(List.of("1", "100%")),
+            List.of("1", "100%"),
             Duration.ofMinutes(2));
     String local = InProcessServer.localEngine(facts);
     Fleet.Node node =

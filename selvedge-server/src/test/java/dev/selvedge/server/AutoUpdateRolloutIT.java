@@ -7,7 +7,6 @@ import dev.selvedge.fleet.Fleet;
 import dev.selvedge.fleet.rollout.RolloutRequest;
 import dev.selvedge.fleet.update.AutoUpdate;
 import dev.selvedge.fleet.update.CronSchedule;
-import dev.selvedge.fleet.update.Waves;
 import dev.selvedge.port.RolloutStore;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -120,7 +119,7 @@ class AutoUpdateRolloutIT {
             CronSchedule.parse("0 3 * * *"),
             List.of("web"),
             null,
-            Waves.parse(List.of("1", "100%")),
+            List.of("1", "100%"),
             Duration.ofMinutes(2));
     for (String n : List.of("one", "two")) {
       String project = "selvedge-auto-" + id + "-" + n;

@@ -9,7 +9,6 @@ import dev.selvedge.fleet.update.AutoUpdate.State;
 import dev.selvedge.fleet.update.CronSchedule;
 import dev.selvedge.fleet.update.RolloutStarter;
 import dev.selvedge.fleet.update.UpdateWindow;
-import dev.selvedge.fleet.update.Waves;
 import dev.selvedge.port.AuditLog;
 import dev.selvedge.port.RegistryDigests;
 import dev.selvedge.port.Store;
@@ -102,7 +101,7 @@ class AutoUpdatesTest {
             CronSchedule.parse(cron),
             List.of("api"),
             window == null ? null : UpdateWindow.parse(window),
-            Waves.parse(List.of("1", "25%", "100%")),
+            List.of("1", "25%", "100%"),
             Duration.ofMinutes(3));
     Fleet.Node node =
         new Fleet.Node(
@@ -244,6 +243,56 @@ class AutoUpdatesTest {
   }
 
   @Test
+  void aClaimLeftWithoutItsRolloutIsReleasedAfterTenMinutesAndTriedAgain() {
+    clock.now = Instant.parse("2026-12-04T02:10:00Z");
+    checkNow();
+    digest.set(B);
+    // a check claimed B and stopped (crashed) before it named the rollout it started
+    store
+        .autoUpdates()
+        .add(
+            new dev.selvedge.port.AutoUpdateStore.Attempt(
+                0, "shop", "api", B, "", clock.instant(), null))
+        .orElseThrow();
+    clock.now = Instant.parse("2026-12-04T02:15:00Z");
+    StackCheck young = checkNow();
+    assertThat(young.services().get(0).state()).isEqualTo(State.ATTEMPTED);
+    assertThat(starts).isEmpty();
+    clock.now = Instant.parse("2026-12-04T02:20:00Z");
+    StackCheck retried = checkNow();
+    assertThat(retried.rolloutId()).isEqualTo("rollout-1");
+    assertThat(retried.services().get(0).state()).isEqualTo(State.STARTED);
+    assertThat(store.autoUpdates().find("shop", "api", B))
+        .hasValueSatisfying(a -> assertThat(a.rolloutId()).isEqualTo("rollout-1"));
+  }
+
+  /** A registry fake that says whether it was closed. */
+  private static final class ClosableRegistry implements RegistryDigests, AutoCloseable {
+    volatile boolean closed;
+
+    @Override
+    public String digest(String reference) {
+      return A;
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+    }
+  }
+
+  @Test
+  void closingTheJobClosesTheRegistryClientItOwns() {
+    ClosableRegistry registry = new ClosableRegistry();
+    AutoUpdates own =
+        new AutoUpdates(
+            store, fleet::get, clock, events::add, registry, stack -> Map.of(), said::add);
+    assertThat(registry.closed).isFalse();
+    own.close();
+    assertThat(registry.closed).isTrue();
+  }
+
+  @Test
   void aRefusedStartIsTriedAgainAtTheNextCheck() {
     clock.now = Instant.parse("2026-12-04T02:10:00Z");
     checkNow();
@@ -287,7 +336,7 @@ class AutoUpdatesTest {
             CronSchedule.parse("0 3 * * *"),
             List.of("api", "worker", "db"),
             null,
-            Waves.DEFAULT,
+            Fleet.AutoUpdate.DEFAULT_WAVES,
             Duration.ofMinutes(3));
     AutoUpdate.Target target =
         new AutoUpdate.Target(

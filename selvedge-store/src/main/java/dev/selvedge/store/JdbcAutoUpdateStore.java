@@ -77,7 +77,7 @@ final class JdbcAutoUpdateStore implements AutoUpdateStore {
     db.call(
         "forget an auto-update claim",
         h ->
-            h.createUpdate("DELETE FROM auto_update_attempt WHERE id = :id")
+            h.createUpdate("DELETE FROM auto_update_attempt WHERE id = :id AND rollout_id = ''")
                 .bind("id", id)
                 .execute());
   }
@@ -129,34 +129,45 @@ final class JdbcAutoUpdateStore implements AutoUpdateStore {
 
   @Override
   public void see(Seen s) {
-    db.call(
+    // An upsert on both vendors: update; else insert; and when another store inserted the row in
+    // between (two checks at once, `fleet updates` beside the server), update the row it made.
+    if (updateSeen(s) > 0) {
+      return;
+    }
+    try {
+      db.call(
+          "record an auto-update's digest",
+          h ->
+              h.createUpdate(
+                      "INSERT INTO auto_update_seen (stack, service, reference, digest,"
+                          + " seen_at) VALUES (:stack, :service, :ref, :digest, :at)")
+                  .bind("ref", s.reference())
+                  .bind("digest", s.digest())
+                  .bind("at", Db.timestamp(s.at()))
+                  .bind("stack", s.stack())
+                  .bind("service", s.service())
+                  .execute());
+    } catch (RuntimeException e) {
+      if (!Db.isUniqueViolation(e)) {
+        throw e;
+      }
+      updateSeen(s);
+    }
+  }
+
+  private int updateSeen(Seen s) {
+    return db.call(
         "record an auto-update's digest",
         h ->
-            h.inTransaction(
-                t -> {
-                  int n =
-                      t.createUpdate(
-                              "UPDATE auto_update_seen SET reference = :ref, digest = :digest,"
-                                  + " seen_at = :at WHERE stack = :stack AND service = :service")
-                          .bind("ref", s.reference())
-                          .bind("digest", s.digest())
-                          .bind("at", Db.timestamp(s.at()))
-                          .bind("stack", s.stack())
-                          .bind("service", s.service())
-                          .execute();
-                  if (n == 0) {
-                    t.createUpdate(
-                            "INSERT INTO auto_update_seen (stack, service, reference, digest,"
-                                + " seen_at) VALUES (:stack, :service, :ref, :digest, :at)")
-                        .bind("ref", s.reference())
-                        .bind("digest", s.digest())
-                        .bind("at", Db.timestamp(s.at()))
-                        .bind("stack", s.stack())
-                        .bind("service", s.service())
-                        .execute();
-                  }
-                  return n;
-                }));
+            h.createUpdate(
+                    "UPDATE auto_update_seen SET reference = :ref, digest = :digest,"
+                        + " seen_at = :at WHERE stack = :stack AND service = :service")
+                .bind("ref", s.reference())
+                .bind("digest", s.digest())
+                .bind("at", Db.timestamp(s.at()))
+                .bind("stack", s.stack())
+                .bind("service", s.service())
+                .execute());
   }
 
   @Override

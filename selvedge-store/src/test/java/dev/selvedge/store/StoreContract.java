@@ -1836,6 +1836,46 @@ abstract class StoreContract {
                         0, stack, "api", next, "", t0, null)))
         .isPresent();
     assertThat(updates.find(stack + "-other", "api", digest)).isEmpty();
+    // a claim whose rollout is named is an attempt: release (of a claim only) keeps it
+    updates.release(claim.get().id());
+    assertThat(updates.find(stack, "api", digest)).isPresent();
+  }
+
+  @Test
+  void twoStoresSeeingTheSameTagAtOnceBothSucceed() throws Exception {
+    Store other = open();
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    String stack = project();
+    Instant t0 = micros(clock.instant());
+    try {
+      for (int round = 0; round < 20; round++) {
+        String service = "svc-" + round;
+        CyclicBarrier start = new CyclicBarrier(2);
+        List<Future<?>> racers = new ArrayList<>();
+        for (Store s : List.of(store, other)) {
+          String digest = "sha256:" + (s == store ? "1" : "2").repeat(64);
+          racers.add(
+              pool.submit(
+                  () -> {
+                    start.await(10, TimeUnit.SECONDS);
+                    s.autoUpdates()
+                        .see(
+                            new dev.selvedge.port.AutoUpdateStore.Seen(
+                                stack, service, "r/app:1", digest, t0));
+                    return null;
+                  }));
+        }
+        for (Future<?> racer : racers) {
+          racer.get(30, TimeUnit.SECONDS);
+        }
+        assertThat(store.autoUpdates().seen(stack).get(service).digest())
+            .as("round %d", round)
+            .isIn("sha256:" + "1".repeat(64), "sha256:" + "2".repeat(64));
+      }
+      assertThat(other.autoUpdates().seen(stack)).hasSize(20);
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test

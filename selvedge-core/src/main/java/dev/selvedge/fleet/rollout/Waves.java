@@ -40,34 +40,50 @@ public final class Waves {
     if (text == null || text.isBlank()) {
       throw new SelvedgeException("--waves: give the waves, such as 1,25%,100%");
     }
+    return parse(List.of(text.split(",", -1)), "--waves " + text + ": ");
+  }
+
+  /**
+   * Parses waves given one entry each (a fleet file's {@code auto_update.waves}) by the same rules
+   * as {@link #parse(String)}; the messages name the entry and not the option.
+   *
+   * @throws SelvedgeException naming the entry that is wrong and why
+   */
+  public static Waves parse(List<String> waves) {
+    if (waves.isEmpty()) {
+      throw new SelvedgeException("give the waves, such as [1, 25%, 100%]");
+    }
+    return parse(waves, "");
+  }
+
+  private static Waves parse(List<String> parts, String where) {
     List<Entry> entries = new ArrayList<>();
-    for (String raw : text.split(",", -1)) {
-      String part = raw.strip();
+    for (String raw : parts) {
+      String part = raw == null ? "" : raw.strip();
       boolean percent = part.endsWith("%");
       String digits = percent ? part.substring(0, part.length() - 1).strip() : part;
       int value;
       if (digits.isEmpty() || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
         throw new SelvedgeException(
-            "--waves " + text + ": '" + part + "' is neither a count (3) nor a percentage (25%)");
+            where + "'" + part + "' is neither a count (3) nor a percentage (25%)");
       }
       try {
         value = Integer.parseInt(digits);
       } catch (NumberFormatException e) {
-        throw new SelvedgeException("--waves " + text + ": '" + part + "' is too large");
+        throw new SelvedgeException(where + "'" + part + "' is too large");
       }
       if (value < 1) {
-        throw new SelvedgeException("--waves " + text + ": '" + part + "' must be at least 1");
+        throw new SelvedgeException(where + "'" + part + "' must be at least 1");
       }
       if (percent && value > 100) {
-        throw new SelvedgeException("--waves " + text + ": '" + part + "' is over 100%");
+        throw new SelvedgeException(where + "'" + part + "' is over 100%");
       }
       Entry entry = new Entry(value, percent);
       for (Entry before : entries) {
         if (before.percent() == percent && before.value() >= value) {
           throw new SelvedgeException(
-              "--waves "
-                  + text
-                  + ": '"
+              where
+                  + "'"
                   + part
                   + "' does not reach further than '"
                   + before
@@ -77,6 +93,11 @@ public final class Waves {
       entries.add(entry);
     }
     return new Waves(entries);
+  }
+
+  /** The entries, normalized ({@code 25 %} → {@code 25%}). */
+  public List<String> entries() {
+    return entries.stream().map(Entry::toString).toList();
   }
 
   /**

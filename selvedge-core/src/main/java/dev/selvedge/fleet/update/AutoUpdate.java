@@ -5,6 +5,7 @@ import dev.selvedge.contract.model.Service;
 import dev.selvedge.fleet.Fleet;
 import dev.selvedge.fleet.LiveStackReader;
 import dev.selvedge.fleet.NodeState;
+import dev.selvedge.operations.HostIdentity;
 import dev.selvedge.port.AutoUpdateStore;
 import dev.selvedge.port.AutoUpdateStore.Attempt;
 import dev.selvedge.port.AutoUpdateStore.Seen;
@@ -130,6 +131,13 @@ public final class AutoUpdate {
    * started again.
    */
   public static final String FINISHED = "finished";
+
+  /**
+   * How long an attempt may stay without its rollout id before it counts as a claim left by a check
+   * that stopped (crashed) between claiming and naming the rollout: it is then released and the
+   * digest tried again, rather than being blocked for ever.
+   */
+  public static final java.time.Duration STALE_CLAIM = java.time.Duration.ofMinutes(10);
 
   private final RegistryDigests registry;
   private final Store store;
@@ -376,6 +384,13 @@ public final class AutoUpdate {
     }
     Optional<Attempt> attempted =
         store.autoUpdates().find(target.name(), service, digest).map(this::withOutcome);
+    if (attempted.isPresent()
+        && (attempted.get().rolloutId() == null || attempted.get().rolloutId().isEmpty())
+        && !attempted.get().startedAt().isAfter(now.minus(STALE_CLAIM))) {
+      // A claim whose check never named its rollout (it stopped in between): free the digest.
+      store.autoUpdates().release(attempted.get().id());
+      attempted = Optional.empty();
+    }
     if (attempted.isPresent() && FINISHED.equals(attempted.get().outcome())) {
       // Its rollout reached every node: the new digest is what runs now.
       store.autoUpdates().see(new Seen(target.name(), service, ref, digest, now));
@@ -442,7 +457,7 @@ public final class AutoUpdate {
       }
       String project = e.getValue();
       Optional<Deployment> last =
-          store.deployments().lastHealthy("docker-daemon:" + daemon, project);
+          store.deployments().lastHealthy(HostIdentity.DAEMON + daemon, project);
       if (last.isEmpty()) {
         continue;
       }

@@ -16,7 +16,7 @@ public interface RolloutStarter {
    * Starts it and returns at once.
    *
    * @param imagesByService service → {@code repository@sha256:...}
-   * @param waves as {@link Waves#parse} checked them
+   * @param waves as {@link dev.selvedge.fleet.rollout.Waves#parse(List)} checked them
    * @param reason why, for the rollout's record ({@code auto-update: api sha256:...})
    * @return the rollout's id
    * @throws Refused when it was not started

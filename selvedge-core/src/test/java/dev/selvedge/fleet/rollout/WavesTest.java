@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.selvedge.SelvedgeException;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class WavesTest {
@@ -44,5 +45,20 @@ class WavesTest {
     assertThatThrownBy(() -> Waves.parse("8,50%,100%").plan(10))
         .hasMessageContaining("fewer than the 8");
     assertThatThrownBy(() -> Waves.parse("100%").plan(0)).hasMessageContaining("no node");
+  }
+
+  @Test
+  void wavesGivenOneEntryEachFollowTheSameRulesAndNameNoOption() {
+    assertThat(Waves.parse(List.of("1", "25 %", "100%")).entries())
+        .containsExactly("1", "25%", "100%");
+    assertThat(Waves.parse(List.of("1", "25%", "100%")).plan(10)).containsExactly(1, 2, 7);
+    assertThatThrownBy(() -> Waves.parse(List.of("1", "150%"))).hasMessage("'150%' is over 100%");
+    assertThatThrownBy(() -> Waves.parse(List.of("canary", "100%")))
+        .hasMessage("'canary' is neither a count (3) nor a percentage (25%)");
+    assertThatThrownBy(() -> Waves.parse(List.of("50%", "25%")))
+        .hasMessageStartingWith("'25%' does not reach further than '50%'");
+    assertThatThrownBy(() -> Waves.parse(List.of())).hasMessageContaining("give the waves");
+    assertThatThrownBy(() -> Waves.parse("1,150%"))
+        .hasMessage("--waves 1,150%: '150%' is over 100%");
   }
 }

@@ -80,7 +80,7 @@ class UpdateScheduleTest {
             CronSchedule.parse("0 * * * *"),
             List.of("api"),
             UpdateWindow.parse("23:00-01:00"),
-            Waves.DEFAULT,
+            Fleet.AutoUpdate.DEFAULT_WAVES,
             Duration.ofMinutes(2));
     // 21:00 fires outside 23:00-01:00: moved to 23:00
     assertThat(dev.selvedge.fleet.update.AutoUpdate.nextCheck(hourly, at("2026-12-04T20:30:00Z")))
@@ -92,29 +92,13 @@ class UpdateScheduleTest {
         .isEqualTo(at("2026-12-05T23:00:00Z"));
     Fleet.AutoUpdate anyTime =
         new Fleet.AutoUpdate(
-            CronSchedule.parse("0 3 * * *"), List.of("api"), null, Waves.DEFAULT, Duration.ZERO);
+            CronSchedule.parse("0 3 * * *"),
+            List.of("api"),
+            null,
+            Fleet.AutoUpdate.DEFAULT_WAVES,
+            Duration.ZERO);
     assertThat(dev.selvedge.fleet.update.AutoUpdate.nextCheck(anyTime, at("2026-12-04T20:30:00Z")))
         .isEqualTo(at("2026-12-05T03:00:00Z"));
-  }
-
-  @Test
-  void wavesAreCountsThenGrowingPercentagesEndingAtAll() {
-    assertThat(Waves.parse(List.of("1", "25 %", "100%"))).containsExactly("1", "25%", "100%");
-    assertThat(Waves.parse(List.of("1", "5", "100%"))).containsExactly("1", "5", "100%");
-    assertThat(Waves.parse(List.of("100%"))).containsExactly("100%");
-    assertThatThrownBy(() -> Waves.parse(List.of("1", "25%"))).hasMessageContaining("must be 100%");
-    assertThatThrownBy(() -> Waves.parse(List.of("50%", "25%", "100%")))
-        .hasMessageContaining("wave 2 '25%': waves grow");
-    assertThatThrownBy(() -> Waves.parse(List.of("5", "3", "100%")))
-        .hasMessageContaining("wave 2 '3': waves grow");
-    assertThatThrownBy(() -> Waves.parse(List.of("25%", "5", "100%")))
-        .hasMessageContaining("node counts come before percentages");
-    assertThatThrownBy(() -> Waves.parse(List.of("0", "100%")))
-        .hasMessageContaining("at least 1 node");
-    assertThatThrownBy(() -> Waves.parse(List.of("1", "150%"))).hasMessageContaining("1% to 100%");
-    assertThatThrownBy(() -> Waves.parse(List.of("canary", "100%")))
-        .hasMessageContaining("a node count (1) or a percentage");
-    assertThatThrownBy(() -> Waves.parse(List.of())).hasMessageContaining("has no wave");
   }
 
   @Test
