@@ -63,6 +63,7 @@ class ServeClusterIT {
 
   @TempDir Path tmp;
   private final List<Process> started = new ArrayList<>();
+  private final List<String> projectsToRemove = new ArrayList<>();
   private final HttpClient http = HttpClient.newHttpClient();
   private String adminUrl;
   private String user;
@@ -101,6 +102,24 @@ class ServeClusterIT {
         p.waitFor(30, TimeUnit.SECONDS);
       }
     }
+    for (String p : projectsToRemove) {
+      TestHost.removeContainers(p);
+      String nets =
+          TestHost.run(
+                  List.of(
+                      "docker",
+                      "network",
+                      "ls",
+                      "-q",
+                      "--filter",
+                      "label=com.docker.compose.project=" + p))
+              .strip();
+      if (!nets.isEmpty()) {
+        List<String> rm = new ArrayList<>(List.of("docker", "network", "rm"));
+        rm.addAll(List.of(nets.split("\\s+")));
+        TestHost.run(rm);
+      }
+    }
     if (database != null) {
       try (Connection c = DriverManager.getConnection(adminUrl, user, password);
           Statement st = c.createStatement()) {
@@ -113,18 +132,7 @@ class ServeClusterIT {
   void threeReplicasShareTheFleetSurviveARestartAndTakeOverAStoppedAndAKilledOne()
       throws Exception {
     Map<String, String> facts = TestHost.facts();
-    adminUrl = facts.get("SELVEDGE_TEST_PG_URL");
-    assumeTrue(adminUrl != null, "no PostgreSQL in " + TestHost.FACTS);
-    user = facts.get("SELVEDGE_TEST_PG_USER");
-    password = facts.get("SELVEDGE_TEST_PG_PASSWORD");
-    byte[] random = new byte[6];
-    ThreadLocalRandom.current().nextBytes(random);
-    database = "selvedge_cluster_" + HexFormat.of().formatHex(random);
-    try (Connection c = DriverManager.getConnection(adminUrl, user, password);
-        Statement st = c.createStatement()) {
-      st.execute("CREATE DATABASE " + database);
-    }
-    storeUrl = adminUrl.substring(0, adminUrl.lastIndexOf('/') + 1) + database;
+    createDatabase(facts);
 
     Path fleet = fleetFile(facts.get("SELVEDGE_TEST_DOCKER_HOST"));
     List<String> nodes = new ArrayList<>();
@@ -434,6 +442,139 @@ class ServeClusterIT {
   }
 
   // ---- processes -------------------------------------------------------------------------------
+
+  /** A database of this test's own on the test services' PostgreSQL, dropped afterwards. */
+  private void createDatabase(Map<String, String> facts) throws SQLException {
+    adminUrl = facts.get("SELVEDGE_TEST_PG_URL");
+    assumeTrue(adminUrl != null, "no PostgreSQL in " + TestHost.FACTS);
+    user = facts.get("SELVEDGE_TEST_PG_USER");
+    password = facts.get("SELVEDGE_TEST_PG_PASSWORD");
+    byte[] random = new byte[6];
+    ThreadLocalRandom.current().nextBytes(random);
+    database = "selvedge_cluster_" + HexFormat.of().formatHex(random);
+    try (Connection c = DriverManager.getConnection(adminUrl, user, password);
+        Statement st = c.createStatement()) {
+      st.execute("CREATE DATABASE " + database);
+    }
+    storeUrl = adminUrl.substring(0, adminUrl.lastIndexOf('/') + 1) + database;
+  }
+
+  @Test
+  void aRolloutWhoseReplicaIsKilledMidApplyIsContinuedOnceByAnother() throws Exception {
+    Map<String, String> facts = TestHost.facts();
+    String registry = facts.get("SELVEDGE_TEST_REGISTRY");
+    assumeTrue(registry != null, "no registry in " + TestHost.FACTS);
+    createDatabase(facts);
+    // Two nodes of the local engine (a project each) running a healthy image with a healthcheck.
+    Path contract = Files.createDirectories(tmp.resolve("contracts/web"));
+    Files.writeString(
+        contract.resolve("compose.yaml"),
+        """
+        x-selvedge:
+          policy:
+            rules:
+              healthcheck-interval-too-short: "off"
+              logging-unbounded: "off"
+        services:
+          web:
+            image: %s/selvedge-test/app:good
+            labels:
+              dev.selvedge.test: "1"
+            healthcheck:
+              test: ["CMD", "wget", "-q", "-O-", "http://127.0.0.1:8080/healthz"]
+              interval: 1s
+              timeout: 2s
+              retries: 2
+            stop_grace_period: 1s
+        """
+            .formatted(registry));
+    List<String> projects = List.of(TestHost.newProject(), TestHost.newProject());
+    projectsToRemove.addAll(projects);
+    StringBuilder yaml = new StringBuilder("poll: {interval: 2s, timeout: 5s}\nnodes:\n");
+    for (int i = 0; i < 2; i++) {
+      yaml.append("  n")
+          .append(i + 1)
+          .append(":\n    engine: ")
+          .append(facts.get("SELVEDGE_TEST_DOCKER_HOST"))
+          .append("\n    stacks:\n      web: {contract: contracts/web, project: ")
+          .append(projects.get(i))
+          .append("}\n");
+    }
+    Path fleet = tmp.resolve("fleet.yaml");
+    Files.writeString(fleet, yaml.toString());
+    Server a = serve(fleet, "a");
+    String admin = tokenAfter(a, "created the admin key 'admin'");
+    Server b = serve(fleet, "b");
+
+    HttpResponse<String> started =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + a.port() + "/api/v1/rollouts"))
+                .header("Authorization", "Bearer " + admin)
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"stack\": \"web\", \"waves\": \"1,100%\", \"parallel\": 1,"
+                            + " \"gate_timeout\": \"60s\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+    Matcher idMatch = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"").matcher(started.body());
+    assertThat(idMatch.find()).as(started.body()).isTrue();
+    String id = idMatch.group(1);
+    String path = "/api/v1/rollouts/" + id;
+
+    // Killed while it applies the second node, the canary healthy.
+    await(
+        () -> {
+          try {
+            String body = get(a, path, admin).body();
+            return stepOf(body, "n1").equals("healthy") && stepOf(body, "n2").equals("applying");
+          } catch (Exception e) {
+            return false;
+          }
+        },
+        Duration.ofSeconds(120),
+        "the rollout applying its second node on replica a");
+    a.process().destroyForcibly(); // SIGKILL
+    assertThat(a.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+    // The other replica takes it over once its lease ran out, and finishes it.
+    await(
+        () -> {
+          try {
+            return get(b, path, admin).body().matches("(?s).*\"state\"\\s*:\\s*\"finished\".*");
+          } catch (Exception e) {
+            return false;
+          }
+        },
+        Duration.ofSeconds(240),
+        "replica b finishing the rollout");
+    String end = get(b, path, admin).body();
+    assertThat(stepOf(end, "n1")).isEqualTo("healthy");
+    assertThat(stepOf(end, "n2")).isEqualTo("healthy");
+    // Each node deployed once by the rollout: the node a died in was judged, not applied twice.
+    try (Connection c = store();
+        var st =
+            c.prepareStatement(
+                "SELECT project, count(*) FROM deployment WHERE actor LIKE ? GROUP BY project")) {
+      st.setString(1, "%(rollout " + id + ")%");
+      Map<String, Integer> made = new HashMap<>();
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          made.put(rs.getString(1), rs.getInt(2));
+        }
+      }
+      assertThat(made).containsEntry(projects.get(0), 1).containsEntry(projects.get(1), 1);
+    }
+  }
+
+  /** A node's step in a rollout's JSON ({@code "node":"N", ... "step":"S"}), or empty. */
+  private static String stepOf(String rollout, String node) {
+    Matcher m =
+        Pattern.compile("\"node\"\\s*:\\s*\"" + node + "\"[^}]*?\"step\"\\s*:\\s*\"([a-z-]+)\"")
+            .matcher(rollout);
+    return m.find() ? m.group(1) : "";
+  }
 
   private Path fleetFile(String dockerHost) throws Exception {
     Path sockets = Files.createDirectories(tmp.resolve("s"));
