@@ -552,20 +552,32 @@ class ServeClusterIT {
     String end = get(b, path, admin).body();
     assertThat(stepOf(end, "n1")).isEqualTo("healthy");
     assertThat(stepOf(end, "n2")).isEqualTo("healthy");
-    // Each node deployed once by the rollout: the node a died in was judged, not applied twice.
+    // Each node ends with one healthy deployment by the rollout: the canary, finished on the dead
+    // replica, is not applied again; the node it died in is judged from its deployments (an
+    // apply it left running is done again, its record left as it was).
+    List<String> rows = new ArrayList<>();
+    Map<String, Integer> healthy = new HashMap<>();
     try (Connection c = store();
         var st =
             c.prepareStatement(
-                "SELECT project, count(*) FROM deployment WHERE actor LIKE ? GROUP BY project")) {
+                "SELECT id, project, outcome, actor FROM deployment WHERE actor LIKE ? ORDER BY id")) {
       st.setString(1, "%(rollout " + id + ")%");
-      Map<String, Integer> made = new HashMap<>();
       try (ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
-          made.put(rs.getString(1), rs.getInt(2));
+          rows.add(rs.getLong(1) + " " + rs.getString(2) + " " + rs.getString(3));
+          if ("healthy".equalsIgnoreCase(rs.getString(3))) {
+            healthy.merge(rs.getString(2), 1, Integer::sum);
+          }
         }
       }
-      assertThat(made).containsEntry(projects.get(0), 1).containsEntry(projects.get(1), 1);
     }
+    assertThat(healthy)
+        .as("healthy deployments by the rollout, of: %s (n1 = %s)", rows, projects.get(0))
+        .containsEntry(projects.get(0), 1)
+        .containsEntry(projects.get(1), 1);
+    assertThat(rows.stream().filter(r -> r.contains(projects.get(0))))
+        .as("the canary, healthy before the kill, is not applied again: %s", rows)
+        .hasSize(1);
   }
 
   /** A node's step in a rollout's JSON ({@code "node":"N", ... "step":"S"}), or empty. */
