@@ -76,23 +76,7 @@ class ApplyIT {
 
   @AfterEach
   void down() throws Exception {
-    TestHost.removeContainers(project);
-    for (String kind : List.of("network", "volume")) {
-      String names =
-          run(List.of(
-                  "docker",
-                  kind,
-                  "ls",
-                  "-q",
-                  "--filter",
-                  "label=com.docker.compose.project=" + project))
-              .strip();
-      if (!names.isEmpty()) {
-        List<String> rm = new ArrayList<>(List.of("docker", kind, "rm"));
-        rm.addAll(List.of(names.split("\\s+")));
-        run(rm);
-      }
-    }
+    TestHost.removeProject(project);
     // Whatever happened, no output carried the secret.
     for (String o : outputs) {
       assertThat(o).doesNotContain(TOKEN);

@@ -126,22 +126,7 @@ class RolloutIT {
   @AfterEach
   void down() throws Exception {
     for (String p : projects) {
-      TestHost.removeContainers(p);
-      String nets =
-          TestHost.run(
-                  List.of(
-                      "docker",
-                      "network",
-                      "ls",
-                      "-q",
-                      "--filter",
-                      "label=com.docker.compose.project=" + p))
-              .strip();
-      if (!nets.isEmpty()) {
-        List<String> rm = new ArrayList<>(List.of("docker", "network", "rm"));
-        rm.addAll(List.of(nets.split("\\s+")));
-        TestHost.run(rm);
-      }
+      TestHost.removeProject(p);
     }
     if (goodAlt != null) {
       TestHost.run(List.of("docker", "rmi", goodAlt));

@@ -103,22 +103,7 @@ class ServeClusterIT {
       }
     }
     for (String p : projectsToRemove) {
-      TestHost.removeContainers(p);
-      String nets =
-          TestHost.run(
-                  List.of(
-                      "docker",
-                      "network",
-                      "ls",
-                      "-q",
-                      "--filter",
-                      "label=com.docker.compose.project=" + p))
-              .strip();
-      if (!nets.isEmpty()) {
-        List<String> rm = new ArrayList<>(List.of("docker", "network", "rm"));
-        rm.addAll(List.of(nets.split("\\s+")));
-        TestHost.run(rm);
-      }
+      TestHost.removeProject(p);
     }
     if (database != null) {
       try (Connection c = DriverManager.getConnection(adminUrl, user, password);

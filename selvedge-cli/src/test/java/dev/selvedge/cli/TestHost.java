@@ -70,6 +70,27 @@ final class TestHost {
     }
   }
 
+  /** Removes every container, network and volume of Compose project {@code project}. */
+  static void removeProject(String project) throws Exception {
+    removeContainers(project);
+    for (String kind : List.of("network", "volume")) {
+      String names =
+          run(List.of(
+                  "docker",
+                  kind,
+                  "ls",
+                  "-q",
+                  "--filter",
+                  "label=com.docker.compose.project=" + project))
+              .strip();
+      if (!names.isEmpty()) {
+        List<String> rm = new ArrayList<>(List.of("docker", kind, "rm"));
+        rm.addAll(List.of(names.split("\\s+")));
+        run(rm);
+      }
+    }
+  }
+
   /** Runs a command; its output (stdout and stderr), or an AssertionError when it fails. */
   static String run(List<String> cmd) throws Exception {
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
