@@ -159,7 +159,10 @@ final class UiFixture implements AutoCloseable {
                 Duration.ofMillis(500),
                 Duration.ofMillis(10),
                 Duration.ofMillis(200)), // a signed-out session's stream closes within 0.2 s
-            dev.selvedge.server.events.EventHub.DEFAULT_RETENTION);
+            // The events carry the fixture's standing clock (months before today) while the hub
+            // judges their age on real time: its retention pass, run when the writer starts, would
+            // otherwise delete the events a test has just published.
+            Duration.ofDays(365L * 100));
     plane =
         ControlPlane.start(
             new ControlPlane.Settings(
