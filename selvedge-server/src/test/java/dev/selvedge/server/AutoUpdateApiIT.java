@@ -7,10 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.selvedge.docker.RegistryClient;
 import dev.selvedge.fleet.Fleet;
 import dev.selvedge.fleet.update.CronSchedule;
-import dev.selvedge.json.TreeJson;
 import dev.selvedge.port.AuditLog;
 import dev.selvedge.port.RegistryDigests;
 import dev.selvedge.port.Store;
+import dev.selvedge.server.ApiCalls.Answer;
 import dev.selvedge.server.events.ServerEvent;
 import java.io.IOException;
 import java.io.InputStream;
@@ -68,6 +68,7 @@ class AutoUpdateApiIT {
   private final List<Map<String, String>> starts = new CopyOnWriteArrayList<>();
   private final List<String> images = new ArrayList<>();
   private final List<String> pushed = new ArrayList<>();
+  private final ApiCalls api = new ApiCalls(() -> plane.port(), bodies);
   private final HttpClient http = HttpClient.newHttpClient();
   private Path dockerConfig;
 
@@ -267,31 +268,8 @@ class AutoUpdateApiIT {
     return m.group(1);
   }
 
-  private record Answer(int status, String body) {
-    JsonNode json() throws IOException {
-      return TreeJson.read(body.getBytes(StandardCharsets.UTF_8), null);
-    }
-  }
-
-  private Answer call(String method, String route, String token) throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + plane.port() + route))
-            .method(method, HttpRequest.BodyPublishers.noBody());
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    bodies.add(r.body());
-    assertThat(
-            OpenApiCheck.problems(
-                method,
-                route,
-                r.statusCode(),
-                r.headers().firstValue("Content-Type").orElse(null),
-                r.body()))
-        .as("%s %s -> %d %s", method, route, r.statusCode(), r.body())
-        .isEmpty();
-    return new Answer(r.statusCode(), r.body());
+  private Answer call(String method, String route, String token) {
+    return api.call(method, route, route, token, null);
   }
 
   private JsonNode check() throws Exception {

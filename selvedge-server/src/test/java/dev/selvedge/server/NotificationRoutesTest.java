@@ -11,16 +11,13 @@ import dev.selvedge.json.TreeJson;
 import dev.selvedge.keys.ApiKeys;
 import dev.selvedge.port.ApiKeyStore.Scope;
 import dev.selvedge.port.Store;
+import dev.selvedge.server.ApiCalls.Answer;
 import dev.selvedge.server.events.EventHub;
 import dev.selvedge.server.events.ServerEvent;
 import dev.selvedge.server.notify.Notifier;
 import dev.selvedge.server.notify.Receiver;
 import dev.selvedge.store.StoreConfig;
 import dev.selvedge.store.Stores;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -40,7 +37,7 @@ class NotificationRoutesTest {
   @TempDir Path tmp;
 
   private final Clock clock = Clock.systemUTC();
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final ApiCalls api = new ApiCalls(() -> this.plane.port());
   private Store store;
   private EventHub hub;
   private ServerMetrics metrics;
@@ -107,28 +104,10 @@ class NotificationRoutesTest {
     store.close();
   }
 
-  private record Answer(int status, JsonNode json) {}
-
-  private Answer call(String method, String route, String path, String token) throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + plane.port() + path))
-            .method(method, HttpRequest.BodyPublishers.noBody());
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(
-            OpenApiCheck.problems(
-                method,
-                route,
-                r.statusCode(),
-                r.headers().firstValue("Content-Type").orElse(null),
-                r.body()))
-        .as("%s %s -> %d %s", method, path, r.statusCode(), r.body())
-        .isEmpty();
-    assertThat(r.body()).doesNotContain("s3cr3tPath");
-    return new Answer(
-        r.statusCode(), TreeJson.read(r.body().getBytes(StandardCharsets.UTF_8), null));
+  private Answer call(String method, String route, String path, String token) {
+    Answer a = api.call(method, route, path, token, null);
+    assertThat(a.body()).doesNotContain("s3cr3tPath");
+    return a;
   }
 
   @Test

@@ -5,20 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.selvedge.fleet.Fleet;
-import dev.selvedge.json.TreeJson;
 import dev.selvedge.port.Lease;
 import dev.selvedge.port.OperationStore;
 import dev.selvedge.port.Store;
+import dev.selvedge.server.ApiCalls.Answer;
 import dev.selvedge.server.events.EventHub;
 import dev.selvedge.server.events.ServerEvent;
 import dev.selvedge.store.StoreConfig;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,7 +67,7 @@ class OperationsIT {
   private final List<ServerEvent> events = Collections.synchronizedList(new ArrayList<>());
   private volatile CountDownLatch hold;
   private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final ApiCalls api = new ApiCalls(() -> plane.port(), BODIES);
 
   @BeforeAll
   static void services() {
@@ -177,60 +172,9 @@ class OperationsIT {
         InProcessServer.webContract(project, image, mode, port, selfCritical));
   }
 
-  record Answer(int status, String body, HttpResponse<String> raw) {
-    JsonNode json() {
-      try {
-        return TreeJson.read(body.getBytes(StandardCharsets.UTF_8), null);
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    }
-
-    String header(String name) {
-      return raw.headers().firstValue(name).orElse(null);
-    }
-  }
-
-  /** {@code method path} (an instance of {@code route}), checked against the OpenAPI document. */
   private Answer call(
       String method, String route, String path, String token, String body, String... headers) {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + plane.port() + path))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    if (body != null) {
-      b.header("Content-Type", "application/json");
-    }
-    for (int i = 0; i < headers.length; i += 2) {
-      b.header(headers[i], headers[i + 1]);
-    }
-    HttpResponse<String> r;
-    try {
-      r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-    BODIES.add(r.body());
-    r.headers().map().values().forEach(v -> BODIES.add(String.join(",", v)));
-    assertThat(
-            OpenApiCheck.problems(
-                method,
-                route,
-                r.statusCode(),
-                r.headers().firstValue("Content-Type").orElse(null),
-                r.body()))
-        .as("%s %s -> %d %s", method, path, r.statusCode(), r.body())
-        .isEmpty();
-    return new Answer(r.statusCode(), r.body(), r);
+    return api.call(method, route, path, token, body, headers);
   }
 
   static final String STACK = "/api/v1/nodes/{node}/stacks/{stack}";

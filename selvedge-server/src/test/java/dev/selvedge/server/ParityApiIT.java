@@ -5,15 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.selvedge.fleet.Fleet;
-import dev.selvedge.json.TreeJson;
+import dev.selvedge.server.ApiCalls.Answer;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.net.UnixDomainSocketAddress;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -52,7 +48,7 @@ class ParityApiIT {
   private String read;
   private final List<String> bodies = new ArrayList<>();
   private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final ApiCalls api = new ApiCalls(() -> plane.port(), bodies);
   private final List<ServerSocketChannel> stuck = new ArrayList<>();
 
   @BeforeAll
@@ -147,30 +143,8 @@ class ParityApiIT {
     }
   }
 
-  private record Answer(int status, String body) {
-    JsonNode json() throws IOException {
-      return TreeJson.read(body.getBytes(StandardCharsets.UTF_8), null);
-    }
-  }
-
-  private Answer get(String query, String token) throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + plane.port() + ROUTE + query));
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    bodies.add(r.body());
-    assertThat(
-            OpenApiCheck.problems(
-                "GET",
-                ROUTE,
-                r.statusCode(),
-                r.headers().firstValue("Content-Type").orElse(null),
-                r.body()))
-        .as("GET %s -> %d %s", query, r.statusCode(), r.body())
-        .isEmpty();
-    return new Answer(r.statusCode(), r.body());
+  private Answer get(String query, String token) {
+    return api.get(ROUTE, ROUTE + query, token);
   }
 
   private static String q(String a, String b) {

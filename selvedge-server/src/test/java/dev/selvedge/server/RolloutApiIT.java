@@ -5,15 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.selvedge.fleet.Fleet;
-import dev.selvedge.json.TreeJson;
 import dev.selvedge.port.Store;
+import dev.selvedge.server.ApiCalls.Answer;
 import dev.selvedge.server.events.ServerEvent;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,7 +47,7 @@ class RolloutApiIT {
   private String bad;
   private final List<String> bodies = new ArrayList<>();
   private final List<ServerEvent> published = new CopyOnWriteArrayList<>();
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final ApiCalls api = new ApiCalls(() -> plane.port(), bodies);
 
   @BeforeAll
   static void services() {
@@ -139,39 +133,8 @@ class RolloutApiIT {
     assertThat(published.toString()).doesNotContain(SECRET);
   }
 
-  private record Answer(int status, String body) {
-    JsonNode json() throws IOException {
-      return TreeJson.read(body.getBytes(StandardCharsets.UTF_8), null);
-    }
-  }
-
-  private Answer call(String method, String route, String path, String token, String body)
-      throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + plane.port() + path))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      b.header("Content-Type", "application/json");
-    }
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    bodies.add(r.body());
-    assertThat(
-            OpenApiCheck.problems(
-                method,
-                route,
-                r.statusCode(),
-                r.headers().firstValue("Content-Type").orElse(null),
-                r.body()))
-        .as("%s %s -> %d %s", method, path, r.statusCode(), r.body())
-        .isEmpty();
-    return new Answer(r.statusCode(), r.body());
+  private Answer call(String method, String route, String path, String token, String body) {
+    return api.call(method, route, path, token, body);
   }
 
   private static final String LIST = "/api/v1/rollouts";

@@ -12,16 +12,13 @@ import dev.selvedge.port.ApiKeyStore.Scope;
 import dev.selvedge.port.AuditLog;
 import dev.selvedge.port.Deployment;
 import dev.selvedge.port.Store;
+import dev.selvedge.server.ApiCalls.Answer;
 import dev.selvedge.status.Health;
 import dev.selvedge.status.Pill;
 import dev.selvedge.status.Sync;
 import dev.selvedge.store.StoreConfig;
 import dev.selvedge.store.Stores;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -70,7 +67,7 @@ abstract class ServerContract {
   protected String operate;
   protected String admin;
   protected String revoked;
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final ApiCalls api = new ApiCalls(() -> plane.port(), BODIES);
   private final List<Store> others = new ArrayList<>();
 
   static final class MovableClock extends Clock {
@@ -281,19 +278,9 @@ abstract class ServerContract {
 
   // -------------------------------------------------------------------------------- calling
 
-  record Answer(int status, String contentType, String body, HttpResponse<String> raw) {
-    String header(String name) {
-      return raw.headers().firstValue(name).orElse(null);
-    }
-  }
-
   /** GET {@code path} (an instance of {@code route}), checked against the OpenAPI document. */
   Answer get(String route, String path, String token, String... headers) {
-    Answer a = send(path, token, headers);
-    assertThat(OpenApiCheck.problems(route, a.status(), a.contentType(), a.body()))
-        .as("GET %s -> %d %s", path, a.status(), a.body())
-        .isEmpty();
-    return a;
+    return api.get(route, path, token, headers);
   }
 
   Answer send(String path, String token, String... headers) {
@@ -301,27 +288,7 @@ abstract class ServerContract {
   }
 
   Answer request(String method, String path, String token, String... headers) {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + plane.port() + path))
-            .method(method, HttpRequest.BodyPublishers.noBody());
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    for (int i = 0; i < headers.length; i += 2) {
-      b.header(headers[i], headers[i + 1]);
-    }
-    try {
-      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-      BODIES.add(r.body());
-      r.headers().map().values().forEach(v -> BODIES.add(String.join(",", v)));
-      return new Answer(
-          r.statusCode(), r.headers().firstValue("Content-Type").orElse(null), r.body(), r);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return api.send(method, path, token, null, headers);
   }
 
   /**
@@ -330,40 +297,7 @@ abstract class ServerContract {
    */
   Answer call(
       String method, String route, String path, String token, String body, String... headers) {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + plane.port() + path))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      b.header("Content-Type", "application/json");
-    }
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    for (int i = 0; i < headers.length; i += 2) {
-      b.header(headers[i], headers[i + 1]);
-    }
-    Answer a;
-    try {
-      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-      BODIES.add(r.body());
-      r.headers().map().values().forEach(v -> BODIES.add(String.join(",", v)));
-      a =
-          new Answer(
-              r.statusCode(), r.headers().firstValue("Content-Type").orElse(null), r.body(), r);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-    assertThat(OpenApiCheck.problems(method, route, a.status(), a.contentType(), a.body()))
-        .as("%s %s -> %d %s", method, path, a.status(), a.body())
-        .isEmpty();
-    return a;
+    return api.call(method, route, path, token, body, headers);
   }
 
   static final String FLEET = "/api/v1/fleet";

@@ -6,14 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.selvedge.fleet.AuditSchedule;
 import dev.selvedge.fleet.Fleet;
-import dev.selvedge.json.TreeJson;
+import dev.selvedge.server.ApiCalls.Answer;
 import dev.selvedge.server.events.ServerEvent;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,7 +42,7 @@ class TenantAuditApiIT {
   private String operate;
   private final List<String> bodies = new ArrayList<>();
   private final List<ServerEvent> published = new CopyOnWriteArrayList<>();
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final ApiCalls api = new ApiCalls(() -> plane.port(), bodies);
 
   @BeforeAll
   static void services() {
@@ -143,31 +137,8 @@ class TenantAuditApiIT {
     }
   }
 
-  private record Answer(int status, String body) {
-    JsonNode json() throws IOException {
-      return TreeJson.read(body.getBytes(StandardCharsets.UTF_8), null);
-    }
-  }
-
-  private Answer call(String method, String route, String path, String token) throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + plane.port() + path))
-            .method(method, HttpRequest.BodyPublishers.noBody());
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    bodies.add(r.body());
-    assertThat(
-            OpenApiCheck.problems(
-                method,
-                route,
-                r.statusCode(),
-                r.headers().firstValue("Content-Type").orElse(null),
-                r.body()))
-        .as("%s %s -> %d %s", method, path, r.statusCode(), r.body())
-        .isEmpty();
-    return new Answer(r.statusCode(), r.body());
+  private Answer call(String method, String route, String path, String token) {
+    return api.call(method, route, path, token, null);
   }
 
   @Test
