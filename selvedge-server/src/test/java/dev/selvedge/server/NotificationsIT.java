@@ -1,47 +1,22 @@
 package dev.selvedge.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.selvedge.Version;
-import dev.selvedge.adapter.http.SocketHttpProbe;
-import dev.selvedge.contract.compose.DotEnv;
-import dev.selvedge.docker.FleetEngines;
-import dev.selvedge.drift.LiveCheck;
-import dev.selvedge.evidence.Fingerprints;
-import dev.selvedge.evidence.Tool;
-import dev.selvedge.fleet.EngineNodeReader;
 import dev.selvedge.fleet.Fleet;
-import dev.selvedge.fleet.LiveStackReader;
 import dev.selvedge.fleet.Notification;
 import dev.selvedge.fleet.Poller;
-import dev.selvedge.fleet.Scheduler;
-import dev.selvedge.fleet.SweepListener;
 import dev.selvedge.json.TreeJson;
-import dev.selvedge.port.Store;
-import dev.selvedge.server.events.EventHub;
-import dev.selvedge.server.events.PollerEvents;
 import dev.selvedge.server.events.ServerEvent;
 import dev.selvedge.server.notify.Notifier;
 import dev.selvedge.server.notify.Receiver;
-import dev.selvedge.store.StoreConfig;
-import dev.selvedge.store.Stores;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,62 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
  * holds up neither the sweeps nor the other webhook.
  */
 class NotificationsIT {
-  private static final Path FACTS = Path.of("/var/lib/selvedge-test/env");
-  private static final String RUNNING = "s3cret-running-Vb38";
-  private static final String WANTED = "s3cret-wanted-Tz90";
+  private static final String RUNNING = DriftedApp.RUNNING;
+  private static final String WANTED = DriftedApp.WANTED;
 
   @TempDir Path tmp;
-  private String project;
-  private final List<AutoCloseable> open = new ArrayList<>();
-
-  @AfterEach
-  void down() throws Exception {
-    for (int i = open.size() - 1; i >= 0; i--) {
-      open.get(i).close();
-    }
-    if (project != null) {
-      String ids =
-          run(List.of(
-                  "docker", "ps", "-aq", "--filter", "label=com.docker.compose.project=" + project))
-              .strip();
-      if (!ids.isEmpty()) {
-        List<String> rm = new ArrayList<>(List.of("docker", "rm", "-f", "-v"));
-        rm.addAll(List.of(ids.split("\\s+")));
-        run(rm);
-      }
-      run(List.of("docker", "network", "rm", project + "_default"), true);
-    }
-  }
-
-  private static String run(List<String> cmd) throws Exception {
-    return run(cmd, false);
-  }
-
-  private static String run(List<String> cmd, boolean mayFail) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    if (!mayFail && p.exitValue() != 0) {
-      throw new AssertionError(String.join(" ", cmd) + " failed: " + out);
-    }
-    return out;
-  }
-
-  private List<String> up(Path app, String password) {
-    return List.of(
-        "env",
-        "DB_PASSWORD=" + password,
-        "docker-compose",
-        "-p",
-        project,
-        "-f",
-        app.resolve("compose.yaml").toString(),
-        "--project-directory",
-        app.toString(),
-        "up",
-        "-d");
-  }
 
   /** What the receiver got, as {@code type pill-after} lines, in arrival order. */
   private static List<String> told(Receiver r) throws Exception {
@@ -124,58 +47,12 @@ class NotificationsIT {
 
   @Test
   void aReceiverGetsExactlyOneNotificationPerChangeAndNoSecret() throws Exception {
-    assumeTrue(Files.isRegularFile(FACTS), "test services absent (" + FACTS + ")");
-    Map<String, String> facts = DotEnv.parseLiteral(Files.readString(FACTS), FACTS.toString());
-    project = "selvedge-it-" + UUID.randomUUID().toString().substring(0, 8);
-    Path app = Files.createDirectories(tmp.resolve("app"));
-    Files.writeString(
-        app.resolve("compose.yaml"),
-        """
-        version: "3.8"
-        services:
-          web:
-            image: %s
-            command: ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done"]
-            environment:
-              DB_PASSWORD: ${DB_PASSWORD}
-            labels:
-              dev.selvedge.test: "1"
-        """
-            .formatted(facts.get("SELVEDGE_TEST_IMAGE")));
-    run(up(app, RUNNING));
+    try (DriftedApp d = DriftedApp.start(tmp)) {
+      sweepThroughEveryChange(d);
+    }
+  }
 
-    Clock clock = Clock.systemUTC();
-    Store store =
-        Stores.open(
-            new StoreConfig(
-                "jdbc:h2:file:" + tmp.resolve("store/selvedge") + ";AUTO_SERVER=TRUE", null, null),
-            clock);
-    open.add(store);
-    EventHub hub = new EventHub(store.events(), clock, EventHub.DEFAULT_RETENTION);
-    open.add(hub);
-    ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
-    open.add(background::shutdownNow);
-    SocketHttpProbe probe = new SocketHttpProbe();
-    open.add(probe);
-    // The control plane's environment says the secret should be another: drift on the container.
-    Map<String, String> env = Map.of("DB_PASSWORD", WANTED, "PATH", System.getenv("PATH"));
-    Path home = Files.createDirectories(tmp.resolve("home"));
-    EngineNodeReader reader =
-        new EngineNodeReader(
-            FleetEngines.opener(env, FleetEngines.KEPT_IDLE_CONNECTIONS),
-            new LiveStackReader(
-                new LiveCheck(background, clock, probe), env, Fingerprints.load(home), false),
-            clock,
-            Tool.selvedge(Version.current()));
-    Fleet.Node node =
-        new Fleet.Node(
-            "local",
-            "unix:///var/run/docker.sock",
-            null,
-            null,
-            "dev",
-            List.of("tenant-a"),
-            Map.of("app", new Fleet.Stack("app", app, project, null, null)));
+  private void sweepThroughEveryChange(DriftedApp d) throws Exception {
     Receiver receiver = new Receiver();
     Receiver hanging = new Receiver().hang();
     List<String> events =
@@ -183,9 +60,8 @@ class NotificationsIT {
     Fleet fleet =
         new Fleet(
             tmp.resolve("fleet.yaml"),
-            new Fleet.Poll(
-                Duration.ofMinutes(10), Duration.ofSeconds(10), 4, 1, Duration.ofMinutes(10)),
-            Map.of("local", node),
+            DriftedApp.slowPoll(),
+            Map.of("local", d.node(List.of("tenant-a"))),
             List.of(),
             Fleet.Retention.DEFAULT,
             Fleet.Audit.DEFAULT,
@@ -209,8 +85,8 @@ class NotificationsIT {
     Notifier notifier =
         new Notifier(
                 () -> fleet,
-                store.notifications(),
-                clock,
+                d.store.notifications(),
+                d.clock,
                 new Notifier.Limits(
                     100,
                     8,
@@ -222,29 +98,18 @@ class NotificationsIT {
                     Duration.ofHours(1)),
                 l -> {})
             .start();
-    open.add(notifier);
-    open.add(receiver);
-    open.add(hanging); // closed first: released
+    d.closing(notifier);
+    d.closing(receiver);
+    d.closing(hanging); // closed first: released
     List<ServerEvent> published = new CopyOnWriteArrayList<>();
     Poller poller =
-        new Poller(
+        d.poller(
             fleet,
-            reader,
-            store.fleetState(),
-            clock,
-            Scheduler.system(),
-            Executors.newVirtualThreadPerTaskExecutor(),
-            new Random(3),
-            "it",
-            SweepListener.all(
-                SweepListener.NONE,
-                new PollerEvents(
-                    notifier.wrap(
-                        e -> {
-                          published.add(e);
-                          hub.publish(e);
-                        }))));
-    open.add(poller);
+            notifier.wrap(
+                e -> {
+                  published.add(e);
+                  d.hub.publish(e);
+                }));
 
     Notification hook = fleet.notifications().get(0);
     Notifier n = notifier;
@@ -260,7 +125,7 @@ class NotificationsIT {
     assertThat(told(receiver)).hasSize(1);
 
     // 3. Its container removed: the stack turns red; told once, however many sweeps see it.
-    removeAll(project);
+    d.removeContainers();
     poller.sweepAll();
     poller.sweepAll();
     Receiver.until(() -> n.idle(hook), "the notifier done with the receiver");
@@ -270,7 +135,7 @@ class NotificationsIT {
         .containsExactlyInAnyOrder("stack.status.changed red", "node.status.changed red");
 
     // 4. Brought back in line and running: drift resolved and back to green, once each.
-    run(up(app, WANTED));
+    d.up(WANTED);
     poller.sweepAll();
     poller.sweepAll();
     Receiver.until(() -> n.idle(hook), "the notifier done with the receiver");
@@ -282,28 +147,16 @@ class NotificationsIT {
 
     // The hanging webhook holds every message it got, at once: they held up none of the above.
     assertThat(hanging.requests()).hasSize(6);
-    assertThat(store.notifications().list(1000, null))
-        .filteredOn(d -> d.webhook().contains(":" + hanging.url("/").getPort() + "/"))
+    assertThat(d.store.notifications().list(1000, null))
+        .filteredOn(x -> x.webhook().contains(":" + hanging.url("/").getPort() + "/"))
         .isEmpty(); // no try of it has ended yet
-    assertThat(store.notifications().list(1000, null))
-        .filteredOn(d -> d.webhook().contains(":" + receiver.url("/").getPort() + "/"))
+    assertThat(d.store.notifications().list(1000, null))
+        .filteredOn(x -> x.webhook().contains(":" + receiver.url("/").getPort() + "/"))
         .hasSize(6)
-        .allSatisfy(d -> assertThat(d.status()).isEqualTo("sent"));
+        .allSatisfy(x -> assertThat(x.status()).isEqualTo("sent"));
     for (Receiver.Request q : hanging.requests()) {
       assertThat(q.body()).doesNotContain(RUNNING).doesNotContain(WANTED).contains("blocks");
     }
     assertThat(published.stream().map(ServerEvent::type)).contains("drift.detected");
-  }
-
-  private String removeAll(String p) throws Exception {
-    String ids =
-        run(List.of("docker", "ps", "-q", "--filter", "label=com.docker.compose.project=" + p))
-            .strip();
-    if (!ids.isEmpty()) {
-      List<String> rm = new ArrayList<>(List.of("docker", "rm", "-f"));
-      rm.addAll(List.of(ids.split("\\s+")));
-      return run(rm);
-    }
-    return "none";
   }
 }
