@@ -25,9 +25,17 @@ public interface Scheduler extends AutoCloseable {
 
   /** One daemon timer thread; the actions hand their work to other threads. */
   static Scheduler system() {
+    return ownThread("selvedge-poller-timer");
+  }
+
+  /**
+   * A timer on one daemon thread of its own named {@code name}, for actions that may block it (a
+   * scheduled job's run); {@link #close} stops it.
+   */
+  static Scheduler ownThread(String name) {
     ScheduledThreadPoolExecutor timer =
         new ScheduledThreadPoolExecutor(
-            1, r -> Thread.ofPlatform().daemon().name("selvedge-poller-timer").unstarted(r));
+            1, r -> Thread.ofPlatform().daemon().name(name).unstarted(r));
     timer.setRemoveOnCancelPolicy(true);
     return over(timer);
   }

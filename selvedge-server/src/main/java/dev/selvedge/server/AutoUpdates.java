@@ -25,7 +25,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -260,10 +259,7 @@ final class AutoUpdates implements AutoCloseable {
 
   /** Checks on each stack's schedule until closed, on a timer of its own. */
   AutoUpdates start() {
-    ScheduledThreadPoolExecutor own =
-        new ScheduledThreadPoolExecutor(
-            1, r -> Thread.ofPlatform().daemon().name("selvedge-auto-update").unstarted(r));
-    return start(Scheduler.over(own));
+    return start(Scheduler.ownThread("selvedge-auto-update"));
   }
 
   /** Checks on {@code scheduler} (which it closes when closed); a check blocks its thread. */
@@ -315,10 +311,9 @@ final class AutoUpdates implements AutoCloseable {
         try {
           // Once per planned check across the replicas (each has its own timer): due again after
           // half the gap to the stack's next check.
-          Instant following = AutoUpdate.nextCheck(t.policy(), now.plusSeconds(1));
-          Duration gap = following == null ? ONCE_AT_LEAST : Duration.between(now, following);
           Duration every =
-              gap.dividedBy(2).compareTo(ONCE_AT_LEAST) < 0 ? ONCE_AT_LEAST : gap.dividedBy(2);
+              ClusterJobs.halfTheGap(
+                  now, AutoUpdate.nextCheck(t.policy(), now.plusSeconds(1)), ONCE_AT_LEAST);
           jobs.once("auto-update:" + t.name(), every, () -> check(t, SCHEDULE));
         } catch (RuntimeException e) {
           log.accept(

@@ -2,6 +2,7 @@ package dev.selvedge.server;
 
 import dev.selvedge.port.ClusterJobStore;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -66,6 +67,20 @@ public final class ClusterJobs {
         // the lease expires by itself
       }
     }
+  }
+
+  /**
+   * The {@code every} to pass {@link #once} for a job on a schedule whose next time after {@code
+   * now} is {@code next}: half the gap to it, so the replicas' ticks for one scheduled time (which
+   * drift apart) run it once and the next time runs again; at least {@code atLeast}, which is also
+   * taken when there is no next time (null).
+   */
+  public static Duration halfTheGap(Instant now, Instant next, Duration atLeast) {
+    if (next == null) {
+      return atLeast;
+    }
+    Duration half = Duration.between(now, next).dividedBy(2);
+    return half.compareTo(atLeast) < 0 ? atLeast : half;
   }
 
   /** As {@link #once(String, Duration, Supplier)} for a job without an answer; true when it ran. */

@@ -26,7 +26,6 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -189,10 +188,7 @@ final class TenantAudits implements AutoCloseable {
 
   /** Runs it on the fleet file's {@code audit.schedule} until closed, on a timer of its own. */
   TenantAudits start() {
-    ScheduledThreadPoolExecutor own =
-        new ScheduledThreadPoolExecutor(
-            1, r -> Thread.ofPlatform().daemon().name("selvedge-tenant-audit").unstarted(r));
-    return start(Scheduler.over(own));
+    return start(Scheduler.ownThread("selvedge-tenant-audit"));
   }
 
   /**
@@ -230,9 +226,8 @@ final class TenantAudits implements AutoCloseable {
       AuditSchedule schedule = fleet.get().audit().schedule();
       if (schedule != null) {
         // Once per scheduled time across the replicas: due again after half the gap to the next.
-        java.time.Instant now = clock.instant();
-        Duration gap = Duration.between(now, schedule.next(now));
-        Duration every = gap.dividedBy(2).compareTo(MIN_GAP) < 0 ? MIN_GAP : gap.dividedBy(2);
+        Instant now = clock.instant();
+        Duration every = ClusterJobs.halfTheGap(now, schedule.next(now), MIN_GAP);
         jobs.once("tenant-audit", every, () -> run(SCHEDULE).orElse(null))
             .ifPresent(
                 r ->
