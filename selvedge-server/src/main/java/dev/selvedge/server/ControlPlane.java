@@ -619,6 +619,24 @@ public final class ControlPlane implements AutoCloseable {
     throw ApiError.badRequest("limit: a whole number from 1 to " + MAX_LIMIT);
   }
 
+  /**
+   * The {@code before} cursor of a list read newest first (rows with a smaller id), or null when
+   * not given.
+   *
+   * @param what what the id names, for the error ("a delivery id")
+   */
+  static Long before(Context ctx, String what) {
+    String raw = ctx.queryParam("before");
+    if (raw == null) {
+      return null;
+    }
+    try {
+      return Long.parseLong(raw);
+    } catch (NumberFormatException e) {
+      throw ApiError.badRequest("before: " + what + ", not '" + raw + "'");
+    }
+  }
+
   // ------------------------------------------------------------------------------- writing
 
   static void json(Context ctx, JsonNode node) {

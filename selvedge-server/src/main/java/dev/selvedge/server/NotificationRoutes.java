@@ -37,15 +37,7 @@ public final class NotificationRoutes {
 
   private void deliveries(Context ctx) {
     ControlPlane.require(ctx, Scope.READ);
-    String before = ctx.queryParam("before");
-    Long cursor = null;
-    if (before != null) {
-      try {
-        cursor = Long.parseLong(before);
-      } catch (NumberFormatException e) {
-        throw ApiError.badRequest("before: a delivery id, not '" + before + "'");
-      }
-    }
+    Long cursor = ControlPlane.before(ctx, "a delivery id");
     int limit = ControlPlane.limit(ctx);
     List<Delivery> rows = settings.store().notifications().list(limit, cursor);
     ObjectNode o = JsonNodeFactory.instance.objectNode();

@@ -56,15 +56,7 @@ final class TenantAuditRoutes {
 
   private void list(Context ctx) {
     ControlPlane.require(ctx, Scope.READ);
-    String before = ctx.queryParam("before");
-    Long cursor = null;
-    if (before != null) {
-      try {
-        cursor = Long.parseLong(before);
-      } catch (NumberFormatException e) {
-        throw ApiError.badRequest("before: an audit id, not '" + before + "'");
-      }
-    }
+    Long cursor = ControlPlane.before(ctx, "an audit id");
     int limit = ControlPlane.limit(ctx);
     List<AuditRun> runs = settings.store().tenantAudits().list(limit, cursor);
     ObjectNode o = JsonNodeFactory.instance.objectNode();
