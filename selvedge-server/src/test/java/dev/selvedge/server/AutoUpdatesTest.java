@@ -13,7 +13,6 @@ import dev.selvedge.port.AuditLog;
 import dev.selvedge.port.RegistryDigests;
 import dev.selvedge.port.Store;
 import dev.selvedge.server.TenantAuditsTest.ManualScheduler;
-import dev.selvedge.server.TenantAuditsTest.MovableClock;
 import dev.selvedge.server.events.ServerEvent;
 import dev.selvedge.store.StoreConfig;
 import dev.selvedge.store.Stores;

@@ -12,7 +12,6 @@ import dev.selvedge.port.EventStore.Filter;
 import dev.selvedge.port.EventStore.StoredEvent;
 import dev.selvedge.port.Store;
 import dev.selvedge.server.EventClient.Raw;
-import dev.selvedge.server.ServerContract.MovableClock;
 import dev.selvedge.server.events.EventHub;
 import dev.selvedge.server.events.ServerEvent;
 import dev.selvedge.store.StoreConfig;

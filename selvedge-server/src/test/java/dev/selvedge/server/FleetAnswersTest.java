@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * is the time of each request.
  */
 class FleetAnswersTest {
-  final ServerContract.MovableClock clock = new ServerContract.MovableClock();
+  final MovableClock clock = new MovableClock();
   final MemoryFleetState states = new MemoryFleetState(clock);
   final AtomicLong version = new AtomicLong();
   final AtomicInteger views = new AtomicInteger();

@@ -20,11 +20,8 @@ import dev.selvedge.store.StoreConfig;
 import dev.selvedge.store.Stores;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,25 +66,6 @@ abstract class ServerContract {
   protected String revoked;
   private final ApiCalls api = new ApiCalls(() -> plane.port(), BODIES);
   private final List<Store> others = new ArrayList<>();
-
-  static final class MovableClock extends Clock {
-    volatile Instant now = Instant.parse("2026-03-01T10:00:00Z");
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  }
 
   @BeforeEach
   void start() {

@@ -15,11 +15,8 @@ import dev.selvedge.store.StoreConfig;
 import dev.selvedge.store.Stores;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,29 +44,6 @@ class TenantAuditsTest {
   private final AtomicReference<Fleet> fleet = new AtomicReference<>();
   private final ManualScheduler scheduler = new ManualScheduler();
   private TenantAudits audits;
-
-  static final class MovableClock extends Clock {
-    volatile Instant now;
-
-    MovableClock(Instant now) {
-      this.now = now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
 
   /** Holds what was scheduled; the test runs it. */
   static final class ManualScheduler implements Scheduler {

@@ -10,6 +10,7 @@ import dev.selvedge.fleet.Notification;
 import dev.selvedge.json.TreeJson;
 import dev.selvedge.port.NotificationStore.Delivery;
 import dev.selvedge.port.Store;
+import dev.selvedge.server.MovableClock;
 import dev.selvedge.server.events.EventPublisher;
 import dev.selvedge.server.events.ServerEvent;
 import dev.selvedge.store.StoreConfig;
@@ -17,11 +18,8 @@ import dev.selvedge.store.Stores;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -50,29 +48,6 @@ class NotifierTest {
   private final List<AutoCloseable> open = new ArrayList<>();
   private Notifier notifier;
   private EventPublisher publisher;
-
-  static final class MovableClock extends Clock {
-    volatile Instant now;
-
-    MovableClock(Instant now) {
-      this.now = now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
 
   @BeforeEach
   void setUp() {

@@ -14,6 +14,7 @@ import dev.selvedge.port.Deployment;
 import dev.selvedge.port.Store;
 import dev.selvedge.server.ControlPlane;
 import dev.selvedge.server.FleetView;
+import dev.selvedge.server.MovableClock;
 import dev.selvedge.server.ServerMetrics;
 import dev.selvedge.server.StoredFleet;
 import dev.selvedge.status.Health;
@@ -25,8 +26,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,25 +54,6 @@ final class UiFixture implements AutoCloseable {
   final List<String> tokens = new ArrayList<>();
   final AtomicLong version = new AtomicLong();
   private final Fleet fleet;
-
-  static final class MovableClock extends Clock {
-    volatile Instant now = Instant.parse("2026-03-01T10:00:00Z");
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  }
 
   UiFixture(Path dir) {
     this(dir, 3, false);
