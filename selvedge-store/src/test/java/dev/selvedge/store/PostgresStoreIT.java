@@ -8,8 +8,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.HexFormat;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,36 +18,16 @@ import org.junit.jupiter.api.Test;
  * each other.
  */
 class PostgresStoreIT extends StoreContract {
-  private static StoreConfig admin;
   private static StoreConfig config;
-  private static String database;
 
   @BeforeAll
   static void createDatabase() throws SQLException {
-    admin = StoreServices.requirePostgres();
-    byte[] random = new byte[6];
-    ThreadLocalRandom.current().nextBytes(random);
-    database = "selvedge_test_" + HexFormat.of().formatHex(random);
-    execute("CREATE DATABASE " + database);
-    String url = admin.jdbcUrl();
-    config =
-        new StoreConfig(
-            url.substring(0, url.lastIndexOf('/') + 1) + database, admin.user(), admin.password());
+    config = StoreServices.createDatabase();
   }
 
   @AfterAll
   static void dropDatabase() throws SQLException {
-    if (database != null) {
-      execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-    }
-  }
-
-  private static void execute(String sql) throws SQLException {
-    try (Connection c =
-            DriverManager.getConnection(admin.jdbcUrl(), admin.user(), admin.password());
-        Statement st = c.createStatement()) {
-      st.execute(sql);
-    }
+    StoreServices.dropDatabase(config);
   }
 
   @Override
@@ -59,7 +37,7 @@ class PostgresStoreIT extends StoreContract {
 
   @Test
   void aWrongPasswordIsReportedWithoutIt() {
-    String password = "not-the-password-" + database;
+    String password = "not-the-password-" + config.jdbcUrl().hashCode();
     StoreConfig wrong = new StoreConfig(config.jdbcUrl(), config.user(), password);
 
     SelvedgeException e =

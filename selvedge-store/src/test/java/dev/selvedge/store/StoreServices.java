@@ -7,7 +7,13 @@ import dev.selvedge.contract.compose.DotEnv;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HexFormat;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The PostgreSQL that {@code scripts/test-services.sh} runs, as it wrote it into {@code
@@ -41,6 +47,41 @@ final class StoreServices {
       assumeTrue(false, why);
     }
     return new StoreConfig(values.get(URL), values.get(USER), values.get(PASSWORD));
+  }
+
+  /**
+   * Creates a database of its own, {@code selvedge_test_<random hex>}, on the test PostgreSQL (see
+   * {@link #requirePostgres}); {@link #dropDatabase} removes it.
+   *
+   * @return the new database's store configuration
+   */
+  static StoreConfig createDatabase() throws SQLException {
+    StoreConfig admin = requirePostgres();
+    byte[] random = new byte[6];
+    ThreadLocalRandom.current().nextBytes(random);
+    String database = "selvedge_test_" + HexFormat.of().formatHex(random);
+    execute(admin, "CREATE DATABASE " + database);
+    String url = admin.jdbcUrl();
+    return new StoreConfig(
+        url.substring(0, url.lastIndexOf('/') + 1) + database, admin.user(), admin.password());
+  }
+
+  /** Drops what {@link #createDatabase} created (null: nothing), its sessions ended. */
+  static void dropDatabase(StoreConfig scratch) throws SQLException {
+    if (scratch != null) {
+      String url = scratch.jdbcUrl();
+      execute(
+          requirePostgres(),
+          "DROP DATABASE IF EXISTS " + url.substring(url.lastIndexOf('/') + 1) + " WITH (FORCE)");
+    }
+  }
+
+  private static void execute(StoreConfig admin, String sql) throws SQLException {
+    try (Connection c =
+            DriverManager.getConnection(admin.jdbcUrl(), admin.user(), admin.password());
+        Statement st = c.createStatement()) {
+      st.execute(sql);
+    }
   }
 
   private static Map<String, String> read(Path file) {
