@@ -224,8 +224,7 @@ public final class RolloutPages {
     Rollout r = found(ctx.pathParam("id"));
     Detail d = detail(r, signed.key());
     if ("rollout".equals(ctx.header("HX-Target"))) {
-      ctx.contentType(WebUi.HTML)
-          .result(web.render("rollout_body.jte", Map.of("d", d, "page", page(r, signed))));
+      ctx.contentType(WebUi.HTML).result(web.render("rollout_body.jte", Map.of("d", d)));
       return;
     }
     Map<String, Object> p = new HashMap<>();
