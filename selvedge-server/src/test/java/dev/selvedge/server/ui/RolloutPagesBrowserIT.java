@@ -146,5 +146,17 @@ class RolloutPagesBrowserIT {
     browser.shot("updates");
     driver.get(f.base() + "/ui/notifications");
     assertThat(browser.seriousViolations()).as("notifications page").isEmpty();
+
+    // A narrow window: the header's links wrap, the nodes' table scrolls.
+    driver.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+    driver.get(f.base() + "/ui/rollouts/b10c0001");
+    assertThat(
+            driver.executeScript(
+                "return document.querySelector('header').scrollWidth"
+                    + " <= document.documentElement.clientWidth;"))
+        .as("the header fits a narrow window")
+        .isEqualTo(true);
+    assertThat(browser.seriousViolations()).as("narrow rollout page").isEmpty();
+    browser.shot("rollout-narrow");
   }
 }
