@@ -93,6 +93,18 @@ final class AutoUpdateRoutes {
   }
 
   private void check(Context ctx) {
+    List<StackCheck> checks = check(ctx, "request:" + ControlPlane.key(ctx).name());
+    ControlPlane.json(ctx, AutoUpdateJson.checks(checks));
+  }
+
+  /**
+   * Checks every stack now for the request's key (operate scope), noting the audit's action and
+   * detail: the API's path, also the web UI's ({@link RolloutActions}).
+   *
+   * @param trigger who asked, as the {@code autoupdate.checked} event names it
+   * @throws ApiError 403 (scope), 409 (a check is running), 503 (no registries read here)
+   */
+  List<StackCheck> check(Context ctx, String trigger) {
     ControlPlane.require(ctx, Scope.OPERATE);
     AuditNote.of(ctx).action("autoupdate.check");
     if (!updates.available()) {
@@ -101,17 +113,16 @@ final class AutoUpdateRoutes {
     }
     List<StackCheck> checks =
         updates
-            .checkNow("request:" + ControlPlane.key(ctx).name())
+            .checkNow(trigger)
             .orElseThrow(
                 () ->
                     new ApiError(
                         409,
                         "conflict",
                         "an auto-update check is running; ask again when it ends"));
-    ObjectNode o = AutoUpdateJson.checks(checks);
     long started = checks.stream().filter(c -> c.rolloutId() != null).count();
     AuditNote.of(ctx).detail(checks.size() + " stacks checked, " + started + " rollouts started");
-    ControlPlane.json(ctx, o);
+    return checks;
   }
 
   private static void time(ObjectNode o, String key, Instant at) {

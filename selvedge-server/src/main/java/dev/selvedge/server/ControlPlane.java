@@ -140,7 +140,8 @@ public final class ControlPlane implements AutoCloseable {
     this.notifications = new NotificationRoutes(settings);
     this.ui =
         webUi(settings, keys, limiter)
-            .actions(operations == null ? null : new StackActions(operations, audit));
+            .actions(operations == null ? null : new StackActions(operations, audit))
+            .rollouts(new RolloutActions(settings, rollouts, autoUpdates, audit));
     this.app =
         Javalin.create(
             config -> {

@@ -164,8 +164,21 @@ final class RolloutRoutes {
   }
 
   private void act(Context ctx, String action) {
+    Rollout after = act(ctx, ctx.pathParam("id"), action);
+    ctx.status(202);
+    ControlPlane.json(ctx, full(after));
+  }
+
+  /**
+   * Resumes, aborts or rolls back rollout {@code id} for the request's key (operate scope), noting
+   * the audit's action, subject and change: the API's path, also the web UI's ({@link
+   * RolloutActions}).
+   *
+   * @return the rollout as it is after the action
+   * @throws ApiError 403 (scope), 404 (no such rollout), 409 (refused in its state), 503
+   */
+  Rollout act(Context ctx, String id, String action) {
     ControlPlane.require(ctx, Scope.OPERATE);
-    String id = ctx.pathParam("id");
     AuditNote.of(ctx).action("rollout." + action).operation(id);
     Rollout r = found(id);
     AuditNote.of(ctx).subject(null, r.stack(), null).change(r.state().label(), null);
@@ -182,7 +195,6 @@ final class RolloutRoutes {
       throw new ApiError(409, "conflict", e.getMessage());
     }
     AuditNote.of(ctx).change(r.state().label(), after.state().label());
-    ctx.status(202);
-    ControlPlane.json(ctx, full(after));
+    return after;
   }
 }

@@ -65,6 +65,7 @@ public final class WebUi {
   private final Map<FleetGrid.Query, RenderedGrid> grids = new ConcurrentHashMap<>();
   private int auditExportMax = AuditPage.EXPORT_MAX;
   private ActionPages actions;
+  private dev.selvedge.server.RolloutActions rollouts;
 
   /**
    * A grid rendered for one version of the fleet's view and one query.
@@ -114,6 +115,8 @@ public final class WebUi {
     routes.get("/ui/events", page(this::eventsPage));
     new AuditPage(this, store, clock, auditExportMax).register(routes);
     new TenantsPage(this, store).register(routes);
+    new RolloutPages(this, store, rollouts).register(routes);
+    new NotificationsPage(this, store).register(routes);
     if (actions != null) {
       actions.register(routes);
     }
@@ -138,6 +141,15 @@ public final class WebUi {
    */
   public WebUi actions(dev.selvedge.server.StackActions operations) {
     this.actions = operations == null ? null : new ActionPages(this, operations);
+    return this;
+  }
+
+  /**
+   * Adds the rollouts' actions and auto-update's "check now" (see {@link RolloutPages}), run by the
+   * API's code; the pages read the store without it.
+   */
+  public WebUi rollouts(dev.selvedge.server.RolloutActions rolloutActions) {
+    this.rollouts = rolloutActions;
     return this;
   }
 

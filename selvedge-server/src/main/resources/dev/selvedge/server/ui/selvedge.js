@@ -121,6 +121,49 @@
     if (kind === 'events') {
       feed(event);
     }
+    if (fragment && concerns(event)) {
+      if (kind === 'rollout') {
+        announce('Rollout ' + rollout + ': ' + event.type.substring('rollout.'.length).replace(/[._]/g, ' ') +
+          (event.node ? ' (' + event.node + ')' : '') + '.');
+      }
+      scheduleFragment();
+    }
+  }
+
+  // ------------------------------------------------ pages redrawn in place (rollouts, updates)
+
+  // A page with data-fragment names the element (by id) the server redraws on its own when asked
+  // with HX-Target: that id; data-rollout narrows it to one rollout's events.
+  var fragment = root.getAttribute('data-fragment');
+  var rollout = root.getAttribute('data-rollout');
+  var fragmentTimer = null;
+
+  function concerns(event) {
+    if (!/^(rollout|autoupdate)\./.test(event.type || '')) {
+      return false;
+    }
+    if (!rollout) {
+      return true;
+    }
+    var data = event.data || {};
+    return event.operation === rollout || data.rollout === rollout;
+  }
+
+  function scheduleFragment() {
+    if (fragmentTimer === null) {
+      fragmentTimer = setTimeout(redraw, 200); // a burst of events: one redraw
+    }
+  }
+
+  function redraw() {
+    fragmentTimer = null;
+    if (window.htmx && document.getElementById(fragment)) {
+      window.htmx.ajax('GET', location.pathname + location.search, {
+        target: '#' + fragment,
+        swap: 'outerHTML',
+        headers: { 'HX-Target': fragment }
+      });
+    }
   }
 
   function announce(text) {

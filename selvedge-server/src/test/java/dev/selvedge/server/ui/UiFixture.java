@@ -227,6 +227,16 @@ final class UiFixture implements AutoCloseable {
             List.of("eu"),
             "shop",
             "api"));
+    {
+      // app-1's api auto-updates (the updates page): a nightly check inside a window.
+      Fleet.Node one = nodes.get("app-1");
+      Map<String, Fleet.Stack> stacks = new LinkedHashMap<>(one.stacks());
+      stacks.put("api", new Fleet.Stack("api", Path.of("/srv/api"), "api", null, AUTO_UPDATE));
+      nodes.put(
+          "app-1",
+          new Fleet.Node(
+              one.id(), one.engine(), null, null, one.environment(), one.tags(), stacks));
+    }
     if (repo != null) {
       Fleet.Node one = nodes.get("app-1");
       Map<String, Fleet.Stack> stacks = new LinkedHashMap<>(one.stacks());
@@ -254,6 +264,15 @@ final class UiFixture implements AutoCloseable {
     }
     return new Fleet(Path.of("/srv/fleet.yaml"), Fleet.Poll.DEFAULT, nodes, List.of());
   }
+
+  /** The policy of app-1's stack api: checked at 03:00 UTC, rolled out 02:00-05:00 only. */
+  static final Fleet.AutoUpdate AUTO_UPDATE =
+      new Fleet.AutoUpdate(
+          dev.selvedge.fleet.update.CronSchedule.parse("0 3 * * *"),
+          List.of("api"),
+          dev.selvedge.fleet.update.UpdateWindow.parse("02:00-05:00"),
+          List.of("1", "100%"),
+          Duration.ofMinutes(2));
 
   private static Fleet.Node node(
       String id, String engine, String env, List<String> tags, String... stacks) {
