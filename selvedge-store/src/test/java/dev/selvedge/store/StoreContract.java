@@ -1039,7 +1039,7 @@ abstract class StoreContract {
         .isFalse();
     assertThat(fleet.node(id)).isEmpty();
 
-    clock.advance(Duration.ofSeconds(31));
+    ageClaims(List.of(id), Duration.ofSeconds(31));
     var b = open().fleetState().claim(id, "replica-b", Duration.ofSeconds(30)).orElseThrow();
     assertThat(b.token()).isGreaterThan(a2.token());
     assertThat(fleet.renew(a2, Duration.ofSeconds(30))).as("lost").isEmpty();
@@ -1101,7 +1101,7 @@ abstract class StoreContract {
         .isEqualTo(fleet.hold(c, nodes, 3, EXPIRY, ORPHAN).stream().map(x -> x.token()).toList());
     // the unexpired claims: every node once
     assertThat(
-            store.replicas().claims(clock.instant()).stream()
+            store.replicas().claims(databaseNow()).stream()
                 .filter(x -> nodes.contains(x.node()))
                 .map(x -> x.node()))
         .containsExactlyInAnyOrderElementsOf(nodes);
@@ -1132,12 +1132,12 @@ abstract class StoreContract {
                 List.of()))
         .isTrue();
     assertThat(fleet.touch(aClaim, aClaim.node(), at.plusSeconds(1), null, false)).isTrue();
-    assertThat(store.replicas().claims(clock.instant())).contains(aClaim).as("kept after a touch");
+    assertThat(store.replicas().claims(databaseNow())).contains(aClaim).as("kept after a touch");
 
     // a stops renewing (paused or dead); b renews, still counting 2 replicas
-    clock.advance(Duration.ofSeconds(20));
+    ageClaims(nodes, Duration.ofSeconds(20));
     assertThat(fleet.hold(b, nodes, 2, EXPIRY, ORPHAN)).hasSize(3);
-    clock.advance(Duration.ofSeconds(11)); // a's claims expired, not yet orphaned
+    ageClaims(nodes, Duration.ofSeconds(11)); // a's claims expired, not yet orphaned
     assertThat(fleet.hold(b, nodes, 2, EXPIRY, ORPHAN)).as("b holds its share").hasSize(3);
     // b counts 1 replica (a's heartbeat stopped): takes its share, all of them
     assertThat(fleet.hold(b, nodes, 1, EXPIRY, ORPHAN)).hasSize(6);
@@ -1179,9 +1179,9 @@ abstract class StoreContract {
     fleet.hold(b, nodes, 2, EXPIRY, ORPHAN);
     assertThat(fleet.hold(a, nodes, 2, EXPIRY, ORPHAN)).hasSize(2);
     // a goes silent; b still counts it alive (its heartbeat window is longer than the expiry)
-    clock.advance(EXPIRY.plusSeconds(1));
+    ageClaims(nodes, EXPIRY.plusSeconds(1));
     assertThat(fleet.hold(b, nodes, 2, EXPIRY, ORPHAN)).hasSize(2);
-    clock.advance(ORPHAN);
+    ageClaims(nodes, ORPHAN);
     assertThat(fleet.hold(b, nodes, 2, EXPIRY, ORPHAN)).hasSize(4);
   }
 
@@ -1280,6 +1280,54 @@ abstract class StoreContract {
       assertThat(count).isEqualTo(1);
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  /** The database's time now, as the store reads it. */
+  protected Instant databaseNow() {
+    return store.replicas().listing().now();
+  }
+
+  /**
+   * As if {@code by} had passed on the database's clock for the sweep claims on {@code nodes}:
+   * their expiry moved that much earlier (claims expire on the database's clock, which a test
+   * cannot move).
+   */
+  protected void ageClaims(List<String> nodes, Duration by) {
+    age("sweep_claim", "node", "expires_at", nodes, by);
+  }
+
+  /** As {@link #ageClaims}, for the owner's lease of rollout {@code id}. */
+  protected void ageRollout(String id, Duration by) {
+    age("rollout", "id", "lease_until", List.of(id), by);
+  }
+
+  private void age(String table, String key, String column, List<String> keys, Duration by) {
+    StoreConfig c = config();
+    try (Connection conn = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password())) {
+      for (String k : keys) {
+        java.time.OffsetDateTime at;
+        try (var read =
+            conn.prepareStatement(
+                "SELECT " + column + " FROM " + table + " WHERE " + key + " = ?")) {
+          read.setString(1, k);
+          try (ResultSet rs = read.executeQuery()) {
+            if (!rs.next() || rs.getObject(1) == null) {
+              continue;
+            }
+            at = rs.getObject(1, java.time.OffsetDateTime.class);
+          }
+        }
+        try (var write =
+            conn.prepareStatement(
+                "UPDATE " + table + " SET " + column + " = ? WHERE " + key + " = ?")) {
+          write.setObject(1, at.minus(by));
+          write.setString(2, k);
+          write.executeUpdate();
+        }
+      }
+    } catch (SQLException e) {
+      throw new AssertionError("cannot age " + table + " rows " + keys + ": " + e, e);
     }
   }
 
@@ -1688,19 +1736,19 @@ abstract class StoreContract {
     String b = "replica-b-" + project();
     Instant at = micros(clock.instant());
     var claim = fleet.claim(id, a, Duration.ofSeconds(30)).orElseThrow();
-    assertThat(store.replicas().claims(clock.instant()))
+    assertThat(store.replicas().claims(databaseNow()))
         .filteredOn(c -> c.node().equals(id))
         .containsExactly(claim);
     var state = nodeState(id, dev.selvedge.status.Pill.GREEN, at, "{}");
     assertThat(state.sweptBy()).isNull();
     assertThat(fleet.record(claim, state, List.of())).isTrue();
     assertThat(open().fleetState().node(id)).contains(state.sweptBy(a));
-    assertThat(store.replicas().claims(clock.instant()))
+    assertThat(store.replicas().claims(databaseNow()))
         .as("a record keeps the claim until it is let go")
         .filteredOn(c -> c.node().equals(id))
         .hasSize(1);
     fleet.release(claim);
-    assertThat(store.replicas().claims(clock.instant()))
+    assertThat(store.replicas().claims(databaseNow()))
         .filteredOn(c -> c.node().equals(id))
         .isEmpty();
     assertThat(store.replicas().sweptNodes()).containsEntry(a, 1).doesNotContainKey(b);
@@ -1903,6 +1951,8 @@ abstract class StoreContract {
 
   // --- rollouts ------------------------------------------------------------------------------
 
+  private static final Duration LEASE = Duration.ofSeconds(30);
+
   private dev.selvedge.port.RolloutStore.Rollout rollout(String id, String stack, String owner) {
     Instant now = micros(clock.instant());
     return new dev.selvedge.port.RolloutStore.Rollout(
@@ -1943,18 +1993,25 @@ abstract class StoreContract {
     String stack = project();
     String id = "r1-" + project();
     var r = rollout(id, stack, "proc-a");
-    rollouts.create(r, List.of(pending("a", 0, 0), pending("b", 1, 1), pending("c", 1, 2)));
+    Instant before = databaseNow();
+    rollouts.create(r, List.of(pending("a", 0, 0), pending("b", 1, 1), pending("c", 1, 2)), LEASE);
     Store other = open();
-    assertThat(other.rollouts().find(id)).contains(r);
+    var read = other.rollouts().find(id).orElseThrow();
+    assertThat(read).usingRecursiveComparison().ignoringFields("leaseUntil").isEqualTo(r);
+    // the lease runs from the database's time, not the caller's (its clock is a year behind)
+    assertThat(read.leaseUntil()).isBetween(before.plus(LEASE), databaseNow().plus(LEASE));
     assertThat(other.rollouts().steps(id))
         .extracting(dev.selvedge.port.RolloutStore.NodeStep::node)
         .containsExactly("a", "b", "c");
-    assertThat(other.rollouts().active(stack)).contains(r);
+    assertThat(other.rollouts().active(stack)).contains(read);
     assertThat(other.rollouts().list(500)).extracting(x -> x.id()).contains(id);
 
     // a second rollout of the stack is refused, naming the running one
     assertThatThrownBy(
-            () -> other.rollouts().create(rollout("r2-" + project(), stack, "proc-b"), List.of()))
+            () ->
+                other
+                    .rollouts()
+                    .create(rollout("r2-" + project(), stack, "proc-b"), List.of(), LEASE))
         .isInstanceOf(dev.selvedge.port.RolloutStore.Busy.class)
         .hasMessageContaining(id);
     assertThat(other.rollouts().find("r2-" + project())).isEmpty();
@@ -1986,7 +2043,7 @@ abstract class StoreContract {
     assertThat(halted.failedNode()).isEqualTo("a");
     assertThat(halted.reason()).isEqualTo("node a: gate failed");
     assertThat(rollouts.active(stack)).isEmpty();
-    other.rollouts().create(rollout("r2-" + project(), stack, "proc-b"), List.of());
+    other.rollouts().create(rollout("r2-" + project(), stack, "proc-b"), List.of(), LEASE);
     assertThatThrownBy(
             () ->
                 rollouts.transition(
@@ -1996,7 +2053,7 @@ abstract class StoreContract {
                     null,
                     null,
                     at,
-                    at.plusSeconds(30)))
+                    LEASE))
         .isInstanceOf(dev.selvedge.port.RolloutStore.Busy.class)
         .hasMessageContaining("r2-" + project());
     // the state machine: a halted rollout cannot finish
@@ -2010,12 +2067,12 @@ abstract class StoreContract {
   void aRolloutIsOwnedUnderALeaseAndTakenOverWhenItEnds() {
     var rollouts = store.rollouts();
     String id = "r-" + project();
-    rollouts.create(rollout(id, project(), "proc-a"), List.of(pending("a", 0, 0)));
+    rollouts.create(rollout(id, project(), "proc-a"), List.of(pending("a", 0, 0)), LEASE);
     Instant now = micros(clock.instant());
     Store other = open();
     // the lease is live: nobody else takes it
-    assertThat(other.rollouts().claim(id, "proc-b", now, now.plusSeconds(30))).isEmpty();
-    assertThat(other.rollouts().claimExpired("proc-b", now, now.plusSeconds(30), 10))
+    assertThat(other.rollouts().claim(id, "proc-b", LEASE)).isEmpty();
+    assertThat(other.rollouts().claimExpired("proc-b", LEASE, 10))
         .extracting(x -> x.id())
         .doesNotContain(id);
     // the owner's steps land; previous and host are kept once set
@@ -2031,13 +2088,14 @@ abstract class StoreContract {
             null,
             now);
     assertThat(rollouts.step(id, "proc-a", step)).isTrue();
-    assertThat(rollouts.renew(id, "proc-a", now.plusSeconds(40))).isPresent();
+    assertThat(rollouts.renew(id, "proc-a", Duration.ofSeconds(40))).isPresent();
     // the lease ends (the owner died): another process takes it, the old owner is fenced out
+    ageRollout(id, Duration.ofSeconds(41));
     Instant later = now.plusSeconds(41);
-    assertThat(other.rollouts().claimExpired("proc-b", later, later.plusSeconds(30), 1000))
+    assertThat(other.rollouts().claimExpired("proc-b", LEASE, 1000))
         .extracting(x -> x.id())
         .contains(id);
-    assertThat(rollouts.renew(id, "proc-a", later.plusSeconds(30))).isEmpty();
+    assertThat(rollouts.renew(id, "proc-a", LEASE)).isEmpty();
     assertThat(
             rollouts.step(
                 id, "proc-a", step.with(dev.selvedge.port.RolloutStore.Step.HEALTHY, "x", later)))
@@ -2071,10 +2129,10 @@ abstract class StoreContract {
             rollouts.transition(
                 id, null, dev.selvedge.port.RolloutStore.State.ABORTED, "stop", null, later, null))
         .isTrue();
-    assertThat(other.rollouts().renew(id, "proc-b", later.plusSeconds(60)))
+    assertThat(other.rollouts().renew(id, "proc-b", Duration.ofSeconds(60)))
         .hasValueSatisfying(
             x -> assertThat(x.state()).isEqualTo(dev.selvedge.port.RolloutStore.State.ABORTED));
-    assertThat(other.rollouts().claim(id, "proc-b", later, later.plusSeconds(30))).isEmpty();
+    assertThat(other.rollouts().claim(id, "proc-b", LEASE)).isEmpty();
   }
 
   @Test
@@ -2082,7 +2140,8 @@ abstract class StoreContract {
     var rollouts = store.rollouts();
     String id = "ra-" + project();
     String stack = project();
-    rollouts.create(rollout(id, stack, "proc-a"), List.of(pending("a", 0, 0), pending("b", 0, 1)));
+    rollouts.create(
+        rollout(id, stack, "proc-a"), List.of(pending("a", 0, 0), pending("b", 0, 1)), LEASE);
     Instant now = micros(clock.instant());
     var applying =
         new dev.selvedge.port.RolloutStore.NodeStep(
@@ -2117,7 +2176,7 @@ abstract class StoreContract {
                     null,
                     null,
                     now,
-                    now.plusSeconds(30)))
+                    LEASE))
         .isFalse();
     // proc-a's result for node a lands, it skips b, then gives the rollout up
     assertThat(
@@ -2147,9 +2206,24 @@ abstract class StoreContract {
             dev.selvedge.port.RolloutStore.Step.HEALTHY,
             dev.selvedge.port.RolloutStore.Step.SKIPPED);
     assertThat(rollouts.step(id, "proc-a", applying)).isFalse();
-    // an abort of a rollout whose owner's lease ended takes the owner away
+  }
+
+  @Test
+  void anAbortOfARolloutWhoseOwnersLeaseRanOutSkipsItsPendingNodesAndFencesTheOwner() {
+    var rollouts = store.rollouts();
     String dead = "rd-" + project();
-    rollouts.create(rollout(dead, project(), "proc-a"), List.of(pending("a", 0, 0)));
+    rollouts.create(
+        rollout(dead, project(), "proc-a"),
+        List.of(pending("a", 0, 0), pending("b", 0, 1), pending("c", 1, 2)),
+        LEASE);
+    Instant now = micros(clock.instant());
+    var applying =
+        new dev.selvedge.port.RolloutStore.NodeStep(
+            "a", 0, 0, dev.selvedge.port.RolloutStore.Step.APPLYING, "h", 7L, null, null, now);
+    assertThat(rollouts.step(dead, "proc-a", applying)).isTrue();
+    // proc-a dies; its lease runs out (on the database's clock) and nobody took the rollout over
+    ageRollout(dead, LEASE.plusSeconds(1));
+    Store other = open();
     Instant late = now.plusSeconds(31);
     assertThat(
             other
@@ -2158,12 +2232,42 @@ abstract class StoreContract {
                     dead,
                     null,
                     dev.selvedge.port.RolloutStore.State.ABORTED,
-                    "x",
+                    "aborted by ann",
                     null,
                     late,
                     null))
         .isTrue();
-    assertThat(other.rollouts().find(dead).orElseThrow().owner()).isNull();
+    var aborted = other.rollouts().find(dead).orElseThrow();
+    assertThat(aborted.state()).isEqualTo(dev.selvedge.port.RolloutStore.State.ABORTED);
+    assertThat(aborted.owner()).isNull();
+    assertThat(aborted.leaseUntil()).isNull();
+    assertThat(other.rollouts().active(project())).isEmpty();
+    // the nodes never started read skipped at once; the one left applying stays as it was
+    assertThat(other.rollouts().steps(dead))
+        .extracting(
+            dev.selvedge.port.RolloutStore.NodeStep::node,
+            dev.selvedge.port.RolloutStore.NodeStep::step,
+            dev.selvedge.port.RolloutStore.NodeStep::detail)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                "a", dev.selvedge.port.RolloutStore.Step.APPLYING, null),
+            org.assertj.core.groups.Tuple.tuple(
+                "b",
+                dev.selvedge.port.RolloutStore.Step.SKIPPED,
+                "not reached: the rollout was aborted"),
+            org.assertj.core.groups.Tuple.tuple(
+                "c",
+                dev.selvedge.port.RolloutStore.Step.SKIPPED,
+                "not reached: the rollout was aborted"));
+    // the dead owner, should it wake, writes nothing
+    assertThat(
+            rollouts.step(
+                dead,
+                "proc-a",
+                applying.with(dev.selvedge.port.RolloutStore.Step.HEALTHY, "healthy", late)))
+        .isFalse();
+    assertThat(rollouts.skipPending(dead, "proc-a", "x", late)).isZero();
+    assertThat(rollouts.renew(dead, "proc-a", LEASE)).isEmpty();
   }
 
   // --- notification deliveries ---------------------------------------------------------------

@@ -103,7 +103,7 @@ class RolloutServiceTest {
   }
 
   final MovableClock clock = new MovableClock();
-  final MemoryRolloutStore store = new MemoryRolloutStore();
+  final MemoryRolloutStore store = new MemoryRolloutStore(clock);
   final FakeDeployer deployer = new FakeDeployer();
   final List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
   final Fleet fleet = fleet("a", "b", "c", "d", "e");
