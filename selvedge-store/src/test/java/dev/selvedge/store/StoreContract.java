@@ -67,9 +67,19 @@ abstract class StoreContract {
 
   /** Another store on the same database, closed after the test. */
   protected Store open() {
-    Store s = Stores.open(config(), clock);
+    return open(clock);
+  }
+
+  /** Another store on the same database whose process's clock is {@code c}. */
+  protected Store open(java.time.Clock c) {
+    Store s = Stores.open(config(), c);
     opened.add(s);
     return s;
+  }
+
+  /** A replica's clock {@code by} off the machine's (which the database shares in tests). */
+  static java.time.Clock skewed(Duration by) {
+    return java.time.Clock.offset(java.time.Clock.systemUTC(), by);
   }
 
   protected String project() {
@@ -1186,6 +1196,49 @@ abstract class StoreContract {
   }
 
   @Test
+  void claimsExpireOnTheDatabasesClockWhateverTheReplicasClocksSay() {
+    String p = project();
+    List<String> nodes = nodeIds("n-" + p, 4);
+    String ahead = "ahead-" + p;
+    String behind = "behind-" + p;
+    var fAhead = open(skewed(Duration.ofMinutes(10))).fleetState();
+    var fBehind = open(skewed(Duration.ofMinutes(-10))).fleetState();
+    Instant before = databaseNow();
+    var held = fBehind.hold(behind, nodes, 1, EXPIRY, ORPHAN);
+    Instant after = databaseNow();
+    assertThat(held)
+        .hasSize(4)
+        .allSatisfy(
+            c -> assertThat(c.expiresAt()).isBetween(before.plus(EXPIRY), after.plus(EXPIRY)));
+    // ahead's clock is already past the expiry behind's clock would give: the claims are live
+    assertThat(fAhead.hold(ahead, nodes, 2, EXPIRY, ORPHAN)).isEmpty();
+    assertThat(fAhead.claim(nodes.get(0), ahead, EXPIRY)).isEmpty();
+
+    // behind stops renewing: its claims expire EXPIRY later on the database's clock
+    ageClaims(nodes, EXPIRY.plusSeconds(1));
+    var taken = fAhead.hold(ahead, nodes, 2, EXPIRY, ORPHAN);
+    assertThat(taken).hasSize(2);
+    List<String> aheads = taken.stream().map(c -> c.node()).toList();
+    // ahead's claims are live: behind (one replica now, by its count) takes none of them
+    assertThat(fBehind.hold(behind, nodes, 1, EXPIRY, ORPHAN))
+        .hasSize(2)
+        .noneMatch(c -> aheads.contains(c.node()));
+    assertThat(fBehind.claim(aheads.get(0), behind, EXPIRY)).isEmpty();
+    // ahead dies: its claims expire EXPIRY after its last renewal, not ten minutes later
+    ageClaims(aheads, EXPIRY.plusSeconds(1));
+    var all = fBehind.hold(behind, nodes, 1, EXPIRY, ORPHAN);
+    assertThat(all).hasSize(4);
+    var late = taken.getFirst();
+    assertThat(
+            fAhead.record(
+                late,
+                nodeState(late.node(), dev.selvedge.status.Pill.RED, micros(clock.instant()), "{}"),
+                List.of()))
+        .as("the dead replica's late write is fenced")
+        .isFalse();
+  }
+
+  @Test
   void racingReplicasNeverHoldOneNodeTwice() throws Exception {
     String p = project();
     List<String> nodes = nodeIds("n-" + p, 60);
@@ -2206,6 +2259,115 @@ abstract class StoreContract {
             dev.selvedge.port.RolloutStore.Step.HEALTHY,
             dev.selvedge.port.RolloutStore.Step.SKIPPED);
     assertThat(rollouts.step(id, "proc-a", applying)).isFalse();
+  }
+
+  /** A rollout service of a process whose clock is {@code c}, that records what it would run. */
+  private dev.selvedge.fleet.rollout.RolloutService rolloutService(
+      Store on, java.time.Clock c, String owner, String stack, List<Runnable> handedOff) {
+    Map<String, dev.selvedge.fleet.Fleet.Node> nodes = new LinkedHashMap<>();
+    for (String n : List.of("a", "b")) {
+      nodes.put(
+          n,
+          new dev.selvedge.fleet.Fleet.Node(
+              n,
+              "unix:///n/" + n,
+              null,
+              null,
+              null,
+              List.of(),
+              Map.of(
+                  stack,
+                  new dev.selvedge.fleet.Fleet.Stack(
+                      stack, java.nio.file.Path.of("/c"), stack, null, null))));
+    }
+    var fleet =
+        new dev.selvedge.fleet.Fleet(
+            java.nio.file.Path.of("/fleet.yaml"),
+            dev.selvedge.fleet.Fleet.Poll.DEFAULT,
+            nodes,
+            List.of());
+    var deployer =
+        new dev.selvedge.fleet.rollout.NodeDeployer() {
+          @Override
+          public void check(
+              dev.selvedge.fleet.Fleet.Node node, dev.selvedge.port.RolloutStore.Rollout r) {}
+
+          @Override
+          public Current current(
+              dev.selvedge.fleet.Fleet.Node node, dev.selvedge.port.RolloutStore.Rollout r) {
+            throw new AssertionError("not run here");
+          }
+
+          @Override
+          public Result apply(
+              dev.selvedge.fleet.Fleet.Node node, dev.selvedge.port.RolloutStore.Rollout r) {
+            throw new AssertionError("not run here");
+          }
+
+          @Override
+          public java.util.Optional<Result> judge(
+              dev.selvedge.fleet.Fleet.Node node,
+              dev.selvedge.port.RolloutStore.Rollout r,
+              dev.selvedge.port.RolloutStore.NodeStep step) {
+            throw new AssertionError("not run here");
+          }
+
+          @Override
+          public Result rollback(
+              dev.selvedge.fleet.Fleet.Node node,
+              dev.selvedge.port.RolloutStore.Rollout r,
+              long to) {
+            throw new AssertionError("not run here");
+          }
+        };
+    return new dev.selvedge.fleet.rollout.RolloutService(
+        on.rollouts(),
+        () -> fleet,
+        deployer,
+        dev.selvedge.fleet.rollout.RolloutListener.NONE,
+        c,
+        owner,
+        LEASE,
+        handedOff::add);
+  }
+
+  @Test
+  void rolloutLeasesRunOnTheDatabasesClockWhateverTheProcessesClocksSay() {
+    String stack = project();
+    List<Runnable> handedOff = new ArrayList<>();
+    var behind =
+        rolloutService(
+            open(), skewed(Duration.ofMinutes(-10)), "behind-" + stack, stack, handedOff);
+    var ahead =
+        rolloutService(open(), skewed(Duration.ofMinutes(10)), "ahead-" + stack, stack, handedOff);
+    Instant before = databaseNow();
+    var r =
+        behind.create(
+            new dev.selvedge.fleet.rollout.RolloutRequest(
+                stack, null, null, "1,100%", Map.of(), Duration.ofSeconds(90), 1, false, "ann"));
+    assertThat(r.owner()).isEqualTo("behind-" + stack);
+    assertThat(r.leaseUntil()).isBetween(before.plus(LEASE), databaseNow().plus(LEASE));
+    // ahead's clock is past the end behind's clock would give the lease: it is live
+    assertThat(ahead.resumeExpired()).doesNotContain(r.id());
+    assertThatThrownBy(() -> ahead.prepareResume(r.id()))
+        .hasMessageContaining("is being worked on by behind-" + stack);
+
+    // behind dies: its lease ends LEASE after its last renewal on the database's clock
+    ageRollout(r.id(), LEASE.plusSeconds(1));
+    // (other tests' rollouts on a shared database may be taken too: contains, not exactly)
+    assertThat(ahead.resumeExpired()).contains(r.id());
+    assertThat(handedOff).isNotEmpty();
+    var taken = store.rollouts().find(r.id()).orElseThrow();
+    assertThat(taken.owner()).isEqualTo("ahead-" + stack);
+    // ahead's lease is live: behind, whose clock never reaches the end ahead's would give, and
+    // any other process, leave it
+    assertThat(behind.resumeExpired()).doesNotContain(r.id());
+    assertThat(store.rollouts().claim(r.id(), "third", LEASE)).isEmpty();
+    // ahead dies: its lease ends LEASE later, not ten minutes later
+    ageRollout(r.id(), LEASE.plusSeconds(1));
+    assertThat(behind.resumeExpired()).contains(r.id());
+    assertThat(store.rollouts().find(r.id()).orElseThrow().owner()).isEqualTo("behind-" + stack);
+    assertThat(store.rollouts().renew(r.id(), "ahead-" + stack, LEASE)).isEmpty();
   }
 
   @Test

@@ -411,6 +411,39 @@ class RolloutServiceTest {
   }
 
   @Test
+  void anAbortOfARolloutWhoseOwnerDiedSkipsItsNodesNeverStartedAtOnce() {
+    RolloutService dead = service("p1");
+    RolloutService operator = service("p2");
+    Rollout r = dead.create(request("1,100%", 1));
+    // p1 died before it ran a node; its lease runs out and nobody took the rollout over
+    clock.now = clock.now.plus(Duration.ofHours(2));
+    Rollout aborted = operator.abort(r.id(), "operator asked");
+    assertThat(aborted.state()).isEqualTo(State.ABORTED);
+    assertThat(aborted.owner()).isNull();
+    assertThat(steps(r.id()).values()).hasSize(5).containsOnly(Step.SKIPPED);
+    assertThat(store.steps(r.id()))
+        .allSatisfy(s -> assertThat(s.detail()).isEqualTo("not reached: the rollout was aborted"));
+    assertThat(events).contains(RolloutListener.ABORTED);
+    assertThat(deployer.applies).isEmpty();
+    // a resume runs them after all
+    operator.resume(r.id());
+    assertThat(store.find(r.id()).orElseThrow().state()).isEqualTo(State.FINISHED);
+    assertThat(steps(r.id()).values()).containsOnly(Step.HEALTHY);
+  }
+
+  @Test
+  void anAbortOfARolloutWhoseOwnerIsAliveLeavesItsPendingNodesToIt() {
+    RolloutService owner = service("p1");
+    RolloutService operator = service("p2");
+    Rollout r = owner.create(request("1,100%", 1));
+    Rollout aborted = operator.abort(r.id(), "operator asked");
+    assertThat(aborted.state()).isEqualTo(State.ABORTED);
+    assertThat(aborted.owner()).isEqualTo("p1");
+    // its owner skips them itself once it stops (anAbortRecordsTheNodeInFlight...)
+    assertThat(steps(r.id()).values()).containsOnly(Step.PENDING);
+  }
+
+  @Test
   void oneRolloutPerStackAndAbortEndsIt() {
     RolloutService s = service("p1");
     Rollout r = s.create(request("1,100%", 1));
