@@ -1015,7 +1015,7 @@ abstract class ServerContract {
         .replicas()
         .register(
             new dev.selvedge.port.ReplicaStore.Replica(
-                b, "other-host", 7, "0.9.0", clock.instant(), clock.instant()));
+                b, "other-host", 7, "0.9.0", clock.instant(), store.replicas().listing().now()));
     Duration window = ReplicaHeartbeat.PERIOD.multipliedBy(ReplicaHeartbeat.ALIVE_BEATS);
     try {
       // a sweep under way by a (its claim held), app-2's last state written by b's sweep
