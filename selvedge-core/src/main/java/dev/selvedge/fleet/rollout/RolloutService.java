@@ -284,20 +284,35 @@ public final class RolloutService {
    * Aborts rollout {@code id}: no further node is started (one being applied finishes its apply and
    * is recorded: the owner keeps the rollout until it stops, then the nodes never started read
    * skipped; a rollout whose owner's lease ran out has its nodes never started skipped by the abort
-   * itself); nodes already changed stay as they are ({@code rollback} puts them back).
+   * itself); nodes already changed stay as they are ({@code rollback} puts them back). An aborted
+   * rollout its owner still holds may be aborted again: once that owner's lease ran out (it died
+   * before it stopped), that abort skips the nodes never started and clears the owner (its reason
+   * kept); while the lease is live it is refused, as there is nothing to abort.
    */
   public Rollout abort(String id, String why) {
     Rollout r = find(id);
-    if (!r.state().canGo(State.ABORTED) || r.state() == State.ABORTED) {
+    boolean unfinished = r.state() == State.ABORTED && r.owner() != null;
+    if (!r.state().canGo(State.ABORTED) || (r.state() == State.ABORTED && !unfinished)) {
       throw new RolloutException(
           "rollout " + id + " is " + r.state().label() + ": there is nothing to abort");
     }
     Instant now = clock.instant();
-    if (!store.transition(id, null, State.ABORTED, why, r.failedNode(), now, null)) {
+    String reason = unfinished ? r.reason() : why;
+    if (!store.transition(id, null, State.ABORTED, reason, r.failedNode(), now, null)) {
       throw new RolloutException("rollout " + id + " changed meanwhile; ask again");
     }
     Rollout aborted = find(id);
-    listener.event(RolloutListener.ABORTED, aborted, null, null, why);
+    if (unfinished && aborted.owner() != null) {
+      throw new RolloutException(
+          "rollout "
+              + id
+              + " is aborted: there is nothing to abort ("
+              + aborted.owner()
+              + " is stopping it, lease until "
+              + aborted.leaseUntil()
+              + ")");
+    }
+    listener.event(RolloutListener.ABORTED, aborted, null, null, reason);
     return aborted;
   }
 

@@ -441,6 +441,21 @@ class RolloutServiceTest {
     assertThat(aborted.owner()).isEqualTo("p1");
     // its owner skips them itself once it stops (anAbortRecordsTheNodeInFlight...)
     assertThat(steps(r.id()).values()).containsOnly(Step.PENDING);
+    // asked again while it holds it: refused, nothing changes
+    assertThatThrownBy(() -> operator.abort(r.id(), "again"))
+        .hasMessageContaining("nothing to abort")
+        .hasMessageContaining("p1 is stopping it");
+    assertThat(store.find(r.id()).orElseThrow().owner()).isEqualTo("p1");
+    assertThat(steps(r.id()).values()).containsOnly(Step.PENDING);
+    // it died before it stopped: once its lease ran out, an abort again finishes what it left
+    clock.now = clock.now.plus(Duration.ofHours(2));
+    Rollout tidied = operator.abort(r.id(), "again");
+    assertThat(tidied.owner()).isNull();
+    assertThat(tidied.state()).isEqualTo(State.ABORTED);
+    assertThat(tidied.reason()).isEqualTo("operator asked");
+    assertThat(steps(r.id()).values()).containsOnly(Step.SKIPPED);
+    assertThatThrownBy(() -> operator.abort(r.id(), "a third time"))
+        .hasMessageContaining("nothing to abort");
   }
 
   @Test
