@@ -15,20 +15,25 @@ import dev.selvedge.fleet.rollout.RolloutListener;
 import dev.selvedge.fleet.rollout.RolloutRequest;
 import dev.selvedge.fleet.rollout.RolloutService;
 import dev.selvedge.port.Deployment;
+import dev.selvedge.port.RolloutStore;
+import dev.selvedge.port.RolloutStore.NodeStep;
 import dev.selvedge.port.RolloutStore.Rollout;
 import dev.selvedge.port.RolloutStore.State;
 import dev.selvedge.port.RolloutStore.Step;
 import dev.selvedge.port.Store;
+import dev.selvedge.port.StoreException;
 import dev.selvedge.store.StoreConfig;
 import dev.selvedge.store.Stores;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -284,11 +289,15 @@ class RolloutIT {
       Fingerprints fingerprints = Fingerprints.load(home);
       CountDownLatch stalled = new CountDownLatch(1);
       CountDownLatch release = new CountDownLatch(1);
-      // The first runner's clock is an hour behind: its lease has always run out for others.
+      // After the canary the first runner stalls, cut off from the store: its renewals fail, so
+      // its lease (3 s, on the database's clock) runs out. Its own clock is an hour behind, which
+      // changes nothing: leases are judged on the database's clock.
       Clock late = Clock.offset(Clock.systemUTC(), Duration.ofHours(-1));
+      CutOff cutOff = new CutOff(store.rollouts());
       RolloutListener stallAfterCanary =
           (type, r, node, wave, detail) -> {
             if (type.equals(RolloutListener.NODE_HEALTHY) && "n1".equals(node)) {
+              cutOff.away = true;
               stalled.countDown();
               try {
                 release.await(120, TimeUnit.SECONDS);
@@ -298,16 +307,28 @@ class RolloutIT {
             }
           };
       RolloutService first =
-          service(store, fleet, env, probe, fingerprints, late, "p1", stallAfterCanary);
+          service(
+              store,
+              cutOff,
+              fleet,
+              env,
+              probe,
+              fingerprints,
+              late,
+              "p1",
+              Duration.ofSeconds(3),
+              stallAfterCanary);
       RolloutService second =
           service(
               store,
+              store.rollouts(),
               fleet,
               env,
               probe,
               fingerprints,
               Clock.systemUTC(),
               "p2",
+              Duration.ofSeconds(60),
               RolloutListener.NONE);
       Rollout r =
           first.create(
@@ -323,8 +344,16 @@ class RolloutIT {
                   "tester@ci"));
       Thread firstRun = Thread.ofPlatform().start(() -> first.run(r.id()));
       assertThat(stalled.await(120, TimeUnit.SECONDS)).isTrue();
-      // the second process finds the rollout's owner gone and continues it
-      assertThat(second.resumeExpired()).containsExactly(r.id());
+      // the second process finds the rollout's owner gone once its lease ran out, and continues it
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      List<String> taken = List.of();
+      while (taken.isEmpty() && System.nanoTime() < deadline) {
+        taken = second.resumeExpired();
+        if (taken.isEmpty()) {
+          Thread.sleep(200);
+        }
+      }
+      assertThat(taken).containsExactly(r.id());
       Rollout end = waitForEnd(second, r.id());
       release.countDown();
       firstRun.join(120_000);
@@ -454,14 +483,91 @@ class RolloutIT {
     throw new AssertionError("rollout " + id + " did not end");
   }
 
+  /** The rollout store, until the test cuts the runner off: then its renewals fail. */
+  private static final class CutOff implements RolloutStore {
+    private final RolloutStore store;
+    volatile boolean away;
+
+    CutOff(RolloutStore store) {
+      this.store = store;
+    }
+
+    @Override
+    public void create(Rollout rollout, List<NodeStep> steps, Duration lease) {
+      store.create(rollout, steps, lease);
+    }
+
+    @Override
+    public Optional<Rollout> find(String id) {
+      return store.find(id);
+    }
+
+    @Override
+    public List<NodeStep> steps(String id) {
+      return store.steps(id);
+    }
+
+    @Override
+    public List<Rollout> list(int limit) {
+      return store.list(limit);
+    }
+
+    @Override
+    public Optional<Rollout> active(String stack) {
+      return store.active(stack);
+    }
+
+    @Override
+    public Optional<Rollout> claim(String id, String owner, Duration lease) {
+      return store.claim(id, owner, lease);
+    }
+
+    @Override
+    public List<Rollout> claimExpired(String owner, Duration lease, int limit) {
+      return store.claimExpired(owner, lease, limit);
+    }
+
+    @Override
+    public Optional<Rollout> renew(String id, String owner, Duration lease) {
+      if (away) {
+        throw new StoreException("store test: cannot renew: connection refused", null);
+      }
+      return store.renew(id, owner, lease);
+    }
+
+    @Override
+    public boolean step(String id, String owner, NodeStep step) {
+      return store.step(id, owner, step);
+    }
+
+    @Override
+    public int skipPending(String id, String owner, String detail, Instant at) {
+      return store.skipPending(id, owner, detail, at);
+    }
+
+    @Override
+    public boolean transition(
+        String id,
+        String owner,
+        State next,
+        String reason,
+        String failedNode,
+        Instant at,
+        Duration lease) {
+      return store.transition(id, owner, next, reason, failedNode, at, lease);
+    }
+  }
+
   private static RolloutService service(
       Store store,
+      RolloutStore rollouts,
       Fleet fleet,
       Map<String, String> env,
       SocketHttpProbe probe,
       Fingerprints fingerprints,
       Clock clock,
       String owner,
+      Duration lease,
       RolloutListener listener) {
     EngineNodeDeployer deployer =
         new EngineNodeDeployer(
@@ -476,13 +582,13 @@ class RolloutIT {
             task -> Thread.ofVirtual().start(task),
             node -> event -> {});
     return new RolloutService(
-        store.rollouts(),
+        rollouts,
         () -> fleet,
         deployer,
         listener,
         clock,
         owner,
-        Duration.ofSeconds(60),
+        lease,
         task -> Thread.ofVirtual().start(task));
   }
 }

@@ -64,7 +64,29 @@ public interface ReplicaStore {
   /** Every replica registered, by start time then id. */
   List<Replica> replicas();
 
-  /** The sweep claims unexpired at {@code now} (sweeps under way), by replica then node. */
+  /**
+   * Every replica registered, by start time then id, with the database's time now read with them:
+   * what their heartbeats (written on the database's clock by {@link #beat}) are judged against,
+   * rather than the reader's own clock.
+   */
+  Listing listing();
+
+  /**
+   * The replicas and the database's time when they were read.
+   *
+   * @param now the database's time now ({@code CURRENT_TIMESTAMP})
+   */
+  record Listing(Instant now, List<Replica> replicas) {
+    public Listing {
+      Objects.requireNonNull(now, "now");
+      replicas = List.copyOf(replicas);
+    }
+  }
+
+  /**
+   * The sweep claims unexpired at {@code now} (sweeps under way), by replica then node. Claims
+   * expire on the database's clock: give its time ({@link Listing#now}).
+   */
   List<FleetStateStore.Claim> claims(Instant now);
 
   /** How many nodes' recorded state each replica wrote last, by replica id. */

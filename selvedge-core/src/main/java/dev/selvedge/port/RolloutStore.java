@@ -15,6 +15,10 @@ import java.util.Optional;
  * can die and another continue it where it was, and so that {@code rollback} knows what to put
  * back. At most one rollout per stack is active (running or rolling back): the store refuses a
  * second one with {@link Busy}.
+ *
+ * <p>The owner's lease is given as a duration and runs on the store's clock (the database's): its
+ * end is written as the store's time now plus the duration and judged against the store's time now,
+ * so processes whose clocks differ never take a live lease nor keep a dead one.
  */
 public interface RolloutStore {
 
@@ -88,7 +92,7 @@ public interface RolloutStore {
    * @param force applied despite verify errors
    * @param actor who started it
    * @param owner the process working on it now (null: nobody)
-   * @param leaseUntil the owner's lease ends then unless renewed
+   * @param leaseUntil the owner's lease ends then unless renewed (on the store's clock)
    * @param reason why it halted or what it is doing ({@code node a: gate failed: ...}), or null
    * @param failedNode the node whose gate failed, or null
    */
@@ -170,12 +174,13 @@ public interface RolloutStore {
   }
 
   /**
-   * Records a new rollout (its state {@link State#RUNNING}, owned by its owner until its lease) and
-   * its nodes' steps, in one transaction.
+   * Records a new rollout (its state {@link State#RUNNING}, owned by its owner for {@code lease}
+   * from the store's time now: the record's {@code leaseUntil} is not kept) and its nodes' steps,
+   * in one transaction. A negative {@code lease} records one whose owner's lease already ran out.
    *
    * @throws Busy when the stack has an active rollout
    */
-  void create(Rollout rollout, List<NodeStep> steps);
+  void create(Rollout rollout, List<NodeStep> steps, Duration lease);
 
   Optional<Rollout> find(String id);
 
@@ -189,22 +194,25 @@ public interface RolloutStore {
   Optional<Rollout> active(String stack);
 
   /**
-   * Takes rollout {@code id} for {@code owner} until {@code until} when it is active and nobody
-   * holds it (no owner, {@code owner} itself, or a lease that ended before {@code now}).
+   * Takes rollout {@code id} for {@code owner} for {@code lease} when it is active and nobody holds
+   * it (no owner, {@code owner} itself, or a lease that ended before the store's time now).
    */
-  Optional<Rollout> claim(String id, String owner, Instant now, Instant until);
+  Optional<Rollout> claim(String id, String owner, Duration lease);
 
   /**
-   * Takes up to {@code limit} active rollouts whose owner's lease ended before {@code now} for
-   * {@code owner} (on PostgreSQL rows another claimer is taking are skipped).
+   * Takes up to {@code limit} active rollouts whose owner's lease ended before the store's time now
+   * for {@code owner}, for {@code lease} (on PostgreSQL rows another claimer is taking are
+   * skipped).
    */
-  List<Rollout> claimExpired(String owner, Instant now, Instant until, int limit);
+  List<Rollout> claimExpired(String owner, Duration lease, int limit);
 
   /**
-   * Extends {@code owner}'s lease; the rollout as it is now (its state may have been changed by an
-   * abort), or empty when {@code owner} no longer holds it.
+   * Extends {@code owner}'s lease to {@code lease} from the store's time now ({@link
+   * Duration#ZERO}: ends it now, so another process may take the rollout over); the rollout as it
+   * is now (its state may have been changed by an abort), or empty when {@code owner} no longer
+   * holds it.
    */
-  Optional<Rollout> renew(String id, String owner, Instant until);
+  Optional<Rollout> renew(String id, String owner, Duration lease);
 
   /**
    * Writes a node's step, only while {@code owner} holds the rollout ({@code previous} and {@code
@@ -219,13 +227,17 @@ public interface RolloutStore {
   int skipPending(String id, String owner, String detail, Instant at);
 
   /**
-   * Moves the rollout to {@code next} with {@code reason} and {@code failedNode}: with {@code
-   * owner} non-null only while that owner holds it; a terminal state gives up the ownership, an
-   * active one (a resume, a rollback) takes it for {@code owner} until {@code until}. A terminal
-   * state asked with a null {@code owner} (an abort, by anyone) while the owner's lease is live
-   * keeps that owner and lease: its writes (the node it is applying, the nodes it skips) still land
-   * until it gives the rollout up by a transition of its own. Refused (false) when the state
-   * machine does not allow it.
+   * Moves the rollout to {@code next} with {@code reason} and {@code failedNode} ({@code at}: its
+   * {@code updatedAt}): with {@code owner} non-null only while that owner holds it (or its lease
+   * ended); a terminal state gives up the ownership, an active one (a resume, a rollback) takes it
+   * for {@code owner} for {@code lease}. A terminal state asked with a null {@code owner} (an
+   * abort, by anyone) while the owner's lease is live keeps that owner and lease: its writes (the
+   * node it is applying, the nodes it skips) still land until it gives the rollout up by a
+   * transition of its own. Asked with a null {@code owner} when nobody holds the rollout (no owner,
+   * or its lease ended), the nodes still {@link Step#PENDING} are marked {@link Step#SKIPPED}
+   * ({@code not reached: the rollout was aborted}) in the same transaction: nobody is left to do
+   * it. Leases are judged on the store's clock. Refused (false) when the state machine does not
+   * allow it.
    *
    * @throws Busy when going active while another rollout of its stack is
    */
@@ -236,5 +248,5 @@ public interface RolloutStore {
       String reason,
       String failedNode,
       Instant at,
-      Instant until);
+      Duration lease);
 }

@@ -23,7 +23,8 @@ import java.util.Set;
  * {@code GET /api/v1/cluster} (read scope): the control-plane replicas sharing the store, whether
  * each is alive (a heartbeat within {@link ReplicaHeartbeat#ALIVE_BEATS} periods), the sweeps each
  * has under way (its unexpired claims) and how many nodes' last state it wrote. Read from the store
- * on every request, so every replica answers the same.
+ * on every request, so every replica answers the same: heartbeats and claims are judged against the
+ * database's time now (they are written on its clock), never this replica's.
  */
 final class ClusterRoutes {
   static final String CLUSTER = "/api/v1/cluster";
@@ -49,14 +50,16 @@ final class ClusterRoutes {
   }
 
   ObjectNode answer(Instant now) {
-    List<Replica> all = replicas.replicas();
-    List<Claim> claims = replicas.claims(now);
+    ReplicaStore.Listing listing = replicas.listing();
+    Instant databaseNow = listing.now();
+    List<Replica> all = listing.replicas();
+    List<Claim> claims = replicas.claims(databaseNow);
     Map<String, Integer> swept = replicas.sweptNodes();
     Map<String, List<Claim>> byReplica = new HashMap<>();
     for (Claim c : claims) {
       byReplica.computeIfAbsent(c.replica(), k -> new ArrayList<>()).add(c);
     }
-    Instant aliveAfter = now.minus(period.multipliedBy(ReplicaHeartbeat.ALIVE_BEATS));
+    Instant aliveAfter = databaseNow.minus(period.multipliedBy(ReplicaHeartbeat.ALIVE_BEATS));
     ObjectNode o = F.objectNode();
     o.put("generated_at", now.toString());
     o.put("heartbeat_seconds", period.toSeconds());

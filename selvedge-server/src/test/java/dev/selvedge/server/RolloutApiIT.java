@@ -266,7 +266,8 @@ class RolloutApiIT {
                             null,
                             null,
                             past))
-                .toList());
+                .toList(),
+            Duration.ofHours(-1)); // its owner's lease ran out an hour ago
     plane.startRollouts();
     JsonNode resumed = awaitEnd(orphan);
     assertThat(resumed.get("state").asText()).as(resumed.toString()).isEqualTo("finished");

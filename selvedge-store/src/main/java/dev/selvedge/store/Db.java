@@ -110,6 +110,19 @@ final class Db {
     return t == null ? null : t.toInstant();
   }
 
+  /**
+   * The database's time now ({@code CURRENT_TIMESTAMP}: on PostgreSQL the start of the current
+   * transaction, on H2 of the current one or statement), to the microsecond. Expiries that several
+   * replicas judge (sweep claims, rollout leases) are written and compared on it, as heartbeats
+   * are, never on one replica's clock against another's.
+   */
+  static Instant now(Handle h) {
+    return micros(
+        h.createQuery("SELECT CURRENT_TIMESTAMP AS now")
+            .map((rs, ctx) -> rs.getObject("now", OffsetDateTime.class).toInstant())
+            .one());
+  }
+
   /** A handle for callers that need several statements on one connection. */
   Handle open() {
     try {

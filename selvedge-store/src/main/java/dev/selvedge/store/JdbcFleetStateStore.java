@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,14 +33,16 @@ import org.jdbi.v3.core.JdbiException;
  * sweep_claim}. A node's state is replaced whole in one transaction (its row and its stacks'
  * deleted and written again, its pill changes appended), after the claim's fencing token was
  * checked under a row lock in the same transaction.
+ *
+ * <p>Claims expire on the database's clock ({@link Db#now}): a claim's expiry is written as the
+ * database's time now plus its time to live and compared with the database's time now, so a replica
+ * whose own clock is off neither takes a live claim nor keeps a dead one.
  */
 final class JdbcFleetStateStore implements FleetStateStore {
   private final Db db;
-  private final Clock clock;
 
-  JdbcFleetStateStore(Db db, Clock clock) {
+  JdbcFleetStateStore(Db db) {
     this.db = db;
-    this.clock = clock;
   }
 
   @Override
@@ -78,7 +79,6 @@ final class JdbcFleetStateStore implements FleetStateStore {
 
   @Override
   public boolean touch(Claim claim, String node, Instant at, EngineFacts facts, boolean release) {
-    Instant now = Db.micros(clock.instant());
     return db.call(
         "note the sweep of node " + node,
         h ->
@@ -88,9 +88,10 @@ final class JdbcFleetStateStore implements FleetStateStore {
                   int held =
                       t.createUpdate(
                               "UPDATE sweep_claim SET expires_at = "
-                                  + (release ? "LEAST(expires_at, :now)" : "expires_at")
+                                  + (release
+                                      ? "LEAST(expires_at, CURRENT_TIMESTAMP)"
+                                      : "expires_at")
                                   + " WHERE node = :node AND token = :token")
-                          .bind("now", Db.timestamp(now))
                           .bind("node", claim.node())
                           .bind("token", claim.token())
                           .execute();
@@ -257,15 +258,15 @@ final class JdbcFleetStateStore implements FleetStateStore {
 
   @Override
   public Optional<Claim> claim(String node, String replica, Duration ttl) {
-    Instant now = Db.micros(clock.instant());
-    Instant expires = Db.micros(now.plus(ttl));
     String what = "claim the sweep of node " + node;
     try (Handle h = db.open()) {
       for (int attempt = 0; attempt < 3; attempt++) {
         // Taken over when expired or ours already: the token grows with every grant.
-        Optional<Long> taken =
+        Optional<Claim> taken =
             h.inTransaction(
                 t -> {
+                  Instant now = Db.now(t);
+                  Instant expires = Db.micros(now.plus(ttl));
                   int updated =
                       t.createUpdate(
                               "UPDATE sweep_claim SET replica = :replica, token = token + 1,"
@@ -277,15 +278,16 @@ final class JdbcFleetStateStore implements FleetStateStore {
                           .bind("now", Db.timestamp(now))
                           .execute();
                   if (updated == 0) {
-                    return Optional.<Long>empty();
+                    return Optional.<Claim>empty();
                   }
                   return t.createQuery("SELECT token FROM sweep_claim WHERE node = :node")
                       .bind("node", node)
                       .mapTo(Long.class)
-                      .findOne();
+                      .findOne()
+                      .map(token -> new Claim(node, replica, token, expires));
                 });
         if (taken.isPresent()) {
-          return Optional.of(new Claim(node, replica, taken.get(), expires));
+          return taken;
         }
         boolean exists =
             h.createQuery("SELECT COUNT(*) FROM sweep_claim WHERE node = :node")
@@ -296,6 +298,7 @@ final class JdbcFleetStateStore implements FleetStateStore {
         if (exists) {
           return Optional.empty(); // held by another replica, unexpired
         }
+        Instant expires = Db.micros(Db.now(h).plus(ttl));
         try {
           h.createUpdate(
                   "INSERT INTO sweep_claim (node, replica, token, expires_at)"
@@ -331,9 +334,6 @@ final class JdbcFleetStateStore implements FleetStateStore {
     if (replica.isEmpty()) {
       throw new IllegalArgumentException("a replica needs a name");
     }
-    Instant now = Db.micros(clock.instant());
-    Instant expires = Db.micros(now.plus(ttl));
-    Instant orphaned = Db.micros(now.minus(orphanAfter));
     int share =
         nodes.isEmpty() ? 0 : (nodes.size() + Math.max(1, replicas) - 1) / Math.max(1, replicas);
     boolean skipLocked = db.vendor() == Vendor.POSTGRESQL;
@@ -343,6 +343,9 @@ final class JdbcFleetStateStore implements FleetStateStore {
           addClaimRows(h, nodes);
           return h.inTransaction(
               t -> {
+                Instant now = Db.now(t);
+                Instant expires = Db.micros(now.plus(ttl));
+                Instant orphaned = Db.micros(now.minus(orphanAfter));
                 // Ours: renewed with their tokens; those on nodes no longer swept let go.
                 t.createUpdate(
                         "UPDATE sweep_claim SET expires_at = :expires WHERE replica = :replica"
@@ -479,21 +482,25 @@ final class JdbcFleetStateStore implements FleetStateStore {
 
   @Override
   public Optional<Claim> renew(Claim claim, Duration ttl) {
-    Instant expires = Db.micros(clock.instant().plus(ttl));
-    int updated =
-        db.call(
-            "renew the claim on node " + claim.node(),
-            h ->
-                h.createUpdate(
-                        "UPDATE sweep_claim SET expires_at = :expires"
-                            + " WHERE node = :node AND token = :token")
-                    .bind("expires", Db.timestamp(expires))
-                    .bind("node", claim.node())
-                    .bind("token", claim.token())
-                    .execute());
-    return updated == 1
-        ? Optional.of(new Claim(claim.node(), claim.replica(), claim.token(), expires))
-        : Optional.empty();
+    return db.call(
+        "renew the claim on node " + claim.node(),
+        h ->
+            h.inTransaction(
+                t -> {
+                  Instant expires = Db.micros(Db.now(t).plus(ttl));
+                  int updated =
+                      t.createUpdate(
+                              "UPDATE sweep_claim SET expires_at = :expires"
+                                  + " WHERE node = :node AND token = :token")
+                          .bind("expires", Db.timestamp(expires))
+                          .bind("node", claim.node())
+                          .bind("token", claim.token())
+                          .execute();
+                  return updated == 1
+                      ? Optional.of(
+                          new Claim(claim.node(), claim.replica(), claim.token(), expires))
+                      : Optional.<Claim>empty();
+                }));
   }
 
   @Override
@@ -503,9 +510,8 @@ final class JdbcFleetStateStore implements FleetStateStore {
         "release the claim on node " + claim.node(),
         h ->
             h.createUpdate(
-                    "UPDATE sweep_claim SET expires_at = :now WHERE node = :node AND token = :token"
-                        + " AND expires_at > :now")
-                .bind("now", Db.timestamp(Db.micros(clock.instant())))
+                    "UPDATE sweep_claim SET expires_at = CURRENT_TIMESTAMP WHERE node = :node AND"
+                        + " token = :token AND expires_at > CURRENT_TIMESTAMP")
                 .bind("node", claim.node())
                 .bind("token", claim.token())
                 .execute());

@@ -103,22 +103,29 @@ final class JdbcReplicaStore implements ReplicaStore {
 
   @Override
   public List<Replica> replicas() {
+    return db.call("read the replicas", JdbcReplicaStore::replicas);
+  }
+
+  @Override
+  public Listing listing() {
     return db.call(
-        "read the replicas",
-        h ->
-            h.createQuery(
-                    "SELECT id, host, pid, version, started_at, heartbeat_at FROM cluster_replica"
-                        + " ORDER BY started_at, id")
-                .map(
-                    (rs, ctx) ->
-                        new Replica(
-                            rs.getString("id"),
-                            rs.getString("host"),
-                            rs.getLong("pid"),
-                            rs.getString("version"),
-                            Db.instant(rs, "started_at"),
-                            Db.instant(rs, "heartbeat_at")))
-                .list());
+        "read the replicas", h -> h.inTransaction(t -> new Listing(Db.now(t), replicas(t))));
+  }
+
+  private static List<Replica> replicas(org.jdbi.v3.core.Handle h) {
+    return h.createQuery(
+            "SELECT id, host, pid, version, started_at, heartbeat_at FROM cluster_replica"
+                + " ORDER BY started_at, id")
+        .map(
+            (rs, ctx) ->
+                new Replica(
+                    rs.getString("id"),
+                    rs.getString("host"),
+                    rs.getLong("pid"),
+                    rs.getString("version"),
+                    Db.instant(rs, "started_at"),
+                    Db.instant(rs, "heartbeat_at")))
+        .list();
   }
 
   @Override

@@ -19,7 +19,8 @@ import org.jdbi.v3.core.statement.StatementContext;
  * Rollouts in {@code rollout} and {@code rollout_node} (V14). One active rollout per stack is the
  * unique index on {@code active_stack}; a claim of expired rollouts locks its rows with {@code FOR
  * UPDATE SKIP LOCKED} on PostgreSQL, so replicas claiming at once take different ones. Every write
- * of an owner is fenced: it lands only while the owner holds the rollout.
+ * of an owner is fenced: it lands only while the owner holds the rollout. The owner's lease is
+ * written and judged on the database's clock ({@link Db#now}), never on the caller's.
  */
 final class JdbcRolloutStore implements RolloutStore {
   private static final String COLUMNS =
@@ -35,13 +36,14 @@ final class JdbcRolloutStore implements RolloutStore {
   }
 
   @Override
-  public void create(Rollout r, List<NodeStep> steps) {
+  public void create(Rollout r, List<NodeStep> steps, Duration lease) {
     try {
       db.call(
           "record rollout " + r.id(),
           h ->
               h.inTransaction(
                   t -> {
+                    Instant until = r.owner() == null ? null : Db.now(t).plus(lease);
                     t.createUpdate(
                             "INSERT INTO rollout ("
                                 + COLUMNS
@@ -61,7 +63,7 @@ final class JdbcRolloutStore implements RolloutStore {
                         .bind("created", Db.timestamp(r.createdAt()))
                         .bind("updated", Db.timestamp(r.updatedAt()))
                         .bind("owner", r.owner())
-                        .bind("until", Db.timestamp(r.leaseUntil()))
+                        .bind("until", Db.timestamp(until))
                         .bind("reason", r.reason())
                         .bind("failed", r.failedNode())
                         .bind("active", r.state().active() ? r.stack() : null)
@@ -148,12 +150,14 @@ final class JdbcRolloutStore implements RolloutStore {
   }
 
   @Override
-  public Optional<Rollout> claim(String id, String owner, Instant now, Instant until) {
+  public Optional<Rollout> claim(String id, String owner, Duration lease) {
     return db.call(
         "claim rollout " + id,
         h ->
             h.inTransaction(
                 t -> {
+                  Instant now = Db.now(t);
+                  Instant until = now.plus(lease);
                   int n =
                       t.createUpdate(
                               "UPDATE rollout SET owner = :owner, lease_until = :until WHERE id ="
@@ -169,12 +173,14 @@ final class JdbcRolloutStore implements RolloutStore {
   }
 
   @Override
-  public List<Rollout> claimExpired(String owner, Instant now, Instant until, int limit) {
+  public List<Rollout> claimExpired(String owner, Duration lease, int limit) {
     return db.call(
         "claim rollouts whose owner is gone",
         h ->
             h.inTransaction(
                 t -> {
+                  Instant now = Db.now(t);
+                  Instant until = now.plus(lease);
                   String lock = db.vendor() == Vendor.POSTGRESQL ? " FOR UPDATE SKIP LOCKED" : "";
                   List<String> ids =
                       t.createQuery(
@@ -207,12 +213,13 @@ final class JdbcRolloutStore implements RolloutStore {
   }
 
   @Override
-  public Optional<Rollout> renew(String id, String owner, Instant until) {
+  public Optional<Rollout> renew(String id, String owner, Duration lease) {
     return db.call(
         "renew the lease of rollout " + id,
         h ->
             h.inTransaction(
                 t -> {
+                  Instant until = Db.now(t).plus(lease);
                   int n =
                       t.createUpdate(
                               "UPDATE rollout SET lease_until = :until WHERE id = :id AND owner ="
@@ -276,6 +283,19 @@ final class JdbcRolloutStore implements RolloutStore {
                 .execute());
   }
 
+  /** Skips the rollout's pending nodes, in the caller's transaction (which holds its row). */
+  private static int skipPending(Handle t, String id, String detail, Instant at) {
+    return t.createUpdate(
+            "UPDATE rollout_node SET step = :skipped, detail = :detail, updated_at = :at"
+                + " WHERE rollout_id = :id AND step = :pending")
+        .bind("skipped", Step.SKIPPED.label())
+        .bind("pending", Step.PENDING.label())
+        .bind("detail", detail)
+        .bind("at", Db.timestamp(at))
+        .bind("id", id)
+        .execute();
+  }
+
   @Override
   public boolean transition(
       String id,
@@ -284,7 +304,7 @@ final class JdbcRolloutStore implements RolloutStore {
       String reason,
       String failedNode,
       Instant at,
-      Instant until) {
+      Duration lease) {
     String stack;
     try {
       return db.call(
@@ -302,22 +322,23 @@ final class JdbcRolloutStore implements RolloutStore {
                       return false;
                     }
                     Rollout r = now.get();
-                    if (owner != null
-                        && r.owner() != null
-                        && !owner.equals(r.owner())
-                        && r.leaseUntil() != null
-                        && !r.leaseUntil().isBefore(at)) {
+                    Instant dbNow = Db.now(t);
+                    boolean leased =
+                        r.owner() != null
+                            && r.leaseUntil() != null
+                            && !r.leaseUntil().isBefore(dbNow);
+                    if (owner != null && leased && !owner.equals(r.owner())) {
                       return false;
                     }
                     boolean active = next.active();
                     // Ended by someone else (an abort) while its owner's lease is live: the owner
                     // keeps it until it stops, so the node it is applying is still recorded.
-                    boolean keep =
-                        !active
-                            && owner == null
-                            && r.owner() != null
-                            && r.leaseUntil() != null
-                            && !r.leaseUntil().isBefore(at);
+                    boolean keep = !active && owner == null && leased;
+                    if (!active && owner == null && !keep) {
+                      // Nobody runs it any more (no owner, or its lease ran out): the nodes it
+                      // never started are skipped here, as a live owner does when it stops.
+                      skipPending(t, id, "not reached: the rollout was " + next.label(), at);
+                    }
                     return t.createUpdate(
                                 "UPDATE rollout SET state = :state, reason = :reason,"
                                     + " failed_node = :failed, updated_at = :at, owner = :owner,"
@@ -329,7 +350,10 @@ final class JdbcRolloutStore implements RolloutStore {
                             .bind("owner", active ? owner : keep ? r.owner() : null)
                             .bind(
                                 "until",
-                                Db.timestamp(active ? until : keep ? r.leaseUntil() : null))
+                                Db.timestamp(
+                                    active
+                                        ? (lease == null ? null : dbNow.plus(lease))
+                                        : keep ? r.leaseUntil() : null))
                             .bind("active", active ? r.stack() : null)
                             .bind("id", id)
                             .execute()

@@ -69,7 +69,7 @@ public final class Stores {
           new JdbcLeaseStore(db, clock),
           new JdbcAuditLog(db),
           new JdbcApiKeyStore(db),
-          new JdbcFleetStateStore(db, clock),
+          new JdbcFleetStateStore(db),
           new JdbcOperationStore(db),
           new JdbcEventStore(db, vendor == Vendor.POSTGRESQL ? listener(config) : null),
           new JdbcUiSessionStore(db),

@@ -67,9 +67,19 @@ abstract class StoreContract {
 
   /** Another store on the same database, closed after the test. */
   protected Store open() {
-    Store s = Stores.open(config(), clock);
+    return open(clock);
+  }
+
+  /** Another store on the same database whose process's clock is {@code c}. */
+  protected Store open(java.time.Clock c) {
+    Store s = Stores.open(config(), c);
     opened.add(s);
     return s;
+  }
+
+  /** A replica's clock {@code by} off the machine's (which the database shares in tests). */
+  static java.time.Clock skewed(Duration by) {
+    return java.time.Clock.offset(java.time.Clock.systemUTC(), by);
   }
 
   protected String project() {
@@ -1039,7 +1049,7 @@ abstract class StoreContract {
         .isFalse();
     assertThat(fleet.node(id)).isEmpty();
 
-    clock.advance(Duration.ofSeconds(31));
+    ageClaims(List.of(id), Duration.ofSeconds(31));
     var b = open().fleetState().claim(id, "replica-b", Duration.ofSeconds(30)).orElseThrow();
     assertThat(b.token()).isGreaterThan(a2.token());
     assertThat(fleet.renew(a2, Duration.ofSeconds(30))).as("lost").isEmpty();
@@ -1101,7 +1111,7 @@ abstract class StoreContract {
         .isEqualTo(fleet.hold(c, nodes, 3, EXPIRY, ORPHAN).stream().map(x -> x.token()).toList());
     // the unexpired claims: every node once
     assertThat(
-            store.replicas().claims(clock.instant()).stream()
+            store.replicas().claims(databaseNow()).stream()
                 .filter(x -> nodes.contains(x.node()))
                 .map(x -> x.node()))
         .containsExactlyInAnyOrderElementsOf(nodes);
@@ -1132,12 +1142,12 @@ abstract class StoreContract {
                 List.of()))
         .isTrue();
     assertThat(fleet.touch(aClaim, aClaim.node(), at.plusSeconds(1), null, false)).isTrue();
-    assertThat(store.replicas().claims(clock.instant())).contains(aClaim).as("kept after a touch");
+    assertThat(store.replicas().claims(databaseNow())).contains(aClaim).as("kept after a touch");
 
     // a stops renewing (paused or dead); b renews, still counting 2 replicas
-    clock.advance(Duration.ofSeconds(20));
+    ageClaims(nodes, Duration.ofSeconds(20));
     assertThat(fleet.hold(b, nodes, 2, EXPIRY, ORPHAN)).hasSize(3);
-    clock.advance(Duration.ofSeconds(11)); // a's claims expired, not yet orphaned
+    ageClaims(nodes, Duration.ofSeconds(11)); // a's claims expired, not yet orphaned
     assertThat(fleet.hold(b, nodes, 2, EXPIRY, ORPHAN)).as("b holds its share").hasSize(3);
     // b counts 1 replica (a's heartbeat stopped): takes its share, all of them
     assertThat(fleet.hold(b, nodes, 1, EXPIRY, ORPHAN)).hasSize(6);
@@ -1179,10 +1189,53 @@ abstract class StoreContract {
     fleet.hold(b, nodes, 2, EXPIRY, ORPHAN);
     assertThat(fleet.hold(a, nodes, 2, EXPIRY, ORPHAN)).hasSize(2);
     // a goes silent; b still counts it alive (its heartbeat window is longer than the expiry)
-    clock.advance(EXPIRY.plusSeconds(1));
+    ageClaims(nodes, EXPIRY.plusSeconds(1));
     assertThat(fleet.hold(b, nodes, 2, EXPIRY, ORPHAN)).hasSize(2);
-    clock.advance(ORPHAN);
+    ageClaims(nodes, ORPHAN);
     assertThat(fleet.hold(b, nodes, 2, EXPIRY, ORPHAN)).hasSize(4);
+  }
+
+  @Test
+  void claimsExpireOnTheDatabasesClockWhateverTheReplicasClocksSay() {
+    String p = project();
+    List<String> nodes = nodeIds("n-" + p, 4);
+    String ahead = "ahead-" + p;
+    String behind = "behind-" + p;
+    var fAhead = open(skewed(Duration.ofMinutes(10))).fleetState();
+    var fBehind = open(skewed(Duration.ofMinutes(-10))).fleetState();
+    Instant before = databaseNow();
+    var held = fBehind.hold(behind, nodes, 1, EXPIRY, ORPHAN);
+    Instant after = databaseNow();
+    assertThat(held)
+        .hasSize(4)
+        .allSatisfy(
+            c -> assertThat(c.expiresAt()).isBetween(before.plus(EXPIRY), after.plus(EXPIRY)));
+    // ahead's clock is already past the expiry behind's clock would give: the claims are live
+    assertThat(fAhead.hold(ahead, nodes, 2, EXPIRY, ORPHAN)).isEmpty();
+    assertThat(fAhead.claim(nodes.get(0), ahead, EXPIRY)).isEmpty();
+
+    // behind stops renewing: its claims expire EXPIRY later on the database's clock
+    ageClaims(nodes, EXPIRY.plusSeconds(1));
+    var taken = fAhead.hold(ahead, nodes, 2, EXPIRY, ORPHAN);
+    assertThat(taken).hasSize(2);
+    List<String> aheads = taken.stream().map(c -> c.node()).toList();
+    // ahead's claims are live: behind (one replica now, by its count) takes none of them
+    assertThat(fBehind.hold(behind, nodes, 1, EXPIRY, ORPHAN))
+        .hasSize(2)
+        .noneMatch(c -> aheads.contains(c.node()));
+    assertThat(fBehind.claim(aheads.get(0), behind, EXPIRY)).isEmpty();
+    // ahead dies: its claims expire EXPIRY after its last renewal, not ten minutes later
+    ageClaims(aheads, EXPIRY.plusSeconds(1));
+    var all = fBehind.hold(behind, nodes, 1, EXPIRY, ORPHAN);
+    assertThat(all).hasSize(4);
+    var late = taken.getFirst();
+    assertThat(
+            fAhead.record(
+                late,
+                nodeState(late.node(), dev.selvedge.status.Pill.RED, micros(clock.instant()), "{}"),
+                List.of()))
+        .as("the dead replica's late write is fenced")
+        .isFalse();
   }
 
   @Test
@@ -1280,6 +1333,54 @@ abstract class StoreContract {
       assertThat(count).isEqualTo(1);
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  /** The database's time now, as the store reads it. */
+  protected Instant databaseNow() {
+    return store.replicas().listing().now();
+  }
+
+  /**
+   * As if {@code by} had passed on the database's clock for the sweep claims on {@code nodes}:
+   * their expiry moved that much earlier (claims expire on the database's clock, which a test
+   * cannot move).
+   */
+  protected void ageClaims(List<String> nodes, Duration by) {
+    age("sweep_claim", "node", "expires_at", nodes, by);
+  }
+
+  /** As {@link #ageClaims}, for the owner's lease of rollout {@code id}. */
+  protected void ageRollout(String id, Duration by) {
+    age("rollout", "id", "lease_until", List.of(id), by);
+  }
+
+  private void age(String table, String key, String column, List<String> keys, Duration by) {
+    StoreConfig c = config();
+    try (Connection conn = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password())) {
+      for (String k : keys) {
+        java.time.OffsetDateTime at;
+        try (var read =
+            conn.prepareStatement(
+                "SELECT " + column + " FROM " + table + " WHERE " + key + " = ?")) {
+          read.setString(1, k);
+          try (ResultSet rs = read.executeQuery()) {
+            if (!rs.next() || rs.getObject(1) == null) {
+              continue;
+            }
+            at = rs.getObject(1, java.time.OffsetDateTime.class);
+          }
+        }
+        try (var write =
+            conn.prepareStatement(
+                "UPDATE " + table + " SET " + column + " = ? WHERE " + key + " = ?")) {
+          write.setObject(1, at.minus(by));
+          write.setString(2, k);
+          write.executeUpdate();
+        }
+      }
+    } catch (SQLException e) {
+      throw new AssertionError("cannot age " + table + " rows " + keys + ": " + e, e);
     }
   }
 
@@ -1688,19 +1789,19 @@ abstract class StoreContract {
     String b = "replica-b-" + project();
     Instant at = micros(clock.instant());
     var claim = fleet.claim(id, a, Duration.ofSeconds(30)).orElseThrow();
-    assertThat(store.replicas().claims(clock.instant()))
+    assertThat(store.replicas().claims(databaseNow()))
         .filteredOn(c -> c.node().equals(id))
         .containsExactly(claim);
     var state = nodeState(id, dev.selvedge.status.Pill.GREEN, at, "{}");
     assertThat(state.sweptBy()).isNull();
     assertThat(fleet.record(claim, state, List.of())).isTrue();
     assertThat(open().fleetState().node(id)).contains(state.sweptBy(a));
-    assertThat(store.replicas().claims(clock.instant()))
+    assertThat(store.replicas().claims(databaseNow()))
         .as("a record keeps the claim until it is let go")
         .filteredOn(c -> c.node().equals(id))
         .hasSize(1);
     fleet.release(claim);
-    assertThat(store.replicas().claims(clock.instant()))
+    assertThat(store.replicas().claims(databaseNow()))
         .filteredOn(c -> c.node().equals(id))
         .isEmpty();
     assertThat(store.replicas().sweptNodes()).containsEntry(a, 1).doesNotContainKey(b);
@@ -1903,6 +2004,8 @@ abstract class StoreContract {
 
   // --- rollouts ------------------------------------------------------------------------------
 
+  private static final Duration LEASE = Duration.ofSeconds(30);
+
   private dev.selvedge.port.RolloutStore.Rollout rollout(String id, String stack, String owner) {
     Instant now = micros(clock.instant());
     return new dev.selvedge.port.RolloutStore.Rollout(
@@ -1943,18 +2046,25 @@ abstract class StoreContract {
     String stack = project();
     String id = "r1-" + project();
     var r = rollout(id, stack, "proc-a");
-    rollouts.create(r, List.of(pending("a", 0, 0), pending("b", 1, 1), pending("c", 1, 2)));
+    Instant before = databaseNow();
+    rollouts.create(r, List.of(pending("a", 0, 0), pending("b", 1, 1), pending("c", 1, 2)), LEASE);
     Store other = open();
-    assertThat(other.rollouts().find(id)).contains(r);
+    var read = other.rollouts().find(id).orElseThrow();
+    assertThat(read).usingRecursiveComparison().ignoringFields("leaseUntil").isEqualTo(r);
+    // the lease runs from the database's time, not the caller's (its clock is a year behind)
+    assertThat(read.leaseUntil()).isBetween(before.plus(LEASE), databaseNow().plus(LEASE));
     assertThat(other.rollouts().steps(id))
         .extracting(dev.selvedge.port.RolloutStore.NodeStep::node)
         .containsExactly("a", "b", "c");
-    assertThat(other.rollouts().active(stack)).contains(r);
+    assertThat(other.rollouts().active(stack)).contains(read);
     assertThat(other.rollouts().list(500)).extracting(x -> x.id()).contains(id);
 
     // a second rollout of the stack is refused, naming the running one
     assertThatThrownBy(
-            () -> other.rollouts().create(rollout("r2-" + project(), stack, "proc-b"), List.of()))
+            () ->
+                other
+                    .rollouts()
+                    .create(rollout("r2-" + project(), stack, "proc-b"), List.of(), LEASE))
         .isInstanceOf(dev.selvedge.port.RolloutStore.Busy.class)
         .hasMessageContaining(id);
     assertThat(other.rollouts().find("r2-" + project())).isEmpty();
@@ -1986,7 +2096,7 @@ abstract class StoreContract {
     assertThat(halted.failedNode()).isEqualTo("a");
     assertThat(halted.reason()).isEqualTo("node a: gate failed");
     assertThat(rollouts.active(stack)).isEmpty();
-    other.rollouts().create(rollout("r2-" + project(), stack, "proc-b"), List.of());
+    other.rollouts().create(rollout("r2-" + project(), stack, "proc-b"), List.of(), LEASE);
     assertThatThrownBy(
             () ->
                 rollouts.transition(
@@ -1996,7 +2106,7 @@ abstract class StoreContract {
                     null,
                     null,
                     at,
-                    at.plusSeconds(30)))
+                    LEASE))
         .isInstanceOf(dev.selvedge.port.RolloutStore.Busy.class)
         .hasMessageContaining("r2-" + project());
     // the state machine: a halted rollout cannot finish
@@ -2010,12 +2120,12 @@ abstract class StoreContract {
   void aRolloutIsOwnedUnderALeaseAndTakenOverWhenItEnds() {
     var rollouts = store.rollouts();
     String id = "r-" + project();
-    rollouts.create(rollout(id, project(), "proc-a"), List.of(pending("a", 0, 0)));
+    rollouts.create(rollout(id, project(), "proc-a"), List.of(pending("a", 0, 0)), LEASE);
     Instant now = micros(clock.instant());
     Store other = open();
     // the lease is live: nobody else takes it
-    assertThat(other.rollouts().claim(id, "proc-b", now, now.plusSeconds(30))).isEmpty();
-    assertThat(other.rollouts().claimExpired("proc-b", now, now.plusSeconds(30), 10))
+    assertThat(other.rollouts().claim(id, "proc-b", LEASE)).isEmpty();
+    assertThat(other.rollouts().claimExpired("proc-b", LEASE, 10))
         .extracting(x -> x.id())
         .doesNotContain(id);
     // the owner's steps land; previous and host are kept once set
@@ -2031,13 +2141,14 @@ abstract class StoreContract {
             null,
             now);
     assertThat(rollouts.step(id, "proc-a", step)).isTrue();
-    assertThat(rollouts.renew(id, "proc-a", now.plusSeconds(40))).isPresent();
+    assertThat(rollouts.renew(id, "proc-a", Duration.ofSeconds(40))).isPresent();
     // the lease ends (the owner died): another process takes it, the old owner is fenced out
+    ageRollout(id, Duration.ofSeconds(41));
     Instant later = now.plusSeconds(41);
-    assertThat(other.rollouts().claimExpired("proc-b", later, later.plusSeconds(30), 1000))
+    assertThat(other.rollouts().claimExpired("proc-b", LEASE, 1000))
         .extracting(x -> x.id())
         .contains(id);
-    assertThat(rollouts.renew(id, "proc-a", later.plusSeconds(30))).isEmpty();
+    assertThat(rollouts.renew(id, "proc-a", LEASE)).isEmpty();
     assertThat(
             rollouts.step(
                 id, "proc-a", step.with(dev.selvedge.port.RolloutStore.Step.HEALTHY, "x", later)))
@@ -2071,10 +2182,10 @@ abstract class StoreContract {
             rollouts.transition(
                 id, null, dev.selvedge.port.RolloutStore.State.ABORTED, "stop", null, later, null))
         .isTrue();
-    assertThat(other.rollouts().renew(id, "proc-b", later.plusSeconds(60)))
+    assertThat(other.rollouts().renew(id, "proc-b", Duration.ofSeconds(60)))
         .hasValueSatisfying(
             x -> assertThat(x.state()).isEqualTo(dev.selvedge.port.RolloutStore.State.ABORTED));
-    assertThat(other.rollouts().claim(id, "proc-b", later, later.plusSeconds(30))).isEmpty();
+    assertThat(other.rollouts().claim(id, "proc-b", LEASE)).isEmpty();
   }
 
   @Test
@@ -2082,7 +2193,8 @@ abstract class StoreContract {
     var rollouts = store.rollouts();
     String id = "ra-" + project();
     String stack = project();
-    rollouts.create(rollout(id, stack, "proc-a"), List.of(pending("a", 0, 0), pending("b", 0, 1)));
+    rollouts.create(
+        rollout(id, stack, "proc-a"), List.of(pending("a", 0, 0), pending("b", 0, 1)), LEASE);
     Instant now = micros(clock.instant());
     var applying =
         new dev.selvedge.port.RolloutStore.NodeStep(
@@ -2117,7 +2229,7 @@ abstract class StoreContract {
                     null,
                     null,
                     now,
-                    now.plusSeconds(30)))
+                    LEASE))
         .isFalse();
     // proc-a's result for node a lands, it skips b, then gives the rollout up
     assertThat(
@@ -2147,9 +2259,133 @@ abstract class StoreContract {
             dev.selvedge.port.RolloutStore.Step.HEALTHY,
             dev.selvedge.port.RolloutStore.Step.SKIPPED);
     assertThat(rollouts.step(id, "proc-a", applying)).isFalse();
-    // an abort of a rollout whose owner's lease ended takes the owner away
+  }
+
+  /** A rollout service of a process whose clock is {@code c}, that records what it would run. */
+  private dev.selvedge.fleet.rollout.RolloutService rolloutService(
+      Store on, java.time.Clock c, String owner, String stack, List<Runnable> handedOff) {
+    Map<String, dev.selvedge.fleet.Fleet.Node> nodes = new LinkedHashMap<>();
+    for (String n : List.of("a", "b")) {
+      nodes.put(
+          n,
+          new dev.selvedge.fleet.Fleet.Node(
+              n,
+              "unix:///n/" + n,
+              null,
+              null,
+              null,
+              List.of(),
+              Map.of(
+                  stack,
+                  new dev.selvedge.fleet.Fleet.Stack(
+                      stack, java.nio.file.Path.of("/c"), stack, null, null))));
+    }
+    var fleet =
+        new dev.selvedge.fleet.Fleet(
+            java.nio.file.Path.of("/fleet.yaml"),
+            dev.selvedge.fleet.Fleet.Poll.DEFAULT,
+            nodes,
+            List.of());
+    var deployer =
+        new dev.selvedge.fleet.rollout.NodeDeployer() {
+          @Override
+          public void check(
+              dev.selvedge.fleet.Fleet.Node node, dev.selvedge.port.RolloutStore.Rollout r) {}
+
+          @Override
+          public Current current(
+              dev.selvedge.fleet.Fleet.Node node, dev.selvedge.port.RolloutStore.Rollout r) {
+            throw new AssertionError("not run here");
+          }
+
+          @Override
+          public Result apply(
+              dev.selvedge.fleet.Fleet.Node node, dev.selvedge.port.RolloutStore.Rollout r) {
+            throw new AssertionError("not run here");
+          }
+
+          @Override
+          public java.util.Optional<Result> judge(
+              dev.selvedge.fleet.Fleet.Node node,
+              dev.selvedge.port.RolloutStore.Rollout r,
+              dev.selvedge.port.RolloutStore.NodeStep step) {
+            throw new AssertionError("not run here");
+          }
+
+          @Override
+          public Result rollback(
+              dev.selvedge.fleet.Fleet.Node node,
+              dev.selvedge.port.RolloutStore.Rollout r,
+              long to) {
+            throw new AssertionError("not run here");
+          }
+        };
+    return new dev.selvedge.fleet.rollout.RolloutService(
+        on.rollouts(),
+        () -> fleet,
+        deployer,
+        dev.selvedge.fleet.rollout.RolloutListener.NONE,
+        c,
+        owner,
+        LEASE,
+        handedOff::add);
+  }
+
+  @Test
+  void rolloutLeasesRunOnTheDatabasesClockWhateverTheProcessesClocksSay() {
+    String stack = project();
+    List<Runnable> handedOff = new ArrayList<>();
+    var behind =
+        rolloutService(
+            open(), skewed(Duration.ofMinutes(-10)), "behind-" + stack, stack, handedOff);
+    var ahead =
+        rolloutService(open(), skewed(Duration.ofMinutes(10)), "ahead-" + stack, stack, handedOff);
+    Instant before = databaseNow();
+    var r =
+        behind.create(
+            new dev.selvedge.fleet.rollout.RolloutRequest(
+                stack, null, null, "1,100%", Map.of(), Duration.ofSeconds(90), 1, false, "ann"));
+    assertThat(r.owner()).isEqualTo("behind-" + stack);
+    assertThat(r.leaseUntil()).isBetween(before.plus(LEASE), databaseNow().plus(LEASE));
+    // ahead's clock is past the end behind's clock would give the lease: it is live
+    assertThat(ahead.resumeExpired()).doesNotContain(r.id());
+    assertThatThrownBy(() -> ahead.prepareResume(r.id()))
+        .hasMessageContaining("is being worked on by behind-" + stack);
+
+    // behind dies: its lease ends LEASE after its last renewal on the database's clock
+    ageRollout(r.id(), LEASE.plusSeconds(1));
+    // (other tests' rollouts on a shared database may be taken too: contains, not exactly)
+    assertThat(ahead.resumeExpired()).contains(r.id());
+    assertThat(handedOff).isNotEmpty();
+    var taken = store.rollouts().find(r.id()).orElseThrow();
+    assertThat(taken.owner()).isEqualTo("ahead-" + stack);
+    // ahead's lease is live: behind, whose clock never reaches the end ahead's would give, and
+    // any other process, leave it
+    assertThat(behind.resumeExpired()).doesNotContain(r.id());
+    assertThat(store.rollouts().claim(r.id(), "third", LEASE)).isEmpty();
+    // ahead dies: its lease ends LEASE later, not ten minutes later
+    ageRollout(r.id(), LEASE.plusSeconds(1));
+    assertThat(behind.resumeExpired()).contains(r.id());
+    assertThat(store.rollouts().find(r.id()).orElseThrow().owner()).isEqualTo("behind-" + stack);
+    assertThat(store.rollouts().renew(r.id(), "ahead-" + stack, LEASE)).isEmpty();
+  }
+
+  @Test
+  void anAbortOfARolloutWhoseOwnersLeaseRanOutSkipsItsPendingNodesAndFencesTheOwner() {
+    var rollouts = store.rollouts();
     String dead = "rd-" + project();
-    rollouts.create(rollout(dead, project(), "proc-a"), List.of(pending("a", 0, 0)));
+    rollouts.create(
+        rollout(dead, project(), "proc-a"),
+        List.of(pending("a", 0, 0), pending("b", 0, 1), pending("c", 1, 2)),
+        LEASE);
+    Instant now = micros(clock.instant());
+    var applying =
+        new dev.selvedge.port.RolloutStore.NodeStep(
+            "a", 0, 0, dev.selvedge.port.RolloutStore.Step.APPLYING, "h", 7L, null, null, now);
+    assertThat(rollouts.step(dead, "proc-a", applying)).isTrue();
+    // proc-a dies; its lease runs out (on the database's clock) and nobody took the rollout over
+    ageRollout(dead, LEASE.plusSeconds(1));
+    Store other = open();
     Instant late = now.plusSeconds(31);
     assertThat(
             other
@@ -2158,12 +2394,42 @@ abstract class StoreContract {
                     dead,
                     null,
                     dev.selvedge.port.RolloutStore.State.ABORTED,
-                    "x",
+                    "aborted by ann",
                     null,
                     late,
                     null))
         .isTrue();
-    assertThat(other.rollouts().find(dead).orElseThrow().owner()).isNull();
+    var aborted = other.rollouts().find(dead).orElseThrow();
+    assertThat(aborted.state()).isEqualTo(dev.selvedge.port.RolloutStore.State.ABORTED);
+    assertThat(aborted.owner()).isNull();
+    assertThat(aborted.leaseUntil()).isNull();
+    assertThat(other.rollouts().active(project())).isEmpty();
+    // the nodes never started read skipped at once; the one left applying stays as it was
+    assertThat(other.rollouts().steps(dead))
+        .extracting(
+            dev.selvedge.port.RolloutStore.NodeStep::node,
+            dev.selvedge.port.RolloutStore.NodeStep::step,
+            dev.selvedge.port.RolloutStore.NodeStep::detail)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                "a", dev.selvedge.port.RolloutStore.Step.APPLYING, null),
+            org.assertj.core.groups.Tuple.tuple(
+                "b",
+                dev.selvedge.port.RolloutStore.Step.SKIPPED,
+                "not reached: the rollout was aborted"),
+            org.assertj.core.groups.Tuple.tuple(
+                "c",
+                dev.selvedge.port.RolloutStore.Step.SKIPPED,
+                "not reached: the rollout was aborted"));
+    // the dead owner, should it wake, writes nothing
+    assertThat(
+            rollouts.step(
+                dead,
+                "proc-a",
+                applying.with(dev.selvedge.port.RolloutStore.Step.HEALTHY, "healthy", late)))
+        .isFalse();
+    assertThat(rollouts.skipPending(dead, "proc-a", "x", late)).isZero();
+    assertThat(rollouts.renew(dead, "proc-a", LEASE)).isEmpty();
   }
 
   // --- notification deliveries ---------------------------------------------------------------

@@ -150,14 +150,15 @@ public final class RolloutService {
           new NodeStep(
               nodes.get(i).id(), waveOf.get(i), i, Step.PENDING, null, null, null, null, now));
     }
-    store.create(rollout, steps);
+    store.create(rollout, steps, leaseTtl);
+    Rollout created = store.find(rollout.id()).orElse(rollout); // its lease on the store's clock
     listener.event(
         RolloutListener.STARTED,
-        rollout,
+        created,
         null,
         null,
         nodes.size() + " node(s) in " + (waveOf.get(waveOf.size() - 1) + 1) + " wave(s)");
-    return rollout;
+    return created;
   }
 
   /**
@@ -233,7 +234,7 @@ public final class RolloutService {
     }
     if (r.state().active()) {
       return store
-          .claim(id, owner, now, now.plus(leaseTtl))
+          .claim(id, owner, leaseTtl)
           .orElseThrow(
               () ->
                   new RolloutException(
@@ -249,7 +250,7 @@ public final class RolloutService {
       throw new RolloutException(
           "rollout " + id + " is " + r.state().label() + ": there is nothing to resume");
     }
-    if (!store.transition(id, owner, State.RUNNING, null, null, now, now.plus(leaseTtl))) {
+    if (!store.transition(id, owner, State.RUNNING, null, null, now, leaseTtl)) {
       throw new RolloutException(busyOrChanged(id));
     }
     for (NodeStep s : store.steps(id)) {
@@ -282,20 +283,36 @@ public final class RolloutService {
   /**
    * Aborts rollout {@code id}: no further node is started (one being applied finishes its apply and
    * is recorded: the owner keeps the rollout until it stops, then the nodes never started read
-   * skipped); nodes already changed stay as they are ({@code rollback} puts them back).
+   * skipped; a rollout whose owner's lease ran out has its nodes never started skipped by the abort
+   * itself); nodes already changed stay as they are ({@code rollback} puts them back). An aborted
+   * rollout its owner still holds may be aborted again: once that owner's lease ran out (it died
+   * before it stopped), that abort skips the nodes never started and clears the owner (its reason
+   * kept); while the lease is live it is refused, as there is nothing to abort.
    */
   public Rollout abort(String id, String why) {
     Rollout r = find(id);
-    if (!r.state().canGo(State.ABORTED) || r.state() == State.ABORTED) {
+    boolean unfinished = r.state() == State.ABORTED && r.owner() != null;
+    if (!r.state().canGo(State.ABORTED) || (r.state() == State.ABORTED && !unfinished)) {
       throw new RolloutException(
           "rollout " + id + " is " + r.state().label() + ": there is nothing to abort");
     }
     Instant now = clock.instant();
-    if (!store.transition(id, null, State.ABORTED, why, r.failedNode(), now, null)) {
+    String reason = unfinished ? r.reason() : why;
+    if (!store.transition(id, null, State.ABORTED, reason, r.failedNode(), now, null)) {
       throw new RolloutException("rollout " + id + " changed meanwhile; ask again");
     }
     Rollout aborted = find(id);
-    listener.event(RolloutListener.ABORTED, aborted, null, null, why);
+    if (unfinished && aborted.owner() != null) {
+      throw new RolloutException(
+          "rollout "
+              + id
+              + " is aborted: there is nothing to abort ("
+              + aborted.owner()
+              + " is stopping it, lease until "
+              + aborted.leaseUntil()
+              + ")");
+    }
+    listener.event(RolloutListener.ABORTED, aborted, null, null, reason);
     return aborted;
   }
 
@@ -321,13 +338,7 @@ public final class RolloutService {
 
   private Rollout takeForRollback(Rollout r, Instant now) {
     if (!store.transition(
-        r.id(),
-        owner,
-        State.ROLLING_BACK,
-        "rolling back",
-        r.failedNode(),
-        now,
-        now.plus(leaseTtl))) {
+        r.id(), owner, State.ROLLING_BACK, "rolling back", r.failedNode(), now, leaseTtl)) {
       throw new RolloutException(busyOrChanged(r.id()));
     }
     return find(r.id());
@@ -362,9 +373,8 @@ public final class RolloutService {
    * server's start and periodically. Returns their ids.
    */
   public List<String> resumeExpired() {
-    Instant now = clock.instant();
     List<String> ids = new ArrayList<>();
-    for (Rollout r : store.claimExpired(owner, now, now.plus(leaseTtl), 16)) {
+    for (Rollout r : store.claimExpired(owner, leaseTtl, 16)) {
       ids.add(r.id());
       listener.event(
           RolloutListener.STARTED, r, null, null, "taken over: its owner's lease ran out");
@@ -403,10 +413,9 @@ public final class RolloutService {
    * as the store has it then.
    */
   public Rollout run(String id) {
-    Instant now = clock.instant();
     Rollout r =
         store
-            .claim(id, owner, now, now.plus(leaseTtl))
+            .claim(id, owner, leaseTtl)
             .orElseThrow(
                 () -> new RolloutException("rollout " + id + " is not this process's to run"));
     try (Lease lease = new Lease(id)) {
@@ -478,7 +487,7 @@ public final class RolloutService {
       }
       Instant at = clock.instant();
       try {
-        Optional<Rollout> now = store.renew(id, owner, at.plus(leaseTtl));
+        Optional<Rollout> now = store.renew(id, owner, leaseTtl);
         if (now.isEmpty() || !now.get().state().active()) {
           lost.set(true);
         } else {
@@ -507,7 +516,7 @@ public final class RolloutService {
     void release() {
       lost.set(true);
       try {
-        store.renew(id, owner, clock.instant());
+        store.renew(id, owner, Duration.ZERO);
       } catch (RuntimeException e) {
         LOG.log(
             System.Logger.Level.WARNING, "cannot release rollout " + id + ": " + e.getMessage());

@@ -1,6 +1,8 @@
 package dev.selvedge.fleet.rollout;
 
 import dev.selvedge.port.RolloutStore;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -9,8 +11,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The rollout store in memory, as the JDBC one behaves (StoreContract), for unit tests. */
+/**
+ * The rollout store in memory, as the JDBC one behaves (StoreContract), for unit tests: its clock
+ * stands for the database's, on which leases are written and judged.
+ */
 final class MemoryRolloutStore implements RolloutStore {
+  private final Clock clock;
   private final Map<String, Rollout> rollouts = new LinkedHashMap<>();
   private final Map<String, Map<String, NodeStep>> steps = new LinkedHashMap<>();
 
@@ -20,14 +26,20 @@ final class MemoryRolloutStore implements RolloutStore {
   /** When set, a step write throws it. */
   volatile RuntimeException stepFailure;
 
+  MemoryRolloutStore(Clock clock) {
+    this.clock = clock;
+  }
+
   @Override
-  public synchronized void create(Rollout r, List<NodeStep> list) {
+  public synchronized void create(Rollout r, List<NodeStep> list, Duration lease) {
     active(r.stack())
         .ifPresent(
             a -> {
               throw new Busy(r.stack(), a.id());
             });
-    rollouts.put(r.id(), r);
+    rollouts.put(
+        r.id(),
+        with(r, r.state(), r.owner(), r.owner() == null ? null : clock.instant().plus(lease)));
     Map<String, NodeStep> m = new LinkedHashMap<>();
     list.forEach(s -> m.put(s.node(), s));
     steps.put(r.id(), m);
@@ -78,7 +90,9 @@ final class MemoryRolloutStore implements RolloutStore {
   }
 
   @Override
-  public synchronized Optional<Rollout> claim(String id, String owner, Instant now, Instant until) {
+  public synchronized Optional<Rollout> claim(String id, String owner, Duration lease) {
+    Instant now = clock.instant();
+    Instant until = now.plus(lease);
     Rollout r = rollouts.get(id);
     if (r == null
         || !r.state().active()
@@ -91,19 +105,20 @@ final class MemoryRolloutStore implements RolloutStore {
   }
 
   @Override
-  public synchronized List<Rollout> claimExpired(
-      String owner, Instant now, Instant until, int limit) {
+  public synchronized List<Rollout> claimExpired(String owner, Duration lease, int limit) {
+    Instant now = clock.instant();
     List<Rollout> out = new ArrayList<>();
     for (Rollout r : new ArrayList<>(rollouts.values())) {
       if (r.state().active() && (r.owner() == null || r.leaseUntil().isBefore(now))) {
-        out.add(claim(r.id(), owner, now, until).orElseThrow());
+        out.add(claim(r.id(), owner, lease).orElseThrow());
       }
     }
     return out;
   }
 
   @Override
-  public synchronized Optional<Rollout> renew(String id, String owner, Instant until) {
+  public synchronized Optional<Rollout> renew(String id, String owner, Duration lease) {
+    Instant until = clock.instant().plus(lease);
     if (renewFailure != null) {
       throw renewFailure;
     }
@@ -167,15 +182,14 @@ final class MemoryRolloutStore implements RolloutStore {
       String reason,
       String failedNode,
       Instant at,
-      Instant until) {
+      Duration lease) {
     Rollout r = rollouts.get(id);
     if (r == null || !r.state().canGo(next)) {
       return false;
     }
-    if (owner != null
-        && r.owner() != null
-        && !owner.equals(r.owner())
-        && !r.leaseUntil().isBefore(at)) {
+    Instant now = clock.instant();
+    boolean leased = r.owner() != null && r.leaseUntil() != null && !r.leaseUntil().isBefore(now);
+    if (owner != null && leased && !owner.equals(r.owner())) {
       return false;
     }
     if (next.active()) {
@@ -186,12 +200,18 @@ final class MemoryRolloutStore implements RolloutStore {
                 throw new Busy(r.stack(), a.id());
               });
     }
-    boolean keep =
-        !next.active()
-            && owner == null
-            && r.owner() != null
-            && r.leaseUntil() != null
-            && !r.leaseUntil().isBefore(at);
+    boolean keep = !next.active() && owner == null && leased;
+    if (!next.active() && owner == null && !keep) {
+      for (NodeStep s : steps(id)) {
+        if (s.step() == Step.PENDING) {
+          steps
+              .get(id)
+              .put(
+                  s.node(),
+                  s.with(Step.SKIPPED, "not reached: the rollout was " + next.label(), at));
+        }
+      }
+    }
     rollouts.put(
         id,
         new Rollout(
@@ -208,7 +228,7 @@ final class MemoryRolloutStore implements RolloutStore {
             r.createdAt(),
             at,
             next.active() ? owner : keep ? r.owner() : null,
-            next.active() ? until : keep ? r.leaseUntil() : null,
+            next.active() ? (lease == null ? null : now.plus(lease)) : keep ? r.leaseUntil() : null,
             reason,
             failedNode));
     return true;

@@ -103,7 +103,7 @@ class RolloutServiceTest {
   }
 
   final MovableClock clock = new MovableClock();
-  final MemoryRolloutStore store = new MemoryRolloutStore();
+  final MemoryRolloutStore store = new MemoryRolloutStore(clock);
   final FakeDeployer deployer = new FakeDeployer();
   final List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
   final Fleet fleet = fleet("a", "b", "c", "d", "e");
@@ -408,6 +408,54 @@ class RolloutServiceTest {
     assertThat(operator.run(r.id()).state()).isEqualTo(State.ROLLED_BACK);
     assertThat(deployer.rollbacks).containsExactlyInAnyOrder("a->97", "b->98");
     assertThat(deployer.applies.values()).containsOnly(1);
+  }
+
+  @Test
+  void anAbortOfARolloutWhoseOwnerDiedSkipsItsNodesNeverStartedAtOnce() {
+    RolloutService dead = service("p1");
+    RolloutService operator = service("p2");
+    Rollout r = dead.create(request("1,100%", 1));
+    // p1 died before it ran a node; its lease runs out and nobody took the rollout over
+    clock.now = clock.now.plus(Duration.ofHours(2));
+    Rollout aborted = operator.abort(r.id(), "operator asked");
+    assertThat(aborted.state()).isEqualTo(State.ABORTED);
+    assertThat(aborted.owner()).isNull();
+    assertThat(steps(r.id()).values()).hasSize(5).containsOnly(Step.SKIPPED);
+    assertThat(store.steps(r.id()))
+        .allSatisfy(s -> assertThat(s.detail()).isEqualTo("not reached: the rollout was aborted"));
+    assertThat(events).contains(RolloutListener.ABORTED);
+    assertThat(deployer.applies).isEmpty();
+    // a resume runs them after all
+    operator.resume(r.id());
+    assertThat(store.find(r.id()).orElseThrow().state()).isEqualTo(State.FINISHED);
+    assertThat(steps(r.id()).values()).containsOnly(Step.HEALTHY);
+  }
+
+  @Test
+  void anAbortOfARolloutWhoseOwnerIsAliveLeavesItsPendingNodesToIt() {
+    RolloutService owner = service("p1");
+    RolloutService operator = service("p2");
+    Rollout r = owner.create(request("1,100%", 1));
+    Rollout aborted = operator.abort(r.id(), "operator asked");
+    assertThat(aborted.state()).isEqualTo(State.ABORTED);
+    assertThat(aborted.owner()).isEqualTo("p1");
+    // its owner skips them itself once it stops (anAbortRecordsTheNodeInFlight...)
+    assertThat(steps(r.id()).values()).containsOnly(Step.PENDING);
+    // asked again while it holds it: refused, nothing changes
+    assertThatThrownBy(() -> operator.abort(r.id(), "again"))
+        .hasMessageContaining("nothing to abort")
+        .hasMessageContaining("p1 is stopping it");
+    assertThat(store.find(r.id()).orElseThrow().owner()).isEqualTo("p1");
+    assertThat(steps(r.id()).values()).containsOnly(Step.PENDING);
+    // it died before it stopped: once its lease ran out, an abort again finishes what it left
+    clock.now = clock.now.plus(Duration.ofHours(2));
+    Rollout tidied = operator.abort(r.id(), "again");
+    assertThat(tidied.owner()).isNull();
+    assertThat(tidied.state()).isEqualTo(State.ABORTED);
+    assertThat(tidied.reason()).isEqualTo("operator asked");
+    assertThat(steps(r.id()).values()).containsOnly(Step.SKIPPED);
+    assertThatThrownBy(() -> operator.abort(r.id(), "a third time"))
+        .hasMessageContaining("nothing to abort");
   }
 
   @Test
