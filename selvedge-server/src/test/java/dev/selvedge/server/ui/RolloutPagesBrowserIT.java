@@ -94,8 +94,8 @@ class RolloutPagesBrowserIT {
                 null),
             List.of(
                 new NodeStep("app-1", 0, 0, Step.APPLYING, null, null, null, null, at),
-                new NodeStep("app-2", 1, 1, Step.PENDING, null, null, null, null, at)));
-
+                new NodeStep("app-2", 1, 1, Step.PENDING, null, null, null, null, at)),
+            Duration.ofMinutes(1)); // the owner's lease, on the database's clock
     signIn(f.read);
     driver.get(f.base() + "/ui/rollouts");
     assertThat(browser.seriousViolations()).as("rollouts list").isEmpty();

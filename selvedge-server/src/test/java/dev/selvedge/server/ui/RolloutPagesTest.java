@@ -166,7 +166,8 @@ class RolloutPagesTest {
             List.of(
                 new NodeStep("app-1", 0, 0, Step.PENDING, null, null, null, null, at),
                 new NodeStep("app-2", 1, 1, Step.PENDING, null, null, null, null, at),
-                new NodeStep("app-3", 1, 2, Step.PENDING, null, null, null, null, at)));
+                new NodeStep("app-3", 1, 2, Step.PENDING, null, null, null, null, at)),
+            Duration.ofMinutes(1)); // the owner's lease, on the database's clock
     return r;
   }
 
