@@ -528,6 +528,11 @@ class RolloutIT {
     }
 
     @Override
+    public List<String> abandonedAborts(int limit) {
+      return store.abandonedAborts(limit);
+    }
+
+    @Override
     public Optional<Rollout> renew(String id, String owner, Duration lease) {
       if (away) {
         throw new StoreException("store test: cannot renew: connection refused", null);

@@ -207,6 +207,13 @@ public interface RolloutStore {
   List<Rollout> claimExpired(String owner, Duration lease, int limit);
 
   /**
+   * Up to {@code limit} ids of aborted rollouts whose owner's lease ended before the store's time
+   * now while it still held them (it died before it stopped): nobody is left to skip their nodes
+   * never started, so an abort of each finishes it.
+   */
+  List<String> abandonedAborts(int limit);
+
+  /**
    * Extends {@code owner}'s lease to {@code lease} from the store's time now ({@link
    * Duration#ZERO}: ends it now, so another process may take the rollout over); the rollout as it
    * is now (its state may have been changed by an abort), or empty when {@code owner} no longer

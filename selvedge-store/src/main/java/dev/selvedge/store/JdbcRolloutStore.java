@@ -213,6 +213,24 @@ final class JdbcRolloutStore implements RolloutStore {
   }
 
   @Override
+  public List<String> abandonedAborts(int limit) {
+    return db.call(
+        "find aborted rollouts whose owner is gone",
+        h ->
+            h.inTransaction(
+                t ->
+                    t.createQuery(
+                            "SELECT id FROM rollout WHERE state = :aborted AND owner IS NOT NULL"
+                                + " AND (lease_until IS NULL OR lease_until < :now)"
+                                + " ORDER BY created_at LIMIT :limit")
+                        .bind("aborted", State.ABORTED.label())
+                        .bind("now", Db.timestamp(Db.now(t)))
+                        .bind("limit", Math.max(1, limit))
+                        .mapTo(String.class)
+                        .list()));
+  }
+
+  @Override
   public Optional<Rollout> renew(String id, String owner, Duration lease) {
     return db.call(
         "renew the lease of rollout " + id,

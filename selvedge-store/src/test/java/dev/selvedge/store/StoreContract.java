@@ -2371,6 +2371,31 @@ abstract class StoreContract {
   }
 
   @Test
+  void abortedRolloutsWhoseOwnerDiedBeforeItStoppedAreFoundOnlyOnceTheLeaseRanOut() {
+    var rollouts = store.rollouts();
+    String id = "ra-" + project();
+    rollouts.create(
+        rollout(id, project(), "proc-a"), List.of(pending("a", 0, 0), pending("b", 1, 1)), LEASE);
+    Instant at = micros(clock.instant());
+    var aborted = dev.selvedge.port.RolloutStore.State.ABORTED;
+    assertThat(rollouts.abandonedAborts(10)).doesNotContain(id); // running
+    // aborted while proc-a holds it: proc-a skips its nodes when it stops
+    assertThat(rollouts.transition(id, null, aborted, "aborted by ann", null, at, null)).isTrue();
+    assertThat(rollouts.find(id).orElseThrow().owner()).isEqualTo("proc-a");
+    assertThat(rollouts.abandonedAborts(10)).doesNotContain(id); // its lease is live
+    // proc-a died before it stopped: its lease runs out on the database's clock
+    ageRollout(id, LEASE.plusSeconds(1));
+    assertThat(open().rollouts().abandonedAborts(10)).contains(id);
+    // an abort again finishes it: owner cleared, nodes skipped, no longer found
+    assertThat(rollouts.transition(id, null, aborted, "aborted by ann", null, at, null)).isTrue();
+    assertThat(rollouts.find(id).orElseThrow().owner()).isNull();
+    assertThat(rollouts.steps(id))
+        .extracting(dev.selvedge.port.RolloutStore.NodeStep::step)
+        .containsOnly(dev.selvedge.port.RolloutStore.Step.SKIPPED);
+    assertThat(rollouts.abandonedAborts(10)).doesNotContain(id);
+  }
+
+  @Test
   void anAbortOfARolloutWhoseOwnersLeaseRanOutSkipsItsPendingNodesAndFencesTheOwner() {
     var rollouts = store.rollouts();
     String dead = "rd-" + project();

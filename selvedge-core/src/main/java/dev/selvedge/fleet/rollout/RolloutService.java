@@ -370,7 +370,8 @@ public final class RolloutService {
 
   /**
    * Takes every active rollout whose owner's lease ended and runs each in the background: at a
-   * server's start and periodically. Returns their ids.
+   * server's start and periodically. An aborted rollout whose owner died before it stopped is
+   * finished as its abort would (its nodes never started skipped). Returns the ids taken over.
    */
   public List<String> resumeExpired() {
     List<String> ids = new ArrayList<>();
@@ -379,6 +380,13 @@ public final class RolloutService {
       listener.event(
           RolloutListener.STARTED, r, null, null, "taken over: its owner's lease ran out");
       background.execute(() -> runLogged(r.id()));
+    }
+    for (String id : store.abandonedAborts(16)) {
+      try {
+        abort(id, null);
+      } catch (RolloutException e) {
+        // another replica finished it first, or its owner came back: nothing left to do here
+      }
     }
     return ids;
   }

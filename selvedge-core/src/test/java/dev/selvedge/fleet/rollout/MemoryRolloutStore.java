@@ -117,6 +117,17 @@ final class MemoryRolloutStore implements RolloutStore {
   }
 
   @Override
+  public synchronized List<String> abandonedAborts(int limit) {
+    Instant now = clock.instant();
+    return rollouts.values().stream()
+        .filter(r -> r.state() == State.ABORTED && r.owner() != null)
+        .filter(r -> r.leaseUntil() == null || r.leaseUntil().isBefore(now))
+        .map(Rollout::id)
+        .limit(limit)
+        .toList();
+  }
+
+  @Override
   public synchronized Optional<Rollout> renew(String id, String owner, Duration lease) {
     Instant until = clock.instant().plus(lease);
     if (renewFailure != null) {

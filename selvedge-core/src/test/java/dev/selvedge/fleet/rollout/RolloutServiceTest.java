@@ -459,6 +459,26 @@ class RolloutServiceTest {
   }
 
   @Test
+  void anAbortedRolloutWhoseOwnerDiedBeforeItStoppedIsFinishedByTheTakeOverSweep() {
+    RolloutService owner = service("p1");
+    RolloutService replica = service("p2");
+    Rollout r = owner.create(request("1,100%", 1));
+    replica.abort(r.id(), "operator asked"); // p1 holds it and would skip its nodes on stopping
+    assertThat(replica.resumeExpired()).isEmpty();
+    assertThat(steps(r.id()).values()).containsOnly(Step.PENDING); // p1's lease is live
+    // p1 died before it stopped: once its lease ran out, the next take-over sweep finishes it
+    clock.now = clock.now.plus(Duration.ofHours(2));
+    assertThat(replica.resumeExpired()).isEmpty(); // nothing taken over to run
+    Rollout done = store.find(r.id()).orElseThrow();
+    assertThat(done.state()).isEqualTo(State.ABORTED);
+    assertThat(done.owner()).isNull();
+    assertThat(done.reason()).isEqualTo("operator asked");
+    assertThat(steps(r.id()).values()).containsOnly(Step.SKIPPED);
+    assertThat(deployer.applies).isEmpty();
+    assertThat(store.abandonedAborts(16)).isEmpty();
+  }
+
+  @Test
   void oneRolloutPerStackAndAbortEndsIt() {
     RolloutService s = service("p1");
     Rollout r = s.create(request("1,100%", 1));
