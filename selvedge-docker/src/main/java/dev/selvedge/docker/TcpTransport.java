@@ -83,12 +83,14 @@ public final class TcpTransport implements Transport {
     } catch (UnknownHostException e) {
       closeQuietly(socket);
       throw new EngineUnreachableException(
-          endpoint, "cannot resolve the host name: check DOCKER_HOST (or --host)", e);
+          endpoint,
+          "cannot resolve the host name: check DOCKER_HOST (or --host, or the node's engine in a fleet file)",
+          e);
     } catch (ConnectException e) {
       closeQuietly(socket);
       throw new EngineUnreachableException(
           endpoint,
-          "connection refused: is dockerd listening there (dockerd -H tcp://...)? check DOCKER_HOST (or --host)",
+          "connection refused: is dockerd listening there (dockerd -H tcp://...)? check DOCKER_HOST (or --host, or the node's engine in a fleet file)",
           e);
     } catch (SocketTimeoutException e) {
       closeQuietly(socket);

@@ -168,7 +168,8 @@ class DockerEnginesTest {
             "ssh://op@127.0.0.1:1: SSH key "
                 + noise
                 + " is not a private key: expected an OpenSSH or PEM private key file"
-                + " (-----BEGIN ... PRIVATE KEY-----); check SELVEDGE_SSH_IDENTITY");
+                + " (-----BEGIN ... PRIVATE KEY-----); check SELVEDGE_SSH_IDENTITY (or the node's"
+                + " ssh.identity in a fleet file)");
     assertThat(sshFailure(dir, pub))
         .isEqualTo(
             "ssh://op@127.0.0.1:1: SSH key "

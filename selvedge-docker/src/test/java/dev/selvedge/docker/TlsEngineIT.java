@@ -126,7 +126,7 @@ class TlsEngineIT extends DockerEngineContract {
               "tcp://127.0.0.1:"
                   + port
                   + ": connection refused: is dockerd listening there (dockerd -H tcp://...)?"
-                  + " check DOCKER_HOST (or --host)");
+                  + " check DOCKER_HOST (or --host, or the node's engine in a fleet file)");
     }
   }
 }

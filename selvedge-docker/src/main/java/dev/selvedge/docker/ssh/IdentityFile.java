@@ -20,11 +20,12 @@ final class IdentityFile {
   enum Problem {
     NOT_A_PRIVATE_KEY(
         "is not a private key: expected an OpenSSH or PEM private key file"
-            + " (-----BEGIN ... PRIVATE KEY-----); check SELVEDGE_SSH_IDENTITY"),
+            + " (-----BEGIN ... PRIVATE KEY-----); check SELVEDGE_SSH_IDENTITY (or the node's"
+            + " ssh.identity in a fleet file)"),
     PUBLIC_KEY("is a public key: give the private key file (the one without .pub)"),
     ENCRYPTED(
         "is passphrase-protected; selvedge uses no agent: give an unencrypted deploy key"
-            + " (SELVEDGE_SSH_IDENTITY)");
+            + " (SELVEDGE_SSH_IDENTITY, or the node's ssh.identity in a fleet file)");
 
     final String says;
 

@@ -396,7 +396,7 @@ public final class SshTransport implements Transport {
               + ": the host does not accept that key; add its public key to ~"
               + user
               + "/.ssh/authorized_keys on the host, or give the right key"
-              + " (SELVEDGE_SSH_IDENTITY)",
+              + " (SELVEDGE_SSH_IDENTITY, or the node's ssh.identity in a fleet file)",
           null);
     }
     if (message.toLowerCase(java.util.Locale.ROOT).contains("timeout")
