@@ -135,7 +135,7 @@ class ServeIT {
     assertThat(s.err()).contains("SIGHUP reloads it");
     // SIGHUP reloads the file even though it did not change (the file watch would not).
     TestHost.run(List.of("kill", "-HUP", Long.toString(s.process.pid())));
-    await(() -> errContains(s, "fleet file reloaded: 1 nodes"), "reloaded on SIGHUP");
+    await(() -> errContains(s, "fleet file reloaded: 1 node,"), "reloaded on SIGHUP");
 
     // A change that does not validate: said on stderr, the running fleet kept.
     String good = Files.readString(fleet);

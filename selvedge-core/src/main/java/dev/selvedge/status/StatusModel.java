@@ -85,7 +85,10 @@ public final class StatusModel {
           switch (services.size()) {
             case 0 -> "the contract names no services";
             case 1 -> "the service is in sync and healthy";
-            default -> "all " + services.size() + " services in sync and healthy";
+            default ->
+                services.size() == 1
+                    ? "its one service in sync and healthy"
+                    : "all " + services.size() + " services in sync and healthy";
           });
     }
     return new StackStatus(project, sync, health, pill, reasons, projectReasons, services);

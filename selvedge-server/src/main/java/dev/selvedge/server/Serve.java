@@ -2,6 +2,7 @@ package dev.selvedge.server;
 
 import dev.selvedge.SelvedgeException;
 import dev.selvedge.Version;
+import dev.selvedge.Words;
 import dev.selvedge.adapter.http.SocketHttpProbe;
 import dev.selvedge.contract.SecretValues;
 import dev.selvedge.contract.Secrets;
@@ -90,10 +91,9 @@ public final class Serve {
                 say(
                     err,
                     "fleet file reloaded: "
-                        + fleet.nodes().size()
-                        + " nodes, "
-                        + fleet.notifications().size()
-                        + " webhooks");
+                        + Words.count(fleet.nodes().size(), "node")
+                        + ", "
+                        + Words.count(fleet.notifications().size(), "webhook"));
               },
               rejected ->
                   say(
@@ -257,8 +257,8 @@ public final class Serve {
               + ":"
               + plane.port()
               + " ("
-              + fleet.nodes().size()
-              + " nodes from "
+              + Words.count(fleet.nodes().size(), "node")
+              + " from "
               + options.fleetFile()
               + (hup ? "; SIGHUP reloads it" : "")
               + "; store "

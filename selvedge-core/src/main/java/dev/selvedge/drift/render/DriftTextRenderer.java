@@ -125,6 +125,6 @@ public final class DriftTextRenderer {
   }
 
   static String count(int n, String noun) {
-    return n + " " + noun + (n == 1 ? "" : "s");
+    return dev.selvedge.Words.count(n, noun);
   }
 }

@@ -81,7 +81,7 @@ public final class AuditJson {
   /** Grouped by node: {@code !} a finding, {@code ?} what could not be read. */
   public static void text(
       PrintWriter out, AuditReport r, java.util.function.UnaryOperator<String> safe) {
-    out.println("cross-tenant audit of " + r.nodes().size() + " nodes");
+    out.println("cross-tenant audit of " + dev.selvedge.Words.count(r.nodes().size(), "node"));
     for (String node : r.nodes()) {
       out.println();
       out.println("node " + safe.apply(node));

@@ -91,6 +91,6 @@ public final class TextRenderer {
   }
 
   private static String count(int n, String noun) {
-    return n + " " + noun + (n == 1 ? "" : "s");
+    return dev.selvedge.Words.count(n, noun);
   }
 }
