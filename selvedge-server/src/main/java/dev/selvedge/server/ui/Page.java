@@ -12,6 +12,20 @@ import dev.selvedge.port.ApiKeyStore.ApiKey;
 public record Page(
     String title, String keyName, String scope, String csrf, Assets assets, String nav) {
 
+  /**
+   * A time as the pages show it: an ISO-8601 instant to the second ({@code 2026-12-04T23:50:38Z};
+   * the {@code datetime} attribute keeps it whole); anything else as it is.
+   */
+  public static String shownTime(String at) {
+    try {
+      return java.time.Instant.parse(at)
+          .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+          .toString();
+    } catch (java.time.format.DateTimeParseException e) {
+      return at;
+    }
+  }
+
   static Page signedOut(String title, Assets assets) {
     return new Page(title, null, null, null, assets, "");
   }
