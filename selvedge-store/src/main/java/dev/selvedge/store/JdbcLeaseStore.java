@@ -28,9 +28,11 @@ import org.jdbi.v3.core.statement.Update;
  * <p>Times are the database's ({@link Db#now}, read on the same connection just before the
  * statement): an expiry is written as the database's now plus the time to live and judged against
  * the database's now, never against a caller's clock. A CLI on a laptop whose clock is off and a
- * server replica therefore agree on whether a lease is live. Reading now before the statement errs
- * on the safe side both ways: the expiry written is at most the time to live after the call was
- * made, and an expiry is judged passed only once it is in the past when the statement runs.
+ * server replica therefore agree on whether a lease is live. Reading now just before the statement
+ * errs on the safe side both ways: the expiry written is the time to live after a moment between
+ * the caller's asking and the statement (so at least that long after the caller asked, which is
+ * what a holder counts from), and an expiry judged passed was already past before the statement
+ * ran.
  */
 final class JdbcLeaseStore implements LeaseStore {
   /** Rounds of take-over/insert before giving up when the row keeps changing under us. */
