@@ -13,6 +13,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Holds a project's lease for the length of one operation: takes it, renews it in the background
@@ -20,21 +21,45 @@ import java.util.concurrent.TimeUnit;
  * its lease runs out and the next operation takes over; on the machine it ran on, the next
  * operation sees at once that it died ({@link LocalProcesses}), takes over then, and first finishes
  * the restores the lease says it was doing.
+ *
+ * <p><b>Which clock.</b> The store writes and judges a lease's expiry on its own (the database's)
+ * clock: a lease taken or renewed for {@code ttl} lasts until the database's now + {@code ttl}. The
+ * keeper never compares that expiry with this machine's clock, which may be minutes off. It counts
+ * instead, on a monotonic timer ({@link System#nanoTime}), the time elapsed since it <em>asked</em>
+ * for the last acquisition or renewal that succeeded: the database read its now after the request
+ * was sent, so the lease is live for at least {@code ttl} from that moment, whatever either clock
+ * says. {@link #check()} fails once that elapsed time passes {@code ttl} less a margin of a sixth
+ * of it (for the change that follows a check to land before the expiry): the operation stops before
+ * anyone else could have taken the lease. Its {@link Clock} only stamps audit records.
  */
 public final class LeaseKeeper implements AutoCloseable {
   private final LeaseStore leases;
   private final Duration ttl;
   private final String where;
   private final Clock clock;
+  private final LongSupplier nanos;
   private final ScheduledExecutorService renewer;
   private volatile Lease lease;
+
+  /** {@link #nanos} when the last acquisition or renewal that succeeded was asked for. */
+  private volatile long confirmed;
+
   private volatile RuntimeException lost;
   private final Map<String, Lease.Restore> restoring = new TreeMap<>();
 
-  private LeaseKeeper(LeaseStore leases, Lease lease, Duration ttl, String where, Clock clock) {
+  private LeaseKeeper(
+      LeaseStore leases,
+      Lease lease,
+      long asked,
+      Duration ttl,
+      String where,
+      Clock clock,
+      LongSupplier nanos) {
     this.leases = leases;
     this.clock = clock;
+    this.nanos = nanos;
     this.lease = lease;
+    this.confirmed = asked;
     this.ttl = ttl;
     this.where = where;
     this.renewer =
@@ -79,9 +104,14 @@ public final class LeaseKeeper implements AutoCloseable {
         progress,
         audit,
         clock,
-        LocalProcesses.SYSTEM);
+        LocalProcesses.SYSTEM,
+        System::nanoTime);
   }
 
+  /**
+   * As the public {@code acquire}, with the processes of this machine and the monotonic timer its
+   * time to live is counted on ({@link System#nanoTime} but in tests).
+   */
   static LeaseKeeper acquire(
       LeaseStore leases,
       DockerEngine engine,
@@ -92,11 +122,15 @@ public final class LeaseKeeper implements AutoCloseable {
       Progress progress,
       AuditLog audit,
       Clock clock,
-      LocalProcesses processes) {
+      LocalProcesses processes,
+      LongSupplier nanos) {
     String key = key(engine);
     Lease.Holder me = processes.self();
     Lease lease;
     Lease dead;
+    // Taken before each request: the store's now, which the lease's time to live runs from, is
+    // later.
+    long asked = nanos.getAsLong();
     try {
       lease = leases.acquire(key, project, owner, operation, ttl, me);
       dead = null;
@@ -108,12 +142,14 @@ public final class LeaseKeeper implements AutoCloseable {
         throw new LeaseHeldException(engine.endpoint(), project, held, advice(held, liveness));
       }
       try {
+        asked = nanos.getAsLong();
         lease = leases.takeOver(held, owner, operation, ttl, me);
       } catch (LeaseHeldException again) {
         if (again.holder() == null) {
           // Another run took it over and already gave it up: the project is free, start again.
           return acquire(
-              leases, engine, project, owner, operation, ttl, progress, audit, clock, processes);
+              leases, engine, project, owner, operation, ttl, progress, audit, clock, processes,
+              nanos);
         }
         throw new LeaseHeldException(
             engine.endpoint(),
@@ -123,7 +159,8 @@ public final class LeaseKeeper implements AutoCloseable {
       }
       dead = held;
     }
-    LeaseKeeper keeper = new LeaseKeeper(leases, lease, ttl, engine.endpoint(), clock);
+    LeaseKeeper keeper =
+        new LeaseKeeper(leases, lease, asked, ttl, engine.endpoint(), clock, nanos);
     keeper.restoring.putAll(lease.restoring());
     if (dead != null) {
       progress.step(
@@ -160,7 +197,7 @@ public final class LeaseKeeper implements AutoCloseable {
     return "it runs on another machine (or out of sight of this process), so whether it is still"
         + " alive cannot be told from here: wait for it to finish, or until "
         + held.expiresAt()
-        + " when its lease expires if it died";
+        + " by the store's clock when its lease expires if it died";
   }
 
   /**
@@ -282,12 +319,15 @@ public final class LeaseKeeper implements AutoCloseable {
     return HostIdentity.of(id, engine.endpoint());
   }
 
-  private void renew() {
+  /** What the background timer runs every third of the time to live. */
+  void renew() {
     if (lost != null) {
       return;
     }
     try {
+      long asked = nanos.getAsLong();
       lease = leases.renew(lease, ttl);
+      confirmed = asked;
     } catch (LeaseHeldException e) {
       lost = new LeaseHeldException(where, lease.project(), e.holder());
     } catch (RuntimeException e) {
@@ -298,15 +338,20 @@ public final class LeaseKeeper implements AutoCloseable {
   /**
    * Throws when the lease was lost (taken over after expiring), or when renewals have failed for so
    * long that it may have expired: stop mutating at once.
+   *
+   * <p>The rule: the lease is live for {@code ttl} after the last acquisition or renewal that
+   * succeeded was asked for, counted on the monotonic timer, never by comparing the store's expiry
+   * with this machine's clock (see the class comment). Past {@code ttl} less a sixth of it, this
+   * fails closed.
    */
   public void check() {
     if (lost != null) {
       throw lost;
     }
-    // The store may be unreachable from here yet reachable by others: past the last confirmed
-    // expiry (less a margin for clock skew), someone else may hold the project.
-    java.time.Instant deadline = lease.expiresAt().minus(ttl.dividedBy(6));
-    if (clock.instant().isAfter(deadline)) {
+    // The store may be unreachable from here yet reachable by others: past the time to live since
+    // the last confirmed renewal (less a margin), someone else may hold the project.
+    long elapsed = nanos.getAsLong() - confirmed;
+    if (elapsed > ttl.minus(ttl.dividedBy(6)).toNanos()) {
       throw new LeaseHeldException(where, lease.project(), null);
     }
   }

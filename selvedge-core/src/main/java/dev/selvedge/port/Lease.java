@@ -5,6 +5,7 @@ import java.util.Map;
 
 /**
  * The right to run one mutating operation on a project of an engine host until {@code expiresAt}.
+ * Both instants are on the store's clock ({@link LeaseStore}), not the holder's.
  *
  * @param owner who holds it ({@code user@machine pid 1234}, a server node)
  * @param operation what it is doing ({@code apply}, {@code rollback}, {@code restart web})

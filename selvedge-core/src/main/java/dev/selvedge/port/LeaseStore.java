@@ -6,12 +6,20 @@ import java.util.Optional;
 
 /**
  * One mutating operation per (engine host, project) at a time, across processes and machines that
- * share the store. Time comes from the store's clock.
+ * share the store.
+ *
+ * <p>Callers give durations, never instants: the store writes an expiry as its own now plus the
+ * time to live and judges expiry against its own now (the database's clock), so processes whose
+ * clocks disagree (a CLI on a laptop whose clock is off, a server replica) agree on who holds a
+ * lease. The instants of a {@link Lease} are therefore on the store's clock; a holder must not
+ * compare them with its own clock, only count the time to live from when it asked (see {@code
+ * LeaseKeeper}).
  */
 public interface LeaseStore {
 
   /**
-   * Takes the project's lease for {@code ttl}, or takes over an expired one.
+   * Takes the project's lease for {@code ttl} from the store's now, or takes over one that expired
+   * by the store's clock.
    *
    * @param holder the calling process, recorded so others on its machine can tell when it died;
    *     null when it cannot say
@@ -34,8 +42,9 @@ public interface LeaseStore {
 
   /**
    * Takes over {@code dead}'s unexpired lease, whose holder is known to have died: only while it is
-   * still that holding, so of two processes taking over at once one wins. The new lease keeps what
-   * {@code dead} was restoring, for its new holder to finish and clear.
+   * still that holding, so of two processes taking over at once one wins. The new lease runs for
+   * {@code ttl} from the store's now and keeps what {@code dead} was restoring, for its new holder
+   * to finish and clear.
    *
    * @throws LeaseHeldException when it changed hands or was released in between (holder null)
    */
@@ -49,7 +58,7 @@ public interface LeaseStore {
   Lease restoring(Lease lease, Map<String, Lease.Restore> restoring);
 
   /**
-   * Extends a lease this caller holds to now + {@code ttl}.
+   * Extends a lease this caller holds to the store's now + {@code ttl}.
    *
    * @throws LeaseHeldException when the lease expired and someone else took it (or it is gone)
    */
@@ -64,6 +73,6 @@ public interface LeaseStore {
    */
   void release(String host, String project, String token);
 
-  /** The unexpired lease on the project, if any. */
+  /** The lease on the project unexpired by the store's clock, if any. */
   Optional<Lease> current(String host, String project);
 }

@@ -14,13 +14,12 @@ import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
@@ -84,9 +83,14 @@ class LeaseKeeperTest {
 
   private static final Duration TTL = Duration.ofMinutes(10);
 
-  /** One lease row, as the store keeps it: taken over only by token. */
+  /**
+   * One lease row, as the store keeps it: taken over only by token; its times on the machine's
+   * clock, which stands for the store's.
+   */
   private static final class OneLease implements LeaseStore {
     Lease row;
+    int renewals;
+    volatile boolean away; // renewals fail as with an unreachable store
 
     @Override
     public Lease acquire(
@@ -119,7 +123,12 @@ class LeaseKeeperTest {
 
     @Override
     public Lease renew(Lease lease, Duration ttl) {
-      return lease;
+      if (away) {
+        throw new IllegalStateException("store unreachable");
+      }
+      renewals++;
+      row = row.expiring(Instant.now().plus(ttl));
+      return row;
     }
 
     @Override
@@ -206,6 +215,15 @@ class LeaseKeeperTest {
 
   private static LeaseKeeper take(
       LeaseStore leases, DockerEngine engine, List<String> steps, Clock clock) {
+    return take(leases, engine, steps, clock, System::nanoTime);
+  }
+
+  private static LeaseKeeper take(
+      LeaseStore leases,
+      DockerEngine engine,
+      List<String> steps,
+      Clock clock,
+      java.util.function.LongSupplier nanos) {
     return LeaseKeeper.acquire(
         leases,
         engine,
@@ -223,42 +241,80 @@ class LeaseKeeperTest {
           public void progress(String r, String l, String s, long c, long t) {}
         },
         AUDIT,
-        clock);
+        clock,
+        LocalProcesses.SYSTEM,
+        nanos);
   }
 
-  /** A clock the test moves. */
-  private static final class MovingClock extends Clock {
-    private volatile Instant now = Instant.now();
+  /** A monotonic timer the test moves. */
+  private static final class Ticker implements java.util.function.LongSupplier {
+    private final AtomicLong nanos = new AtomicLong(System.nanoTime());
 
     void advance(Duration d) {
-      now = now.plus(d);
+      nanos.addAndGet(d.toNanos());
     }
 
     @Override
-    public Instant instant() {
-      return now;
+    public long getAsLong() {
+      return nanos.get();
     }
+  }
 
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
+  /** The time to live less the keeper's margin (a sixth of it). */
+  private static final Duration SAFE = TTL.minus(TTL.dividedBy(6));
 
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
+  @Test
+  void workStopsOnceTheTimeToLiveLessItsMarginPassedSinceTheLeaseWasAskedFor() {
+    Ticker ticker = new Ticker();
+    try (LeaseKeeper lease =
+        take(new OneLease(), engine(() -> "D1"), new ArrayList<>(), Clock.systemUTC(), ticker)) {
+      lease.check();
+      ticker.advance(SAFE.minusSeconds(5));
+      lease.check(); // still within the time to live less the margin
+      ticker.advance(Duration.ofSeconds(10));
+      assertThatThrownBy(lease::check)
+          .isInstanceOf(LeaseHeldException.class)
+          .hasMessageContaining("lease expired");
     }
   }
 
   @Test
-  void workStopsOnceTheGivenClockPassesTheLeaseExpiryLessItsMargin() {
-    MovingClock clock = new MovingClock();
-    try (LeaseKeeper lease = take(new OneLease(), engine(() -> "D1"), new ArrayList<>(), clock)) {
+  void aConfirmedRenewalCountsTheTimeToLiveAgainAndOneTheStoreDidNotTakeDoesNot() {
+    Ticker ticker = new Ticker();
+    OneLease leases = new OneLease();
+    try (LeaseKeeper lease =
+        take(leases, engine(() -> "D1"), new ArrayList<>(), Clock.systemUTC(), ticker)) {
+      ticker.advance(Duration.ofMinutes(4));
+      lease.renew();
+      assertThat(leases.renewals).isEqualTo(1);
+      ticker.advance(SAFE.minusSeconds(5)); // past SAFE since acquiring, within it since renewing
       lease.check();
-      clock.advance(TTL.minus(TTL.dividedBy(6)).minusSeconds(5));
-      lease.check(); // still within the expiry less the margin
-      clock.advance(Duration.ofSeconds(10));
+
+      leases.away = true;
+      ticker.advance(Duration.ofSeconds(1));
+      lease.renew(); // the store is away: nothing confirmed
+      lease.check(); // the lease still runs on the last confirmed renewal
+      ticker.advance(Duration.ofSeconds(5));
       assertThatThrownBy(lease::check).isInstanceOf(LeaseHeldException.class);
+    }
+  }
+
+  @Test
+  void theMachinesClockIsNeverComparedWithTheStoresExpiry() {
+    // The store's expiries are on its clock (here the machine's); the keepers' clocks are 10
+    // minutes ahead of it and behind it. Both hold while the time to live runs, and stop once it
+    // ran out, on their elapsed time alone.
+    for (Duration skew : List.of(Duration.ofMinutes(10), Duration.ofMinutes(-10))) {
+      Ticker ticker = new Ticker();
+      Clock off = Clock.offset(Clock.systemUTC(), skew);
+      try (LeaseKeeper lease =
+          take(new OneLease(), engine(() -> "D1"), new ArrayList<>(), off, ticker)) {
+        lease.check(); // ahead: its clock is already at the store's expiry
+        ticker.advance(SAFE.plusSeconds(1));
+        assertThatThrownBy(lease::check) // behind: its clock is 10 minutes short of the expiry
+            .as("clock %s off", skew)
+            .isInstanceOf(LeaseHeldException.class);
+      }
     }
   }
 

@@ -113,8 +113,8 @@ final class Db {
   /**
    * The database's time now ({@code CURRENT_TIMESTAMP}: on PostgreSQL the start of the current
    * transaction, on H2 of the current one or statement), to the microsecond. Expiries that several
-   * replicas judge (sweep claims, rollout leases) are written and compared on it, as heartbeats
-   * are, never on one replica's clock against another's.
+   * replicas judge (sweep claims, rollout and operation leases) are written and compared on it, as
+   * heartbeats are, never on one replica's clock against another's.
    */
   static Instant now(Handle h) {
     return micros(

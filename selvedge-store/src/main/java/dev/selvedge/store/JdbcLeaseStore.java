@@ -6,7 +6,6 @@ import dev.selvedge.port.LeaseHeldException;
 import dev.selvedge.port.LeaseStore;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -25,6 +24,15 @@ import org.jdbi.v3.core.statement.Update;
  * for the row and then finds it unexpired), a first holding is an {@code INSERT} whose primary-key
  * violation means someone else got there first, and renew and release only touch the caller's
  * token.
+ *
+ * <p>Times are the database's ({@link Db#now}, read on the same connection just before the
+ * statement): an expiry is written as the database's now plus the time to live and judged against
+ * the database's now, never against a caller's clock. A CLI on a laptop whose clock is off and a
+ * server replica therefore agree on whether a lease is live. Reading now just before the statement
+ * errs on the safe side both ways: the expiry written is the time to live after a moment between
+ * the caller's asking and the statement (so at least that long after the caller asked, which is
+ * what a holder counts from), and an expiry judged passed was already past before the statement
+ * ran.
  */
 final class JdbcLeaseStore implements LeaseStore {
   /** Rounds of take-over/insert before giving up when the row keeps changing under us. */
@@ -35,11 +43,9 @@ final class JdbcLeaseStore implements LeaseStore {
           + " holder_pid_ns, holder_pid, holder_start, restoring";
 
   private final Db db;
-  private final Clock clock;
 
-  JdbcLeaseStore(Db db, Clock clock) {
+  JdbcLeaseStore(Db db) {
     this.db = db;
-    this.clock = clock;
   }
 
   @Override
@@ -58,8 +64,8 @@ final class JdbcLeaseStore implements LeaseStore {
         what,
         h -> {
           for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-            Lease lease = fresh(host, project, owner, operation, ttl, holder, Map.of());
-            Instant now = lease.acquiredAt();
+            Instant now = Db.now(h);
+            Lease lease = fresh(now, host, project, owner, operation, ttl, holder, Map.of());
             if (takeOverExpired(h, lease)) {
               // The expired holder's restores under way stay with the row for this holder to
               // finish.
@@ -85,8 +91,9 @@ final class JdbcLeaseStore implements LeaseStore {
         });
   }
 
-  /** A new holding from now (to the microsecond the databases keep) for {@code ttl}. */
-  private Lease fresh(
+  /** A new holding from the database's {@code now} for {@code ttl}, to the microsecond. */
+  private static Lease fresh(
+      Instant now,
       String host,
       String project,
       String owner,
@@ -94,7 +101,6 @@ final class JdbcLeaseStore implements LeaseStore {
       Duration ttl,
       Lease.Holder holder,
       Map<String, Lease.Restore> restoring) {
-    Instant now = Db.micros(clock.instant());
     return new Lease(
         host,
         project,
@@ -133,7 +139,15 @@ final class JdbcLeaseStore implements LeaseStore {
         h -> {
           // What the dead holder was restoring stays recorded until the new holder has finished it.
           Lease lease =
-              fresh(dead.host(), dead.project(), owner, operation, ttl, holder, dead.restoring());
+              fresh(
+                  Db.now(h),
+                  dead.host(),
+                  dead.project(),
+                  owner,
+                  operation,
+                  ttl,
+                  holder,
+                  dead.restoring());
           int updated =
               bind(h.createUpdate(REPLACE + WHERE + " AND token = :deadToken"), lease)
                   .bind("deadToken", dead.token())
@@ -152,7 +166,7 @@ final class JdbcLeaseStore implements LeaseStore {
         "record the restores under the lease on '" + lease.project() + "' on " + lease.host(),
         lease,
         "restoring = :restoring",
-        u -> u.bind("restoring", restoring.isEmpty() ? null : restoresJson(restoring)));
+        (h, u) -> u.bind("restoring", restoring.isEmpty() ? null : restoresJson(restoring)));
     return lease.restoring(restoring);
   }
 
@@ -161,12 +175,12 @@ final class JdbcLeaseStore implements LeaseStore {
    *
    * @throws LeaseHeldException naming whoever is there now when it is not (null: nobody)
    */
-  private void updateMine(
+  private <R> R updateMine(
       String what,
       Lease lease,
       String assignments,
-      java.util.function.UnaryOperator<Update> binds) {
-    db.call(
+      java.util.function.BiFunction<Handle, Update, R> binds) {
+    return db.call(
         what,
         h -> {
           Update update =
@@ -174,13 +188,14 @@ final class JdbcLeaseStore implements LeaseStore {
                   .bind("host", lease.host())
                   .bind("project", lease.project())
                   .bind("token", lease.token());
-          if (binds.apply(update).execute() != 1) {
+          R bound = binds.apply(h, update);
+          if (update.execute() != 1) {
             // Taken over after it expired, or released: whoever is there now (if anyone) is in
             // the way.
             throw new LeaseHeldException(
                 lease.host(), lease.project(), row(h, lease.host(), lease.project()).orElse(null));
           }
-          return null;
+          return bound;
         });
   }
 
@@ -265,12 +280,16 @@ final class JdbcLeaseStore implements LeaseStore {
   @Override
   public Lease renew(Lease lease, Duration ttl) {
     requirePositive(ttl);
-    Instant expires = Db.micros(clock.instant().plus(ttl));
-    updateMine(
-        "renew the lease on '" + lease.project() + "' on " + lease.host(),
-        lease,
-        "expires_at = :expiresAt",
-        u -> u.bind("expiresAt", Db.timestamp(expires)));
+    Instant expires =
+        updateMine(
+            "renew the lease on '" + lease.project() + "' on " + lease.host(),
+            lease,
+            "expires_at = :expiresAt",
+            (h, u) -> {
+              Instant until = Db.micros(Db.now(h).plus(ttl));
+              u.bind("expiresAt", Db.timestamp(until));
+              return until;
+            });
     return lease.expiring(expires);
   }
 
@@ -294,7 +313,6 @@ final class JdbcLeaseStore implements LeaseStore {
 
   @Override
   public Optional<Lease> current(String host, String project) {
-    Instant now = clock.instant();
     return db.call(
         "read the lease on '" + project + "' on " + host,
         h ->
@@ -305,7 +323,7 @@ final class JdbcLeaseStore implements LeaseStore {
                         + " WHERE host = :host AND project = :project AND expires_at > :now")
                 .bind("host", host)
                 .bind("project", project)
-                .bind("now", Db.timestamp(now))
+                .bind("now", Db.timestamp(Db.now(h)))
                 .map(JdbcLeaseStore::lease)
                 .findOne());
   }

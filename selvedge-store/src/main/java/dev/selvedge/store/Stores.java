@@ -28,7 +28,9 @@ public final class Stores {
   }
 
   /**
-   * Opens the store; lease times come from {@code clock}.
+   * Opens the store; the times it records for the caller come from {@code clock}. Expiries that
+   * several processes judge (operation leases, claims, rollout leases) are on the database's clock
+   * instead, whatever {@code clock} says.
    *
    * @throws SelvedgeException when the URL is of an unsupported database, the database cannot be
    *     reached, or its schema cannot be brought up to date; the message names the URL (never the
@@ -66,7 +68,7 @@ public final class Stores {
           pool,
           location,
           new JdbcDeploymentStore(db, clock),
-          new JdbcLeaseStore(db, clock),
+          new JdbcLeaseStore(db),
           new JdbcAuditLog(db),
           new JdbcApiKeyStore(db),
           new JdbcFleetStateStore(db),

@@ -306,16 +306,19 @@ abstract class StoreContract {
   // --- leases ------------------------------------------------------------------------------
 
   @Test
-  void acquireGivesALeaseUntilNowPlusTtl() {
+  void acquireGivesALeaseUntilTheDatabasesNowPlusTtl() {
+    Instant before = databaseNow();
     Lease lease = store.leases().acquire(HOST, project, "ana@box pid 1", "apply", TTL);
+    Instant after = databaseNow();
 
     assertThat(lease.host()).isEqualTo(HOST);
     assertThat(lease.project()).isEqualTo(project);
     assertThat(lease.owner()).isEqualTo("ana@box pid 1");
     assertThat(lease.operation()).isEqualTo("apply");
     assertThat(lease.token()).isNotBlank();
-    assertThat(lease.acquiredAt()).isEqualTo(clock.instant());
-    assertThat(lease.expiresAt()).isEqualTo(clock.instant().plus(TTL));
+    // The database's now, not the process's clock (set to 2025 in these tests)
+    assertThat(lease.acquiredAt()).isBetween(before, after);
+    assertThat(lease.expiresAt()).isEqualTo(lease.acquiredAt().plus(TTL));
     assertThat(store.leases().current(HOST, project)).contains(lease);
     assertThat(store.leases().current(OTHER_HOST, project)).isEmpty();
   }
@@ -334,7 +337,6 @@ abstract class StoreContract {
     Lease recorded = store.leases().restoring(lease, restoring);
     assertThat(recorded.restoring()).isEqualTo(restoring);
     // Renewing keeps the record; what another process reads is all of it.
-    clock.advance(Duration.ofSeconds(10));
     store.leases().renew(recorded, TTL);
     Lease read = store.leases().current(HOST, project).orElseThrow();
     assertThat(read.holder()).isEqualTo(ana);
@@ -367,7 +369,6 @@ abstract class StoreContract {
   @Test
   void aSecondAcquireIsRefusedNamingTheHolder() {
     Lease first = store.leases().acquire(HOST, project, "ana@box pid 1", "apply", TTL);
-    clock.advance(Duration.ofSeconds(30));
 
     LeaseHeldException e =
         catchThrowableOfType(
@@ -389,7 +390,7 @@ abstract class StoreContract {
   @Test
   void anExpiredLeaseIsTakenOver() {
     Lease old = store.leases().acquire(HOST, project, "ana@box pid 1", "apply", TTL);
-    clock.advance(TTL);
+    ageLease(HOST, project, TTL);
     assertThat(store.leases().current(HOST, project)).isEmpty();
 
     Lease taken = store.leases().acquire(HOST, project, "bo@laptop pid 2", "rollback", TTL);
@@ -413,7 +414,7 @@ abstract class StoreContract {
     Map<String, Lease.Restore> restoring =
         Map.of("web", new Lease.Restore("old1", project + "-web-1", "new2", true));
     store.leases().restoring(old, restoring);
-    clock.advance(TTL);
+    ageLease(HOST, project, TTL);
 
     Lease taken = store.leases().acquire(HOST, project, "bo@laptop pid 2", "apply", TTL);
 
@@ -431,15 +432,21 @@ abstract class StoreContract {
   @Test
   void renewExtendsTheLease() {
     Lease lease = store.leases().acquire(HOST, project, "ana@box", "apply", TTL);
-    clock.advance(Duration.ofMinutes(4));
+    ageLease(HOST, project, Duration.ofMinutes(4)); // a minute left
 
+    Instant before = databaseNow();
     Lease renewed = store.leases().renew(lease, Duration.ofMinutes(10));
+    Instant after = databaseNow();
 
     assertThat(renewed.token()).isEqualTo(lease.token());
     assertThat(renewed.acquiredAt()).isEqualTo(lease.acquiredAt());
-    assertThat(renewed.expiresAt()).isEqualTo(clock.instant().plus(Duration.ofMinutes(10)));
-    clock.advance(Duration.ofMinutes(5));
+    assertThat(renewed.expiresAt())
+        .isBetween(before.plus(Duration.ofMinutes(10)), after.plus(Duration.ofMinutes(10)));
     assertThat(store.leases().current(HOST, project)).contains(renewed);
+    // Past the end of the first term, within the renewed one: still held
+    ageLease(HOST, project, Duration.ofMinutes(5));
+    assertThat(store.leases().current(HOST, project))
+        .hasValueSatisfying(l -> assertThat(l.token()).isEqualTo(lease.token()));
     assertThatThrownBy(() -> store.leases().acquire(HOST, project, "bo", "apply", TTL))
         .isInstanceOf(LeaseHeldException.class);
   }
@@ -447,7 +454,8 @@ abstract class StoreContract {
   @Test
   void anExpiredLeaseNobodyTookCanStillBeRenewed() {
     Lease lease = store.leases().acquire(HOST, project, "ana@box", "apply", TTL);
-    clock.advance(TTL.plusMinutes(1));
+    ageLease(HOST, project, TTL.plusMinutes(1));
+    assertThat(store.leases().current(HOST, project)).isEmpty();
 
     Lease renewed = store.leases().renew(lease, TTL);
 
@@ -494,6 +502,53 @@ abstract class StoreContract {
   }
 
   @Test
+  void operationLeasesRunOnTheDatabasesClockWhateverTheHoldersClocksSay() {
+    // A CLI on a laptop whose clock is 10 minutes behind, a server replica 10 minutes ahead.
+    var laptop = open(skewed(Duration.ofMinutes(-10))).leases();
+    var replica = open(skewed(Duration.ofMinutes(10))).leases();
+    Instant before = databaseNow();
+    Lease mine = laptop.acquire(HOST, project, "ana@laptop pid 1", "apply", TTL);
+    Instant after = databaseNow();
+    assertThat(mine.expiresAt()).isBetween(before.plus(TTL), after.plus(TTL));
+    // The replica's clock is past the end the laptop's would give the lease: it is live.
+    assertThat(replica.current(HOST, project)).contains(mine);
+    assertThat(
+            catchThrowableOfType(
+                    LeaseHeldException.class,
+                    () -> replica.acquire(HOST, project, "replica-a", "apply", TTL))
+                .holder())
+        .isEqualTo(mine);
+    Lease renewed = laptop.renew(mine, TTL);
+    assertThat(renewed.expiresAt()).isAfterOrEqualTo(mine.expiresAt());
+
+    // The laptop dies: its lease ends TTL after its last renewal on the database's clock, though
+    // the laptop's clock would still call it live.
+    ageLease(HOST, project, TTL.plusSeconds(1));
+    assertThat(laptop.current(HOST, project)).isEmpty();
+    Lease taken = replica.acquire(HOST, project, "replica-a", "apply", TTL);
+    assertThat(taken.expiresAt()).isAfter(renewed.expiresAt());
+    // The replica's lease is live for the laptop too, whose clock never reaches the end the
+    // replica's would give; the laptop's old holding renews nothing.
+    assertThat(laptop.current(HOST, project)).contains(taken);
+    assertThat(
+            catchThrowableOfType(
+                    LeaseHeldException.class,
+                    () -> laptop.acquire(HOST, project, "ana@laptop pid 2", "apply", TTL))
+                .holder())
+        .isEqualTo(taken);
+    assertThat(
+            catchThrowableOfType(LeaseHeldException.class, () -> laptop.renew(renewed, TTL))
+                .holder())
+        .isEqualTo(taken);
+
+    // The replica dies: its lease ends TTL later, not 10 minutes later.
+    ageLease(HOST, project, TTL.plusSeconds(1));
+    Lease back = laptop.acquire(HOST, project, "ana@laptop pid 2", "apply", TTL);
+    assertThat(replica.current(HOST, project)).contains(back);
+    assertThatThrownBy(() -> replica.renew(taken, TTL)).isInstanceOf(LeaseHeldException.class);
+  }
+
+  @Test
   void racingAcquiresHaveExactlyOneWinner() throws Exception {
     Store other = open();
     ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -503,7 +558,7 @@ abstract class StoreContract {
         if (round % 2 == 1) {
           // Odd rounds race to take over an expired lease rather than to insert the first row.
           store.leases().acquire(HOST, p, "dead@box", "apply", Duration.ofSeconds(1));
-          clock.advance(Duration.ofSeconds(2));
+          ageLease(HOST, p, Duration.ofSeconds(2));
         }
         CyclicBarrier start = new CyclicBarrier(2);
         List<Future<Lease>> racers = new ArrayList<>();
@@ -544,7 +599,7 @@ abstract class StoreContract {
     // What acquire's atomicity rests on: an UPDATE ... WHERE expires_at <= now that had to wait
     // for another transaction's change of the row re-reads it and no longer matches.
     store.leases().acquire(HOST, project, "dead@box", "apply", Duration.ofSeconds(1));
-    clock.advance(Duration.ofSeconds(2));
+    ageLease(HOST, project, Duration.ofSeconds(2));
     StoreConfig c = config();
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try (Connection other = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password())) {
@@ -553,7 +608,7 @@ abstract class StoreContract {
           other.prepareStatement(
               "UPDATE lease SET owner = 'other@box', token = 'other-token', expires_at = ?"
                   + " WHERE host = ? AND project = ?")) {
-        st.setObject(1, clock.instant().plus(TTL).atOffset(java.time.ZoneOffset.UTC));
+        st.setObject(1, databaseNow().plus(TTL).atOffset(java.time.ZoneOffset.UTC));
         st.setString(2, HOST);
         st.setString(3, project);
         assertThat(st.executeUpdate()).isEqualTo(1);
@@ -1355,32 +1410,54 @@ abstract class StoreContract {
     age("rollout", "id", "lease_until", List.of(id), by);
   }
 
+  /**
+   * As {@link #ageClaims}, for the operation lease on {@code project} of {@code host}: operation
+   * leases expire on the database's clock too.
+   */
+  protected void ageLease(String host, String project, Duration by) {
+    StoreConfig c = config();
+    try (Connection conn = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password())) {
+      age(conn, "lease", "host = ? AND project = ?", List.of(host, project), "expires_at", by);
+    } catch (SQLException e) {
+      throw new AssertionError("cannot age the lease on " + project + ": " + e, e);
+    }
+  }
+
   private void age(String table, String key, String column, List<String> keys, Duration by) {
     StoreConfig c = config();
     try (Connection conn = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password())) {
       for (String k : keys) {
-        java.time.OffsetDateTime at;
-        try (var read =
-            conn.prepareStatement(
-                "SELECT " + column + " FROM " + table + " WHERE " + key + " = ?")) {
-          read.setString(1, k);
-          try (ResultSet rs = read.executeQuery()) {
-            if (!rs.next() || rs.getObject(1) == null) {
-              continue;
-            }
-            at = rs.getObject(1, java.time.OffsetDateTime.class);
-          }
-        }
-        try (var write =
-            conn.prepareStatement(
-                "UPDATE " + table + " SET " + column + " = ? WHERE " + key + " = ?")) {
-          write.setObject(1, at.minus(by));
-          write.setString(2, k);
-          write.executeUpdate();
-        }
+        age(conn, table, key + " = ?", List.of(k), column, by);
       }
     } catch (SQLException e) {
       throw new AssertionError("cannot age " + table + " rows " + keys + ": " + e, e);
+    }
+  }
+
+  /** Moves {@code column} of the one row {@code where} picks {@code by} earlier, if it is set. */
+  private static void age(
+      Connection conn, String table, String where, List<String> keys, String column, Duration by)
+      throws SQLException {
+    java.time.OffsetDateTime at;
+    try (var read =
+        conn.prepareStatement("SELECT " + column + " FROM " + table + " WHERE " + where)) {
+      for (int i = 0; i < keys.size(); i++) {
+        read.setString(i + 1, keys.get(i));
+      }
+      try (ResultSet rs = read.executeQuery()) {
+        if (!rs.next() || rs.getObject(1) == null) {
+          return;
+        }
+        at = rs.getObject(1, java.time.OffsetDateTime.class);
+      }
+    }
+    try (var write =
+        conn.prepareStatement("UPDATE " + table + " SET " + column + " = ? WHERE " + where)) {
+      write.setObject(1, at.minus(by));
+      for (int i = 0; i < keys.size(); i++) {
+        write.setString(i + 2, keys.get(i));
+      }
+      write.executeUpdate();
     }
   }
 
