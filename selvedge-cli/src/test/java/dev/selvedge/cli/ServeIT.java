@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -155,6 +156,25 @@ class ServeIT {
         "the added node listed");
     s.process.destroy();
     assertThat(s.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+    // Each reload was published too, the refused one with its reason: in the stored events.
+    try (dev.selvedge.port.Store store =
+        dev.selvedge.store.Stores.open(
+            dev.selvedge.store.StoreConfig.defaults(Map.of("SELVEDGE_HOME", home.toString())))) {
+      List<dev.selvedge.port.EventStore.StoredEvent> reloads =
+          store
+              .events()
+              .after(
+                  0,
+                  new dev.selvedge.port.EventStore.Filter(
+                      List.of(), List.of(), List.of("fleet.reloaded", "fleet.reload_rejected")),
+                  100);
+      assertThat(reloads)
+          .extracting(dev.selvedge.port.EventStore.StoredEvent::type)
+          .containsExactly("fleet.reloaded", "fleet.reload_rejected", "fleet.reloaded");
+      assertThat(reloads.get(1).data()).contains("broken");
+      assertThat(reloads.get(2).data()).contains("\"nodes\":2");
+    }
   }
 
   @Test

@@ -59,7 +59,9 @@ public record Notification(
           "autoupdate.started",
           "autoupdate.skipped",
           "audit.finding",
-          "audit.tenants.finished");
+          "audit.tenants.finished",
+          "fleet.reloaded",
+          "fleet.reload_rejected");
 
   /** The shortest reminder period: a reminder is not a stream. */
   public static final Duration MIN_REMIND = Duration.ofMinutes(1);

@@ -869,7 +869,8 @@ class FleetFileTest {
             can get (known: node.status.changed, stack.status.changed, drift.detected, \
             drift.resolved, sweep.failed, rollout.started, rollout.node.failed, rollout.halted, \
             rollout.finished, rollout.aborted, rollout.rolled_back, autoupdate.started, \
-            autoupdate.skipped, audit.finding, audit.tenants.finished)
+            autoupdate.skipped, audit.finding, audit.tenants.finished, fleet.reloaded, \
+            fleet.reload_rejected)
             fleet.yaml:9: notifications[3].remind: '10s' is shorter than 1m; a reminder repeats a \
             message, it is not a stream
             fleet.yaml:10: notifications[3].colour: unknown key 'colour' (known: url, format, \

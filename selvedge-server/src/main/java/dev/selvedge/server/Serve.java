@@ -77,6 +77,9 @@ public final class Serve {
     }
     Clock clock = Clock.systemUTC();
     AtomicReference<Poller> pollerRef = new AtomicReference<>();
+    // Reloads are published as events too (once the stream is up): the file on disk and the fleet
+    // in force may differ, and the API, the UI and webhooks say so, not only this process's stderr.
+    AtomicReference<EventPublisher> reloads = new AtomicReference<>(EventPublisher.NONE);
     FleetWatcher watcher;
     try {
       watcher =
@@ -94,12 +97,14 @@ public final class Serve {
                         + Words.count(fleet.nodes().size(), "node")
                         + ", "
                         + Words.count(fleet.notifications().size(), "webhook"));
+                reloads.get().publish(FleetReloads.reloaded(clock, options.fleetFile(), fleet));
               },
-              rejected ->
-                  say(
-                      err,
-                      "fleet file not reloaded, the running fleet is kept: "
-                          + rejected.getMessage()));
+              rejected -> {
+                say(
+                    err,
+                    "fleet file not reloaded, the running fleet is kept: " + rejected.getMessage());
+                reloads.get().publish(FleetReloads.rejected(clock, options.fleetFile(), rejected));
+              });
     } catch (FleetFileException e) {
       err.println("selvedge: " + e.getMessage());
       return 2;
@@ -177,6 +182,7 @@ public final class Serve {
               .start();
       open.add(notifier);
       EventPublisher published = notifier.wrap(events);
+      reloads.set(published);
       Poller poller =
           Poller.create(
               fleet,

@@ -146,6 +146,9 @@ final class Payloads {
           case "sweep.failed" -> "node " + what + " could not be read";
           case "audit.finding" ->
               "audit finding on " + what + ": " + String.valueOf(Dedup.text(d, "class"));
+          case "fleet.reloaded" -> "fleet file reloaded: " + Dedup.text(d, "file");
+          case "fleet.reload_rejected" ->
+              "fleet file not reloaded, the running fleet is kept: " + Dedup.text(d, "reason");
           case "test" -> "test message from Selvedge";
           default -> e.type() + (what.equals("-") ? "" : " on " + what);
         };

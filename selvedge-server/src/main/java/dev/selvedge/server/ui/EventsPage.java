@@ -28,7 +28,10 @@ public final class EventsPage {
           "drift.",
           "sweep.failed",
           "operation.",
+          "rollout.",
+          "autoupdate.",
           "audit.",
+          "fleet.",
           "stream.");
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:@/-]{1,255}");
