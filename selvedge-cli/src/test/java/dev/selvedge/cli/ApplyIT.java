@@ -229,6 +229,50 @@ class ApplyIT {
         .contains("********");
   }
 
+  /**
+   * The tryout: a local image (no registry, so the container is created from its id) and one .env
+   * value changed. plan's reason is that value, by fingerprint; the image, which the tag still
+   * names, is not one.
+   */
+  @Test
+  void aChangedEnvValueOfALocalImageStackIsPlansOnlyReason() throws Exception {
+    Files.writeString(
+        repo.resolve("compose.yaml"),
+        """
+        name: %s
+        %s
+        services:
+          api:
+            image: %s
+            command: ["sleep", "3600"]
+            environment:
+              LOG_LEVEL: ${LOG_LEVEL:-info}
+              API_TOKEN: ${API_TOKEN}
+            labels:
+              dev.selvedge.test: "1"
+            restart: unless-stopped
+            stop_grace_period: 1s
+        """
+            .formatted(project, RELAXED, facts.get("SELVEDGE_TEST_IMAGE")));
+    Result first = cli("apply");
+    assertThat(first.code()).as(first.all()).isZero();
+    assertThat(inspect(containerId("api"), "{{.Config.Image}}")).startsWith("sha256:");
+    Files.writeString(repo.resolve(".env"), "API_TOKEN=" + TOKEN + "\nLOG_LEVEL=debug\n");
+
+    Result plan = cli("plan", "--format", "json");
+    assertThat(plan.code()).as(plan.all()).isEqualTo(1);
+    JsonNode api = JSON.readTree(plan.out()).get("services").get(0);
+    assertThat(api.get("action").asText()).isEqualTo("recreate");
+    List<String> reasons = new ArrayList<>();
+    api.get("reasons").forEach(r -> reasons.add(r.asText()));
+    assertThat(reasons)
+        .singleElement()
+        .asString()
+        .startsWith("environment.LOG_LEVEL: ")
+        .contains("the container's hmac-sha256:", "the contract's hmac-sha256:")
+        .doesNotContain("debug");
+  }
+
   @Test
   void aNoOpApplyStillNeedsWhatRunsToBeHealthy() throws Exception {
     contract(good, "prod", port, "");

@@ -288,11 +288,27 @@ final class ContainerCheck {
     if (got == null) {
       sameRef = false;
     } else if (got.id()) {
-      // Created from an image id: the id's tags tell which reference it carries.
+      // Created from an image id (Selvedge does so for an image from no registry): the image's
+      // tags, or for a pinned reference its registry digests, tell whether the contract's
+      // reference names that image. Uninspected, nothing is known to differ.
+      if (details == null) {
+        obs.unread(
+            s.name(),
+            layer,
+            "image",
+            "container "
+                + name(c)
+                + " was created from image id "
+                + have
+                + ", which was not inspected, so whether '"
+                + s.image()
+                + "' names it is not verified");
+        return;
+      }
       sameRef =
-          details != null
-              && details.repoTags().stream()
-                  .anyMatch(t -> ImageReference.parse(t).sameRepositoryAndTag(want));
+          details.repoTags().stream()
+                  .anyMatch(t -> ImageReference.parse(t).sameRepositoryAndTag(want))
+              || (want.digest() != null && knownBy(details, want));
     } else {
       sameRef = got.sameRepositoryAndTag(want);
     }
@@ -357,6 +373,19 @@ final class ContainerCheck {
         want.digest(),
         actual,
         "container " + name(c) + " runs another build than the pinned digest " + want.digest());
+  }
+
+  /** Whether {@code image} carries the registry digest {@code want} pins, for its repository. */
+  private static boolean knownBy(ImageDetails image, ImageReference want) {
+    for (String rd : image.repoDigests()) {
+      int at = rd.indexOf('@');
+      if (at > 0
+          && want.digest().equals(ImageReference.digestOf(rd))
+          && ImageReference.parse(rd.substring(0, at)).name().equals(want.name())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   // ------------------------------------------------------------------ environment and labels

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -142,13 +143,32 @@ final class ContractDiff {
    * lists in {@code x-selvedge.pinned-env}. Example values are otherwise never compared (they are
    * examples); but a host value overriding a pinned one is invisible in the two renders, which both
    * interpolate the host's values: a forgotten hotfix tag would look in sync.
+   *
+   * <p>A declared key the host's {@code .env} lacks is {@code missing}, unless the contract uses it
+   * and every use, in the repo's files and the host's, gives a default ({@code ${KEY:-d}}, {@code
+   * ${KEY-d}}): Compose then interpolates the default, which is what the contract says, so it is
+   * only {@code defaulted} (a note, not drift). A use without default ({@code ${KEY}}, {@code
+   * ${KEY:?}}) or a key no file uses keeps it {@code missing}.
    */
-  void compareEnv(EnvExample example, Map<String, String> hostEnv, Project repo) {
+  void compareEnv(EnvExample example, Map<String, String> hostEnv, Project repo, Project host) {
     if (!example.present()) {
       return;
     }
     for (String key : example.entries().keySet()) {
-      if (!hostEnv.containsKey(key)) {
+      if (hostEnv.containsKey(key)) {
+        continue;
+      }
+      if (defaultedEverywhere(key, repo, host)) {
+        // Compose interpolates the contract's default: the deployment is what the contract says.
+        obs.finding(
+            null,
+            LAYER,
+            ".env." + key,
+            DriftClass.DEFAULTED,
+            "(declared)",
+            null,
+            key + " is not set in the host's .env: the contract's default applies");
+      } else {
         obs.finding(
             null,
             LAYER,
@@ -193,7 +213,7 @@ final class ContractDiff {
         continue;
       }
       if (actual == null) {
-        continue; // missing, reported above
+        continue; // missing or defaulted, reported above
       }
       if (!actual.equals(declared.value())) {
         Set<String> services = inImages.get(key);
@@ -216,6 +236,25 @@ final class ContractDiff {
                     : " (x-selvedge.pinned-env)"));
       }
     }
+  }
+
+  /**
+   * Whether {@code key} is used in {@code repo} or {@code host} and every use gives a default. The
+   * process environment is not asked: the host's {@code .env} is what a deployment reads.
+   */
+  static boolean defaultedEverywhere(String key, Project repo, Project host) {
+    boolean used = false;
+    for (Project p : host == null || host == repo ? List.of(repo) : List.of(repo, host)) {
+      for (VariableUse use : p.variables()) {
+        if (use.name().equals(key)) {
+          if (!use.hasDefault()) {
+            return false;
+          }
+          used = true;
+        }
+      }
+    }
+    return used;
   }
 
   /** Variables used in an image reference, each with the services whose image they pick. */

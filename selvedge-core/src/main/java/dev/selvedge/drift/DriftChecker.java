@@ -42,6 +42,14 @@ public final class DriftChecker {
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
+  /**
+   * The fingerprints this checker shows secret values with, for callers that name a difference
+   * without its values (a plan's reasons).
+   */
+  public Fingerprints fingerprints() {
+    return fingerprints;
+  }
+
   public DriftReport check(DriftInput in) {
     Project deployed = in.deployed();
     Set<String> declared = declaredSecrets(in);
@@ -64,7 +72,7 @@ public final class DriftChecker {
         diff.compare(in.repo(), in.host());
       }
       if (in.hostEnv() != null) {
-        diff.compareEnv(in.envExample(), in.hostEnv(), in.repo());
+        diff.compareEnv(in.envExample(), in.hostEnv(), in.repo(), in.host());
       }
       for (String name : in.repo().services().keySet()) {
         if (!in.host().services().containsKey(name)) {

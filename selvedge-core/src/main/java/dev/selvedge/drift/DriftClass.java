@@ -14,6 +14,9 @@ import dev.selvedge.contract.model.Severity;
  *   <li>{@link #EXTRA}: the lower layer has something the upper does not name (orphans).
  *   <li>{@link #BLOCKED_EXTERNAL}: a dependency owned by someone else is unreachable; reported, not
  *       counted as our drift.
+ *   <li>{@link #DEFAULTED}: a variable {@code .env.example} declares is not set on the host, and
+ *       every use of it in the contract gives a default, which Compose applies; reported, not
+ *       counted as drift.
  * </ul>
  */
 public enum DriftClass {
@@ -21,7 +24,8 @@ public enum DriftClass {
   STALE("stale", Severity.ERROR),
   CONTRADICTED("contradicted", Severity.ERROR),
   EXTRA("extra", Severity.ERROR),
-  BLOCKED_EXTERNAL("blocked_external", Severity.NOTE);
+  BLOCKED_EXTERNAL("blocked_external", Severity.NOTE),
+  DEFAULTED("defaulted", Severity.NOTE);
 
   private final String id;
   private final Severity severity;
@@ -36,13 +40,16 @@ public enum DriftClass {
     return id;
   }
 
-  /** Error for drift of ours, note for {@link #BLOCKED_EXTERNAL}. */
+  /** Error for drift of ours, note for {@link #BLOCKED_EXTERNAL} and {@link #DEFAULTED}. */
   public Severity severity() {
     return severity;
   }
 
-  /** Whether a finding of this class is drift of this stack (everything but blocked_external). */
+  /**
+   * Whether a finding of this class is drift of this stack (everything but blocked_external and
+   * defaulted): only drift turns the pill yellow and makes the exit code 1.
+   */
   public boolean isDrift() {
-    return this != BLOCKED_EXTERNAL;
+    return this != BLOCKED_EXTERNAL && this != DEFAULTED;
   }
 }

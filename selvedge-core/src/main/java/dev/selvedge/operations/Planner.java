@@ -247,8 +247,11 @@ public final class Planner {
       return steps;
     }
     List<ContainerDetails> inspected = new ArrayList<>();
+    Map<String, ContainerDetails> byId = new LinkedHashMap<>();
     for (ContainerSummary c : toExplain.values()) {
-      inspected.add(engine.inspectContainer(c.id()));
+      ContainerDetails d = engine.inspectContainer(c.id());
+      inspected.add(d);
+      byId.put(c.id(), d);
     }
     var report = drift.check(DriftInput.of(project, EnvExample.absent(".env.example"), inspected));
     List<Plan.Step> out = new ArrayList<>();
@@ -260,8 +263,12 @@ public final class Planner {
       }
       List<String> why = new ArrayList<>(st.reasons());
       ResolvedImage image = images.get(st.service());
-      boolean imageMoved =
-          image != null && c.imageId() != null && !c.imageId().equals(image.imageId());
+      // The contract's reference resolved on this engine (by tag, or by the pinned digest) against
+      // the image the container runs: the image differs exactly when the ids do. Drift's image
+      // findings compare references (a container created from an image id names no tag), so with
+      // both ids known they say nothing more.
+      boolean imageKnown = image != null && c.imageId() != null;
+      boolean imageMoved = imageKnown && !c.imageId().equals(image.imageId());
       if (imageMoved) {
         why.add(
             "image: "
@@ -271,11 +278,14 @@ public final class Planner {
                 + ", the container runs "
                 + shortId(c.imageId()));
       }
+      ContainerDetails details = byId.get(c.id());
       for (DriftFinding f : report.findings(st.service())) {
-        if (f.layer() != DriftLayer.REPO_CONTAINER || (imageMoved && f.key().startsWith("image"))) {
+        if (f.layer() != DriftLayer.REPO_CONTAINER
+            || !f.kind().isDrift()
+            || (imageKnown && f.key().startsWith("image"))) {
           continue;
         }
-        why.add(f.key() + ": " + f.message());
+        why.add(f.key() + ": " + f.message() + fingerprints(project, st.service(), f, details));
       }
       if (why.isEmpty()) {
         why.add(
@@ -294,6 +304,38 @@ public final class Planner {
               st.configHash()));
     }
     return out;
+  }
+
+  /**
+   * For an environment difference, the two values as fingerprints (never the values: any of them
+   * may be a secret), so a reason says what changed and can be matched with a deployment's {@code
+   * envFingerprints}; empty for other keys.
+   */
+  private String fingerprints(
+      Project project, String service, DriftFinding f, ContainerDetails container) {
+    String prefix = "environment.";
+    if (container == null || !f.key().startsWith(prefix)) {
+      return "";
+    }
+    String key = f.key().substring(prefix.length());
+    Service s = project.services().get(service);
+    String wanted = s == null ? null : s.environment().get(key);
+    String running = null;
+    for (String entry : container.env()) {
+      if (entry.equals(key)) {
+        running = "";
+      } else if (entry.startsWith(key + "=")) {
+        running = entry.substring(key.length() + 1);
+      }
+    }
+    List<String> parts = new ArrayList<>();
+    if (running != null) {
+      parts.add("the container's " + drift.fingerprints().of(running));
+    }
+    if (wanted != null) {
+      parts.add("the contract's " + drift.fingerprints().of(wanted));
+    }
+    return parts.isEmpty() ? "" : " (" + String.join(", ", parts) + ")";
   }
 
   private List<Plan.Resource> networks(Project project) {

@@ -188,6 +188,56 @@ class ContainerLayerTest {
       assertThat(r.status().service("api").pill()).isEqualTo(Pill.YELLOW);
     }
 
+    /** Selvedge creates a container from the image id when the image came from no registry. */
+    @Test
+    void aContainerCreatedFromAnImageIdIsComparedByThatImagesTags() {
+      String id = DriftFixtures.DB_IMAGE_ID;
+      List<ContainerDetails> cs = containers(p, "db", c -> c.image(id));
+      assertThat(check(p, cs).findings()).as("the id is tagged postgres:16").isEmpty();
+
+      Map<String, ImageDetails> retagged = new HashMap<>(images());
+      retagged.put(id, new ImageDetails(id, List.of("postgres:15"), List.of()));
+      DriftReport r = check(DriftInput.of(p, DriftFixtures.envExample(), cs).withImages(retagged));
+      assertOnly(r, "image", DriftClass.STALE);
+      assertThat(r.findings().get(0).actual()).isEqualTo(id);
+    }
+
+    @Test
+    void aContainerCreatedFromAnUninspectedImageIdIsUnreadNotDrift() {
+      List<ContainerDetails> cs = containers(p, "db", c -> c.image(DriftFixtures.DB_IMAGE_ID));
+      Map<String, ImageDetails> apiOnly = new HashMap<>(images());
+      apiOnly.remove(DriftFixtures.DB_IMAGE_ID);
+      DriftReport r = check(DriftInput.of(p, DriftFixtures.envExample(), cs).withImages(apiOnly));
+      assertThat(r.findings()).isEmpty();
+      assertThat(r.unread()).singleElement().satisfies(u -> assertThat(u.key()).isEqualTo("image"));
+      assertThat(r.outcome()).isEqualTo(DriftReport.Outcome.UNREADABLE);
+    }
+
+    @Test
+    void aContainerCreatedFromAnImageIdKnownOnlyByThePinnedDigestIsThatImage() {
+      String digest = DriftFixtures.API_IMAGE.substring(DriftFixtures.API_IMAGE.indexOf('@') + 1);
+      Map<String, ImageDetails> untagged = new HashMap<>(images());
+      untagged.put(
+          ContainerBuilder.IMAGE_ID,
+          new ImageDetails(
+              ContainerBuilder.IMAGE_ID,
+              List.of(),
+              List.of("registry.example/team/api@" + digest)));
+      List<ContainerDetails> cs = containers(p, "api", c -> c.image(ContainerBuilder.IMAGE_ID));
+      DriftReport r = check(DriftInput.of(p, DriftFixtures.envExample(), cs).withImages(untagged));
+      assertThat(r.findings()).isEmpty();
+
+      untagged.put(
+          ContainerBuilder.IMAGE_ID,
+          new ImageDetails(
+              ContainerBuilder.IMAGE_ID,
+              List.of(),
+              List.of("registry.example/team/api@sha256:" + "9".repeat(64))));
+      DriftReport other =
+          check(DriftInput.of(p, DriftFixtures.envExample(), cs).withImages(untagged));
+      assertOnly(other, "image", DriftClass.STALE);
+    }
+
     @Test
     void anUnpinnedImageIsComparedByReferenceOnly() {
       Map<String, ImageDetails> other = new HashMap<>(images());

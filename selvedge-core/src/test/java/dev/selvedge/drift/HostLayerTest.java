@@ -14,8 +14,13 @@ import dev.selvedge.contract.compose.ComposeLoader;
 import dev.selvedge.contract.compose.DotEnv;
 import dev.selvedge.contract.compose.LoadOptions;
 import dev.selvedge.contract.model.Project;
+import dev.selvedge.contract.model.Severity;
+import dev.selvedge.drift.render.DriftTextRenderer;
 import dev.selvedge.evidence.EvidenceReport;
+import dev.selvedge.port.ContainerDetails;
 import dev.selvedge.status.Health;
+import dev.selvedge.status.Pill;
+import dev.selvedge.testing.ContainerBuilder;
 import dev.selvedge.testing.ProjectBuilder;
 import dev.selvedge.testing.ServiceBuilder;
 import dev.selvedge.verify.EnvExample;
@@ -23,6 +28,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -193,6 +199,115 @@ class HostLayerTest {
             tuple(null, ".env.LOG_LEVEL", DriftClass.MISSING, null),
             tuple(null, ".env.UNDECLARED_TOKEN", DriftClass.EXTRA, "(set)"));
     assertThat(r.findings().toString()).doesNotContain("x-undeclared-value");
+  }
+
+  /**
+   * A declared key the host's .env lacks, where every use in the contract gives a default: Compose
+   * uses the default, so it is a note (defaulted), not drift; the stack stays green and exit 0.
+   */
+  @Test
+  void aKeyEveryUseGivesADefaultForIsOnlyDefaulted() {
+    Map<String, String> env = hostEnv();
+    env.remove("LOG_LEVEL");
+    String path = "services.api.environment.LOG_LEVEL";
+    Project repo = shop(api(), db()).variableWithDefault("LOG_LEVEL", path).build();
+    Project host =
+        shop(hostApi(), db()).dir(HOST_DIR).variableWithDefault("LOG_LEVEL", path).build();
+    DriftReport r = run(repo, host, env);
+    assertThat(r.findings())
+        .extracting(
+            DriftFinding::key, DriftFinding::kind, DriftFinding::severity, DriftFinding::message)
+        .containsExactly(
+            tuple(
+                ".env.LOG_LEVEL",
+                DriftClass.DEFAULTED,
+                Severity.NOTE,
+                "LOG_LEVEL is not set in the host's .env: the contract's default applies"));
+    assertThat(r.drifted()).isFalse();
+    assertThat(r.outcome()).isEqualTo(DriftReport.Outcome.IN_SYNC);
+    assertThat(r.summary().errors()).isZero();
+    assertThat(r.summary().notes()).isEqualTo(1);
+    assertThat(r.status().pill()).isEqualTo(Pill.GREEN);
+    assertThat(r.status().projectReasons()).isEmpty();
+    assertThat(DriftTextRenderer.render(r)).contains("IN SYNC: 0 findings, 1 defaulted");
+  }
+
+  /** One use without a default (here on the host only) keeps the absence an error. */
+  @Test
+  void aKeyWithAUseWithoutDefaultStaysMissing() {
+    Map<String, String> env = hostEnv();
+    env.remove("LOG_LEVEL");
+    String path = "services.api.environment.LOG_LEVEL";
+    Project repo = shop(api(), db()).variableWithDefault("LOG_LEVEL", path).build();
+    Project host =
+        shop(hostApi(), db())
+            .dir(HOST_DIR)
+            .variableWithDefault("LOG_LEVEL", path)
+            .variable("LOG_LEVEL", "services.api.command[2]")
+            .build();
+    DriftReport r = run(repo, host, env);
+    assertThat(r.findings())
+        .filteredOn(f -> f.key().equals(".env.LOG_LEVEL"))
+        .extracting(DriftFinding::kind, DriftFinding::severity)
+        .containsExactly(tuple(DriftClass.MISSING, Severity.ERROR));
+    assertThat(r.outcome()).isEqualTo(DriftReport.Outcome.DRIFTED);
+    assertThat(r.status().pill()).isEqualTo(Pill.YELLOW);
+  }
+
+  /** From real files, as drift loads them: ${X:-d} and ${X-d} are defaults, ${X} is not. */
+  @Test
+  void theInterpolationFormsDecideFromRealFiles(@TempDir Path tmp) throws Exception {
+    Files.writeString(
+        tmp.resolve("compose.yaml"),
+        """
+        services:
+          api:
+            image: app:1
+            environment:
+              LOG_LEVEL: ${LOG_LEVEL:-info}
+              COLOR: ${COLOR-auto}
+              MODE: ${MODE}
+              HALF: ${HALF:-x}
+            command: ["api", "--half=${HALF}"]
+        """);
+    Files.writeString(tmp.resolve(".env.example"), "LOG_LEVEL=info\nCOLOR=\nMODE=\nHALF=\n");
+    Files.writeString(tmp.resolve(".env"), "");
+    Project p =
+        ComposeLoader.load(
+            new LoadOptions(List.of(), tmp, "shop", List.of(), Set.of(), Map.of(), tmp));
+    DriftReport r =
+        check(DriftInput.of(p, EnvExample.forProject(p), List.of()).withHost(p, Map.of()));
+    assertThat(r.findings())
+        .filteredOn(f -> f.layer() == DriftLayer.REPO_HOST)
+        .extracting(DriftFinding::key, DriftFinding::kind)
+        .containsExactlyInAnyOrder(
+            tuple(".env.LOG_LEVEL", DriftClass.DEFAULTED),
+            tuple(".env.COLOR", DriftClass.DEFAULTED),
+            tuple(".env.MODE", DriftClass.MISSING),
+            tuple(".env.HALF", DriftClass.MISSING));
+  }
+
+  /**
+   * The shipped example, deployed as it is, with containers as Compose made them: LOG_LEVEL, which
+   * its .env leaves out and the contract defaults, is no drift; the stack is green.
+   */
+  @Test
+  void theShopExampleDeployedAsItIsIsInSync() throws Exception {
+    Path dir = Path.of("../examples/shop").toAbsolutePath().normalize();
+    Project shop = ComposeLoader.load(LoadOptions.of(dir));
+    Map<String, String> env = DotEnv.parseLiteral(Files.readString(dir.resolve(".env")), ".env");
+    List<ContainerDetails> running = new ArrayList<>();
+    int n = 0;
+    for (String service : shop.services().keySet()) {
+      running.add(ContainerBuilder.matching(shop, service).id(++n + "c".repeat(63)).build());
+    }
+    DriftReport r =
+        check(DriftInput.of(shop, EnvExample.forProject(shop), running).withHost(shop, env));
+    assertThat(r.findings())
+        .extracting(DriftFinding::key, DriftFinding::kind)
+        .containsExactly(tuple(".env.LOG_LEVEL", DriftClass.DEFAULTED));
+    assertThat(r.outcome()).isEqualTo(DriftReport.Outcome.IN_SYNC);
+    assertThat(r.status().pill()).isEqualTo(Pill.GREEN);
   }
 
   @Test

@@ -114,9 +114,10 @@ public final class DriftTextRenderer {
     if (!parts.isEmpty()) {
       b.append(" (").append(String.join(", ", parts)).append(')');
     }
-    int blocked = counts.getOrDefault(DriftClass.BLOCKED_EXTERNAL, 0);
-    if (blocked > 0) {
-      b.append(", ").append(blocked).append(" blocked_external");
+    for (Map.Entry<DriftClass, Integer> e : counts.entrySet()) {
+      if (!e.getKey().isDrift()) {
+        b.append(", ").append(e.getValue()).append(' ').append(e.getKey().id());
+      }
     }
     if (!report.unread().isEmpty()) {
       b.append(", ").append(report.unread().size()).append(" not read");
