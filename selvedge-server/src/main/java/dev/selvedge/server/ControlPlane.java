@@ -359,9 +359,14 @@ public final class ControlPlane implements AutoCloseable {
     String address = ctx.ip();
     Duration wait = limiter.retryAfter(address);
     if (!wait.isZero()) {
-      ctx.header("Retry-After", Long.toString(Math.max(1, (wait.toMillis() + 999) / 1000)));
+      long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+      ctx.header("Retry-After", Long.toString(seconds));
       throw new ApiError(
-          429, "too_many_attempts", "too many failed authentications from this address: wait");
+          429,
+          "too_many_attempts",
+          "too many failed authentications from this address: wait "
+              + seconds
+              + " s (Retry-After)");
     }
     String header = ctx.header("Authorization");
     if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {

@@ -506,6 +506,7 @@ abstract class ServerContract {
     Answer blocked = get(FLEET, "/api/v1/fleet", read);
     assertThat(blocked.status()).isEqualTo(429);
     assertThat(blocked.header("Retry-After")).isEqualTo("60");
+    assertThat(blocked.body()).contains("wait 60 s");
     // The open routes are not behind it.
     assertThat(get("/healthz", "/healthz", null).status()).isEqualTo(200);
     clock.now = clock.now.plusSeconds(59);
