@@ -199,7 +199,9 @@ class RolloutIT {
     String a = idOf(first);
     assertThat(first.err()).contains("wave 0 (canary) started").contains("wave 2 started");
     // said once: one started line, one gate verdict per node (not again at the apply's end)
-    assertThat(first.err().lines().filter(l -> l.contains(" started (")).count()).isEqualTo(1);
+    assertThat(first.err().lines().filter(l -> l.contains(": stack app started (")).count())
+        .as(first.err())
+        .isEqualTo(1);
     assertThat(first.err().lines().filter(l -> l.contains("[n1] web: gate passed")).count())
         .as(first.err())
         .isEqualTo(1);
