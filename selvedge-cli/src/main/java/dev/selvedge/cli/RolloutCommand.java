@@ -17,6 +17,7 @@ import dev.selvedge.json.TreeJson;
 import dev.selvedge.operations.Actor;
 import dev.selvedge.operations.event.EventSink;
 import dev.selvedge.operations.event.OperationEvent;
+import dev.selvedge.port.RolloutStore.NodeStep;
 import dev.selvedge.port.RolloutStore.Rollout;
 import dev.selvedge.port.RolloutStore.State;
 import dev.selvedge.port.Store;
@@ -150,7 +151,7 @@ final class RolloutCommand implements Command {
               store.rollouts(),
               () -> registry,
               deployer,
-              (type, r, node, wave, detail) -> tell(err, type, r, node, wave, detail),
+              teller(err),
               clock,
               // unique per process: containers share hostnames and pid 1
               "cli "
@@ -187,10 +188,8 @@ final class RolloutCommand implements Command {
             end = rollouts.run(args.get(1));
           }
           default -> {
-            Rollout r = rollouts.create(request);
+            Rollout r = rollouts.create(request); // says it started
             id = r.id();
-            err.println("rollout " + r.id() + " of stack " + r.stack() + " started");
-            err.flush();
             end = rollouts.run(r.id());
           }
         }
@@ -292,20 +291,43 @@ final class RolloutCommand implements Command {
     cli.out().flush();
   }
 
-  private static void tell(
-      PrintWriter err, String type, Rollout r, String node, Integer wave, String detail) {
-    String what =
-        switch (type) {
-          case RolloutListener.WAVE_STARTED -> "wave " + wave + " started";
-          case RolloutListener.NODE_APPLYING -> "node " + node + ": applying";
-          case RolloutListener.NODE_HEALTHY -> "node " + node + ": healthy";
-          case RolloutListener.NODE_FAILED -> "node " + node + ": failed";
-          case RolloutListener.HALTED -> "halted";
-          case RolloutListener.FINISHED -> "finished";
-          case RolloutListener.ABORTED -> "aborted";
-          case RolloutListener.ROLLED_BACK -> "rolled back";
-          default -> type;
-        };
+  /** The rollout's progress on standard error, one line per event, its words the table's. */
+  static RolloutListener teller(PrintWriter err) {
+    return new RolloutListener() {
+      @Override
+      public void event(String type, Rollout r, String node, Integer wave, String detail) {
+        String what =
+            switch (type) {
+              case RolloutListener.STARTED ->
+                  "stack " + r.stack() + ("resumed".equals(detail) ? " resumed" : " started");
+              case RolloutListener.WAVE_STARTED -> RolloutJson.wave(wave) + " started";
+              case RolloutListener.NODE_APPLYING -> "node " + node + ": applying";
+              case RolloutListener.NODE_HEALTHY -> "node " + node + ": healthy";
+              case RolloutListener.NODE_FAILED ->
+                  "node "
+                      + node
+                      + (r.state() == State.ROLLING_BACK ? ": not put back" : ": failed");
+              case RolloutListener.HALTED -> "halted";
+              case RolloutListener.FINISHED -> "finished";
+              case RolloutListener.ABORTED -> "aborted";
+              case RolloutListener.ROLLED_BACK -> "rolled back";
+              default -> type;
+            };
+        if ("resumed".equals(detail)) {
+          detail = null;
+        }
+        say(err, r, what, detail);
+      }
+
+      @Override
+      public void node(String type, Rollout r, NodeStep step) {
+        // The step's own word (healthy, rolled-back, failed), as the summary's table has it.
+        say(err, r, "node " + step.node() + ": " + step.step().label(), step.detail());
+      }
+    };
+  }
+
+  private static void say(PrintWriter err, Rollout r, String what, String detail) {
     synchronized (err) {
       err.println(
           "rollout "
@@ -319,15 +341,40 @@ final class RolloutCommand implements Command {
     }
   }
 
+  private static final String RESTORING = "; restoring the previous container";
+
+  /** A gate's verdict, given how the service's previous one ended (null: none). */
+  private static String verdict(Boolean before, OperationEvent.GateVerdict v) {
+    if (before == null) {
+      return v.service() + ": gate " + (v.passed() ? "passed" : "failed: " + v.reason());
+    }
+    if (!before) {
+      // After a failed gate: the previous container, put back.
+      return v.service()
+          + (v.passed()
+              ? ": the previous container is healthy again"
+              : ": the previous container is not healthy either: " + v.reason());
+    }
+    return v.passed() ? null : v.service() + ": not healthy at the end of the apply: " + v.reason();
+  }
+
   /** A node's apply steps and gate verdicts on standard error, prefixed with the node. */
-  private static EventSink progress(PrintWriter err, Fleet.Node node) {
+  static EventSink progress(PrintWriter err, Fleet.Node node) {
+    // A service is gated more than once in an apply: its own gate, then as it stands at the end
+    // (or its previous container's, once put back). Its own gate is said; a later verdict only
+    // when it says something new.
+    Map<String, Boolean> gated = new java.util.concurrent.ConcurrentHashMap<>();
     return event -> {
       String line =
           switch (event) {
             case OperationEvent.Step s ->
-                (s.service() == null ? "" : s.service() + ": ") + s.message();
-            case OperationEvent.GateVerdict v ->
-                v.service() + ": gate " + (v.passed() ? "passed" : "failed: " + v.reason());
+                (s.service() == null ? "" : s.service() + ": ")
+                    + (Boolean.FALSE.equals(s.service() == null ? null : gated.get(s.service()))
+                            && s.message().startsWith("gate failed: ")
+                            && s.message().endsWith(RESTORING)
+                        ? RESTORING.substring(2) // the failed gate was just said
+                        : s.message());
+            case OperationEvent.GateVerdict v -> verdict(gated.put(v.service(), v.passed()), v);
             default -> null;
           };
       if (line != null) {

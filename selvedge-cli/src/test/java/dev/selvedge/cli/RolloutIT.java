@@ -174,11 +174,19 @@ class RolloutIT {
 
   private static String idOf(MainTest.Result r) {
     for (String line : r.err().split("\n")) {
-      if (line.startsWith("rollout ") && line.endsWith(" started")) {
-        return line.split(" ")[1];
+      String id = startedId(line);
+      if (id != null) {
+        return id;
       }
     }
     throw new AssertionError("no rollout id in:\n" + r.err());
+  }
+
+  /** The id in the line that says a rollout started ({@code rollout ID: stack S started (...)}). */
+  private static String startedId(String line) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("^rollout (\\S+): stack \\S+ started").matcher(line);
+    return m.find() ? m.group(1) : null;
   }
 
   @Test
@@ -189,7 +197,14 @@ class RolloutIT {
         cli("rollout", "--stack", "app", "--waves", "1,50%,100%", "--gate-timeout", "30s");
     assertThat(first.code()).as(first.out() + first.err()).isZero();
     String a = idOf(first);
-    assertThat(first.err()).contains("wave 0 started").contains("wave 2 started");
+    assertThat(first.err()).contains("wave 0 (canary) started").contains("wave 2 started");
+    // said once: one started line, one gate verdict per node (not again at the apply's end)
+    assertThat(first.err().lines().filter(l -> l.contains(": stack app started (")).count())
+        .as(first.err())
+        .isEqualTo(1);
+    assertThat(first.err().lines().filter(l -> l.contains("[n1] web: gate passed")).count())
+        .as(first.err())
+        .isEqualTo(1);
     JsonNode s = status(a);
     assertThat(s.get("state").asText()).isEqualTo("finished");
     assertThat(s.get("nodes")).hasSize(4);
@@ -218,7 +233,17 @@ class RolloutIT {
     JsonNode h = status(idOf(halted));
     assertThat(h.get("state").asText()).isEqualTo("halted");
     assertThat(h.get("failed_node").asText()).isEqualTo("n1");
-    assertThat(h.get("reason").asText()).startsWith("node n1: ");
+    // the reason says which service failed and why, from the apply's per-service outcomes
+    String why = h.get("reason").asText();
+    assertThat(why).startsWith("node n1: web failed its health gate (").endsWith("; rolled back");
+    assertThat(h.at("/nodes/0/detail").asText()).isEqualTo(why.substring("node n1: ".length()));
+    assertThat(halted.err())
+        .contains("node n1: rolled-back (web failed its health gate (")
+        .doesNotContain("node n1: failed")
+        .contains("halted (" + why + ")");
+    // the summary's columns line up
+    assertThat(halted.out()).contains("  wave 0 (canary)  n1  rolled-back  (was deployment ");
+    assertThat(halted.out()).contains("  wave 1           n2  skipped      not reached");
     assertThat(h.at("/nodes/0/step").asText()).isEqualTo("rolled-back");
     for (int i = 1; i < 4; i++) {
       assertThat(h.at("/nodes/" + i + "/step").asText()).isEqualTo("skipped");
@@ -424,8 +449,8 @@ class RolloutIT {
         String l = lines.poll(Math.max(1, until - System.nanoTime()), TimeUnit.NANOSECONDS);
         assertThat(l).as("the rollout's progress so far:\n" + said).isNotNull();
         said.append(l).append('\n');
-        if (id == null && l.startsWith("rollout ") && l.endsWith(" started")) {
-          id = l.split(" ")[1];
+        if (id == null) {
+          id = startedId(l);
         }
         if (l.endsWith(": node n2: applying")) {
           break;

@@ -185,6 +185,7 @@ class RolloutApiIT {
             "{\"stack\":\"app\",\"waves\":\"1,100%\",\"gate_timeout\":\"30s\",\"parallel\":2}");
     assertThat(started.status()).as(started.body()).isEqualTo(202);
     String first = started.json().get("id").asText();
+    assertThat(started.json().get("gate_timeout").asText()).isEqualTo("30s");
     assertThat(started.json().get("nodes")).hasSize(3);
     JsonNode done = awaitEnd(first);
     assertThat(done.get("state").asText()).as(done.toString()).isEqualTo("finished");
@@ -218,6 +219,9 @@ class RolloutApiIT {
     assertThat(halted.get("state").asText()).isEqualTo("halted");
     assertThat(halted.get("failed_node").asText()).isEqualTo("one");
     assertThat(halted.at("/nodes/0/step").asText()).isEqualTo("rolled-back");
+    assertThat(halted.get("reason").asText())
+        .startsWith("node one: web failed its health gate (")
+        .endsWith("; rolled back");
     assertThat(halted.at("/nodes/1/step").asText()).isEqualTo("skipped");
     assertThat(halted.at("/nodes/2/step").asText()).isEqualTo("skipped");
     assertThat(container(projects.get(1))).isEqualTo(before.get(projects.get(1)));

@@ -178,13 +178,8 @@ public record EngineNodeDeployer(
     }
   }
 
-  private Result result(ApplyResult result, Project project) {
-    boolean healthy = result.outcome() == Deployment.Outcome.HEALTHY;
-    return new Result(
-        healthy,
-        result.outcome() == Deployment.Outcome.ROLLED_BACK,
-        result.deploymentId() == 0 ? null : result.deploymentId(),
-        project.secretValues().scrub(result.summary()));
+  private static Result result(ApplyResult result, Project project) {
+    return Result.of(result, project.secretValues()::scrub);
   }
 
   @Override
@@ -203,7 +198,15 @@ public record EngineNodeDeployer(
       if (d.actor() == null || !d.actor().endsWith(mark(rollout.id()))) {
         continue;
       }
-      String summary = project.secretValues().scrub(d.summary());
+      // Only the deployment's summary is kept, not its per-service outcomes: say whose it is.
+      String summary =
+          project
+              .secretValues()
+              .scrub(
+                  "its apply by the rollout's earlier owner (deployment "
+                      + d.id()
+                      + ") ended "
+                      + d.summary());
       return switch (d.outcome()) {
         case HEALTHY -> Optional.of(new Result(true, false, d.id(), summary));
         case ROLLED_BACK -> Optional.of(new Result(false, true, d.id(), summary));

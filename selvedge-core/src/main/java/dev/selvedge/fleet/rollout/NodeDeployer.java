@@ -1,9 +1,12 @@
 package dev.selvedge.fleet.rollout;
 
 import dev.selvedge.fleet.Fleet;
+import dev.selvedge.operations.ApplyResult;
+import dev.selvedge.port.Deployment;
 import dev.selvedge.port.RolloutStore.NodeStep;
 import dev.selvedge.port.RolloutStore.Rollout;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * What a rollout does to one node: the apply use case with its health gate (and its rollback),
@@ -42,6 +45,21 @@ public interface NodeDeployer {
     /** Why a node could not be applied at all (nothing changed by it). */
     public static Result failed(String detail) {
       return new Result(false, false, null, detail);
+    }
+
+    /**
+     * How an apply on a node ended, its detail saying why from the apply's per-service outcomes
+     * ({@link ApplyCause}): which service failed, why, and whether it was put back.
+     *
+     * @param scrub removes the contract's secret values from what is said
+     */
+    public static Result of(ApplyResult result, UnaryOperator<String> scrub) {
+      boolean healthy = result.outcome() == Deployment.Outcome.HEALTHY;
+      return new Result(
+          healthy,
+          result.outcome() == Deployment.Outcome.ROLLED_BACK,
+          result.deploymentId() == 0 ? null : result.deploymentId(),
+          scrub.apply(healthy ? result.summary() : ApplyCause.of(result)));
     }
   }
 

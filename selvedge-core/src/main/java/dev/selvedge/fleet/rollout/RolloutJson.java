@@ -3,6 +3,7 @@ package dev.selvedge.fleet.rollout;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.selvedge.contract.compose.GoDuration;
 import dev.selvedge.port.RolloutStore.NodeStep;
 import dev.selvedge.port.RolloutStore.Rollout;
 import java.util.List;
@@ -25,7 +26,7 @@ public final class RolloutJson {
     o.put("waves", r.waves());
     ObjectNode images = o.putObject("images");
     r.images().forEach(images::put);
-    o.put("gate_timeout", r.gateTimeout().toMillis() / 1000.0 + "s");
+    o.put("gate_timeout", GoDuration.format(r.gateTimeout()));
     o.put("parallel", r.parallel());
     o.put("force", r.force());
     o.put("state", r.state().label());
@@ -70,6 +71,18 @@ public final class RolloutJson {
     return o;
   }
 
+  /**
+   * A wave for people: {@code wave 0 (canary)}, {@code wave 1}, ... (the API's and the events'
+   * 0-based {@code wave}, the first one named the canary, as the UI does).
+   */
+  public static String wave(int wave) {
+    return wave == 0 ? "wave 0 (canary)" : "wave " + wave;
+  }
+
+  private static String pad(String text, int width) {
+    return text.length() >= width ? text : text + " ".repeat(width - text.length());
+  }
+
   /** The rollout and its nodes for people. */
   public static String text(Rollout r, List<NodeStep> steps) {
     StringBuilder b = new StringBuilder();
@@ -98,20 +111,28 @@ public final class RolloutJson {
           .append(r.leaseUntil())
           .append(")\n");
     }
+    int waveWidth = 0;
+    int nodeWidth = 0;
+    int stepWidth = 0;
     for (NodeStep s : steps) {
-      b.append("  wave ")
-          .append(s.wave())
+      waveWidth = Math.max(waveWidth, wave(s.wave()).length());
+      nodeWidth = Math.max(nodeWidth, s.node().length());
+      stepWidth = Math.max(stepWidth, s.step().label().length());
+    }
+    for (NodeStep s : steps) {
+      StringBuilder line = new StringBuilder("  ");
+      line.append(pad(wave(s.wave()), waveWidth))
           .append("  ")
-          .append(s.node())
+          .append(pad(s.node(), nodeWidth))
           .append("  ")
-          .append(s.step().label());
+          .append(pad(s.step().label(), stepWidth));
       if (s.previous() != null) {
-        b.append("  (was deployment ").append(s.previous()).append(')');
+        line.append("  (was deployment ").append(s.previous()).append(')');
       }
       if (s.detail() != null && !s.detail().isBlank()) {
-        b.append("  ").append(s.detail().replace('\n', ' '));
+        line.append("  ").append(s.detail().replace('\n', ' '));
       }
-      b.append('\n');
+      b.append(line.toString().stripTrailing()).append('\n');
     }
     return b.toString();
   }

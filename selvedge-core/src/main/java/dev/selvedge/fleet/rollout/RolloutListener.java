@@ -1,5 +1,6 @@
 package dev.selvedge.fleet.rollout;
 
+import dev.selvedge.port.RolloutStore.NodeStep;
 import dev.selvedge.port.RolloutStore.Rollout;
 
 /**
@@ -29,6 +30,15 @@ public interface RolloutListener {
    * @param detail what happened, scrubbed of secrets, or null
    */
   void event(String type, Rollout rollout, String node, Integer wave, String detail);
+
+  /**
+   * A node's step as recorded ({@link #NODE_HEALTHY}, {@link #NODE_FAILED}): its step says in the
+   * same words as the rollout's state how it ended ({@code rolled-back}, {@code failed}). By
+   * default told as {@link #event} with the step's detail.
+   */
+  default void node(String type, Rollout rollout, NodeStep step) {
+    event(type, rollout, step.node(), step.wave(), step.detail());
+  }
 
   RolloutListener NONE = (type, rollout, node, wave, detail) -> {};
 }

@@ -661,12 +661,8 @@ public final class RolloutService {
     if (!record(r, done, lease)) {
       return;
     }
-    listener.event(
-        result.healthy() ? RolloutListener.NODE_HEALTHY : RolloutListener.NODE_FAILED,
-        r,
-        s.node(),
-        s.wave(),
-        result.detail());
+    listener.node(
+        result.healthy() ? RolloutListener.NODE_HEALTHY : RolloutListener.NODE_FAILED, r, done);
   }
 
   private void rollBack(Rollout r, Lease lease) {
@@ -742,7 +738,7 @@ public final class RolloutService {
             "put back to deployment " + s.previous(),
             clock.instant());
     record(r, back, lease);
-    listener.event(RolloutListener.NODE_HEALTHY, r, s.node(), s.wave(), back.detail());
+    listener.node(RolloutListener.NODE_HEALTHY, r, back);
     return null;
   }
 

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.selvedge.fleet.Fleet;
+import dev.selvedge.operations.ApplyResult;
+import dev.selvedge.operations.Plan;
+import dev.selvedge.port.Deployment;
 import dev.selvedge.port.RolloutStore;
 import dev.selvedge.port.RolloutStore.NodeStep;
 import dev.selvedge.port.RolloutStore.Rollout;
@@ -58,6 +61,8 @@ class RolloutServiceTest {
     final Map<String, Long> healthyDeployment = new ConcurrentHashMap<>();
     final AtomicLong ids = new AtomicLong(100);
     volatile Consumer<String> during = n -> {};
+    // node → how its apply ended, per service, as the Applier reports it
+    final Map<String, ApplyResult> outcomes = new ConcurrentHashMap<>();
 
     @Override
     public void check(Fleet.Node node, Rollout rollout) {
@@ -75,6 +80,12 @@ class RolloutServiceTest {
     public Result apply(Fleet.Node node, Rollout rollout) {
       applies.merge(node.id(), 1, Integer::sum);
       long id = ids.incrementAndGet();
+      if (outcomes.containsKey(node.id())) {
+        ApplyResult o = outcomes.get(node.id());
+        return Result.of(
+            new ApplyResult(id, o.outcome(), null, o.services(), o.removed(), o.summary()),
+            text -> text.replace("s3cr3t-value", "********"));
+      }
       if (failing.contains(node.id())) {
         return new Result(false, true, id, "gate failed: api unhealthy; api restored");
       }
@@ -106,6 +117,7 @@ class RolloutServiceTest {
   final MemoryRolloutStore store = new MemoryRolloutStore(clock);
   final FakeDeployer deployer = new FakeDeployer();
   final List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
+  final List<String> details = java.util.Collections.synchronizedList(new ArrayList<>());
   final Fleet fleet = fleet("a", "b", "c", "d", "e");
 
   static Fleet fleet(String... ids) {
@@ -130,8 +142,10 @@ class RolloutServiceTest {
         store,
         () -> fleet,
         deployer,
-        (type, r, node, wave, detail) ->
-            events.add(type + (node == null ? "" : " " + node) + (wave == null ? "" : " w" + wave)),
+        (type, r, node, wave, detail) -> {
+          events.add(type + (node == null ? "" : " " + node) + (wave == null ? "" : " w" + wave));
+          details.add(type + ": " + detail);
+        },
         clock,
         owner,
         Duration.ofHours(1),
@@ -187,6 +201,42 @@ class RolloutServiceTest {
         .containsEntry("e", Step.SKIPPED);
     assertThat(events).contains("rollout.node.failed a w0", "rollout.halted a w0");
     assertThat(events).doesNotContain("rollout.wave.started w1");
+  }
+
+  @Test
+  void aFailedGateHaltsWithItsCauseFromTheApplysOutcomesNeverASecret() {
+    // As the Applier reports a recreated service whose new container failed its gate and whose
+    // previous one was put back; the engine's message echoed a secret value.
+    deployer.outcomes.put(
+        "a",
+        new ApplyResult(
+            0,
+            Deployment.Outcome.ROLLED_BACK,
+            null,
+            List.of(
+                new ApplyResult.ServiceResult(
+                    "db", Plan.Action.NOTHING, ApplyResult.Status.UNCHANGED, "up to date"),
+                new ApplyResult.ServiceResult(
+                    "api",
+                    Plan.Action.RECREATE,
+                    ApplyResult.Status.ROLLED_BACK,
+                    "gate failed: its healthcheck reports unhealthy (token s3cr3t-value); restored"
+                        + " shop-api-1 (healthy)")),
+            List.of(),
+            "rolled-back; rolled-back: api; unchanged: db"));
+    RolloutService s = service("p1");
+    Rollout done = s.run(s.create(request("1,100%", 1)).id());
+
+    String cause =
+        "api failed its health gate (its healthcheck reports unhealthy (token ********));"
+            + " rolled back";
+    assertThat(done.state()).isEqualTo(State.HALTED);
+    assertThat(done.reason()).isEqualTo("node a: " + cause);
+    assertThat(store.steps(done.id()).get(0).detail()).isEqualTo(cause);
+    assertThat(store.steps(done.id()).get(0).step()).isEqualTo(Step.ROLLED_BACK);
+    assertThat(details)
+        .contains("rollout.node.failed: " + cause, "rollout.halted: node a: " + cause)
+        .noneMatch(d -> d.contains("s3cr3t-value"));
   }
 
   @Test
