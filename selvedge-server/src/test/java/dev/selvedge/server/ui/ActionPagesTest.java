@@ -2,24 +2,12 @@ package dev.selvedge.server.ui;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.selvedge.keys.ApiKeys;
 import dev.selvedge.port.AuditLog;
 import dev.selvedge.port.OperationStore.Operation;
 import dev.selvedge.port.OperationStore.State;
-import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The UI's actions over HTTP against a real control plane running the operations API and an H2
@@ -27,82 +15,12 @@ import org.junit.jupiter.api.io.TempDir;
  * self-critical confirmation, unknown things) a readable page that ran nothing and is audited.
  * app-1's engine is not on loopback: no test here gets as far as asking it.
  */
-class ActionPagesTest {
+class ActionPagesTest extends UiHttpTest {
   static final String STACK = "/ui/nodes/app-1/stacks/shop";
-
-  @TempDir Path dir;
-  UiFixture f;
-  final HttpClient http = HttpClient.newHttpClient();
-  final List<String> bodies = new ArrayList<>();
 
   @BeforeEach
   void start() {
     f = new UiFixture(dir, 3, true);
-  }
-
-  @AfterEach
-  void stop() {
-    for (String b : bodies) {
-      assertThat(b).doesNotContain(UiFixture.PLANTED).doesNotContain(UiFixture.FINGERPRINT);
-      assertThat(b).doesNotContain("Exception").doesNotContain("at dev.selvedge");
-      for (String t : f.tokens) {
-        assertThat(b).doesNotContain(t).doesNotContain(ApiKeys.hash(t));
-      }
-    }
-    f.close();
-  }
-
-  record Answer(int status, String body, HttpResponse<String> raw) {
-    String header(String name) {
-      return raw.headers().firstValue(name).orElse(null);
-    }
-  }
-
-  Answer get(String path, String cookie, String... headers) {
-    return send(HttpRequest.newBuilder(URI.create(f.base() + path)).GET(), cookie, headers);
-  }
-
-  Answer post(String path, String cookie, String form, String... headers) {
-    return send(
-        HttpRequest.newBuilder(URI.create(f.base() + path))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .POST(HttpRequest.BodyPublishers.ofString(form)),
-        cookie,
-        headers);
-  }
-
-  private Answer send(HttpRequest.Builder b, String cookie, String... headers) {
-    if (cookie != null) {
-      b.header("Cookie", SessionAuth.COOKIE + "=" + cookie);
-    }
-    for (int i = 0; i < headers.length; i += 2) {
-      b.header(headers[i], headers[i + 1]);
-    }
-    try {
-      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-      bodies.add(r.body());
-      return new Answer(r.statusCode(), r.body(), r);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  String signIn(String token) {
-    Answer a =
-        post(
-            "/ui/sign-in",
-            null,
-            "key=" + URLEncoder.encode(token, StandardCharsets.UTF_8),
-            "Origin",
-            f.base());
-    assertThat(a.status()).as(a.body()).isEqualTo(303);
-    String cookie = a.header("Set-Cookie");
-    String value = cookie.substring(SessionAuth.COOKIE.length() + 1, cookie.indexOf(';'));
-    f.tokens.add(value);
-    return value;
   }
 
   /** Nothing was started on app-1's shop. */

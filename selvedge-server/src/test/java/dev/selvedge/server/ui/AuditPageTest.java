@@ -4,18 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.selvedge.json.TreeJson;
-import dev.selvedge.keys.ApiKeys;
 import dev.selvedge.operations.render.OperationsRender;
 import dev.selvedge.port.AuditLog;
 import io.javalin.Javalin;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,20 +19,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The audit page and its export over HTTP against a real control plane and H2 store: records,
  * filters, paging by the API's cursor, JSON lines in the API's shape, errors, scope and sessions.
  */
-class AuditPageTest {
-  @TempDir Path dir;
-  UiFixture f;
-  final HttpClient http = HttpClient.newHttpClient();
-  final List<String> bodies = new ArrayList<>();
+class AuditPageTest extends UiHttpTest {
   static final Pattern ROW = Pattern.compile("<tr data-audit-id=\"(\\d+)\"");
   static final Pattern OLDER = Pattern.compile("<a href=\"(/ui/audit\\?[^\"]*)\" rel=\"next\"");
 
@@ -73,69 +63,6 @@ class AuditPageTest {
     }
     written.addAll(f.store.audit().find(AuditLog.Query.latest(1000)));
     assertThat(written).hasSize(140);
-  }
-
-  @AfterEach
-  void stop() {
-    // No page, header or export showed a key, a session token, a hash of one or a secret.
-    for (String b : bodies) {
-      assertThat(b).doesNotContain(UiFixture.PLANTED).doesNotContain(UiFixture.FINGERPRINT);
-      for (String t : f.tokens) {
-        assertThat(b).doesNotContain(t).doesNotContain(ApiKeys.hash(t));
-      }
-    }
-    f.close();
-  }
-
-  record Answer(int status, String body, HttpResponse<String> raw) {
-    String header(String name) {
-      return raw.headers().firstValue(name).orElse(null);
-    }
-  }
-
-  Answer getAt(String base, String path, String cookie, String... headers) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).GET();
-    if (cookie != null) {
-      b.header("Cookie", SessionAuth.COOKIE + "=" + cookie);
-    }
-    for (int i = 0; i < headers.length; i += 2) {
-      b.header(headers[i], headers[i + 1]);
-    }
-    return send(b);
-  }
-
-  Answer get(String path, String cookie, String... headers) {
-    return getAt(f.base(), path, cookie, headers);
-  }
-
-  private Answer send(HttpRequest.Builder b) {
-    try {
-      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-      bodies.add(r.body());
-      r.headers().map().entrySet().stream()
-          .filter(h -> !h.getKey().equalsIgnoreCase("set-cookie"))
-          .forEach(h -> bodies.add(h.getKey() + ": " + String.join(",", h.getValue())));
-      return new Answer(r.statusCode(), r.body(), r);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  String signIn(String token) {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(f.base() + "/ui/sign-in"))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .header("Origin", f.base())
-            .POST(HttpRequest.BodyPublishers.ofString("key=" + enc(token)));
-    Answer a = send(b);
-    assertThat(a.status()).as(a.body()).isEqualTo(303);
-    String cookie = a.header("Set-Cookie");
-    String value = cookie.substring(SessionAuth.COOKIE.length() + 1, cookie.indexOf(';'));
-    f.tokens.add(value);
-    return value;
   }
 
   static String enc(String s) {

@@ -3,7 +3,6 @@ package dev.selvedge.server.ui;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.selvedge.fleet.Notification;
-import dev.selvedge.keys.ApiKeys;
 import dev.selvedge.port.AuditLog;
 import dev.selvedge.port.AutoUpdateStore;
 import dev.selvedge.port.EventStore;
@@ -12,24 +11,16 @@ import dev.selvedge.port.RolloutStore.NodeStep;
 import dev.selvedge.port.RolloutStore.Rollout;
 import dev.selvedge.port.RolloutStore.State;
 import dev.selvedge.port.RolloutStore.Step;
-import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The rollouts, auto-update and notification pages over HTTP against a real control plane running
@@ -39,89 +30,18 @@ import org.junit.jupiter.api.io.TempDir;
  * secret shown. No test here lets a rollout run (app-1's engine is not on loopback): only aborts
  * and refusals.
  */
-class RolloutPagesTest {
+class RolloutPagesTest extends UiHttpTest {
   /** Where a secret could leak into the rollout's pages: a webhook's path and query. */
   static final String HOOK_SECRET = "hook-Tok3n-9d7e";
 
-  @TempDir Path dir;
-  UiFixture f;
-  final HttpClient http = HttpClient.newHttpClient();
-  final List<String> bodies = new ArrayList<>();
+  @Override
+  List<String> secrets() {
+    return List.of(HOOK_SECRET);
+  }
 
   @BeforeEach
   void start() {
     f = new UiFixture(dir, 3, true);
-  }
-
-  @AfterEach
-  void stop() {
-    for (String b : bodies) {
-      assertThat(b)
-          .doesNotContain(UiFixture.PLANTED)
-          .doesNotContain(UiFixture.FINGERPRINT)
-          .doesNotContain(HOOK_SECRET);
-      assertThat(b).doesNotContain("Exception").doesNotContain("at dev.selvedge");
-      for (String t : f.tokens) {
-        assertThat(b).doesNotContain(t).doesNotContain(ApiKeys.hash(t));
-      }
-    }
-    f.close();
-  }
-
-  record Answer(int status, String body, HttpResponse<String> raw) {
-    String header(String name) {
-      return raw.headers().firstValue(name).orElse(null);
-    }
-  }
-
-  Answer get(String path, String cookie, String... headers) {
-    return send(HttpRequest.newBuilder(URI.create(f.base() + path)).GET(), cookie, headers);
-  }
-
-  Answer post(String path, String cookie, String form, String... headers) {
-    return send(
-        HttpRequest.newBuilder(URI.create(f.base() + path))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .POST(HttpRequest.BodyPublishers.ofString(form)),
-        cookie,
-        headers);
-  }
-
-  private Answer send(HttpRequest.Builder b, String cookie, String... headers) {
-    if (cookie != null) {
-      b.header("Cookie", SessionAuth.COOKIE + "=" + cookie);
-    }
-    for (int i = 0; i < headers.length; i += 2) {
-      b.header(headers[i], headers[i + 1]);
-    }
-    try {
-      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-      bodies.add(r.body());
-      r.headers().map().entrySet().stream()
-          .filter(h -> !h.getKey().equalsIgnoreCase("set-cookie"))
-          .forEach(h -> bodies.add(h.getKey() + ": " + String.join(",", h.getValue())));
-      return new Answer(r.statusCode(), r.body(), r);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  String signIn(String token) {
-    Answer a =
-        post(
-            "/ui/sign-in",
-            null,
-            "key=" + URLEncoder.encode(token, StandardCharsets.UTF_8),
-            "Origin",
-            f.base());
-    assertThat(a.status()).as(a.body()).isEqualTo(303);
-    String cookie = a.header("Set-Cookie");
-    String value = cookie.substring(SessionAuth.COOKIE.length() + 1, cookie.indexOf(';'));
-    f.tokens.add(value);
-    return value;
   }
 
   AuditLog.Event lastAudit() {

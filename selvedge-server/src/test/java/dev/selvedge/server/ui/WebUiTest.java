@@ -7,105 +7,22 @@ import dev.selvedge.server.EventClient;
 import dev.selvedge.status.Health;
 import dev.selvedge.status.Pill;
 import dev.selvedge.status.Sync;
-import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The web UI over HTTP against a real control plane and H2 store: sessions, pages, errors. */
-class WebUiTest {
-  @TempDir Path dir;
-  UiFixture f;
-  final HttpClient http = HttpClient.newHttpClient();
-  final List<String> bodies = new ArrayList<>();
+class WebUiTest extends UiHttpTest {
 
   @BeforeEach
   void start() {
     f = new UiFixture(dir);
-  }
-
-  @AfterEach
-  void stop() {
-    // No page, header or redirect ever showed a key, a session token or a secret.
-    for (String b : bodies) {
-      assertThat(b).doesNotContain(UiFixture.PLANTED).doesNotContain(UiFixture.FINGERPRINT);
-      for (String t : f.tokens) {
-        assertThat(b).doesNotContain(t).doesNotContain(ApiKeys.hash(t));
-      }
-    }
-    f.close();
-  }
-
-  record Answer(int status, String body, HttpResponse<String> raw) {
-    String header(String name) {
-      return raw.headers().firstValue(name).orElse(null);
-    }
-  }
-
-  Answer get(String path, String cookie, String... headers) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(f.base() + path)).GET();
-    return send(b, cookie, headers);
-  }
-
-  Answer post(String path, String cookie, String form, String... headers) {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(f.base() + path))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .POST(HttpRequest.BodyPublishers.ofString(form));
-    return send(b, cookie, headers);
-  }
-
-  private Answer send(HttpRequest.Builder b, String cookie, String... headers) {
-    if (cookie != null) {
-      b.header("Cookie", SessionAuth.COOKIE + "=" + cookie);
-    }
-    for (int i = 0; i < headers.length; i += 2) {
-      b.header(headers[i], headers[i + 1]);
-    }
-    try {
-      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-      bodies.add(r.body());
-      // Every header but Set-Cookie, the one place a session token belongs.
-      r.headers().map().entrySet().stream()
-          .filter(h -> !h.getKey().equalsIgnoreCase("set-cookie"))
-          .forEach(h -> bodies.add(h.getKey() + ": " + String.join(",", h.getValue())));
-      return new Answer(r.statusCode(), r.body(), r);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /**
-   * Signs in with {@code token}; returns the session cookie's value (kept out of {@link #bodies}).
-   */
-  String signIn(String token) {
-    Answer a = post("/ui/sign-in", null, "key=" + enc(token), "Origin", f.base());
-    assertThat(a.status()).as(a.body()).isEqualTo(303);
-    assertThat(a.header("Location")).isEqualTo("/ui/fleet");
-    String cookie = a.header("Set-Cookie");
-    assertThat(cookie)
-        .startsWith(SessionAuth.COOKIE + "=")
-        .contains("; HttpOnly", "; SameSite=Strict", "; Path=/", "; Max-Age=43200")
-        .doesNotContain("Secure"); // plain HTTP here
-    String value = cookie.substring(SessionAuth.COOKIE.length() + 1, cookie.indexOf(';'));
-    f.tokens.add(value);
-    return value;
   }
 
   static String enc(String s) {
