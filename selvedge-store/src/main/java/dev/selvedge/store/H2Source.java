@@ -180,11 +180,8 @@ final class H2Source implements DataSource {
               || m.contains("Concurrent update")
               || m.contains("Another process was faster");
       case ErrorCode.DATABASE_ALREADY_OPEN_1 -> m.contains("Locked by another process");
-      // The server named in the lock file has just exited, or is closing the database; or it
-      // closed this session as it handed the file over ("session closed": the server refuses the
-      // command before running it, so asking again on a new connection runs it once).
-      case ErrorCode.CONNECTION_BROKEN_1 ->
-          m.contains("Connection refused") || m.contains("session closed");
+      // The server named in the lock file has just exited, or is closing the database.
+      case ErrorCode.CONNECTION_BROKEN_1 -> m.contains("Connection refused");
       case ErrorCode.DATABASE_CALLED_AT_SHUTDOWN, ErrorCode.DATABASE_IS_CLOSED -> true;
       default -> false;
     };
