@@ -352,6 +352,13 @@ final class JdbcRolloutStore implements RolloutStore {
                     // Ended by someone else (an abort) while its owner's lease is live: the owner
                     // keeps it until it stops, so the node it is applying is still recorded.
                     boolean keep = !active && owner == null && leased;
+                    if (r.state() == State.ABORTED
+                        && next == State.ABORTED
+                        && (keep || r.owner() == null)) {
+                      // Aborted again: only an owner whose lease ran out is left to clear;
+                      // otherwise nothing changes (and nothing is written or told again).
+                      return false;
+                    }
                     if (!active && owner == null && !keep) {
                       // Nobody runs it any more (no owner, or its lease ran out): the nodes it
                       // never started are skipped here, as a live owner does when it stops.

@@ -298,19 +298,26 @@ public final class RolloutService {
     }
     Instant now = clock.instant();
     String reason = unfinished ? r.reason() : why;
-    if (!store.transition(id, null, State.ABORTED, reason, r.failedNode(), now, null)) {
-      throw new RolloutException("rollout " + id + " changed meanwhile; ask again");
-    }
+    boolean changed = store.transition(id, null, State.ABORTED, reason, r.failedNode(), now, null);
     Rollout aborted = find(id);
-    if (unfinished && aborted.owner() != null) {
-      throw new RolloutException(
-          "rollout "
-              + id
-              + " is aborted: there is nothing to abort ("
-              + aborted.owner()
-              + " is stopping it, lease until "
-              + aborted.leaseUntil()
-              + ")");
+    if (unfinished && aborted.state() == State.ABORTED) {
+      if (aborted.owner() != null) {
+        throw new RolloutException(
+            "rollout "
+                + id
+                + " is aborted: there is nothing to abort ("
+                + aborted.owner()
+                + " is stopping it, lease until "
+                + aborted.leaseUntil()
+                + ")");
+      }
+      if (!changed) {
+        throw new RolloutException(
+            "rollout " + id + " is aborted: there is nothing to abort (finished meanwhile)");
+      }
+    }
+    if (!changed) {
+      throw new RolloutException("rollout " + id + " changed meanwhile; ask again");
     }
     listener.event(RolloutListener.ABORTED, aborted, null, null, reason);
     return aborted;
@@ -385,7 +392,8 @@ public final class RolloutService {
       try {
         abort(id, null);
       } catch (RolloutException e) {
-        // another replica finished it first, or its owner came back: nothing left to do here
+        // another replica finished it first (its store refused a second abort, so nothing is
+        // told twice), or its owner came back: nothing left to do here
       }
     }
     return ids;

@@ -212,6 +212,9 @@ final class MemoryRolloutStore implements RolloutStore {
               });
     }
     boolean keep = !next.active() && owner == null && leased;
+    if (r.state() == State.ABORTED && next == State.ABORTED && (keep || r.owner() == null)) {
+      return false; // aborted again: only an owner whose lease ran out is left to clear
+    }
     if (!next.active() && owner == null && !keep) {
       for (NodeStep s : steps(id)) {
         if (s.step() == Step.PENDING) {

@@ -526,6 +526,17 @@ class RolloutServiceTest {
     assertThat(steps(r.id()).values()).containsOnly(Step.SKIPPED);
     assertThat(deployer.applies).isEmpty();
     assertThat(store.abandonedAborts(16)).isEmpty();
+    // told twice (the operator's abort, the sweep's finish), and never again: a later sweep of
+    // another replica, or another abort, changes and tells nothing
+    long told = events.stream().filter(RolloutListener.ABORTED::equals).count();
+    assertThat(told).isEqualTo(2);
+    Instant ended = store.find(r.id()).orElseThrow().updatedAt();
+    clock.now = clock.now.plusSeconds(30);
+    assertThat(service("p3").resumeExpired()).isEmpty();
+    assertThatThrownBy(() -> replica.abort(r.id(), "again"))
+        .hasMessageContaining("nothing to abort");
+    assertThat(events.stream().filter(RolloutListener.ABORTED::equals).count()).isEqualTo(told);
+    assertThat(store.find(r.id()).orElseThrow().updatedAt()).isEqualTo(ended);
   }
 
   @Test

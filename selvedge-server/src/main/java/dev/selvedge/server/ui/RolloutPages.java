@@ -193,7 +193,9 @@ public final class RolloutPages {
     return new Detail(
         row(r),
         r.images(),
-        r.gateTimeout() == null ? null : r.gateTimeout().toSeconds() + "s",
+        r.gateTimeout() == null
+            ? null
+            : dev.selvedge.contract.compose.GoDuration.format(r.gateTimeout()),
         r.parallel(),
         r.force(),
         r.owner(),
@@ -512,7 +514,7 @@ public final class RolloutPages {
         policy.window() == null ? null : policy.window().toString(),
         policy.services(),
         policy.waves(),
-        policy.gateTimeout().toSeconds() + "s",
+        dev.selvedge.contract.compose.GoDuration.format(policy.gateTimeout()),
         List.copyOf(t.nodes().keySet()),
         time(v.nextCheck()),
         last == null ? null : time(last.at()),

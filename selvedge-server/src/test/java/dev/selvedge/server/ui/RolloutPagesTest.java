@@ -186,7 +186,7 @@ class RolloutPagesTest extends UiHttpTest {
         .contains("not started: the rollout halted", "#9", "#7")
         .contains("<dd id=\"rollout-failed\">app-1</dd>")
         .contains("node app-1: gate failed: web unhealthy")
-        .contains("<code>web</code>: <code>nginx:1.28</code>", "gate 90s", "key:ops-bot")
+        .contains("<code>web</code>: <code>nginx:1.28</code>", "gate 1m30s", "key:ops-bot")
         // A node's detail is text, never markup.
         .contains("web &lt;script&gt;alert(1)&lt;/script&gt;")
         .doesNotContain("<script>alert");
@@ -339,7 +339,7 @@ class RolloutPagesTest extends UiHttpTest {
         .contains("data-live=\"updates\"", "data-fragment=\"updates\"")
         .contains("<article class=\"update\" data-stack=\"api\">")
         .contains("<code>0 3 * * *</code>", "<code>02:00-05:00</code>", "<code>1,100%</code>")
-        .contains("gate 120s")
+        .contains("gate 2m0s")
         // The next 03:00 after the fixture's now (10:00, 1 March), inside the window.
         .contains("<time datetime=\"2026-03-02T03:00:00Z\">")
         .contains("none since this server started")
