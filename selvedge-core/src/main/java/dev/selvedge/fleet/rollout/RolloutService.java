@@ -49,6 +49,13 @@ public final class RolloutService {
   private final NodeDeployer deployer;
   private final RolloutListener listener;
   private final Clock clock;
+
+  /**
+   * Elapsed time for the owner's lease, never the wall clock: a clock stepped back while the store
+   * is away must not keep a lease this process can no longer confirm looking fresh.
+   */
+  private volatile java.util.function.LongSupplier nanos = System::nanoTime;
+
   private final String owner;
   private final Duration leaseTtl;
   private final Executor background;
@@ -375,6 +382,11 @@ public final class RolloutService {
     return r;
   }
 
+  /** Tests: the elapsed-time source of the owner's lease ({@link System#nanoTime} otherwise). */
+  void ticker(java.util.function.LongSupplier nanos) {
+    this.nanos = java.util.Objects.requireNonNull(nanos, "nanos");
+  }
+
   /**
    * Takes every active rollout whose owner's lease ended and runs each in the background: at a
    * server's start and periodically. An aborted rollout whose owner died before it stopped is
@@ -466,11 +478,13 @@ public final class RolloutService {
     private final Object lock = new Object();
     private boolean closed;
     private final Thread renewer;
-    private volatile Instant renewed;
+
+    /** When the lease was last confirmed, on {@link #nanos}. */
+    private volatile long renewed;
 
     Lease(String id) {
       this.id = id;
-      this.renewed = clock.instant();
+      this.renewed = nanos.getAsLong();
       leases.add(this);
       this.renewer = Thread.ofVirtual().name("selvedge-rollout-lease").start(this::renewing);
     }
@@ -501,7 +515,7 @@ public final class RolloutService {
       if (lost.get()) {
         return false;
       }
-      Instant at = clock.instant();
+      long at = nanos.getAsLong();
       try {
         Optional<Rollout> now = store.renew(id, owner, leaseTtl);
         if (now.isEmpty() || !now.get().state().active()) {
@@ -513,7 +527,7 @@ public final class RolloutService {
         // The store is away: the lease is not confirmed. Past half its life another process may
         // take the rollout over before this one hears of it: start no further node (the rollout
         // stays as it is, for a take-over or a resume).
-        boolean stale = Duration.between(renewed, at).compareTo(leaseTtl.dividedBy(2)) > 0;
+        boolean stale = Duration.ofNanos(at - renewed).compareTo(leaseTtl.dividedBy(2)) > 0;
         LOG.log(
             System.Logger.Level.WARNING,
             "cannot renew rollout "
